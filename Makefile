@@ -1,0 +1,75 @@
+# cjwt: one C core (csrc/), a CPython extension (python/) and a Lua module (lua/).
+# `make build` builds everything in place; `make test` runs every test layer.
+
+CC       ?= cc
+PYTHON   ?= python3
+LUA54    ?= lua5.4
+LUAJIT   ?= luajit
+BUSTED   ?= /usr/bin/busted
+
+PKGS      = jansson libcrypto
+DEP_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lcrypto) -lm
+LUA54_INC  := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
+LUAJIT_INC := $(shell pkg-config --cflags luajit 2>/dev/null || echo -I/usr/include/luajit-2.1)
+
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+CORE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(WARN) $(DEP_CFLAGS)
+
+CORE_SRC = $(sort $(wildcard csrc/*.c))
+CORE_HDR = $(wildcard csrc/*.h)
+B = build
+
+.PHONY: all build core python lua lua54 luajit test test-c test-python test-lua test-vectors demo bench clean
+
+all: build
+build: core python lua
+
+# --- the core as a static library (for the C tests and tools) -------------
+core: $(B)/libcjwt.a
+$(B)/obj/%.o: csrc/%.c $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -c $< -o $@
+$(B)/libcjwt.a: $(patsubst csrc/%.c,$(B)/obj/%.o,$(CORE_SRC))
+	ar rcs $@ $^
+
+# --- Python extension, built in place into python/cjwt/ -------------------
+python:
+	$(PYTHON) setup.py -q build_ext --inplace
+
+# --- Lua module cjwt.core for Lua 5.4 and LuaJIT (build/<lua>/cjwt/core.so)
+lua: lua54 luajit
+lua54: $(B)/lua5.4/cjwt/core.so
+luajit: $(B)/luajit/cjwt/core.so
+$(B)/lua5.4/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) lua/cjwt_core.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) $(LUA54_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
+$(B)/luajit/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) lua/cjwt_core.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) $(LUAJIT_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
+
+# --- tests ---------------------------------------------------------------
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+C_TESTS = $(patsubst tests/c/%.c,%,$(sort $(wildcard tests/c/test_*.c)))
+
+$(B)/san/%: tests/c/%.c tests/c/testlib.h $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SAN) $(CORE_CFLAGS) -Icsrc -o $@ $< $(CORE_SRC) $(DEP_LIBS)
+
+test-c: $(addprefix $(B)/san/,$(C_TESTS))
+	@set -e; for t in $(C_TESTS); do \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    CJWT_VECTORS=tests/vectors ./$(B)/san/$$t; done
+
+test-python: python
+	PYTHONPATH=python $(PYTHON) -m pytest -q tests/python
+
+test-lua: lua
+	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/lua5.4/?.so;;' $(LUA54) $(BUSTED) -o utfTerminal tests/lua
+	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/luajit/?.so;;' $(LUAJIT) $(BUSTED) -o utfTerminal tests/lua
+
+test: test-c test-python test-lua
+
+clean:
+	rm -rf $(B) python/cjwt/*.so python/*.egg-info

@@ -1,0 +1,278 @@
+/* cjwt: JSON Web Tokens (JWS compact serialization) for C, Python and Lua.
+ *
+ * This is the only header a binding includes. Public names start with cjwt_,
+ * internal ones with cjwtp_ (hidden, see cjwt_internal.h).
+ *
+ * Ownership: a function named *_new or returning `char *` hands the caller a
+ * new object to release with the matching *_free / cjwt_free. "Borrowed"
+ * pointers stay valid as long as the object they came from.
+ *
+ * Errors: every call that can fail takes an optional `cjwt_error *` (NULL is
+ * allowed); on failure it is filled with a stable code and a human message.
+ * Nothing here prints, aborts or keeps global mutable state; keys, verifiers
+ * and decoded tokens can be shared between threads once created (read only).
+ */
+#ifndef CJWT_H
+#define CJWT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CJWT_API __attribute__((visibility("default")))
+#define CJWT_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define CJWT_API
+#define CJWT_MUST_CHECK
+#endif
+
+#define CJWT_VERSION "0.1.0"
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* Stable codes; the names (cjwt_code_name) are the public contract shared
+ * by C, Python and Lua. New codes are added before CJWT_E__COUNT only. */
+typedef enum cjwt_code {
+    CJWT_OK = 0,
+    CJWT_E_MALFORMED,        /* "malformed": not a well-formed token/JSON/base64url */
+    CJWT_E_UNSUPPORTED_ALG,  /* "unsupported_alg": alg name unknown or not implemented */
+    CJWT_E_ALG_NOT_ALLOWED,  /* "alg_not_allowed": alg not in the caller's allowlist */
+    CJWT_E_INVALID_KEY,      /* "invalid_key": key unusable, weak, or of the wrong type */
+    CJWT_E_BAD_SIGNATURE,    /* "bad_signature" */
+    CJWT_E_EXPIRED,          /* "expired": exp passed, or older than max_age */
+    CJWT_E_NOT_YET_VALID,    /* "not_yet_valid": nbf (or iat) in the future */
+    CJWT_E_INVALID_IAT,      /* "invalid_iat": iat is not a number */
+    CJWT_E_INVALID_AUDIENCE, /* "invalid_audience" */
+    CJWT_E_INVALID_ISSUER,   /* "invalid_issuer" */
+    CJWT_E_INVALID_SUBJECT,  /* "invalid_subject" */
+    CJWT_E_MISSING_CLAIM,    /* "missing_claim": cjwt_error.claim names it */
+    CJWT_E_INVALID_TYP,      /* "invalid_typ": header typ differs from the expected one */
+    CJWT_E_UNKNOWN_CRIT,     /* "unknown_crit": crit names an extension we do not implement */
+    CJWT_E_REVOKED,          /* "revoked" */
+    CJWT_E_TOO_LARGE,        /* "too_large": token length or JSON depth over the limit */
+    CJWT_E_NO_MEMORY,        /* "no_memory" */
+    CJWT_E_INTERNAL,         /* "internal": a library or OpenSSL failure that is not the input's fault */
+    CJWT_E__COUNT            /* sentinel, not a code */
+} cjwt_code;
+
+#define CJWT_ERROR_MESSAGE_SIZE 256
+#define CJWT_ERROR_CLAIM_SIZE 64
+
+typedef struct cjwt_error {
+    cjwt_code code;                          /* CJWT_OK when nothing failed */
+    char message[CJWT_ERROR_MESSAGE_SIZE];   /* human text, NUL terminated */
+    char claim[CJWT_ERROR_CLAIM_SIZE];       /* claim concerned, or "" */
+} cjwt_error;
+
+/* "malformed", "expired", ...; "unknown" for a value out of range. Static. */
+CJWT_API const char *cjwt_code_name(cjwt_code code);
+/* Inverse of cjwt_code_name; returns CJWT_E__COUNT for an unknown name. */
+CJWT_API cjwt_code cjwt_code_from_name(const char *name);
+
+/* Frees memory this library returned as `char *` (tokens, JSON text). */
+CJWT_API void cjwt_free(void *p);
+
+/* ---- algorithms -------------------------------------------------------- */
+
+typedef enum cjwt_alg {
+    CJWT_ALG_NONE = 0,
+    CJWT_ALG_HS256, CJWT_ALG_HS384, CJWT_ALG_HS512,
+    CJWT_ALG_RS256, CJWT_ALG_RS384, CJWT_ALG_RS512,
+    CJWT_ALG_PS256, CJWT_ALG_PS384, CJWT_ALG_PS512,
+    CJWT_ALG_ES256, CJWT_ALG_ES384, CJWT_ALG_ES512,
+    CJWT_ALG_EDDSA,
+    CJWT_ALG__COUNT          /* sentinel; also "no algorithm" */
+} cjwt_alg;
+
+#define CJWT_ALG_BIT(a) (1u << (unsigned)(a))
+
+/* Exact, case-sensitive JWA name ("HS256", "none", "EdDSA") -> alg.
+ * Returns CJWT_ALG__COUNT when the name is not a JWS algorithm cjwt knows. */
+CJWT_API cjwt_alg cjwt_alg_from_name(const char *name, size_t len);
+CJWT_API const char *cjwt_alg_name(cjwt_alg alg);
+/* 1 when this build can sign and verify with `alg` (0 for "none", which is
+ * never implied but can be requested by name). */
+CJWT_API int cjwt_alg_supported(cjwt_alg alg);
+
+/* ---- JSON values ------------------------------------------------------- */
+/* A cjwt_value is a JSON value as the core holds it. Bindings read decoded
+ * headers/claims through the accessors and build payloads with the
+ * constructors, so they never depend on the JSON library underneath. */
+
+typedef struct cjwt_value cjwt_value;
+
+typedef enum cjwt_type {
+    CJWT_TYPE_NULL, CJWT_TYPE_FALSE, CJWT_TYPE_TRUE, CJWT_TYPE_INT,
+    CJWT_TYPE_REAL, CJWT_TYPE_STRING, CJWT_TYPE_ARRAY, CJWT_TYPE_OBJECT
+} cjwt_type;
+
+CJWT_API cjwt_type cjwt_value_type(const cjwt_value *v);
+CJWT_API int64_t cjwt_value_int(const cjwt_value *v);     /* 0 unless INT */
+CJWT_API double cjwt_value_real(const cjwt_value *v);     /* INT or REAL as double */
+/* Borrowed UTF-8 bytes (NUL terminated, no embedded NUL); NULL unless STRING. */
+CJWT_API const char *cjwt_value_string(const cjwt_value *v, size_t *len);
+CJWT_API size_t cjwt_value_size(const cjwt_value *v);     /* array length / member count */
+CJWT_API const cjwt_value *cjwt_value_array_get(const cjwt_value *a, size_t i); /* borrowed */
+CJWT_API const cjwt_value *cjwt_value_object_get(const cjwt_value *o, const char *key); /* borrowed */
+
+/* Object iteration in document order:
+ *   for (void *it = cjwt_object_iter(o); it; it = cjwt_object_iter_next(o, it)) ...
+ * Keys and values are borrowed. */
+CJWT_API void *cjwt_object_iter(const cjwt_value *o);
+CJWT_API void *cjwt_object_iter_next(const cjwt_value *o, void *it);
+CJWT_API const char *cjwt_object_iter_key(void *it, size_t *len);
+CJWT_API const cjwt_value *cjwt_object_iter_value(void *it);
+
+/* Constructors return a new value or NULL (no memory, invalid UTF-8 or an
+ * embedded NUL in a string, NaN/infinite real). */
+CJWT_API cjwt_value *cjwt_value_new_object(void);
+CJWT_API cjwt_value *cjwt_value_new_array(void);
+CJWT_API cjwt_value *cjwt_value_new_string(const char *utf8, size_t len);
+CJWT_API cjwt_value *cjwt_value_new_int(int64_t i);
+CJWT_API cjwt_value *cjwt_value_new_real(double d);
+CJWT_API cjwt_value *cjwt_value_new_bool(int b);
+CJWT_API cjwt_value *cjwt_value_new_null(void);
+/* Both take ownership of `val` (also on failure). Return 0 on success, -1 on
+ * failure (no memory, key not valid UTF-8 or containing NUL). Setting an
+ * existing key replaces its value. */
+CJWT_API int cjwt_value_object_set(cjwt_value *obj, const char *key, size_t key_len, cjwt_value *val);
+CJWT_API int cjwt_value_array_append(cjwt_value *arr, cjwt_value *val);
+CJWT_API void cjwt_value_free(cjwt_value *v);   /* only for values you own; NULL ok */
+/* Compact JSON text of a value; free with cjwt_free. */
+CJWT_API char *cjwt_value_to_json(const cjwt_value *v, size_t *len, cjwt_error *err);
+/* Strict parse (same rules as token parsing, default limits): any JSON value. */
+CJWT_API cjwt_value *cjwt_value_from_json(const char *json, size_t len, cjwt_error *err);
+
+/* ---- keys -------------------------------------------------------------- */
+/* A key is immutable after creation and reference counted (atomically), so
+ * one key can serve many verifiers and threads. */
+
+typedef struct cjwt_key cjwt_key;
+
+typedef enum cjwt_kty {
+    CJWT_KTY_OCT, CJWT_KTY_RSA, CJWT_KTY_EC, CJWT_KTY_OKP
+} cjwt_kty;
+
+/* Key flags */
+#define CJWT_KEY_ALLOW_SHORT_SECRET 0x1u /* accept HMAC secrets shorter than the hash (legacy tokens) */
+
+/* An HMAC secret, used as is. Refuses nothing by content: the caller said
+ * "secret". The length rule (RFC 7518 3.2) is applied when the key is used
+ * with an algorithm, unless CJWT_KEY_ALLOW_SHORT_SECRET is given. */
+CJWT_API cjwt_key *cjwt_key_from_secret(const unsigned char *secret, size_t len,
+                                        unsigned flags, cjwt_error *err);
+/* Key material of unknown kind, as passed by a user (a str/bytes key):
+ * PEM, DER, certificates and SSH public keys are parsed as such (or refused
+ * with invalid_key) and never become an HMAC secret; anything else is an
+ * HMAC secret as with cjwt_key_from_secret. */
+CJWT_API cjwt_key *cjwt_key_from_bytes(const unsigned char *data, size_t len,
+                                       unsigned flags, cjwt_error *err);
+/* A JWK (RFC 7517) given as a JSON object value or as JSON text. */
+CJWT_API cjwt_key *cjwt_key_from_jwk(const cjwt_value *jwk, unsigned flags, cjwt_error *err);
+CJWT_API cjwt_key *cjwt_key_from_jwk_json(const char *json, size_t len, unsigned flags,
+                                          cjwt_error *err);
+CJWT_API cjwt_key *cjwt_key_ref(cjwt_key *key);  /* +1 reference, returns key */
+CJWT_API void cjwt_key_free(cjwt_key *key);      /* -1 reference; NULL ok */
+CJWT_API cjwt_kty cjwt_key_type(const cjwt_key *key);
+CJWT_API const char *cjwt_key_kid(const cjwt_key *key);   /* borrowed, NULL if none */
+CJWT_API cjwt_alg cjwt_key_alg(const cjwt_key *key);      /* bound alg or CJWT_ALG__COUNT */
+
+/* ---- signing ----------------------------------------------------------- */
+
+typedef struct cjwt_sign_opts {
+    cjwt_alg alg;               /* required */
+    const cjwt_value *header;   /* extra protected header members (kid, typ, ...) or NULL;
+                                   "alg" is always set from `alg` */
+    int has_expires_in;         /* set iat = now and exp = now + expires_in */
+    int64_t expires_in;         /* seconds, > 0 */
+    int has_now;                /* use `now` instead of the clock */
+    double now;
+} cjwt_sign_opts;
+
+/* A JWT: payload must be a JSON object. Returns the compact token (free with
+ * cjwt_free) and its length in *len (may be NULL). The header gets
+ * "typ":"JWT" unless opts->header sets typ (a null typ removes it). */
+CJWT_API char *cjwt_encode(const cjwt_value *payload, const cjwt_key *key,
+                           const cjwt_sign_opts *opts, size_t *len, cjwt_error *err);
+/* A JWS over arbitrary bytes (no typ added, no claims). */
+CJWT_API char *cjwt_jws_encode(const unsigned char *payload, size_t payload_len,
+                               const cjwt_key *key, const cjwt_sign_opts *opts,
+                               size_t *len, cjwt_error *err);
+
+/* Duration text -> seconds: "900", "15m", "1h", "7d", "30s", "2w". -1 if invalid. */
+CJWT_API int64_t cjwt_parse_duration(const char *text, size_t len);
+
+/* ---- verifying --------------------------------------------------------- */
+
+/* Checks that can be switched off (cjwt_verify_opts.verify / verify_set). */
+#define CJWT_CHECK_SIGNATURE 0x01u
+#define CJWT_CHECK_EXP       0x02u
+#define CJWT_CHECK_NBF       0x04u
+#define CJWT_CHECK_IAT       0x08u
+#define CJWT_CHECK_AUD       0x10u
+#define CJWT_CHECK_ISS       0x20u
+#define CJWT_CHECK_SUB       0x40u
+#define CJWT_CHECK_ALL       0x7fu
+
+#define CJWT_DEFAULT_MAX_TOKEN_LEN 16384
+#define CJWT_DEFAULT_MAX_DEPTH 32
+
+typedef struct cjwt_verify_opts {
+    uint32_t algorithms;        /* CJWT_ALG_BIT(...) set; required when the signature is checked */
+    /* Checks: `verify` holds the wanted value of each CJWT_CHECK_* bit the
+     * caller set explicitly (named in `verify_set`). Unset bits default to on,
+     * except that with the signature check off the claim checks default to
+     * off too (PyJWT's rule). Zero-initialised opts mean "check everything". */
+    unsigned verify;
+    unsigned verify_set;
+    const char *const *audience; size_t n_audience; /* accepted audiences; none: token must have no aud */
+    const char *const *issuer; size_t n_issuer;     /* accepted issuers; none: any */
+    const char *subject;                            /* expected sub or NULL */
+    const char *typ;                                /* expected header typ or NULL (RFC 7515 4.1.9 compare) */
+    const char *const *required; size_t n_required; /* claims that must be present and not null */
+    double leeway;              /* seconds of clock skew allowed, >= 0 */
+    int has_max_age;            /* token must have iat and be at most max_age seconds old */
+    double max_age;
+    int raw_payload;            /* JWS mode: payload is bytes, not parsed, no claim checks */
+    size_t max_token_len;       /* 0 = CJWT_DEFAULT_MAX_TOKEN_LEN */
+    int max_depth;              /* 0 = CJWT_DEFAULT_MAX_DEPTH */
+} cjwt_verify_opts;
+
+/* Verification settings compiled once (copied; the opts and its strings may
+ * be released afterwards). Immutable; share freely between threads. */
+typedef struct cjwt_verifier cjwt_verifier;
+CJWT_API cjwt_verifier *cjwt_verifier_new(const cjwt_verify_opts *opts, cjwt_error *err);
+CJWT_API void cjwt_verifier_free(cjwt_verifier *v);
+
+/* The result of a successful verification (or of an unverified decode). */
+typedef struct cjwt_decoded cjwt_decoded;
+CJWT_API const cjwt_value *cjwt_decoded_header(const cjwt_decoded *d);   /* borrowed object */
+CJWT_API const cjwt_value *cjwt_decoded_payload(const cjwt_decoded *d);  /* borrowed object; NULL in raw mode */
+CJWT_API const unsigned char *cjwt_decoded_payload_bytes(const cjwt_decoded *d, size_t *len);
+CJWT_API const unsigned char *cjwt_decoded_signature(const cjwt_decoded *d, size_t *len);
+CJWT_API cjwt_alg cjwt_decoded_alg(const cjwt_decoded *d);
+CJWT_API void cjwt_decoded_free(cjwt_decoded *d);
+
+/* Verifies `token` with `key` (may be NULL only when the signature check is
+ * off). `now` is the unix time to validate at when has_now, else the clock.
+ * Order of checks: structure, header, algorithm allowlist and key type,
+ * signature, typ, claims. Returns a new cjwt_decoded, or NULL with *err set. */
+CJWT_API CJWT_MUST_CHECK cjwt_decoded *
+cjwt_verify(const cjwt_verifier *v, const cjwt_key *key, const char *token, size_t len,
+            int has_now, double now, cjwt_error *err);
+/* The same with opts used directly (nothing compiled, nothing allocated for settings). */
+CJWT_API CJWT_MUST_CHECK cjwt_decoded *
+cjwt_verify_with(const cjwt_verify_opts *opts, const cjwt_key *key, const char *token,
+                 size_t len, int has_now, double now, cjwt_error *err);
+
+/* The header of a token, parsed strictly but NOT verified. New value or NULL. */
+CJWT_API cjwt_value *cjwt_unverified_header(const char *token, size_t len, cjwt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CJWT_H */

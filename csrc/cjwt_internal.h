@@ -1,0 +1,85 @@
+/* Internal declarations shared by the core's files. Never included by a
+ * binding; every name here is cjwtp_ and hidden from the shared object. */
+#ifndef CJWT_INTERNAL_H
+#define CJWT_INTERNAL_H
+
+#include "cjwt.h"
+#include <jansson.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CJWTP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CJWTP_PRINTF(f, a)
+#endif
+
+/* A cjwt_value is a json_t; the public type only hides the JSON library. */
+#define CJWTP_JSON(v) ((json_t *)(v))
+#define CJWTP_CJSON(v) ((const json_t *)(v))
+#define CJWTP_VALUE(j) ((cjwt_value *)(j))
+
+/* error.c: sets *err (if not NULL and not already set: the first error wins)
+ * and returns `code` so that callers can `return cjwtp_fail(...)`. */
+cjwt_code cjwtp_fail(cjwt_error *err, cjwt_code code, const char *fmt, ...) CJWTP_PRINTF(3, 4);
+cjwt_code cjwtp_fail_claim(cjwt_error *err, cjwt_code code, const char *claim,
+                           const char *fmt, ...) CJWTP_PRINTF(4, 5);
+void cjwtp_error_clear(cjwt_error *err);
+/* Copy at most `max` bytes of untrusted text into a message, escaping
+ * anything that is not printable ASCII, so messages stay short and safe. */
+void cjwtp_quote(char *dst, size_t dstsize, const char *src, size_t len);
+
+/* b64url.c: strict base64url without padding (RFC 7515 section 2). */
+size_t cjwtp_b64url_encoded_len(size_t n);
+/* Writes cjwtp_b64url_encoded_len(n) chars (no NUL). */
+void cjwtp_b64url_encode(const unsigned char *src, size_t n, char *dst);
+/* Upper bound of decoded bytes for n chars. */
+size_t cjwtp_b64url_decoded_max(size_t n);
+/* Decodes strictly; returns 0 and the length in *out_len, or -1 if the
+ * input has a character outside the alphabet, padding, an impossible length
+ * (n % 4 == 1) or non-zero trailing bits. */
+int cjwtp_b64url_decode(const char *src, size_t n, unsigned char *dst, size_t *out_len);
+
+/* json.c: strict parsing: UTF-8, no duplicate members, no NUL, depth bound. */
+json_t *cjwtp_json_parse(const char *text, size_t len, int max_depth, const char *what,
+                         cjwt_error *err);
+
+/* alg.c */
+typedef enum cjwtp_family { CJWTP_FAM_NONE, CJWTP_FAM_HMAC, CJWTP_FAM_RSA, CJWTP_FAM_PSS,
+                            CJWTP_FAM_EC, CJWTP_FAM_EDDSA } cjwtp_family;
+cjwtp_family cjwtp_alg_family(cjwt_alg alg);
+/* Output size of the hash an algorithm uses (0 for none/EdDSA). */
+size_t cjwtp_alg_hash_len(cjwt_alg alg);
+#define CJWTP_MAX_SIG 512   /* largest signature any supported alg produces */
+/* Checks that `key` can be used with `alg` (type, curve, size, bound alg,
+ * HMAC length rule). */
+cjwt_code cjwtp_key_check(const cjwt_key *key, cjwt_alg alg, cjwt_error *err);
+/* Signs `data`; sig must hold CJWTP_MAX_SIG bytes. */
+cjwt_code cjwtp_sign(const cjwt_key *key, cjwt_alg alg, const unsigned char *data, size_t n,
+                     unsigned char *sig, size_t *sig_len, cjwt_error *err);
+cjwt_code cjwtp_verify_sig(const cjwt_key *key, cjwt_alg alg, const unsigned char *data,
+                           size_t n, const unsigned char *sig, size_t sig_len, cjwt_error *err);
+
+/* key.c */
+struct cjwt_key {
+    int refs;                    /* atomic */
+    cjwt_kty kty;
+    cjwt_alg alg;                /* bound algorithm, CJWT_ALG__COUNT if none */
+    unsigned flags;
+    unsigned use_sig_ok : 1;     /* "use" absent or "sig" */
+    unsigned ops;                /* CJWTP_OP_* allowed by key_ops; all if absent */
+    char *kid;
+    unsigned char *secret;       /* oct */
+    size_t secret_len;
+};
+#define CJWTP_OP_SIGN 0x1u
+#define CJWTP_OP_VERIFY 0x2u
+
+/* claims.c: validates the payload against opts at time now. */
+cjwt_code cjwtp_check_claims(const cjwt_verify_opts *opts, unsigned checks, const json_t *payload,
+                             double now, cjwt_error *err);
+/* RFC 7515 4.1.9 comparison of a typ header to the expected media type. */
+int cjwtp_typ_matches(const char *expected, const char *got);
+
+/* verify options normalised (defaults applied). */
+unsigned cjwtp_effective_checks(const cjwt_verify_opts *opts);
+
+#endif

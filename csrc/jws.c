@@ -1,0 +1,480 @@
+/* JWS compact serialization (RFC 7515 section 7.1): signing, and the
+ * verification pipeline in its fixed order: structure, header, algorithm
+ * allowlist and key type, signature, typ, claims. */
+#include "cjwt_internal.h"
+
+#include <math.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct cjwt_decoded {
+    json_t *header;
+    json_t *payload;            /* NULL in raw (JWS) mode */
+    cjwt_alg alg;
+    unsigned char *payload_bytes;   /* point into buf */
+    size_t payload_len;
+    unsigned char *sig;
+    size_t sig_len;
+    unsigned char buf[];        /* decoded payload, then signature */
+};
+
+static double clock_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- signing ----------------------------------------------------------- */
+
+/* The protected header: "alg", then the caller's members; "typ":"JWT" for
+ * JWTs unless the caller set typ (null removes it). Keys are sorted in the
+ * output, as PyJWT does, so equal inputs give equal tokens. */
+static json_t *build_header(const cjwt_sign_opts *o, int is_jwt, cjwt_error *err)
+{
+    json_t *h = json_object();
+    const char *key;
+    json_t *val;
+    if (!h)
+        goto oom;
+    if (o->header) {
+        if (!json_is_object(CJWTP_CJSON(o->header))) {
+            json_decref(h);
+            cjwtp_fail(err, CJWT_E_MALFORMED, "the extra header must be a JSON object");
+            return NULL;
+        }
+        json_object_foreach(CJWTP_JSON(o->header), key, val) {
+            if (strcmp(key, "alg") == 0)
+                continue;
+            if (strcmp(key, "typ") == 0 && json_is_null(val))
+                continue;
+            if (json_object_set(h, key, val) != 0)
+                goto oom;
+        }
+    }
+    if (json_object_set_new(h, "alg", json_string(cjwt_alg_name(o->alg))) != 0)
+        goto oom;
+    if (is_jwt && !json_object_get(h, "typ") &&
+        !(o->header && json_object_get(CJWTP_CJSON(o->header), "typ")) &&
+        json_object_set_new(h, "typ", json_string("JWT")) != 0)
+        goto oom;
+    return h;
+oom:
+    json_decref(h);
+    cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
+    return NULL;
+}
+
+static char *sign_parts(const char *hjson, size_t hlen, const unsigned char *payload, size_t plen,
+                        const cjwt_key *key, cjwt_alg alg, size_t *out_len, cjwt_error *err)
+{
+    size_t h64 = cjwtp_b64url_encoded_len(hlen), p64 = cjwtp_b64url_encoded_len(plen);
+    size_t total = h64 + 1 + p64 + 1 + cjwtp_b64url_encoded_len(CJWTP_MAX_SIG) + 1;
+    unsigned char sig[CJWTP_MAX_SIG];
+    size_t sig_len = 0;
+    char *tok = malloc(total);
+    if (!tok) {
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building a token");
+        return NULL;
+    }
+    cjwtp_b64url_encode((const unsigned char *)hjson, hlen, tok);
+    tok[h64] = '.';
+    cjwtp_b64url_encode(payload, plen, tok + h64 + 1);
+    tok[h64 + 1 + p64] = '.';
+    if (alg != CJWT_ALG_NONE &&
+        cjwtp_sign(key, alg, (unsigned char *)tok, h64 + 1 + p64, sig, &sig_len, err) != CJWT_OK) {
+        free(tok);
+        return NULL;
+    }
+    cjwtp_b64url_encode(sig, sig_len, tok + h64 + 1 + p64 + 1);
+    total = h64 + 1 + p64 + 1 + cjwtp_b64url_encoded_len(sig_len);
+    tok[total] = '\0';
+    if (out_len)
+        *out_len = total;
+    return tok;
+}
+
+static cjwt_code check_sign_opts(const cjwt_sign_opts *o, const cjwt_key *key, cjwt_error *err)
+{
+    if (!o)
+        return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "no signing options given");
+    if ((unsigned)o->alg >= CJWT_ALG__COUNT)
+        return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "unknown algorithm");
+    if (o->alg == CJWT_ALG_NONE) {
+        if (key)
+            return cjwtp_fail(err, CJWT_E_INVALID_KEY, "alg \"none\" takes no key");
+        return CJWT_OK;
+    }
+    /* Fail before building anything if the key cannot sign with alg. */
+    return cjwtp_key_check(key, o->alg, err);
+}
+
+static char *encode_common(const unsigned char *payload, size_t plen, const cjwt_key *key,
+                           const cjwt_sign_opts *o, int is_jwt, size_t *len, cjwt_error *err)
+{
+    json_t *h = build_header(o, is_jwt, err);
+    char *hjson, *tok;
+    if (!h)
+        return NULL;
+    hjson = json_dumps(h, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(h);
+    if (!hjson) {
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory serializing the header");
+        return NULL;
+    }
+    tok = sign_parts(hjson, strlen(hjson), payload, plen, key, o->alg, len, err);
+    free(hjson);
+    return tok;
+}
+
+char *cjwt_encode(const cjwt_value *payloadv, const cjwt_key *key, const cjwt_sign_opts *o,
+                  size_t *len, cjwt_error *err)
+{
+    const json_t *payload = CJWTP_CJSON(payloadv);
+    json_t *copy = NULL;
+    char *pjson, *tok;
+    cjwtp_error_clear(err);
+    if (check_sign_opts(o, key, err) != CJWT_OK)
+        return NULL;
+    if (!json_is_object(payload)) {
+        cjwtp_fail(err, CJWT_E_MALFORMED, "a JWT payload must be a JSON object");
+        return NULL;
+    }
+    if (o->has_expires_in) {
+        double now = o->has_now ? o->now : clock_now();
+        int64_t iat;
+        if (o->expires_in <= 0 || !isfinite(now) || fabs(now) > 1e15) {
+            cjwtp_fail(err, CJWT_E_MALFORMED, "expires_in must be a positive number of seconds");
+            return NULL;
+        }
+        iat = (int64_t)floor(now);
+        if (o->expires_in > INT64_MAX / 2 || iat > INT64_MAX / 2) {
+            cjwtp_fail(err, CJWT_E_MALFORMED, "expires_in is too large");
+            return NULL;
+        }
+        /* A shallow copy: the caller's payload is never modified. */
+        copy = json_copy((json_t *)payload);
+        if (!copy || json_object_set_new(copy, "iat", json_integer(iat)) != 0 ||
+            json_object_set_new(copy, "exp", json_integer(iat + o->expires_in)) != 0) {
+            json_decref(copy);
+            cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory adding iat/exp");
+            return NULL;
+        }
+        payload = copy;
+    }
+    pjson = json_dumps(payload, JSON_COMPACT);
+    json_decref(copy);
+    if (!pjson) {
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory serializing the payload");
+        return NULL;
+    }
+    tok = encode_common((unsigned char *)pjson, strlen(pjson), key, o, 1, len, err);
+    free(pjson);
+    return tok;
+}
+
+char *cjwt_jws_encode(const unsigned char *payload, size_t plen, const cjwt_key *key,
+                      const cjwt_sign_opts *o, size_t *len, cjwt_error *err)
+{
+    cjwtp_error_clear(err);
+    if (check_sign_opts(o, key, err) != CJWT_OK)
+        return NULL;
+    if (!payload && plen) {
+        cjwtp_fail(err, CJWT_E_MALFORMED, "no payload given");
+        return NULL;
+    }
+    return encode_common(payload ? payload : (const unsigned char *)"", plen, key, o, 0, len, err);
+}
+
+int64_t cjwt_parse_duration(const char *s, size_t n)
+{
+    int64_t v = 0, mult = 1;
+    size_t i = 0;
+    if (!s || n == 0)
+        return -1;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+        if (v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (i == 0)
+        return -1;
+    if (i < n) {
+        if (i + 1 != n)
+            return -1;
+        switch (s[i]) {
+        case 's': mult = 1; break;
+        case 'm': mult = 60; break;
+        case 'h': mult = 3600; break;
+        case 'd': mult = 86400; break;
+        case 'w': mult = 604800; break;
+        default: return -1;
+        }
+    }
+    if (v > INT64_MAX / mult)
+        return -1;
+    return v * mult;
+}
+
+/* ---- verifying --------------------------------------------------------- */
+
+unsigned cjwtp_effective_checks(const cjwt_verify_opts *o)
+{
+    unsigned set = o->verify_set & CJWT_CHECK_ALL;
+    unsigned checks = (o->verify & set) | (CJWT_CHECK_ALL & ~set);
+    /* PyJWT: with the signature unchecked, the claim checks default to off. */
+    if (!(checks & CJWT_CHECK_SIGNATURE))
+        checks &= set | CJWT_CHECK_SIGNATURE;
+    return checks;
+}
+
+void cjwt_decoded_free(cjwt_decoded *d)
+{
+    if (!d)
+        return;
+    json_decref(d->header);
+    json_decref(d->payload);
+    free(d);
+}
+
+const cjwt_value *cjwt_decoded_header(const cjwt_decoded *d) { return CJWTP_VALUE(d->header); }
+const cjwt_value *cjwt_decoded_payload(const cjwt_decoded *d) { return CJWTP_VALUE(d->payload); }
+cjwt_alg cjwt_decoded_alg(const cjwt_decoded *d) { return d->alg; }
+
+const unsigned char *cjwt_decoded_payload_bytes(const cjwt_decoded *d, size_t *len)
+{
+    if (len)
+        *len = d->payload_len;
+    return d->payload_bytes;
+}
+
+const unsigned char *cjwt_decoded_signature(const cjwt_decoded *d, size_t *len)
+{
+    if (len)
+        *len = d->sig_len;
+    return d->sig;
+}
+
+/* The three segments of a compact token. */
+typedef struct parts {
+    const char *h, *p, *s;
+    size_t hn, pn, sn;
+} parts;
+
+static cjwt_code split(const char *tok, size_t len, size_t max_len, parts *out, cjwt_error *err)
+{
+    const char *d1, *d2;
+    size_t dots = 0;
+    if (!tok)
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "no token given");
+    if (len > max_len)
+        return cjwtp_fail(err, CJWT_E_TOO_LARGE, "the token is %zu bytes, over the limit of %zu",
+                          len, max_len);
+    if (len == 0)
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "the token is empty");
+    for (size_t i = 0; i < len; i++)
+        dots += tok[i] == '.';
+    if (dots == 4)
+        return cjwtp_fail(err, CJWT_E_MALFORMED,
+                          "the token has 5 segments (a JWE); only JWS compact tokens are supported");
+    if (dots < 2)
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "Not enough segments");
+    if (dots > 2)
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "Too many segments");
+    d1 = memchr(tok, '.', len);
+    d2 = memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - tok));
+    out->h = tok;
+    out->hn = (size_t)(d1 - tok);
+    out->p = d1 + 1;
+    out->pn = (size_t)(d2 - out->p);
+    out->s = d2 + 1;
+    out->sn = len - (size_t)(out->s - tok);
+    if (out->hn == 0)
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "the header segment is empty");
+    return CJWT_OK;
+}
+
+/* Decodes and parses the header; reports alg. The caller owns *hdr. */
+static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scratch, json_t **hdr,
+                              cjwt_alg *alg, cjwt_error *err)
+{
+    size_t n = 0;
+    const json_t *a, *crit;
+    json_t *h;
+    if (cjwtp_b64url_decode(pt->h, pt->hn, scratch, &n) != 0)
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "the header is not valid base64url");
+    h = cjwtp_json_parse((const char *)scratch, n, max_depth, "the header", err);
+    if (!h)
+        return err ? err->code : CJWT_E_MALFORMED;
+    *hdr = h;
+    if (!json_is_object(h))
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "the header is not a JSON object");
+    a = json_object_get(h, "alg");
+    if (!json_is_string(a))
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "the header has no \"alg\" string");
+    *alg = cjwt_alg_from_name(json_string_value(a), json_string_length(a));
+    if (*alg == CJWT_ALG__COUNT) {
+        char q[160];
+        cjwtp_quote(q, sizeof q, json_string_value(a), json_string_length(a));
+        return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "Algorithm \"%s\" is not supported", q);
+    }
+    crit = json_object_get(h, "crit");
+    if (crit) {
+        /* RFC 7515 4.1.11: a non-empty array of names. cjwt implements no
+         * extension, so any name is one it cannot honour. */
+        const json_t *c;
+        char q[160];
+        if (!json_is_array(crit) || json_array_size(crit) == 0)
+            return cjwtp_fail(err, CJWT_E_MALFORMED, "\"crit\" must be a non-empty array of names");
+        for (size_t i = 0; i < json_array_size(crit); i++)
+            if (!json_is_string(json_array_get(crit, i)))
+                return cjwtp_fail(err, CJWT_E_MALFORMED, "\"crit\" must hold strings");
+        c = json_array_get(crit, 0);
+        cjwtp_quote(q, sizeof q, json_string_value(c), json_string_length(c));
+        return cjwtp_fail(err, CJWT_E_UNKNOWN_CRIT,
+                          "the header marks \"%s\" critical, an extension cjwt does not implement", q);
+    }
+    return CJWT_OK;
+}
+
+static cjwt_code check_signature(const cjwt_verify_opts *o, const cjwt_key *key, cjwt_alg alg,
+                                 const parts *pt, const unsigned char *sig, size_t sig_len,
+                                 cjwt_error *err)
+{
+    if (!(o->algorithms & CJWT_ALG_BIT(alg))) {
+        if (o->algorithms == 0)
+            return cjwtp_fail(err, CJWT_E_ALG_NOT_ALLOWED,
+                              "no algorithms are allowed: pass the algorithms you expect");
+        return cjwtp_fail(err, CJWT_E_ALG_NOT_ALLOWED,
+                          "The specified alg value is not allowed (%s)", cjwt_alg_name(alg));
+    }
+    if (alg == CJWT_ALG_NONE) {
+        /* Asked for by name: an unsecured JWS has an empty signature. */
+        if (sig_len != 0)
+            return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "an alg \"none\" token must have no signature");
+        return CJWT_OK;
+    }
+    return cjwtp_verify_sig(key, alg, (const unsigned char *)pt->h, pt->hn + 1 + pt->pn, sig,
+                            sig_len, err);
+}
+
+cjwt_decoded *cjwt_verify_with(const cjwt_verify_opts *o, const cjwt_key *key, const char *tok,
+                               size_t len, int has_now, double now, cjwt_error *err)
+{
+    static const cjwt_verify_opts defaults;
+    parts pt;
+    cjwt_decoded *d = NULL;
+    json_t *hdr = NULL;
+    cjwt_alg alg = CJWT_ALG__COUNT;
+    unsigned checks;
+    size_t max_len, n;
+    int max_depth;
+
+    cjwtp_error_clear(err);
+    if (!o)
+        o = &defaults;
+    checks = cjwtp_effective_checks(o);
+    max_len = o->max_token_len ? o->max_token_len : CJWT_DEFAULT_MAX_TOKEN_LEN;
+    max_depth = o->max_depth > 0 ? o->max_depth : CJWT_DEFAULT_MAX_DEPTH;
+
+    /* 1. structure */
+    if (split(tok, len, max_len, &pt, err) != CJWT_OK)
+        return NULL;
+    d = malloc(sizeof *d + cjwtp_b64url_decoded_max(pt.pn) + cjwtp_b64url_decoded_max(pt.sn) +
+               cjwtp_b64url_decoded_max(pt.hn));
+    if (!d) {
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory decoding a token");
+        return NULL;
+    }
+    d->header = d->payload = NULL;
+    d->payload_bytes = d->buf;
+    d->sig = d->buf + cjwtp_b64url_decoded_max(pt.pn);
+    if (cjwtp_b64url_decode(pt.p, pt.pn, d->payload_bytes, &d->payload_len) != 0) {
+        cjwtp_fail(err, CJWT_E_MALFORMED, "the payload is not valid base64url");
+        goto fail;
+    }
+    if (cjwtp_b64url_decode(pt.s, pt.sn, d->sig, &d->sig_len) != 0) {
+        cjwtp_fail(err, CJWT_E_MALFORMED, "the signature is not valid base64url");
+        goto fail;
+    }
+    /* 2. header (decoded into the space after the signature) */
+    if (parse_header(&pt, max_depth, d->sig + cjwtp_b64url_decoded_max(pt.sn), &hdr, &alg, err) !=
+        CJWT_OK)
+        goto fail;
+    d->header = hdr;
+    d->alg = alg;
+    /* 3-4. allowlist, key type, signature */
+    if ((checks & CJWT_CHECK_SIGNATURE) &&
+        check_signature(o, key, alg, &pt, d->sig, d->sig_len, err) != CJWT_OK)
+        goto fail;
+    /* 5. typ: after the signature, so an unauthenticated sender learns nothing */
+    if (o->typ) {
+        const json_t *typ = json_object_get(hdr, "typ");
+        if (!json_is_string(typ) || !cjwtp_typ_matches(o->typ, json_string_value(typ))) {
+            char want[120], got[120];
+            cjwtp_quote(want, sizeof want, o->typ, strlen(o->typ));
+            if (json_is_string(typ))
+                cjwtp_quote(got, sizeof got, json_string_value(typ), json_string_length(typ));
+            else
+                snprintf(got, sizeof got, "%s", typ ? "(not a string)" : "(none)");
+            cjwtp_fail(err, CJWT_E_INVALID_TYP, "Invalid typ: expected \"%s\", token has %s%s%s",
+                       want, json_is_string(typ) ? "\"" : "", got, json_is_string(typ) ? "\"" : "");
+            goto fail;
+        }
+    }
+    if (o->raw_payload)
+        return d;
+    /* 6. claims */
+    n = d->payload_len;
+    d->payload = cjwtp_json_parse((const char *)d->payload_bytes, n, max_depth, "the payload", err);
+    if (!d->payload)
+        goto fail;
+    if (!json_is_object(d->payload)) {
+        cjwtp_fail(err, CJWT_E_MALFORMED, "the payload is not a JSON object");
+        goto fail;
+    }
+    if (!has_now)
+        now = clock_now();
+    if (!isfinite(now)) {
+        cjwtp_fail(err, CJWT_E_INTERNAL, "now is not a finite number");
+        goto fail;
+    }
+    if (cjwtp_check_claims(o, checks, d->payload, now, err) != CJWT_OK)
+        goto fail;
+    return d;
+fail:
+    if (d && !d->header)
+        json_decref(hdr);
+    cjwt_decoded_free(d);
+    return NULL;
+}
+
+cjwt_value *cjwt_unverified_header(const char *tok, size_t len, cjwt_error *err)
+{
+    parts pt;
+    unsigned char *scratch;
+    json_t *hdr = NULL;
+    cjwt_alg alg;
+    cjwtp_error_clear(err);
+    if (split(tok, len, CJWT_DEFAULT_MAX_TOKEN_LEN, &pt, err) != CJWT_OK)
+        return NULL;
+    scratch = malloc(cjwtp_b64url_decoded_max(pt.hn));
+    if (!scratch) {
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory decoding a header");
+        return NULL;
+    }
+    if (parse_header(&pt, CJWT_DEFAULT_MAX_DEPTH, scratch, &hdr, &alg, err) != CJWT_OK) {
+        /* An unknown alg or a crit is still a readable header: the caller
+         * only wants to look (for a kid, say); verification refuses later. */
+        if (hdr && err && (err->code == CJWT_E_UNSUPPORTED_ALG || err->code == CJWT_E_UNKNOWN_CRIT)) {
+            cjwtp_error_clear(err);
+        } else {
+            json_decref(hdr);
+            hdr = NULL;
+        }
+    }
+    free(scratch);
+    return CJWTP_VALUE(hdr);
+}

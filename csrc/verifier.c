@@ -1,0 +1,116 @@
+/* Verification settings compiled once into an immutable object: the
+ * strings are copied into one allocation owned by the verifier, so the
+ * caller's options can be released and threads can share the result. */
+#include "cjwt_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct cjwt_verifier {
+    cjwt_verify_opts opts;     /* pointers into `arena` */
+    char *arena;
+};
+
+static size_t list_size(const char *const *l, size_t n)
+{
+    size_t s = n * sizeof(char *);
+    for (size_t i = 0; i < n; i++)
+        s += strlen(l[i]) + 1;
+    return s;
+}
+
+/* Copies n strings into the arena: the pointer array first, then the text. */
+static const char *const *copy_list(const char *const *l, size_t n, char **cursor)
+{
+    const char **out;
+    char *text;
+    if (n == 0)
+        return NULL;
+    out = (const char **)(void *)*cursor;
+    text = *cursor + n * sizeof(char *);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(l[i]) + 1;
+        memcpy(text, l[i], len);
+        out[i] = text;
+        text += len;
+    }
+    *cursor = text;
+    return out;
+}
+
+static const char *copy_str(const char *s, char **cursor)
+{
+    char *out = *cursor;
+    size_t len;
+    if (!s)
+        return NULL;
+    len = strlen(s) + 1;
+    memcpy(out, s, len);
+    *cursor += len;
+    return out;
+}
+
+static int lists_ok(const char *const *l, size_t n)
+{
+    if (n && !l)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!l[i])
+            return 0;
+    return 1;
+}
+
+cjwt_verifier *cjwt_verifier_new(const cjwt_verify_opts *o, cjwt_error *err)
+{
+    cjwt_verifier *v;
+    size_t size;
+    char *cursor;
+    cjwtp_error_clear(err);
+    if (!o || !lists_ok(o->audience, o->n_audience) || !lists_ok(o->issuer, o->n_issuer) ||
+        !lists_ok(o->required, o->n_required) || !(o->leeway >= 0) ||
+        (o->has_max_age && !(o->max_age >= 0))) {
+        cjwtp_fail(err, CJWT_E_INTERNAL, "invalid verification options");
+        return NULL;
+    }
+    /* pointer arrays first, so they stay aligned */
+    size = list_size(o->audience, o->n_audience) + list_size(o->issuer, o->n_issuer) +
+           list_size(o->required, o->n_required) + (o->subject ? strlen(o->subject) + 1 : 0) +
+           (o->typ ? strlen(o->typ) + 1 : 0) + 3 * sizeof(char *);
+    v = calloc(1, sizeof *v);
+    if (!v || !(v->arena = malloc(size ? size : 1))) {
+        free(v);
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory creating a verifier");
+        return NULL;
+    }
+    v->opts = *o;
+    cursor = v->arena;
+    /* Each list is pointer-aligned: lists are copied in turn and a list's
+     * text is followed by the next list's pointers, so pad between them. */
+    v->opts.audience = copy_list(o->audience, o->n_audience, &cursor);
+    cursor += (sizeof(char *) - ((size_t)(cursor - v->arena) % sizeof(char *))) % sizeof(char *);
+    v->opts.issuer = copy_list(o->issuer, o->n_issuer, &cursor);
+    cursor += (sizeof(char *) - ((size_t)(cursor - v->arena) % sizeof(char *))) % sizeof(char *);
+    v->opts.required = copy_list(o->required, o->n_required, &cursor);
+    v->opts.subject = copy_str(o->subject, &cursor);
+    v->opts.typ = copy_str(o->typ, &cursor);
+    return v;
+}
+
+void cjwt_verifier_free(cjwt_verifier *v)
+{
+    if (!v)
+        return;
+    free(v->arena);
+    free(v);
+}
+
+cjwt_decoded *cjwt_verify(const cjwt_verifier *v, const cjwt_key *key, const char *token,
+                          size_t len, int has_now, double now, cjwt_error *err)
+{
+    if (!v) {
+        cjwtp_error_clear(err);
+        cjwtp_fail(err, CJWT_E_INTERNAL, "no verifier given");
+        return NULL;
+    }
+    return cjwt_verify_with(&v->opts, key, token, len, has_now, now, err);
+}
