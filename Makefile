@@ -21,7 +21,7 @@ CORE_SRC = $(sort $(wildcard csrc/*.c))
 CORE_HDR = $(wildcard csrc/*.h)
 B = build
 
-.PHONY: all build core python lua lua54 luajit test test-c test-python test-lua test-vectors demo bench clean
+.PHONY: all build core python lua lua54 luajit deps test test-c test-python test-lua demo clean
 
 all: build
 build: core python lua
@@ -44,10 +44,10 @@ lua54: $(B)/lua5.4/cjwt/core.so
 luajit: $(B)/luajit/cjwt/core.so
 $(B)/lua5.4/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) lua/cjwt_core.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CORE_CFLAGS) $(LUA54_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUA54_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
 $(B)/luajit/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) lua/cjwt_core.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CORE_CFLAGS) $(LUAJIT_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUAJIT_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
 
 # --- tests ---------------------------------------------------------------
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -57,19 +57,37 @@ $(B)/san/%: tests/c/%.c tests/c/testlib.h $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) $(CORE_CFLAGS) -Icsrc -o $@ $< $(CORE_SRC) $(DEP_LIBS) -lpthread
 
+# C tests under ASan+UBSan (leak detection on). Every test runs; the target
+# fails if any did. Wycheproof vectors come from ../shared/vectors.
+SHARED_VECTORS ?= $(abspath ../shared/vectors)
 test-c: $(addprefix $(B)/san/,$(C_TESTS))
-	@set -e; for t in $(C_TESTS); do \
+	@rc=0; for t in $(C_TESTS); do \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	    CJWT_VECTORS=tests/vectors ./$(B)/san/$$t; done
+	    CJWT_VECTORS=tests/vectors CJWT_SHARED_VECTORS=$(SHARED_VECTORS) ./$(B)/san/$$t || rc=1; \
+	done; exit $$rc
 
-test-python: python
+test-python: python lua
 	PYTHONPATH=python $(PYTHON) -m pytest -q tests/python
 
+# Both interpreters always run; the target fails if either did.
 test-lua: lua
-	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/lua5.4/?.so;;' $(LUA54) $(BUSTED) -o utfTerminal tests/lua
-	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/luajit/?.so;;' $(LUAJIT) $(BUSTED) -o utfTerminal tests/lua
+	@rc=0; \
+	echo "busted on $(LUA54)"; \
+	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/lua5.4/?.so;;' $(LUA54) $(BUSTED) -o utfTerminal tests/lua || rc=1; \
+	echo "busted on $(LUAJIT)"; \
+	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/luajit/?.so;;' $(LUAJIT) $(BUSTED) -o utfTerminal tests/lua || rc=1; \
+	exit $$rc
 
-test: test-c test-python test-lua
+# `make test` on a fresh machine: install what is missing, then every layer.
+test: deps
+	$(MAKE) test-c test-python test-lua
+
+deps:
+	./scripts/install-deps.sh
+
+demo: deps
+	$(MAKE) build
+	./examples/demo.sh
 
 clean:
 	rm -rf $(B) python/cjwt/*.so python/*.egg-info

@@ -1,6 +1,10 @@
 /* JWS compact serialization (RFC 7515 section 7.1): signing, and the
  * verification pipeline in its fixed order: structure, header, algorithm
  * allowlist and key type, signature, typ, claims. */
+/* clock_gettime() is POSIX, not C11 */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include "cjwt_internal.h"
 
 #include <math.h>

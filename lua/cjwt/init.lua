@@ -1,0 +1,49 @@
+-- cjwt: JSON Web Tokens for Lua 5.4 and LuaJIT (OpenResty), on the cjwt C core.
+--
+-- Every function raises on failure. A token or key the core refuses raises an
+-- error object: a table with `code` (stable name, see DESIGN.md), `message`
+-- and, for missing_claim, `claim`; its metatable is cjwt.error_mt and
+-- tostring(err) gives "cjwt: <code>: <message>". Misuse (wrong argument
+-- types, unknown option names, values JSON cannot hold) raises a plain string
+-- error. require "cjwt.safe" for the `nil, message, code` idiom.
+--
+-- JSON mapping (encode): a table with keys exactly 1..n is an array; a table
+-- with string keys an object; an empty table an object, unless it has the
+-- metatable cjwt.array_mt (or is the value cjwt.empty_array); anything else
+-- (mixed or sparse keys, functions, NaN, invalid UTF-8, nesting over 64)
+-- raises. cjwt.null is JSON null (and equal to cjson.null). Decoding gives
+-- arrays the metatable cjwt.array_mt, so [] survives a round trip.
+local core = require "cjwt.core"
+
+local getmetatable = getmetatable
+local error_mt = core.error_mt
+
+local _M = {
+    _VERSION = core._VERSION,
+    null = core.null,
+    empty_array = core.empty_array,
+    array_mt = core.array_mt,
+    error_mt = error_mt,
+
+    -- encode(payload, key, { alg = "HS256", header = {...}, expires_in = 900 | "15m", now = t })
+    encode = core.encode,
+    -- decode(token, key, { algorithms = {...}, audience =, issuer =, ... }) -> claims
+    decode = core.decode,
+    -- decode_complete(token, key, opts) -> { header =, payload =, signature = raw bytes }
+    decode_complete = core.decode_complete,
+    -- get_unverified_header(token) -> header table (NOT verified)
+    get_unverified_header = core.get_unverified_header,
+    -- jws_encode(bytes, key, { alg =, header =, now = }) -> token over arbitrary bytes
+    jws_encode = core.jws_encode,
+    -- jws_decode(token, key, { algorithms = {...} }) -> raw payload bytes (no claim checks)
+    jws_decode = core.jws_decode,
+    -- key(secret_or_pem | jwk_table | jwk_json, { allow_short_secret =, format = "jwk"|"secret" })
+    key = core.key,
+}
+
+-- True when `e` is an error object raised by this module.
+function _M.is_error(e)
+    return getmetatable(e) == error_mt
+end
+
+return _M

@@ -1,0 +1,21 @@
+-- cjwt.safe: the functions of cjwt, returning `nil, message, code[, claim]`
+-- on failure instead of raising (the OpenResty idiom). Misuse (wrong
+-- argument types, unknown option names, values JSON cannot hold) still
+-- raises, as documented for cjson.safe's argument checks.
+local core = require "cjwt.core"
+local safe = core.safe
+
+return {
+    _VERSION = core._VERSION,
+    null = core.null,
+    empty_array = core.empty_array,
+    array_mt = core.array_mt,
+
+    encode = safe.encode,
+    decode = safe.decode,
+    decode_complete = safe.decode_complete,
+    get_unverified_header = safe.get_unverified_header,
+    jws_encode = safe.jws_encode,
+    jws_decode = safe.jws_decode,
+    key = safe.key,
+}

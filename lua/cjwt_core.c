@@ -1,0 +1,1133 @@
+/* cjwt.core: the Lua binding of the cjwt core, one source for Lua 5.4 and
+ * LuaJIT 2.1 (OpenResty's branch).
+ *
+ * Thin by contract (DESIGN.md): it converts Lua values to cjwt values and
+ * back and maps core errors to `nil, message, code[, claim]`. Every decision
+ * about a token is the core's. lua/cjwt/init.lua turns those returns into
+ * raised error objects; lua/cjwt/safe.lua passes them through. Misuse (wrong
+ * argument types, unknown option names, values JSON cannot hold) raises a
+ * plain error in both, as lua-cjson does.
+ *
+ * Memory rule: any Lua API call may long-jump (argument errors, out of
+ * memory). A C object the core hands us is therefore parked in a `guard`
+ * userdata, whose __gc frees it, before the next call that can raise; the
+ * normal return path frees it at once. Lua -> JSON conversion makes no Lua
+ * call that can raise (the stack is reserved up front) and frees its partial
+ * results itself when it fails.
+ *
+ * Module state: the array metatable is upvalue 1 of every function, the
+ * error metatable (or false for the safe flavour) upvalue 2; the key and guard
+ * metatables live in the registry. No C globals hold state.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lua.h"
+#include "lauxlib.h"
+
+#include "cjwt.h"
+
+/* ---- Lua 5.1 / LuaJIT compatibility ------------------------------------ */
+
+#if LUA_VERSION_NUM >= 503
+#define LCJWT_INTEGERS 1     /* Lua has a separate integer subtype */
+#else
+#define LCJWT_INTEGERS 0     /* numbers are doubles (LuaJIT, 5.1) */
+#endif
+
+#if LUA_VERSION_NUM < 502 && !defined(luaL_newlibtable)
+/* Plain Lua 5.1 lacks luaL_setfuncs (LuaJIT 2.1 has it); from Lua 5.2. */
+static void lcjwt_setfuncs(lua_State *L, const luaL_Reg *l, int nup)
+{
+    luaL_checkstack(L, nup, "too many upvalues");
+    for (; l->name != NULL; l++) {
+        int i;
+        for (i = 0; i < nup; i++)
+            lua_pushvalue(L, -nup);
+        lua_pushcclosure(L, l->func, nup);
+        lua_setfield(L, -(nup + 2), l->name);
+    }
+    lua_pop(L, nup);
+}
+#define luaL_setfuncs lcjwt_setfuncs
+#endif
+
+#define KEY_MT "cjwt.key"
+#define GUARD_MT "cjwt.guard"
+#define ARRAY_MT_INDEX lua_upvalueindex(1)
+#define ERROR_MT_INDEX lua_upvalueindex(2)
+
+/* Tables nested deeper than this are refused when encoding; it also stops
+ * cyclic tables. The Lua stack for it is reserved before converting. */
+#define MAX_NESTING 64
+#define CONV_STACK (3 * MAX_NESTING + 8)
+
+/* Largest integer a double holds exactly (LuaJIT's integral numbers). */
+#define EXACT_INT_MAX 9007199254740992.0
+
+/* Its address marks cjwt.empty_array (a light userdata, like lua-cjson). */
+static const char empty_array_marker = 0;
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static int abs_index(lua_State *L, int idx)
+{
+    return (idx > 0 || idx <= LUA_REGISTRYINDEX) ? idx : lua_gettop(L) + idx + 1;
+}
+
+/* A whole number in [min, max] held by a Lua number at idx (5.4 floats with
+ * an integral value count). Returns 1 and sets *out, else 0. */
+static int number_to_int64(lua_State *L, int idx, double min, double max, int64_t *out)
+{
+#if LCJWT_INTEGERS
+    if (lua_isinteger(L, idx)) {
+        lua_Integer i = lua_tointeger(L, idx);
+        if ((double)i < min || (double)i > max)
+            return 0;
+        *out = (int64_t)i;
+        return 1;
+    }
+#endif
+    {
+        double d = (double)lua_tonumber(L, idx);
+        if (!(d >= min && d <= max) || d != floor(d))
+            return 0;
+        *out = (int64_t)d;
+        return 1;
+    }
+}
+
+static void set_error(cjwt_error *err, cjwt_code code, const char *fmt, ...)
+{
+    va_list ap;
+    err->code = code;
+    err->claim[0] = '\0';
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- guard: C objects owned by one call ----------------------------------- */
+
+typedef struct guard {
+    cjwt_value *payload;     /* encode: the converted payload */
+    cjwt_value *header;      /* encode: extra header; get_unverified_header: result */
+    cjwt_value *jwk;         /* a JWK table being turned into a key */
+    cjwt_key *key;           /* a key made from a string or JWK argument */
+    cjwt_decoded *decoded;
+    char *text;              /* a token returned by the core */
+} guard;
+
+static void guard_release(guard *g)
+{
+    cjwt_value_free(g->payload);
+    cjwt_value_free(g->header);
+    cjwt_value_free(g->jwk);
+    cjwt_key_free(g->key);
+    cjwt_decoded_free(g->decoded);
+    cjwt_free(g->text);
+    memset(g, 0, sizeof *g);
+}
+
+static int guard_gc(lua_State *L)
+{
+    guard_release((guard *)luaL_checkudata(L, 1, GUARD_MT));
+    return 0;
+}
+
+static guard *guard_new(lua_State *L)
+{
+    guard *g = (guard *)lua_newuserdata(L, sizeof *g);
+    memset(g, 0, sizeof *g);
+    luaL_getmetatable(L, GUARD_MT);
+    lua_setmetatable(L, -2);
+    return g;
+}
+
+/* Frees the call's objects, then reports the failure: the raising flavour
+ * (upvalue 2 is the error metatable) raises { code =, message =, claim = };
+ * the safe flavour (upvalue 2 is false) returns nil, message, code[, claim]. */
+static int push_failure(lua_State *L, guard *g, const cjwt_error *err)
+{
+    cjwt_error e = *err;
+    if (g)
+        guard_release(g);
+    if (e.code == CJWT_OK || e.code >= CJWT_E__COUNT)
+        set_error(&e, CJWT_E_INTERNAL, "cjwt core failed without reporting an error");
+    if (lua_toboolean(L, ERROR_MT_INDEX)) {
+        lua_createtable(L, 0, 3);
+        lua_pushstring(L, cjwt_code_name(e.code));
+        lua_setfield(L, -2, "code");
+        lua_pushstring(L, e.message);
+        lua_setfield(L, -2, "message");
+        if (e.claim[0] != '\0') {
+            lua_pushstring(L, e.claim);
+            lua_setfield(L, -2, "claim");
+        }
+        lua_pushvalue(L, ERROR_MT_INDEX);
+        lua_setmetatable(L, -2);
+        return lua_error(L);
+    }
+    lua_pushnil(L);
+    lua_pushstring(L, e.message);
+    lua_pushstring(L, cjwt_code_name(e.code));
+    if (e.claim[0] != '\0') {
+        lua_pushstring(L, e.claim);
+        return 4;
+    }
+    return 3;
+}
+
+/* ---- Lua -> cjwt_value ----------------------------------------------------- */
+/* Never raises: only non-allocating Lua calls on a stack reserved by
+ * CONV_STACK; on failure returns NULL with a reason in c->msg and the
+ * innermost member name in c->where, having freed what it built. */
+
+typedef struct conv {
+    lua_State *L;
+    char msg[128];
+    char where[72];
+} conv;
+
+static cjwt_value *conv_fail(conv *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
+static void conv_where_key(conv *c, const char *key, size_t len)
+{
+    if (c->where[0] != '\0')
+        return;                      /* the innermost member is the useful one */
+    snprintf(c->where, sizeof c->where, "'%.*s'", len > 60 ? 60 : (int)len, key);
+}
+
+static void conv_where_index(conv *c, lua_Integer i)
+{
+    if (c->where[0] == '\0')
+        snprintf(c->where, sizeof c->where, "[%lld]", (long long)i);
+}
+
+static cjwt_value *to_value(conv *c, int idx, int depth);
+
+static cjwt_value *number_to_value(conv *c, int idx)
+{
+    lua_State *L = c->L;
+    double d;
+    cjwt_value *v;
+#if LCJWT_INTEGERS
+    if (lua_isinteger(L, idx)) {
+        v = cjwt_value_new_int((int64_t)lua_tointeger(L, idx));
+        return v ? v : conv_fail(c, "out of memory");
+    }
+#endif
+    d = (double)lua_tonumber(L, idx);
+    if (isnan(d) || isinf(d))
+        return conv_fail(c, "NaN and infinity have no JSON form");
+#if !LCJWT_INTEGERS
+    /* LuaJIT: a whole number that a double holds exactly is a JSON integer. */
+    if (d == floor(d) && fabs(d) <= EXACT_INT_MAX)
+        v = cjwt_value_new_int((int64_t)d);
+    else
+#endif
+        v = cjwt_value_new_real(d);
+    return v ? v : conv_fail(c, "out of memory");
+}
+
+/* Key of a table entry is a positive integer (array index candidate). */
+static int key_is_index(lua_State *L, int idx, lua_Integer *out)
+{
+    int64_t i;
+    if (!number_to_int64(L, idx, 1.0, EXACT_INT_MAX, &i))
+        return 0;
+    *out = (lua_Integer)i;
+    return 1;
+}
+
+/* Array or object: keys exactly 1..n (n >= 1) make an array; string keys an
+ * object; an empty table is an object unless its metatable is
+ * cjwt.array_mt. A table with cjwt.array_mt must have keys 1..n. */
+static cjwt_value *table_to_value(conv *c, int idx, int depth)
+{
+    lua_State *L = c->L;
+    size_t n_str = 0, n_int = 0, n_other = 0;
+    lua_Integer max_index = 0, i;
+    int marked_array = 0;
+    cjwt_value *out;
+
+    if (depth >= MAX_NESTING)
+        return conv_fail(c, "tables nested more than %d deep (a cycle?)", MAX_NESTING);
+
+    if (lua_getmetatable(L, idx)) {
+        marked_array = lua_rawequal(L, -1, ARRAY_MT_INDEX);
+        lua_pop(L, 1);
+    }
+
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        lua_pop(L, 1);                         /* value; keep the key */
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            n_str++;
+        } else if (lua_type(L, -1) == LUA_TNUMBER && key_is_index(L, -1, &i)) {
+            n_int++;
+            if (i > max_index)
+                max_index = i;
+        } else {
+            n_other++;
+        }
+    }
+
+    if (marked_array || (n_int > 0 && n_str == 0 && n_other == 0)) {
+        if (n_str != 0 || n_other != 0 || (size_t)max_index != n_int)
+            return conv_fail(c, "an array table must have exactly the keys 1..n");
+        out = cjwt_value_new_array();
+        if (!out)
+            return conv_fail(c, "out of memory");
+        for (i = 1; i <= max_index; i++) {
+            cjwt_value *item;
+            lua_rawgeti(L, idx, i);
+            item = to_value(c, lua_gettop(L), depth + 1);
+            lua_pop(L, 1);
+            if (!item) {
+                conv_where_index(c, i);
+                cjwt_value_free(out);
+                return NULL;
+            }
+            if (cjwt_value_array_append(out, item) != 0) {
+                cjwt_value_free(out);
+                return conv_fail(c, "out of memory");
+            }
+        }
+        return out;
+    }
+
+    if (n_int != 0 || n_other != 0)
+        return conv_fail(c, "a table must be an array (keys 1..n) or an object "
+                            "(string keys only)");
+    out = cjwt_value_new_object();
+    if (!out)
+        return conv_fail(c, "out of memory");
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        size_t klen;
+        const char *k = lua_tolstring(L, -2, &klen);   /* a string: no conversion */
+        cjwt_value *item = to_value(c, lua_gettop(L), depth + 1);
+        if (!item) {
+            conv_where_key(c, k, klen);
+            lua_pop(L, 2);
+            cjwt_value_free(out);
+            return NULL;
+        }
+        if (cjwt_value_object_set(out, k, klen, item) != 0) {
+            conv_where_key(c, k, klen);
+            lua_pop(L, 2);
+            cjwt_value_free(out);
+            return conv_fail(c, "member name is not valid UTF-8 or contains a NUL byte");
+        }
+        lua_pop(L, 1);
+    }
+    return out;
+}
+
+static cjwt_value *to_value(conv *c, int idx, int depth)
+{
+    lua_State *L = c->L;
+    cjwt_value *v;
+    switch (lua_type(L, idx)) {
+    case LUA_TBOOLEAN:
+        v = cjwt_value_new_bool(lua_toboolean(L, idx));
+        return v ? v : conv_fail(c, "out of memory");
+    case LUA_TNUMBER:
+        return number_to_value(c, idx);
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        v = cjwt_value_new_string(s, len);
+        return v ? v : conv_fail(c, "string is not valid UTF-8 or contains a NUL byte");
+    }
+    case LUA_TLIGHTUSERDATA: {
+        const void *p = lua_touserdata(L, idx);
+        if (p == NULL)
+            v = cjwt_value_new_null();
+        else if (p == &empty_array_marker)
+            v = cjwt_value_new_array();
+        else
+            return conv_fail(c, "a light userdata other than cjwt.null or cjwt.empty_array");
+        return v ? v : conv_fail(c, "out of memory");
+    }
+    case LUA_TTABLE:
+        return table_to_value(c, idx, depth);
+    default:
+        return conv_fail(c, "a %s has no JSON form", lua_typename(L, lua_type(L, idx)));
+    }
+}
+
+/* Converts the table at idx or raises an argument error naming `what`. Call
+ * only while every owned C object is in a guard. */
+static cjwt_value *table_arg_to_value(lua_State *L, int idx, int arg, const char *what)
+{
+    conv c;
+    cjwt_value *v;
+    memset(&c, 0, sizeof c);
+    c.L = L;
+    v = to_value(&c, abs_index(L, idx), 0);
+    if (!v) {
+        if (c.where[0] != '\0')
+            luaL_argerror(L, arg, lua_pushfstring(L, "cannot encode %s: member %s: %s",
+                                                  what, c.where, c.msg));
+        luaL_argerror(L, arg, lua_pushfstring(L, "cannot encode %s: %s", what, c.msg));
+    }
+    return v;
+}
+
+/* ---- cjwt_value -> Lua ---------------------------------------------------- */
+/* May raise (out of memory): callers hold the source in a guard. */
+
+static void push_value(lua_State *L, const cjwt_value *v)
+{
+    luaL_checkstack(L, 4, "cjwt: JSON nested too deep");
+    switch (cjwt_value_type(v)) {
+    case CJWT_TYPE_NULL:
+        lua_pushlightuserdata(L, NULL);
+        break;
+    case CJWT_TYPE_FALSE:
+        lua_pushboolean(L, 0);
+        break;
+    case CJWT_TYPE_TRUE:
+        lua_pushboolean(L, 1);
+        break;
+    case CJWT_TYPE_INT:
+#if LCJWT_INTEGERS
+        lua_pushinteger(L, (lua_Integer)cjwt_value_int(v));
+#else
+        lua_pushnumber(L, (lua_Number)cjwt_value_int(v));
+#endif
+        break;
+    case CJWT_TYPE_REAL:
+        lua_pushnumber(L, (lua_Number)cjwt_value_real(v));
+        break;
+    case CJWT_TYPE_STRING: {
+        size_t len = 0;
+        const char *s = cjwt_value_string(v, &len);
+        lua_pushlstring(L, s ? s : "", len);
+        break;
+    }
+    case CJWT_TYPE_ARRAY: {
+        size_t i, n = cjwt_value_size(v);
+        lua_createtable(L, n > INT_MAX ? INT_MAX : (int)n, 0);
+        for (i = 0; i < n; i++) {
+            push_value(L, cjwt_value_array_get(v, i));
+            lua_rawseti(L, -2, (int)(i + 1));
+        }
+        /* Marked, so that an empty array encodes back as []. */
+        lua_pushvalue(L, ARRAY_MT_INDEX);
+        lua_setmetatable(L, -2);
+        break;
+    }
+    case CJWT_TYPE_OBJECT: {
+        size_t n = cjwt_value_size(v);
+        void *it;
+        lua_createtable(L, 0, n > INT_MAX ? INT_MAX : (int)n);
+        for (it = cjwt_object_iter(v); it; it = cjwt_object_iter_next(v, it)) {
+            size_t klen = 0;
+            const char *k = cjwt_object_iter_key(it, &klen);
+            lua_pushlstring(L, k, klen);
+            push_value(L, cjwt_object_iter_value(it));
+            lua_rawset(L, -3);
+        }
+        break;
+    }
+    }
+}
+
+/* ---- options -------------------------------------------------------------- */
+
+static const char *const ENCODE_OPTS[] = { "alg", "header", "expires_in", "now", NULL };
+static const char *const JWS_ENCODE_OPTS[] = { "alg", "header", "now", NULL };
+static const char *const KEY_OPTS[] = { "allow_short_secret", "format", NULL };
+static const char *const VERIFY_OPTS[] = {
+    "algorithms", "audience", "issuer", "subject", "leeway", "require", "typ",
+    "max_age", "now", "verify_signature", "verify_exp", "verify_nbf", "verify_iat",
+    "verify_aud", "verify_iss", "verify_sub", "max_token_len", "max_depth", NULL
+};
+
+static const struct { const char *name; unsigned bit; } CHECK_FLAGS[] = {
+    { "verify_signature", CJWT_CHECK_SIGNATURE }, { "verify_exp", CJWT_CHECK_EXP },
+    { "verify_nbf", CJWT_CHECK_NBF },             { "verify_iat", CJWT_CHECK_IAT },
+    { "verify_aud", CJWT_CHECK_AUD },             { "verify_iss", CJWT_CHECK_ISS },
+    { "verify_sub", CJWT_CHECK_SUB },
+};
+
+/* Optional table argument: its absolute index, or 0 when nil/absent. A
+ * misspelt option raises: a silently ignored "isuer" would disable a check. */
+static int opts_arg(lua_State *L, int arg, const char *const *known)
+{
+    if (lua_isnoneornil(L, arg))
+        return 0;
+    luaL_checktype(L, arg, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, arg) != 0) {
+        const char *const *k;
+        const char *name;
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_argerror(L, arg, "option names must be strings");
+        name = lua_tostring(L, -1);
+        for (k = known; *k; k++)
+            if (strcmp(*k, name) == 0)
+                break;
+        if (!*k)
+            luaL_argerror(L, arg, lua_pushfstring(L, "unknown option '%s'", name));
+    }
+    return arg;
+}
+
+static int opt_type_error(lua_State *L, int arg, const char *name, const char *expected)
+{
+    return luaL_argerror(L, arg, lua_pushfstring(L, "option '%s': %s expected, got %s", name,
+                                                 expected, luaL_typename(L, -1)));
+}
+
+/* Pushes opts[name] (raw access, no metamethods) and returns its type. The
+ * value stays on the stack so strings borrowed from it stay alive. */
+static int opt_push(lua_State *L, int opts, const char *name)
+{
+    if (!opts) {
+        lua_pushnil(L);
+        return LUA_TNIL;
+    }
+    lua_pushstring(L, name);
+    lua_rawget(L, opts);
+    return lua_type(L, -1);
+}
+
+/* A C string (no embedded NUL: it would cut the value the core compares). */
+static const char *check_cstring(lua_State *L, int idx, int arg, const char *name)
+{
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    if (strlen(s) != len)
+        luaL_argerror(L, arg, lua_pushfstring(L, "option '%s': string contains a NUL byte",
+                                              name));
+    return s;
+}
+
+static const char *opt_string(lua_State *L, int opts, int arg, const char *name)
+{
+    int t = opt_push(L, opts, name);
+    if (t == LUA_TNIL)
+        return NULL;
+    if (t != LUA_TSTRING)
+        opt_type_error(L, arg, name, "string");
+    return check_cstring(L, -1, arg, name);
+}
+
+static int opt_number(lua_State *L, int opts, int arg, const char *name, double *out)
+{
+    int t = opt_push(L, opts, name);
+    if (t == LUA_TNIL)
+        return 0;
+    if (t != LUA_TNUMBER)
+        opt_type_error(L, arg, name, "number");
+    *out = (double)lua_tonumber(L, -1);
+    return 1;
+}
+
+static int opt_int(lua_State *L, int opts, int arg, const char *name, double max, int64_t *out)
+{
+    int t = opt_push(L, opts, name);
+    if (t == LUA_TNIL)
+        return 0;
+    if (t != LUA_TNUMBER || !number_to_int64(L, -1, 0.0, max, out))
+        opt_type_error(L, arg, name, "non-negative integer");
+    return 1;
+}
+
+/* A list of strings (or one string when allow_single). The array of
+ * pointers is a userdata left on the stack, so the GC owns it. */
+static const char *const *opt_string_list(lua_State *L, int opts, int arg, const char *name,
+                                          int allow_single, size_t *n)
+{
+    int t = opt_push(L, opts, name), list;
+    size_t count = 0, i, keys = 0;
+    const char **out;
+
+    *n = 0;
+    if (t == LUA_TNIL)
+        return NULL;
+    list = lua_gettop(L);
+    if (t == LUA_TSTRING && allow_single) {
+        out = (const char **)lua_newuserdata(L, sizeof *out);
+        out[0] = check_cstring(L, list, arg, name);
+        *n = 1;
+        return out;
+    }
+    if (t != LUA_TTABLE)
+        opt_type_error(L, arg, name, allow_single ? "string or list of strings"
+                                                  : "list of strings");
+    lua_pushnil(L);
+    while (lua_next(L, list) != 0) {
+        lua_pop(L, 1);
+        keys++;
+    }
+    for (;;) {
+        lua_rawgeti(L, list, (int)(count + 1));
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            break;
+        }
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_argerror(L, arg, lua_pushfstring(L, "option '%s': list items must be strings",
+                                                  name));
+        lua_pop(L, 1);
+        count++;
+    }
+    if (count != keys)
+        luaL_argerror(L, arg, lua_pushfstring(L, "option '%s': a list (keys 1..n) expected",
+                                              name));
+    out = (const char **)lua_newuserdata(L, (count ? count : 1) * sizeof *out);
+    for (i = 0; i < count; i++) {
+        lua_rawgeti(L, list, (int)(i + 1));
+        out[i] = check_cstring(L, -1, arg, name);   /* the list keeps it alive */
+        lua_pop(L, 1);
+    }
+    *n = count;
+    return out;
+}
+
+/* Algorithm name -> alg; an unknown name is the caller's data, not misuse. */
+static int alg_from_lua(lua_State *L, int idx, cjwt_alg *alg, cjwt_error *err)
+{
+    size_t len;
+    const char *name = lua_tolstring(L, idx, &len);
+    *alg = cjwt_alg_from_name(name, len);
+    if (*alg == CJWT_ALG__COUNT) {
+        set_error(err, CJWT_E_UNSUPPORTED_ALG, "Algorithm not supported: \"%.64s\"", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* Fills *vo, *has_now, *now from opts. Misuse raises; an unknown algorithm
+ * name returns -1 with *err set. */
+static int read_verify_opts(lua_State *L, int opts, int arg, cjwt_verify_opts *vo,
+                            int *has_now, double *now, cjwt_error *err)
+{
+    size_t i, n;
+    int64_t iv;
+    double d;
+    int t;
+
+    t = opt_push(L, opts, "algorithms");
+    if (t != LUA_TNIL) {
+        const char *const *names;
+        lua_pop(L, 1);
+        names = opt_string_list(L, opts, arg, "algorithms", 0, &n);
+        for (i = 0; i < n; i++) {
+            cjwt_alg alg = cjwt_alg_from_name(names[i], strlen(names[i]));
+            if (alg == CJWT_ALG__COUNT) {
+                set_error(err, CJWT_E_UNSUPPORTED_ALG, "Algorithm not supported: \"%.64s\"",
+                          names[i]);
+                return -1;
+            }
+            vo->algorithms |= CJWT_ALG_BIT(alg);
+        }
+    }
+    vo->audience = opt_string_list(L, opts, arg, "audience", 1, &vo->n_audience);
+    vo->issuer = opt_string_list(L, opts, arg, "issuer", 1, &vo->n_issuer);
+    vo->required = opt_string_list(L, opts, arg, "require", 0, &vo->n_required);
+    vo->subject = opt_string(L, opts, arg, "subject");
+    vo->typ = opt_string(L, opts, arg, "typ");
+    if (opt_number(L, opts, arg, "leeway", &d))
+        vo->leeway = d;
+    if (opt_number(L, opts, arg, "max_age", &d)) {
+        vo->has_max_age = 1;
+        vo->max_age = d;
+    }
+    *has_now = opt_number(L, opts, arg, "now", now);
+    if (opt_int(L, opts, arg, "max_token_len", EXACT_INT_MAX, &iv))
+        vo->max_token_len = (size_t)iv;
+    if (opt_int(L, opts, arg, "max_depth", (double)INT_MAX, &iv))
+        vo->max_depth = (int)iv;
+    for (i = 0; i < sizeof CHECK_FLAGS / sizeof CHECK_FLAGS[0]; i++) {
+        t = opt_push(L, opts, CHECK_FLAGS[i].name);
+        if (t == LUA_TNIL)
+            continue;            /* unset: the core applies its default */
+        if (t != LUA_TBOOLEAN)
+            opt_type_error(L, arg, CHECK_FLAGS[i].name, "boolean");
+        vo->verify_set |= CHECK_FLAGS[i].bit;
+        if (lua_toboolean(L, -1))
+            vo->verify |= CHECK_FLAGS[i].bit;
+    }
+    return 0;
+}
+
+/* alg (default HS256), now, and for JWTs expires_in (seconds or "15m"). */
+static int read_sign_opts(lua_State *L, int opts, int arg, int jwt, cjwt_sign_opts *so,
+                          cjwt_error *err)
+{
+    int t = opt_push(L, opts, "alg");
+    if (t == LUA_TNIL) {
+        so->alg = CJWT_ALG_HS256;
+    } else {
+        if (t != LUA_TSTRING)
+            opt_type_error(L, arg, "alg", "string");
+        if (alg_from_lua(L, -1, &so->alg, err) != 0)
+            return -1;
+    }
+    so->has_now = opt_number(L, opts, arg, "now", &so->now);
+    if (!jwt)
+        return 0;
+    t = opt_push(L, opts, "expires_in");
+    if (t == LUA_TNUMBER) {
+        if (!number_to_int64(L, -1, -EXACT_INT_MAX, EXACT_INT_MAX, &so->expires_in))
+            opt_type_error(L, arg, "expires_in", "whole number of seconds");
+        so->has_expires_in = 1;
+    } else if (t == LUA_TSTRING) {
+        size_t len;
+        const char *text = lua_tolstring(L, -1, &len);
+        so->expires_in = cjwt_parse_duration(text, len);
+        if (so->expires_in < 0)
+            luaL_argerror(L, arg, lua_pushfstring(L, "option 'expires_in': invalid duration "
+                                                  "'%s' (use e.g. 900, \"15m\", \"1h\", \"7d\")",
+                                                  text));
+        so->has_expires_in = 1;
+    } else if (t != LUA_TNIL) {
+        opt_type_error(L, arg, "expires_in", "number or duration string");
+    }
+    return 0;
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+typedef struct lkey {
+    cjwt_key *key;           /* NULL once collected or closed */
+} lkey;
+
+static lkey *test_key(lua_State *L, int idx)
+{
+    lkey *k = (lkey *)lua_touserdata(L, idx);
+    int same = 0;
+    if (k && lua_type(L, idx) == LUA_TUSERDATA && lua_getmetatable(L, idx)) {
+        luaL_getmetatable(L, KEY_MT);
+        same = lua_rawequal(L, -1, -2);
+        lua_pop(L, 2);
+    }
+    return same ? k : NULL;
+}
+
+/* Type check of a key argument, done before anything is allocated. */
+static void check_key_arg(lua_State *L, int arg)
+{
+    int t = lua_type(L, arg);
+    if (t == LUA_TNONE || t == LUA_TNIL || t == LUA_TSTRING || t == LUA_TTABLE)
+        return;
+    if (t == LUA_TUSERDATA && test_key(L, arg)) {
+        if (!test_key(L, arg)->key)
+            luaL_argerror(L, arg, "key object has been closed");
+        return;
+    }
+    luaL_argerror(L, arg, lua_pushfstring(L, "key must be a string, a JWK table or a "
+                                          "cjwt.key, got %s", luaL_typename(L, arg)));
+}
+
+/* The key to use: borrowed from a key object, or made into g->key from a
+ * string (secret or PEM, never sniffed the other way) or a JWK table. NULL
+ * without error for nil (the core decides whether that is acceptable). */
+static const cjwt_key *resolve_key(lua_State *L, int arg, guard *g, cjwt_error *err)
+{
+    switch (lua_type(L, arg)) {
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, arg, &len);
+        g->key = cjwt_key_from_bytes((const unsigned char *)s, len, 0, err);
+        return g->key;
+    }
+    case LUA_TTABLE:
+        g->jwk = table_arg_to_value(L, arg, arg, "JWK");
+        g->key = cjwt_key_from_jwk(g->jwk, 0, err);
+        cjwt_value_free(g->jwk);
+        g->jwk = NULL;
+        return g->key;
+    case LUA_TUSERDATA:
+        return test_key(L, arg)->key;    /* checked by check_key_arg */
+    default:
+        return NULL;
+    }
+}
+
+/* cjwt.key(material [, {allow_short_secret=, format=}]) -> key object.
+ * format nil: a string is a secret or PEM (cjwt_key_from_bytes), a table a
+ * JWK. format "jwk": the string is JWK JSON text. format "secret": the
+ * string is an HMAC secret whatever it looks like (explicit opt-in). */
+static int l_key(lua_State *L)
+{
+    int t = lua_type(L, 1), opts, ot;
+    unsigned flags = 0;
+    const char *format;
+    cjwt_error err;
+    lkey *k;
+
+    if (t != LUA_TSTRING && t != LUA_TTABLE)
+        luaL_argerror(L, 1, lua_pushfstring(L, "string or JWK table expected, got %s",
+                                            luaL_typename(L, 1)));
+    opts = opts_arg(L, 2, KEY_OPTS);
+    ot = opt_push(L, opts, "allow_short_secret");
+    if (ot != LUA_TNIL && ot != LUA_TBOOLEAN)
+        opt_type_error(L, 2, "allow_short_secret", "boolean");
+    if (lua_toboolean(L, -1))
+        flags |= CJWT_KEY_ALLOW_SHORT_SECRET;
+    format = opt_string(L, opts, 2, "format");
+    if (format && strcmp(format, "jwk") != 0 && strcmp(format, "secret") != 0)
+        luaL_argerror(L, 2, "option 'format': \"jwk\" or \"secret\" expected");
+    if (format && t == LUA_TTABLE && strcmp(format, "jwk") != 0)
+        luaL_argerror(L, 2, "option 'format': a table is always a JWK");
+    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
+
+    /* The object exists (and owns nothing yet) before the key is made, and
+     * nothing that can raise runs between making the key and storing it. */
+    k = (lkey *)lua_newuserdata(L, sizeof *k);
+    k->key = NULL;
+    luaL_getmetatable(L, KEY_MT);
+    lua_setmetatable(L, -2);
+
+    memset(&err, 0, sizeof err);
+    if (t == LUA_TTABLE) {
+        conv c;
+        cjwt_value *jwk;
+        memset(&c, 0, sizeof c);
+        c.L = L;
+        jwk = to_value(&c, 1, 0);
+        if (!jwk) {
+            if (c.where[0] != '\0')
+                return luaL_argerror(L, 1, lua_pushfstring(L, "cannot encode JWK: member %s: %s",
+                                                           c.where, c.msg));
+            return luaL_argerror(L, 1, lua_pushfstring(L, "cannot encode JWK: %s", c.msg));
+        }
+        k->key = cjwt_key_from_jwk(jwk, flags, &err);
+        cjwt_value_free(jwk);
+    } else {
+        size_t len;
+        const char *s = lua_tolstring(L, 1, &len);
+        if (format && strcmp(format, "jwk") == 0)
+            k->key = cjwt_key_from_jwk_json(s, len, flags, &err);
+        else if (format && strcmp(format, "secret") == 0)
+            k->key = cjwt_key_from_secret((const unsigned char *)s, len, flags, &err);
+        else
+            k->key = cjwt_key_from_bytes((const unsigned char *)s, len, flags, &err);
+    }
+    if (!k->key)
+        return push_failure(L, NULL, &err);
+    return 1;
+}
+
+static const char *kty_name(cjwt_kty kty)
+{
+    switch (kty) {
+    case CJWT_KTY_OCT: return "oct";
+    case CJWT_KTY_RSA: return "RSA";
+    case CJWT_KTY_EC: return "EC";
+    case CJWT_KTY_OKP: return "OKP";
+    }
+    return "unknown";
+}
+
+static lkey *check_key(lua_State *L, int idx)
+{
+    lkey *k = (lkey *)luaL_checkudata(L, idx, KEY_MT);
+    if (!k->key)
+        luaL_argerror(L, idx, "key object has been closed");
+    return k;
+}
+
+/* key.kid, key.alg (bound algorithm or nil), key.kty. */
+static int key_index(lua_State *L)
+{
+    lkey *k = check_key(L, 1);
+    const char *field = luaL_checkstring(L, 2);
+    if (strcmp(field, "kid") == 0) {
+        const char *kid = cjwt_key_kid(k->key);
+        if (kid)
+            lua_pushstring(L, kid);
+        else
+            lua_pushnil(L);
+    } else if (strcmp(field, "alg") == 0) {
+        cjwt_alg alg = cjwt_key_alg(k->key);
+        if (alg == CJWT_ALG__COUNT)
+            lua_pushnil(L);
+        else
+            lua_pushstring(L, cjwt_alg_name(alg));
+    } else if (strcmp(field, "kty") == 0) {
+        lua_pushstring(L, kty_name(cjwt_key_type(k->key)));
+    } else {
+        lua_pushnil(L);
+    }
+    return 1;
+}
+
+static int key_gc(lua_State *L)
+{
+    lkey *k = (lkey *)luaL_checkudata(L, 1, KEY_MT);
+    cjwt_key_free(k->key);
+    k->key = NULL;
+    return 0;
+}
+
+static int key_tostring(lua_State *L)
+{
+    lkey *k = (lkey *)luaL_checkudata(L, 1, KEY_MT);
+    if (!k->key)
+        lua_pushliteral(L, "cjwt.key (closed)");
+    else if (cjwt_key_kid(k->key))
+        lua_pushfstring(L, "cjwt.key (%s, kid=%s)", kty_name(cjwt_key_type(k->key)),
+                        cjwt_key_kid(k->key));
+    else
+        lua_pushfstring(L, "cjwt.key (%s)", kty_name(cjwt_key_type(k->key)));
+    return 1;
+}
+
+/* ---- signing ---------------------------------------------------------------- */
+
+/* encode(payload_table, key, opts) -> token | nil, message, code */
+static int l_encode(lua_State *L)
+{
+    int opts;
+    guard *g;
+    cjwt_error err;
+    cjwt_sign_opts so;
+    const cjwt_key *key;
+    size_t len = 0;
+
+    luaL_checktype(L, 1, LUA_TTABLE);
+    check_key_arg(L, 2);
+    opts = opts_arg(L, 3, ENCODE_OPTS);
+    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
+    g = guard_new(L);
+    memset(&err, 0, sizeof err);
+    memset(&so, 0, sizeof so);
+
+    if (read_sign_opts(L, opts, 3, 1, &so, &err) != 0)
+        return push_failure(L, g, &err);
+    if (opt_push(L, opts, "header") != LUA_TNIL) {
+        if (lua_type(L, -1) != LUA_TTABLE)
+            opt_type_error(L, 3, "header", "table");
+        g->header = table_arg_to_value(L, -1, 3, "header");
+        so.header = g->header;
+    }
+    g->payload = table_arg_to_value(L, 1, 1, "payload");
+    key = resolve_key(L, 2, g, &err);
+    if (!key && err.code != CJWT_OK)
+        return push_failure(L, g, &err);
+    g->text = cjwt_encode(g->payload, key, &so, &len, &err);
+    if (!g->text)
+        return push_failure(L, g, &err);
+    lua_pushlstring(L, g->text, len);
+    guard_release(g);
+    return 1;
+}
+
+/* jws_encode(data_string, key, opts) -> token | nil, message, code */
+static int l_jws_encode(lua_State *L)
+{
+    int opts;
+    guard *g;
+    cjwt_error err;
+    cjwt_sign_opts so;
+    const cjwt_key *key;
+    size_t data_len, len = 0;
+    const char *data;
+
+    if (lua_type(L, 1) != LUA_TSTRING)
+        luaL_argerror(L, 1, lua_pushfstring(L, "string expected, got %s", luaL_typename(L, 1)));
+    data = lua_tolstring(L, 1, &data_len);
+    check_key_arg(L, 2);
+    opts = opts_arg(L, 3, JWS_ENCODE_OPTS);
+    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
+    g = guard_new(L);
+    memset(&err, 0, sizeof err);
+    memset(&so, 0, sizeof so);
+
+    if (read_sign_opts(L, opts, 3, 0, &so, &err) != 0)
+        return push_failure(L, g, &err);
+    if (opt_push(L, opts, "header") != LUA_TNIL) {
+        if (lua_type(L, -1) != LUA_TTABLE)
+            opt_type_error(L, 3, "header", "table");
+        g->header = table_arg_to_value(L, -1, 3, "header");
+        so.header = g->header;
+    }
+    key = resolve_key(L, 2, g, &err);
+    if (!key && err.code != CJWT_OK)
+        return push_failure(L, g, &err);
+    g->text = cjwt_jws_encode((const unsigned char *)data, data_len, key, &so, &len, &err);
+    if (!g->text)
+        return push_failure(L, g, &err);
+    lua_pushlstring(L, g->text, len);
+    guard_release(g);
+    return 1;
+}
+
+/* ---- verifying -------------------------------------------------------------- */
+
+enum verify_mode { MODE_CLAIMS, MODE_COMPLETE, MODE_RAW };
+
+static const char *check_token(lua_State *L, int arg, size_t *len)
+{
+    if (lua_type(L, arg) != LUA_TSTRING)
+        luaL_argerror(L, arg, lua_pushfstring(L, "token string expected, got %s",
+                                              luaL_typename(L, arg)));
+    return lua_tolstring(L, arg, len);
+}
+
+static int verify_common(lua_State *L, enum verify_mode mode)
+{
+    size_t token_len;
+    const char *token = check_token(L, 1, &token_len);
+    int opts, has_now = 0;
+    double now = 0;
+    guard *g;
+    cjwt_error err;
+    cjwt_verify_opts vo;
+    const cjwt_key *key;
+
+    check_key_arg(L, 2);
+    opts = opts_arg(L, 3, VERIFY_OPTS);
+    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
+    g = guard_new(L);
+    memset(&err, 0, sizeof err);
+    memset(&vo, 0, sizeof vo);
+
+    if (read_verify_opts(L, opts, 3, &vo, &has_now, &now, &err) != 0)
+        return push_failure(L, g, &err);
+    vo.raw_payload = (mode == MODE_RAW);
+    key = resolve_key(L, 2, g, &err);
+    if (!key && err.code != CJWT_OK)
+        return push_failure(L, g, &err);
+    g->decoded = cjwt_verify_with(&vo, key, token, token_len, has_now, now, &err);
+    if (!g->decoded)
+        return push_failure(L, g, &err);
+
+    if (mode == MODE_RAW) {
+        size_t n = 0;
+        const unsigned char *bytes = cjwt_decoded_payload_bytes(g->decoded, &n);
+        lua_pushlstring(L, bytes ? (const char *)bytes : "", n);
+    } else if (mode == MODE_CLAIMS) {
+        push_value(L, cjwt_decoded_payload(g->decoded));
+    } else {
+        size_t n = 0;
+        const unsigned char *sig = cjwt_decoded_signature(g->decoded, &n);
+        lua_createtable(L, 0, 3);
+        push_value(L, cjwt_decoded_header(g->decoded));
+        lua_setfield(L, -2, "header");
+        push_value(L, cjwt_decoded_payload(g->decoded));
+        lua_setfield(L, -2, "payload");
+        lua_pushlstring(L, sig ? (const char *)sig : "", n);
+        lua_setfield(L, -2, "signature");
+    }
+    guard_release(g);
+    return 1;
+}
+
+/* decode(token, key, opts) -> claims | nil, message, code[, claim] */
+static int l_decode(lua_State *L) { return verify_common(L, MODE_CLAIMS); }
+/* decode_complete(token, key, opts) -> {header=, payload=, signature=} | nil, ... */
+static int l_decode_complete(lua_State *L) { return verify_common(L, MODE_COMPLETE); }
+/* jws_decode(token, key, opts) -> payload bytes | nil, ... (no claim checks) */
+static int l_jws_decode(lua_State *L) { return verify_common(L, MODE_RAW); }
+
+/* get_unverified_header(token) -> header table | nil, message, code */
+static int l_get_unverified_header(lua_State *L)
+{
+    size_t len;
+    const char *token = check_token(L, 1, &len);
+    guard *g = guard_new(L);
+    cjwt_error err;
+    memset(&err, 0, sizeof err);
+    g->header = cjwt_unverified_header(token, len, &err);
+    if (!g->header)
+        return push_failure(L, g, &err);
+    push_value(L, g->header);
+    guard_release(g);
+    return 1;
+}
+
+/* ---- module -------------------------------------------------------------- */
+
+/* tostring(err) -> "cjwt: <code>: <message>" */
+static int error_tostring(lua_State *L)
+{
+    const char *code, *message;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_getfield(L, 1, "code");
+    lua_getfield(L, 1, "message");
+    code = lua_tostring(L, -2);
+    message = lua_tostring(L, -1);
+    lua_pushfstring(L, "cjwt: %s: %s", code ? code : "?", message ? message : "?");
+    return 1;
+}
+
+static const luaL_Reg core_functions[] = {
+    { "encode", l_encode },
+    { "decode", l_decode },
+    { "decode_complete", l_decode_complete },
+    { "get_unverified_header", l_get_unverified_header },
+    { "jws_encode", l_jws_encode },
+    { "jws_decode", l_jws_decode },
+    { "key", l_key },
+    { NULL, NULL }
+};
+
+CJWT_API int luaopen_cjwt_core(lua_State *L);
+
+CJWT_API int luaopen_cjwt_core(lua_State *L)
+{
+    luaL_newmetatable(L, GUARD_MT);
+    lua_pushcfunction(L, guard_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 1);
+
+    luaL_newmetatable(L, KEY_MT);
+    lua_pushcfunction(L, key_gc);
+    lua_setfield(L, -2, "__gc");
+#if LUA_VERSION_NUM >= 504
+    lua_pushcfunction(L, key_gc);
+    lua_setfield(L, -2, "__close");      /* local k <close> = cjwt.key(...) */
+#endif
+    lua_pushcfunction(L, key_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, key_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushliteral(L, KEY_MT);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+
+    lua_newtable(L);                     /* the module: raising functions */
+    lua_newtable(L);                     /* array_mt, upvalue 1 of every function */
+    lua_newtable(L);                     /* error_mt, upvalue 2 of the raising ones */
+    lua_pushcfunction(L, error_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -4, "array_mt");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -4, "error_mt");
+    lua_pushvalue(L, -2);                /* module, array_mt, error_mt, array_mt */
+    lua_pushboolean(L, 0);
+    lua_newtable(L);                     /* module.safe: same functions, returning */
+    lua_insert(L, -3);
+    luaL_setfuncs(L, core_functions, 2);
+    lua_setfield(L, -4, "safe");
+    luaL_setfuncs(L, core_functions, 2);
+
+    lua_pushlightuserdata(L, NULL);      /* equal to cjson.null, on purpose */
+    lua_setfield(L, -2, "null");
+    lua_pushlightuserdata(L, (void *)&empty_array_marker);
+    lua_setfield(L, -2, "empty_array");
+    lua_pushliteral(L, CJWT_VERSION);
+    lua_setfield(L, -2, "_VERSION");
+    return 1;
+}

@@ -1,0 +1,1151 @@
+/* cjwt._cjwt: the CPython binding of the cjwt core.
+ *
+ * Thin by contract (DESIGN.md): this file converts Python values to the
+ * core's types and back, and maps cjwt error codes to the exception classes
+ * of cjwt.exceptions. It never decides whether a token is valid.
+ *
+ * Habits taken from CPython's Modules/_hashopenssl.c: multi-phase init, no C
+ * globals (exception classes and the Key type live in module state), and the
+ * GIL released only around pure C work (cjwt_encode / cjwt_verify_with),
+ * never while a Python object is touched.
+ *
+ * Ownership rule used throughout: every cjwt_value / cjwt_key / cjwt_decoded
+ * created here has exactly one owner variable, and each function has a
+ * single exit (`done:`) that frees whatever is still owned, on every path.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "cjwt.h"
+
+/* ---- module state ---------------------------------------------------- */
+
+typedef struct {
+    PyTypeObject *key_type;                 /* cjwt.Key */
+    PyObject *error_class[CJWT_E__COUNT];   /* code -> exception class (index 0 unused) */
+} cjwt_state;
+
+static struct PyModuleDef cjwt_module;
+
+static inline cjwt_state *
+get_state(PyObject *module)
+{
+    return (cjwt_state *)PyModule_GetState(module);
+}
+
+static cjwt_state *
+get_state_by_type(PyTypeObject *type)
+{
+    PyObject *mod = PyType_GetModuleByDef(type, &cjwt_module);
+    return mod ? get_state(mod) : NULL;
+}
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* Raises the exception class mapped to `code`, with the core's message,
+ * `.code` set to the stable error name and, for missing_claim, `.claim`.
+ * Always returns NULL. */
+static PyObject *
+raise_code(cjwt_state *st, cjwt_code code, const char *message, const char *claim)
+{
+    if (code <= CJWT_OK || code >= CJWT_E__COUNT) {
+        /* The core returned failure without saying why: that is a core bug,
+         * reported as "internal" rather than hidden. */
+        code = CJWT_E_INTERNAL;
+        if (!message || !*message)
+            message = "cjwt core failed without setting an error";
+    }
+    PyObject *cls = st->error_class[code];
+    PyObject *msg = PyUnicode_DecodeUTF8(message, (Py_ssize_t)strlen(message), "replace");
+    PyObject *exc = NULL, *name = NULL;
+    if (!msg)
+        goto done;
+    if (code == CJWT_E_MISSING_CLAIM) {
+        PyObject *claim_obj = PyUnicode_DecodeUTF8(claim ? claim : "",
+                                                   (Py_ssize_t)strlen(claim ? claim : ""),
+                                                   "replace");
+        if (!claim_obj)
+            goto done;
+        /* MissingRequiredClaimError(claim, message): PyJWT's first argument is the claim. */
+        exc = PyObject_CallFunctionObjArgs(cls, claim_obj, msg, NULL);
+        Py_DECREF(claim_obj);
+    } else {
+        exc = PyObject_CallOneArg(cls, msg);
+    }
+    if (!exc)
+        goto done;
+    name = PyUnicode_FromString(cjwt_code_name(code));
+    if (!name || PyObject_SetAttrString(exc, "code", name) < 0)
+        goto done;
+    PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+done:
+    Py_XDECREF(msg);
+    Py_XDECREF(exc);
+    Py_XDECREF(name);
+    return NULL;
+}
+
+static PyObject *
+raise_error(cjwt_state *st, const cjwt_error *err)
+{
+    return raise_code(st, err->code, err->message, err->claim);
+}
+
+/* ---- small argument helpers ------------------------------------------ */
+
+/* The METH_FASTCALL entry points are private (called by cjwt/__init__.py
+ * with every argument), so only the count is checked. */
+static int
+nargs_ok(const char *fn, Py_ssize_t nargs, Py_ssize_t want)
+{
+    if (nargs == want)
+        return 1;
+    PyErr_Format(PyExc_TypeError, "%s() takes %zd arguments (%zd given)", fn, want, nargs);
+    return 0;
+}
+
+/* UTF-8 of a str argument, refusing embedded NUL (the core takes C strings,
+ * so "a\0b" would silently become "a"). Borrowed from `obj`. */
+static const char *
+utf8_arg(PyObject *obj, const char *what, Py_ssize_t *len_out)
+{
+    if (!PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be str, not %.100s", what, Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(obj, &len);
+    if (!s)
+        return NULL;
+    if (memchr(s, '\0', (size_t)len)) {
+        PyErr_Format(PyExc_ValueError, "%s must not contain NUL characters", what);
+        return NULL;
+    }
+    if (len_out)
+        *len_out = len;
+    return s;
+}
+
+/* A token argument: str or bytes (both immutable, so the buffer stays valid
+ * while the GIL is released). Borrowed from `obj`. */
+static const char *
+token_arg(PyObject *obj, Py_ssize_t *len)
+{
+    if (PyBytes_Check(obj)) {
+        *len = PyBytes_GET_SIZE(obj);
+        return PyBytes_AS_STRING(obj);
+    }
+    if (PyUnicode_Check(obj))
+        return PyUnicode_AsUTF8AndSize(obj, len);
+    PyErr_Format(PyExc_TypeError, "token must be str or bytes, not %.100s", Py_TYPE(obj)->tp_name);
+    return NULL;
+}
+
+/* A real number argument (int or float; not bool, not str). */
+static int
+number_arg(PyObject *obj, const char *what, double *out)
+{
+    if (PyBool_Check(obj) || !(PyLong_Check(obj) || PyFloat_Check(obj))) {
+        PyErr_Format(PyExc_TypeError, "%s must be int or float, not %.100s", what,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    double d = PyFloat_AsDouble(obj);
+    if (d == -1.0 && PyErr_Occurred())
+        return -1;
+    *out = d;
+    return 0;
+}
+
+/* `str` or an iterable of `str` -> a new tuple of str (a private copy, so a
+ * list the caller mutates from another thread cannot free our strings). */
+static PyObject *
+str_or_strings(PyObject *obj, const char *what)
+{
+    PyObject *tup;
+    if (PyUnicode_Check(obj)) {
+        tup = PyTuple_Pack(1, obj);
+    } else if (PyBytes_Check(obj) || PyByteArray_Check(obj) || PyDict_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be str or an iterable of str, not %.100s", what,
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    } else {
+        tup = PySequence_Tuple(obj);
+    }
+    if (!tup) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "%s must be str or an iterable of str, not %.100s",
+                         what, Py_TYPE(obj)->tp_name);
+        }
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(tup); i++) {
+        if (!utf8_arg(PyTuple_GET_ITEM(tup, i), what, NULL)) {
+            Py_DECREF(tup);
+            return NULL;
+        }
+    }
+    return tup;
+}
+
+/* A tuple of str -> a PyMem array of borrowed UTF-8 pointers. */
+static const char **
+utf8_array(PyObject *tup)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(tup);
+    const char **arr = PyMem_Calloc(n ? (size_t)n : 1, sizeof *arr);
+    if (!arr) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        arr[i] = PyUnicode_AsUTF8(PyTuple_GET_ITEM(tup, i)); /* cached by str_or_strings */
+    return arr;
+}
+
+/* ---- Python -> cjwt_value -------------------------------------------- */
+
+static cjwt_value *
+to_value(PyObject *obj)
+{
+    cjwt_value *v = NULL;
+
+    if (obj == Py_None)
+        v = cjwt_value_new_null();
+    else if (PyBool_Check(obj))
+        v = cjwt_value_new_bool(obj == Py_True);
+    else if (PyLong_Check(obj)) {
+        int overflow = 0;
+        long long i = PyLong_AsLongLongAndOverflow(obj, &overflow);
+        if (overflow) {
+            PyErr_Format(PyExc_ValueError,
+                         "int %R is out of range for a JWT number (must fit in 64-bit signed)",
+                         obj);
+            return NULL;
+        }
+        if (i == -1 && PyErr_Occurred())
+            return NULL;
+        v = cjwt_value_new_int((int64_t)i);
+    } else if (PyFloat_Check(obj)) {
+        double d = PyFloat_AS_DOUBLE(obj);
+        if (!isfinite(d)) {
+            PyErr_SetString(PyExc_ValueError, "Out of range float values are not JSON compliant");
+            return NULL;
+        }
+        v = cjwt_value_new_real(d);
+    } else if (PyUnicode_Check(obj)) {
+        Py_ssize_t len;
+        const char *s = PyUnicode_AsUTF8AndSize(obj, &len);
+        if (!s)
+            return NULL;
+        v = cjwt_value_new_string(s, (size_t)len);
+        if (!v && memchr(s, '\0', (size_t)len)) {
+            PyErr_SetString(PyExc_ValueError, "strings in a JWT must not contain NUL characters");
+            return NULL;
+        }
+    } else if (PyDict_Check(obj)) {
+        if (Py_EnterRecursiveCall(" while converting a JWT value"))
+            return NULL;
+        v = cjwt_value_new_object();
+        PyObject *key, *item;
+        Py_ssize_t pos = 0;
+        while (v && PyDict_Next(obj, &pos, &key, &item)) {
+            if (!PyUnicode_Check(key)) {
+                PyErr_Format(PyExc_TypeError, "keys must be str, not %.100s",
+                             Py_TYPE(key)->tp_name);
+                goto fail_container;
+            }
+            Py_ssize_t klen;
+            const char *k = PyUnicode_AsUTF8AndSize(key, &klen);
+            if (!k)
+                goto fail_container;
+            cjwt_value *child = to_value(item);
+            if (!child)
+                goto fail_container;
+            if (cjwt_value_object_set(v, k, (size_t)klen, child) < 0) { /* takes child */
+                if (memchr(k, '\0', (size_t)klen))
+                    PyErr_SetString(PyExc_ValueError, "keys in a JWT must not contain NUL characters");
+                else
+                    PyErr_NoMemory();
+                goto fail_container;
+            }
+        }
+        Py_LeaveRecursiveCall();
+        if (!v)
+            return (cjwt_value *)PyErr_NoMemory();
+        return v;
+    } else if (PyList_Check(obj) || PyTuple_Check(obj)) {
+        if (Py_EnterRecursiveCall(" while converting a JWT value"))
+            return NULL;
+        v = cjwt_value_new_array();
+        /* PySequence_Fast_* re-reads the size each time: to_value runs no
+         * Python code, but a list is still indexed defensively. */
+        for (Py_ssize_t i = 0; v && i < PySequence_Fast_GET_SIZE(obj); i++) {
+            cjwt_value *child = to_value(PySequence_Fast_GET_ITEM(obj, i));
+            if (!child)
+                goto fail_container;
+            if (cjwt_value_array_append(v, child) < 0) { /* takes child */
+                PyErr_NoMemory();
+                goto fail_container;
+            }
+        }
+        Py_LeaveRecursiveCall();
+        if (!v)
+            return (cjwt_value *)PyErr_NoMemory();
+        return v;
+    } else {
+        PyErr_Format(PyExc_TypeError, "Object of type %.100s is not JSON serializable",
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    if (!v)
+        PyErr_NoMemory();
+    return v;
+
+fail_container:
+    Py_LeaveRecursiveCall();
+    cjwt_value_free(v);
+    return NULL;
+}
+
+/* ---- cjwt_value -> Python -------------------------------------------- */
+
+static PyObject *
+from_value(const cjwt_value *v)
+{
+    size_t len;
+    const char *s;
+
+    switch (cjwt_value_type(v)) {
+    case CJWT_TYPE_NULL:
+        Py_RETURN_NONE;
+    case CJWT_TYPE_FALSE:
+        Py_RETURN_FALSE;
+    case CJWT_TYPE_TRUE:
+        Py_RETURN_TRUE;
+    case CJWT_TYPE_INT:
+        return PyLong_FromLongLong((long long)cjwt_value_int(v));
+    case CJWT_TYPE_REAL:
+        return PyFloat_FromDouble(cjwt_value_real(v));
+    case CJWT_TYPE_STRING:
+        s = cjwt_value_string(v, &len);
+        return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict");
+    case CJWT_TYPE_ARRAY: {
+        size_t n = cjwt_value_size(v);
+        if (Py_EnterRecursiveCall(" while converting a JWT value"))
+            return NULL;
+        PyObject *list = PyList_New((Py_ssize_t)n);
+        for (size_t i = 0; list && i < n; i++) {
+            PyObject *item = from_value(cjwt_value_array_get(v, i));
+            if (!item)
+                Py_CLEAR(list);
+            else
+                PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+        }
+        Py_LeaveRecursiveCall();
+        return list;
+    }
+    case CJWT_TYPE_OBJECT: {
+        if (Py_EnterRecursiveCall(" while converting a JWT value"))
+            return NULL;
+        PyObject *dict = PyDict_New();
+        for (void *it = cjwt_object_iter(v); dict && it; it = cjwt_object_iter_next(v, it)) {
+            const char *k = cjwt_object_iter_key(it, &len);
+            PyObject *key = PyUnicode_DecodeUTF8(k, (Py_ssize_t)len, "strict");
+            PyObject *item = key ? from_value(cjwt_object_iter_value(it)) : NULL;
+            if (!item || PyDict_SetItem(dict, key, item) < 0)
+                Py_CLEAR(dict);
+            Py_XDECREF(key);
+            Py_XDECREF(item);
+        }
+        Py_LeaveRecursiveCall();
+        return dict;
+    }
+    }
+    PyErr_SetString(PyExc_SystemError, "cjwt: unknown JSON value type from the core");
+    return NULL;
+}
+
+/* ---- cjwt.Key -------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    cjwt_key *key;   /* owned reference; immutable */
+} KeyObject;
+
+static PyObject *
+key_wrap(PyTypeObject *type, cjwt_key *key)
+{
+    KeyObject *self = PyObject_New(KeyObject, type);
+    if (!self) {
+        cjwt_key_free(key);
+        return NULL;
+    }
+    self->key = key;
+    return (PyObject *)self;
+}
+
+static void
+key_dealloc(KeyObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    cjwt_key_free(self->key);
+    PyObject_Free(self);
+    Py_DECREF(tp);   /* instances of heap types own a reference to their type */
+}
+
+static unsigned
+key_flags(int allow_short_secret)
+{
+    return allow_short_secret ? CJWT_KEY_ALLOW_SHORT_SECRET : 0u;
+}
+
+/* A JWK given as a dict (-> value) or JSON text (str/bytes). New key or NULL
+ * with an exception set. */
+static cjwt_key *
+key_from_jwk_obj(cjwt_state *st, PyObject *jwk, unsigned flags)
+{
+    cjwt_error err = {0};
+    cjwt_key *key = NULL;
+    if (PyDict_Check(jwk)) {
+        cjwt_value *val = to_value(jwk);
+        if (!val)
+            return NULL;
+        key = cjwt_key_from_jwk(val, flags, &err);
+        cjwt_value_free(val);
+    } else if (PyUnicode_Check(jwk) || PyBytes_Check(jwk)) {
+        Py_ssize_t len;
+        const char *text = token_arg(jwk, &len);
+        if (!text)
+            return NULL;
+        key = cjwt_key_from_jwk_json(text, (size_t)len, flags, &err);
+    } else {
+        PyErr_Format(PyExc_TypeError, "a JWK must be a dict or JSON text, not %.100s",
+                     Py_TYPE(jwk)->tp_name);
+        return NULL;
+    }
+    if (!key)
+        raise_error(st, &err);
+    return key;
+}
+
+/* Bytes of a secret/key-material argument: str (UTF-8) or a bytes-like
+ * object. Returns a new bytes object (a private immutable copy). */
+static PyObject *
+key_bytes(PyObject *obj)
+{
+    if (PyUnicode_Check(obj))
+        return PyUnicode_AsUTF8String(obj);
+    if (PyBytes_Check(obj))
+        return Py_NewRef(obj);
+    if (PyObject_CheckBuffer(obj))
+        return PyBytes_FromObject(obj);
+    PyErr_Format(PyExc_TypeError, "key must be str, bytes, a JWK dict or a cjwt.Key, not %.100s",
+                 Py_TYPE(obj)->tp_name);
+    return NULL;
+}
+
+PyDoc_STRVAR(key_from_secret_doc,
+"from_secret(secret, allow_short_secret=False) -> Key\n\n"
+"An HMAC secret (bytes, or str as UTF-8) used as is. Secrets shorter than the\n"
+"hash output are refused when used unless allow_short_secret is true.");
+
+static PyObject *
+key_from_secret(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"secret", "allow_short_secret", NULL};
+    PyObject *secret;
+    int allow_short = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p:from_secret", kwlist, &secret,
+                                     &allow_short))
+        return NULL;
+    cjwt_state *st = get_state_by_type(cls);
+    if (!st)
+        return NULL;
+    PyObject *bytes = key_bytes(secret);
+    if (!bytes)
+        return NULL;
+    cjwt_error err = {0};
+    cjwt_key *key = cjwt_key_from_secret((const unsigned char *)PyBytes_AS_STRING(bytes),
+                                         (size_t)PyBytes_GET_SIZE(bytes), key_flags(allow_short),
+                                         &err);
+    Py_DECREF(bytes);
+    if (!key)
+        return raise_error(st, &err);
+    return key_wrap(st->key_type, key);
+}
+
+PyDoc_STRVAR(key_from_jwk_doc,
+"from_jwk(jwk, allow_short_secret=False) -> Key\n\n"
+"A key from a JWK (RFC 7517), given as a dict or as JSON text.");
+
+static PyObject *
+key_from_jwk(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"jwk", "allow_short_secret", NULL};
+    PyObject *jwk;
+    int allow_short = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p:from_jwk", kwlist, &jwk, &allow_short))
+        return NULL;
+    cjwt_state *st = get_state_by_type(cls);
+    if (!st)
+        return NULL;
+    cjwt_key *key = key_from_jwk_obj(st, jwk, key_flags(allow_short));
+    if (!key)
+        return NULL;
+    return key_wrap(st->key_type, key);
+}
+
+static PyObject *
+key_get_kid(KeyObject *self, void *closure)
+{
+    const char *kid = cjwt_key_kid(self->key);
+    if (!kid)
+        Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(kid, (Py_ssize_t)strlen(kid), "replace");
+}
+
+static PyObject *
+key_get_alg(KeyObject *self, void *closure)
+{
+    cjwt_alg alg = cjwt_key_alg(self->key);
+    const char *name = alg < CJWT_ALG__COUNT ? cjwt_alg_name(alg) : NULL;
+    if (!name)
+        Py_RETURN_NONE;
+    return PyUnicode_FromString(name);
+}
+
+static const char *
+kty_name(cjwt_kty kty)
+{
+    switch (kty) {
+    case CJWT_KTY_OCT: return "oct";
+    case CJWT_KTY_RSA: return "RSA";
+    case CJWT_KTY_EC: return "EC";
+    case CJWT_KTY_OKP: return "OKP";
+    }
+    return "unknown";
+}
+
+static PyObject *
+key_get_kty(KeyObject *self, void *closure)
+{
+    return PyUnicode_FromString(kty_name(cjwt_key_type(self->key)));
+}
+
+static PyObject *
+key_repr(KeyObject *self)
+{
+    /* Never shows key material. */
+    PyObject *kid = key_get_kid(self, NULL), *alg = kid ? key_get_alg(self, NULL) : NULL;
+    PyObject *r = NULL;
+    if (alg)
+        r = PyUnicode_FromFormat("<cjwt.Key kty=%s alg=%R kid=%R>",
+                                 kty_name(cjwt_key_type(self->key)), alg, kid);
+    Py_XDECREF(kid);
+    Py_XDECREF(alg);
+    return r;
+}
+
+static PyMethodDef key_methods[] = {
+    {"from_secret", (PyCFunction)(void (*)(void))key_from_secret,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS, key_from_secret_doc},
+    {"from_jwk", (PyCFunction)(void (*)(void))key_from_jwk,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS, key_from_jwk_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef key_getset[] = {
+    {"kid", (getter)key_get_kid, NULL, "the key's kid, or None", NULL},
+    {"alg", (getter)key_get_alg, NULL, "the algorithm the key is bound to, or None", NULL},
+    {"kty", (getter)key_get_kty, NULL, "key type: 'oct', 'RSA', 'EC' or 'OKP'", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+PyDoc_STRVAR(key_doc,
+"An immutable key, parsed once and reused for many tokens.\n"
+"Create with Key.from_secret(...) or Key.from_jwk(...).");
+
+static PyType_Slot key_slots[] = {
+    {Py_tp_dealloc, key_dealloc},
+    {Py_tp_repr, key_repr},
+    {Py_tp_methods, key_methods},
+    {Py_tp_getset, key_getset},
+    {Py_tp_doc, (void *)key_doc},
+    {0, NULL},
+};
+
+static PyType_Spec key_spec = {
+    .name = "cjwt.Key",
+    .basicsize = sizeof(KeyObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = key_slots,
+};
+
+/* The key argument of encode/decode -> a new cjwt_key reference (release
+ * with cjwt_key_free), or NULL for None (*out NULL, returns 0). Returns -1
+ * with an exception set on failure. */
+static int
+key_arg(cjwt_state *st, PyObject *obj, cjwt_key **out)
+{
+    *out = NULL;
+    if (obj == Py_None)
+        return 0;
+    if (Py_IS_TYPE(obj, st->key_type)) {
+        *out = cjwt_key_ref(((KeyObject *)obj)->key);
+        return 0;
+    }
+    if (PyDict_Check(obj)) {
+        *out = key_from_jwk_obj(st, obj, 0);
+        return *out ? 0 : -1;
+    }
+    PyObject *bytes = key_bytes(obj);
+    if (!bytes)
+        return -1;
+    cjwt_error err = {0};
+    /* Unknown material: PEM/DER/SSH are parsed as such, never as a secret. */
+    *out = cjwt_key_from_bytes((const unsigned char *)PyBytes_AS_STRING(bytes),
+                               (size_t)PyBytes_GET_SIZE(bytes), 0, &err);
+    Py_DECREF(bytes);
+    if (!*out) {
+        raise_error(st, &err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- encode ---------------------------------------------------------- */
+
+/* algorithm name (None means "none", as in PyJWT) -> alg. An unknown name
+ * is passed on as CJWT_ALG__COUNT so the core reports unsupported_alg. */
+static int
+alg_arg(PyObject *obj, cjwt_alg *alg)
+{
+    if (obj == Py_None) {
+        *alg = cjwt_alg_from_name("none", 4);
+        return 0;
+    }
+    Py_ssize_t len;
+    const char *name = utf8_arg(obj, "algorithm", &len);
+    if (!name)
+        return -1;
+    *alg = cjwt_alg_from_name(name, (size_t)len);
+    return 0;
+}
+
+/* Fills the common sign options; *header_out is a new value or NULL. */
+static int
+sign_opts_args(PyObject *alg_obj, PyObject *headers, PyObject *now, cjwt_sign_opts *opts,
+               cjwt_value **header_out)
+{
+    *header_out = NULL;
+    if (alg_arg(alg_obj, &opts->alg) < 0)
+        return -1;
+    if (headers != Py_None) {
+        if (!PyDict_Check(headers)) {
+            PyErr_Format(PyExc_TypeError, "headers must be a dict, not %.100s",
+                         Py_TYPE(headers)->tp_name);
+            return -1;
+        }
+        if (!(*header_out = to_value(headers)))
+            return -1;
+        opts->header = *header_out;
+    }
+    if (now != Py_None) {
+        if (number_arg(now, "now", &opts->now) < 0)
+            return -1;
+        opts->has_now = 1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(encode_doc,
+"encode(payload, key, algorithm, headers, expires_in, now) -> str\n\n"
+"Low-level entry point; use cjwt.encode().");
+
+static PyObject *
+py_encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!nargs_ok("encode", nargs, 6))
+        return NULL;
+    PyObject *payload = args[0], *key_obj = args[1], *alg_obj = args[2], *headers = args[3],
+             *expires_in = args[4], *now = args[5];
+    cjwt_state *st = get_state(module);
+    cjwt_sign_opts opts = {0};
+    cjwt_value *header = NULL, *claims = NULL;
+    cjwt_key *key = NULL;
+    cjwt_error err = {0};
+    char *token = NULL;
+    size_t token_len = 0;
+    PyObject *result = NULL;
+
+    if (!PyDict_Check(payload)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "Expecting a dict object, as JWT only supports JSON objects as payloads.");
+        return NULL;
+    }
+    if (sign_opts_args(alg_obj, headers, now, &opts, &header) < 0)
+        goto done;
+    if (expires_in != Py_None) {
+        if (PyUnicode_Check(expires_in)) {
+            Py_ssize_t len;
+            const char *text = utf8_arg(expires_in, "expires_in", &len);
+            if (!text)
+                goto done;
+            opts.expires_in = cjwt_parse_duration(text, (size_t)len);
+            if (opts.expires_in < 0) {
+                PyErr_Format(PyExc_ValueError,
+                             "expires_in %R is not a duration (use seconds or e.g. \"15m\", "
+                             "\"1h\", \"7d\")", expires_in);
+                goto done;
+            }
+        } else if (PyLong_Check(expires_in) && !PyBool_Check(expires_in)) {
+            int overflow = 0;
+            long long secs = PyLong_AsLongLongAndOverflow(expires_in, &overflow);
+            if (overflow) {
+                PyErr_SetString(PyExc_ValueError, "expires_in is out of range");
+                goto done;
+            }
+            opts.expires_in = (int64_t)secs;
+        } else {
+            PyErr_Format(PyExc_TypeError,
+                         "expires_in must be int seconds or a duration str, not %.100s",
+                         Py_TYPE(expires_in)->tp_name);
+            goto done;
+        }
+        opts.has_expires_in = 1;
+    }
+    if (!(claims = to_value(payload)))
+        goto done;
+    if (key_arg(st, key_obj, &key) < 0)
+        goto done;
+
+    Py_BEGIN_ALLOW_THREADS
+    token = cjwt_encode(claims, key, &opts, &token_len, &err);
+    Py_END_ALLOW_THREADS
+
+    if (!token)
+        raise_error(st, &err);
+    else
+        result = PyUnicode_DecodeASCII(token, (Py_ssize_t)token_len, "strict");
+done:
+    cjwt_free(token);
+    cjwt_key_free(key);
+    cjwt_value_free(claims);
+    cjwt_value_free(header);
+    return result;
+}
+
+PyDoc_STRVAR(jws_encode_doc,
+"jws_encode(data, key, algorithm, headers) -> str\n\n"
+"Low-level entry point; use cjwt.jws_encode().");
+
+static PyObject *
+py_jws_encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!nargs_ok("jws_encode", nargs, 4))
+        return NULL;
+    PyObject *data_obj = args[0], *key_obj = args[1], *alg_obj = args[2], *headers = args[3];
+    cjwt_state *st = get_state(module);
+    cjwt_sign_opts opts = {0};
+    cjwt_value *header = NULL;
+    cjwt_key *key = NULL;
+    cjwt_error err = {0};
+    char *token = NULL;
+    size_t token_len = 0;
+    PyObject *data = NULL, *result = NULL;
+
+    if (PyBytes_Check(data_obj)) {
+        data = Py_NewRef(data_obj);
+    } else if (PyObject_CheckBuffer(data_obj) && !PyUnicode_Check(data_obj)) {
+        if (!(data = PyBytes_FromObject(data_obj)))   /* private copy: stable without the GIL */
+            return NULL;
+    } else {
+        PyErr_Format(PyExc_TypeError, "data must be bytes, not %.100s", Py_TYPE(data_obj)->tp_name);
+        return NULL;
+    }
+    if (sign_opts_args(alg_obj, headers, Py_None, &opts, &header) < 0)
+        goto done;
+    if (key_arg(st, key_obj, &key) < 0)
+        goto done;
+
+    Py_BEGIN_ALLOW_THREADS
+    token = cjwt_jws_encode((const unsigned char *)PyBytes_AS_STRING(data),
+                            (size_t)PyBytes_GET_SIZE(data), key, &opts, &token_len, &err);
+    Py_END_ALLOW_THREADS
+
+    if (!token)
+        raise_error(st, &err);
+    else
+        result = PyUnicode_DecodeASCII(token, (Py_ssize_t)token_len, "strict");
+done:
+    cjwt_free(token);
+    cjwt_key_free(key);
+    cjwt_value_free(header);
+    Py_XDECREF(data);
+    return result;
+}
+
+/* ---- decode ---------------------------------------------------------- */
+
+enum { MODE_CLAIMS = 0, MODE_COMPLETE = 1, MODE_RAW = 2 };
+
+static const struct { const char *name; unsigned bit; } check_options[] = {
+    {"verify_signature", CJWT_CHECK_SIGNATURE},
+    {"verify_exp", CJWT_CHECK_EXP},
+    {"verify_nbf", CJWT_CHECK_NBF},
+    {"verify_iat", CJWT_CHECK_IAT},
+    {"verify_aud", CJWT_CHECK_AUD},
+    {"verify_iss", CJWT_CHECK_ISS},
+    {"verify_sub", CJWT_CHECK_SUB},
+};
+
+/* Everything a verify call borrows; released by decode_args_release. */
+typedef struct {
+    cjwt_verify_opts opts;
+    PyObject *audience, *issuer, *required;   /* tuples of str keeping the UTF-8 alive */
+    const char **audience_arr, **issuer_arr, **required_arr;
+    int algorithms_given;
+} decode_args;
+
+static void
+decode_args_release(decode_args *a)
+{
+    PyMem_Free(a->audience_arr);
+    PyMem_Free(a->issuer_arr);
+    PyMem_Free(a->required_arr);
+    Py_XDECREF(a->audience);
+    Py_XDECREF(a->issuer);
+    Py_XDECREF(a->required);
+}
+
+static int
+size_option(PyObject *obj, const char *what, Py_ssize_t *out)
+{
+    if (PyBool_Check(obj) || !PyLong_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "option %s must be int, not %.100s", what,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    Py_ssize_t n = PyLong_AsSsize_t(obj);
+    if (n == -1 && PyErr_Occurred())
+        return -1;
+    if (n < 0 || (strcmp(what, "max_depth") == 0 && n > INT_MAX)) {
+        PyErr_Format(PyExc_ValueError, "option %s must be >= 0", what);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static int
+options_arg(PyObject *options, decode_args *a)
+{
+    if (options == Py_None)
+        return 0;
+    if (!PyDict_Check(options)) {
+        PyErr_Format(PyExc_TypeError, "options must be a dict, not %.100s",
+                     Py_TYPE(options)->tp_name);
+        return -1;
+    }
+    /* Unknown keys are ignored, as PyJWT does. */
+    for (size_t i = 0; i < sizeof check_options / sizeof check_options[0]; i++) {
+        PyObject *v = PyDict_GetItemString(options, check_options[i].name); /* borrowed */
+        if (!v)
+            continue;
+        int on = PyObject_IsTrue(v);
+        if (on < 0)
+            return -1;
+        a->opts.verify_set |= check_options[i].bit;
+        if (on)
+            a->opts.verify |= check_options[i].bit;
+    }
+    PyObject *v = PyDict_GetItemString(options, "require");
+    if (v && v != Py_None) {
+        if (PyUnicode_Check(v)) {
+            PyErr_SetString(PyExc_TypeError, "option require must be a list of claim names");
+            return -1;
+        }
+        if (!(a->required = str_or_strings(v, "option require")) ||
+            !(a->required_arr = utf8_array(a->required)))
+            return -1;
+        a->opts.required = a->required_arr;
+        a->opts.n_required = (size_t)PyTuple_GET_SIZE(a->required);
+    }
+    Py_ssize_t n;
+    if ((v = PyDict_GetItemString(options, "max_token_len")) && v != Py_None) {
+        if (size_option(v, "max_token_len", &n) < 0)
+            return -1;
+        a->opts.max_token_len = (size_t)n;
+    }
+    if ((v = PyDict_GetItemString(options, "max_depth")) && v != Py_None) {
+        if (size_option(v, "max_depth", &n) < 0)
+            return -1;
+        a->opts.max_depth = (int)n;
+    }
+    return 0;
+}
+
+static int
+algorithms_arg(cjwt_state *st, PyObject *algorithms, decode_args *a)
+{
+    if (algorithms == Py_None)
+        return 0;
+    PyObject *names = str_or_strings(algorithms, "algorithms");
+    if (!names)
+        return -1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
+        Py_ssize_t len;
+        const char *name = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(names, i), &len);
+        cjwt_alg alg = cjwt_alg_from_name(name, (size_t)len);
+        if (alg >= CJWT_ALG__COUNT) {
+            /* Refused loudly: a typo ("hs256") must not silently shrink the allowlist. */
+            char msg[CJWT_ERROR_MESSAGE_SIZE];
+            PyOS_snprintf(msg, sizeof msg, "Algorithm \"%.64s\" in algorithms is not supported",
+                          name);
+            Py_DECREF(names);
+            raise_code(st, CJWT_E_UNSUPPORTED_ALG, msg, NULL);
+            return -1;
+        }
+        a->opts.algorithms |= CJWT_ALG_BIT(alg);
+    }
+    a->algorithms_given = PyTuple_GET_SIZE(names) > 0;
+    Py_DECREF(names);
+    return 0;
+}
+
+static int
+strings_arg(PyObject *obj, const char *what, PyObject **tup, const char ***arr,
+            const char *const **dst, size_t *n)
+{
+    if (obj == Py_None)
+        return 0;
+    if (!(*tup = str_or_strings(obj, what)) || !(*arr = utf8_array(*tup)))
+        return -1;
+    *dst = *arr;
+    *n = (size_t)PyTuple_GET_SIZE(*tup);
+    return 0;
+}
+
+PyDoc_STRVAR(decode_doc,
+"decode(token, key, algorithms, audience, issuer, subject, leeway, options, typ,\n"
+"       max_age, now, mode) -> dict or bytes\n\n"
+"Low-level entry point; use cjwt.decode(), decode_complete() or jws_decode().");
+
+static PyObject *
+py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!nargs_ok("decode", nargs, 12))
+        return NULL;
+    PyObject *token_obj = args[0], *key_obj = args[1], *algorithms = args[2],
+             *audience = args[3], *issuer = args[4], *subject = args[5], *leeway = args[6],
+             *options = args[7], *typ = args[8], *max_age = args[9], *now_obj = args[10];
+    int mode = PyLong_AsLong(args[11]);
+    if (mode == -1 && PyErr_Occurred())
+        return NULL;
+    cjwt_state *st = get_state(module);
+    decode_args a;
+    memset(&a, 0, sizeof a);
+    cjwt_key *key = NULL;
+    cjwt_decoded *dec = NULL;
+    cjwt_error err = {0};
+    PyObject *result = NULL;
+    Py_ssize_t token_len;
+    int has_now = 0;
+    double now = 0;
+
+    const char *token = token_arg(token_obj, &token_len);
+    if (!token)
+        goto done;
+    if (options_arg(options, &a) < 0)
+        goto done;
+    if (algorithms_arg(st, algorithms, &a) < 0)
+        goto done;
+    int signature_checked = !(a.opts.verify_set & CJWT_CHECK_SIGNATURE) ||
+                            (a.opts.verify & CJWT_CHECK_SIGNATURE);
+    if (signature_checked && !a.algorithms_given) {
+        /* Argument misuse, reported exactly as PyJWT does so ported code keeps working. */
+        raise_code(st, CJWT_E_MALFORMED,
+                   "It is required that you pass in a value for the \"algorithms\" argument "
+                   "when calling decode().", NULL);
+        goto done;
+    }
+    if (strings_arg(audience, "audience", &a.audience, &a.audience_arr, &a.opts.audience,
+                    &a.opts.n_audience) < 0 ||
+        strings_arg(issuer, "issuer", &a.issuer, &a.issuer_arr, &a.opts.issuer,
+                    &a.opts.n_issuer) < 0)
+        goto done;
+    if (subject != Py_None && !(a.opts.subject = utf8_arg(subject, "subject", NULL)))
+        goto done;
+    if (typ != Py_None && !(a.opts.typ = utf8_arg(typ, "typ", NULL)))
+        goto done;
+    if (number_arg(leeway, "leeway", &a.opts.leeway) < 0)
+        goto done;
+    if (max_age != Py_None) {
+        if (number_arg(max_age, "max_age", &a.opts.max_age) < 0)
+            goto done;
+        a.opts.has_max_age = 1;
+    }
+    if (now_obj != Py_None) {
+        if (number_arg(now_obj, "now", &now) < 0)
+            goto done;
+        has_now = 1;
+    }
+    a.opts.raw_payload = mode == MODE_RAW;
+    if (key_arg(st, key_obj, &key) < 0)
+        goto done;
+
+    /* Pure C from here: every pointer in a.opts is kept alive by `a`, the
+     * token by the argument tuple, the key by its own reference. */
+    Py_BEGIN_ALLOW_THREADS
+    dec = cjwt_verify_with(&a.opts, key, token, (size_t)token_len, has_now, now, &err);
+    Py_END_ALLOW_THREADS
+
+    if (!dec) {
+        raise_error(st, &err);
+        goto done;
+    }
+    if (mode == MODE_RAW) {
+        size_t len = 0;
+        const unsigned char *bytes = cjwt_decoded_payload_bytes(dec, &len);
+        result = PyBytes_FromStringAndSize((const char *)bytes, (Py_ssize_t)len);
+    } else if (mode == MODE_CLAIMS) {
+        result = from_value(cjwt_decoded_payload(dec));
+    } else {
+        size_t sig_len = 0;
+        const unsigned char *sig = cjwt_decoded_signature(dec, &sig_len);
+        PyObject *header = from_value(cjwt_decoded_header(dec));
+        PyObject *payload = header ? from_value(cjwt_decoded_payload(dec)) : NULL;
+        PyObject *signature =
+            payload ? PyBytes_FromStringAndSize((const char *)sig, (Py_ssize_t)sig_len) : NULL;
+        if (signature)
+            result = Py_BuildValue("{sOsOsO}", "header", header, "payload", payload,
+                                   "signature", signature);
+        Py_XDECREF(header);
+        Py_XDECREF(payload);
+        Py_XDECREF(signature);
+    }
+done:
+    cjwt_decoded_free(dec);
+    cjwt_key_free(key);
+    decode_args_release(&a);
+    return result;
+}
+
+PyDoc_STRVAR(get_unverified_header_doc,
+"get_unverified_header(token) -> dict\n\n"
+"The token's header, parsed strictly but NOT verified: never trust it.");
+
+static PyObject *
+py_get_unverified_header(PyObject *module, PyObject *token_obj)
+{
+    Py_ssize_t len;
+    const char *token = token_arg(token_obj, &len);
+    if (!token)
+        return NULL;
+    cjwt_error err = {0};
+    cjwt_value *header = cjwt_unverified_header(token, (size_t)len, &err);
+    if (!header)
+        return raise_error(get_state(module), &err);
+    PyObject *result = from_value(header);
+    cjwt_value_free(header);
+    return result;
+}
+
+/* ---- module ---------------------------------------------------------- */
+
+static PyMethodDef cjwt_methods[] = {
+    {"encode", (PyCFunction)(void (*)(void))py_encode, METH_FASTCALL, encode_doc},
+    {"jws_encode", (PyCFunction)(void (*)(void))py_jws_encode, METH_FASTCALL, jws_encode_doc},
+    {"decode", (PyCFunction)(void (*)(void))py_decode, METH_FASTCALL, decode_doc},
+    {"get_unverified_header", py_get_unverified_header, METH_O, get_unverified_header_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static int
+cjwt_exec(PyObject *module)
+{
+    cjwt_state *st = get_state(module);
+    PyObject *exceptions = NULL, *table = NULL, *base = NULL;
+    int rc = -1;
+
+    st->key_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &key_spec, NULL);
+    if (!st->key_type || PyModule_AddType(module, st->key_type) < 0)
+        goto done;
+
+    /* code -> class table, from the names cjwt.exceptions maps. A code the
+     * table does not name (a newer core) falls back to PyJWTError. */
+    if (!(exceptions = PyImport_ImportModule("cjwt.exceptions")) ||
+        !(table = PyObject_GetAttrString(exceptions, "EXCEPTION_FOR_CODE")) ||
+        !(base = PyObject_GetAttrString(exceptions, "PyJWTError")))
+        goto done;
+    if (!PyDict_Check(table)) {
+        PyErr_SetString(PyExc_TypeError, "cjwt.exceptions.EXCEPTION_FOR_CODE must be a dict");
+        goto done;
+    }
+    for (int code = CJWT_OK + 1; code < CJWT_E__COUNT; code++) {
+        PyObject *cls = PyDict_GetItemString(table, cjwt_code_name((cjwt_code)code));
+        st->error_class[code] = Py_NewRef(cls ? cls : base);
+    }
+    if (PyModule_AddStringConstant(module, "CORE_VERSION", CJWT_VERSION) < 0)
+        goto done;
+    rc = 0;
+done:
+    Py_XDECREF(exceptions);
+    Py_XDECREF(table);
+    Py_XDECREF(base);
+    return rc;
+}
+
+static int
+cjwt_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    cjwt_state *st = get_state(module);
+    Py_VISIT(st->key_type);
+    for (int i = 0; i < CJWT_E__COUNT; i++)
+        Py_VISIT(st->error_class[i]);
+    return 0;
+}
+
+static int
+cjwt_clear(PyObject *module)
+{
+    cjwt_state *st = get_state(module);
+    Py_CLEAR(st->key_type);
+    for (int i = 0; i < CJWT_E__COUNT; i++)
+        Py_CLEAR(st->error_class[i]);
+    return 0;
+}
+
+static void
+cjwt_free_module(void *module)
+{
+    cjwt_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot cjwt_slots[] = {
+    {Py_mod_exec, cjwt_exec},
+    {0, NULL},
+};
+
+static struct PyModuleDef cjwt_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "cjwt._cjwt",
+    .m_doc = "C extension of cjwt; use the cjwt package.",
+    .m_size = sizeof(cjwt_state),
+    .m_methods = cjwt_methods,
+    .m_slots = cjwt_slots,
+    .m_traverse = cjwt_traverse,
+    .m_clear = cjwt_clear,
+    .m_free = cjwt_free_module,
+};
+
+PyMODINIT_FUNC
+PyInit__cjwt(void)
+{
+    return PyModuleDef_Init(&cjwt_module);
+}

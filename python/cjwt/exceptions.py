@@ -1,0 +1,131 @@
+"""cjwt exceptions: PyJWT's names and hierarchy, plus a stable ``.code``.
+
+``code`` is the error name shared by the C core, Python and Lua (DESIGN.md,
+"Error names"); a class attribute gives each class its usual code, and
+the binding sets the instance attribute to the exact code the core reported.
+"""
+
+__all__ = [
+    "PyJWTError",
+    "CJWTError",
+    "InvalidTokenError",
+    "DecodeError",
+    "InvalidSignatureError",
+    "ExpiredSignatureError",
+    "ImmatureSignatureError",
+    "InvalidAudienceError",
+    "InvalidIssuerError",
+    "InvalidSubjectError",
+    "InvalidIssuedAtError",
+    "MissingRequiredClaimError",
+    "InvalidAlgorithmError",
+    "InvalidTypeError",
+    "RevokedTokenError",
+    "InvalidKeyError",
+]
+
+
+class PyJWTError(Exception):
+    """Base class of every cjwt error (also importable as CJWTError)."""
+
+    code = "internal"
+
+
+CJWTError = PyJWTError
+
+
+class InvalidTokenError(PyJWTError):
+    pass
+
+
+class DecodeError(InvalidTokenError):
+    code = "malformed"
+
+
+class InvalidSignatureError(DecodeError):
+    code = "bad_signature"
+
+
+class ExpiredSignatureError(InvalidTokenError):
+    code = "expired"
+
+
+class ImmatureSignatureError(InvalidTokenError):
+    code = "not_yet_valid"
+
+
+class InvalidAudienceError(InvalidTokenError):
+    code = "invalid_audience"
+
+
+class InvalidIssuerError(InvalidTokenError):
+    code = "invalid_issuer"
+
+
+class InvalidSubjectError(InvalidTokenError):
+    code = "invalid_subject"
+
+
+class InvalidIssuedAtError(InvalidTokenError):
+    code = "invalid_iat"
+
+
+class InvalidAlgorithmError(InvalidTokenError):
+    code = "alg_not_allowed"
+
+
+class InvalidTypeError(InvalidTokenError):
+    """The header ``typ`` is not the one the caller expected (cjwt addition)."""
+
+    code = "invalid_typ"
+
+
+class RevokedTokenError(InvalidTokenError):
+    code = "revoked"
+
+
+class MissingRequiredClaimError(InvalidTokenError):
+    """``MissingRequiredClaimError(claim[, message])``, as in PyJWT; ``.claim`` names it."""
+
+    code = "missing_claim"
+
+    def __init__(self, claim, message=None):
+        if message is None:
+            super().__init__(claim)
+        else:
+            super().__init__(claim, message)
+        self.claim = claim
+        self.message = message
+
+    def __str__(self):
+        if self.message is not None:
+            return self.message
+        return f'Token is missing the "{self.claim}" claim'
+
+
+class InvalidKeyError(PyJWTError):
+    code = "invalid_key"
+
+
+# Error name -> class, read once by the C extension when it is imported.
+# A name missing here (a newer core) is raised as PyJWTError.
+EXCEPTION_FOR_CODE = {
+    "malformed": DecodeError,
+    "too_large": DecodeError,
+    "unknown_crit": DecodeError,
+    "bad_signature": InvalidSignatureError,
+    "expired": ExpiredSignatureError,
+    "not_yet_valid": ImmatureSignatureError,
+    "invalid_iat": InvalidIssuedAtError,
+    "invalid_audience": InvalidAudienceError,
+    "invalid_issuer": InvalidIssuerError,
+    "invalid_subject": InvalidSubjectError,
+    "missing_claim": MissingRequiredClaimError,
+    "unsupported_alg": InvalidAlgorithmError,
+    "alg_not_allowed": InvalidAlgorithmError,
+    "invalid_key": InvalidKeyError,
+    "invalid_typ": InvalidTypeError,
+    "revoked": RevokedTokenError,
+    "no_memory": MemoryError,
+    "internal": PyJWTError,
+}

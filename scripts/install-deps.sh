@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the build and test dependencies (Debian packages and PyPI test
+# packages). Idempotent: does nothing when everything is already there.
+set -euo pipefail
+
+DEB_PACKAGES=(
+  build-essential pkg-config
+  libssl-dev libjansson-dev
+  lua5.4 liblua5.4-dev
+  luajit2 libluajit2-5.1-dev      # OpenResty's LuaJIT branch (nginx's Lua module wants it)
+  lua-busted lua-cjson luarocks
+  valgrind
+)
+PY_PACKAGES=(pytest)
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+PYTHON=${PYTHON:-python3}
+for p in "${PY_PACKAGES[@]}"; do
+  "$PYTHON" -c "import $p" 2>/dev/null || "$PYTHON" -m pip install -q "$p"
+done

@@ -1,0 +1,30 @@
+"""Build for the cjwt Python binding: one extension = the shared C core + the binding file.
+
+The core (csrc/) never includes Python.h; python/_cjwt.c includes only cjwt.h and Python.h.
+"""
+from glob import glob
+
+from setuptools import Extension, setup
+
+setup(
+    name="cjwt",
+    version="0.1.0",
+    description="JSON Web Tokens backed by one C core (OpenSSL libcrypto + jansson)",
+    python_requires=">=3.9",
+    package_dir={"": "python"},
+    packages=["cjwt"],
+    package_data={"cjwt": ["py.typed"]},
+    ext_modules=[
+        Extension(
+            "cjwt._cjwt",
+            sources=sorted(glob("csrc/*.c")) + ["python/_cjwt.c"],
+            depends=sorted(glob("csrc/*.h")),
+            include_dirs=["csrc"],
+            # Same feature level as the Makefile's CORE_CFLAGS (clock_gettime under -std=c11).
+            define_macros=[("_POSIX_C_SOURCE", "200809L")],
+            libraries=["crypto", "jansson"],
+            extra_compile_args=["-std=c11", "-fvisibility=hidden"],
+        )
+    ],
+    zip_safe=False,
+)

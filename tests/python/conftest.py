@@ -1,0 +1,41 @@
+"""Shared helpers for the Python binding tests.
+
+Tokens with odd headers or payloads are built here with the standard library
+(hmac/hashlib/base64), independently of cjwt, so a test never relies on the
+code under test to produce its own hostile input.
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+
+NOW = 1_700_000_000          # the fixed clock every test validates at
+SECRET = "k" * 64            # long enough for HS512
+SECRETS = {"HS256": "a" * 32, "HS384": "b" * 48, "HS512": "c" * 64}
+_HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def segment(obj):
+    """A JSON value (or raw str/bytes JSON text) as a base64url segment."""
+    if isinstance(obj, str):
+        obj = obj.encode()
+    if not isinstance(obj, bytes):
+        obj = json.dumps(obj, separators=(",", ":")).encode()
+    return b64url(obj)
+
+
+def make_token(header, payload, secret=SECRET, alg="HS256"):
+    """An HMAC-signed compact JWS over arbitrary header/payload JSON."""
+    signing_input = segment(header) + "." + segment(payload)
+    key = secret.encode() if isinstance(secret, str) else secret
+    mac = hmac.new(key, signing_input.encode(), _HASHES[alg]).digest()
+    return signing_input + "." + b64url(mac)

@@ -1,0 +1,81 @@
+"""Wrong argument types raise TypeError/ValueError, never a PyJWTError."""
+import pytest
+
+import cjwt
+from conftest import NOW, SECRET
+
+HS = ["HS256"]
+TOKEN = cjwt.encode({"sub": "a"}, SECRET)
+
+
+def decode(**kw):
+    args = dict(token=TOKEN, key=SECRET, algorithms=HS, now=NOW)
+    args.update(kw)
+    return cjwt.decode(**args)
+
+
+@pytest.mark.parametrize("kw", [
+    {"token": 123}, {"token": None}, {"token": bytearray(b"a.b.c")},
+    {"key": 123}, {"key": 1.5}, {"key": ["k"]},
+    {"algorithms": 256}, {"algorithms": [256]}, {"algorithms": [b"HS256"]},
+    {"audience": 1}, {"audience": [1]}, {"audience": b"api"},
+    {"issuer": 5}, {"subject": 5}, {"subject": ["a"]}, {"typ": 5},
+    {"leeway": "10"}, {"leeway": None}, {"leeway": True},
+    {"max_age": "1h"}, {"now": "now"}, {"now": True},
+    {"options": ["verify_exp"]}, {"options": {"require": "exp"}}, {"options": {"require": [1]}},
+    {"options": {"max_token_len": "big"}}, {"options": {"max_depth": 1.5}},
+])
+def test_decode_type_errors(kw):
+    with pytest.raises(TypeError) as info:
+        decode(**kw)
+    assert not isinstance(info.value, cjwt.PyJWTError)
+
+
+@pytest.mark.parametrize("kw", [
+    {"subject": "a\x00b"}, {"audience": "a\x00"}, {"typ": "JWT\x00"},
+    {"options": {"max_token_len": -1}}, {"options": {"max_depth": -5}},
+])
+def test_decode_value_errors(kw):
+    with pytest.raises(ValueError):
+        decode(**kw)
+
+
+def test_options_after_algorithms_are_keyword_only():
+    # PyJWT's 4th positional parameter is `options`; refusing positionals here
+    # makes such a call fail loudly instead of treating options as audience.
+    with pytest.raises(TypeError):
+        cjwt.decode(TOKEN, SECRET, HS, {"verify_exp": False})
+
+
+@pytest.mark.parametrize("payload", [[1, 2], "text", None, 5, ("a", 1)])
+def test_encode_payload_must_be_dict(payload):
+    with pytest.raises(TypeError, match="dict"):
+        cjwt.encode(payload, SECRET)
+
+
+@pytest.mark.parametrize("kw", [
+    {"key": 123}, {"algorithm": 256}, {"headers": [("kid", "a")]}, {"headers": {"k": object()}},
+    {"now": "now"}, {"expires_in": 1.5},
+])
+def test_encode_type_errors(kw):
+    args = dict(payload={"a": 1}, key=SECRET)
+    args.update(kw)
+    with pytest.raises(TypeError):
+        cjwt.encode(**args)
+
+
+def test_key_type_cannot_be_instantiated_or_mutated():
+    with pytest.raises(TypeError):
+        cjwt.Key()
+    key = cjwt.Key.from_secret(SECRET)
+    with pytest.raises(AttributeError):
+        key.kid = "x"
+    with pytest.raises(TypeError):
+        cjwt.Key.from_secret(123)
+    with pytest.raises(TypeError):
+        cjwt.Key.from_jwk(123)
+
+
+def test_get_unverified_header_type_error():
+    with pytest.raises(TypeError):
+        cjwt.get_unverified_header(None)
