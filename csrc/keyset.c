@@ -68,6 +68,34 @@ cjwt_keyset *cjwt_keyset_new(cjwt_key *const *keys, size_t n, cjwt_error *err)
     return ks;
 }
 
+/* Two entries meant for signatures (no "use", or "sig") with one kid make
+ * the set ambiguous even if one of them would later be left out as broken:
+ * the signer may have meant the broken one. RFC 7517 4.5 allows one kid for
+ * keys of different kty, so those are not counted as duplicates. */
+static cjwt_code check_kids(const json_t *arr, cjwt_error *err)
+{
+    size_t n = json_array_size(arr);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *a = json_array_get(arr, i);
+        const char *kid = json_string_value(json_object_get(a, "kid"));
+        const char *use = json_string_value(json_object_get(a, "use"));
+        if (!kid || (use && strcmp(use, "sig") != 0))
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            const json_t *b = json_array_get(arr, j);
+            const char *kid2 = json_string_value(json_object_get(b, "kid"));
+            const char *use2 = json_string_value(json_object_get(b, "use"));
+            if (kid2 && strcmp(kid, kid2) == 0 && !(use2 && strcmp(use2, "sig") != 0) &&
+                json_equal(json_object_get(a, "kty"), json_object_get(b, "kty"))) {
+                char q[120];
+                cjwtp_quote(q, sizeof q, kid, strlen(kid));
+                return cjwtp_fail(err, CJWT_E_INVALID_KEY, "the key set has two keys with kid \"%s\"", q);
+            }
+        }
+    }
+    return CJWT_OK;
+}
+
 cjwt_keyset *cjwt_keyset_from_jwks(const cjwt_value *jwksv, unsigned flags, cjwt_error *err)
 {
     const json_t *jwks = CJWTP_CJSON(jwksv), *arr, *item;
@@ -81,6 +109,8 @@ cjwt_keyset *cjwt_keyset_from_jwks(const cjwt_value *jwksv, unsigned flags, cjwt
         cjwtp_fail(err, CJWT_E_INVALID_KEY, "a JWKS must be an object with a \"keys\" array");
         return NULL;
     }
+    if (check_kids(arr, err) != CJWT_OK)
+        return NULL;
     keys = calloc(json_array_size(arr) + 1, sizeof *keys);
     if (!keys) {
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory reading a JWKS");
