@@ -6,7 +6,10 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/hmac.h>
+#include <openssl/rsa.h>
 #include <string.h>
 
 typedef struct alg_info {
@@ -61,17 +64,25 @@ size_t cjwtp_alg_hash_len(cjwt_alg alg)
 
 int cjwt_alg_supported(cjwt_alg alg)
 {
-    return cjwtp_alg_family(alg) == CJWTP_FAM_HMAC;
+    return (unsigned)alg < CJWT_ALG__COUNT && alg != CJWT_ALG_NONE;
 }
 
-static const EVP_MD *hmac_md(cjwt_alg alg)
+/* The digest an algorithm signs with (NULL for EdDSA, which hashes itself). */
+static const EVP_MD *alg_md(cjwt_alg alg)
 {
-    switch (alg) {
-    case CJWT_ALG_HS256: return EVP_sha256();
-    case CJWT_ALG_HS384: return EVP_sha384();
-    case CJWT_ALG_HS512: return EVP_sha512();
+    switch (cjwtp_alg_hash_len(alg)) {
+    case 32: return EVP_sha256();
+    case 48: return EVP_sha384();
+    case 64: return EVP_sha512();
     default: return NULL;
     }
+}
+
+/* The curve each ES algorithm requires (RFC 7518 3.4). */
+static int es_curve(cjwt_alg alg)
+{
+    return alg == CJWT_ALG_ES256 ? CJWTP_CRV_P256 : alg == CJWT_ALG_ES384 ? CJWTP_CRV_P384
+                                                                        : CJWTP_CRV_P521;
 }
 
 static const char *kty_name(cjwt_kty kty)
@@ -114,8 +125,26 @@ cjwt_code cjwtp_key_check(const cjwt_key *key, cjwt_alg alg, cjwt_error *err)
             return cjwtp_fail(err, CJWT_E_INVALID_KEY, "the HMAC secret is empty");
         return CJWT_OK;
     }
-    case CJWTP_FAM_NONE: case CJWTP_FAM_RSA: case CJWTP_FAM_PSS: case CJWTP_FAM_EC:
+    case CJWTP_FAM_RSA: case CJWTP_FAM_PSS:
+        if (key->kty != CJWT_KTY_RSA)
+            return cjwtp_fail(err, CJWT_E_INVALID_KEY, "%s needs an RSA key, not an %s key",
+                              cjwt_alg_name(alg), kty_name(key->kty));
+        return CJWT_OK;   /* size limits were enforced when the key was made */
+    case CJWTP_FAM_EC:
+        if (key->kty != CJWT_KTY_EC)
+            return cjwtp_fail(err, CJWT_E_INVALID_KEY, "%s needs an EC key, not an %s key",
+                              cjwt_alg_name(alg), kty_name(key->kty));
+        if (key->curve != es_curve(alg))
+            return cjwtp_fail(err, CJWT_E_INVALID_KEY, "%s needs a %s key, not %s",
+                              cjwt_alg_name(alg), cjwtp_curve_jwk_name(es_curve(alg)),
+                              cjwtp_curve_jwk_name(key->curve));
+        return CJWT_OK;
     case CJWTP_FAM_EDDSA:
+        if (key->kty != CJWT_KTY_OKP || key->curve != CJWTP_CRV_ED25519)
+            return cjwtp_fail(err, CJWT_E_INVALID_KEY, "EdDSA needs an Ed25519 (OKP) key, not an %s key",
+                              kty_name(key->kty));
+        return CJWT_OK;
+    case CJWTP_FAM_NONE:
         break;
     }
     return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "algorithm %s is not supported by this build",
@@ -126,9 +155,138 @@ static cjwt_code hmac(const cjwt_key *key, cjwt_alg alg, const unsigned char *da
                       unsigned char *mac, size_t *mac_len, cjwt_error *err)
 {
     unsigned int len = 0;
-    if (!HMAC(hmac_md(alg), key->secret, (int)key->secret_len, data, n, mac, &len))
+    if (!HMAC(alg_md(alg), key->secret, (int)key->secret_len, data, n, mac, &len))
         return cjwtp_fail(err, CJWT_E_INTERNAL, "OpenSSL HMAC failed");
     *mac_len = len;
+    return CJWT_OK;
+}
+
+/* A digest-sign/verify context for an asymmetric algorithm, with the PSS
+ * parameters of RFC 7518 3.5: MGF1 with the same hash, salt = hash size. */
+static EVP_MD_CTX *pkey_ctx(const cjwt_key *key, cjwt_alg alg, int sign)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    int ok;
+    if (!ctx)
+        return NULL;
+    ok = sign ? EVP_DigestSignInit(ctx, &pctx, alg_md(alg), NULL, key->pkey)
+              : EVP_DigestVerifyInit(ctx, &pctx, alg_md(alg), NULL, key->pkey);
+    if (ok == 1 && cjwtp_alg_family(alg) == CJWTP_FAM_PSS)
+        ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+             EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1 &&
+             EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, alg_md(alg)) == 1;
+    else if (ok == 1 && cjwtp_alg_family(alg) == CJWTP_FAM_RSA)
+        ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
+    if (ok != 1) {
+        EVP_MD_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/* ECDSA: OpenSSL speaks DER, JWS speaks fixed-width r||s (RFC 7518 3.4). */
+static int ecdsa_der_to_jws(const unsigned char *der, size_t der_len, size_t width,
+                            unsigned char *out)
+{
+    const unsigned char *p = der;
+    ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+    const BIGNUM *r, *s;
+    int ok = 0;
+    if (!sig)
+        return 0;
+    ECDSA_SIG_get0(sig, &r, &s);
+    ok = BN_bn2binpad(r, out, (int)width) == (int)width &&
+         BN_bn2binpad(s, out + width, (int)width) == (int)width;
+    ECDSA_SIG_free(sig);
+    return ok;
+}
+
+/* r||s -> DER for OpenSSL; 0 if it cannot be expressed (never for the
+ * right length). Range checks (0 < r,s < n) are OpenSSL's verify's job. */
+static size_t ecdsa_jws_to_der(const unsigned char *rs, size_t width, unsigned char **der)
+{
+    ECDSA_SIG *sig = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(rs, (int)width, NULL), *s = BN_bin2bn(rs + width, (int)width, NULL);
+    int n = 0;
+    *der = NULL;
+    if (!sig || !r || !s || !ECDSA_SIG_set0(sig, r, s)) {
+        BN_free(r);
+        BN_free(s);
+        ECDSA_SIG_free(sig);
+        return 0;
+    }
+    n = i2d_ECDSA_SIG(sig, der);
+    ECDSA_SIG_free(sig);
+    return n > 0 ? (size_t)n : 0;
+}
+
+static cjwt_code pkey_sign(const cjwt_key *key, cjwt_alg alg, const unsigned char *data, size_t n,
+                           unsigned char *sig, size_t *sig_len, cjwt_error *err)
+{
+    unsigned char der[CJWTP_MAX_SIG + 16];
+    size_t len = sizeof der;
+    EVP_MD_CTX *ctx;
+    if (!key->is_private)
+        return cjwtp_fail(err, CJWT_E_INVALID_KEY, "a public key cannot sign: %s needs the private key",
+                          cjwt_alg_name(alg));
+    if (cjwtp_alg_family(alg) != CJWTP_FAM_EC && (size_t)EVP_PKEY_get_size(key->pkey) > CJWTP_MAX_SIG)
+        return cjwtp_fail(err, CJWT_E_INVALID_KEY, "the key is too large to sign with");
+    ctx = pkey_ctx(key, alg, 1);
+    if (!ctx || EVP_DigestSign(ctx, der, &len, data, n) != 1) {
+        EVP_MD_CTX_free(ctx);
+        ERR_clear_error();
+        return cjwtp_fail(err, CJWT_E_INTERNAL, "OpenSSL could not sign with %s", cjwt_alg_name(alg));
+    }
+    EVP_MD_CTX_free(ctx);
+    if (cjwtp_alg_family(alg) == CJWTP_FAM_EC) {
+        size_t w = cjwtp_curve_bytes(key->curve);
+        if (!ecdsa_der_to_jws(der, len, w, sig))
+            return cjwtp_fail(err, CJWT_E_INTERNAL, "could not convert an ECDSA signature");
+        *sig_len = 2 * w;
+    } else {
+        memcpy(sig, der, len);
+        *sig_len = len;
+    }
+    return CJWT_OK;
+}
+
+static cjwt_code pkey_verify(const cjwt_key *key, cjwt_alg alg, const unsigned char *data, size_t n,
+                             const unsigned char *sig, size_t sig_len, cjwt_error *err)
+{
+    unsigned char *der = NULL;
+    EVP_MD_CTX *ctx;
+    int ok;
+    if (cjwtp_alg_family(alg) == CJWTP_FAM_EC) {
+        size_t w = cjwtp_curve_bytes(key->curve);
+        /* Only the JWS form is accepted: a DER signature has another length. */
+        if (sig_len != 2 * w)
+            return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE,
+                              "Signature verification failed (an %s signature is %zu bytes of r||s)",
+                              cjwt_alg_name(alg), 2 * w);
+        sig_len = ecdsa_jws_to_der(sig, w, &der);
+        if (!sig_len)
+            return cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory checking a signature");
+        sig = der;
+    } else if (cjwtp_alg_family(alg) == CJWTP_FAM_EDDSA && sig_len != 64) {
+        return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "Signature verification failed");
+    } else if (cjwtp_alg_family(alg) != CJWTP_FAM_EDDSA &&
+               sig_len != (size_t)EVP_PKEY_get_size(key->pkey)) {
+        /* RFC 8017 8.2.2 step 1: an RSA signature is exactly k bytes */
+        return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "Signature verification failed");
+    }
+    ctx = pkey_ctx(key, alg, 0);
+    if (!ctx) {
+        OPENSSL_free(der);
+        ERR_clear_error();
+        return cjwtp_fail(err, CJWT_E_INTERNAL, "OpenSSL could not set up %s", cjwt_alg_name(alg));
+    }
+    ok = EVP_DigestVerify(ctx, sig, sig_len, data, n);
+    EVP_MD_CTX_free(ctx);
+    OPENSSL_free(der);
+    ERR_clear_error();
+    if (ok != 1)
+        return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "Signature verification failed");
     return CJWT_OK;
 }
 
@@ -140,7 +298,9 @@ cjwt_code cjwtp_sign(const cjwt_key *key, cjwt_alg alg, const unsigned char *dat
         return rc;
     if (!(key->ops & CJWTP_OP_SIGN))
         return cjwtp_fail(err, CJWT_E_INVALID_KEY, "the key's key_ops do not allow \"sign\"");
-    return hmac(key, alg, data, n, sig, sig_len, err);
+    if (cjwtp_alg_family(alg) == CJWTP_FAM_HMAC)
+        return hmac(key, alg, data, n, sig, sig_len, err);
+    return pkey_sign(key, alg, data, n, sig, sig_len, err);
 }
 
 cjwt_code cjwtp_verify_sig(const cjwt_key *key, cjwt_alg alg, const unsigned char *data,
@@ -153,6 +313,8 @@ cjwt_code cjwtp_verify_sig(const cjwt_key *key, cjwt_alg alg, const unsigned cha
         return rc;
     if (!(key->ops & CJWTP_OP_VERIFY))
         return cjwtp_fail(err, CJWT_E_INVALID_KEY, "the key's key_ops do not allow \"verify\"");
+    if (cjwtp_alg_family(alg) != CJWTP_FAM_HMAC)
+        return pkey_verify(key, alg, data, n, sig, sig_len, err);
     rc = hmac(key, alg, data, n, mac, &mac_len, err);
     if (rc != CJWT_OK)
         return rc;
@@ -164,4 +326,15 @@ cjwt_code cjwtp_verify_sig(const cjwt_key *key, cjwt_alg alg, const unsigned cha
     }
     OPENSSL_cleanse(mac, sizeof mac);
     return CJWT_OK;
+}
+
+cjwt_code cjwt_verify_signature(const cjwt_key *key, cjwt_alg alg, const unsigned char *data,
+                                size_t data_len, const unsigned char *sig, size_t sig_len,
+                                cjwt_error *err)
+{
+    cjwtp_error_clear(err);
+    if ((!data && data_len) || (!sig && sig_len))
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "no data given");
+    return cjwtp_verify_sig(key, alg, data ? data : (const unsigned char *)"", data_len,
+                            sig ? sig : (const unsigned char *)"", sig_len, err);
 }

@@ -175,11 +175,58 @@ CJWT_API cjwt_key *cjwt_key_from_bytes(const unsigned char *data, size_t len,
 CJWT_API cjwt_key *cjwt_key_from_jwk(const cjwt_value *jwk, unsigned flags, cjwt_error *err);
 CJWT_API cjwt_key *cjwt_key_from_jwk_json(const char *json, size_t len, unsigned flags,
                                           cjwt_error *err);
+/* PEM or DER: PKCS#1 and PKCS#8 private keys (encrypted PKCS#8 / legacy
+ * PEM with `password`), SubjectPublicKeyInfo and PKCS#1 public keys, X.509
+ * certificates (their public key). RSA >= 2048 bits, EC P-256/384/521,
+ * Ed25519. */
+CJWT_API cjwt_key *cjwt_key_from_pem(const char *pem, size_t len, const char *password,
+                                     size_t password_len, unsigned flags, cjwt_error *err);
+/* A new key pair (or a random HMAC secret of the hash size) for `alg`; the
+ * key is bound to alg. RSA keys are 2048 bits. kid may be NULL. */
+CJWT_API cjwt_key *cjwt_key_generate(cjwt_alg alg, const char *kid, cjwt_error *err);
+/* A new key with the same material and the given kid and alg binding
+ * (kid NULL: none; alg CJWT_ALG__COUNT: unbound). */
+CJWT_API cjwt_key *cjwt_key_with(const cjwt_key *key, const char *kid, cjwt_alg alg,
+                                 cjwt_error *err);
+/* A JWK object (new value). Private members only with include_private (and
+ * only for a private key; an HMAC secret is always "private"). */
+CJWT_API cjwt_value *cjwt_key_to_jwk(const cjwt_key *key, int include_private, cjwt_error *err);
+/* PEM text (SPKI public key, or unencrypted PKCS#8 private key); free with
+ * cjwt_free. HMAC secrets have no PEM form (invalid_key). */
+CJWT_API char *cjwt_key_to_pem(const cjwt_key *key, int include_private, size_t *len,
+                               cjwt_error *err);
+/* RFC 7638 JWK thumbprint (SHA-256), base64url; free with cjwt_free. */
+CJWT_API char *cjwt_key_thumbprint(const cjwt_key *key, size_t *len, cjwt_error *err);
+CJWT_API int cjwt_key_is_private(const cjwt_key *key);
+CJWT_API int cjwt_key_bits(const cjwt_key *key);          /* RSA/EC size, HMAC secret bits */
+CJWT_API const char *cjwt_key_curve(const cjwt_key *key); /* "P-256", "Ed25519", or NULL */
+CJWT_API const char *cjwt_kty_name(cjwt_kty kty);         /* "oct", "RSA", "EC", "OKP" */
 CJWT_API cjwt_key *cjwt_key_ref(cjwt_key *key);  /* +1 reference, returns key */
 CJWT_API void cjwt_key_free(cjwt_key *key);      /* -1 reference; NULL ok */
 CJWT_API cjwt_kty cjwt_key_type(const cjwt_key *key);
 CJWT_API const char *cjwt_key_kid(const cjwt_key *key);   /* borrowed, NULL if none */
 CJWT_API cjwt_alg cjwt_key_alg(const cjwt_key *key);      /* bound alg or CJWT_ALG__COUNT */
+
+/* ---- key sets ---------------------------------------------------------- */
+/* An immutable, reference-counted list of keys (a JWKS). Verification with a
+ * set picks the key by the header's kid; without a kid it tries only the keys
+ * whose type, curve and bound alg fit the token's alg. A set may not mix
+ * HMAC secrets with public keys, nor hold two keys with one kid. */
+typedef struct cjwt_keyset cjwt_keyset;
+CJWT_API cjwt_keyset *cjwt_keyset_new(cjwt_key *const *keys, size_t n, cjwt_error *err);
+/* {"keys":[...]}: keys cjwt cannot use for signatures (use "enc", unknown
+ * kty or curve, a non-JWS alg) are skipped; malformed ones too. A set with
+ * no usable key is invalid_key. */
+CJWT_API cjwt_keyset *cjwt_keyset_from_jwks(const cjwt_value *jwks, unsigned flags, cjwt_error *err);
+CJWT_API cjwt_keyset *cjwt_keyset_from_jwks_json(const char *json, size_t len, unsigned flags,
+                                                 cjwt_error *err);
+CJWT_API cjwt_value *cjwt_keyset_to_jwks(const cjwt_keyset *ks, int include_private,
+                                         cjwt_error *err);
+CJWT_API size_t cjwt_keyset_size(const cjwt_keyset *ks);
+CJWT_API const cjwt_key *cjwt_keyset_get(const cjwt_keyset *ks, size_t i);         /* borrowed */
+CJWT_API const cjwt_key *cjwt_keyset_find(const cjwt_keyset *ks, const char *kid); /* borrowed */
+CJWT_API cjwt_keyset *cjwt_keyset_ref(cjwt_keyset *ks);
+CJWT_API void cjwt_keyset_free(cjwt_keyset *ks);
 
 /* ---- signing ----------------------------------------------------------- */
 
@@ -268,6 +315,20 @@ cjwt_verify(const cjwt_verifier *v, const cjwt_key *key, const char *token, size
 CJWT_API CJWT_MUST_CHECK cjwt_decoded *
 cjwt_verify_with(const cjwt_verify_opts *opts, const cjwt_key *key, const char *token,
                  size_t len, int has_now, double now, cjwt_error *err);
+
+/* The same with the key chosen from a key set. */
+CJWT_API CJWT_MUST_CHECK cjwt_decoded *
+cjwt_verify_keyset(const cjwt_verifier *v, const cjwt_keyset *ks, const char *token, size_t len,
+                   int has_now, double now, cjwt_error *err);
+CJWT_API CJWT_MUST_CHECK cjwt_decoded *
+cjwt_verify_keyset_with(const cjwt_verify_opts *opts, const cjwt_keyset *ks, const char *token,
+                        size_t len, int has_now, double now, cjwt_error *err);
+
+/* Low-level primitive (tests, raw protocols): checks `sig` over `data` with
+ * `key` and `alg` exactly as token verification does. CJWT_OK or an error. */
+CJWT_API cjwt_code cjwt_verify_signature(const cjwt_key *key, cjwt_alg alg,
+                                         const unsigned char *data, size_t data_len,
+                                         const unsigned char *sig, size_t sig_len, cjwt_error *err);
 
 /* The header of a token, parsed strictly but NOT verified. New value or NULL. */
 CJWT_API cjwt_value *cjwt_unverified_header(const char *token, size_t len, cjwt_error *err);

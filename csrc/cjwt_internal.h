@@ -5,6 +5,7 @@
 
 #include "cjwt.h"
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #if defined(__GNUC__) || defined(__clang__)
 #define CJWTP_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -69,7 +70,27 @@ struct cjwt_key {
     char *kid;
     unsigned char *secret;       /* oct */
     size_t secret_len;
+    EVP_PKEY *pkey;              /* RSA, EC, OKP */
+    int is_private;
+    int bits;                    /* RSA modulus / EC field size in bits */
+    int curve;                   /* CJWTP_CRV_* for EC and OKP */
 };
+
+enum { CJWTP_CRV_NONE, CJWTP_CRV_P256, CJWTP_CRV_P384, CJWTP_CRV_P521, CJWTP_CRV_ED25519 };
+/* key.c */
+cjwt_key *cjwtp_key_alloc(cjwt_kty kty, unsigned flags, cjwt_error *err);
+/* Takes ownership of pkey (also on failure): classifies it, checks it is a
+ * type and size cjwt signs with, and wraps it in a new key. */
+cjwt_key *cjwtp_key_from_pkey(EVP_PKEY *pkey, unsigned flags, cjwt_error *err);
+/* key_jwk.c */
+int cjwtp_jwk_common(cjwt_key *k, const json_t *jwk, cjwt_error *err);
+json_t *cjwtp_key_to_jwk(const cjwt_key *k, int include_private, cjwt_error *err);
+/* key_pem.c: PEM (or DER) of any supported key type; NULL if not a key. */
+cjwt_key *cjwtp_key_from_pem_or_der(const unsigned char *data, size_t len, const char *password,
+                                    size_t pass_len, unsigned flags, cjwt_error *err);
+const char *cjwtp_curve_jwk_name(int curve);
+/* Fixed width of one ECDSA coordinate/scalar for a curve (32, 48, 66). */
+size_t cjwtp_curve_bytes(int curve);
 #define CJWTP_OP_SIGN 0x1u
 #define CJWTP_OP_VERIFY 0x2u
 

@@ -343,29 +343,77 @@ static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scr
     return CJWT_OK;
 }
 
-static cjwt_code check_signature(const cjwt_verify_opts *o, const cjwt_key *key, cjwt_alg alg,
+static cjwt_code check_allowed(const cjwt_verify_opts *o, cjwt_alg alg, cjwt_error *err)
+{
+    if (o->algorithms & CJWT_ALG_BIT(alg))
+        return CJWT_OK;
+    if (o->algorithms == 0)
+        return cjwtp_fail(err, CJWT_E_ALG_NOT_ALLOWED,
+                          "no algorithms are allowed: pass the algorithms you expect");
+    return cjwtp_fail(err, CJWT_E_ALG_NOT_ALLOWED, "The specified alg value is not allowed (%s)",
+                      cjwt_alg_name(alg));
+}
+
+/* Picks the key from a set: by kid when the header names one, otherwise
+ * each key whose type, curve and binding fit alg, until one verifies. */
+static cjwt_code check_with_keyset(const cjwt_keyset *ks, const json_t *hdr, cjwt_alg alg,
+                                   const unsigned char *input, size_t n, const unsigned char *sig,
+                                   size_t sig_len, cjwt_error *err)
+{
+    const json_t *kid = json_object_get(hdr, "kid");
+    size_t tried = 0;
+    char q[120];
+    if (!ks)
+        return cjwtp_fail(err, CJWT_E_INVALID_KEY, "no key set given");
+    if (kid) {
+        const cjwt_key *k;
+        if (!json_is_string(kid))
+            return cjwtp_fail(err, CJWT_E_MALFORMED, "the header's \"kid\" must be a string");
+        k = cjwt_keyset_find(ks, json_string_value(kid));
+        if (!k) {
+            cjwtp_quote(q, sizeof q, json_string_value(kid), json_string_length(kid));
+            return cjwtp_fail(err, CJWT_E_INVALID_KEY, "no key in the set has kid \"%s\"", q);
+        }
+        return cjwtp_verify_sig(k, alg, input, n, sig, sig_len, err);
+    }
+    for (size_t i = 0; i < cjwt_keyset_size(ks); i++) {
+        const cjwt_key *k = cjwt_keyset_get(ks, i);
+        cjwt_error kerr;
+        if (cjwtp_key_check(k, alg, &kerr) != CJWT_OK || !(k->ops & CJWTP_OP_VERIFY))
+            continue;
+        tried++;
+        if (cjwtp_verify_sig(k, alg, input, n, sig, sig_len, &kerr) == CJWT_OK)
+            return CJWT_OK;
+    }
+    if (tried == 0)
+        return cjwtp_fail(err, CJWT_E_INVALID_KEY, "no key in the set fits %s", cjwt_alg_name(alg));
+    return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "Signature verification failed");
+}
+
+static cjwt_code check_signature(const cjwt_verify_opts *o, const cjwt_key *key,
+                                 const cjwt_keyset *ks, const json_t *hdr, cjwt_alg alg,
                                  const parts *pt, const unsigned char *sig, size_t sig_len,
                                  cjwt_error *err)
 {
-    if (!(o->algorithms & CJWT_ALG_BIT(alg))) {
-        if (o->algorithms == 0)
-            return cjwtp_fail(err, CJWT_E_ALG_NOT_ALLOWED,
-                              "no algorithms are allowed: pass the algorithms you expect");
-        return cjwtp_fail(err, CJWT_E_ALG_NOT_ALLOWED,
-                          "The specified alg value is not allowed (%s)", cjwt_alg_name(alg));
-    }
+    const unsigned char *input = (const unsigned char *)pt->h;
+    size_t n = pt->hn + 1 + pt->pn;
+    cjwt_code rc = check_allowed(o, alg, err);
+    if (rc != CJWT_OK)
+        return rc;
     if (alg == CJWT_ALG_NONE) {
         /* Asked for by name: an unsecured JWS has an empty signature. */
         if (sig_len != 0)
             return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "an alg \"none\" token must have no signature");
         return CJWT_OK;
     }
-    return cjwtp_verify_sig(key, alg, (const unsigned char *)pt->h, pt->hn + 1 + pt->pn, sig,
-                            sig_len, err);
+    if (ks)
+        return check_with_keyset(ks, hdr, alg, input, n, sig, sig_len, err);
+    return cjwtp_verify_sig(key, alg, input, n, sig, sig_len, err);
 }
 
-cjwt_decoded *cjwt_verify_with(const cjwt_verify_opts *o, const cjwt_key *key, const char *tok,
-                               size_t len, int has_now, double now, cjwt_error *err)
+static cjwt_decoded *verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
+                                 const cjwt_keyset *ks, const char *tok, size_t len, int has_now,
+                                 double now, cjwt_error *err)
 {
     static const cjwt_verify_opts defaults;
     parts pt;
@@ -411,7 +459,7 @@ cjwt_decoded *cjwt_verify_with(const cjwt_verify_opts *o, const cjwt_key *key, c
     d->alg = alg;
     /* 3-4. allowlist, key type, signature */
     if ((checks & CJWT_CHECK_SIGNATURE) &&
-        check_signature(o, key, alg, &pt, d->sig, d->sig_len, err) != CJWT_OK)
+        check_signature(o, key, ks, hdr, alg, &pt, d->sig, d->sig_len, err) != CJWT_OK)
         goto fail;
     /* 5. typ: after the signature, so an unauthenticated sender learns nothing */
     if (o->typ) {
@@ -453,6 +501,24 @@ fail:
         json_decref(hdr);
     cjwt_decoded_free(d);
     return NULL;
+}
+
+cjwt_decoded *cjwt_verify_with(const cjwt_verify_opts *o, const cjwt_key *key, const char *tok,
+                               size_t len, int has_now, double now, cjwt_error *err)
+{
+    return verify_impl(o, key, NULL, tok, len, has_now, now, err);
+}
+
+cjwt_decoded *cjwt_verify_keyset_with(const cjwt_verify_opts *o, const cjwt_keyset *ks,
+                                      const char *tok, size_t len, int has_now, double now,
+                                      cjwt_error *err)
+{
+    if (!ks) {
+        cjwtp_error_clear(err);
+        cjwtp_fail(err, CJWT_E_INVALID_KEY, "no key set given");
+        return NULL;
+    }
+    return verify_impl(o, NULL, ks, tok, len, has_now, now, err);
 }
 
 cjwt_value *cjwt_unverified_header(const char *tok, size_t len, cjwt_error *err)

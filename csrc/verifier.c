@@ -114,3 +114,14 @@ cjwt_decoded *cjwt_verify(const cjwt_verifier *v, const cjwt_key *key, const cha
     }
     return cjwt_verify_with(&v->opts, key, token, len, has_now, now, err);
 }
+
+cjwt_decoded *cjwt_verify_keyset(const cjwt_verifier *v, const cjwt_keyset *ks, const char *token,
+                                 size_t len, int has_now, double now, cjwt_error *err)
+{
+    if (!v) {
+        cjwtp_error_clear(err);
+        cjwtp_fail(err, CJWT_E_INTERNAL, "no verifier given");
+        return NULL;
+    }
+    return cjwt_verify_keyset_with(&v->opts, ks, token, len, has_now, now, err);
+}
