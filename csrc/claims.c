@@ -120,9 +120,8 @@ static cjwt_code check_sub(const cjwt_verify_opts *o, const json_t *payload, cjw
     if (!o->subject || (sub && strcmp(json_string_value(sub), o->subject) == 0))
         return CJWT_OK;
     cjwtp_quote(want, sizeof want, o->subject, strlen(o->subject));
-    if (!sub)
-        return cjwtp_fail(err, CJWT_E_INVALID_SUBJECT,
-                          "Invalid subject: expected \"%s\", token has no sub claim", want);
+    if (!sub)   /* stricter than PyJWT, the same rule as for iss and aud */
+        return cjwtp_fail_claim(err, CJWT_E_MISSING_CLAIM, "sub", "Token is missing the \"sub\" claim");
     quote_json_string(got, sizeof got, sub);
     return cjwtp_fail(err, CJWT_E_INVALID_SUBJECT, "Invalid subject: expected \"%s\", token has \"%s\"",
                       want, got);

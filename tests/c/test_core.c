@@ -832,7 +832,8 @@ static void test_claims_aud_iss_sub(void)
     o.subject = "u1";
     CHECK(verify_raw(HS, "{\"sub\":\"u1\"}", &o, &err) == CJWT_OK);
     CHECK(verify_raw(HS, "{\"sub\":\"u2\"}", &o, &err) == CJWT_E_INVALID_SUBJECT);
-    CHECK(verify_raw(HS, "{}", &o, &err) == CJWT_E_INVALID_SUBJECT);
+    CHECK(verify_raw(HS, "{}", &o, &err) == CJWT_E_MISSING_CLAIM);
+    CHECK_STR(err.claim, "sub");
 }
 
 static void test_claims_required_and_typ(void)

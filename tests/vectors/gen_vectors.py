@@ -703,6 +703,9 @@ def gen_claims():
     add("sub-number", dict(sub=1), err("invalid_subject"), {"subject": "1"})
     add("sub-number-no-subject-expected", dict(sub=1), err("invalid_subject"),
         note="PyJWT: a present sub must be a string even when no subject is expected")
+    add("sub-missing-when-subject-expected", dict(iat=NOW), err("missing_claim", "sub"),
+        {"subject": "user-1"},
+        note="stricter than PyJWT (which accepts a token without sub); same rule as iss and aud")
     good("sub-mismatch-ignored-when-verify-sub-false", dict(sub="user-2"),
          {"subject": "user-1", "verify_sub": False})
 
