@@ -56,6 +56,7 @@ typedef enum cjwt_code {
     CJWT_E_TOO_LARGE,        /* "too_large": token length or JSON depth over the limit */
     CJWT_E_NO_MEMORY,        /* "no_memory" */
     CJWT_E_INTERNAL,         /* "internal": a library or OpenSSL failure that is not the input's fault */
+    CJWT_E_INVALID_JTI,      /* "invalid_jti": jti is not a string */
     CJWT_E__COUNT            /* sentinel, not a code */
 } cjwt_code;
 
@@ -263,7 +264,8 @@ CJWT_API int64_t cjwt_parse_duration(const char *text, size_t len);
 #define CJWT_CHECK_AUD       0x10u
 #define CJWT_CHECK_ISS       0x20u
 #define CJWT_CHECK_SUB       0x40u
-#define CJWT_CHECK_ALL       0x7fu
+#define CJWT_CHECK_JTI       0x80u
+#define CJWT_CHECK_ALL       0xffu
 
 #define CJWT_DEFAULT_MAX_TOKEN_LEN 16384
 #define CJWT_DEFAULT_MAX_DEPTH 32
@@ -277,6 +279,7 @@ typedef struct cjwt_verify_opts {
     unsigned verify;
     unsigned verify_set;
     const char *const *audience; size_t n_audience; /* accepted audiences; none: token must have no aud */
+    int strict_aud;             /* PyJWT's strict_aud: one expected audience, aud a single equal string */
     const char *const *issuer; size_t n_issuer;     /* accepted issuers; none: any */
     const char *subject;                            /* expected sub or NULL */
     const char *typ;                                /* expected header typ or NULL (RFC 7515 4.1.9 compare) */

@@ -1,7 +1,7 @@
 /* Registered claim validation (RFC 7519 section 4.1). Runs only after the
  * signature holds. The rules and their order follow PyJWT, so code written
  * for it gets the same answers: required, iat, nbf, exp, max_age, iss, aud,
- * sub. Times are compared as PyJWT does: a numeric date is truncated to whole
+ * sub, jti. Times are compared as PyJWT does: a numeric date is truncated to whole
  * seconds, exp must be > now - leeway, nbf and iat <= now + leeway. */
 #include "cjwt_internal.h"
 
@@ -60,6 +60,17 @@ static cjwt_code check_aud(const cjwt_verify_opts *o, const json_t *payload, cjw
     }
     if (!aud || json_falsy(aud))
         return cjwtp_fail_claim(err, CJWT_E_MISSING_CLAIM, "aud", "Token is missing the \"aud\" claim");
+    if (o->strict_aud) {
+        /* PyJWT's strict_aud: exactly one expected audience, and the claim
+         * is that one string (not a list containing it). */
+        if (o->n_audience != 1)
+            return cjwtp_fail(err, CJWT_E_INVALID_AUDIENCE, "Invalid audience (strict): expect one audience");
+        if (!json_is_string(aud))
+            return cjwtp_fail(err, CJWT_E_INVALID_AUDIENCE, "Invalid claim format in token (strict)");
+        if (strcmp(o->audience[0], json_string_value(aud)) != 0)
+            return cjwtp_fail(err, CJWT_E_INVALID_AUDIENCE, "Audience doesn't match (strict)");
+        return CJWT_OK;
+    }
     if (json_is_string(aud)) {
         for (size_t i = 0; i < o->n_audience; i++)
             if (strcmp(o->audience[i], json_string_value(aud)) == 0)
@@ -178,6 +189,8 @@ cjwt_code cjwtp_check_claims(const cjwt_verify_opts *o, unsigned checks, const j
         return rc;
     if ((checks & CJWT_CHECK_SUB) && (rc = check_sub(o, payload, err)) != CJWT_OK)
         return rc;
+    if ((checks & CJWT_CHECK_JTI) && (v = json_object_get(payload, "jti")) && !json_is_string(v))
+        return cjwtp_fail(err, CJWT_E_INVALID_JTI, "JWT ID must be a string");
     return CJWT_OK;
 }
 

@@ -834,6 +834,22 @@ static void test_claims_aud_iss_sub(void)
     CHECK(verify_raw(HS, "{\"sub\":\"u2\"}", &o, &err) == CJWT_E_INVALID_SUBJECT);
     CHECK(verify_raw(HS, "{}", &o, &err) == CJWT_E_MISSING_CLAIM);
     CHECK_STR(err.claim, "sub");
+    o.subject = NULL;
+    /* jti must be a string when present (PyJWT's verify_jti) */
+    CHECK(verify_raw(HS, "{\"jti\":\"a\"}", &o, &err) == CJWT_OK);
+    CHECK(verify_raw(HS, "{\"jti\":1}", &o, &err) == CJWT_E_INVALID_JTI);
+    o.verify_set = CJWT_CHECK_JTI;
+    CHECK(verify_raw(HS, "{\"jti\":1}", &o, &err) == CJWT_OK);
+    o.verify_set = 0;
+    /* strict_aud: one audience, claim a single equal string */
+    o.audience = auds;
+    o.n_audience = 1;
+    o.strict_aud = 1;
+    CHECK(verify_raw(HS, "{\"aud\":\"api\"}", &o, &err) == CJWT_OK);
+    CHECK(verify_raw(HS, "{\"aud\":[\"api\"]}", &o, &err) == CJWT_E_INVALID_AUDIENCE);
+    CHECK(verify_raw(HS, "{\"aud\":\"web\"}", &o, &err) == CJWT_E_INVALID_AUDIENCE);
+    o.n_audience = 2;
+    CHECK(verify_raw(HS, "{\"aud\":\"api\"}", &o, &err) == CJWT_E_INVALID_AUDIENCE);
 }
 
 static void test_claims_required_and_typ(void)
