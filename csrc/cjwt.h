@@ -270,6 +270,13 @@ CJWT_API int64_t cjwt_parse_duration(const char *text, size_t len);
 #define CJWT_DEFAULT_MAX_TOKEN_LEN 16384
 #define CJWT_DEFAULT_MAX_DEPTH 32
 
+/* Revocation hook (a jti denylist): called once the signature and every
+ * claim check hold, with the verified payload (which is guaranteed to carry a
+ * string "jti"). Returns 0 when the token is not revoked, 1 when it is, and
+ * -1 when the answer is unknown (the store is unreachable...), optionally
+ * filling err; the token is then refused (fail closed). */
+typedef int (*cjwt_revocation_fn)(void *ctx, const cjwt_value *payload, cjwt_error *err);
+
 typedef struct cjwt_verify_opts {
     uint32_t algorithms;        /* CJWT_ALG_BIT(...) set; required when the signature is checked */
     /* Checks: `verify` holds the wanted value of each CJWT_CHECK_* bit the
@@ -288,6 +295,8 @@ typedef struct cjwt_verify_opts {
     int has_max_age;            /* token must have iat and be at most max_age seconds old */
     double max_age;
     int raw_payload;            /* JWS mode: payload is bytes, not parsed, no claim checks */
+    cjwt_revocation_fn revocation; /* NULL: no denylist; else tokens must have a jti */
+    void *revocation_ctx;
     size_t max_token_len;       /* 0 = CJWT_DEFAULT_MAX_TOKEN_LEN */
     int max_depth;              /* 0 = CJWT_DEFAULT_MAX_DEPTH */
 } cjwt_verify_opts;

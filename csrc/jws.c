@@ -411,6 +411,28 @@ static cjwt_code check_signature(const cjwt_verify_opts *o, const cjwt_key *key,
     return cjwtp_verify_sig(key, alg, input, n, sig, sig_len, err);
 }
 
+static cjwt_code check_revocation(const cjwt_verify_opts *o, const json_t *payload,
+                                  cjwt_error *err)
+{
+    cjwt_error cb_err;
+    int r;
+    if (!json_is_string(json_object_get(payload, "jti")))
+        return cjwtp_fail_claim(err, CJWT_E_MISSING_CLAIM, "jti",
+                                "Token is missing the \"jti\" claim (revocation needs it)");
+    cjwtp_error_clear(&cb_err);
+    r = o->revocation(o->revocation_ctx, CJWTP_VALUE(payload), &cb_err);
+    if (r == 0)
+        return CJWT_OK;
+    if (r == 1)
+        return cjwtp_fail(err, CJWT_E_REVOKED, "Token has been revoked");
+    if (cb_err.code != CJWT_OK) {
+        if (err && err->code == CJWT_OK)
+            *err = cb_err;
+        return cb_err.code;
+    }
+    return cjwtp_fail(err, CJWT_E_INTERNAL, "the revocation check failed; the token is refused");
+}
+
 static cjwt_decoded *verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
                                  const cjwt_keyset *ks, const char *tok, size_t len, int has_now,
                                  double now, cjwt_error *err)
@@ -494,6 +516,9 @@ static cjwt_decoded *verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         goto fail;
     }
     if (cjwtp_check_claims(o, checks, d->payload, now, err) != CJWT_OK)
+        goto fail;
+    /* 7. revocation, last: it may cost a round trip to a shared store */
+    if (o->revocation && check_revocation(o, d->payload, err) != CJWT_OK)
         goto fail;
     return d;
 fail:

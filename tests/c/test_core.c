@@ -952,6 +952,47 @@ static void test_unverified_header(void)
     free(t);
 }
 
+/* ---- revocation hook ---------------------------------------------------- */
+
+typedef struct { const char *revoked_jti; int calls; int fail; } denylist;
+
+static int deny(void *ctx, const cjwt_value *payload, cjwt_error *err)
+{
+    denylist *dl = ctx;
+    const char *jti = cjwt_value_string(cjwt_value_object_get(payload, "jti"), NULL);
+    dl->calls++;
+    if (dl->fail) {
+        if (dl->fail == 2) {
+            err->code = CJWT_E_INTERNAL;
+            snprintf(err->message, sizeof err->message, "store unreachable");
+        }
+        return -1;
+    }
+    return strcmp(jti, dl->revoked_jti) == 0;
+}
+
+static void test_revocation_hook(void)
+{
+    cjwt_verify_opts o = hs256_opts();
+    cjwt_error err;
+    denylist dl = {"j-2", 0, 0};
+    o.revocation = deny;
+    o.revocation_ctx = &dl;
+    CHECK(verify_raw(HS, "{\"jti\":\"j-1\"}", &o, &err) == CJWT_OK);
+    CHECK(verify_raw(HS, "{\"jti\":\"j-2\"}", &o, &err) == CJWT_E_REVOKED);
+    CHECK(dl.calls == 2);
+    CHECK(verify_raw(HS, "{}", &o, &err) == CJWT_E_MISSING_CLAIM);          /* no jti */
+    CHECK_STR(err.claim, "jti");
+    CHECK(verify_raw(HS, "{\"jti\":7}", &o, &err) == CJWT_E_INVALID_JTI);
+    CHECK(verify_raw(HS, "{\"jti\":\"j-2\",\"exp\":1}", &o, &err) == CJWT_E_EXPIRED);
+    CHECK(dl.calls == 2);            /* claims fail first: the store is not asked */
+    dl.fail = 1;                     /* unknown answer: fail closed */
+    CHECK(verify_raw(HS, "{\"jti\":\"j-1\"}", &o, &err) == CJWT_E_INTERNAL);
+    dl.fail = 2;
+    CHECK(verify_raw(HS, "{\"jti\":\"j-1\"}", &o, &err) == CJWT_E_INTERNAL);
+    CHECK_STR(err.message, "store unreachable");
+}
+
 /* ---- verifier objects and threads --------------------------------------- */
 
 static void test_verifier_copies(void)
@@ -1057,6 +1098,7 @@ int main(void)
     RUN(test_verify_signature_off);
     RUN(test_raw_payload);
     RUN(test_unverified_header);
+    RUN(test_revocation_hook);
     RUN(test_verifier_copies);
     RUN(test_threads_share_key_and_verifier);
     return testlib_report("test_core");
