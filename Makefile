@@ -21,7 +21,8 @@ CORE_SRC = $(sort $(wildcard csrc/*.c))
 CORE_HDR = $(wildcard csrc/*.h)
 B = build
 
-.PHONY: all build core python lua lua54 luajit deps test test-c test-python test-lua demo clean
+.PHONY: all build core python lua lua54 luajit deps test test-c test-python test-lua demo clean \
+        fuzz fuzz-build fuzz-smoke test-interop
 
 all: build
 build: core python lua
@@ -49,6 +50,17 @@ $(B)/luajit/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) lua/cjwt_core.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUAJIT_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
 
+# --- the cjwt command (build/cjwt), on the public API like a binding ------
+CLI_SRC = $(sort $(wildcard cli/*.c))
+CLI_HDR = $(wildcard cli/*.h)
+PREFIX ?= /usr/local
+cli: $(B)/cjwt
+$(B)/cjwt: $(CLI_SRC) $(CLI_HDR) $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc -o $@ $(CLI_SRC) $(CORE_SRC) $(DEP_LIBS)
+install: $(B)/cjwt
+	install -D -m 755 $(B)/cjwt $(DESTDIR)$(PREFIX)/bin/cjwt
+
 # --- tests ---------------------------------------------------------------
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 C_TESTS = $(patsubst tests/c/%.c,%,$(sort $(wildcard tests/c/test_*.c)))
@@ -66,6 +78,15 @@ test-c: $(addprefix $(B)/san/,$(C_TESTS))
 	    CJWT_VECTORS=tests/vectors CJWT_SHARED_VECTORS=$(SHARED_VECTORS) ./$(B)/san/$$t || rc=1; \
 	done; exit $$rc
 
+# The CLI suite runs twice: against build/cjwt and against an ASan+UBSan build.
+$(B)/san/cjwt: $(CLI_SRC) $(CLI_HDR) $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SAN) $(CORE_CFLAGS) -Icsrc -o $@ $(CLI_SRC) $(CORE_SRC) $(DEP_LIBS)
+test-cli: $(B)/cjwt $(B)/san/cjwt
+	CJWT_BIN=$(B)/cjwt $(PYTHON) -m pytest -q tests/cli
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  CJWT_BIN=$(B)/san/cjwt $(PYTHON) -m pytest -q tests/cli
+
 test-python: python lua
 	PYTHONPATH=python $(PYTHON) -m pytest -q tests/python
 
@@ -78,9 +99,42 @@ test-lua: lua
 	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/luajit/?.so;;' $(LUAJIT) $(BUSTED) -o utfTerminal tests/lua || rc=1; \
 	exit $$rc
 
+# --- fuzzing (libFuzzer, clang from Debian) -------------------------------
+# `make fuzz` runs every harness FUZZ_SECONDS (FUZZ_JOBS at a time);
+# `make fuzz-smoke` is the short run that `make test` does. The corpus grows
+# in build/fuzz/corpus; seeds come from tests/vectors (make_corpus.py).
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_JOBS    ?= 2
+FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_NAMES   = b64url header json claims verify_hmac verify_rsa verify_ec verify_ed25519 \
+               keyset jwk pem
+FUZZ_BINS    = $(addprefix $(B)/fuzz/fuzz_,$(FUZZ_NAMES))
+FUZZ_OBJS    = $(patsubst csrc/%.c,$(B)/fuzz/obj/%.o,$(CORE_SRC))
+FUZZ_HDRS    = $(wildcard tests/fuzz/*.h) $(CORE_HDR)
+.SECONDARY: $(FUZZ_OBJS)
+
+$(B)/fuzz/obj/%.o: csrc/%.c $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(CORE_CFLAGS) -c $< -o $@
+$(B)/fuzz/fuzz_verify_%: tests/fuzz/fuzz_verify.c $(FUZZ_OBJS) $(FUZZ_HDRS)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) $(CORE_CFLAGS) -DFUZZ_KIND_$* -Icsrc \
+	  -o $@ $< $(FUZZ_OBJS) $(DEP_LIBS)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) $(FUZZ_HDRS)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) $(CORE_CFLAGS) -Icsrc \
+	  -o $@ $< $(FUZZ_OBJS) $(DEP_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+	$(PYTHON) tests/fuzz/make_corpus.py $(B)/fuzz/seeds
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_NAMES)
+fuzz-smoke: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_JOBS) $(FUZZ_NAMES)
+
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) test-c test-python test-lua
+	$(MAKE) test-c test-python test-lua fuzz-smoke
 
 deps:
 	./scripts/install-deps.sh

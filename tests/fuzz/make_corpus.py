@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of every fuzz harness into build/fuzz/seeds/<name>/
+from the shared vectors (tests/vectors/*.json) and the fixed keys in
+fuzz_keys.h. Standard library only; output is small and never committed."""
+import base64
+import glob
+import hashlib
+import json
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def b64d(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def main(out):
+    cases = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "tests", "vectors", "*.json"))):
+        with open(path, encoding="utf-8") as f:
+            cases += json.load(f)["cases"]
+    seeds = {n: set() for n in ("b64url", "header", "json", "claims", "verify_hmac",
+                                "verify_rsa", "verify_ec", "verify_ed25519", "keyset",
+                                "jwk", "pem")}
+    jwks = []
+    for c in cases:
+        tok = c["token"].encode("utf-8", "surrogateescape")
+        seeds["header"].add(tok)
+        segs = tok.split(b".")
+        for s in segs:
+            seeds["b64url"].add(s)
+        parts = []
+        if len(segs) == 3:
+            try:
+                parts = [b64d(segs[0].decode()), b64d(segs[1].decode())]
+            except Exception:
+                parts = []
+        for p in parts:
+            seeds["json"].add(p)
+        if parts:
+            seeds["claims"].add(b"\x00" + parts[1])
+            seeds["claims"].add(b"\xff" + parts[1])
+        for v in ("verify_hmac", "verify_rsa", "verify_ec", "verify_ed25519"):
+            seeds[v].add(b"\x00" + tok)
+            if parts:
+                seeds[v].add(b"\x01\x00" + parts[0] + b"\n" + parts[1])
+        seeds["keyset"].add(b"\x00" + tok)
+        if parts:
+            seeds["keyset"].add(b"\x01\x01" + parts[0] + b"\n" + parts[1])
+        key = c.get("key") or {}
+        if "jwk" in key:
+            j = json.dumps(key["jwk"]).encode()
+            seeds["jwk"].add(j)
+            seeds["json"].add(j)
+            jwks.append(key["jwk"])
+    # Header variants a fuzzer would take long to find on its own.
+    for h in ({"alg": "RS256", "kid": "rsa"}, {"alg": "ES256", "kid": "ec"},
+              {"alg": "EdDSA", "kid": "ed"}, {"alg": "ES256"},
+              {"alg": "RS256", "crit": ["exp"], "exp": 1}, {"alg": "none"},
+              {"alg": "HS256", "jku": "http://127.0.0.1/", "jwk": {"kty": "oct", "k": "AA"}}):
+        body = json.dumps(h).encode() + b"\n" + b'{"sub":"u","exp":1700000100,"iat":1699999900}'
+        for v in ("verify_hmac", "verify_rsa", "verify_ec", "verify_ed25519"):
+            seeds[v].add(b"\x01\x00" + body)
+        seeds["keyset"].add(b"\x01\x00" + body)
+        seeds["keyset"].add(b"\x01\x01" + body)
+        seeds["keyset"].add(b"\x01\x02" + body)
+    if jwks:
+        seeds["keyset"].add(b"\x02" + json.dumps({"keys": jwks}).encode())
+    with open(os.path.join(HERE, "fuzz_keys.h"), encoding="utf-8") as f:
+        src = f.read()
+    pems = re.findall(r'static const char FUZZ_\w+_PEM\[\] =\n((?:\s+".*\n)+)', src)
+    for p in pems:
+        text = "".join(re.findall(r'"(.*)"', p)).replace("\\n", "\n").encode()
+        seeds["pem"].add(b"\x00" + text)
+        seeds["jwk"].add(b'{"kty":"oct","k":"c2VjcmV0"}')
+    seeds["pem"].add(b"\x00ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO7eXVuQb0+2m6Qd4dG0Wn8wRUlbV2xWQ2e5KQbQd6+n x")
+    for name, items in seeds.items():
+        d = os.path.join(out, name)
+        os.makedirs(d, exist_ok=True)
+        for item in items:
+            h = hashlib.sha1(item).hexdigest()
+            with open(os.path.join(d, h), "wb") as f:
+                f.write(item)
+    print("seeds:", ", ".join("%s=%d" % (n, len(s)) for n, s in sorted(seeds.items())))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "fuzz", "seeds"))
