@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
 #include <openssl/rsa.h>
 #include <string.h>
 
@@ -151,19 +151,83 @@ cjwt_code cjwtp_key_check(const cjwt_key *key, cjwt_alg alg, cjwt_error *err)
                       cjwt_alg_name(alg));
 }
 
+/* ---- prepared contexts ---------------------------------------------------
+ * Setting up a context (fetching the digest and signature implementations,
+ * keying HMAC) costs as much as a small signature check, so each key keeps
+ * one prepared context per algorithm and operation, and every call works on
+ * a copy. The template is created on first use and published with a
+ * compare-and-swap: a thread that loses the race frees its own. */
+
+static void *publish(void *const *slot_c, void *fresh, void (*destroy)(void *))
+{
+    void **slot = (void **)slot_c;
+    void *expected = NULL;
+    if (!fresh)
+        return NULL;
+    if (__atomic_compare_exchange_n(slot, &expected, fresh, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return fresh;
+    destroy(fresh);
+    return expected;
+}
+
+static void mac_ctx_destroy(void *p) { EVP_MAC_CTX_free(p); }
+static void md_ctx_destroy(void *p) { EVP_MD_CTX_free(p); }
+
+static EVP_MAC_CTX *hmac_template(const cjwt_key *key, cjwt_alg alg)
+{
+    void *const *slot = &key->prepared[1][alg];   /* HMAC: one context signs and verifies */
+    EVP_MAC_CTX *tpl = __atomic_load_n((void **)slot, __ATOMIC_ACQUIRE);
+    if (!tpl) {
+        EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+        OSSL_PARAM params[2];
+        params[0] = OSSL_PARAM_construct_utf8_string(
+            "digest", (char *)EVP_MD_get0_name(alg_md(alg)), 0);
+        params[1] = OSSL_PARAM_construct_end();
+        tpl = mac ? EVP_MAC_CTX_new(mac) : NULL;
+        EVP_MAC_free(mac);   /* the context holds its own reference */
+        if (tpl && EVP_MAC_init(tpl, key->secret, key->secret_len, params) != 1) {
+            EVP_MAC_CTX_free(tpl);
+            tpl = NULL;
+        }
+        tpl = publish(slot, tpl, mac_ctx_destroy);
+    }
+    return tpl;
+}
+
+void cjwtp_key_free_prepared(cjwt_key *k)
+{
+    for (int a = 0; a < CJWT_ALG__COUNT; a++) {
+        for (int op = 0; op < 2; op++) {
+            if (!k->prepared[op][a])
+                continue;
+            if (cjwtp_alg_family((cjwt_alg)a) == CJWTP_FAM_HMAC)
+                EVP_MAC_CTX_free(k->prepared[op][a]);
+            else
+                EVP_MD_CTX_free(k->prepared[op][a]);
+            k->prepared[op][a] = NULL;
+        }
+    }
+}
+
 static cjwt_code hmac(const cjwt_key *key, cjwt_alg alg, const unsigned char *data, size_t n,
                       unsigned char *mac, size_t *mac_len, cjwt_error *err)
 {
-    unsigned int len = 0;
-    if (!HMAC(alg_md(alg), key->secret, (int)key->secret_len, data, n, mac, &len))
+    EVP_MAC_CTX *tpl = hmac_template(key, alg), *ctx = tpl ? EVP_MAC_CTX_dup(tpl) : NULL;
+    size_t len = 0;
+    int ok = ctx && EVP_MAC_update(ctx, data, n) == 1 &&
+             EVP_MAC_final(ctx, mac, &len, EVP_MAX_MD_SIZE) == 1;
+    EVP_MAC_CTX_free(ctx);
+    if (!ok) {
+        ERR_clear_error();
         return cjwtp_fail(err, CJWT_E_INTERNAL, "OpenSSL HMAC failed");
+    }
     *mac_len = len;
     return CJWT_OK;
 }
 
 /* A digest-sign/verify context for an asymmetric algorithm, with the PSS
  * parameters of RFC 7518 3.5: MGF1 with the same hash, salt = hash size. */
-static EVP_MD_CTX *pkey_ctx(const cjwt_key *key, cjwt_alg alg, int sign)
+static EVP_MD_CTX *new_pkey_ctx(const cjwt_key *key, cjwt_alg alg, int sign)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
@@ -181,6 +245,25 @@ static EVP_MD_CTX *pkey_ctx(const cjwt_key *key, cjwt_alg alg, int sign)
     if (ok != 1) {
         EVP_MD_CTX_free(ctx);
         return NULL;
+    }
+    return ctx;
+}
+
+/* A working copy of the key's prepared context for (alg, sign). EdDSA has
+ * no streaming mode to copy, so it gets a fresh context each time. */
+static EVP_MD_CTX *pkey_ctx(const cjwt_key *key, cjwt_alg alg, int sign)
+{
+    void *const *slot = &key->prepared[sign ? 1 : 0][alg];
+    EVP_MD_CTX *tpl, *ctx;
+    if (cjwtp_alg_family(alg) == CJWTP_FAM_EDDSA)
+        return new_pkey_ctx(key, alg, sign);
+    tpl = __atomic_load_n((void **)slot, __ATOMIC_ACQUIRE);
+    if (!tpl)
+        tpl = publish(slot, new_pkey_ctx(key, alg, sign), md_ctx_destroy);
+    ctx = tpl ? EVP_MD_CTX_new() : NULL;
+    if (ctx && EVP_MD_CTX_copy_ex(ctx, tpl) != 1) {
+        EVP_MD_CTX_free(ctx);
+        ctx = NULL;
     }
     return ctx;
 }

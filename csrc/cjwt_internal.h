@@ -74,7 +74,12 @@ struct cjwt_key {
     int is_private;
     int bits;                    /* RSA modulus / EC field size in bits */
     int curve;                   /* CJWTP_CRV_* for EC and OKP */
+    /* Prepared per-algorithm contexts, created on first use and then only
+     * copied (never modified), so sharing the key between threads is safe.
+     * Set once with an atomic compare-and-swap; freed with the key. */
+    void *prepared[2][CJWT_ALG__COUNT];   /* [0] verify, [1] sign: EVP_MD_CTX* or EVP_MAC_CTX* */
 };
+void cjwtp_key_free_prepared(cjwt_key *k);
 
 enum { CJWTP_CRV_NONE, CJWTP_CRV_P256, CJWTP_CRV_P384, CJWTP_CRV_P521, CJWTP_CRV_ED25519 };
 /* key.c */

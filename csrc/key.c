@@ -36,6 +36,7 @@ void cjwt_key_free(cjwt_key *key)
         OPENSSL_cleanse(key->secret, key->secret_len);
         free(key->secret);
     }
+    cjwtp_key_free_prepared(key);
     EVP_PKEY_free(key->pkey);
     free(key->kid);
     free(key);
