@@ -50,17 +50,6 @@ $(B)/luajit/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) lua/cjwt_core.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUAJIT_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
 
-# --- the cjwt command (build/cjwt), on the public API like a binding ------
-CLI_SRC = $(sort $(wildcard cli/*.c))
-CLI_HDR = $(wildcard cli/*.h)
-PREFIX ?= /usr/local
-cli: $(B)/cjwt
-$(B)/cjwt: $(CLI_SRC) $(CLI_HDR) $(CORE_SRC) $(CORE_HDR)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc -o $@ $(CLI_SRC) $(CORE_SRC) $(DEP_LIBS)
-install: $(B)/cjwt
-	install -D -m 755 $(B)/cjwt $(DESTDIR)$(PREFIX)/bin/cjwt
-
 # --- tests ---------------------------------------------------------------
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 C_TESTS = $(patsubst tests/c/%.c,%,$(sort $(wildcard tests/c/test_*.c)))
@@ -77,15 +66,6 @@ test-c: $(addprefix $(B)/san/,$(C_TESTS))
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    CJWT_VECTORS=tests/vectors CJWT_SHARED_VECTORS=$(SHARED_VECTORS) ./$(B)/san/$$t || rc=1; \
 	done; exit $$rc
-
-# The CLI suite runs twice: against build/cjwt and against an ASan+UBSan build.
-$(B)/san/cjwt: $(CLI_SRC) $(CLI_HDR) $(CORE_SRC) $(CORE_HDR)
-	@mkdir -p $(dir $@)
-	$(CC) -O1 -g $(SAN) $(CORE_CFLAGS) -Icsrc -o $@ $(CLI_SRC) $(CORE_SRC) $(DEP_LIBS)
-test-cli: $(B)/cjwt $(B)/san/cjwt
-	CJWT_BIN=$(B)/cjwt $(PYTHON) -m pytest -q tests/cli
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  CJWT_BIN=$(B)/san/cjwt $(PYTHON) -m pytest -q tests/cli
 
 test-python: python lua
 	PYTHONPATH=python $(PYTHON) -m pytest -q tests/python
