@@ -22,10 +22,10 @@ CORE_HDR = $(wildcard csrc/*.h)
 B = build
 
 .PHONY: all build core python lua lua54 luajit deps test test-c test-python test-lua demo clean \
-        fuzz fuzz-build fuzz-smoke test-interop
+        fuzz fuzz-build fuzz-smoke test-interop cli test-cli install
 
 all: build
-build: core python lua
+build: core python lua cli
 
 # --- the core as a static library (for the C tests and tools) -------------
 core: $(B)/libcjwt.a
@@ -50,6 +50,17 @@ $(B)/luajit/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) lua/cjwt_core.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUAJIT_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
 
+# --- the cjwt command (build/cjwt), on the public API like a binding ------
+CLI_SRC = $(sort $(wildcard cli/*.c))
+CLI_HDR = $(wildcard cli/*.h)
+PREFIX ?= /usr/local
+cli: $(B)/cjwt
+$(B)/cjwt: $(CLI_SRC) $(CLI_HDR) $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc -o $@ $(CLI_SRC) $(CORE_SRC) $(DEP_LIBS)
+install: $(B)/cjwt
+	install -D -m 755 $(B)/cjwt $(DESTDIR)$(PREFIX)/bin/cjwt
+
 # --- tests ---------------------------------------------------------------
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 C_TESTS = $(patsubst tests/c/%.c,%,$(sort $(wildcard tests/c/test_*.c)))
@@ -66,6 +77,15 @@ test-c: $(addprefix $(B)/san/,$(C_TESTS))
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    CJWT_VECTORS=tests/vectors CJWT_SHARED_VECTORS=$(SHARED_VECTORS) ./$(B)/san/$$t || rc=1; \
 	done; exit $$rc
+
+# The CLI suite runs twice: against build/cjwt and against an ASan+UBSan build.
+$(B)/san/cjwt: $(CLI_SRC) $(CLI_HDR) $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SAN) $(CORE_CFLAGS) -Icsrc -o $@ $(CLI_SRC) $(CORE_SRC) $(DEP_LIBS)
+test-cli: $(B)/cjwt $(B)/san/cjwt
+	CJWT_BIN=$(B)/cjwt $(PYTHON) -m pytest -q tests/cli
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  CJWT_BIN=$(B)/san/cjwt $(PYTHON) -m pytest -q tests/cli
 
 test-python: python lua
 	PYTHONPATH=python $(PYTHON) -m pytest -q tests/python
@@ -114,7 +134,7 @@ fuzz-smoke: fuzz-build
 
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) test-c test-python test-lua fuzz-smoke
+	$(MAKE) test-c test-python test-lua test-cli fuzz-smoke
 
 deps:
 	./scripts/install-deps.sh
