@@ -25,6 +25,7 @@
 
 typedef struct {
     PyTypeObject *key_type;                 /* cjwt.Key */
+    PyTypeObject *keyset_type;              /* cjwt.KeySet */
     PyObject *error_class[CJWT_E__COUNT];   /* code -> exception class (index 0 unused) */
 } cjwt_state;
 
@@ -444,7 +445,7 @@ key_bytes(PyObject *obj)
         return Py_NewRef(obj);
     if (PyObject_CheckBuffer(obj))
         return PyBytes_FromObject(obj);
-    PyErr_Format(PyExc_TypeError, "key must be str, bytes, a JWK dict or a cjwt.Key, not %.100s",
+    PyErr_Format(PyExc_TypeError, "key must be str, bytes, a JWK dict, a cjwt.Key or (to verify) a cjwt.KeySet, not %.100s",
                  Py_TYPE(obj)->tp_name);
     return NULL;
 }
@@ -500,6 +501,232 @@ key_from_jwk(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
     return key_wrap(st->key_type, key);
 }
 
+/* A str password (UTF-8) or bytes-like -> new bytes, or NULL for None
+ * (*out stays NULL, returns 0). -1 with an exception set on a bad type. */
+static int
+password_arg(PyObject *obj, PyObject **out)
+{
+    *out = NULL;
+    if (obj == Py_None)
+        return 0;
+    if (PyUnicode_Check(obj))
+        *out = PyUnicode_AsUTF8String(obj);
+    else if (PyBytes_Check(obj))
+        *out = Py_NewRef(obj);
+    else if (PyObject_CheckBuffer(obj))
+        *out = PyBytes_FromObject(obj);
+    else {
+        PyErr_Format(PyExc_TypeError, "password must be str or bytes, not %.100s",
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    return *out ? 0 : -1;
+}
+
+PyDoc_STRVAR(key_from_pem_doc,
+"from_pem(data, password=None) -> Key\n\n"
+"A key from PEM or DER (str or bytes): PKCS#1, PKCS#8 (encrypted with\n"
+"`password`), SubjectPublicKeyInfo, or an X.509 certificate's public key.");
+
+static PyObject *
+key_from_pem(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"data", "password", NULL};
+    PyObject *data_obj, *password_obj = Py_None, *data = NULL, *password = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:from_pem", kwlist, &data_obj,
+                                     &password_obj))
+        return NULL;
+    cjwt_state *st = get_state_by_type(cls);
+    if (!st)
+        return NULL;
+    if (!(data = key_bytes(data_obj)) || password_arg(password_obj, &password) < 0) {
+        Py_XDECREF(data);
+        return NULL;
+    }
+    cjwt_error err = {0};
+    cjwt_key *key = cjwt_key_from_pem(PyBytes_AS_STRING(data), (size_t)PyBytes_GET_SIZE(data),
+                                      password ? PyBytes_AS_STRING(password) : NULL,
+                                      password ? (size_t)PyBytes_GET_SIZE(password) : 0, 0, &err);
+    Py_DECREF(data);
+    Py_XDECREF(password);
+    if (!key)
+        return raise_error(st, &err);
+    return key_wrap(st->key_type, key);
+}
+
+/* An algorithm name argument -> alg; None -> CJWT_ALG__COUNT when
+ * none_ok. An unknown name raises InvalidAlgorithmError (unsupported_alg). */
+static int
+alg_name_arg(cjwt_state *st, PyObject *obj, int none_ok, cjwt_alg *alg)
+{
+    if (obj == Py_None && none_ok) {
+        *alg = CJWT_ALG__COUNT;
+        return 0;
+    }
+    Py_ssize_t len;
+    const char *name = utf8_arg(obj, "algorithm", &len);
+    if (!name)
+        return -1;
+    *alg = cjwt_alg_from_name(name, (size_t)len);
+    if (*alg >= CJWT_ALG__COUNT) {
+        char msg[CJWT_ERROR_MESSAGE_SIZE];
+        PyOS_snprintf(msg, sizeof msg, "Algorithm \"%.64s\" is not supported", name);
+        raise_code(st, CJWT_E_UNSUPPORTED_ALG, msg, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/* kid argument: str (no NUL) or None -> borrowed UTF-8 or NULL. */
+static int
+kid_arg(PyObject *obj, const char **kid)
+{
+    *kid = NULL;
+    if (obj == Py_None)
+        return 0;
+    *kid = utf8_arg(obj, "kid", NULL);
+    return *kid ? 0 : -1;
+}
+
+PyDoc_STRVAR(key_generate_doc,
+"generate(alg, kid=None) -> Key\n\n"
+"A new key pair (RSA 2048, the alg's EC curve, Ed25519) or a random HMAC\n"
+"secret of the hash size, bound to `alg`.");
+
+static PyObject *
+key_generate(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"alg", "kid", NULL};
+    PyObject *alg_obj, *kid_obj = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:generate", kwlist, &alg_obj, &kid_obj))
+        return NULL;
+    cjwt_state *st = get_state_by_type(cls);
+    cjwt_alg alg;
+    const char *kid;
+    if (!st || alg_name_arg(st, alg_obj, 0, &alg) < 0 || kid_arg(kid_obj, &kid) < 0)
+        return NULL;
+    cjwt_error err = {0};
+    cjwt_key *key;
+    Py_BEGIN_ALLOW_THREADS            /* RSA key generation takes a while */
+    key = cjwt_key_generate(alg, kid, &err);
+    Py_END_ALLOW_THREADS
+    if (!key)
+        return raise_error(st, &err);
+    return key_wrap(st->key_type, key);
+}
+
+/* A copy of self with another kid and/or alg binding (cjwt_key_with). */
+static PyObject *
+key_with(KeyObject *self, const char *kid, cjwt_alg alg)
+{
+    cjwt_state *st = get_state_by_type(Py_TYPE(self));
+    if (!st)
+        return NULL;
+    cjwt_error err = {0};
+    cjwt_key *key = cjwt_key_with(self->key, kid, alg, &err);
+    if (!key)
+        return raise_error(st, &err);
+    return key_wrap(st->key_type, key);
+}
+
+PyDoc_STRVAR(key_with_kid_doc,
+"with_kid(kid) -> Key\n\nThe same key material and alg binding with another kid (None: none).");
+
+static PyObject *
+key_with_kid(KeyObject *self, PyObject *kid_obj)
+{
+    const char *kid;
+    if (kid_arg(kid_obj, &kid) < 0)
+        return NULL;
+    return key_with(self, kid, cjwt_key_alg(self->key));
+}
+
+PyDoc_STRVAR(key_with_alg_doc,
+"with_alg(alg) -> Key\n\n"
+"The same key material and kid, bound to `alg` (None: unbound). A key that\n"
+"cannot serve `alg` is refused (InvalidKeyError).");
+
+static PyObject *
+key_with_alg(KeyObject *self, PyObject *alg_obj)
+{
+    cjwt_state *st = get_state_by_type(Py_TYPE(self));
+    cjwt_alg alg;
+    if (!st || alg_name_arg(st, alg_obj, 1, &alg) < 0)
+        return NULL;
+    return key_with(self, cjwt_key_kid(self->key), alg);
+}
+
+static int
+private_flag(PyObject *args, PyObject *kwargs, const char *fmt)
+{
+    static char *kwlist[] = {"private", NULL};
+    int private_ = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kwlist, &private_))
+        return -1;
+    return private_;
+}
+
+PyDoc_STRVAR(key_to_jwk_doc,
+"to_jwk(private=False) -> dict\n\n"
+"The key as a JWK; private members only when asked for (an HMAC secret's\n"
+"\"k\" is private).");
+
+static PyObject *
+key_to_jwk(KeyObject *self, PyObject *args, PyObject *kwargs)
+{
+    int private_ = private_flag(args, kwargs, "|p:to_jwk");
+    cjwt_state *st = get_state_by_type(Py_TYPE(self));
+    if (private_ < 0 || !st)
+        return NULL;
+    cjwt_error err = {0};
+    cjwt_value *jwk = cjwt_key_to_jwk(self->key, private_, &err);
+    if (!jwk)
+        return raise_error(st, &err);
+    PyObject *result = from_value(jwk);
+    cjwt_value_free(jwk);
+    return result;
+}
+
+PyDoc_STRVAR(key_to_pem_doc,
+"to_pem(private=False) -> str\n\n"
+"SubjectPublicKeyInfo PEM, or unencrypted PKCS#8 with private=True.");
+
+static PyObject *
+key_to_pem(KeyObject *self, PyObject *args, PyObject *kwargs)
+{
+    int private_ = private_flag(args, kwargs, "|p:to_pem");
+    cjwt_state *st = get_state_by_type(Py_TYPE(self));
+    if (private_ < 0 || !st)
+        return NULL;
+    cjwt_error err = {0};
+    size_t len = 0;
+    char *pem = cjwt_key_to_pem(self->key, private_, &len, &err);
+    if (!pem)
+        return raise_error(st, &err);
+    PyObject *result = PyUnicode_DecodeASCII(pem, (Py_ssize_t)len, "strict");
+    cjwt_free(pem);
+    return result;
+}
+
+PyDoc_STRVAR(key_thumbprint_doc,
+"thumbprint() -> str\n\nThe RFC 7638 JWK thumbprint (SHA-256, base64url).");
+
+static PyObject *
+key_thumbprint(KeyObject *self, PyObject *Py_UNUSED(ignored))
+{
+    cjwt_state *st = get_state_by_type(Py_TYPE(self));
+    if (!st)
+        return NULL;
+    cjwt_error err = {0};
+    size_t len = 0;
+    char *tp = cjwt_key_thumbprint(self->key, &len, &err);
+    if (!tp)
+        return raise_error(st, &err);
+    PyObject *result = PyUnicode_DecodeASCII(tp, (Py_ssize_t)len, "strict");
+    cjwt_free(tp);
+    return result;
+}
+
 static PyObject *
 key_get_kid(KeyObject *self, void *closure)
 {
@@ -519,22 +746,31 @@ key_get_alg(KeyObject *self, void *closure)
     return PyUnicode_FromString(name);
 }
 
-static const char *
-kty_name(cjwt_kty kty)
-{
-    switch (kty) {
-    case CJWT_KTY_OCT: return "oct";
-    case CJWT_KTY_RSA: return "RSA";
-    case CJWT_KTY_EC: return "EC";
-    case CJWT_KTY_OKP: return "OKP";
-    }
-    return "unknown";
-}
-
 static PyObject *
 key_get_kty(KeyObject *self, void *closure)
 {
-    return PyUnicode_FromString(kty_name(cjwt_key_type(self->key)));
+    return PyUnicode_FromString(cjwt_kty_name(cjwt_key_type(self->key)));
+}
+
+static PyObject *
+key_get_is_private(KeyObject *self, void *closure)
+{
+    return PyBool_FromLong(cjwt_key_is_private(self->key));
+}
+
+static PyObject *
+key_get_curve(KeyObject *self, void *closure)
+{
+    const char *curve = cjwt_key_curve(self->key);
+    if (!curve)
+        Py_RETURN_NONE;
+    return PyUnicode_FromString(curve);
+}
+
+static PyObject *
+key_get_bits(KeyObject *self, void *closure)
+{
+    return PyLong_FromLong(cjwt_key_bits(self->key));
 }
 
 static PyObject *
@@ -544,8 +780,10 @@ key_repr(KeyObject *self)
     PyObject *kid = key_get_kid(self, NULL), *alg = kid ? key_get_alg(self, NULL) : NULL;
     PyObject *r = NULL;
     if (alg)
-        r = PyUnicode_FromFormat("<cjwt.Key kty=%s alg=%R kid=%R>",
-                                 kty_name(cjwt_key_type(self->key)), alg, kid);
+        r = PyUnicode_FromFormat("<cjwt.Key kty=%s alg=%R kid=%R%s>",
+                                 cjwt_kty_name(cjwt_key_type(self->key)), alg, kid,
+                                 cjwt_key_type(self->key) != CJWT_KTY_OCT &&
+                                 cjwt_key_is_private(self->key) ? " private" : "");
     Py_XDECREF(kid);
     Py_XDECREF(alg);
     return r;
@@ -556,6 +794,17 @@ static PyMethodDef key_methods[] = {
      METH_VARARGS | METH_KEYWORDS | METH_CLASS, key_from_secret_doc},
     {"from_jwk", (PyCFunction)(void (*)(void))key_from_jwk,
      METH_VARARGS | METH_KEYWORDS | METH_CLASS, key_from_jwk_doc},
+    {"from_pem", (PyCFunction)(void (*)(void))key_from_pem,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS, key_from_pem_doc},
+    {"generate", (PyCFunction)(void (*)(void))key_generate,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS, key_generate_doc},
+    {"with_kid", (PyCFunction)key_with_kid, METH_O, key_with_kid_doc},
+    {"with_alg", (PyCFunction)key_with_alg, METH_O, key_with_alg_doc},
+    {"to_jwk", (PyCFunction)(void (*)(void))key_to_jwk, METH_VARARGS | METH_KEYWORDS,
+     key_to_jwk_doc},
+    {"to_pem", (PyCFunction)(void (*)(void))key_to_pem, METH_VARARGS | METH_KEYWORDS,
+     key_to_pem_doc},
+    {"thumbprint", (PyCFunction)key_thumbprint, METH_NOARGS, key_thumbprint_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -563,12 +812,17 @@ static PyGetSetDef key_getset[] = {
     {"kid", (getter)key_get_kid, NULL, "the key's kid, or None", NULL},
     {"alg", (getter)key_get_alg, NULL, "the algorithm the key is bound to, or None", NULL},
     {"kty", (getter)key_get_kty, NULL, "key type: 'oct', 'RSA', 'EC' or 'OKP'", NULL},
+    {"is_private", (getter)key_get_is_private, NULL,
+     "True for a private key or an HMAC secret", NULL},
+    {"curve", (getter)key_get_curve, NULL, "'P-256', 'P-384', 'P-521', 'Ed25519' or None", NULL},
+    {"bits", (getter)key_get_bits, NULL, "RSA modulus / EC field size, or HMAC secret bits",
+     NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
 PyDoc_STRVAR(key_doc,
-"An immutable key, parsed once and reused for many tokens.\n"
-"Create with Key.from_secret(...) or Key.from_jwk(...).");
+"An immutable key, parsed once and reused for many tokens (thread safe).\n"
+"Create with Key.from_secret / from_pem / from_jwk / generate.");
 
 static PyType_Slot key_slots[] = {
     {Py_tp_dealloc, key_dealloc},
@@ -584,6 +838,286 @@ static PyType_Spec key_spec = {
     .basicsize = sizeof(KeyObject),
     .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = key_slots,
+};
+
+/* ---- cjwt.KeySet ----------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    cjwt_keyset *ks;   /* owned reference; immutable */
+} KeySetObject;
+
+static PyObject *
+keyset_wrap(PyTypeObject *type, cjwt_keyset *ks)
+{
+    KeySetObject *self = PyObject_New(KeySetObject, type);
+    if (!self) {
+        cjwt_keyset_free(ks);
+        return NULL;
+    }
+    self->ks = ks;
+    return (PyObject *)self;
+}
+
+static void
+keyset_dealloc(KeySetObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    cjwt_keyset_free(self->ks);
+    PyObject_Free(self);
+    Py_DECREF(tp);
+}
+
+/* KeySet(keys): an iterable of cjwt.Key (or JWK dicts). */
+static PyObject *
+keyset_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"keys", NULL};
+    PyObject *keys_obj, *seq = NULL, *result = NULL;
+    cjwt_key **keys = NULL;
+    Py_ssize_t n = 0, got = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:KeySet", kwlist, &keys_obj))
+        return NULL;
+    cjwt_state *st = get_state_by_type(type);
+    if (!st)
+        return NULL;
+    if (PyUnicode_Check(keys_obj) || PyBytes_Check(keys_obj) || PyDict_Check(keys_obj)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "KeySet() takes an iterable of cjwt.Key; use KeySet.from_jwks() for a JWKS");
+        return NULL;
+    }
+    if (!(seq = PySequence_Tuple(keys_obj)))
+        return NULL;
+    n = PyTuple_GET_SIZE(seq);
+    if (!(keys = PyMem_Calloc(n ? (size_t)n : 1, sizeof *keys))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (; got < n; got++) {
+        PyObject *item = PyTuple_GET_ITEM(seq, got);
+        if (Py_IS_TYPE(item, st->key_type)) {
+            keys[got] = cjwt_key_ref(((KeyObject *)item)->key);
+        } else if (PyDict_Check(item)) {
+            if (!(keys[got] = key_from_jwk_obj(st, item, 0)))
+                goto done;
+        } else {
+            PyErr_Format(PyExc_TypeError, "KeySet() items must be cjwt.Key, not %.100s",
+                         Py_TYPE(item)->tp_name);
+            goto done;
+        }
+    }
+    cjwt_error err = {0};
+    cjwt_keyset *ks = cjwt_keyset_new(keys, (size_t)n, &err);
+    if (!ks)
+        raise_error(st, &err);
+    else
+        result = keyset_wrap(type, ks);
+done:
+    for (Py_ssize_t i = 0; i < got; i++)
+        cjwt_key_free(keys[i]);
+    PyMem_Free(keys);
+    Py_XDECREF(seq);
+    return result;
+}
+
+PyDoc_STRVAR(keyset_from_jwks_doc,
+"from_jwks(jwks, allow_short_secret=False) -> KeySet\n\n"
+"A key set from a JWKS ({\"keys\": [...]}) given as a dict or JSON text.\n"
+"Keys not usable for signatures are left out; none usable is InvalidKeyError.");
+
+static PyObject *
+keyset_from_jwks(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"jwks", "allow_short_secret", NULL};
+    PyObject *jwks;
+    int allow_short = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p:from_jwks", kwlist, &jwks, &allow_short))
+        return NULL;
+    cjwt_state *st = get_state_by_type(cls);
+    if (!st)
+        return NULL;
+    cjwt_error err = {0};
+    cjwt_keyset *ks = NULL;
+    if (PyDict_Check(jwks)) {
+        cjwt_value *val = to_value(jwks);
+        if (!val)
+            return NULL;
+        ks = cjwt_keyset_from_jwks(val, key_flags(allow_short), &err);
+        cjwt_value_free(val);
+    } else if (PyUnicode_Check(jwks) || PyBytes_Check(jwks)) {
+        Py_ssize_t len;
+        const char *text = token_arg(jwks, &len);
+        if (!text)
+            return NULL;
+        ks = cjwt_keyset_from_jwks_json(text, (size_t)len, key_flags(allow_short), &err);
+    } else {
+        PyErr_Format(PyExc_TypeError, "a JWKS must be a dict or JSON text, not %.100s",
+                     Py_TYPE(jwks)->tp_name);
+        return NULL;
+    }
+    if (!ks)
+        return raise_error(st, &err);
+    return keyset_wrap(cls, ks);
+}
+
+PyDoc_STRVAR(keyset_to_jwks_doc,
+"to_jwks(private=False) -> dict\n\nThe set as a JWKS {\"keys\": [...]}.");
+
+static PyObject *
+keyset_to_jwks(KeySetObject *self, PyObject *args, PyObject *kwargs)
+{
+    int private_ = private_flag(args, kwargs, "|p:to_jwks");
+    cjwt_state *st = get_state_by_type(Py_TYPE(self));
+    if (private_ < 0 || !st)
+        return NULL;
+    cjwt_error err = {0};
+    cjwt_value *jwks = cjwt_keyset_to_jwks(self->ks, private_, &err);
+    if (!jwks)
+        return raise_error(st, &err);
+    PyObject *result = from_value(jwks);
+    cjwt_value_free(jwks);
+    return result;
+}
+
+/* A borrowed core key -> a new cjwt.Key sharing it. */
+static PyObject *
+key_share(cjwt_state *st, const cjwt_key *key)
+{
+    /* The reference count is atomic and the key immutable: taking a
+     * reference through a const pointer is safe. */
+    return key_wrap(st->key_type, cjwt_key_ref((cjwt_key *)key));
+}
+
+/* kid -> Key, or NULL without an exception when absent. */
+static PyObject *
+keyset_lookup(KeySetObject *self, PyObject *kid_obj, int *absent)
+{
+    cjwt_state *st = get_state_by_type(Py_TYPE(self));
+    *absent = 0;
+    if (!st)
+        return NULL;
+    if (!PyUnicode_Check(kid_obj)) {
+        PyErr_Format(PyExc_TypeError, "a kid must be str, not %.100s", Py_TYPE(kid_obj)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t len;
+    const char *kid = PyUnicode_AsUTF8AndSize(kid_obj, &len);
+    if (!kid)
+        return NULL;
+    const cjwt_key *key = memchr(kid, '\0', (size_t)len) ? NULL : cjwt_keyset_find(self->ks, kid);
+    if (!key) {
+        *absent = 1;
+        return NULL;
+    }
+    return key_share(st, key);
+}
+
+static PyObject *
+keyset_subscript(KeySetObject *self, PyObject *kid)
+{
+    int absent;
+    PyObject *key = keyset_lookup(self, kid, &absent);
+    if (absent)
+        PyErr_Format(PyExc_KeyError, "keyset has no key for kid: %U", kid);
+    return key;
+}
+
+PyDoc_STRVAR(keyset_get_doc, "get(kid, default=None) -> Key or default");
+
+static PyObject *
+keyset_get(KeySetObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs < 1 || nargs > 2) {
+        PyErr_SetString(PyExc_TypeError, "get() takes a kid and an optional default");
+        return NULL;
+    }
+    int absent;
+    PyObject *key = keyset_lookup(self, args[0], &absent);
+    if (absent)
+        return Py_NewRef(nargs == 2 ? args[1] : Py_None);
+    return key;
+}
+
+static int
+keyset_contains(KeySetObject *self, PyObject *kid)
+{
+    if (!PyUnicode_Check(kid))
+        return 0;
+    int absent;
+    PyObject *key = keyset_lookup(self, kid, &absent);
+    if (!key)
+        return absent ? 0 : -1;
+    Py_DECREF(key);
+    return 1;
+}
+
+static Py_ssize_t
+keyset_len(KeySetObject *self)
+{
+    return (Py_ssize_t)cjwt_keyset_size(self->ks);
+}
+
+/* Iteration yields the keys in set order (a snapshot tuple: the set is immutable). */
+static PyObject *
+keyset_iter(KeySetObject *self)
+{
+    cjwt_state *st = get_state_by_type(Py_TYPE(self));
+    if (!st)
+        return NULL;
+    size_t n = cjwt_keyset_size(self->ks);
+    PyObject *tup = PyTuple_New((Py_ssize_t)n);
+    for (size_t i = 0; tup && i < n; i++) {
+        PyObject *key = key_share(st, cjwt_keyset_get(self->ks, i));
+        if (!key)
+            Py_CLEAR(tup);
+        else
+            PyTuple_SET_ITEM(tup, (Py_ssize_t)i, key);
+    }
+    if (!tup)
+        return NULL;
+    PyObject *it = PyObject_GetIter(tup);
+    Py_DECREF(tup);
+    return it;
+}
+
+static PyObject *
+keyset_repr(KeySetObject *self)
+{
+    return PyUnicode_FromFormat("<cjwt.KeySet of %zu keys>", cjwt_keyset_size(self->ks));
+}
+
+static PyMethodDef keyset_methods[] = {
+    {"from_jwks", (PyCFunction)(void (*)(void))keyset_from_jwks,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS, keyset_from_jwks_doc},
+    {"to_jwks", (PyCFunction)(void (*)(void))keyset_to_jwks, METH_VARARGS | METH_KEYWORDS,
+     keyset_to_jwks_doc},
+    {"get", (PyCFunction)(void (*)(void))keyset_get, METH_FASTCALL, keyset_get_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+PyDoc_STRVAR(keyset_doc,
+"KeySet(keys) or KeySet.from_jwks(jwks): an immutable set of keys chosen by\n"
+"the token header's kid. Pass it as the key of decode() / jws_decode().");
+
+static PyType_Slot keyset_slots[] = {
+    {Py_tp_new, keyset_new},
+    {Py_tp_dealloc, keyset_dealloc},
+    {Py_tp_repr, keyset_repr},
+    {Py_tp_iter, keyset_iter},
+    {Py_tp_methods, keyset_methods},
+    {Py_tp_doc, (void *)keyset_doc},
+    {Py_mp_subscript, keyset_subscript},
+    {Py_mp_length, keyset_len},
+    {Py_sq_length, keyset_len},
+    {Py_sq_contains, keyset_contains},
+    {0, NULL},
+};
+
+static PyType_Spec keyset_spec = {
+    .name = "cjwt.KeySet",
+    .basicsize = sizeof(KeySetObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = keyset_slots,
 };
 
 /* The key argument of encode/decode -> a new cjwt_key reference (release
@@ -802,6 +1336,7 @@ static const struct { const char *name; unsigned bit; } check_options[] = {
     {"verify_aud", CJWT_CHECK_AUD},
     {"verify_iss", CJWT_CHECK_ISS},
     {"verify_sub", CJWT_CHECK_SUB},
+    {"verify_jti", CJWT_CHECK_JTI},
 };
 
 /* Everything a verify call borrows; released by decode_args_release. */
@@ -864,7 +1399,14 @@ options_arg(PyObject *options, decode_args *a)
         if (on)
             a->opts.verify |= check_options[i].bit;
     }
-    PyObject *v = PyDict_GetItemString(options, "require");
+    PyObject *v = PyDict_GetItemString(options, "strict_aud");
+    if (v) {
+        int on = PyObject_IsTrue(v);
+        if (on < 0)
+            return -1;
+        a->opts.strict_aud = on;
+    }
+    v = PyDict_GetItemString(options, "require");
     if (v && v != Py_None) {
         if (PyUnicode_Check(v)) {
             PyErr_SetString(PyExc_TypeError, "option require must be a list of claim names");
@@ -951,6 +1493,7 @@ py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     decode_args a;
     memset(&a, 0, sizeof a);
     cjwt_key *key = NULL;
+    cjwt_keyset *keyset = NULL;
     cjwt_decoded *dec = NULL;
     cjwt_error err = {0};
     PyObject *result = NULL;
@@ -996,13 +1539,19 @@ py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         has_now = 1;
     }
     a.opts.raw_payload = mode == MODE_RAW;
-    if (key_arg(st, key_obj, &key) < 0)
+    if (Py_IS_TYPE(key_obj, st->keyset_type))
+        keyset = cjwt_keyset_ref(((KeySetObject *)key_obj)->ks);
+    else if (key_arg(st, key_obj, &key) < 0)
         goto done;
 
     /* Pure C from here: every pointer in a.opts is kept alive by `a`, the
-     * token by the argument tuple, the key by its own reference. */
+     * token by the argument tuple, the key (set) by its own reference. */
     Py_BEGIN_ALLOW_THREADS
-    dec = cjwt_verify_with(&a.opts, key, token, (size_t)token_len, has_now, now, &err);
+    if (keyset)
+        dec = cjwt_verify_keyset_with(&a.opts, keyset, token, (size_t)token_len, has_now, now,
+                                      &err);
+    else
+        dec = cjwt_verify_with(&a.opts, key, token, (size_t)token_len, has_now, now, &err);
     Py_END_ALLOW_THREADS
 
     if (!dec) {
@@ -1032,6 +1581,7 @@ py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 done:
     cjwt_decoded_free(dec);
     cjwt_key_free(key);
+    cjwt_keyset_free(keyset);
     decode_args_release(&a);
     return result;
 }
@@ -1076,6 +1626,9 @@ cjwt_exec(PyObject *module)
     st->key_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &key_spec, NULL);
     if (!st->key_type || PyModule_AddType(module, st->key_type) < 0)
         goto done;
+    st->keyset_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &keyset_spec, NULL);
+    if (!st->keyset_type || PyModule_AddType(module, st->keyset_type) < 0)
+        goto done;
 
     /* code -> class table, from the names cjwt.exceptions maps. A code the
      * table does not name (a newer core) falls back to PyJWTError. */
@@ -1106,6 +1659,7 @@ cjwt_traverse(PyObject *module, visitproc visit, void *arg)
 {
     cjwt_state *st = get_state(module);
     Py_VISIT(st->key_type);
+    Py_VISIT(st->keyset_type);
     for (int i = 0; i < CJWT_E__COUNT; i++)
         Py_VISIT(st->error_class[i]);
     return 0;
@@ -1116,6 +1670,7 @@ cjwt_clear(PyObject *module)
 {
     cjwt_state *st = get_state(module);
     Py_CLEAR(st->key_type);
+    Py_CLEAR(st->keyset_type);
     for (int i = 0; i < CJWT_E__COUNT; i++)
         Py_CLEAR(st->error_class[i]);
     return 0;

@@ -11,7 +11,7 @@ DEB_PACKAGES=(
   lua-busted lua-cjson luarocks
   valgrind
 )
-PY_PACKAGES=(pytest)
+PY_PACKAGES=(pytest pyjwt cryptography)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

@@ -22,6 +22,12 @@ __all__ = [
     "InvalidTypeError",
     "RevokedTokenError",
     "InvalidKeyError",
+    "InvalidJTIError",
+    "PyJWKError",
+    "MissingCryptographyError",
+    "PyJWKSetError",
+    "PyJWKClientError",
+    "PyJWKClientConnectionError",
 ]
 
 
@@ -103,8 +109,40 @@ class MissingRequiredClaimError(InvalidTokenError):
         return f'Token is missing the "{self.claim}" claim'
 
 
+class InvalidJTIError(InvalidTokenError):
+    """The ``jti`` claim is not a string (PyJWT's ``verify_jti``)."""
+
+    code = "invalid_jti"
+
+
 class InvalidKeyError(PyJWTError):
     code = "invalid_key"
+
+
+class PyJWKError(PyJWTError):
+    """A JWK that ``PyJWK`` cannot use (PyJWT's name)."""
+
+    code = "invalid_key"
+
+
+class MissingCryptographyError(PyJWKError):
+    """Never raised by cjwt (every algorithm is built in); kept for ported ``except`` clauses."""
+
+
+class PyJWKSetError(PyJWTError):
+    """A JWK Set with no usable key (PyJWT's name)."""
+
+    code = "invalid_key"
+
+
+class PyJWKClientError(PyJWTError):
+    """The JWKS client could not supply a key (also ``JWKSClientError``)."""
+
+    code = "invalid_key"
+
+
+class PyJWKClientConnectionError(PyJWKClientError):
+    """The JWKS endpoint could not be fetched."""
 
 
 # Error name -> class, read once by the C extension when it is imported.
@@ -125,6 +163,7 @@ EXCEPTION_FOR_CODE = {
     "alg_not_allowed": InvalidAlgorithmError,
     "invalid_key": InvalidKeyError,
     "invalid_typ": InvalidTypeError,
+    "invalid_jti": InvalidJTIError,
     "revoked": RevokedTokenError,
     "no_memory": MemoryError,
     "internal": PyJWTError,

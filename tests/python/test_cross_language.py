@@ -110,3 +110,54 @@ def test_same_error_names(runtime, build_dir):
             cjwt.decode(token, secret, algorithms=[alg], now=NOW, options={"require": ["sub"]})
         out = fields(run_lua(runtime, build_dir, LUA_VERIFY, token, secret, alg, str(NOW), key))
         assert out.get("error") == info.value.code, (token, out, info.value.code)
+
+
+# ---- asymmetric: private key on one side, public key on the other ---------
+
+LUA_VERIFY_PUBLIC = r"""
+local cjwt = require "cjwt"
+local token, pem, alg, now = arg[1], arg[2], arg[3], tonumber(arg[4])
+local ok, claims = pcall(cjwt.decode, token, pem, { algorithms = { alg }, now = now })
+if not ok then print("error=" .. tostring(claims.code)) return end
+print("sub=" .. claims.sub)
+print("n=" .. tostring(claims.n))
+"""
+
+LUA_SIGN_PRIVATE = r"""
+local cjwt = require "cjwt"
+local pem, alg, now = arg[1], arg[2], tonumber(arg[3])
+print(cjwt.encode({ sub = "lua-signed", n = 5 }, pem,
+                  { alg = alg, header = { kid = "lua-k" }, expires_in = 60, now = now }))
+"""
+
+ASYM_CROSS = ["ES256", "RS256", "PS384", "EdDSA"]
+
+
+@pytest.mark.parametrize("runtime, build_dir", RUNTIMES)
+@pytest.mark.parametrize("alg", ASYM_CROSS)
+def test_python_asymmetric_token_verifies_in_lua(runtime, build_dir, alg):
+    from keyfix import private_pem, public_pem
+    token = cjwt.encode({"sub": "py-signed", "n": 3}, private_pem(alg), algorithm=alg)
+    out = fields(run_lua(runtime, build_dir, LUA_VERIFY_PUBLIC, token, public_pem(alg).decode(),
+                         alg, str(NOW)))
+    assert out == {"sub": "py-signed", "n": "3"}
+    # A public key from another pair: the same error name on both sides.
+    out = fields(run_lua(runtime, build_dir, LUA_VERIFY_PUBLIC, token,
+                         public_pem(alg, n=1).decode(), alg, str(NOW)))
+    with pytest.raises(cjwt.PyJWTError) as info:
+        cjwt.decode(token, public_pem(alg, n=1), algorithms=[alg], now=NOW)
+    assert out == {"error": info.value.code} == {"error": "bad_signature"}
+
+
+@pytest.mark.parametrize("runtime, build_dir", RUNTIMES)
+@pytest.mark.parametrize("alg", ASYM_CROSS)
+def test_lua_asymmetric_token_verifies_in_python(runtime, build_dir, alg):
+    from keyfix import private_pem, public_pem
+    token = run_lua(runtime, build_dir, LUA_SIGN_PRIVATE, private_pem(alg).decode(), alg,
+                    str(NOW)).strip()
+    key = cjwt.Key.from_pem(public_pem(alg)).with_kid("lua-k")
+    ks = cjwt.KeySet([key])
+    for k in (public_pem(alg), key, ks):
+        full = cjwt.decode_complete(token, k, algorithms=[alg], now=NOW + 1)
+        assert full["header"] == {"alg": alg, "typ": "JWT", "kid": "lua-k"}
+        assert full["payload"] == {"sub": "lua-signed", "n": 5, "iat": NOW, "exp": NOW + 60}

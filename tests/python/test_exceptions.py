@@ -15,7 +15,7 @@ def test_hierarchy():
     for cls in (jwt.ExpiredSignatureError, jwt.ImmatureSignatureError, jwt.InvalidAudienceError,
                 jwt.InvalidIssuerError, jwt.InvalidSubjectError, jwt.InvalidIssuedAtError,
                 jwt.MissingRequiredClaimError, jwt.InvalidAlgorithmError, jwt.RevokedTokenError,
-                jwt.InvalidTypeError):
+                jwt.InvalidTypeError, jwt.InvalidJTIError):
         assert issubclass(cls, jwt.InvalidTokenError), cls
         assert not issubclass(cls, jwt.DecodeError), cls
     assert issubclass(jwt.InvalidKeyError, jwt.PyJWTError)
@@ -27,7 +27,7 @@ def test_every_core_code_has_a_class():
     names = ["malformed", "unsupported_alg", "alg_not_allowed", "invalid_key", "bad_signature",
              "expired", "not_yet_valid", "invalid_iat", "invalid_audience", "invalid_issuer",
              "invalid_subject", "missing_claim", "invalid_typ", "unknown_crit", "revoked",
-             "too_large", "no_memory", "internal"]
+             "too_large", "no_memory", "internal", "invalid_jti"]
     assert sorted(exceptions.EXCEPTION_FOR_CODE) == sorted(names)
     assert exceptions.EXCEPTION_FOR_CODE["no_memory"] is MemoryError
 

@@ -40,11 +40,13 @@ def test_decode_value_errors(kw):
         decode(**kw)
 
 
-def test_options_after_algorithms_are_keyword_only():
-    # PyJWT's 4th positional parameter is `options`; refusing positionals here
-    # makes such a call fail loudly instead of treating options as audience.
+def test_options_is_the_fourth_positional_like_pyjwt():
+    # PyJWT's 4th positional parameter is `options`; everything after it is keyword-only.
+    expired = cjwt.encode({"sub": "a", "exp": NOW - 10}, SECRET)
+    assert cjwt.decode(expired, SECRET, HS, {"verify_exp": False}, now=NOW) == {"sub": "a",
+                                                                                "exp": NOW - 10}
     with pytest.raises(TypeError):
-        cjwt.decode(TOKEN, SECRET, HS, {"verify_exp": False})
+        cjwt.decode(TOKEN, SECRET, HS, None, None, "api")
 
 
 @pytest.mark.parametrize("payload", [[1, 2], "text", None, 5, ("a", 1)])

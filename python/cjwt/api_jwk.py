@@ -1,0 +1,100 @@
+"""PyJWT's ``PyJWK`` / ``PyJWKSet`` as thin views over ``cjwt.Key`` / ``cjwt.KeySet``.
+
+The JWK is parsed and checked by the core (``Key.from_jwk``,
+``KeySet.from_jwks``); these classes only keep PyJWT's attribute names.
+"""
+import json
+
+from ._cjwt import Key, KeySet
+from .exceptions import InvalidKeyError, PyJWKSetError
+
+__all__ = ["PyJWK", "PyJWKSet"]
+
+# PyJWT's choice of algorithm for a JWK without "alg" (api_jwk.PyJWK): an API
+# default, not a check; the core then refuses tokens of any other algorithm.
+_DEFAULT_ALG = {("RSA", None): "RS256", ("oct", None): "HS256", ("EC", "P-256"): "ES256",
+                ("EC", "P-384"): "ES384", ("EC", "P-521"): "ES512", ("OKP", "Ed25519"): "EdDSA"}
+
+
+class PyJWK:
+    """A JWK bound to one algorithm: ``PyJWK(jwk_dict, algorithm=None)``.
+
+    ``.key`` is the ``cjwt.Key`` (pass it, or the ``PyJWK``, to ``decode``),
+    ``.algorithm_name``, ``.key_type``, ``.key_id``, ``.public_key_use``.
+    """
+
+    def __init__(self, jwk_data, algorithm=None):
+        if isinstance(jwk_data, Key):
+            key, self._jwk_data = jwk_data, jwk_data.to_jwk()
+        else:
+            self._jwk_data = jwk_data
+            key = Key.from_jwk(jwk_data)
+        if algorithm is None:
+            algorithm = key.alg or _DEFAULT_ALG.get((key.kty, key.curve))
+        if algorithm is None:
+            raise InvalidKeyError(f"Unable to find an algorithm for key: kty {key.kty}")
+        self.algorithm_name = algorithm
+        self.key = key if key.alg == algorithm else key.with_alg(algorithm)
+
+    @staticmethod
+    def from_dict(obj, algorithm=None):
+        return PyJWK(obj, algorithm)
+
+    @staticmethod
+    def from_json(data, algorithm=None):
+        return PyJWK(json.loads(data), algorithm)
+
+    @property
+    def key_type(self):
+        return self._jwk_data.get("kty")
+
+    @property
+    def key_id(self):
+        return self._jwk_data.get("kid")
+
+    @property
+    def public_key_use(self):
+        return self._jwk_data.get("use")
+
+    def __repr__(self):
+        return f"<PyJWK {self.key!r} algorithm={self.algorithm_name!r}>"
+
+
+class PyJWKSet:
+    """A JWK Set: ``PyJWKSet(list_of_jwk_dicts)``, ``.keys`` (list of ``PyJWK``),
+    ``[kid]``, iteration; ``.keyset`` is the ``cjwt.KeySet`` the core verifies with."""
+
+    def __init__(self, keys):
+        if isinstance(keys, KeySet):
+            keyset = keys
+        else:
+            if not keys:
+                raise PyJWKSetError("The JWK Set did not contain any keys")
+            if not isinstance(keys, list):
+                raise PyJWKSetError("Invalid JWK Set value")
+            try:
+                keyset = KeySet.from_jwks({"keys": keys})
+            except InvalidKeyError as e:
+                raise PyJWKSetError(f"The JWK Set did not contain any usable keys: {e}") from e
+        self.keyset = keyset
+        self.keys = [PyJWK(k) for k in keyset]
+
+    @staticmethod
+    def from_dict(obj):
+        return PyJWKSet(obj.get("keys", []))
+
+    @staticmethod
+    def from_json(data):
+        return PyJWKSet.from_dict(json.loads(data))
+
+    def __getitem__(self, kid):
+        for key in self.keys:
+            if key.key_id == kid:
+                return key
+        raise KeyError(f"keyset has no key for kid: {kid}")
+
+    def __iter__(self):
+        return iter(self.keys)
+
+    def __len__(self):
+        return len(self.keys)

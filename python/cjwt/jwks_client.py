@@ -1,0 +1,162 @@
+"""A JWKS client: fetches an issuer's key set over HTTP(S), caches it, and
+refetches on an unknown ``kid`` at most once per cooldown period.
+
+HTTP is I/O, not a token check: it is done here with ``urllib.request``. The
+fetched JSON goes to the core (``KeySet.from_jwks``), which decides which
+keys are usable; tokens are then verified by the core against that set.
+"""
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.client import HTTPException
+from urllib.parse import urlparse
+
+from ._cjwt import KeySet, get_unverified_header
+from .api_jwk import PyJWK, PyJWKSet
+from .exceptions import (InvalidKeyError, PyJWKClientConnectionError, PyJWKClientError,
+                         PyJWKSetError)
+
+__all__ = ["JWKSClient", "JWKSClientError", "PyJWKClient"]
+
+JWKSClientError = PyJWKClientError
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # A redirect could send the request to another host; key sets are fetched
+    # from the configured URL only (as PyJWT does).
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+class JWKSClient:
+    """``JWKSClient(url, lifespan=300, timeout=5, cooldown=30, headers=None)``.
+
+    - ``lifespan``: seconds a fetched set is served from the cache.
+    - ``cooldown``: minimum seconds between two fetches caused by an unknown
+      ``kid`` (every fetch starts it), so a flood of tokens with made-up kids
+      cannot hammer the issuer.
+    - ``get_signing_key_from_jwt(token)`` -> ``PyJWK``; ``get_signing_key(kid)``;
+      ``get_signing_keys()`` -> list of ``PyJWK``; ``get_jwk_set()`` ->
+      ``PyJWKSet``; ``get_keyset()`` -> ``cjwt.KeySet`` (pass it to ``decode``).
+    - ``fetch_count``: how many HTTP fetches were made (monitoring, tests).
+    """
+
+    def __init__(self, url, lifespan=300, timeout=5, cooldown=30, headers=None, *,
+                 ssl_context=None, cache_jwk_set=True, clock=time.monotonic):
+        scheme = urlparse(url).scheme.lower()
+        if scheme not in ("http", "https"):
+            raise PyJWKClientError(
+                f"Invalid JWKS URI scheme {scheme!r}: only 'http' and 'https' are supported.")
+        if cache_jwk_set and not lifespan > 0:
+            raise PyJWKClientError(f'Lifespan must be greater than 0, the input is "{lifespan}"')
+        if not 0 <= cooldown < float("inf"):
+            raise PyJWKClientError(
+                f'Cooldown duration must be finite and >= 0, the input is "{cooldown}"')
+        self.uri = self.url = url
+        self.lifespan = lifespan
+        self.timeout = timeout
+        self.cooldown = cooldown
+        self.headers = dict(headers or {})
+        self.ssl_context = ssl_context
+        self.cache_jwk_set = cache_jwk_set
+        self.fetch_count = 0
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._cached = None            # (PyJWKSet, fetched_at)
+        self._last_fetch = None
+
+    # -- HTTP ---------------------------------------------------------------
+    def fetch_data(self):
+        """GETs the URL and returns the decoded JSON object (PyJWT's name)."""
+        handlers = [_NoRedirect()]
+        if self.ssl_context is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=self.ssl_context))
+        request = urllib.request.Request(self.url, headers=self.headers)
+        self.fetch_count += 1
+        try:
+            with urllib.request.build_opener(*handlers).open(request, timeout=self.timeout) as r:
+                data = json.load(r)
+        except (urllib.error.URLError, TimeoutError, HTTPException, OSError) as e:
+            raise PyJWKClientConnectionError(f'Fail to fetch data from the url, err: "{e}"') from e
+        except ValueError as e:
+            raise PyJWKClientError(f"The JWKS endpoint did not return JSON: {e}") from e
+        finally:
+            self._last_fetch = self._clock()
+        if not isinstance(data, dict):
+            raise PyJWKClientError("The JWKS endpoint did not return a JSON object")
+        return data
+
+    def _fetch_set(self):
+        data = self.fetch_data()
+        try:
+            jwk_set = PyJWKSet(KeySet.from_jwks(data))
+        except InvalidKeyError as e:
+            raise PyJWKSetError(f"The JWKS endpoint returned no usable key set: {e}") from e
+        if self.cache_jwk_set:
+            self._cached = (jwk_set, self._clock())
+        return jwk_set
+
+    # -- PyJWKClient's API --------------------------------------------------
+    def get_jwk_set(self, refresh=False):
+        with self._lock:
+            if not refresh and self._cached is not None:
+                jwk_set, fetched_at = self._cached
+                if self._clock() - fetched_at < self.lifespan:
+                    return jwk_set
+            return self._fetch_set()
+
+    def get_keyset(self, refresh=False):
+        """The cached set as a ``cjwt.KeySet`` (verification picks by ``kid``)."""
+        return self.get_jwk_set(refresh).keyset
+
+    def get_signing_keys(self, refresh=False):
+        keys = [k for k in self.get_jwk_set(refresh).keys
+                if k.public_key_use in ("sig", None) and k.key_id]
+        if not keys:
+            raise PyJWKClientError("The JWKS endpoint did not contain any signing keys")
+        return keys
+
+    def get_signing_key(self, kid):
+        with self._lock:
+            key = self._match(self.get_signing_keys(), kid)
+            if key is None:
+                cooling = (self.cache_jwk_set and self._last_fetch is not None
+                           and self._clock() - self._last_fetch < self.cooldown)
+                if not cooling:
+                    key = self._match(self.get_signing_keys(refresh=True), kid)
+            if key is None:
+                raise PyJWKClientError(f'Unable to find a signing key that matches: "{kid}"')
+            return key
+
+    def get_signing_key_from_jwt(self, token):
+        return self.get_signing_key(get_unverified_header(token).get("kid"))
+
+    @staticmethod
+    def match_kid(signing_keys, kid):
+        return JWKSClient._match(signing_keys, kid)
+
+    @staticmethod
+    def _match(keys, kid):
+        for key in keys:
+            if key.key_id == kid:
+                return key
+        return None
+
+
+class PyJWKClient(JWKSClient):
+    """PyJWT's constructor signature (``uri, cache_keys, max_cached_keys,
+    cache_jwk_set, lifespan, headers, timeout, ssl_context, cooldown_duration``)
+    over :class:`JWKSClient`. Keys are not cached separately: the set is."""
+
+    def __init__(self, uri, cache_keys=False, max_cached_keys=16, cache_jwk_set=True,
+                 lifespan=300, headers=None, timeout=30, ssl_context=None,
+                 cooldown_duration=30, **kwargs):
+        super().__init__(uri, lifespan=lifespan, timeout=timeout, cooldown=cooldown_duration,
+                         headers=headers, ssl_context=ssl_context, cache_jwk_set=cache_jwk_set,
+                         **kwargs)
+
+    @property
+    def cooldown_duration(self):
+        return self.cooldown
