@@ -132,6 +132,11 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_JOBS) $(FUZZ_NAMES)
 
+# The Lua binding's error paths under valgrind (Lua 5.4): nothing leaked, no bad access.
+test-lua-valgrind: lua54
+	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/lua5.4/?.so;;' valgrind -q --leak-check=full \
+	  --errors-for-leak-kinds=definite --error-exitcode=9 $(LUA54) tests/lua/valgrind_paths.lua
+
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
 	$(MAKE) test-c test-python test-lua test-cli fuzz-smoke

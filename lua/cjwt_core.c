@@ -57,6 +57,8 @@ static void lcjwt_setfuncs(lua_State *L, const luaL_Reg *l, int nup)
 
 #define KEY_MT "cjwt.key"
 #define GUARD_MT "cjwt.guard"
+#define KEYSET_MT "cjwt.keyset"
+#define VERIFIER_MT "cjwt.verifier"
 #define ARRAY_MT_INDEX lua_upvalueindex(1)
 #define ERROR_MT_INDEX lua_upvalueindex(2)
 
@@ -147,17 +149,17 @@ static guard *guard_new(lua_State *L)
     return g;
 }
 
-/* Frees the call's objects, then reports the failure: the raising flavour
- * (upvalue 2 is the error metatable) raises { code =, message =, claim = };
- * the safe flavour (upvalue 2 is false) returns nil, message, code[, claim]. */
-static int push_failure(lua_State *L, guard *g, const cjwt_error *err)
+/* Frees the call's objects, then reports the failure: `raising` raises
+ * { code =, message =, claim = } with the error metatable (upvalue 2, which
+ * must then be that table); otherwise returns nil, message, code[, claim]. */
+static int push_failure_ex(lua_State *L, guard *g, const cjwt_error *err, int raising)
 {
     cjwt_error e = *err;
     if (g)
         guard_release(g);
     if (e.code == CJWT_OK || e.code >= CJWT_E__COUNT)
         set_error(&e, CJWT_E_INTERNAL, "cjwt core failed without reporting an error");
-    if (lua_toboolean(L, ERROR_MT_INDEX)) {
+    if (raising) {
         lua_createtable(L, 0, 3);
         lua_pushstring(L, cjwt_code_name(e.code));
         lua_setfield(L, -2, "code");
@@ -179,6 +181,13 @@ static int push_failure(lua_State *L, guard *g, const cjwt_error *err)
         return 4;
     }
     return 3;
+}
+
+/* The module's flavour: upvalue 2 is the error metatable (raising functions)
+ * or false (cjwt.safe). */
+static int push_failure(lua_State *L, guard *g, const cjwt_error *err)
+{
+    return push_failure_ex(L, g, err, lua_toboolean(L, ERROR_MT_INDEX));
 }
 
 /* ---- Lua -> cjwt_value ----------------------------------------------------- */
@@ -450,18 +459,23 @@ static void push_value(lua_State *L, const cjwt_value *v)
 
 static const char *const ENCODE_OPTS[] = { "alg", "header", "expires_in", "now", NULL };
 static const char *const JWS_ENCODE_OPTS[] = { "alg", "header", "now", NULL };
-static const char *const KEY_OPTS[] = { "allow_short_secret", "format", NULL };
+static const char *const KEY_OPTS[] = {
+    "allow_short_secret", "format", "password", "kid", "alg", NULL
+};
+static const char *const KEYSET_OPTS[] = { "allow_short_secret", NULL };
+static const char *const GENERATE_OPTS[] = { "kid", NULL };
 static const char *const VERIFY_OPTS[] = {
     "algorithms", "audience", "issuer", "subject", "leeway", "require", "typ",
     "max_age", "now", "verify_signature", "verify_exp", "verify_nbf", "verify_iat",
-    "verify_aud", "verify_iss", "verify_sub", "max_token_len", "max_depth", NULL
+    "verify_aud", "verify_iss", "verify_sub", "verify_jti", "strict_aud",
+    "max_token_len", "max_depth", NULL
 };
 
 static const struct { const char *name; unsigned bit; } CHECK_FLAGS[] = {
     { "verify_signature", CJWT_CHECK_SIGNATURE }, { "verify_exp", CJWT_CHECK_EXP },
     { "verify_nbf", CJWT_CHECK_NBF },             { "verify_iat", CJWT_CHECK_IAT },
     { "verify_aud", CJWT_CHECK_AUD },             { "verify_iss", CJWT_CHECK_ISS },
-    { "verify_sub", CJWT_CHECK_SUB },
+    { "verify_sub", CJWT_CHECK_SUB },             { "verify_jti", CJWT_CHECK_JTI },
 };
 
 /* Optional table argument: its absolute index, or 0 when nil/absent. A
@@ -643,6 +657,10 @@ static int read_verify_opts(lua_State *L, int opts, int arg, cjwt_verify_opts *v
     vo->issuer = opt_string_list(L, opts, arg, "issuer", 1, &vo->n_issuer);
     vo->required = opt_string_list(L, opts, arg, "require", 0, &vo->n_required);
     vo->subject = opt_string(L, opts, arg, "subject");
+    t = opt_push(L, opts, "strict_aud");
+    if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+        opt_type_error(L, arg, "strict_aud", "boolean");
+    vo->strict_aud = lua_toboolean(L, -1);
     vo->typ = opt_string(L, opts, arg, "typ");
     if (opt_number(L, opts, arg, "leeway", &d))
         vo->leeway = d;
@@ -704,26 +722,38 @@ static int read_sign_opts(lua_State *L, int opts, int arg, int jwt, cjwt_sign_op
     return 0;
 }
 
-/* ---- keys ------------------------------------------------------------------ */
+/* ---- keys and key sets ------------------------------------------------------ */
 
 typedef struct lkey {
     cjwt_key *key;           /* NULL once collected or closed */
 } lkey;
 
-static lkey *test_key(lua_State *L, int idx)
+typedef struct lkeyset {
+    cjwt_keyset *ks;         /* NULL once collected or closed */
+} lkeyset;
+
+/* The userdata at idx if its metatable is the registry's `mt`, else NULL. */
+static void *test_udata(lua_State *L, int idx, const char *mt)
 {
-    lkey *k = (lkey *)lua_touserdata(L, idx);
+    void *p = lua_touserdata(L, idx);
     int same = 0;
-    if (k && lua_type(L, idx) == LUA_TUSERDATA && lua_getmetatable(L, idx)) {
-        luaL_getmetatable(L, KEY_MT);
+    if (p && lua_type(L, idx) == LUA_TUSERDATA && lua_getmetatable(L, idx)) {
+        luaL_getmetatable(L, mt);
         same = lua_rawequal(L, -1, -2);
         lua_pop(L, 2);
     }
-    return same ? k : NULL;
+    return same ? p : NULL;
 }
 
-/* Type check of a key argument, done before anything is allocated. */
-static void check_key_arg(lua_State *L, int arg)
+static lkey *test_key(lua_State *L, int idx) { return (lkey *)test_udata(L, idx, KEY_MT); }
+static lkeyset *test_keyset(lua_State *L, int idx)
+{
+    return (lkeyset *)test_udata(L, idx, KEYSET_MT);
+}
+
+/* Type check of a key argument, done before anything is allocated. A key
+ * set selects a key for verifying; it cannot sign (allow_set 0). */
+static void check_key_arg(lua_State *L, int arg, int allow_set)
 {
     int t = lua_type(L, arg);
     if (t == LUA_TNONE || t == LUA_TNIL || t == LUA_TSTRING || t == LUA_TTABLE)
@@ -733,15 +763,26 @@ static void check_key_arg(lua_State *L, int arg)
             luaL_argerror(L, arg, "key object has been closed");
         return;
     }
-    luaL_argerror(L, arg, lua_pushfstring(L, "key must be a string, a JWK table or a "
-                                          "cjwt.key, got %s", luaL_typename(L, arg)));
+    if (t == LUA_TUSERDATA && test_keyset(L, arg)) {
+        if (!allow_set)
+            luaL_argerror(L, arg, "a key set cannot sign: pick one key with ks:find(kid)");
+        if (!test_keyset(L, arg)->ks)
+            luaL_argerror(L, arg, "key set has been closed");
+        return;
+    }
+    luaL_argerror(L, arg, lua_pushfstring(L, "key must be a string, a JWK table, a "
+                                          "cjwt.key or a cjwt.keyset, got %s",
+                                          luaL_typename(L, arg)));
 }
 
 /* The key to use: borrowed from a key object, or made into g->key from a
- * string (secret or PEM, never sniffed the other way) or a JWK table. NULL
- * without error for nil (the core decides whether that is acceptable). */
-static const cjwt_key *resolve_key(lua_State *L, int arg, guard *g, cjwt_error *err)
+ * string (secret or PEM, never sniffed the other way) or a JWK table; or,
+ * for a key set argument, NULL with *ks set. NULL without error for nil (the
+ * core decides whether that is acceptable). */
+static const cjwt_key *resolve_key(lua_State *L, int arg, guard *g, cjwt_error *err,
+                                   const cjwt_keyset **ks)
 {
+    *ks = NULL;
     switch (lua_type(L, arg)) {
     case LUA_TSTRING: {
         size_t len;
@@ -755,87 +796,169 @@ static const cjwt_key *resolve_key(lua_State *L, int arg, guard *g, cjwt_error *
         cjwt_value_free(g->jwk);
         g->jwk = NULL;
         return g->key;
-    case LUA_TUSERDATA:
-        return test_key(L, arg)->key;    /* checked by check_key_arg */
+    case LUA_TUSERDATA:                  /* checked by check_key_arg */
+        if (test_keyset(L, arg)) {
+            *ks = test_keyset(L, arg)->ks;
+            return NULL;
+        }
+        return test_key(L, arg)->key;
     default:
         return NULL;
     }
 }
 
-/* cjwt.key(material [, {allow_short_secret=, format=}]) -> key object.
- * format nil: a string is a secret or PEM (cjwt_key_from_bytes), a table a
- * JWK. format "jwk": the string is JWK JSON text. format "secret": the
- * string is an HMAC secret whatever it looks like (explicit opt-in). */
+/* Options of cjwt.key, read (and checked) before anything is allocated. */
+typedef struct key_opts {
+    unsigned flags;
+    const char *format;          /* NULL, "jwk", "secret" or "pem" */
+    const char *password;        /* PEM pass phrase (borrowed from opts) */
+    size_t password_len;
+    int has_kid, has_alg;        /* rebind the made key to this kid / alg */
+    const char *kid;
+    cjwt_alg alg;
+} key_opts;
+
+/* Misuse raises; an unknown alg name returns -1 with *err set. */
+static int read_key_opts(lua_State *L, int opts, int arg, int material_type, key_opts *ko,
+                         cjwt_error *err)
+{
+    int t;
+    memset(ko, 0, sizeof *ko);
+    ko->alg = CJWT_ALG__COUNT;
+    t = opt_push(L, opts, "allow_short_secret");
+    if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+        opt_type_error(L, arg, "allow_short_secret", "boolean");
+    if (lua_toboolean(L, -1))
+        ko->flags |= CJWT_KEY_ALLOW_SHORT_SECRET;
+    ko->format = opt_string(L, opts, arg, "format");
+    if (ko->format && strcmp(ko->format, "jwk") != 0 && strcmp(ko->format, "secret") != 0 &&
+        strcmp(ko->format, "pem") != 0)
+        luaL_argerror(L, arg, "option 'format': \"jwk\", \"secret\" or \"pem\" expected");
+    if (ko->format && material_type == LUA_TTABLE && strcmp(ko->format, "jwk") != 0)
+        luaL_argerror(L, arg, "option 'format': a table is always a JWK");
+    t = opt_push(L, opts, "password");
+    if (t != LUA_TNIL) {
+        if (t != LUA_TSTRING)
+            opt_type_error(L, arg, "password", "string");
+        if (material_type != LUA_TSTRING || (ko->format && strcmp(ko->format, "pem") != 0))
+            luaL_argerror(L, arg, "option 'password': only for a PEM string");
+        ko->password = lua_tolstring(L, -1, &ko->password_len);
+    }
+    ko->kid = opt_string(L, opts, arg, "kid");
+    ko->has_kid = ko->kid != NULL;
+    t = opt_push(L, opts, "alg");
+    if (t != LUA_TNIL) {
+        if (t != LUA_TSTRING)
+            opt_type_error(L, arg, "alg", "string");
+        if (alg_from_lua(L, -1, &ko->alg, err) != 0)
+            return -1;
+        ko->has_alg = 1;
+    }
+    return 0;
+}
+
+static lkey *push_new_key(lua_State *L)
+{
+    lkey *k = (lkey *)lua_newuserdata(L, sizeof *k);
+    k->key = NULL;
+    luaL_getmetatable(L, KEY_MT);
+    lua_setmetatable(L, -2);
+    return k;
+}
+
+/* Pushes a key object made from the material at idx (a string or a JWK
+ * table). Returns 0, or -1 with *err set and an empty key object pushed.
+ * The object exists (owning nothing) before the core key is made, and
+ * nothing that can raise runs between making the key and storing it. The
+ * caller reserved CONV_STACK. */
+static int make_key(lua_State *L, int idx, int arg, const key_opts *ko, cjwt_error *err)
+{
+    lkey *k = push_new_key(L);
+    if (lua_type(L, idx) == LUA_TTABLE) {
+        conv c;
+        cjwt_value *jwk;
+        memset(&c, 0, sizeof c);
+        c.L = L;
+        jwk = to_value(&c, idx, 0);
+        if (!jwk) {
+            if (c.where[0] != '\0')
+                luaL_argerror(L, arg, lua_pushfstring(L, "cannot encode JWK: member %s: %s",
+                                                      c.where, c.msg));
+            luaL_argerror(L, arg, lua_pushfstring(L, "cannot encode JWK: %s", c.msg));
+        }
+        k->key = cjwt_key_from_jwk(jwk, ko->flags, err);
+        cjwt_value_free(jwk);
+    } else {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        const char *f = ko->format;
+        if (f && strcmp(f, "jwk") == 0)
+            k->key = cjwt_key_from_jwk_json(s, len, ko->flags, err);
+        else if (f && strcmp(f, "secret") == 0)
+            k->key = cjwt_key_from_secret((const unsigned char *)s, len, ko->flags, err);
+        else if ((f && strcmp(f, "pem") == 0) || ko->password)
+            k->key = cjwt_key_from_pem(s, len, ko->password, ko->password_len, ko->flags, err);
+        else
+            k->key = cjwt_key_from_bytes((const unsigned char *)s, len, ko->flags, err);
+    }
+    if (k->key && (ko->has_kid || ko->has_alg)) {
+        const char *kid = ko->has_kid ? ko->kid : cjwt_key_kid(k->key);
+        cjwt_alg alg = ko->has_alg ? ko->alg : cjwt_key_alg(k->key);
+        cjwt_key *bound = cjwt_key_with(k->key, kid, alg, err);
+        cjwt_key_free(k->key);
+        k->key = bound;
+    }
+    return k->key ? 0 : -1;
+}
+
+/* cjwt.key(material [, {allow_short_secret=, format=, password=, kid=, alg=}])
+ * -> key object. format nil: a string is a secret or PEM/DER
+ * (cjwt_key_from_bytes), a table a JWK. "jwk": the string is JWK JSON text.
+ * "secret": the string is an HMAC secret whatever it looks like (explicit
+ * opt-in). "pem" (implied by password): the string must be PEM or DER.
+ * kid / alg bind the new key to a kid / an algorithm. */
 static int l_key(lua_State *L)
 {
-    int t = lua_type(L, 1), opts, ot;
-    unsigned flags = 0;
-    const char *format;
+    int t = lua_type(L, 1), opts;
+    key_opts ko;
     cjwt_error err;
-    lkey *k;
 
     if (t != LUA_TSTRING && t != LUA_TTABLE)
         luaL_argerror(L, 1, lua_pushfstring(L, "string or JWK table expected, got %s",
                                             luaL_typename(L, 1)));
     opts = opts_arg(L, 2, KEY_OPTS);
-    ot = opt_push(L, opts, "allow_short_secret");
-    if (ot != LUA_TNIL && ot != LUA_TBOOLEAN)
-        opt_type_error(L, 2, "allow_short_secret", "boolean");
-    if (lua_toboolean(L, -1))
-        flags |= CJWT_KEY_ALLOW_SHORT_SECRET;
-    format = opt_string(L, opts, 2, "format");
-    if (format && strcmp(format, "jwk") != 0 && strcmp(format, "secret") != 0)
-        luaL_argerror(L, 2, "option 'format': \"jwk\" or \"secret\" expected");
-    if (format && t == LUA_TTABLE && strcmp(format, "jwk") != 0)
-        luaL_argerror(L, 2, "option 'format': a table is always a JWK");
-    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
-
-    /* The object exists (and owns nothing yet) before the key is made, and
-     * nothing that can raise runs between making the key and storing it. */
-    k = (lkey *)lua_newuserdata(L, sizeof *k);
-    k->key = NULL;
-    luaL_getmetatable(L, KEY_MT);
-    lua_setmetatable(L, -2);
-
     memset(&err, 0, sizeof err);
-    if (t == LUA_TTABLE) {
-        conv c;
-        cjwt_value *jwk;
-        memset(&c, 0, sizeof c);
-        c.L = L;
-        jwk = to_value(&c, 1, 0);
-        if (!jwk) {
-            if (c.where[0] != '\0')
-                return luaL_argerror(L, 1, lua_pushfstring(L, "cannot encode JWK: member %s: %s",
-                                                           c.where, c.msg));
-            return luaL_argerror(L, 1, lua_pushfstring(L, "cannot encode JWK: %s", c.msg));
-        }
-        k->key = cjwt_key_from_jwk(jwk, flags, &err);
-        cjwt_value_free(jwk);
-    } else {
-        size_t len;
-        const char *s = lua_tolstring(L, 1, &len);
-        if (format && strcmp(format, "jwk") == 0)
-            k->key = cjwt_key_from_jwk_json(s, len, flags, &err);
-        else if (format && strcmp(format, "secret") == 0)
-            k->key = cjwt_key_from_secret((const unsigned char *)s, len, flags, &err);
-        else
-            k->key = cjwt_key_from_bytes((const unsigned char *)s, len, flags, &err);
-    }
-    if (!k->key)
+    if (read_key_opts(L, opts, 2, t, &ko, &err) != 0)
+        return push_failure(L, NULL, &err);
+    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
+    if (make_key(L, 1, 1, &ko, &err) != 0)
         return push_failure(L, NULL, &err);
     return 1;
 }
 
-static const char *kty_name(cjwt_kty kty)
+/* cjwt.generate_key(alg [, {kid=}]) -> a new key bound to alg: a key pair
+ * (RSA 2048, the alg's curve, Ed25519) or a random secret of the hash size. */
+static int l_generate_key(lua_State *L)
 {
-    switch (kty) {
-    case CJWT_KTY_OCT: return "oct";
-    case CJWT_KTY_RSA: return "RSA";
-    case CJWT_KTY_EC: return "EC";
-    case CJWT_KTY_OKP: return "OKP";
-    }
-    return "unknown";
+    int opts;
+    const char *kid;
+    cjwt_alg alg;
+    cjwt_error err;
+    lkey *k;
+
+    if (lua_type(L, 1) != LUA_TSTRING)
+        luaL_argerror(L, 1, lua_pushfstring(L, "algorithm name expected, got %s",
+                                            luaL_typename(L, 1)));
+    opts = opts_arg(L, 2, GENERATE_OPTS);
+    kid = opt_string(L, opts, 2, "kid");
+    memset(&err, 0, sizeof err);
+    if (alg_from_lua(L, 1, &alg, &err) != 0)
+        return push_failure(L, NULL, &err);
+    k = push_new_key(L);
+    k->key = cjwt_key_generate(alg, kid, &err);
+    if (!k->key)
+        return push_failure(L, NULL, &err);
+    return 1;
 }
 
 static lkey *check_key(lua_State *L, int idx)
@@ -846,7 +969,97 @@ static lkey *check_key(lua_State *L, int idx)
     return k;
 }
 
-/* key.kid, key.alg (bound algorithm or nil), key.kty. */
+static int opt_bool_arg(lua_State *L, int arg)
+{
+    if (!lua_isnoneornil(L, arg) && lua_type(L, arg) != LUA_TBOOLEAN)
+        luaL_argerror(L, arg, lua_pushfstring(L, "boolean expected, got %s",
+                                              luaL_typename(L, arg)));
+    return lua_toboolean(L, arg);
+}
+
+/* Key and key-set methods raise error objects (upvalue 2 is the error
+ * metatable for them): they fail only on a misuse the core detects (a PEM
+ * of an HMAC secret) or out of memory. */
+
+/* key:to_jwk([private]) -> JWK table (private members only when asked). */
+static int key_to_jwk(lua_State *L)
+{
+    lkey *k = check_key(L, 1);
+    int private_ = opt_bool_arg(L, 2);
+    guard *g = guard_new(L);
+    cjwt_error err;
+    memset(&err, 0, sizeof err);
+    g->header = cjwt_key_to_jwk(k->key, private_, &err);
+    if (!g->header)
+        return push_failure_ex(L, g, &err, 1);
+    push_value(L, g->header);
+    guard_release(g);
+    return 1;
+}
+
+/* key:to_pem([private]) -> SPKI or PKCS#8 PEM text. */
+static int key_to_pem(lua_State *L)
+{
+    lkey *k = check_key(L, 1);
+    int private_ = opt_bool_arg(L, 2);
+    guard *g = guard_new(L);
+    cjwt_error err;
+    size_t len = 0;
+    memset(&err, 0, sizeof err);
+    g->text = cjwt_key_to_pem(k->key, private_, &len, &err);
+    if (!g->text)
+        return push_failure_ex(L, g, &err, 1);
+    lua_pushlstring(L, g->text, len);
+    guard_release(g);
+    return 1;
+}
+
+/* key:thumbprint() -> RFC 7638 SHA-256 thumbprint, base64url. */
+static int key_thumbprint(lua_State *L)
+{
+    lkey *k = check_key(L, 1);
+    guard *g = guard_new(L);
+    cjwt_error err;
+    size_t len = 0;
+    memset(&err, 0, sizeof err);
+    g->text = cjwt_key_thumbprint(k->key, &len, &err);
+    if (!g->text)
+        return push_failure_ex(L, g, &err, 1);
+    lua_pushlstring(L, g->text, len);
+    guard_release(g);
+    return 1;
+}
+
+/* key:with({kid=, alg=}) -> a new key object with the same material, bound
+ * to that kid and/or alg (an omitted one is kept). */
+static int key_with(lua_State *L)
+{
+    static const char *const known[] = { "kid", "alg", NULL };
+    lkey *k = check_key(L, 1), *out;
+    int opts = opts_arg(L, 2, known), t;
+    const char *kid = opt_string(L, opts, 2, "kid");
+    cjwt_alg alg = cjwt_key_alg(k->key);
+    cjwt_error err;
+
+    memset(&err, 0, sizeof err);
+    t = opt_push(L, opts, "alg");
+    if (t != LUA_TNIL) {
+        if (t != LUA_TSTRING)
+            opt_type_error(L, 2, "alg", "string");
+        if (alg_from_lua(L, -1, &alg, &err) != 0)
+            return push_failure_ex(L, NULL, &err, 1);
+    }
+    if (!kid)
+        kid = cjwt_key_kid(k->key);
+    out = push_new_key(L);
+    out->key = cjwt_key_with(k->key, kid, alg, &err);
+    if (!out->key)
+        return push_failure_ex(L, NULL, &err, 1);
+    return 1;
+}
+
+/* Fields kid, alg (bound algorithm or nil), kty, is_private, curve ("P-256",
+ * "Ed25519" or nil), bits; then the methods (upvalue 3). */
 static int key_index(lua_State *L)
 {
     lkey *k = check_key(L, 1);
@@ -864,9 +1077,20 @@ static int key_index(lua_State *L)
         else
             lua_pushstring(L, cjwt_alg_name(alg));
     } else if (strcmp(field, "kty") == 0) {
-        lua_pushstring(L, kty_name(cjwt_key_type(k->key)));
+        lua_pushstring(L, cjwt_kty_name(cjwt_key_type(k->key)));
+    } else if (strcmp(field, "is_private") == 0) {
+        lua_pushboolean(L, cjwt_key_is_private(k->key));
+    } else if (strcmp(field, "curve") == 0) {
+        const char *curve = cjwt_key_curve(k->key);
+        if (curve)
+            lua_pushstring(L, curve);
+        else
+            lua_pushnil(L);
+    } else if (strcmp(field, "bits") == 0) {
+        lua_pushinteger(L, cjwt_key_bits(k->key));
     } else {
-        lua_pushnil(L);
+        lua_pushvalue(L, 2);
+        lua_rawget(L, lua_upvalueindex(3));
     }
     return 1;
 }
@@ -885,10 +1109,208 @@ static int key_tostring(lua_State *L)
     if (!k->key)
         lua_pushliteral(L, "cjwt.key (closed)");
     else if (cjwt_key_kid(k->key))
-        lua_pushfstring(L, "cjwt.key (%s, kid=%s)", kty_name(cjwt_key_type(k->key)),
+        lua_pushfstring(L, "cjwt.key (%s, kid=%s)", cjwt_kty_name(cjwt_key_type(k->key)),
                         cjwt_key_kid(k->key));
     else
-        lua_pushfstring(L, "cjwt.key (%s)", kty_name(cjwt_key_type(k->key)));
+        lua_pushfstring(L, "cjwt.key (%s)", cjwt_kty_name(cjwt_key_type(k->key)));
+    return 1;
+}
+
+static lkeyset *push_new_keyset(lua_State *L)
+{
+    lkeyset *s = (lkeyset *)lua_newuserdata(L, sizeof *s);
+    s->ks = NULL;
+    luaL_getmetatable(L, KEYSET_MT);
+    lua_setmetatable(L, -2);
+    return s;
+}
+
+/* A key object for a key borrowed from a set (+1 reference). */
+static void push_key_ref(lua_State *L, const cjwt_key *key)
+{
+    lkey *k = push_new_key(L);
+    k->key = cjwt_key_ref((cjwt_key *)key);   /* the count is atomic; the key stays immutable */
+}
+
+/* Builds the set from a list of keys: key objects, or material (strings,
+ * JWK tables) made into keys with `ko`. */
+static int keyset_from_list(lua_State *L, int list, lkeyset *s, const key_opts *ko,
+                            cjwt_error *err)
+{
+    size_t n = 0, keys = 0, i;
+    int holder;
+    cjwt_key **arr;
+
+    lua_pushnil(L);
+    while (lua_next(L, list) != 0) {
+        lua_pop(L, 1);
+        keys++;
+    }
+    while (lua_rawgeti(L, list, (int)(n + 1)), !lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        n++;
+    }
+    lua_pop(L, 1);
+    if (n != keys)
+        luaL_argerror(L, 1, "a JWKS ({keys = {...}}), JWKS JSON text or a list of keys expected");
+
+    lua_createtable(L, (int)n, 0);      /* holds the key objects made here */
+    holder = lua_gettop(L);
+    for (i = 1; i <= n; i++) {
+        int t;
+        lua_rawgeti(L, list, (int)i);
+        t = lua_type(L, -1);
+        if (t == LUA_TUSERDATA && test_key(L, -1)) {
+            if (!test_key(L, -1)->key)
+                luaL_argerror(L, 1, lua_pushfstring(L, "keys[%d]: key object has been closed",
+                                                    (int)i));
+        } else if (t == LUA_TSTRING || t == LUA_TTABLE) {
+            if (make_key(L, lua_gettop(L), 1, ko, err) != 0) {
+                char msg[CJWT_ERROR_MESSAGE_SIZE];
+                snprintf(msg, sizeof msg, "%s", err->message);
+                snprintf(err->message, sizeof err->message, "keys[%d]: %.200s", (int)i, msg);
+                return -1;
+            }
+            lua_remove(L, -2);
+        } else {
+            luaL_argerror(L, 1, lua_pushfstring(L, "keys[%d]: a key, string or JWK table "
+                                                "expected, got %s", (int)i,
+                                                luaL_typename(L, -1)));
+        }
+        lua_rawseti(L, holder, (int)i);
+    }
+    arr = (cjwt_key **)lua_newuserdata(L, (n ? n : 1) * sizeof *arr);
+    for (i = 1; i <= n; i++) {
+        lua_rawgeti(L, holder, (int)i);
+        arr[i - 1] = test_key(L, -1)->key;
+        lua_pop(L, 1);
+    }
+    s->ks = cjwt_keyset_new(arr, n, err);   /* takes its own references */
+    return s->ks ? 0 : -1;
+}
+
+/* cjwt.keyset(jwks [, {allow_short_secret=}]) -> key set object. jwks: a
+ * JWKS table ({keys = {...}}), JWKS JSON text, or a list of keys (key
+ * objects, PEM strings, JWK tables). */
+static int l_keyset(lua_State *L)
+{
+    int t = lua_type(L, 1), opts, set;
+    key_opts ko;
+    cjwt_error err;
+    lkeyset *s;
+
+    if (t != LUA_TSTRING && t != LUA_TTABLE)
+        luaL_argerror(L, 1, lua_pushfstring(L, "JWKS table, JWKS JSON or list of keys "
+                                            "expected, got %s", luaL_typename(L, 1)));
+    opts = opts_arg(L, 2, KEYSET_OPTS);
+    memset(&err, 0, sizeof err);
+    if (read_key_opts(L, opts, 2, LUA_TNIL, &ko, &err) != 0)
+        return push_failure(L, NULL, &err);
+    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
+    s = push_new_keyset(L);
+    set = lua_gettop(L);
+    if (t == LUA_TSTRING) {
+        size_t len;
+        const char *json = lua_tolstring(L, 1, &len);
+        s->ks = cjwt_keyset_from_jwks_json(json, len, ko.flags, &err);
+    } else {
+        lua_pushliteral(L, "keys");
+        lua_rawget(L, 1);
+        if (!lua_isnil(L, -1)) {
+            conv c;
+            cjwt_value *jwks;
+            lua_pop(L, 1);
+            memset(&c, 0, sizeof c);
+            c.L = L;
+            jwks = to_value(&c, 1, 0);
+            if (!jwks) {
+                if (c.where[0] != '\0')
+                    luaL_argerror(L, 1, lua_pushfstring(L, "cannot encode JWKS: member %s: %s",
+                                                        c.where, c.msg));
+                luaL_argerror(L, 1, lua_pushfstring(L, "cannot encode JWKS: %s", c.msg));
+            }
+            s->ks = cjwt_keyset_from_jwks(jwks, ko.flags, &err);
+            cjwt_value_free(jwks);
+        } else {
+            lua_pop(L, 1);
+            keyset_from_list(L, 1, s, &ko, &err);
+        }
+    }
+    if (!s->ks)
+        return push_failure(L, NULL, &err);
+    lua_pushvalue(L, set);
+    return 1;
+}
+
+static lkeyset *check_keyset(lua_State *L, int idx)
+{
+    lkeyset *s = (lkeyset *)luaL_checkudata(L, idx, KEYSET_MT);
+    if (!s->ks)
+        luaL_argerror(L, idx, "key set has been closed");
+    return s;
+}
+
+/* ks:size() and #ks -> number of keys. */
+static int keyset_size(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)cjwt_keyset_size(check_keyset(L, 1)->ks));
+    return 1;
+}
+
+/* ks:find(kid) -> key object or nil. */
+static int keyset_find(lua_State *L)
+{
+    lkeyset *s = check_keyset(L, 1);
+    const char *kid = luaL_checkstring(L, 2);
+    const cjwt_key *key = cjwt_keyset_find(s->ks, kid);
+    if (!key)
+        return 0;
+    push_key_ref(L, key);
+    return 1;
+}
+
+/* ks:get(i) -> the i-th key object (1-based) or nil. */
+static int keyset_get(lua_State *L)
+{
+    lkeyset *s = check_keyset(L, 1);
+    lua_Integer i = luaL_checkinteger(L, 2);
+    if (i < 1 || (size_t)i > cjwt_keyset_size(s->ks))
+        return 0;
+    push_key_ref(L, cjwt_keyset_get(s->ks, (size_t)(i - 1)));
+    return 1;
+}
+
+/* ks:to_jwks([private]) -> {keys = {...}} table. */
+static int keyset_to_jwks(lua_State *L)
+{
+    lkeyset *s = check_keyset(L, 1);
+    int private_ = opt_bool_arg(L, 2);
+    guard *g = guard_new(L);
+    cjwt_error err;
+    memset(&err, 0, sizeof err);
+    g->header = cjwt_keyset_to_jwks(s->ks, private_, &err);
+    if (!g->header)
+        return push_failure_ex(L, g, &err, 1);
+    push_value(L, g->header);
+    guard_release(g);
+    return 1;
+}
+
+static int keyset_gc(lua_State *L)
+{
+    lkeyset *s = (lkeyset *)luaL_checkudata(L, 1, KEYSET_MT);
+    cjwt_keyset_free(s->ks);
+    s->ks = NULL;
+    return 0;
+}
+
+static int keyset_tostring(lua_State *L)
+{
+    lkeyset *s = (lkeyset *)luaL_checkudata(L, 1, KEYSET_MT);
+    if (!s->ks)
+        lua_pushliteral(L, "cjwt.keyset (closed)");
+    else
+        lua_pushfstring(L, "cjwt.keyset (%d keys)", (int)cjwt_keyset_size(s->ks));
     return 1;
 }
 
@@ -902,10 +1324,11 @@ static int l_encode(lua_State *L)
     cjwt_error err;
     cjwt_sign_opts so;
     const cjwt_key *key;
+    const cjwt_keyset *ks;
     size_t len = 0;
 
     luaL_checktype(L, 1, LUA_TTABLE);
-    check_key_arg(L, 2);
+    check_key_arg(L, 2, 0);
     opts = opts_arg(L, 3, ENCODE_OPTS);
     luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
     g = guard_new(L);
@@ -921,7 +1344,7 @@ static int l_encode(lua_State *L)
         so.header = g->header;
     }
     g->payload = table_arg_to_value(L, 1, 1, "payload");
-    key = resolve_key(L, 2, g, &err);
+    key = resolve_key(L, 2, g, &err, &ks);
     if (!key && err.code != CJWT_OK)
         return push_failure(L, g, &err);
     g->text = cjwt_encode(g->payload, key, &so, &len, &err);
@@ -940,13 +1363,14 @@ static int l_jws_encode(lua_State *L)
     cjwt_error err;
     cjwt_sign_opts so;
     const cjwt_key *key;
+    const cjwt_keyset *ks;
     size_t data_len, len = 0;
     const char *data;
 
     if (lua_type(L, 1) != LUA_TSTRING)
         luaL_argerror(L, 1, lua_pushfstring(L, "string expected, got %s", luaL_typename(L, 1)));
     data = lua_tolstring(L, 1, &data_len);
-    check_key_arg(L, 2);
+    check_key_arg(L, 2, 0);
     opts = opts_arg(L, 3, JWS_ENCODE_OPTS);
     luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
     g = guard_new(L);
@@ -961,7 +1385,7 @@ static int l_jws_encode(lua_State *L)
         g->header = table_arg_to_value(L, -1, 3, "header");
         so.header = g->header;
     }
-    key = resolve_key(L, 2, g, &err);
+    key = resolve_key(L, 2, g, &err, &ks);
     if (!key && err.code != CJWT_OK)
         return push_failure(L, g, &err);
     g->text = cjwt_jws_encode((const unsigned char *)data, data_len, key, &so, &len, &err);
@@ -984,34 +1408,9 @@ static const char *check_token(lua_State *L, int arg, size_t *len)
     return lua_tolstring(L, arg, len);
 }
 
-static int verify_common(lua_State *L, enum verify_mode mode)
+/* Pushes the result of a verification in `mode`, then frees the guard. */
+static int push_decoded(lua_State *L, guard *g, enum verify_mode mode)
 {
-    size_t token_len;
-    const char *token = check_token(L, 1, &token_len);
-    int opts, has_now = 0;
-    double now = 0;
-    guard *g;
-    cjwt_error err;
-    cjwt_verify_opts vo;
-    const cjwt_key *key;
-
-    check_key_arg(L, 2);
-    opts = opts_arg(L, 3, VERIFY_OPTS);
-    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
-    g = guard_new(L);
-    memset(&err, 0, sizeof err);
-    memset(&vo, 0, sizeof vo);
-
-    if (read_verify_opts(L, opts, 3, &vo, &has_now, &now, &err) != 0)
-        return push_failure(L, g, &err);
-    vo.raw_payload = (mode == MODE_RAW);
-    key = resolve_key(L, 2, g, &err);
-    if (!key && err.code != CJWT_OK)
-        return push_failure(L, g, &err);
-    g->decoded = cjwt_verify_with(&vo, key, token, token_len, has_now, now, &err);
-    if (!g->decoded)
-        return push_failure(L, g, &err);
-
     if (mode == MODE_RAW) {
         size_t n = 0;
         const unsigned char *bytes = cjwt_decoded_payload_bytes(g->decoded, &n);
@@ -1031,6 +1430,40 @@ static int verify_common(lua_State *L, enum verify_mode mode)
     }
     guard_release(g);
     return 1;
+}
+
+static int verify_common(lua_State *L, enum verify_mode mode)
+{
+    size_t token_len;
+    const char *token = check_token(L, 1, &token_len);
+    int opts, has_now = 0;
+    double now = 0;
+    guard *g;
+    cjwt_error err;
+    cjwt_verify_opts vo;
+    const cjwt_key *key;
+    const cjwt_keyset *ks;
+
+    check_key_arg(L, 2, 1);
+    opts = opts_arg(L, 3, VERIFY_OPTS);
+    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
+    g = guard_new(L);
+    memset(&err, 0, sizeof err);
+    memset(&vo, 0, sizeof vo);
+
+    if (read_verify_opts(L, opts, 3, &vo, &has_now, &now, &err) != 0)
+        return push_failure(L, g, &err);
+    vo.raw_payload = (mode == MODE_RAW);
+    key = resolve_key(L, 2, g, &err, &ks);
+    if (!key && !ks && err.code != CJWT_OK)
+        return push_failure(L, g, &err);
+    if (ks)
+        g->decoded = cjwt_verify_keyset_with(&vo, ks, token, token_len, has_now, now, &err);
+    else
+        g->decoded = cjwt_verify_with(&vo, key, token, token_len, has_now, now, &err);
+    if (!g->decoded)
+        return push_failure(L, g, &err);
+    return push_decoded(L, g, mode);
 }
 
 /* decode(token, key, opts) -> claims | nil, message, code[, claim] */
@@ -1053,6 +1486,110 @@ static int l_get_unverified_header(lua_State *L)
         return push_failure(L, g, &err);
     push_value(L, g->header);
     guard_release(g);
+    return 1;
+}
+
+/* ---- compiled verifiers ------------------------------------------------------ */
+/* cjwt.verifier(opts) compiles the options once (cjwt_verifier_new), for a
+ * hot path such as an nginx worker: each call then only verifies. The
+ * object keeps the flavour of the module that made it: from cjwt its
+ * methods raise, from cjwt.safe they return nil, message, code[, claim]. */
+
+typedef struct lverifier {
+    cjwt_verifier *v;        /* NULL once collected or closed */
+    int raising;
+    int has_now;             /* opts.now: the default clock of every call */
+    double now;
+} lverifier;
+
+static int l_verifier(lua_State *L)
+{
+    int opts, has_now = 0, raising = lua_toboolean(L, ERROR_MT_INDEX);
+    double now = 0;
+    guard *g;
+    cjwt_error err;
+    cjwt_verify_opts vo;
+    lverifier *v;
+
+    opts = opts_arg(L, 1, VERIFY_OPTS);
+    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
+    memset(&err, 0, sizeof err);
+    memset(&vo, 0, sizeof vo);
+    g = guard_new(L);
+    if (read_verify_opts(L, opts, 1, &vo, &has_now, &now, &err) != 0)
+        return push_failure(L, g, &err);
+    v = (lverifier *)lua_newuserdata(L, sizeof *v);
+    memset(v, 0, sizeof *v);
+    luaL_getmetatable(L, VERIFIER_MT);
+    lua_setmetatable(L, -2);
+    v->raising = raising;
+    v->has_now = has_now;
+    v->now = now;
+    v->v = cjwt_verifier_new(&vo, &err);     /* copies the options */
+    if (!v->v)
+        return push_failure(L, g, &err);
+    return 1;
+}
+
+static lverifier *check_verifier(lua_State *L, int idx)
+{
+    lverifier *v = (lverifier *)luaL_checkudata(L, idx, VERIFIER_MT);
+    if (!v->v)
+        luaL_argerror(L, idx, "verifier has been closed");
+    return v;
+}
+
+/* v:decode(token, key_or_keyset [, now]) and v:decode_complete(...). */
+static int verifier_call(lua_State *L, enum verify_mode mode)
+{
+    lverifier *v = check_verifier(L, 1);
+    size_t token_len;
+    const char *token = check_token(L, 2, &token_len);
+    int has_now = v->has_now;
+    double now = v->now;
+    guard *g;
+    cjwt_error err;
+    const cjwt_key *key;
+    const cjwt_keyset *ks;
+
+    check_key_arg(L, 3, 1);
+    if (!lua_isnoneornil(L, 4)) {
+        if (lua_type(L, 4) != LUA_TNUMBER)
+            luaL_argerror(L, 4, lua_pushfstring(L, "unix time expected, got %s",
+                                                luaL_typename(L, 4)));
+        has_now = 1;
+        now = (double)lua_tonumber(L, 4);
+    }
+    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
+    g = guard_new(L);
+    memset(&err, 0, sizeof err);
+    key = resolve_key(L, 3, g, &err, &ks);
+    if (!key && !ks && err.code != CJWT_OK)
+        return push_failure_ex(L, g, &err, v->raising);
+    if (ks)
+        g->decoded = cjwt_verify_keyset(v->v, ks, token, token_len, has_now, now, &err);
+    else
+        g->decoded = cjwt_verify(v->v, key, token, token_len, has_now, now, &err);
+    if (!g->decoded)
+        return push_failure_ex(L, g, &err, v->raising);
+    return push_decoded(L, g, mode);
+}
+
+static int verifier_decode(lua_State *L) { return verifier_call(L, MODE_CLAIMS); }
+static int verifier_decode_complete(lua_State *L) { return verifier_call(L, MODE_COMPLETE); }
+
+static int verifier_gc(lua_State *L)
+{
+    lverifier *v = (lverifier *)luaL_checkudata(L, 1, VERIFIER_MT);
+    cjwt_verifier_free(v->v);
+    v->v = NULL;
+    return 0;
+}
+
+static int verifier_tostring(lua_State *L)
+{
+    lverifier *v = (lverifier *)luaL_checkudata(L, 1, VERIFIER_MT);
+    lua_pushstring(L, v->v ? "cjwt.verifier" : "cjwt.verifier (closed)");
     return 1;
 }
 
@@ -1079,49 +1616,114 @@ static const luaL_Reg core_functions[] = {
     { "jws_encode", l_jws_encode },
     { "jws_decode", l_jws_decode },
     { "key", l_key },
+    { "generate_key", l_generate_key },
+    { "keyset", l_keyset },
+    { "verifier", l_verifier },
     { NULL, NULL }
 };
+
+static const luaL_Reg key_methods[] = {
+    { "to_jwk", key_to_jwk },
+    { "to_pem", key_to_pem },
+    { "thumbprint", key_thumbprint },
+    { "with", key_with },
+    { NULL, NULL }
+};
+
+static const luaL_Reg keyset_methods[] = {
+    { "size", keyset_size },
+    { "find", keyset_find },
+    { "get", keyset_get },
+    { "to_jwks", keyset_to_jwks },
+    { NULL, NULL }
+};
+
+static const luaL_Reg verifier_methods[] = {
+    { "decode", verifier_decode },
+    { "decode_complete", verifier_decode_complete },
+    { NULL, NULL }
+};
+
+/* Fills the metatable `name` (left on the stack): __gc (also __close on
+ * 5.4), __tostring, a protected __metatable; methods get the upvalues
+ * array_mt, error_mt (at -3 and -2 before the call). */
+static void new_object_mt(lua_State *L, const char *name, lua_CFunction gc,
+                          lua_CFunction tostring)
+{
+    luaL_newmetatable(L, name);
+    lua_pushcfunction(L, gc);
+    lua_setfield(L, -2, "__gc");
+#if LUA_VERSION_NUM >= 504
+    lua_pushcfunction(L, gc);
+    lua_setfield(L, -2, "__close");      /* local k <close> = cjwt.key(...) */
+#endif
+    lua_pushcfunction(L, tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "__metatable");
+}
+
+/* Pushes a table of `methods` closed over array_mt (at am) and error_mt (at em). */
+static void push_methods(lua_State *L, const luaL_Reg *methods, int am, int em)
+{
+    lua_newtable(L);
+    lua_pushvalue(L, am);
+    lua_pushvalue(L, em);
+    luaL_setfuncs(L, methods, 2);
+}
 
 CJWT_API int luaopen_cjwt_core(lua_State *L);
 
 CJWT_API int luaopen_cjwt_core(lua_State *L)
 {
+    int am, em;
+
     luaL_newmetatable(L, GUARD_MT);
     lua_pushcfunction(L, guard_gc);
     lua_setfield(L, -2, "__gc");
     lua_pop(L, 1);
 
-    luaL_newmetatable(L, KEY_MT);
-    lua_pushcfunction(L, key_gc);
-    lua_setfield(L, -2, "__gc");
-#if LUA_VERSION_NUM >= 504
-    lua_pushcfunction(L, key_gc);
-    lua_setfield(L, -2, "__close");      /* local k <close> = cjwt.key(...) */
-#endif
-    lua_pushcfunction(L, key_index);
+    lua_newtable(L);                     /* array_mt, upvalue 1 of every function */
+    am = lua_gettop(L);
+    lua_newtable(L);                     /* error_mt, upvalue 2 of the raising ones */
+    em = lua_gettop(L);
+    lua_pushcfunction(L, error_tostring);
+    lua_setfield(L, em, "__tostring");
+
+    new_object_mt(L, KEY_MT, key_gc, key_tostring);
+    lua_pushvalue(L, am);
+    lua_pushvalue(L, em);
+    push_methods(L, key_methods, am, em);
+    lua_pushcclosure(L, key_index, 3);   /* fields, then methods */
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, key_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pushliteral(L, KEY_MT);
-    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+
+    new_object_mt(L, KEYSET_MT, keyset_gc, keyset_tostring);
+    lua_pushcfunction(L, keyset_size);
+    lua_setfield(L, -2, "__len");
+    push_methods(L, keyset_methods, am, em);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+
+    new_object_mt(L, VERIFIER_MT, verifier_gc, verifier_tostring);
+    push_methods(L, verifier_methods, am, em);
+    lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
 
     lua_newtable(L);                     /* the module: raising functions */
-    lua_newtable(L);                     /* array_mt, upvalue 1 of every function */
-    lua_newtable(L);                     /* error_mt, upvalue 2 of the raising ones */
-    lua_pushcfunction(L, error_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pushvalue(L, -2);
-    lua_setfield(L, -4, "array_mt");
-    lua_pushvalue(L, -1);
-    lua_setfield(L, -4, "error_mt");
-    lua_pushvalue(L, -2);                /* module, array_mt, error_mt, array_mt */
-    lua_pushboolean(L, 0);
+    lua_pushvalue(L, am);
+    lua_setfield(L, -2, "array_mt");
+    lua_pushvalue(L, em);
+    lua_setfield(L, -2, "error_mt");
+    lua_pushvalue(L, am);
+    lua_pushvalue(L, em);
+    luaL_setfuncs(L, core_functions, 2);
+
     lua_newtable(L);                     /* module.safe: same functions, returning */
-    lua_insert(L, -3);
+    lua_pushvalue(L, am);
+    lua_pushboolean(L, 0);
     luaL_setfuncs(L, core_functions, 2);
-    lua_setfield(L, -4, "safe");
-    luaL_setfuncs(L, core_functions, 2);
+    lua_setfield(L, -2, "safe");
 
     lua_pushlightuserdata(L, NULL);      /* equal to cjson.null, on purpose */
     lua_setfield(L, -2, "null");

@@ -37,8 +37,20 @@ local _M = {
     jws_encode = core.jws_encode,
     -- jws_decode(token, key, { algorithms = {...} }) -> raw payload bytes (no claim checks)
     jws_decode = core.jws_decode,
-    -- key(secret_or_pem | jwk_table | jwk_json, { allow_short_secret =, format = "jwk"|"secret" })
+    -- key(secret_or_pem | jwk_table | jwk_json,
+    --     { allow_short_secret =, format = "jwk"|"secret"|"pem", password =, kid =, alg = })
+    -- -> key object: fields kid, alg, kty, is_private, curve, bits; methods
+    --    to_jwk(private), to_pem(private), thumbprint(), with({ kid =, alg = })
     key = core.key,
+    -- generate_key(alg, { kid = }) -> a new key bound to alg (key pair or random secret)
+    generate_key = core.generate_key,
+    -- keyset(jwks_table | jwks_json | { key, pem, jwk, ... }, { allow_short_secret = })
+    -- -> key set object: #ks, size(), find(kid), get(i), to_jwks(private);
+    --    decode/decode_complete/jws_decode pick its key by the token's kid
+    keyset = core.keyset,
+    -- verifier(decode_opts) -> options compiled once; v:decode(token, key_or_set[, now]),
+    -- v:decode_complete(...). A verifier from cjwt.safe returns nil, message, code.
+    verifier = core.verifier,
 }
 
 -- True when `e` is an error object raised by this module.

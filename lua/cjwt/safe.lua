@@ -1,7 +1,9 @@
 -- cjwt.safe: the functions of cjwt, returning `nil, message, code[, claim]`
 -- on failure instead of raising (the OpenResty idiom). Misuse (wrong
 -- argument types, unknown option names, values JSON cannot hold) still
--- raises, as documented for cjson.safe's argument checks.
+-- raises, as documented for cjson.safe's argument checks. Methods of key and
+-- key-set objects raise in both modules (they fail only on misuse); a
+-- verifier made by safe.verifier returns nil, message, code from its methods.
 local core = require "cjwt.core"
 local safe = core.safe
 
@@ -18,4 +20,7 @@ return {
     jws_encode = safe.jws_encode,
     jws_decode = safe.jws_decode,
     key = safe.key,
+    generate_key = safe.generate_key,
+    keyset = safe.keyset,
+    verifier = safe.verifier,
 }

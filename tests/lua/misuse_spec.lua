@@ -61,7 +61,7 @@ local ROWS = {
     { "jws data not a string", "jws_encode", { {}, S }, "string expected" },
     { "key material a number", "key", { 42 }, "string or JWK table expected" },
     { "key option of wrong type", "key", { S, { allow_short_secret = "yes" } }, "boolean expected" },
-    { "key format unknown", "key", { S, { format = "pem" } }, "format" },
+    { "key format unknown", "key", { S, { format = "der" } }, "format" },
     { "JWK table with a function", "key", { { kty = "oct", k = print } }, "cannot encode JWK" },
     { "JWK table with invalid UTF-8", "decode", { TOKEN, { kty = "oct", k = "\255" }, ALGS },
       "cannot encode JWK" },
