@@ -8,7 +8,7 @@ DEB_PACKAGES=(
   libssl-dev libjansson-dev
   lua5.4 liblua5.4-dev
   luajit2 libluajit2-5.1-dev      # OpenResty's LuaJIT branch (nginx's Lua module wants it)
-  lua-busted lua-cjson luarocks
+  lua-busted lua-cjson luarocks lua-socket   # lua-socket: threat tests listen on 127.0.0.1
   valgrind
 )
 PY_PACKAGES=(pytest pyjwt cryptography)
