@@ -28,6 +28,9 @@ external_dependencies = {
       header = "jansson.h",
       library = "jansson",
    },
+   JSMN = {
+      header = "jsmn.h",   -- header-only tokenizer (Debian libjsmn-dev)
+   },
 }
 build = {
    type = "builtin",
@@ -39,6 +42,7 @@ build = {
             "csrc/claims.c",
             "csrc/error.c",
             "csrc/json.c",
+            "csrc/json_read.c",
             "csrc/jws.c",
             "csrc/key.c",
             "csrc/key_jwk.c",
@@ -48,7 +52,7 @@ build = {
             "lua/cjwt_core.c",
          },
          defines = { "_POSIX_C_SOURCE=200809L" },
-         incdirs = { "csrc", "$(OPENSSL_INCDIR)", "$(JANSSON_INCDIR)" },
+         incdirs = { "csrc", "$(OPENSSL_INCDIR)", "$(JANSSON_INCDIR)", "$(JSMN_INCDIR)" },
          libdirs = { "$(OPENSSL_LIBDIR)", "$(JANSSON_LIBDIR)" },
          libraries = { "crypto", "jansson", "m" },
       },

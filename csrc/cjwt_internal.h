@@ -39,9 +39,31 @@ size_t cjwtp_b64url_decoded_max(size_t n);
  * (n % 4 == 1) or non-zero trailing bits. */
 int cjwtp_b64url_decode(const char *src, size_t n, unsigned char *dst, size_t *out_len);
 
-/* json.c: strict parsing: UTF-8, no duplicate members, no NUL, depth bound. */
+/* json_read.c: the one JSON reader (strict: see the file's comment). A
+ * document is immutable; its values are cjwtp_node and are read through the
+ * public cjwt_value_* accessors, which also accept jansson values. */
+#define CJWTP_NODE_TAG 0x6a770000u     /* above every json_type value */
+typedef struct cjwtp_node {
+    uint32_t tag;          /* CJWTP_NODE_TAG | cjwt_type */
+    uint32_t span;         /* nodes in this subtree, itself included */
+    uint32_t count;        /* array elements, object members */
+    uint32_t len;          /* string bytes */
+    union { int64_t i; double d; const char *s; } u;
+} cjwtp_node;
+#define CJWTP_IS_NODE(v) ((*(const uint32_t *)(const void *)(v) & 0xffff0000u) == CJWTP_NODE_TAG)
+typedef struct cjwtp_doc cjwtp_doc;
+cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const char *what,
+                           cjwt_error *err);
+const cjwt_value *cjwtp_doc_root(const cjwtp_doc *doc);
+void cjwtp_doc_free(cjwtp_doc *doc);
+
+/* json.c: JSON text read by the one reader, as a new jansson value (for
+ * JWKs and other inputs that are kept or built upon). */
 json_t *cjwtp_json_parse(const char *text, size_t len, int max_depth, const char *what,
                          cjwt_error *err);
+/* Any cjwt_value (reader node or jansson) as a jansson value: a new
+ * reference, or NULL when out of memory. */
+json_t *cjwtp_value_to_jansson(const cjwt_value *v);
 
 /* alg.c */
 typedef enum cjwtp_family { CJWTP_FAM_NONE, CJWTP_FAM_HMAC, CJWTP_FAM_RSA, CJWTP_FAM_PSS,
@@ -100,8 +122,8 @@ size_t cjwtp_curve_bytes(int curve);
 #define CJWTP_OP_VERIFY 0x2u
 
 /* claims.c: validates the payload against opts at time now. */
-cjwt_code cjwtp_check_claims(const cjwt_verify_opts *opts, unsigned checks, const json_t *payload,
-                             double now, cjwt_error *err);
+cjwt_code cjwtp_check_claims(const cjwt_verify_opts *opts, unsigned checks,
+                             const cjwt_value *payload, double now, cjwt_error *err);
 /* RFC 7515 4.1.9 comparison of a typ header to the expected media type. */
 int cjwtp_typ_matches(const char *expected, const char *got);
 

@@ -10,47 +10,55 @@
 #include <string.h>
 #include <strings.h>
 
-static void quote_json_string(char *dst, size_t n, const json_t *s)
+#define TYPE(v) cjwt_value_type(v)
+#define IS_STRING(v) ((v) && TYPE(v) == CJWT_TYPE_STRING)
+#define STR(v) cjwt_value_string((v), NULL)
+
+static void quote_json_string(char *dst, size_t n, const cjwt_value *s)
 {
-    if (json_is_string(s))
-        cjwtp_quote(dst, n, json_string_value(s), json_string_length(s));
+    size_t len = 0;
+    const char *str = cjwt_value_string(s, &len);
+    cjwt_type t = TYPE(s);
+    if (str)
+        cjwtp_quote(dst, n, str, len);
     else
-        snprintf(dst, n, "(a JSON %s)", json_is_array(s) ? "array" : json_is_object(s) ? "object" :
-                 json_is_number(s) ? "number" : json_is_boolean(s) ? "boolean" : "null");
+        snprintf(dst, n, "(a JSON %s)", t == CJWT_TYPE_ARRAY ? "array" : t == CJWT_TYPE_OBJECT ? "object" :
+                 t == CJWT_TYPE_INT || t == CJWT_TYPE_REAL ? "number" :
+                 t == CJWT_TYPE_NULL ? "null" : "boolean");
 }
 
 /* Python truthiness of a JSON value: PyJWT skips an aud claim that is
  * null, "", [], {}, 0 or false when no audience is expected. */
-static int json_falsy(const json_t *v)
+static int json_falsy(const cjwt_value *v)
 {
-    switch (json_typeof(v)) {
-    case JSON_NULL: case JSON_FALSE: return 1;
-    case JSON_TRUE: return 0;
-    case JSON_STRING: return json_string_length(v) == 0;
-    case JSON_ARRAY: return json_array_size(v) == 0;
-    case JSON_OBJECT: return json_object_size(v) == 0;
-    case JSON_INTEGER: case JSON_REAL: return json_number_value(v) == 0.0;
+    size_t len = 0;
+    switch (TYPE(v)) {
+    case CJWT_TYPE_NULL: case CJWT_TYPE_FALSE: return 1;
+    case CJWT_TYPE_TRUE: return 0;
+    case CJWT_TYPE_STRING: cjwt_value_string(v, &len); return len == 0;
+    case CJWT_TYPE_ARRAY: case CJWT_TYPE_OBJECT: return cjwt_value_size(v) == 0;
+    case CJWT_TYPE_INT: case CJWT_TYPE_REAL: return cjwt_value_real(v) == 0.0;
     }
     return 0;
 }
 
 /* A numeric date as PyJWT reads it (int(value)). Returns -1 if not a number. */
-static int numeric_date(const json_t *v, double *out)
+static int numeric_date(const cjwt_value *v, double *out)
 {
-    if (json_is_integer(v)) {
-        *out = (double)json_integer_value(v);
+    if (TYPE(v) == CJWT_TYPE_INT) {
+        *out = (double)cjwt_value_int(v);
         return 0;
     }
-    if (json_is_real(v)) {
-        *out = trunc(json_real_value(v));
+    if (TYPE(v) == CJWT_TYPE_REAL) {
+        *out = trunc(cjwt_value_real(v));
         return 0;
     }
     return -1;
 }
 
-static cjwt_code check_aud(const cjwt_verify_opts *o, const json_t *payload, cjwt_error *err)
+static cjwt_code check_aud(const cjwt_verify_opts *o, const cjwt_value *payload, cjwt_error *err)
 {
-    const json_t *aud = json_object_get(payload, "aud");
+    const cjwt_value *aud = cjwt_value_object_get(payload, "aud");
     char got[200];
     if (o->n_audience == 0) {
         if (!aud || json_falsy(aud))
@@ -65,31 +73,30 @@ static cjwt_code check_aud(const cjwt_verify_opts *o, const json_t *payload, cjw
          * is that one string (not a list containing it). */
         if (o->n_audience != 1)
             return cjwtp_fail(err, CJWT_E_INVALID_AUDIENCE, "Invalid audience (strict): expect one audience");
-        if (!json_is_string(aud))
+        if (!IS_STRING(aud))
             return cjwtp_fail(err, CJWT_E_INVALID_AUDIENCE, "Invalid claim format in token (strict)");
-        if (strcmp(o->audience[0], json_string_value(aud)) != 0)
+        if (strcmp(o->audience[0], STR(aud)) != 0)
             return cjwtp_fail(err, CJWT_E_INVALID_AUDIENCE, "Audience doesn't match (strict)");
         return CJWT_OK;
     }
-    if (json_is_string(aud)) {
+    if (IS_STRING(aud)) {
         for (size_t i = 0; i < o->n_audience; i++)
-            if (strcmp(o->audience[i], json_string_value(aud)) == 0)
+            if (strcmp(o->audience[i], STR(aud)) == 0)
                 return CJWT_OK;
         quote_json_string(got, sizeof got, aud);
-    } else if (json_is_array(aud)) {
-        size_t i, k;
-        const json_t *item;
-        json_array_foreach(aud, i, item) {
-            if (!json_is_string(item))
+    } else if (TYPE(aud) == CJWT_TYPE_ARRAY) {
+        size_t i, k, n = cjwt_value_size(aud);
+        for (i = 0; i < n; i++)
+            if (!IS_STRING(cjwt_value_array_get(aud, i)))
                 return cjwtp_fail(err, CJWT_E_INVALID_AUDIENCE,
                                   "Invalid claim format in token: aud must be a string or a list of strings");
-        }
-        json_array_foreach(aud, i, item) {
+        for (i = 0; i < n; i++) {
+            const char *item = STR(cjwt_value_array_get(aud, i));
             for (k = 0; k < o->n_audience; k++)
-                if (strcmp(o->audience[k], json_string_value(item)) == 0)
+                if (strcmp(o->audience[k], item) == 0)
                     return CJWT_OK;
         }
-        quote_json_string(got, sizeof got, json_array_get(aud, 0));
+        quote_json_string(got, sizeof got, cjwt_value_array_get(aud, 0));
     } else {
         return cjwtp_fail(err, CJWT_E_INVALID_AUDIENCE,
                           "Invalid claim format in token: aud must be a string or a list of strings");
@@ -100,21 +107,21 @@ static cjwt_code check_aud(const cjwt_verify_opts *o, const json_t *payload, cjw
         return cjwtp_fail(err, CJWT_E_INVALID_AUDIENCE,
                           "Audience doesn't match: expected \"%s\"%s, token has \"%s\"%s", want,
                           o->n_audience > 1 ? " (or another accepted one)" : "", got,
-                          json_is_array(aud) && json_array_size(aud) > 1 ? " and others" : "");
+                          TYPE(aud) == CJWT_TYPE_ARRAY && cjwt_value_size(aud) > 1 ? " and others" : "");
     }
 }
 
-static cjwt_code check_iss(const cjwt_verify_opts *o, const json_t *payload, cjwt_error *err)
+static cjwt_code check_iss(const cjwt_verify_opts *o, const cjwt_value *payload, cjwt_error *err)
 {
-    const json_t *iss = json_object_get(payload, "iss");
+    const cjwt_value *iss = cjwt_value_object_get(payload, "iss");
     char want[120], got[120];
     if (o->n_issuer == 0)
         return CJWT_OK;
     if (!iss)
         return cjwtp_fail_claim(err, CJWT_E_MISSING_CLAIM, "iss", "Token is missing the \"iss\" claim");
-    if (json_is_string(iss))
+    if (IS_STRING(iss))
         for (size_t i = 0; i < o->n_issuer; i++)
-            if (strcmp(o->issuer[i], json_string_value(iss)) == 0)
+            if (strcmp(o->issuer[i], STR(iss)) == 0)
                 return CJWT_OK;
     cjwtp_quote(want, sizeof want, o->issuer[0], strlen(o->issuer[0]));
     quote_json_string(got, sizeof got, iss);
@@ -122,13 +129,13 @@ static cjwt_code check_iss(const cjwt_verify_opts *o, const json_t *payload, cjw
                       want, o->n_issuer > 1 ? " (or another accepted one)" : "", got);
 }
 
-static cjwt_code check_sub(const cjwt_verify_opts *o, const json_t *payload, cjwt_error *err)
+static cjwt_code check_sub(const cjwt_verify_opts *o, const cjwt_value *payload, cjwt_error *err)
 {
-    const json_t *sub = json_object_get(payload, "sub");
+    const cjwt_value *sub = cjwt_value_object_get(payload, "sub");
     char want[120], got[120];
-    if (sub && !json_is_string(sub))
+    if (sub && !IS_STRING(sub))
         return cjwtp_fail(err, CJWT_E_INVALID_SUBJECT, "Subject must be a string");
-    if (!o->subject || (sub && strcmp(json_string_value(sub), o->subject) == 0))
+    if (!o->subject || (sub && strcmp(STR(sub), o->subject) == 0))
         return CJWT_OK;
     cjwtp_quote(want, sizeof want, o->subject, strlen(o->subject));
     if (!sub)   /* stricter than PyJWT, the same rule as for iss and aud */
@@ -138,42 +145,42 @@ static cjwt_code check_sub(const cjwt_verify_opts *o, const json_t *payload, cjw
                       want, got);
 }
 
-cjwt_code cjwtp_check_claims(const cjwt_verify_opts *o, unsigned checks, const json_t *payload,
+cjwt_code cjwtp_check_claims(const cjwt_verify_opts *o, unsigned checks, const cjwt_value *payload,
                              double now, cjwt_error *err)
 {
-    const json_t *v;
+    const cjwt_value *v;
     double t, leeway = o->leeway > 0 ? o->leeway : 0;
     cjwt_code rc;
 
     for (size_t i = 0; i < o->n_required; i++) {
-        v = json_object_get(payload, o->required[i]);
-        if (!v || json_is_null(v)) {
+        v = cjwt_value_object_get(payload, o->required[i]);
+        if (!v || TYPE(v) == CJWT_TYPE_NULL) {
             char q[120];
             cjwtp_quote(q, sizeof q, o->required[i], strlen(o->required[i]));
             return cjwtp_fail_claim(err, CJWT_E_MISSING_CLAIM, o->required[i],
                                     "Token is missing the \"%s\" claim", q);
         }
     }
-    if ((checks & CJWT_CHECK_IAT) && (v = json_object_get(payload, "iat"))) {
+    if ((checks & CJWT_CHECK_IAT) && (v = cjwt_value_object_get(payload, "iat"))) {
         if (numeric_date(v, &t) != 0)
             return cjwtp_fail(err, CJWT_E_INVALID_IAT, "Issued At claim (iat) must be a number");
         if (t > now + leeway)
             return cjwtp_fail(err, CJWT_E_NOT_YET_VALID, "The token is not yet valid (iat)");
     }
-    if ((checks & CJWT_CHECK_NBF) && (v = json_object_get(payload, "nbf"))) {
+    if ((checks & CJWT_CHECK_NBF) && (v = cjwt_value_object_get(payload, "nbf"))) {
         if (numeric_date(v, &t) != 0)
             return cjwtp_fail(err, CJWT_E_MALFORMED, "Not Before claim (nbf) must be a number");
         if (t > now + leeway)
             return cjwtp_fail(err, CJWT_E_NOT_YET_VALID, "The token is not yet valid (nbf)");
     }
-    if ((checks & CJWT_CHECK_EXP) && (v = json_object_get(payload, "exp"))) {
+    if ((checks & CJWT_CHECK_EXP) && (v = cjwt_value_object_get(payload, "exp"))) {
         if (numeric_date(v, &t) != 0)
             return cjwtp_fail(err, CJWT_E_MALFORMED, "Expiration Time claim (exp) must be a number");
         if (t <= now - leeway)
             return cjwtp_fail(err, CJWT_E_EXPIRED, "Signature has expired");
     }
     if (o->has_max_age) {
-        v = json_object_get(payload, "iat");
+        v = cjwt_value_object_get(payload, "iat");
         if (!v)
             return cjwtp_fail_claim(err, CJWT_E_MISSING_CLAIM, "iat",
                                     "Token is missing the \"iat\" claim (max_age needs it)");
@@ -189,7 +196,7 @@ cjwt_code cjwtp_check_claims(const cjwt_verify_opts *o, unsigned checks, const j
         return rc;
     if ((checks & CJWT_CHECK_SUB) && (rc = check_sub(o, payload, err)) != CJWT_OK)
         return rc;
-    if ((checks & CJWT_CHECK_JTI) && (v = json_object_get(payload, "jti")) && !json_is_string(v))
+    if ((checks & CJWT_CHECK_JTI) && (v = cjwt_value_object_get(payload, "jti")) && !IS_STRING(v))
         return cjwtp_fail(err, CJWT_E_INVALID_JTI, "JWT ID must be a string");
     return CJWT_OK;
 }

@@ -1,59 +1,82 @@
-/* JSON values for bindings (a thin veneer over jansson) and the strict
- * parser every token part goes through. */
+/* JSON values for bindings: one set of accessors over the two kinds of
+ * values the core hands out -- documents read by json_read.c (immutable
+ * nodes: decoded headers and payloads) and jansson values (built with the
+ * constructors below, or parsed inputs that are kept). Bindings never see
+ * the difference. */
 #include "cjwt_internal.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
-/* ---- strict parsing -------------------------------------------------- */
+#define NODE(v) ((const cjwtp_node *)(const void *)(v))
+#define NODE_TYPE(n) ((cjwt_type)((n)->tag & 0xffu))
 
-/* jansson has a compile-time nesting limit only (2048), so the configurable
- * depth bound is enforced by a scan before parsing: it counts brackets
- * outside strings and stops at the first one over the limit. The scan
- * accepts anything else; jansson then decides whether the text is JSON. */
-static int depth_exceeds(const char *s, size_t n, int max_depth)
+/* Object iterators over nodes carry this bit (nodes are 8-byte aligned), so
+ * they are never confused with jansson's iterators. */
+#define ITER_NODE_BIT ((uintptr_t)1)
+
+static const cjwtp_node *node_next(const cjwtp_node *n)
 {
-    int depth = 0, in_string = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (in_string) {
-            if (c == '\\')
-                i++;            /* skip the escaped character */
-            else if (c == '"')
-                in_string = 0;
-        } else if (c == '"') {
-            in_string = 1;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max_depth)
-                return 1;
-        } else if (c == '}' || c == ']') {
-            depth--;
-        }
+    return n + n->span;
+}
+
+/* ---- reading JSON text ------------------------------------------------- */
+
+static json_t *node_to_jansson(const cjwtp_node *n)
+{
+    json_t *j = NULL;
+    switch (NODE_TYPE(n)) {
+    case CJWT_TYPE_NULL: return json_null();
+    case CJWT_TYPE_TRUE: return json_true();
+    case CJWT_TYPE_FALSE: return json_false();
+    case CJWT_TYPE_INT: return json_integer((json_int_t)n->u.i);
+    case CJWT_TYPE_REAL: return json_real(n->u.d);
+    case CJWT_TYPE_STRING: return json_stringn_nocheck(n->u.s, n->len);
+    case CJWT_TYPE_ARRAY: {
+        const cjwtp_node *c = n + 1;
+        j = json_array();
+        for (uint32_t i = 0; j && i < n->count; i++, c = node_next(c))
+            if (json_array_append_new(j, node_to_jansson(c)) != 0) {
+                json_decref(j);
+                return NULL;
+            }
+        return j;
     }
-    return 0;
+    case CJWT_TYPE_OBJECT: {
+        const cjwtp_node *k = n + 1;
+        j = json_object();
+        for (uint32_t i = 0; j && i < n->count; i++, k = node_next(k + 1))
+            if (json_object_setn_new_nocheck(j, k->u.s, k->len, node_to_jansson(k + 1)) != 0) {
+                json_decref(j);
+                return NULL;
+            }
+        return j;
+    }
+    }
+    return NULL;
+}
+
+json_t *cjwtp_value_to_jansson(const cjwt_value *v)
+{
+    if (!v)
+        return NULL;
+    if (CJWTP_IS_NODE(v))
+        return node_to_jansson(NODE(v));
+    return json_incref(CJWTP_JSON(v));
 }
 
 json_t *cjwtp_json_parse(const char *text, size_t len, int max_depth, const char *what,
                          cjwt_error *err)
 {
-    json_error_t jerr;
+    cjwtp_doc *doc = cjwtp_doc_parse(text, len, max_depth, what, err);
     json_t *j;
-    if (max_depth <= 0)
-        max_depth = CJWT_DEFAULT_MAX_DEPTH;
-    if (depth_exceeds(text, len, max_depth)) {
-        cjwtp_fail(err, CJWT_E_TOO_LARGE, "%s JSON is nested deeper than the limit of %d",
-                   what, max_depth);
+    if (!doc)
         return NULL;
-    }
-    /* JSON_REJECT_DUPLICATES: a member named twice is ambiguous (which one
-     * did the signer mean?), so it is an error. NUL in strings and invalid
-     * UTF-8 are rejected by jansson's defaults. */
-    j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-    if (!j) {
-        cjwtp_fail(err, CJWT_E_MALFORMED, "%s is not valid JSON: %s (at byte %d)", what,
-                   jerr.text, jerr.position);
-        return NULL;
-    }
+    j = node_to_jansson(NODE(cjwtp_doc_root(doc)));
+    cjwtp_doc_free(doc);
+    if (!j)
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory reading JSON");
     return j;
 }
 
@@ -69,13 +92,16 @@ cjwt_value *cjwt_value_from_json(const char *json, size_t len, cjwt_error *err)
 
 char *cjwt_value_to_json(const cjwt_value *v, size_t *len, cjwt_error *err)
 {
+    json_t *j;
     char *s;
     cjwtp_error_clear(err);
     if (!v) {
         cjwtp_fail(err, CJWT_E_INTERNAL, "no value given");
         return NULL;
     }
-    s = json_dumps(CJWTP_CJSON(v), JSON_COMPACT | JSON_ENCODE_ANY);
+    j = cjwtp_value_to_jansson(v);
+    s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    json_decref(j);
     if (!s) {
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory serializing JSON");
         return NULL;
@@ -85,10 +111,12 @@ char *cjwt_value_to_json(const cjwt_value *v, size_t *len, cjwt_error *err)
     return s;
 }
 
-/* ---- reading --------------------------------------------------------- */
+/* ---- reading values ------------------------------------------------------ */
 
 cjwt_type cjwt_value_type(const cjwt_value *v)
 {
+    if (CJWTP_IS_NODE(v))
+        return NODE_TYPE(NODE(v));
     switch (json_typeof(CJWTP_CJSON(v))) {
     case JSON_OBJECT: return CJWT_TYPE_OBJECT;
     case JSON_ARRAY: return CJWT_TYPE_ARRAY;
@@ -104,17 +132,32 @@ cjwt_type cjwt_value_type(const cjwt_value *v)
 
 int64_t cjwt_value_int(const cjwt_value *v)
 {
+    if (CJWTP_IS_NODE(v))
+        return NODE_TYPE(NODE(v)) == CJWT_TYPE_INT ? NODE(v)->u.i : 0;
     return json_is_integer(CJWTP_CJSON(v)) ? (int64_t)json_integer_value(CJWTP_CJSON(v)) : 0;
 }
 
 double cjwt_value_real(const cjwt_value *v)
 {
+    if (CJWTP_IS_NODE(v)) {
+        const cjwtp_node *n = NODE(v);
+        return NODE_TYPE(n) == CJWT_TYPE_INT ? (double)n->u.i
+             : NODE_TYPE(n) == CJWT_TYPE_REAL ? n->u.d : 0.0;
+    }
     return json_number_value(CJWTP_CJSON(v));
 }
 
 const char *cjwt_value_string(const cjwt_value *v, size_t *len)
 {
-    const json_t *j = CJWTP_CJSON(v);
+    const json_t *j;
+    if (CJWTP_IS_NODE(v)) {
+        if (NODE_TYPE(NODE(v)) != CJWT_TYPE_STRING)
+            return NULL;
+        if (len)
+            *len = NODE(v)->len;
+        return NODE(v)->u.s;
+    }
+    j = CJWTP_CJSON(v);
     if (!json_is_string(j))
         return NULL;
     if (len)
@@ -124,7 +167,12 @@ const char *cjwt_value_string(const cjwt_value *v, size_t *len)
 
 size_t cjwt_value_size(const cjwt_value *v)
 {
-    const json_t *j = CJWTP_CJSON(v);
+    const json_t *j;
+    if (CJWTP_IS_NODE(v)) {
+        cjwt_type t = NODE_TYPE(NODE(v));
+        return t == CJWT_TYPE_ARRAY || t == CJWT_TYPE_OBJECT ? NODE(v)->count : 0;
+    }
+    j = CJWTP_CJSON(v);
     if (json_is_array(j))
         return json_array_size(j);
     if (json_is_object(j))
@@ -134,26 +182,62 @@ size_t cjwt_value_size(const cjwt_value *v)
 
 const cjwt_value *cjwt_value_array_get(const cjwt_value *a, size_t i)
 {
+    if (CJWTP_IS_NODE(a)) {
+        const cjwtp_node *n = NODE(a), *c = n + 1;
+        if (NODE_TYPE(n) != CJWT_TYPE_ARRAY || i >= n->count)
+            return NULL;
+        while (i--)
+            c = node_next(c);
+        return (const cjwt_value *)c;
+    }
     return CJWTP_VALUE(json_array_get(CJWTP_CJSON(a), i));
 }
 
 const cjwt_value *cjwt_value_object_get(const cjwt_value *o, const char *key)
 {
+    if (!key)
+        return NULL;
+    if (CJWTP_IS_NODE(o)) {
+        const cjwtp_node *n = NODE(o), *k = n + 1;
+        if (NODE_TYPE(n) != CJWT_TYPE_OBJECT)
+            return NULL;
+        for (uint32_t i = 0; i < n->count; i++, k = node_next(k + 1))
+            if (strcmp(k->u.s, key) == 0)
+                return (const cjwt_value *)(k + 1);
+        return NULL;
+    }
     return CJWTP_VALUE(json_object_get(CJWTP_CJSON(o), key));
 }
 
 void *cjwt_object_iter(const cjwt_value *o)
 {
+    if (CJWTP_IS_NODE(o)) {
+        const cjwtp_node *n = NODE(o);
+        if (NODE_TYPE(n) != CJWT_TYPE_OBJECT || n->count == 0)
+            return NULL;
+        return (void *)((uintptr_t)(n + 1) | ITER_NODE_BIT);
+    }
     return json_object_iter(CJWTP_JSON(o));
 }
 
 void *cjwt_object_iter_next(const cjwt_value *o, void *it)
 {
+    if ((uintptr_t)it & ITER_NODE_BIT) {
+        const cjwtp_node *k = (const cjwtp_node *)((uintptr_t)it & ~ITER_NODE_BIT);
+        const cjwtp_node *next = node_next(k + 1), *end = node_next(NODE(o));
+        return next < end ? (void *)((uintptr_t)next | ITER_NODE_BIT) : NULL;
+    }
     return json_object_iter_next(CJWTP_JSON(o), it);
 }
 
 const char *cjwt_object_iter_key(void *it, size_t *len)
 {
+    if ((uintptr_t)it & ITER_NODE_BIT) {
+        const cjwtp_node *k = (const cjwtp_node *)((uintptr_t)it & ~ITER_NODE_BIT);
+        if (len)
+            *len = k->len;
+        return k->u.s;
+    }
     if (len)
         *len = json_object_iter_key_len(it);
     return json_object_iter_key(it);
@@ -161,10 +245,12 @@ const char *cjwt_object_iter_key(void *it, size_t *len)
 
 const cjwt_value *cjwt_object_iter_value(void *it)
 {
+    if ((uintptr_t)it & ITER_NODE_BIT)
+        return (const cjwt_value *)((const cjwtp_node *)((uintptr_t)it & ~ITER_NODE_BIT) + 1);
     return CJWTP_VALUE(json_object_iter_value(it));
 }
 
-/* ---- building -------------------------------------------------------- */
+/* ---- building -------------------------------------------------------------- */
 
 cjwt_value *cjwt_value_new_object(void) { return CJWTP_VALUE(json_object()); }
 cjwt_value *cjwt_value_new_array(void) { return CJWTP_VALUE(json_array()); }
@@ -179,17 +265,28 @@ cjwt_value *cjwt_value_new_real(double d)
 
 cjwt_value *cjwt_value_new_string(const char *utf8, size_t len)
 {
-    /* jansson checks UTF-8; NUL is refused here because the parser refuses
+    /* jansson checks UTF-8; NUL is refused here because the reader refuses
      * it too, so whatever cjwt signs it can also verify. */
     if (!utf8 || memchr(utf8, 0, len))
         return NULL;
     return CJWTP_VALUE(json_stringn(utf8, len));
 }
 
+/* Documents are immutable: building only ever works on jansson values. */
+static int mutable_json(const cjwt_value *v, int (*is_kind)(const json_t *))
+{
+    return v && !CJWTP_IS_NODE(v) && is_kind(CJWTP_CJSON(v));
+}
+
+static int is_object(const json_t *j) { return json_is_object(j); }
+static int is_array(const json_t *j) { return json_is_array(j); }
+
 int cjwt_value_object_set(cjwt_value *obj, const char *key, size_t key_len, cjwt_value *val)
 {
-    if (!obj || !json_is_object(CJWTP_JSON(obj)) || !key || !val || memchr(key, 0, key_len)) {
-        json_decref(CJWTP_JSON(val));
+    if (!val)
+        return -1;
+    if (CJWTP_IS_NODE(val) || !mutable_json(obj, is_object) || !key || memchr(key, 0, key_len)) {
+        cjwt_value_free(val);
         return -1;
     }
     return json_object_setn_new(CJWTP_JSON(obj), key, key_len, CJWTP_JSON(val)); /* steals val */
@@ -197,8 +294,10 @@ int cjwt_value_object_set(cjwt_value *obj, const char *key, size_t key_len, cjwt
 
 int cjwt_value_array_append(cjwt_value *arr, cjwt_value *val)
 {
-    if (!arr || !json_is_array(CJWTP_JSON(arr)) || !val) {
-        json_decref(CJWTP_JSON(val));
+    if (!val)
+        return -1;
+    if (CJWTP_IS_NODE(val) || !mutable_json(arr, is_array)) {
+        cjwt_value_free(val);
         return -1;
     }
     return json_array_append_new(CJWTP_JSON(arr), CJWTP_JSON(val)); /* steals val */
@@ -206,5 +305,7 @@ int cjwt_value_array_append(cjwt_value *arr, cjwt_value *val)
 
 void cjwt_value_free(cjwt_value *v)
 {
-    json_decref(CJWTP_JSON(v));
+    /* reader nodes are owned by their document (a decoded token) */
+    if (v && !CJWTP_IS_NODE(v))
+        json_decref(CJWTP_JSON(v));
 }

@@ -14,8 +14,8 @@
 #include <time.h>
 
 struct cjwt_decoded {
-    json_t *header;
-    json_t *payload;            /* NULL in raw (JWS) mode */
+    cjwtp_doc *header;
+    cjwtp_doc *payload;         /* NULL in raw (JWS) mode */
     cjwt_alg alg;
     unsigned char *payload_bytes;   /* point into buf */
     size_t payload_len;
@@ -38,18 +38,20 @@ static double clock_now(void)
  * output, as PyJWT does, so equal inputs give equal tokens. */
 static json_t *build_header(const cjwt_sign_opts *o, int is_jwt, cjwt_error *err)
 {
-    json_t *h = json_object();
+    json_t *h = json_object(), *extra = NULL;
     const char *key;
     json_t *val;
     if (!h)
         goto oom;
     if (o->header) {
-        if (!json_is_object(CJWTP_CJSON(o->header))) {
+        if (cjwt_value_type(o->header) != CJWT_TYPE_OBJECT) {
             json_decref(h);
             cjwtp_fail(err, CJWT_E_MALFORMED, "the extra header must be a JSON object");
             return NULL;
         }
-        json_object_foreach(CJWTP_JSON(o->header), key, val) {
+        if (!(extra = cjwtp_value_to_jansson(o->header)))
+            goto oom;
+        json_object_foreach(extra, key, val) {
             if (strcmp(key, "alg") == 0)
                 continue;
             if (strcmp(key, "typ") == 0 && json_is_null(val))
@@ -60,12 +62,13 @@ static json_t *build_header(const cjwt_sign_opts *o, int is_jwt, cjwt_error *err
     }
     if (json_object_set_new(h, "alg", json_string(cjwt_alg_name(o->alg))) != 0)
         goto oom;
-    if (is_jwt && !json_object_get(h, "typ") &&
-        !(o->header && json_object_get(CJWTP_CJSON(o->header), "typ")) &&
+    if (is_jwt && !json_object_get(h, "typ") && !(extra && json_object_get(extra, "typ")) &&
         json_object_set_new(h, "typ", json_string("JWT")) != 0)
         goto oom;
+    json_decref(extra);
     return h;
 oom:
+    json_decref(extra);
     json_decref(h);
     cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
     return NULL;
@@ -136,40 +139,53 @@ static char *encode_common(const unsigned char *payload, size_t plen, const cjwt
 char *cjwt_encode(const cjwt_value *payloadv, const cjwt_key *key, const cjwt_sign_opts *o,
                   size_t *len, cjwt_error *err)
 {
-    const json_t *payload = CJWTP_CJSON(payloadv);
-    json_t *copy = NULL;
+    json_t *payload, *copy = NULL;
     char *pjson, *tok;
     cjwtp_error_clear(err);
     if (check_sign_opts(o, key, err) != CJWT_OK)
         return NULL;
-    if (!json_is_object(payload)) {
+    if (!payloadv || cjwt_value_type(payloadv) != CJWT_TYPE_OBJECT) {
         cjwtp_fail(err, CJWT_E_MALFORMED, "a JWT payload must be a JSON object");
+        return NULL;
+    }
+    payload = cjwtp_value_to_jansson(payloadv);   /* a new reference */
+    if (!payload) {
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory reading the payload");
         return NULL;
     }
     if (o->has_expires_in) {
         double now = o->has_now ? o->now : clock_now();
         int64_t iat;
-        if (o->expires_in <= 0 || !isfinite(now) || fabs(now) > 1e15) {
+        if (o->expires_in <= 0) {
+            json_decref(payload);
             cjwtp_fail(err, CJWT_E_MALFORMED, "expires_in must be a positive number of seconds");
+            return NULL;
+        }
+        if (!isfinite(now) || fabs(now) > 1e15) {
+            json_decref(payload);
+            cjwtp_fail(err, CJWT_E_MALFORMED, "now must be a finite unix time");
             return NULL;
         }
         iat = (int64_t)floor(now);
         if (o->expires_in > INT64_MAX / 2 || iat > INT64_MAX / 2) {
+            json_decref(payload);
             cjwtp_fail(err, CJWT_E_MALFORMED, "expires_in is too large");
             return NULL;
         }
         /* A shallow copy: the caller's payload is never modified. */
-        copy = json_copy((json_t *)payload);
+        copy = json_copy(payload);
         if (!copy || json_object_set_new(copy, "iat", json_integer(iat)) != 0 ||
             json_object_set_new(copy, "exp", json_integer(iat + o->expires_in)) != 0) {
             json_decref(copy);
+            json_decref(payload);
             cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory adding iat/exp");
             return NULL;
         }
+        json_decref(payload);
         payload = copy;
     }
     pjson = json_dumps(payload, JSON_COMPACT);
-    json_decref(copy);
+    json_decref(payload);
     if (!pjson) {
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory serializing the payload");
         return NULL;
@@ -238,13 +254,16 @@ void cjwt_decoded_free(cjwt_decoded *d)
 {
     if (!d)
         return;
-    json_decref(d->header);
-    json_decref(d->payload);
+    cjwtp_doc_free(d->header);
+    cjwtp_doc_free(d->payload);
     free(d);
 }
 
-const cjwt_value *cjwt_decoded_header(const cjwt_decoded *d) { return CJWTP_VALUE(d->header); }
-const cjwt_value *cjwt_decoded_payload(const cjwt_decoded *d) { return CJWTP_VALUE(d->payload); }
+const cjwt_value *cjwt_decoded_header(const cjwt_decoded *d) { return cjwtp_doc_root(d->header); }
+const cjwt_value *cjwt_decoded_payload(const cjwt_decoded *d)
+{
+    return d->payload ? cjwtp_doc_root(d->payload) : NULL;
+}
 cjwt_alg cjwt_decoded_alg(const cjwt_decoded *d) { return d->alg; }
 
 const unsigned char *cjwt_decoded_payload_bytes(const cjwt_decoded *d, size_t *len)
@@ -301,42 +320,44 @@ static cjwt_code split(const char *tok, size_t len, size_t max_len, parts *out, 
 }
 
 /* Decodes and parses the header; reports alg. The caller owns *hdr. */
-static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scratch, json_t **hdr,
+static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scratch, cjwtp_doc **hdr,
                               cjwt_alg *alg, cjwt_error *err)
 {
-    size_t n = 0;
-    const json_t *a, *crit;
-    json_t *h;
+    size_t n = 0, alen = 0;
+    const cjwt_value *h, *a, *crit;
+    const char *aname;
     if (cjwtp_b64url_decode(pt->h, pt->hn, scratch, &n) != 0)
         return cjwtp_fail(err, CJWT_E_MALFORMED, "the header is not valid base64url");
-    h = cjwtp_json_parse((const char *)scratch, n, max_depth, "the header", err);
-    if (!h)
+    *hdr = cjwtp_doc_parse((const char *)scratch, n, max_depth, "the header", err);
+    if (!*hdr)
         return err ? err->code : CJWT_E_MALFORMED;
-    *hdr = h;
-    if (!json_is_object(h))
+    h = cjwtp_doc_root(*hdr);
+    if (cjwt_value_type(h) != CJWT_TYPE_OBJECT)
         return cjwtp_fail(err, CJWT_E_MALFORMED, "the header is not a JSON object");
-    a = json_object_get(h, "alg");
-    if (!json_is_string(a))
+    a = cjwt_value_object_get(h, "alg");
+    aname = a ? cjwt_value_string(a, &alen) : NULL;
+    if (!aname)
         return cjwtp_fail(err, CJWT_E_MALFORMED, "the header has no \"alg\" string");
-    *alg = cjwt_alg_from_name(json_string_value(a), json_string_length(a));
+    *alg = cjwt_alg_from_name(aname, alen);
     if (*alg == CJWT_ALG__COUNT) {
         char q[160];
-        cjwtp_quote(q, sizeof q, json_string_value(a), json_string_length(a));
+        cjwtp_quote(q, sizeof q, aname, alen);
         return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "Algorithm \"%s\" is not supported", q);
     }
-    crit = json_object_get(h, "crit");
+    crit = cjwt_value_object_get(h, "crit");
     if (crit) {
         /* RFC 7515 4.1.11: a non-empty array of names. cjwt implements no
          * extension, so any name is one it cannot honour. */
-        const json_t *c;
+        size_t clen = 0;
+        const char *c;
         char q[160];
-        if (!json_is_array(crit) || json_array_size(crit) == 0)
+        if (cjwt_value_type(crit) != CJWT_TYPE_ARRAY || cjwt_value_size(crit) == 0)
             return cjwtp_fail(err, CJWT_E_MALFORMED, "\"crit\" must be a non-empty array of names");
-        for (size_t i = 0; i < json_array_size(crit); i++)
-            if (!json_is_string(json_array_get(crit, i)))
+        for (size_t i = 0; i < cjwt_value_size(crit); i++)
+            if (cjwt_value_type(cjwt_value_array_get(crit, i)) != CJWT_TYPE_STRING)
                 return cjwtp_fail(err, CJWT_E_MALFORMED, "\"crit\" must hold strings");
-        c = json_array_get(crit, 0);
-        cjwtp_quote(q, sizeof q, json_string_value(c), json_string_length(c));
+        c = cjwt_value_string(cjwt_value_array_get(crit, 0), &clen);
+        cjwtp_quote(q, sizeof q, c, clen);
         return cjwtp_fail(err, CJWT_E_UNKNOWN_CRIT,
                           "the header marks \"%s\" critical, an extension cjwt does not implement", q);
     }
@@ -356,22 +377,23 @@ static cjwt_code check_allowed(const cjwt_verify_opts *o, cjwt_alg alg, cjwt_err
 
 /* Picks the key from a set: by kid when the header names one, otherwise
  * each key whose type, curve and binding fit alg, until one verifies. */
-static cjwt_code check_with_keyset(const cjwt_keyset *ks, const json_t *hdr, cjwt_alg alg,
+static cjwt_code check_with_keyset(const cjwt_keyset *ks, const cjwt_value *hdr, cjwt_alg alg,
                                    const unsigned char *input, size_t n, const unsigned char *sig,
                                    size_t sig_len, cjwt_error *err)
 {
-    const json_t *kid = json_object_get(hdr, "kid");
-    size_t tried = 0;
+    const cjwt_value *kid = cjwt_value_object_get(hdr, "kid");
+    size_t tried = 0, kid_len = 0;
+    const char *kid_s = kid ? cjwt_value_string(kid, &kid_len) : NULL;
     char q[120];
     if (!ks)
         return cjwtp_fail(err, CJWT_E_INVALID_KEY, "no key set given");
     if (kid) {
         const cjwt_key *k;
-        if (!json_is_string(kid))
+        if (!kid_s)
             return cjwtp_fail(err, CJWT_E_MALFORMED, "the header's \"kid\" must be a string");
-        k = cjwt_keyset_find(ks, json_string_value(kid));
+        k = cjwt_keyset_find(ks, kid_s);
         if (!k) {
-            cjwtp_quote(q, sizeof q, json_string_value(kid), json_string_length(kid));
+            cjwtp_quote(q, sizeof q, kid_s, kid_len);
             return cjwtp_fail(err, CJWT_E_INVALID_KEY, "no key in the set has kid \"%s\"", q);
         }
         return cjwtp_verify_sig(k, alg, input, n, sig, sig_len, err);
@@ -391,7 +413,7 @@ static cjwt_code check_with_keyset(const cjwt_keyset *ks, const json_t *hdr, cjw
 }
 
 static cjwt_code check_signature(const cjwt_verify_opts *o, const cjwt_key *key,
-                                 const cjwt_keyset *ks, const json_t *hdr, cjwt_alg alg,
+                                 const cjwt_keyset *ks, const cjwt_value *hdr, cjwt_alg alg,
                                  const parts *pt, const unsigned char *sig, size_t sig_len,
                                  cjwt_error *err)
 {
@@ -411,16 +433,17 @@ static cjwt_code check_signature(const cjwt_verify_opts *o, const cjwt_key *key,
     return cjwtp_verify_sig(key, alg, input, n, sig, sig_len, err);
 }
 
-static cjwt_code check_revocation(const cjwt_verify_opts *o, const json_t *payload,
+static cjwt_code check_revocation(const cjwt_verify_opts *o, const cjwt_value *payload,
                                   cjwt_error *err)
 {
     cjwt_error cb_err;
+    const cjwt_value *jti = cjwt_value_object_get(payload, "jti");
     int r;
-    if (!json_is_string(json_object_get(payload, "jti")))
+    if (!jti || cjwt_value_type(jti) != CJWT_TYPE_STRING)
         return cjwtp_fail_claim(err, CJWT_E_MISSING_CLAIM, "jti",
                                 "Token is missing the \"jti\" claim (revocation needs it)");
     cjwtp_error_clear(&cb_err);
-    r = o->revocation(o->revocation_ctx, CJWTP_VALUE(payload), &cb_err);
+    r = o->revocation(o->revocation_ctx, payload, &cb_err);
     if (r == 0)
         return CJWT_OK;
     if (r == 1)
@@ -440,10 +463,11 @@ static cjwt_decoded *verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
     static const cjwt_verify_opts defaults;
     parts pt;
     cjwt_decoded *d = NULL;
-    json_t *hdr = NULL;
+    cjwtp_doc *hdr = NULL;
+    const cjwt_value *header, *payload;
     cjwt_alg alg = CJWT_ALG__COUNT;
     unsigned checks;
-    size_t max_len, n;
+    size_t max_len;
     int max_depth;
 
     cjwtp_error_clear(err);
@@ -479,33 +503,37 @@ static cjwt_decoded *verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         goto fail;
     d->header = hdr;
     d->alg = alg;
+    header = cjwtp_doc_root(hdr);
     /* 3-4. allowlist, key type, signature */
     if ((checks & CJWT_CHECK_SIGNATURE) &&
-        check_signature(o, key, ks, hdr, alg, &pt, d->sig, d->sig_len, err) != CJWT_OK)
+        check_signature(o, key, ks, header, alg, &pt, d->sig, d->sig_len, err) != CJWT_OK)
         goto fail;
     /* 5. typ: after the signature, so an unauthenticated sender learns nothing */
     if (o->typ) {
-        const json_t *typ = json_object_get(hdr, "typ");
-        if (!json_is_string(typ) || !cjwtp_typ_matches(o->typ, json_string_value(typ))) {
+        const cjwt_value *typ = cjwt_value_object_get(header, "typ");
+        size_t tlen = 0;
+        const char *ts = typ ? cjwt_value_string(typ, &tlen) : NULL;
+        if (!ts || !cjwtp_typ_matches(o->typ, ts)) {
             char want[120], got[120];
             cjwtp_quote(want, sizeof want, o->typ, strlen(o->typ));
-            if (json_is_string(typ))
-                cjwtp_quote(got, sizeof got, json_string_value(typ), json_string_length(typ));
+            if (ts)
+                cjwtp_quote(got, sizeof got, ts, tlen);
             else
                 snprintf(got, sizeof got, "%s", typ ? "(not a string)" : "(none)");
             cjwtp_fail(err, CJWT_E_INVALID_TYP, "Invalid typ: expected \"%s\", token has %s%s%s",
-                       want, json_is_string(typ) ? "\"" : "", got, json_is_string(typ) ? "\"" : "");
+                       want, ts ? "\"" : "", got, ts ? "\"" : "");
             goto fail;
         }
     }
     if (o->raw_payload)
         return d;
     /* 6. claims */
-    n = d->payload_len;
-    d->payload = cjwtp_json_parse((const char *)d->payload_bytes, n, max_depth, "the payload", err);
+    d->payload = cjwtp_doc_parse((const char *)d->payload_bytes, d->payload_len, max_depth,
+                                 "the payload", err);
     if (!d->payload)
         goto fail;
-    if (!json_is_object(d->payload)) {
+    payload = cjwtp_doc_root(d->payload);
+    if (cjwt_value_type(payload) != CJWT_TYPE_OBJECT) {
         cjwtp_fail(err, CJWT_E_MALFORMED, "the payload is not a JSON object");
         goto fail;
     }
@@ -515,15 +543,15 @@ static cjwt_decoded *verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         cjwtp_fail(err, CJWT_E_INTERNAL, "now is not a finite number");
         goto fail;
     }
-    if (cjwtp_check_claims(o, checks, d->payload, now, err) != CJWT_OK)
+    if (cjwtp_check_claims(o, checks, payload, now, err) != CJWT_OK)
         goto fail;
     /* 7. revocation, last: it may cost a round trip to a shared store */
-    if (o->revocation && check_revocation(o, d->payload, err) != CJWT_OK)
+    if (o->revocation && check_revocation(o, payload, err) != CJWT_OK)
         goto fail;
     return d;
 fail:
     if (d && !d->header)
-        json_decref(hdr);
+        cjwtp_doc_free(hdr);
     cjwt_decoded_free(d);
     return NULL;
 }
@@ -550,7 +578,8 @@ cjwt_value *cjwt_unverified_header(const char *tok, size_t len, cjwt_error *err)
 {
     parts pt;
     unsigned char *scratch;
-    json_t *hdr = NULL;
+    cjwtp_doc *hdr = NULL;
+    json_t *out = NULL;
     cjwt_alg alg;
     cjwtp_error_clear(err);
     if (split(tok, len, CJWT_DEFAULT_MAX_TOKEN_LEN, &pt, err) != CJWT_OK)
@@ -566,10 +595,14 @@ cjwt_value *cjwt_unverified_header(const char *tok, size_t len, cjwt_error *err)
         if (hdr && err && (err->code == CJWT_E_UNSUPPORTED_ALG || err->code == CJWT_E_UNKNOWN_CRIT)) {
             cjwtp_error_clear(err);
         } else {
-            json_decref(hdr);
+            cjwtp_doc_free(hdr);
             hdr = NULL;
         }
     }
     free(scratch);
-    return CJWTP_VALUE(hdr);
+    /* The caller owns the result and may keep it: a jansson copy. */
+    if (hdr && !(out = cjwtp_value_to_jansson(cjwtp_doc_root(hdr))))
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory copying a header");
+    cjwtp_doc_free(hdr);
+    return CJWTP_VALUE(out);
 }

@@ -335,12 +335,10 @@ out:
     return pkey ? finish(pkey, jwk, flags, err) : NULL;
 }
 
-cjwt_key *cjwt_key_from_jwk(const cjwt_value *jwkv, unsigned flags, cjwt_error *err)
+static cjwt_key *key_from_jwk(const json_t *jwk, unsigned flags, cjwt_error *err)
 {
-    const json_t *jwk = CJWTP_CJSON(jwkv);
     const char *kty;
     char q[100];
-    cjwtp_error_clear(err);
     if (!json_is_object(jwk)) {
         cjwtp_fail(err, CJWT_E_INVALID_KEY, "a JWK must be a JSON object");
         return NULL;
@@ -364,6 +362,16 @@ cjwt_key *cjwt_key_from_jwk(const cjwt_value *jwkv, unsigned flags, cjwt_error *
     return NULL;
 }
 
+cjwt_key *cjwt_key_from_jwk(const cjwt_value *jwkv, unsigned flags, cjwt_error *err)
+{
+    json_t *jwk = cjwtp_value_to_jansson(jwkv);
+    cjwt_key *k;
+    cjwtp_error_clear(err);
+    k = key_from_jwk(jwk, flags, err);
+    json_decref(jwk);
+    return k;
+}
+
 cjwt_key *cjwt_key_from_jwk_json(const char *json, size_t len, unsigned flags, cjwt_error *err)
 {
     json_t *j;
@@ -379,7 +387,7 @@ cjwt_key *cjwt_key_from_jwk_json(const char *json, size_t len, unsigned flags, c
             err->code = CJWT_E_INVALID_KEY;
         return NULL;
     }
-    k = cjwt_key_from_jwk(CJWTP_VALUE(j), flags, err);
+    k = key_from_jwk(j, flags, err);
     json_decref(j);
     return k;
 }

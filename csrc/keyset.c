@@ -96,14 +96,13 @@ static cjwt_code check_kids(const json_t *arr, cjwt_error *err)
     return CJWT_OK;
 }
 
-cjwt_keyset *cjwt_keyset_from_jwks(const cjwt_value *jwksv, unsigned flags, cjwt_error *err)
+static cjwt_keyset *keyset_from_jwks(const json_t *jwks, unsigned flags, cjwt_error *err)
 {
-    const json_t *jwks = CJWTP_CJSON(jwksv), *arr, *item;
+    const json_t *arr, *item;
     cjwt_key **keys;
     cjwt_keyset *ks = NULL;
     size_t n = 0, i, skipped = 0;
     cjwt_error first = {CJWT_OK, "", ""};
-    cjwtp_error_clear(err);
     arr = json_object_get(jwks, "keys");
     if (!json_is_object(jwks) || !json_is_array(arr)) {
         cjwtp_fail(err, CJWT_E_INVALID_KEY, "a JWKS must be an object with a \"keys\" array");
@@ -149,6 +148,16 @@ cjwt_keyset *cjwt_keyset_from_jwks(const cjwt_value *jwksv, unsigned flags, cjwt
     return ks;
 }
 
+cjwt_keyset *cjwt_keyset_from_jwks(const cjwt_value *jwksv, unsigned flags, cjwt_error *err)
+{
+    json_t *jwks = cjwtp_value_to_jansson(jwksv);
+    cjwt_keyset *ks;
+    cjwtp_error_clear(err);
+    ks = keyset_from_jwks(jwks, flags, err);
+    json_decref(jwks);
+    return ks;
+}
+
 cjwt_keyset *cjwt_keyset_from_jwks_json(const char *json, size_t len, unsigned flags,
                                         cjwt_error *err)
 {
@@ -165,7 +174,7 @@ cjwt_keyset *cjwt_keyset_from_jwks_json(const char *json, size_t len, unsigned f
             err->code = CJWT_E_INVALID_KEY;
         return NULL;
     }
-    ks = cjwt_keyset_from_jwks(CJWTP_VALUE(j), flags, err);
+    ks = keyset_from_jwks(j, flags, err);
     json_decref(j);
     return ks;
 }

@@ -179,6 +179,104 @@ static void test_json_strict(void)
     }
 }
 
+/* The reader must accept exactly what jansson (strict RFC 8259, plus
+ * cjwt's rules) accepts: structure jsmn alone lets through, literals,
+ * numbers, strings. Each input is also given to jansson, and the two must
+ * agree, except where cjwt is stricter on purpose (\u0000). */
+static void test_reader_matches_jansson(void)
+{
+    static const char *const inputs[] = {
+        "{}", "[]", "{\"a\":1}", "[1,2,3]", " {\"a\" : [ true , false , null ] } ",
+        "{\"a\" \"b\"}", "{\"a\":1 \"b\":2}", "[1 2]", "[1,,2]", "[,1]", "[1,]", "{\"a\":1,}",
+        "{,}", "{\"a\"}", "{\"a\":}", "{:1}", "{1:1}", "{\"a\"::1}", "[1]]", "[[1]", "{\"a\":1}}",
+        "1 2", "{} {}", "{}x", "x{}", "[tru]", "[nul]", "[truex]", "[True]", "[01]", "[-]", "[1.]",
+        "[.5]", "[1e]", "[1e+]", "[+1]", "[-0]", "[0.0e-0]", "[1E400]", "[-1e-400]", "[1.5e3]",
+        "[9223372036854775807]", "[9223372036854775808]", "[-9223372036854775808]",
+        "[-9223372036854775809]", "[\"\\ud83d\\ude00\"]", "[\"\\ud83d\"]", "[\"\\ude00\"]",
+        "[\"\\ud83dx\"]", "[\"\\u00e9\"]", "[\"\\x\"]", "[\"\\u12\"]", "[\"a\tb\"]",
+        "[\"\x7f\"]", "[\"\xc3\xa9\"]", "[\"\xc3\"]", "[\"\xe0\x80\x80\"]", "[\"\xed\xa0\x80\"]",
+        "[\"\xf4\x90\x80\x80\"]", "[\"\xf0\x9f\x98\x80\"]", "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]",
+        "{\"a\":1,\"a\":2}", "{\"a\":1,\"b\":{\"a\":2}}", "{\"\\u0061\":1,\"a\":2}", "\"x\"", "7", "",
+        "   ", "[\"unterminated]", "{\"a\":[1,{\"b\":[]}],\"c\":{}}",
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
+        json_error_t jerr;
+        json_t *j = json_loadb(inputs[i], strlen(inputs[i]), JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+        cjwt_error err;
+        cjwt_value *v = cjwt_value_from_json(inputs[i], strlen(inputs[i]), &err);
+        if ((j != NULL) != (v != NULL)) {
+            fprintf(stderr, "  disagree on %s: jansson %s, cjwt %s (%s)\n", inputs[i],
+                    j ? "accepts" : "refuses", v ? "accepts" : "refuses", v ? "" : err.message);
+            CHECK(0);
+        }
+        if (j && v && !json_equal(j, (json_t *)v)) {
+            fprintf(stderr, "  different values for %s\n", inputs[i]);
+            CHECK(0);
+        }
+        json_decref(j);
+        cjwt_value_free(v);
+    }
+    /* stricter on purpose: a NUL byte, raw or escaped */
+    CHECK(cjwt_value_from_json("[\"\\u0000\"]", 10, NULL) == NULL);
+    CHECK(cjwt_value_from_json("[1]\0", 4, NULL) == NULL);
+    CHECK(cjwt_value_from_json("[\"a\0b\"]", 7, NULL) == NULL);
+}
+
+/* Decoded values (reader nodes) through every accessor. */
+static void test_decoded_accessors(void)
+{
+    cjwt_verify_opts o = hs256_opts();
+    cjwt_key *k = secret_key(SECRET32);
+    const char *pj = "{\"s\":\"h\\u00e9\",\"i\":-5,\"r\":2.5,\"t\":true,\"f\":false,\"n\":null,"
+                     "\"a\":[1,[2,3],{\"x\":4}],\"o\":{\"k\":\"v\"},\"e\":{},\"z\":[]}";
+    char *t = raw_token(HS, pj, k, CJWT_ALG_HS256, NULL);
+    cjwt_decoded *d = cjwt_verify_with(&o, k, t, strlen(t), 1, NOW, NULL);
+    const cjwt_value *p = d ? cjwt_decoded_payload(d) : NULL, *a;
+    size_t n = 0;
+    CHECK(p != NULL);
+    if (p) {
+        CHECK(cjwt_value_type(p) == CJWT_TYPE_OBJECT && cjwt_value_size(p) == 10);
+        CHECK_STR(cjwt_value_string(cjwt_value_object_get(p, "s"), &n), "h\xc3\xa9");
+        CHECK(n == 3);
+        CHECK(cjwt_value_int(cjwt_value_object_get(p, "i")) == -5);
+        CHECK(cjwt_value_real(cjwt_value_object_get(p, "i")) == -5.0);
+        CHECK(cjwt_value_real(cjwt_value_object_get(p, "r")) == 2.5);
+        CHECK(cjwt_value_type(cjwt_value_object_get(p, "t")) == CJWT_TYPE_TRUE);
+        CHECK(cjwt_value_type(cjwt_value_object_get(p, "f")) == CJWT_TYPE_FALSE);
+        CHECK(cjwt_value_type(cjwt_value_object_get(p, "n")) == CJWT_TYPE_NULL);
+        CHECK(cjwt_value_object_get(p, "missing") == NULL);
+        a = cjwt_value_object_get(p, "a");
+        CHECK(cjwt_value_size(a) == 3);
+        CHECK(cjwt_value_int(cjwt_value_array_get(cjwt_value_array_get(a, 1), 1)) == 3);
+        CHECK(cjwt_value_int(cjwt_value_object_get(cjwt_value_array_get(a, 2), "x")) == 4);
+        CHECK(cjwt_value_array_get(a, 3) == NULL);
+        CHECK(cjwt_value_size(cjwt_value_object_get(p, "e")) == 0);
+        CHECK(cjwt_object_iter(cjwt_value_object_get(p, "e")) == NULL);
+        {
+            const char *want[] = {"s", "i", "r", "t", "f", "n", "a", "o", "e", "z"};
+            int i = 0;
+            for (void *it = cjwt_object_iter(p); it; it = cjwt_object_iter_next(p, it), i++) {
+                CHECK(i < 10 && strcmp(cjwt_object_iter_key(it, NULL), want[i]) == 0);
+                CHECK(cjwt_object_iter_value(it) == cjwt_value_object_get(p, want[i]));
+            }
+            CHECK(i == 10);
+        }
+        {
+            /* serializing and building on a decoded value go through copies */
+            char *s = cjwt_value_to_json(cjwt_value_object_get(p, "o"), NULL, NULL);
+            cjwt_value *nv = cjwt_value_new_object();
+            CHECK_STR(s, "{\"k\":\"v\"}");
+            cjwt_free(s);
+            CHECK(cjwt_value_object_set((cjwt_value *)p, "x", 1, cjwt_value_new_int(1)) == -1);
+            cjwt_value_free((cjwt_value *)cjwt_value_object_get(p, "o"));   /* borrowed: a no-op */
+            cjwt_value_free(nv);
+        }
+    }
+    cjwt_decoded_free(d);
+    free(t);
+    cjwt_key_free(k);
+}
+
 static void test_value_api(void)
 {
     cjwt_value *o = cjwt_value_new_object(), *a = cjwt_value_new_array();
@@ -1079,6 +1177,8 @@ int main(void)
     RUN(test_b64url_strict);
     RUN(test_json_strict);
     RUN(test_value_api);
+    RUN(test_reader_matches_jansson);
+    RUN(test_decoded_accessors);
     RUN(test_keys);
     RUN(test_jwk);
     RUN(test_key_binding);
