@@ -145,6 +145,11 @@ CJWT_API int cjwt_value_array_append(cjwt_value *arr, cjwt_value *val);
 CJWT_API void cjwt_value_free(cjwt_value *v);   /* only for values you own; NULL ok */
 /* Compact JSON text of a value; free with cjwt_free. */
 CJWT_API char *cjwt_value_to_json(const cjwt_value *v, size_t *len, cjwt_error *err);
+/* Indented JSON text (indent 1..31 spaces), object members in their order. */
+CJWT_API char *cjwt_value_to_json_pretty(const cjwt_value *v, int indent, size_t *len,
+                                         cjwt_error *err);
+/* A deep, mutable copy of any value (decoded ones included); NULL if no memory. */
+CJWT_API cjwt_value *cjwt_value_copy(const cjwt_value *v);
 /* Strict parse (same rules as token parsing, default limits): any JSON value. */
 CJWT_API cjwt_value *cjwt_value_from_json(const char *json, size_t len, cjwt_error *err);
 
@@ -167,9 +172,10 @@ typedef enum cjwt_kty {
 CJWT_API cjwt_key *cjwt_key_from_secret(const unsigned char *secret, size_t len,
                                         unsigned flags, cjwt_error *err);
 /* Key material of unknown kind, as passed by a user (a str/bytes key):
- * PEM, DER, certificates and SSH public keys are parsed as such (or refused
- * with invalid_key) and never become an HMAC secret; anything else is an
- * HMAC secret as with cjwt_key_from_secret. */
+ * PEM (anywhere in the text), DER, certificates, JWKs given as JSON text and
+ * SSH public keys are parsed as such (or refused with invalid_key) and never
+ * become an HMAC secret; anything else is an HMAC secret as with
+ * cjwt_key_from_secret. */
 CJWT_API cjwt_key *cjwt_key_from_bytes(const unsigned char *data, size_t len,
                                        unsigned flags, cjwt_error *err);
 /* A JWK (RFC 7517) given as a JSON object value or as JSON text. */

@@ -90,7 +90,7 @@ cjwt_value *cjwt_value_from_json(const char *json, size_t len, cjwt_error *err)
     return CJWTP_VALUE(cjwtp_json_parse(json, len, CJWT_DEFAULT_MAX_DEPTH, "input", err));
 }
 
-char *cjwt_value_to_json(const cjwt_value *v, size_t *len, cjwt_error *err)
+static char *dump(const cjwt_value *v, size_t flags, size_t *len, cjwt_error *err)
 {
     json_t *j;
     char *s;
@@ -100,7 +100,7 @@ char *cjwt_value_to_json(const cjwt_value *v, size_t *len, cjwt_error *err)
         return NULL;
     }
     j = cjwtp_value_to_jansson(v);
-    s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    s = j ? json_dumps(j, flags | JSON_ENCODE_ANY) : NULL;
     json_decref(j);
     if (!s) {
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory serializing JSON");
@@ -109,6 +109,29 @@ char *cjwt_value_to_json(const cjwt_value *v, size_t *len, cjwt_error *err)
     if (len)
         *len = strlen(s);
     return s;
+}
+
+char *cjwt_value_to_json(const cjwt_value *v, size_t *len, cjwt_error *err)
+{
+    return dump(v, JSON_COMPACT, len, err);
+}
+
+char *cjwt_value_to_json_pretty(const cjwt_value *v, int indent, size_t *len, cjwt_error *err)
+{
+    if (indent < 1 || indent > 31)
+        indent = 2;
+    return dump(v, JSON_INDENT(indent), len, err);
+}
+
+cjwt_value *cjwt_value_copy(const cjwt_value *v)
+{
+    json_t *j;
+    if (!v)
+        return NULL;
+    if (CJWTP_IS_NODE(v))
+        return CJWTP_VALUE(cjwtp_value_to_jansson(v));   /* already a fresh tree */
+    j = json_deep_copy(CJWTP_CJSON(v));
+    return CJWTP_VALUE(j);
 }
 
 /* ---- reading values ------------------------------------------------------ */

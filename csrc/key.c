@@ -108,8 +108,12 @@ static const char *key_material_kind(const unsigned char *d, size_t n)
     size_t i = 0;
     while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
         i++;
-    if (n - i >= 10 && memcmp(d + i, "-----BEGIN", 10) == 0)
-        return "PEM";
+    /* PEM anywhere: tools write text before it ("Bag Attributes", x509 -text) */
+    for (size_t k = i; n >= 11 && k <= n - 11; k++)
+        if (d[k] == '-' && memcmp(d + k, "-----BEGIN ", 11) == 0)
+            return "PEM";
+    if (i < n && d[i] == '{')
+        return "JSON";
     for (size_t p = 0; p < sizeof ssh_prefixes / sizeof *ssh_prefixes; p++) {
         size_t l = strlen(ssh_prefixes[p]);
         if (n - i >= l && memcmp(d + i, ssh_prefixes[p], l) == 0)
@@ -146,6 +150,26 @@ cjwt_key *cjwt_key_from_bytes(const unsigned char *data, size_t len, unsigned fl
         return NULL;
     }
     kind = key_material_kind(data, len);
+    if (kind && strcmp(kind, "JSON") == 0) {
+        /* A JWK (or JWK set) given as text is public key material as often
+         * as not: read it as a JWK, never as an HMAC secret. Text starting
+         * with '{' that is not JSON is just bytes. */
+        cjwt_error jerr;
+        json_t *j = cjwtp_json_parse((const char *)data, len, CJWT_DEFAULT_MAX_DEPTH, "key", &jerr);
+        cjwt_key *k = NULL;
+        if (!j)
+            return cjwt_key_from_secret(data, len, flags, err);
+        if (json_is_object(j) && json_object_get(j, "kty"))
+            k = cjwt_key_from_jwk(CJWTP_VALUE(j), flags, err);
+        else if (json_is_object(j) && json_object_get(j, "keys"))
+            cjwtp_fail(err, CJWT_E_INVALID_KEY, "the key is a JWK set given as text: use a key set");
+        else
+            cjwtp_fail(err, CJWT_E_INVALID_KEY,
+                       "the key is JSON text, which is never used as an HMAC secret; "
+                       "pass a JWK object or the secret's bytes");
+        json_decref(j);
+        return k;
+    }
     if (!kind)
         return cjwt_key_from_secret(data, len, flags, err);
     if (strcmp(kind, "PEM") == 0 || strcmp(kind, "DER") == 0)

@@ -299,6 +299,18 @@ static void test_value_api(void)
     CHECK_STR(s, "{\"list\":[-5,2.5,true,null],\"s\":\"h\xc3\xa9\"}");
     CHECK(n == strlen(s));
     cjwt_free(s);
+    s = cjwt_value_to_json_pretty(cjwt_value_object_get(o, "s"), 2, NULL, NULL);
+    CHECK_STR(s, "\"h\xc3\xa9\"");
+    cjwt_free(s);
+    {
+        cjwt_value *c = cjwt_value_copy(o);
+        CHECK(cjwt_value_object_set(c, "extra", 5, cjwt_value_new_int(1)) == 0);
+        CHECK(cjwt_value_size(c) == 3 && cjwt_value_size(o) == 2);
+        s = cjwt_value_to_json_pretty(c, 4, NULL, NULL);
+        CHECK(s && strstr(s, "\n    \"list\": [") != NULL);
+        cjwt_free(s);
+        cjwt_value_free(c);
+    }
     CHECK(cjwt_value_type(o) == CJWT_TYPE_OBJECT && cjwt_value_size(o) == 2);
     {
         const cjwt_value *l = cjwt_value_object_get(o, "list");
@@ -358,6 +370,27 @@ static void test_keys(void)
     }
     CHECK(cjwt_key_from_secret((const unsigned char *)"", 0, 0, &err) == NULL);
     CHECK_CODE(err, "invalid_key");
+    {
+        /* JSON text is never an HMAC secret: a JWK is read as a JWK, a JWK
+         * set or any other object is refused; PEM after other text is PEM */
+        static const char *const text[] = {
+            " {\"kty\":\"oct\",\"k\":\"QUFB\"}",          /* a (too short for HS256, but valid) JWK */
+            "{\"keys\":[]}", "{\"a\":1}",
+            "Bag Attributes\nsubject=CN = x\n-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+        };
+        k = cjwt_key_from_bytes((const unsigned char *)text[0], strlen(text[0]), 0, &err);
+        CHECK(k != NULL && cjwt_key_type(k) == CJWT_KTY_OCT && k->secret_len == 3);
+        cjwt_key_free(k);
+        for (size_t i = 1; i < 4; i++) {
+            k = cjwt_key_from_bytes((const unsigned char *)text[i], strlen(text[i]), 0, &err);
+            CHECK(k == NULL);
+            CHECK_CODE(err, "invalid_key");
+            cjwt_key_free(k);
+        }
+        k = cjwt_key_from_bytes((const unsigned char *)"{not json", 9, 0, &err);   /* just bytes */
+        CHECK(k != NULL);
+        cjwt_key_free(k);
+    }
 
     k = cjwt_key_from_bytes((const unsigned char *)SECRET32, 32, 0, &err);
     CHECK(k && cjwt_key_kid(k) == NULL && cjwt_key_alg(k) == CJWT_ALG__COUNT);
