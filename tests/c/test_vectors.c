@@ -4,10 +4,14 @@
  * The directory comes from the environment variable CJWT_VECTORS (the
  * Makefile sets it to tests/vectors). Every *.json file there is loaded with
  * jansson (the tests may use it directly; the bindings may not) and each
- * case is one test: the key is built with cjwt_key_from_secret or
- * cjwt_key_from_jwk_json, the options become a cjwt_verify_opts, and
- * cjwt_verify_with's answer is compared with `expect` (an error name and
- * claim, or the decoded claims/header, numbers compared by value).
+ * case is one test: the key is built with cjwt_key_from_secret,
+ * cjwt_key_from_jwk_json, cjwt_key_from_bytes (a PEM, as the bindings pass a
+ * str key) or cjwt_key_from_pem (a PEM with a password), or a key set with
+ * cjwt_keyset_from_jwks_json; the options become a cjwt_verify_opts
+ * (raw_payload for "mode": "jws"), and cjwt_verify_with's (or
+ * cjwt_verify_keyset_with's) answer is compared with `expect` (an error name
+ * and claim, the decoded claims/header, numbers compared by value, or the raw
+ * payload bytes).
  *
  * A key that the core refuses at creation counts as the case's answer (the
  * bindings build the key first too), so `invalid_key` may come from either
@@ -112,12 +116,14 @@ static int hexval(int c) {
     return -1;
 }
 
-/* Returns 0 and sets *key (may stay NULL for a null key) or *kerr when the
- * core refused the key; -1 on a test-data error (already reported). */
+/* Returns 0 and sets *key or *ks (both may stay NULL for a null key) or
+ * *kerr when the core refused the key; -1 on a test-data error (already
+ * reported). */
 static int build_key(const json_t *kspec, const json_t *flags, cjwt_key **key,
-                     cjwt_error *kerr) {
+                     cjwt_keyset **ks, cjwt_error *kerr) {
     unsigned kflags = 0;
     *key = NULL;
+    *ks = NULL;
     if (flags) {
         size_t i;
         json_t *fl;
@@ -129,13 +135,18 @@ static int build_key(const json_t *kspec, const json_t *flags, cjwt_key **key,
         }
     }
     if (!kspec || json_is_null(kspec)) return 0;
-    if (!json_is_object(kspec) || json_object_size(kspec) != 1) {
-        fail("key must be null or an object with one member");
-        return -1;
-    }
     json_t *secret = json_object_get(kspec, "secret");
     json_t *hex = json_object_get(kspec, "secret_hex");
     json_t *jwk = json_object_get(kspec, "jwk");
+    json_t *pem = json_object_get(kspec, "pem");
+    json_t *password = json_object_get(kspec, "password");
+    json_t *jwks = json_object_get(kspec, "jwks");
+    if (!json_is_object(kspec) ||
+        json_object_size(kspec) != (size_t)(1 + (pem && password))) {
+        fail("key must be null or an object with one member (pem: optionally a password)");
+        return -1;
+    }
+    if (password && !pem) { fail("key.password goes with key.pem only"); return -1; }
     if (secret) {
         if (!json_is_string(secret)) { fail("key.secret must be a string"); return -1; }
         *key = cjwt_key_from_secret((const unsigned char *)json_string_value(secret),
@@ -159,8 +170,33 @@ static int build_key(const json_t *kspec, const json_t *flags, cjwt_key **key,
         if (!text) { fail("out of memory"); return -1; }
         *key = cjwt_key_from_jwk_json(text, strlen(text), kflags, kerr);
         free(text);
+    } else if (pem) {
+        if (!json_is_string(pem)) { fail("key.pem must be a string"); return -1; }
+        if (password && !json_is_string(password)) {
+            fail("key.password must be a string");
+            return -1;
+        }
+        if (password)   /* as Key.from_pem(pem, password=...) / cjwt.key(pem, {password=}) */
+            *key = cjwt_key_from_pem(json_string_value(pem), json_string_length(pem),
+                                     json_string_value(password), json_string_length(password),
+                                     kflags, kerr);
+        else            /* as a str key in Python and Lua */
+            *key = cjwt_key_from_bytes((const unsigned char *)json_string_value(pem),
+                                       json_string_length(pem), kflags, kerr);
+    } else if (jwks) {
+        char *text;
+        if (!json_is_object(jwks)) { fail("key.jwks must be an object"); return -1; }
+        text = json_dumps(jwks, JSON_COMPACT);
+        if (!text) { fail("out of memory"); return -1; }
+        *ks = cjwt_keyset_from_jwks_json(text, strlen(text), kflags, kerr);
+        free(text);
+        if (!*ks && kerr->code == CJWT_OK) {
+            fail("key set creation returned NULL without an error code");
+            return -1;
+        }
+        return 0;
     } else {
-        fail("key must have secret, secret_hex or jwk");
+        fail("key must have secret, secret_hex, jwk, pem or jwks");
         return -1;
     }
     if (!*key && kerr->code == CJWT_OK) {
@@ -208,7 +244,7 @@ static const struct { const char *name; unsigned bit; } verify_flags[] = {
     {"verify_signature", CJWT_CHECK_SIGNATURE}, {"verify_exp", CJWT_CHECK_EXP},
     {"verify_nbf", CJWT_CHECK_NBF}, {"verify_iat", CJWT_CHECK_IAT},
     {"verify_aud", CJWT_CHECK_AUD}, {"verify_iss", CJWT_CHECK_ISS},
-    {"verify_sub", CJWT_CHECK_SUB},
+    {"verify_sub", CJWT_CHECK_SUB}, {"verify_jti", CJWT_CHECK_JTI},
 };
 
 static int build_opts(const json_t *options, opts_buf *b) {
@@ -251,6 +287,9 @@ static int build_opts(const json_t *options, opts_buf *b) {
             if (!json_is_array(v)) { fail("require must be a list"); return -1; }
             if (string_list(v, k, &b->req, &b->o.n_required)) return -1;
             b->o.required = b->req;
+        } else if (strcmp(k, "strict_aud") == 0) {
+            if (!json_is_boolean(v)) { fail("strict_aud must be a boolean"); return -1; }
+            b->o.strict_aud = json_is_true(v);
         } else if (strcmp(k, "subject") == 0) {
             if (!json_is_string(v)) { fail("subject must be a string"); return -1; }
             b->o.subject = json_string_value(v);
@@ -288,7 +327,8 @@ static int build_opts(const json_t *options, opts_buf *b) {
 /* ---- one case ---------------------------------------------------------- */
 
 static const char *const case_members[] = {
-    "name", "source", "note", "token", "key", "key_flags", "options", "now", "expect", NULL,
+    "name", "source", "note", "token", "key", "key_flags", "options", "now", "expect", "mode",
+    NULL,
 };
 
 static int known_member(const char *k) {
@@ -297,10 +337,35 @@ static int known_member(const char *k) {
     return 0;
 }
 
-/* Checks the answer against `expect`. `d` or `e` holds the answer. */
-static void check_answer(const json_t *expect, const cjwt_decoded *d, const cjwt_error *e) {
+static char *b64url_encode(const unsigned char *p, size_t n) {
+    static const char abc[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char *out = malloc(n / 3 * 4 + 5), *o = out;
+    size_t i;
+    if (!out) return NULL;
+    for (i = 0; i + 2 < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+        *o++ = abc[v >> 18]; *o++ = abc[(v >> 12) & 63]; *o++ = abc[(v >> 6) & 63]; *o++ = abc[v & 63];
+    }
+    if (n - i == 1) {
+        unsigned v = (unsigned)p[i] << 16;
+        *o++ = abc[v >> 18]; *o++ = abc[(v >> 12) & 63];
+    } else if (n - i == 2) {
+        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
+        *o++ = abc[v >> 18]; *o++ = abc[(v >> 12) & 63]; *o++ = abc[(v >> 6) & 63];
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Checks the answer against `expect`. `d` or `e` holds the answer. jws:
+ * raw JWS mode, where a success is the payload bytes, never claims. */
+static void check_answer(const json_t *expect, const cjwt_decoded *d, const cjwt_error *e,
+                         int jws) {
     json_t *want_err = json_object_get(expect, "error");
     json_t *want_claims = json_object_get(expect, "claims");
+    json_t *want_b64u = json_object_get(expect, "payload_b64u");
+    json_t *want_text = json_object_get(expect, "payload_text");
     json_t *want_header = json_object_get(expect, "header");
     json_t *want_claim = json_object_get(expect, "claim");
     const char *k;
@@ -308,13 +373,18 @@ static void check_answer(const json_t *expect, const cjwt_decoded *d, const cjwt
 
     json_object_foreach((json_t *)expect, k, v) {
         if (strcmp(k, "error") && strcmp(k, "claims") && strcmp(k, "header") &&
-            strcmp(k, "claim")) {
+            strcmp(k, "claim") && strcmp(k, "payload_b64u") && strcmp(k, "payload_text")) {
             fail("test data: unknown member expect.%s", k);
             return;
         }
     }
-    if (!!want_err == !!want_claims) {
-        fail("test data: expect needs exactly one of error / claims");
+    if (!!want_err + !!want_claims + !!want_b64u + !!want_text != 1) {
+        fail("test data: expect needs exactly one of error / claims / payload_b64u / payload_text");
+        return;
+    }
+    if (jws ? (want_claims || want_header) : (want_b64u || want_text)) {
+        fail("test data: mode jws expects payload_b64u or payload_text (no claims/header); "
+             "a JWT case expects claims");
         return;
     }
     if (want_err) {
@@ -324,7 +394,7 @@ static void check_answer(const json_t *expect, const cjwt_decoded *d, const cjwt
             return;
         }
         if (d) {
-            char *got = cjwt_value_to_json(cjwt_decoded_payload(d), NULL, NULL);
+            char *got = jws ? NULL : cjwt_value_to_json(cjwt_decoded_payload(d), NULL, NULL);
             fail("expected error %s, but the token verified (claims %s)", name,
                  got ? got : "?");
             cjwt_free(got);
@@ -348,6 +418,26 @@ static void check_answer(const json_t *expect, const cjwt_decoded *d, const cjwt
              e->message, e->claim[0] ? ", claim " : "", e->claim);
         return;
     }
+    if (jws) {
+        size_t n = 0;
+        const unsigned char *p = cjwt_decoded_payload_bytes(d, &n);
+        if (cjwt_decoded_payload(d))
+            fail("raw JWS mode: the payload was parsed as JSON");
+        if (want_text) {
+            if (!json_is_string(want_text)) { fail("test data: payload_text must be a string"); return; }
+            if (!p || n != json_string_length(want_text) ||
+                memcmp(p, json_string_value(want_text), n) != 0)
+                fail("payload differs from expect.payload_text (%zu bytes)", n);
+        } else {
+            char *got = p ? b64url_encode(p, n) : NULL;
+            if (!json_is_string(want_b64u)) { free(got); fail("test data: payload_b64u must be a string"); return; }
+            if (!got || strcmp(got, json_string_value(want_b64u)) != 0)
+                fail("payload differs:\n      got  %s\n      want %s", got ? got : "(null)",
+                     json_string_value(want_b64u));
+            free(got);
+        }
+        return;
+    }
     if (!json_is_object(want_claims)) { fail("test data: expect.claims must be an object"); return; }
     if (!value_equal(cjwt_decoded_payload(d), want_claims))
         report_mismatch("claims", cjwt_decoded_payload(d), want_claims);
@@ -361,9 +451,12 @@ static void run_case(const json_t *c) {
     json_t *token = json_object_get(c, "token");
     json_t *now = json_object_get(c, "now");
     json_t *expect = json_object_get(c, "expect");
+    json_t *mode = json_object_get(c, "mode");
     cjwt_key *key = NULL;
+    cjwt_keyset *ks = NULL;
     cjwt_error kerr, err;
     opts_buf ob;
+    int jws = 0;
 
     memset(&kerr, 0, sizeof kerr);
     memset(&err, 0, sizeof err);
@@ -375,32 +468,45 @@ static void run_case(const json_t *c) {
         fail("test data: token (string), key, now (number) and expect (object) are required");
         return;
     }
+    if (mode) {
+        if (!json_is_string(mode) || strcmp(json_string_value(mode), "jws") != 0) {
+            fail("test data: mode must be \"jws\"");
+            return;
+        }
+        jws = 1;
+    }
     if (build_opts(json_object_get(c, "options"), &ob) != 0) {
         opts_free(&ob);
         return;
     }
-    if (build_key(json_object_get(c, "key"), json_object_get(c, "key_flags"), &key, &kerr) != 0) {
+    ob.o.raw_payload = jws;
+    if (build_key(json_object_get(c, "key"), json_object_get(c, "key_flags"), &key, &ks,
+                  &kerr) != 0) {
         opts_free(&ob);
         return;
     }
-    if (!key && kerr.code != CJWT_OK) {
+    if (!key && !ks && kerr.code != CJWT_OK) {
         /* The key itself was refused: that is the answer. */
         if (verbose) fprintf(stderr, "    key refused: %s (%s)\n", cjwt_code_name(kerr.code),
                              kerr.message);
-        check_answer(expect, NULL, &kerr);
+        check_answer(expect, NULL, &kerr, jws);
     } else {
-        cjwt_decoded *d = cjwt_verify_with(&ob.o, key, json_string_value(token),
-                                           json_string_length(token), 1,
-                                           json_number_value(now), &err);
+        cjwt_decoded *d =
+            ks ? cjwt_verify_keyset_with(&ob.o, ks, json_string_value(token),
+                                         json_string_length(token), 1, json_number_value(now),
+                                         &err)
+               : cjwt_verify_with(&ob.o, key, json_string_value(token),
+                                  json_string_length(token), 1, json_number_value(now), &err);
         if (verbose) fprintf(stderr, "    -> %s (%s)\n", d ? "ok" : cjwt_code_name(err.code),
                              d ? "" : err.message);
         if (!d && err.code == CJWT_OK)
             fail("cjwt_verify_with returned NULL with CJWT_OK");
         else
-            check_answer(expect, d, &err);
+            check_answer(expect, d, &err, jws);
         cjwt_decoded_free(d);
     }
     cjwt_key_free(key);
+    cjwt_keyset_free(ks);
     opts_free(&ob);
 }
 

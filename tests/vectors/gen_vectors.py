@@ -1,21 +1,24 @@
 #!/usr/bin/env python3
-"""Regenerate the shared HMAC JWT vectors in tests/vectors/.
+"""Regenerate the shared JWT vectors in tests/vectors/.
 
-    python3 tests/vectors/gen_vectors.py        # rewrites rfc.json, hmac.json,
-                                                # claims.json, malformed.json
+    python3 tests/vectors/gen_vectors.py            # rewrites every *.json here
+    python3 tests/vectors/gen_vectors.py --new-keys # ... with new asymmetric keys
 
-Only the Python standard library is used (hmac, hashlib, base64, json), so the
-vectors are independent of cjwt: they say what a correct verifier must answer,
-not what ours happens to answer.  Everything is deterministic (fixed secrets,
-fixed `now`, no randomness, no clock, keys sorted in the output), so running the
-script twice gives byte-identical files.
+The HMAC files use the Python standard library only (hmac, hashlib, base64,
+json); the asymmetric ones (rfc.json's RSA/ECDSA/Ed25519 examples, asym.json,
+keysets.json) use the `cryptography` package.  Either way the vectors are
+independent of cjwt: they say what a correct verifier must answer, not what ours
+happens to answer.  Everything is deterministic (fixed secrets, fixed keys in
+keys/generated_keys.json, fixed `now`, RFC 6979 ECDSA, RSA-PSS signatures reused
+while they verify, keys sorted in the output), so running the script twice gives
+byte-identical files.
 
 The format of a file is described in tests/vectors/README.md.  Every case is
-checked here before it is written: a case that expects `claims` must carry a
-signature that verifies under stdlib HMAC (or must switch the signature check
-off), and the malformed cases built with `signed()` carry a MAC that is valid
-over their (malformed) content, so that a verifier can only refuse them for the
-structural reason the case is about.
+checked here before it is written: a case that expects claims or a payload must
+carry a signature that verifies under the independent implementation (or must
+switch the signature check off), and the malformed cases built with `signed()`
+carry a MAC that is valid over their (malformed) content, so that a verifier can
+only refuse them for the structural reason the case is about.
 
 Expected errors follow DESIGN.md ("Error names") and the check order
     structure -> header (alg present and a string, crit) -> algorithm allowlist
@@ -185,26 +188,47 @@ class VectorFile:
         self.names = set()
 
     def add(self, name, token, key, expect, options=None, now=NOW,
-            key_flags=None, source=None, note=None, mac_ok=None, unsecured=False):
-        """Add a case.  mac_ok=True asserts that the token's MAC is valid for
-        `key` under stdlib HMAC (used for malformed-but-correctly-signed
-        tokens); cases that expect claims are always checked, except
-        unsecured=True ones (alg "none", empty signature, allowed by name)."""
+            key_flags=None, source=None, note=None, mac_ok=None, unsecured=False,
+            mode=None, sig_ok=None):
+        """Add a case.  mac_ok=True asserts that the token's signature is valid
+        for `key` under an independent implementation (stdlib HMAC, or
+        `cryptography` for RSA/EC/Ed25519 keys; used for malformed-but-
+        correctly-signed tokens); sig_ok=False asserts that it is NOT.  Cases
+        that expect claims or a payload are always checked, except
+        unsecured=True ones (alg "none", empty signature, allowed by name).
+        mode="jws": raw JWS verification, expect a payload, not claims."""
         assert name not in self.names, "duplicate case name " + name
         self.names.add(name)
         options = dict(options or {})
+        assert mode in (None, "jws"), name
         if unsecured:
             hs, _, ss = token.split(".")
             assert ss == "" and json.loads(b64u_decode(hs))["alg"] == "none", name
-        if "claims" in expect:
+        success = ("claims" in expect or "payload_b64u" in expect
+                   or "payload_text" in expect)
+        if mode == "jws":
+            assert "claims" not in expect and "header" not in expect, name
+        else:
+            assert "payload_b64u" not in expect and "payload_text" not in expect, name
+        if success:
             if options.get("verify_signature", True) and not unsecured:
-                assert mac_verifies(token, key), name + ": MAC does not verify"
+                assert verifies(token, key, options), name + ": signature does not verify"
             parts = token.split(".")
-            assert json.loads(b64u_decode(parts[1])) == expect["claims"], name
+            if "claims" in expect:
+                assert json.loads(b64u_decode(parts[1])) == expect["claims"], name
+            if "payload_b64u" in expect:
+                assert b64u_decode(parts[1]) == b64u_decode(expect["payload_b64u"]), name
+                assert b64u(b64u_decode(expect["payload_b64u"])) == expect["payload_b64u"]
+            if "payload_text" in expect:
+                assert b64u_decode(parts[1]) == expect["payload_text"].encode("utf-8"), name
         if mac_ok:
-            assert mac_verifies(token, key), name + ": MAC expected valid"
+            assert verifies(token, key, options), name + ": signature expected valid"
+        if sig_ok is not None:
+            assert verifies(token, key, options) == sig_ok, name + ": sig_ok mismatch"
         c = {"name": name, "token": token, "key": key, "options": options,
              "now": now, "expect": expect}
+        if mode:
+            c["mode"] = mode
         if key_flags:
             c["key_flags"] = key_flags
         if source:
@@ -230,6 +254,527 @@ def opts(**kw):
     o = {"algorithms": ["HS256"]}
     o.update(kw)
     return o
+
+
+# ------------------------------------------------- asymmetric (cryptography) --
+#
+# RSA, ECDSA and Ed25519 signatures are made and checked with the
+# `cryptography` package (pyca), independently of cjwt.  A vector that expects
+# a token to verify is only written if `cryptography` verifies it too.
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature, encode_dss_signature)
+from cryptography.x509.oid import NameOID
+
+SHA = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
+EC_CURVES = {"P-256": (ec.SECP256R1, 32), "P-384": (ec.SECP384R1, 48),
+             "P-521": (ec.SECP521R1, 66)}
+ES_CURVE = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
+
+
+def b64u_int(text):
+    return int.from_bytes(b64u_decode(text), "big")
+
+
+def int_b64u(value, length=None):
+    if length is None:
+        length = max(1, (value.bit_length() + 7) // 8)
+    return b64u(value.to_bytes(length, "big"))
+
+
+def jwk_public_key(jwk):
+    """A `cryptography` public key for a JWK.  When the JWK carries a private
+    part, it is checked to belong to the public part."""
+    kty = jwk.get("kty")
+    if kty == "RSA":
+        pub = rsa.RSAPublicNumbers(b64u_int(jwk["e"]), b64u_int(jwk["n"])).public_key()
+        if "d" in jwk:
+            d = b64u_int(jwk["d"])
+            m = 0x1234567890abcdef
+            assert pow(pow(m, d, b64u_int(jwk["n"])), b64u_int(jwk["e"]),
+                       b64u_int(jwk["n"])) == m, "RSA JWK: d does not match n, e"
+        return pub
+    if kty == "EC":
+        curve, size = EC_CURVES[jwk["crv"]]
+        pub = ec.EllipticCurvePublicNumbers(b64u_int(jwk["x"]), b64u_int(jwk["y"]),
+                                            curve()).public_key()
+        if "d" in jwk:
+            priv = ec.derive_private_key(b64u_int(jwk["d"]), curve())
+            assert priv.public_key().public_numbers() == pub.public_numbers(), \
+                "EC JWK: d does not match x, y"
+        return pub
+    if kty == "OKP" and jwk.get("crv") == "Ed25519":
+        pub = ed25519.Ed25519PublicKey.from_public_bytes(b64u_decode(jwk["x"]))
+        if "d" in jwk:
+            priv = ed25519.Ed25519PrivateKey.from_private_bytes(b64u_decode(jwk["d"]))
+            assert priv.public_key().public_bytes_raw() == pub.public_bytes_raw(), \
+                "OKP JWK: d does not match x"
+        return pub
+    return None
+
+
+def pem_public_key(pem, password=None):
+    data = pem.encode("ascii")
+    if b"CERTIFICATE" in data:
+        return x509.load_pem_x509_certificate(data).public_key()
+    if b"PRIVATE KEY" in data:
+        pw = password.encode("utf-8") if password is not None else None
+        return serialization.load_pem_private_key(data, pw).public_key()
+    return serialization.load_pem_public_key(data)
+
+
+def asym_verify(alg, pub, data, sig):
+    """True when `sig` is a valid JWS signature (RFC 7518) of `data` under
+    `pub` for `alg`; False otherwise (wrong key type, curve, size, form)."""
+    try:
+        if alg[:2] == "RS" and isinstance(pub, rsa.RSAPublicKey):
+            pub.verify(sig, data, padding.PKCS1v15(), SHA[alg[2:]]())
+            return True
+        if alg[:2] == "PS" and isinstance(pub, rsa.RSAPublicKey):
+            h = SHA[alg[2:]]()
+            pub.verify(sig, data, padding.PSS(mgf=padding.MGF1(SHA[alg[2:]]()),
+                                              salt_length=h.digest_size), h)
+            return True
+        if alg in ES_CURVE and isinstance(pub, ec.EllipticCurvePublicKey):
+            curve, size = EC_CURVES[ES_CURVE[alg]]
+            if pub.curve.name != curve.name or len(sig) != 2 * size:
+                return False
+            r = int.from_bytes(sig[:size], "big")
+            s = int.from_bytes(sig[size:], "big")
+            pub.verify(encode_dss_signature(r, s), data, ec.ECDSA(SHA[alg[2:]]()))
+            return True
+        if alg == "EdDSA" and isinstance(pub, ed25519.Ed25519PublicKey):
+            pub.verify(sig, data)
+            return True
+    except (InvalidSignature, ValueError):
+        return False
+    return False
+
+
+def asym_public(spec):
+    """The public keys a vector key spec stands for (a list), or None when it
+    is an HMAC secret / null."""
+    if spec is None:
+        return None
+    if "pem" in spec:
+        return [pem_public_key(spec["pem"], spec.get("password"))]
+    if "jwk" in spec and spec["jwk"].get("kty") != "oct":
+        return [jwk_public_key(spec["jwk"])]
+    if "jwks" in spec:
+        return None
+    return None
+
+
+def verifies(token, key, options=None):
+    """Independent check of a token's signature for a vector key spec."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return False
+    if key is not None and "jwks" in key:
+        return jwks_verifies(token, key["jwks"])
+    pubs = asym_public(key)
+    if pubs is None:
+        return mac_verifies(token, key)
+    try:
+        alg = json.loads(b64u_decode(parts[0]))["alg"]
+        sig = b64u_decode(parts[2])
+    except (ValueError, KeyError, TypeError):
+        return False
+    data = (parts[0] + "." + parts[1]).encode("ascii")
+    return any(asym_verify(alg, p, data, sig) for p in pubs)
+
+
+def jwks_verifies(token, jwks):
+    """Key set selection as DESIGN/cjwt.h describe it: the key named by kid,
+    else any key that verifies."""
+    parts = token.split(".")
+    hdr = json.loads(b64u_decode(parts[0]))
+    keys = [k for k in jwks["keys"] if k.get("use", "sig") == "sig"]
+    if "kid" in hdr:
+        keys = [k for k in keys if k.get("kid") == hdr["kid"]]
+    for k in keys:
+        if k.get("kty") == "oct":
+            if mac_verifies(token, {"jwk": k}):
+                return True
+        elif verifies(token, {"jwk": k}):
+            return True
+    return False
+
+
+# --- keys generated once (tests/vectors/keys/generated_keys.json) ---------
+
+KEY_FILE = os.path.join(HERE, "keys", "generated_keys.json")
+KEY_PASSWORD = "correct horse battery staple"
+
+
+def load_or_make_keys(regenerate=False):
+    """Private keys (PKCS#8 PEM) used by the generated asymmetric vectors.
+    Made once with `cryptography` and kept in keys/generated_keys.json, so
+    rerunning the generator gives the same files; --new-keys makes new ones."""
+    if os.path.exists(KEY_FILE) and not regenerate:
+        with open(KEY_FILE, encoding="ascii") as f:
+            stored = json.load(f)
+    else:
+        def pem(k):
+            return k.private_bytes(serialization.Encoding.PEM,
+                                   serialization.PrivateFormat.PKCS8,
+                                   serialization.NoEncryption()).decode("ascii")
+        gen = {
+            "rsa2048": lambda: rsa.generate_private_key(65537, 2048),
+            "rsa2048-b": lambda: rsa.generate_private_key(65537, 2048),
+            "rsa1024": lambda: rsa.generate_private_key(65537, 1024),
+            "p256": lambda: ec.generate_private_key(ec.SECP256R1()),
+            "p256-b": lambda: ec.generate_private_key(ec.SECP256R1()),
+            "p384": lambda: ec.generate_private_key(ec.SECP384R1()),
+            "p384-b": lambda: ec.generate_private_key(ec.SECP384R1()),
+            "p521": lambda: ec.generate_private_key(ec.SECP521R1()),
+            "p521-b": lambda: ec.generate_private_key(ec.SECP521R1()),
+            "ed25519": ed25519.Ed25519PrivateKey.generate,
+            "ed25519-b": ed25519.Ed25519PrivateKey.generate,
+        }
+        stored = {"note": "TEST KEYS ONLY, generated by gen_vectors.py --new-keys; "
+                          "never use them for anything else"}
+        for name, make in sorted(gen.items()):
+            stored[name] = pem(make())
+        # The P-256 key again, as encrypted PKCS#8 (random salt/IV: stored).
+        k = serialization.load_pem_private_key(stored["p256"].encode(), None)
+        stored["p256-encrypted"] = k.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(KEY_PASSWORD.encode())).decode("ascii")
+        os.makedirs(os.path.dirname(KEY_FILE), exist_ok=True)
+        with open(KEY_FILE, "w", encoding="ascii", newline="\n") as f:
+            f.write(json.dumps(stored, indent=1, sort_keys=True) + "\n")
+    keys = {}
+    for name, text in stored.items():
+        if name == "note" or name.endswith("-encrypted"):
+            continue
+        keys[name] = serialization.load_pem_private_key(text.encode("ascii"), None)
+    keys["_encrypted_p256_pem"] = stored["p256-encrypted"]
+    return keys
+
+
+def public_pem(priv):
+    return priv.public_key().public_bytes(
+        serialization.Encoding.PEM,
+        serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+
+
+def private_pem(priv):
+    return priv.private_bytes(serialization.Encoding.PEM,
+                              serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()).decode("ascii")
+
+
+def public_jwk(priv, **extra):
+    pub = priv.public_key()
+    if isinstance(pub, rsa.RSAPublicKey):
+        n = pub.public_numbers()
+        j = {"kty": "RSA", "n": int_b64u(n.n), "e": int_b64u(n.e)}
+    elif isinstance(pub, ec.EllipticCurvePublicKey):
+        n = pub.public_numbers()
+        crv = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}[pub.curve.name]
+        size = EC_CURVES[crv][1]
+        j = {"kty": "EC", "crv": crv, "x": int_b64u(n.x, size), "y": int_b64u(n.y, size)}
+    else:
+        j = {"kty": "OKP", "crv": "Ed25519", "x": b64u(pub.public_bytes_raw())}
+    j.update(extra)
+    return j
+
+
+# Randomized signatures (RSA-PSS) are reused from the previous output when
+# their signing input is unchanged and they still verify, so rerunning the
+# generator with the same keys leaves the files byte-identical.
+_SIG_CACHE = {}
+
+
+def load_sig_cache(filenames):
+    for fn in filenames:
+        path = os.path.join(HERE, fn)
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding="ascii") as f:
+            for c in json.load(f)["cases"]:
+                parts = c["token"].split(".")
+                if len(parts) == 3:
+                    _SIG_CACHE.setdefault(parts[0] + "." + parts[1], []).append(parts[2])
+
+
+def asym_sign(alg, priv, signing_input):
+    data = signing_input.encode("ascii")
+    if alg.startswith("PS"):
+        for cached in _SIG_CACHE.get(signing_input, []):
+            try:
+                sig = b64u_decode(cached)
+            except ValueError:
+                continue
+            if asym_verify(alg, priv.public_key(), data, sig):
+                return sig
+        h = SHA[alg[2:]]()
+        sig = priv.sign(data, padding.PSS(mgf=padding.MGF1(SHA[alg[2:]]()),
+                                          salt_length=h.digest_size), h)
+        _SIG_CACHE.setdefault(signing_input, []).insert(0, b64u(sig))
+        return sig
+    if alg.startswith("RS"):
+        return priv.sign(data, padding.PKCS1v15(), SHA[alg[2:]]())
+    if alg in ES_CURVE:
+        size = EC_CURVES[ES_CURVE[alg]][1]
+        der = priv.sign(data, ec.ECDSA(SHA[alg[2:]](), deterministic_signing=True))
+        r, s = decode_dss_signature(der)
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    if alg == "EdDSA":
+        return priv.sign(data)
+    raise AssertionError(alg)
+
+
+def asym_token(alg, priv, payload, header=None):
+    """A compact JWS; payload is a dict (JSON) or bytes (raw JWS)."""
+    hdr = {"alg": alg, "typ": "JWT"} if header is None else dict(header, alg=alg)
+    si = b64u(compact(hdr)) + "." + b64u(as_bytes(payload))
+    return si + "." + b64u(asym_sign(alg, priv, si))
+
+
+def self_signed_cert(priv):
+    """A fixed self-signed X.509 certificate (RSA PKCS#1 v1.5 signatures are
+    deterministic, so the PEM is the same on every run)."""
+    import datetime
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cjwt test vectors")])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(priv.public_key()).serial_number(0x636a7774)
+            .not_valid_before(datetime.datetime(2023, 1, 1, tzinfo=datetime.timezone.utc))
+            .not_valid_after(datetime.datetime(2033, 1, 1, tzinfo=datetime.timezone.utc))
+            .sign(priv, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def rsa_pkcs1_public_pem(priv):
+    return priv.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.PKCS1).decode("ascii")
+
+
+
+# --- RFC 7515 A.2-A.5, RFC 7520 4.1-4.4, RFC 8037 A.1-A.4 (asymmetric) -------
+# Keys and tokens as published.  gen_rfc_asym() re-checks each with
+# `cryptography`; the deterministic ones (RS256, Ed25519) are also re-signed
+# with the published private key and must come out byte for byte the same.
+
+RFC7515_PAYLOAD_SEG = ("eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxl"
+                       "LmNvbS9pc19yb290Ijp0cnVlfQ")
+RFC7515_CLAIMS = {"iss": "joe", "exp": 1300819380, "http://example.com/is_root": True}
+
+RFC7515_A2_JWK = {
+    "kty": "RSA",
+    "n": "ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddx"
+         "HmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMs"
+         "D1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSH"
+         "SXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdV"
+         "MTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8"
+         "NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ",
+    "e": "AQAB",
+    "d": "Eq5xpGnNCivDflJsRQBXHx1hdR1k6Ulwe2JZD50LpXyWPEAeP88vLNO97I"
+         "jlA7_GQ5sLKMgvfTeXZx9SE-7YwVol2NXOoAJe46sui395IW_GO-pWJ1O0"
+         "BkTGoVEn2bKVRUCgu-GjBVaYLU6f3l9kJfFNS3E0QbVdxzubSu3Mkqzjkn"
+         "439X0M_V51gfpRLI9JYanrC4D4qAdGcopV_0ZHHzQlBjudU2QvXt4ehNYT"
+         "CBr6XCLQUShb1juUO1ZdiYoFaFQT5Tw8bGUl_x_jTj3ccPDVZFD9pIuhLh"
+         "BOneufuBiB4cS98l2SR_RQyGWSeWjnczT0QU91p1DhOVRuOopznQ",
+    "p": "4BzEEOtIpmVdVEZNCqS7baC4crd0pqnRH_5IB3jw3bcxGn6QLvnEtfdUdi"
+         "YrqBdss1l58BQ3KhooKeQTa9AB0Hw_Py5PJdTJNPY8cQn7ouZ2KKDcmnPG"
+         "BY5t7yLc1QlQ5xHdwW1VhvKn-nXqhJTBgIPgtldC-KDV5z-y2XDwGUc",
+    "q": "uQPEfgmVtjL0Uyyx88GZFF1fOunH3-7cepKmtH4pxhtCoHqpWmT8YAmZxa"
+         "ewHgHAjLYsp1ZSe7zFYHj7C6ul7TjeLQeZD_YwD66t62wDmpe_HlB-TnBA"
+         "-njbglfIsRLtXlnDzQkv5dTltRJ11BKBBypeeF6689rjcJIDEz9RWdc",
+    "dp": "BwKfV3Akq5_MFZDFZCnW-wzl-CCo83WoZvnLQwCTeDv8uzluRSnm71I3Q"
+          "CLdhrqE2e9YkxvuxdBfpT_PI7Yz-FOKnu1R6HsJeDCjn12Sk3vmAktV2zb"
+          "34MCdy7cpdTh_YVr7tss2u6vneTwrA86rZtu5Mbr1C1XsmvkxHQAdYo0",
+    "dq": "h_96-mK1R_7glhsum81dZxjTnYynPbZpHziZjeeHcXYsXaaMwkOlODsWa"
+          "7I9xXDoRwbKgB719rrmI2oKr6N3Do9U0ajaHF-NKJnwgjMd2w9cjz3_-ky"
+          "NlxAr2v4IKhGNpmM5iIgOS1VZnOZ68m6_pbLBSp3nssTdlqvd0tIiTHU",
+    "qi": "IYd7DHOhrWvxkwPQsRM2tOgrjbcrfvtQJipd-DlcxyVuuM9sQLdgjVk2o"
+          "y26F0EmpScGLq2MowX7fhd_QJQ3ydy5cY7YIBi87w93IKLEdfnbJtoOPLU"
+          "W0ITrJReOgo1cq9SbsxYawBgfp_gh6A5603k2-ZQwVK0JKSHuLFkuQ3U",
+}
+RFC7515_A2_TOKEN = (
+    "eyJhbGciOiJSUzI1NiJ9." + RFC7515_PAYLOAD_SEG + "."
+    "cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc"
+    "_lF5YKt_O8W2Fp5jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vR"
+    "K5h6xBArLIARNPvkSjtQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZ"
+    "ESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN"
+    "_IoypGlUPQGe77Rw")
+
+RFC7515_A3_JWK = {"kty": "EC", "crv": "P-256",
+                  "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                  "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+                  "d": "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}
+RFC7515_A3_TOKEN = ("eyJhbGciOiJFUzI1NiJ9." + RFC7515_PAYLOAD_SEG + "."
+                    "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8IS"
+                    "lSApmWQxfKTUJqPP3-Kg6NU1Q")
+# The same signature as the RFC's octet arrays of R and S (A.3.1), a second
+# transcription the base64url above is checked against.
+RFC7515_A3_SIG_OCTETS = [
+    14, 209, 33, 83, 121, 99, 108, 72, 60, 47, 127, 21, 88, 7, 212, 2, 163, 178, 40, 3,
+    58, 249, 124, 126, 23, 129, 154, 195, 22, 158, 166, 101,
+    197, 10, 7, 211, 140, 60, 112, 229, 216, 241, 45, 175, 8, 74, 84, 128, 166, 101,
+    144, 197, 242, 147, 80, 154, 143, 63, 127, 138, 131, 163, 84, 213]
+
+RFC7515_A4_JWK = {"kty": "EC", "crv": "P-521",
+                  "x": "AekpBQ8ST8a8VcfVOTNl353vSrDCLLJXmPk06wTjxrrjcBpXp5EOnYG_"
+                       "NjFZ6OvLFV1jSfS9tsz4qUxcWceqwQGk",
+                  "y": "ADSmRA43Z1DSNx_RvcLI87cdL07l6jQyyBXMoxVg_l2Th-x3S1WDhjDl"
+                       "y79ajL4Kkd0AZMaZmh9ubmf63e3kyMj2",
+                  "d": "AY5pb7A0UFiB3RELSD64fTLOSV_jazdF7fLYyuTw8lOfRhWg6Y6rUrPA"
+                       "xerEzgdRhajnu0ferB0d53vM9mE15j2C"}
+RFC7515_A4_TOKEN = ("eyJhbGciOiJFUzUxMiJ9.UGF5bG9hZA."
+                    "AdwMgeerwtHoh-l192l60hp9wAHZFVJbLfD_UxMi70cwnZOYaRI1bKPWROc-mZZq"
+                    "wqT2SI-KGDKB34XO0aw_7XdtAG8GaSwFKdCAPZgoXD2YBJZCPEX3xKpRwcdOO8Kp"
+                    "EHwJjyqOgzDO7iKvU8vcnwNrmxYbSW9ERBXukOXolLzeO_Jn")
+RFC7515_A4_SIG_OCTETS = [
+    1, 220, 12, 129, 231, 171, 194, 209, 232, 135, 233, 117, 247, 105, 122, 210, 26,
+    125, 192, 1, 217, 21, 82, 91, 45, 240, 255, 83, 19, 34, 239, 71, 48, 157, 147, 152,
+    105, 18, 53, 108, 163, 214, 68, 231, 62, 153, 150, 106, 194, 164, 246, 72, 143, 138,
+    24, 50, 129, 223, 133, 206, 209, 172, 63, 237, 119, 109,
+    0, 111, 6, 105, 44, 5, 41, 208, 128, 61, 152, 40, 92, 61, 152, 4, 150, 66, 60, 69,
+    247, 196, 170, 81, 193, 199, 78, 59, 194, 169, 16, 124, 9, 143, 42, 142, 131, 48,
+    206, 238, 34, 175, 83, 203, 220, 159, 3, 107, 155, 22, 27, 73, 111, 68, 68, 21, 238,
+    144, 229, 232, 148, 188, 222, 59, 242, 103]
+
+RFC7515_A5_TOKEN = "eyJhbGciOiJub25lIn0." + RFC7515_PAYLOAD_SEG + "."
+
+# RFC 7520 section 3 keys (Figures 1-5) and the section 4 payload (Figure 7).
+RFC7520_EC_JWK = {   # Figure 2 (private); Figure 1 is the same without "d"
+    "kty": "EC", "kid": "bilbo.baggins@hobbiton.example", "use": "sig", "crv": "P-521",
+    "x": "AHKZLLOsCOzz5cY97ewNUajB957y-C-U88c3v13nmGZx6sYl_oJXu9A5RkTKqjqvjyekWF-7ytDyRX"
+         "YgCF5cj0Kt",
+    "y": "AdymlHvOiLxXkEhayXQnNCvDX4h9htZaCJN34kfmC6pV5OhQHiraVySsUdaQkAgDPrwQrJmbnX9cwl"
+         "GfP-HqHZR1",
+    "d": "AAhRON2r9cqXX1hg-RoI6R1tX5p2rUAYdmpHZoC1XNM56KtscrX6zbKipQrCW9CGZH3T4ubpnoTKLD"
+         "YJ_fF3_rJt"}
+RFC7520_RSA_JWK = {  # Figure 4 (private); Figure 3 is kty, kid, use, n, e
+    "kty": "RSA", "kid": "bilbo.baggins@hobbiton.example", "use": "sig",
+    "n": "n4EPtAOCc9AlkeQHPzHStgAbgs7bTZLwUBZdR8_KuKPEHLd4rHVTeT-O-XV2jRojdNhxJWTDvNd7nq"
+         "Q0VEiZQHz_AJmSCpMaJMRBSFKrKb2wqVwGU_NsYOYL-QtiWN2lbzcEe6XC0dApr5ydQLrHqkHHig3RBo"
+         "rdaZ6Aj-oBHqFEHYpPe7Tpe-OfVfHd1E6cS6M1FZcD1NNLYD5lFHpPI9bTwJlsde3uhGqC0ZCuEHg8lh"
+         "zwOHrtIQbS0FVbb9k3-tVTU4fg_3L_vniUFAKwuCLqKnS2BYwdq_mzSnbLY7h_qixoR7jig3__kRhuaxw"
+         "UkRz5iaiQkqgc5gHdrNP5zw",
+    "e": "AQAB",
+    "d": "bWUC9B-EFRIo8kpGfh0ZuyGPvMNKvYWNtB_ikiH9k20eT-O1q_I78eiZkpXxXQ0UTEs2LsNRS-8uJb"
+         "vQ-A1irkwMSMkK1J3XTGgdrhCku9gRldY7sNA_AKZGh-Q661_42rINLRCe8W-nZ34ui_qOfkLnK9QWDD"
+         "qpaIsA-bMwWWSDFu2MUBYwkHTMEzLYGqOe04noqeq1hExBTHBOBdkMXiuFhUq1BU6l-DqEiWxqg82sXt"
+         "2h-LMnT3046AOYJoRioz75tSUQfGCshWTBnP5uDjd18kKhyv07lhfSJdrPdM5Plyl21hsFf4L_mHCuoF"
+         "au7gdsPfHPxxjVOcOpBrQzwQ",
+    "p": "3Slxg_DwTXJcb6095RoXygQCAZ5RnAvZlno1yhHtnUex_fp7AZ_9nRaO7HX_-SFfGQeutao2TDjDAW"
+         "U4Vupk8rw9JR0AzZ0N2fvuIAmr_WCsmGpeNqQnev1T7IyEsnh8UMt-n5CafhkikzhEsrmndH6LxOrvRJ"
+         "lsPp6Zv8bUq0k",
+    "q": "uKE2dh-cTf6ERF4k4e_jy78GfPYUIaUyoSSJuBzp3Cubk3OCqs6grT8bR_cu0Dm1MZwWmtdqDyI95H"
+         "rUeq3MP15vMMON8lHTeZu2lmKvwqW7anV5UzhM1iZ7z4yMkuUwFWoBvyY898EXvRD-hdqRxHlSqAZ192"
+         "zB3pVFJ0s7pFc",
+    "dp": "B8PVvXkvJrj2L-GYQ7v3y9r6Kw5g9SahXBwsWUzp19TVlgI-YV85q1NIb1rxQtD-IsXXR3-Tanevu"
+          "RPRt5OBOdiMGQp8pbt26gljYfKU_E9xn-RULHz0-ed9E9gXLKD4VGngpz-PfQ_q29pk5xWHoJp009Qf"
+          "1HvChixRX59ehik",
+    "dq": "CLDmDGduhylc9o7r84rEUVn7pzQ6PF83Y-iBZx5NT-TpnOZKF1pErAMVeKzFEl41DlHHqqBLSM0W1"
+          "sOFbwTxYWZDm6sI6og5iTbwQGIC3gnJKbi_7k_vJgGHwHxgPaX2PnvP-zyEkDERuf-ry4c_Z11Cq9Aq"
+          "C2yeL6kdKT1cYF8",
+    "qi": "3PiqvXQN0zwMeE-sBvZgi289XP9XCQF3VWqPzMKnIgQp7_Tugo6-NZBKCQsMf3HaEGBjTVJs_jcK8"
+          "-TRXvaKe-7ZMaQj8VfBdYkssbu0NKDDhjJ-GtiseaDVWt7dcH0cfwxgFUHpQh7FoCrjFJ6h6ZEpMF6x"
+          "mujs4qMpPz8aaI4"}
+RFC7520_HMAC_JWK = {"kty": "oct", "kid": "018c0ae5-4d9b-471b-bfd6-eef314bc7037",
+                    "use": "sig", "alg": "HS256",
+                    "k": "hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}   # Figure 5
+RFC7520_PAYLOAD_TEXT = ("It\u2019s a dangerous business, Frodo, going out your door. "
+                        "You step onto the road, and if you don't keep your feet, "
+                        "there\u2019s no knowing where you might be swept off to.")
+RFC7520_PAYLOAD_SEG = (
+    "SXTigJlzIGEgZGFuZ2Vyb3VzIGJ1c2luZXNzLCBGcm9kbywgZ29pbmcgb3V0IHlvdXIgZG9vci4gWW91IHN0"
+    "ZXAgb250byB0aGUgcm9hZCwgYW5kIGlmIHlvdSBkb24ndCBrZWVwIHlvdXIgZmVldCwgdGhlcmXigJlzIG5v"
+    "IGtub3dpbmcgd2hlcmUgeW91IG1pZ2h0IGJlIHN3ZXB0IG9mZiB0by4")
+RFC7520_TOKENS = {
+    "4.1": ("RS256", "eyJhbGciOiJSUzI1NiIsImtpZCI6ImJpbGJvLmJhZ2dpbnNAaG9iYml0b24uZXhhbXBsZSJ9",
+            "MRjdkly7_-oTPTS3AXP41iQIGKa80A0ZmTuV5MEaHoxnW2e5CZ5NlKtainoFmKZopdHM1O2U4mwzJdQx"
+            "996ivp83xuglII7PNDi84wnB-BDkoBwA78185hX-Es4JIwmDLJK3lfWRa-XtL0RnltuYv746iYTh_qHR"
+            "D68BNt1uSNCrUCTJDt5aAE6x8wW1Kt9eRo4QPocSadnHXFxnt8Is9UzpERV0ePPQdLuW3IS_de3xyIrD"
+            "aLGdjluPxUAhb6L2aXic1U12podGU0KLUQSE_oI-ZnmKJ3F4uOZDnd6QZWJushZ41Axf_fcIe8u9ipH8"
+            "4ogoree7vjbU5y18kDquDg"),
+    "4.2": ("PS384", "eyJhbGciOiJQUzM4NCIsImtpZCI6ImJpbGJvLmJhZ2dpbnNAaG9iYml0b24uZXhhbXBsZSJ9",
+            "cu22eBqkYDKgIlTpzDXGvaFfz6WGoz7fUDcfT0kkOy42miAh2qyBzk1xEsnk2IpN6-tPid6VrklHkqsG"
+            "qDqHCdP6O8TTB5dDDItllVo6_1OLPpcbUrhiUSMxbbXUvdvWXzg-UD8biiReQFlfz28zGWVsdiNAUf8Z"
+            "nyPEgVFn442ZdNqiVJRmBqrYRXe8P_ijQ7p8Vdz0TTrxUeT3lm8d9shnr2lfJT8ImUjvAA2Xez2Mlp8c"
+            "BE5awDzT0qI0n6uiP1aCN_2_jLAeQTlqRHtfa64QQSUmFAAjVKPbByi7xho0uTOcbH510a6GYmJUAfmW"
+            "jwZ6oD4ifKo8DYM-X72Eaw"),
+    "4.3": ("ES512", "eyJhbGciOiJFUzUxMiIsImtpZCI6ImJpbGJvLmJhZ2dpbnNAaG9iYml0b24uZXhhbXBsZSJ9",
+            "AE_R_YZCChjn4791jSQCrdPZCNYqHXCTZH0-JZGYNlaAjP2kqaluUIIUnC9qvbu9Plon7KRTzoNEuT4V"
+            "a2cmL1eJAQy3mtPBu_u_sDDyYjnAMDxXPn7XrT0lw-kvAD890jl8e2puQens_IEKBpHABlsbEPX6sFY8"
+            "OcGDqoRuBomu9xQ2"),
+    "4.4": ("HS256", "eyJhbGciOiJIUzI1NiIsImtpZCI6IjAxOGMwYWU1LTRkOWItNDcxYi1iZmQ2LWVlZjMxNGJj"
+                     "NzAzNyJ9",
+            "s0h6KThzkfBBBkLspW1h84VsJZFTsPPqMDA7g1Md7p0"),
+}
+
+# RFC 8037 A.1 (private), A.2 (public), A.4 (signature of "Example of Ed25519 signing").
+RFC8037_JWK = {"kty": "OKP", "crv": "Ed25519",
+               "d": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
+               "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}
+RFC8037_TOKEN = ("eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc."
+                 "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7"
+                 "sVvpAr_MuM0KAg")
+
+
+def public_only(jwk):
+    return {k: v for k, v in jwk.items() if k not in ("d", "p", "q", "dp", "dq", "qi")}
+
+
+def jwk_private_key(jwk):
+    """A `cryptography` private key from a private JWK (for re-signing)."""
+    if jwk["kty"] == "RSA":
+        pub = rsa.RSAPublicNumbers(b64u_int(jwk["e"]), b64u_int(jwk["n"]))
+        return rsa.RSAPrivateNumbers(
+            b64u_int(jwk["p"]), b64u_int(jwk["q"]), b64u_int(jwk["d"]),
+            b64u_int(jwk["dp"]), b64u_int(jwk["dq"]), b64u_int(jwk["qi"]),
+            pub).private_key()
+    if jwk["kty"] == "EC":
+        return ec.derive_private_key(b64u_int(jwk["d"]), EC_CURVES[jwk["crv"]][0]())
+    return ed25519.Ed25519PrivateKey.from_private_bytes(b64u_decode(jwk["d"]))
+
+
+def check_rfc_known_answers():
+    """Every RFC example re-checked with `cryptography` before it is written."""
+    def resign(jwk, alg, token):
+        h, p, s = token.split(".")
+        return b64u(asym_sign(alg, jwk_private_key(jwk), h + "." + p)) == s
+
+    # RFC 7515 A.2: verifies, and PKCS#1 v1.5 re-signing gives the same bytes.
+    assert verifies(RFC7515_A2_TOKEN, {"jwk": public_only(RFC7515_A2_JWK)})
+    assert resign(RFC7515_A2_JWK, "RS256", RFC7515_A2_TOKEN), "RFC 7515 A.2 re-sign"
+    # A.3 / A.4: ECDSA is randomized: verify, and match the octet arrays.
+    assert RFC7515_A3_TOKEN.split(".")[2] == b64u(bytes(RFC7515_A3_SIG_OCTETS))
+    assert verifies(RFC7515_A3_TOKEN, {"jwk": public_only(RFC7515_A3_JWK)})
+    assert verifies(RFC7515_A3_TOKEN, {"jwk": RFC7515_A3_JWK})   # d matches x, y
+    assert RFC7515_A4_TOKEN.split(".")[2] == b64u(bytes(RFC7515_A4_SIG_OCTETS))
+    assert verifies(RFC7515_A4_TOKEN, {"jwk": public_only(RFC7515_A4_JWK)})
+    assert verifies(RFC7515_A4_TOKEN, {"jwk": RFC7515_A4_JWK})
+    assert b64u_decode(RFC7515_A4_TOKEN.split(".")[1]) == b"Payload"
+    # A.5: header {"alg":"none"}, empty signature.
+    assert b64u_decode(RFC7515_A5_TOKEN.split(".")[0]) == b'{"alg":"none"}'
+    assert json.loads(b64u_decode(RFC7515_PAYLOAD_SEG)) == RFC7515_CLAIMS
+    # RFC 7520 4.1-4.4 over the Figure 7 payload.
+    assert b64u_decode(RFC7520_PAYLOAD_SEG) == RFC7520_PAYLOAD_TEXT.encode("utf-8")
+    for sec, (alg, h, s) in RFC7520_TOKENS.items():
+        assert json.loads(b64u_decode(h))["alg"] == alg
+        tok = h + "." + RFC7520_PAYLOAD_SEG + "." + s
+        jwk = {"RS": RFC7520_RSA_JWK, "PS": RFC7520_RSA_JWK, "ES": RFC7520_EC_JWK,
+               "HS": RFC7520_HMAC_JWK}[alg[:2]]
+        assert verifies(tok, {"jwk": public_only(jwk) if alg[:2] != "HS" else jwk}), sec
+        if alg[:2] != "HS":
+            assert verifies(tok, {"jwk": jwk}), sec
+    assert resign(RFC7520_RSA_JWK, "RS256", RFC7520_TOKENS["4.1"][1] + "." +
+                  RFC7520_PAYLOAD_SEG + "." + RFC7520_TOKENS["4.1"][2]), "RFC 7520 4.1 re-sign"
+    # RFC 8037: verifies; Ed25519 is deterministic, so re-signing with A.1's
+    # d gives A.4's signature exactly.
+    assert verifies(RFC8037_TOKEN, {"jwk": public_only(RFC8037_JWK)})
+    assert resign(RFC8037_JWK, "EdDSA", RFC8037_TOKEN), "RFC 8037 A.4 re-sign"
+    assert b64u_decode(RFC8037_TOKEN.split(".")[1]) == b"Example of Ed25519 signing"
+    return True
 
 
 # ------------------------------------------------------------------ rfc.json --
@@ -281,6 +826,146 @@ def gen_rfc():
     f.add("rfc7520-4.4-payload-not-json", t44, k44, err("malformed"), HS,
           now=NOW, source="RFC 7520 4.4", mac_ok=True,
           note="valid JWS, but the payload is not a JSON object, so not a JWT")
+    # --- asymmetric RFC examples (re-checked by check_rfc_known_answers) ----
+    check_rfc_known_answers()
+    exp = 1300819380
+    before = exp - 10
+    rs = {"algorithms": ["RS256"]}
+    a2_pub = {"jwk": public_only(RFC7515_A2_JWK)}
+    f.add("rfc7515-a2-rs256-valid", RFC7515_A2_TOKEN, a2_pub,
+          ok(RFC7515_CLAIMS, {"alg": "RS256"}), rs, now=before, source="RFC 7515 A.2")
+    f.add("rfc7515-a2-rs256-private-jwk-valid", RFC7515_A2_TOKEN,
+          {"jwk": RFC7515_A2_JWK}, ok(RFC7515_CLAIMS), rs, now=before,
+          source="RFC 7515 A.2", note="a private JWK verifies with its public part")
+    f.add("rfc7515-a2-rs256-expired", RFC7515_A2_TOKEN, a2_pub, err("expired"), rs,
+          now=NOW, source="RFC 7515 A.2")
+    f.add("rfc7515-a2-rs256-alg-not-allowed", RFC7515_A2_TOKEN, a2_pub,
+          err("alg_not_allowed"), {"algorithms": ["PS256", "ES256"]}, now=before,
+          source="RFC 7515 A.2")
+    f.add("rfc7515-a2-rs256-as-jws", RFC7515_A2_TOKEN, a2_pub,
+          {"payload_b64u": RFC7515_PAYLOAD_SEG}, rs, now=NOW, mode="jws",
+          source="RFC 7515 A.2", note="raw JWS: no claim checks, so exp does not matter")
+    f.add("rfc7515-a2-rs256-wrong-key", RFC7515_A2_TOKEN,
+          {"jwk": public_only(RFC7520_RSA_JWK)}, err("bad_signature"), rs, now=before,
+          source="RFC 7515 A.2 with the RFC 7520 RSA key", sig_ok=False)
+    a3_pub = {"jwk": public_only(RFC7515_A3_JWK)}
+    es = {"algorithms": ["ES256"]}
+    f.add("rfc7515-a3-es256-valid", RFC7515_A3_TOKEN, a3_pub,
+          ok(RFC7515_CLAIMS, {"alg": "ES256"}), es, now=before, source="RFC 7515 A.3")
+    f.add("rfc7515-a3-es256-private-jwk-valid", RFC7515_A3_TOKEN, {"jwk": RFC7515_A3_JWK},
+          ok(RFC7515_CLAIMS), es, now=before, source="RFC 7515 A.3")
+    h, p, s = RFC7515_A3_TOKEN.split(".")
+    sig = b64u_decode(s)
+    der = encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big"))
+    f.add("rfc7515-a3-es256-der-signature", h + "." + p + "." + b64u(der), a3_pub,
+          err("bad_signature"), es, now=before, source="RFC 7515 A.3", sig_ok=False,
+          note="the same (r, s) DER-encoded: JWS needs r||s (RFC 7518 3.4)")
+    f.add("rfc7515-a3-es256-s-negated", h + "." + p + "." + b64u(
+        sig[:32] + (0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551 -
+                    int.from_bytes(sig[32:], "big")).to_bytes(32, "big")),
+          a3_pub, ok(RFC7515_CLAIMS), es, now=before, source="RFC 7515 A.3",
+          note="(r, n - s) is also a valid ECDSA signature: JWS does not require "
+               "low-s (Wycheproof labels it valid too)")
+    f.add("rfc7515-a3-es256-token-es384-allowed-only", RFC7515_A3_TOKEN, a3_pub,
+          err("alg_not_allowed"), {"algorithms": ["ES384"]}, now=before,
+          source="RFC 7515 A.3")
+    a4_pub = {"jwk": public_only(RFC7515_A4_JWK)}
+    f.add("rfc7515-a4-es512-jws", RFC7515_A4_TOKEN, a4_pub, {"payload_text": "Payload"},
+          {"algorithms": ["ES512"]}, now=NOW, mode="jws", source="RFC 7515 A.4")
+    f.add("rfc7515-a4-es512-private-jwk-jws", RFC7515_A4_TOKEN, {"jwk": RFC7515_A4_JWK},
+          {"payload_b64u": "UGF5bG9hZA"}, {"algorithms": ["ES512"]}, now=NOW, mode="jws",
+          source="RFC 7515 A.4")
+    f.add("rfc7515-a4-es512-as-jwt-malformed", RFC7515_A4_TOKEN, a4_pub, err("malformed"),
+          {"algorithms": ["ES512"]}, now=NOW, source="RFC 7515 A.4", mac_ok=True,
+          note="valid JWS, but 'Payload' is not a JSON object, so not a JWT")
+    f.add("rfc7515-a4-es512-with-p256-key", RFC7515_A4_TOKEN, a3_pub, err("invalid_key"),
+          {"algorithms": ["ES512"]}, now=NOW, mode="jws", source="RFC 7515 A.3/A.4",
+          note="ES512 needs a P-521 key")
+    a1_key = {"jwk": {"kty": "oct", "k": "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-Est"
+                      "JQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}}
+    f.add("rfc7515-a5-none-refused-by-default", RFC7515_A5_TOKEN, a1_key,
+          err("alg_not_allowed"), {"algorithms": ["HS256"]}, now=before,
+          source="RFC 7515 A.5")
+    f.add("rfc7515-a5-none-refused-with-all-others-allowed", RFC7515_A5_TOKEN, a2_pub,
+          err("alg_not_allowed"),
+          {"algorithms": ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256",
+                          "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]},
+          now=before, source="RFC 7515 A.5", note="'none' only when asked for by name")
+    f.add("rfc7515-a5-none-allowed-by-name", RFC7515_A5_TOKEN, a1_key,
+          ok(RFC7515_CLAIMS, {"alg": "none"}), {"algorithms": ["none"]}, now=before,
+          source="RFC 7515 A.5", unsecured=True)
+    f.add("rfc7515-a5-none-allowed-by-name-jws", RFC7515_A5_TOKEN, a1_key,
+          {"payload_b64u": RFC7515_PAYLOAD_SEG}, {"algorithms": ["none"]}, now=NOW,
+          mode="jws", source="RFC 7515 A.5", unsecured=True)
+    f.add("rfc7515-a5-none-with-signature-refused", RFC7515_A5_TOKEN + "c2ln", a1_key,
+          err("bad_signature"), {"algorithms": ["none"]}, now=before,
+          source="RFC 7515 A.5", note="an unsecured JWS must have an empty signature")
+    f.add("rfc7515-a5-none-with-a2-signature-refused",
+          RFC7515_A5_TOKEN + RFC7515_A2_TOKEN.split(".")[2], a1_key, err("bad_signature"),
+          {"algorithms": ["none", "RS256"]}, now=before, source="RFC 7515 A.5")
+
+    # RFC 7520 4.1-4.4: text payloads, so through raw JWS verification.
+    keys_7520 = {"RS": RFC7520_RSA_JWK, "PS": RFC7520_RSA_JWK, "ES": RFC7520_EC_JWK}
+    for sec, (alg, hseg, sseg) in sorted(RFC7520_TOKENS.items()):
+        tok = hseg + "." + RFC7520_PAYLOAD_SEG + "." + sseg
+        src = "RFC 7520 " + sec
+        base = "rfc7520-" + sec + "-" + alg.lower()
+        if alg == "HS256":
+            f.add(base + "-jws", tok, {"jwk": RFC7520_HMAC_JWK},
+                  {"payload_text": RFC7520_PAYLOAD_TEXT}, {"algorithms": [alg]}, now=NOW,
+                  mode="jws", source=src + " (key: Figure 5)")
+            continue
+        jwk = keys_7520[alg[:2]]
+        fig_pub = "Figure 3" if alg[:2] != "ES" else "Figure 1"
+        fig_priv = "Figure 4" if alg[:2] != "ES" else "Figure 2"
+        f.add(base + "-jws", tok, {"jwk": public_only(jwk)},
+              {"payload_text": RFC7520_PAYLOAD_TEXT}, {"algorithms": [alg]}, now=NOW,
+              mode="jws", source=src + " (key: " + fig_pub + ")")
+        f.add(base + "-jws-private-key", tok, {"jwk": jwk},
+              {"payload_b64u": RFC7520_PAYLOAD_SEG}, {"algorithms": [alg]}, now=NOW,
+              mode="jws", source=src + " (key: " + fig_priv + ")")
+        f.add(base + "-as-jwt-malformed", tok, {"jwk": public_only(jwk)}, err("malformed"),
+              {"algorithms": [alg]}, now=NOW, source=src, mac_ok=True,
+              note="valid JWS, but the payload is text, not a JSON object")
+        tampered = hseg + "." + b64u(RFC7520_PAYLOAD_TEXT.replace("Frodo", "Sam ")
+                                     .encode("utf-8")) + "." + sseg
+        f.add(base + "-tampered-payload", tampered, {"jwk": public_only(jwk)},
+              err("bad_signature"), {"algorithms": [alg]}, now=NOW, mode="jws",
+              source=src, sig_ok=False)
+    # The RFC 7520 PS384 signature under a key that says "alg": "PS256" (as
+    # Wycheproof's copy of the key does): the JWK is bound to another alg.
+    tok = (RFC7520_TOKENS["4.2"][1] + "." + RFC7520_PAYLOAD_SEG + "." +
+           RFC7520_TOKENS["4.2"][2])
+    f.add("rfc7520-4.2-ps384-key-bound-to-ps256", tok,
+          {"jwk": dict(public_only(RFC7520_RSA_JWK), alg="PS256")}, err("invalid_key"),
+          {"algorithms": ["PS256", "PS384"]}, now=NOW, mode="jws",
+          source="RFC 7520 4.2, key alg changed", mac_ok=True,
+          note="a JWK's alg binds it; Wycheproof tc 346/350 label this valid "
+               "(documented deviation)")
+
+    # RFC 8037 A.4: Ed25519 over "Example of Ed25519 signing".
+    f.add("rfc8037-a4-eddsa-jws", RFC8037_TOKEN, {"jwk": public_only(RFC8037_JWK)},
+          {"payload_text": "Example of Ed25519 signing"}, {"algorithms": ["EdDSA"]},
+          now=NOW, mode="jws", source="RFC 8037 A.4 (key A.2)")
+    f.add("rfc8037-a4-eddsa-jws-private-key", RFC8037_TOKEN, {"jwk": RFC8037_JWK},
+          {"payload_b64u": "RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc"}, {"algorithms": ["EdDSA"]},
+          now=NOW, mode="jws", source="RFC 8037 A.4 (key A.1)")
+    f.add("rfc8037-a4-eddsa-as-jwt-malformed", RFC8037_TOKEN,
+          {"jwk": public_only(RFC8037_JWK)}, err("malformed"), {"algorithms": ["EdDSA"]},
+          now=NOW, source="RFC 8037 A.4", mac_ok=True)
+    f.add("rfc8037-a4-eddsa-not-allowed", RFC8037_TOKEN, {"jwk": public_only(RFC8037_JWK)},
+          err("alg_not_allowed"), {"algorithms": ["ES256"]}, now=NOW, mode="jws",
+          source="RFC 8037 A.4")
+    h, p, s = RFC8037_TOKEN.split(".")
+    sig = bytearray(b64u_decode(s))
+    sig[0] ^= 1
+    f.add("rfc8037-a4-eddsa-signature-bit-flipped", h + "." + p + "." + b64u(bytes(sig)),
+          {"jwk": public_only(RFC8037_JWK)}, err("bad_signature"),
+          {"algorithms": ["EdDSA"]}, now=NOW, mode="jws", source="RFC 8037 A.4",
+          sig_ok=False)
+    f.add("rfc8037-a4-eddsa-with-rfc7515-p256-key", RFC8037_TOKEN, a3_pub,
+          err("invalid_key"), {"algorithms": ["EdDSA"]}, now=NOW, mode="jws",
+          source="RFC 8037 A.4 / RFC 7515 A.3", note="EdDSA needs an OKP key")
     return f
 
 
@@ -1129,8 +1814,361 @@ def gen_malformed():
     return f
 
 
-def main():
-    files = [gen_rfc(), gen_hmac(), gen_claims(), gen_malformed()]
+# ----------------------------------------------------------------- asym.json --
+
+ALL_ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384",
+            "PS512", "ES256", "ES384", "ES512", "EdDSA"]
+ALG_KEY = {"RS256": "rsa2048", "RS384": "rsa2048", "RS512": "rsa2048",
+           "PS256": "rsa2048", "PS384": "rsa2048", "PS512": "rsa2048",
+           "ES256": "p256", "ES384": "p384", "ES512": "p521", "EdDSA": "ed25519"}
+
+
+def gen_asym(keys):
+    f = VectorFile("asym.json", "RSA (RS/PS), ECDSA (ES) and EdDSA tokens made by "
+                   "gen_vectors.py with the keys in keys/generated_keys.json; every "
+                   "signature re-checked with `cryptography`.")
+    claims = {"sub": "user-1", "iat": NOW - 60, "exp": NOW + 3600}
+    raw = b"\x00\x01 raw JWS payload \xff\xfe, not JSON"
+
+    def pem_pub(name):
+        return {"pem": public_pem(keys[name])}
+
+    # --- every algorithm: valid with PEM / JWK / private PEM, tampered, wrong key
+    for alg in ALL_ALGS[3:]:
+        kname = ALG_KEY[alg]
+        priv = keys[kname]
+        a = {"algorithms": [alg]}
+        n = alg.lower()
+        header = {"alg": alg, "typ": "JWT"}
+        t = asym_token(alg, priv, claims)
+        h, p, s = t.split(".")
+        f.add(n + "-valid-pem-public", t, pem_pub(kname), ok(claims, header), a)
+        f.add(n + "-valid-jwk-public", t, {"jwk": public_jwk(priv)}, ok(claims), a)
+        f.add(n + "-valid-jwk-public-with-alg", t, {"jwk": public_jwk(priv, alg=alg)},
+              ok(claims), a)
+        f.add(n + "-valid-pem-private", t, {"pem": private_pem(priv)}, ok(claims), a,
+              note="a private key verifies with its public part")
+        f.add(n + "-valid-all-algorithms-allowed", t, pem_pub(kname), ok(claims),
+              {"algorithms": ALL_ALGS})
+        f.add(n + "-not-allowed", t, pem_pub(kname), err("alg_not_allowed"),
+              {"algorithms": [x for x in ALL_ALGS if x != alg]})
+        forged = b64u(compact(dict(claims, sub="admin")))
+        f.add(n + "-tampered-payload", h + "." + forged + "." + s, pem_pub(kname),
+              err("bad_signature"), a, sig_ok=False)
+        sig = bytearray(b64u_decode(s))
+        sig[len(sig) // 3] ^= 0x10
+        f.add(n + "-tampered-signature", h + "." + p + "." + b64u(bytes(sig)),
+              pem_pub(kname), err("bad_signature"), a, sig_ok=False)
+        f.add(n + "-signature-truncated", h + "." + p + "." + b64u(b64u_decode(s)[:-1]),
+              pem_pub(kname), err("bad_signature"), a, sig_ok=False)
+        f.add(n + "-signature-empty", h + "." + p + ".", pem_pub(kname),
+              err("bad_signature"), a, sig_ok=False)
+        f.add(n + "-wrong-key-same-type", t, pem_pub(kname + "-b"),
+              err("bad_signature"), a, sig_ok=False)
+        f.add(n + "-expired", asym_token(alg, priv, dict(claims, exp=NOW - 1)),
+              pem_pub(kname), err("expired"), a, mac_ok=True,
+              note="claims are checked after the signature")
+        f.add(n + "-expired-but-bad-signature", h + "." + b64u(compact(
+            dict(claims, exp=NOW - 1))) + "." + s, pem_pub(kname), err("bad_signature"),
+              a, sig_ok=False, note="order: signature before claims")
+        tj = asym_token(alg, priv, raw, header={})
+        f.add(n + "-jws-binary-payload", tj, pem_pub(kname),
+              {"payload_b64u": b64u(raw)}, a, mode="jws")
+        f.add(n + "-jws-binary-payload-as-jwt-malformed", tj, pem_pub(kname),
+              err("malformed"), a, mac_ok=True)
+        te = asym_token(alg, priv, b"", header={})
+        f.add(n + "-jws-empty-payload", te, pem_pub(kname), {"payload_b64u": ""}, a,
+              mode="jws")
+
+    # --- key encodings -------------------------------------------------------
+    t = asym_token("RS256", keys["rsa2048"], claims)
+    rs = {"algorithms": ["RS256"]}
+    f.add("rs256-valid-x509-certificate-pem", t, {"pem": self_signed_cert(keys["rsa2048"])},
+          ok(claims), rs, note="a certificate stands for its public key")
+    f.add("rs256-valid-pkcs1-public-pem", t, {"pem": rsa_pkcs1_public_pem(keys["rsa2048"])},
+          ok(claims), rs, note="-----BEGIN RSA PUBLIC KEY-----")
+    es = {"algorithms": ["ES256"]}
+    # --- key-type confusion --------------------------------------------------
+    rsa_pub_pem = public_pem(keys["rsa2048"])
+    th = jwt({"alg": "HS256", "typ": "JWT"}, claims, rsa_pub_pem, "HS256")
+    assert mac_verifies(th, key_secret(rsa_pub_pem))
+    f.add("hs256-signed-with-rsa-public-pem-as-secret", th, {"pem": rsa_pub_pem},
+          err("invalid_key"), {"algorithms": ["HS256", "RS256"]},
+          note="CVE-2022-29217 class: the PEM is an RSA key, never an HMAC secret "
+               "(the token's MAC with the PEM text as secret is valid)")
+    f.add("hs256-signed-with-rsa-public-pem-as-secret-hs-only", th, {"pem": rsa_pub_pem},
+          err("invalid_key"), {"algorithms": ["HS256"]})
+    jwk_json = json.dumps(public_jwk(keys["rsa2048"]), separators=(",", ":"))
+    th2 = jwt({"alg": "HS256", "typ": "JWT"}, claims, jwk_json, "HS256")
+    f.add("hs256-signed-with-rsa-jwk-text-as-secret", th2, {"jwk": public_jwk(keys["rsa2048"])},
+          err("invalid_key"), {"algorithms": ["HS256", "RS256"]})
+    ed_pem = public_pem(keys["ed25519"])
+    th3 = jwt({"alg": "HS256", "typ": "JWT"}, claims, ed_pem, "HS256")
+    assert mac_verifies(th3, key_secret(ed_pem))
+    f.add("hs256-signed-with-ed25519-public-pem-as-secret", th3, {"pem": ed_pem},
+          err("invalid_key"), {"algorithms": ["HS256", "EdDSA"]})
+    confusion = [
+        ("es384-token-with-p256-key", "ES384", "p384", "p256"),
+        ("es256-token-with-p384-key", "ES256", "p256", "p384"),
+        ("es512-token-with-p384-key", "ES512", "p521", "p384"),
+        ("rs256-token-with-ec-key", "RS256", "rsa2048", "p256"),
+        ("ps256-token-with-ec-key", "PS256", "rsa2048", "p256"),
+        ("rs256-token-with-ed25519-key", "RS256", "rsa2048", "ed25519"),
+        ("eddsa-token-with-ec-key", "EdDSA", "ed25519", "p256"),
+        ("eddsa-token-with-rsa-key", "EdDSA", "ed25519", "rsa2048"),
+        ("es256-token-with-rsa-key", "ES256", "p256", "rsa2048"),
+        ("es256-token-with-ed25519-key", "ES256", "p256", "ed25519"),
+    ]
+    for name, alg, signer, wrong in confusion:
+        tok = asym_token(alg, keys[signer], claims)
+        f.add(name, tok, pem_pub(wrong), err("invalid_key"), {"algorithms": ALL_ALGS[3:]},
+              sig_ok=False)
+        f.add(name + "-jwk", tok, {"jwk": public_jwk(keys[wrong])}, err("invalid_key"),
+              {"algorithms": ALL_ALGS[3:]}, sig_ok=False)
+    tok = asym_token("RS256", keys["rsa2048"], claims)
+    f.add("rs256-token-with-hmac-secret", tok, key_secret(SECRET_256), err("invalid_key"),
+          {"algorithms": ["RS256", "HS256"]})
+    f.add("rs256-with-jwk-bound-to-ps256", tok, {"jwk": public_jwk(keys["rsa2048"], alg="PS256")},
+          err("invalid_key"), {"algorithms": ["RS256", "PS256"]}, mac_ok=True,
+          note="a JWK's alg binds it to that algorithm")
+    f.add("rs256-with-jwk-use-enc", tok, {"jwk": public_jwk(keys["rsa2048"], use="enc")},
+          err("invalid_key"), rs, mac_ok=True, note="RFC 7517 4.2: not a signature key")
+    f.add("rs256-with-jwk-use-sig", tok, {"jwk": public_jwk(keys["rsa2048"], use="sig")},
+          ok(claims), rs)
+    tok = asym_token("ES256", keys["p256"], claims)
+    f.add("es256-with-jwk-key-ops-verify", tok,
+          {"jwk": public_jwk(keys["p256"], key_ops=["verify"])}, ok(claims), es)
+    f.add("es256-with-jwk-key-ops-encrypt-only", tok,
+          {"jwk": public_jwk(keys["p256"], key_ops=["encrypt"])}, err("invalid_key"), es,
+          mac_ok=True, note="RFC 7517 4.3: key_ops does not include verify")
+
+    # --- ECDSA signature encodings --------------------------------------------
+    for alg, kname in (("ES256", "p256"), ("ES384", "p384"), ("ES512", "p521")):
+        size = EC_CURVES[ES_CURVE[alg]][1]
+        tok = asym_token(alg, keys[kname], claims)
+        h, p, s = tok.split(".")
+        sig = b64u_decode(s)
+        r, sv = int.from_bytes(sig[:size], "big"), int.from_bytes(sig[size:], "big")
+        der = encode_dss_signature(r, sv)
+        a = {"algorithms": [alg]}
+        f.add(alg.lower() + "-der-signature", h + "." + p + "." + b64u(der),
+              pem_pub(kname), err("bad_signature"), a, sig_ok=False,
+              note="a valid (r, s) in DER form: JWS needs fixed-length r||s "
+                   "(RFC 7518 3.4)")
+        f.add(alg.lower() + "-signature-leading-zero-byte", h + "." + p + "." +
+              b64u(b"\x00" + sig), pem_pub(kname), err("bad_signature"), a, sig_ok=False,
+              note="one byte too long")
+        f.add(alg.lower() + "-signature-zero", h + "." + p + "." + b64u(bytes(2 * size)),
+              pem_pub(kname), err("bad_signature"), a, sig_ok=False, note="r = s = 0")
+        f.add(alg.lower() + "-signature-r-and-s-swapped", h + "." + p + "." +
+              b64u(sig[size:] + sig[:size]), pem_pub(kname), err("bad_signature"), a,
+              sig_ok=False)
+
+    # --- weak RSA keys --------------------------------------------------------
+    t1024 = asym_token("RS256", keys["rsa1024"], claims)
+    f.add("rs256-rsa-1024-bit-key-pem", t1024, pem_pub("rsa1024"), err("invalid_key"), rs,
+          mac_ok=True, note="RS/PS need RSA >= 2048 bits (DESIGN.md)")
+    f.add("rs256-rsa-1024-bit-key-jwk", t1024, {"jwk": public_jwk(keys["rsa1024"])},
+          err("invalid_key"), rs, mac_ok=True)
+    f.add("ps256-rsa-1024-bit-key-pem", asym_token("PS256", keys["rsa1024"], claims),
+          pem_pub("rsa1024"), err("invalid_key"), {"algorithms": ["PS256"]}, mac_ok=True)
+
+    # --- header members never supply a key ------------------------------------
+    attacker = keys["p256-b"]
+    hdr = {"alg": "ES256", "typ": "JWT", "jwk": public_jwk(attacker)}
+    f.add("es256-embedded-jwk-header-not-trusted", asym_token("ES256", attacker, claims, hdr),
+          pem_pub("p256"), err("bad_signature"), es, sig_ok=False,
+          note="signed by the key in the token's own 'jwk' header")
+    return f
+
+
+# -------------------------------------------------------------- keysets.json --
+
+def gen_keysets(keys):
+    f = VectorFile("keysets.json", "Key sets (JWKS): kid selection, no kid, duplicate "
+                   "kid, mixed sets; and password-protected PEM keys (generated by "
+                   "gen_vectors.py).")
+    claims = {"sub": "user-1", "iat": NOW - 60, "exp": NOW + 3600}
+    jw = lambda name, **kw: public_jwk(keys[name], **kw)   # noqa: E731
+    main = {"keys": [jw("rsa2048", kid="rsa-1"), jw("p256", kid="ec-1"),
+                     jw("p384", kid="ec-384"), jw("ed25519", kid="ed-1")]}
+    algs = {"algorithms": ALL_ALGS[3:]}
+
+    def tok(alg, kname, kid=None, payload=None):
+        hdr = {"alg": alg, "typ": "JWT"}
+        if kid is not None:
+            hdr["kid"] = kid
+        return asym_token(alg, keys[kname], claims if payload is None else payload, hdr)
+
+    for alg, kname, kid in (("RS256", "rsa2048", "rsa-1"), ("PS512", "rsa2048", "rsa-1"),
+                            ("ES256", "p256", "ec-1"), ("ES384", "p384", "ec-384"),
+                            ("EdDSA", "ed25519", "ed-1")):
+        n = alg.lower()
+        f.add(n + "-kid-selects-key", tok(alg, kname, kid), {"jwks": main},
+              ok(claims, {"alg": alg, "typ": "JWT", "kid": kid}), algs)
+        f.add(n + "-no-kid-tries-fitting-keys", tok(alg, kname), {"jwks": main}, ok(claims),
+              algs, note="without a kid, the keys whose type and curve fit alg are tried")
+    f.add("es256-unknown-kid", tok("ES256", "p256", "nope"), {"jwks": main},
+          err("invalid_key"), algs, note="no key has this kid")
+    f.add("es256-kid-names-rsa-key", tok("ES256", "p256", "rsa-1"), {"jwks": main},
+          err("invalid_key"), algs, note="the kid's key does not fit ES256")
+    f.add("es256-kid-names-p384-key", tok("ES256", "p256", "ec-384"), {"jwks": main},
+          err("invalid_key"), algs)
+    f.add("es256-kid-right-key-wrong-signer", tok("ES256", "p256-b", "ec-1"),
+          {"jwks": main}, err("bad_signature"), algs, sig_ok=False)
+    f.add("es256-no-kid-signed-by-unknown-key", tok("ES256", "p256-b"), {"jwks": main},
+          err("bad_signature"), algs, sig_ok=False,
+          note="fitting keys were tried, none verified")
+    f.add("es512-no-kid-no-fitting-key", tok("ES512", "p521"), {"jwks": main},
+          err("invalid_key"), algs, note="no P-521 key in the set")
+    f.add("es256-kid-not-a-string", tok("ES256", "p256", 1), {"jwks": main},
+          err("malformed"), algs)
+    f.add("es256-alg-not-allowed-before-kid", tok("ES256", "p256", "nope"), {"jwks": main},
+          err("alg_not_allowed"), {"algorithms": ["RS256"]},
+          note="order: allowlist before key selection")
+    f.add("es256-jws-mode-with-kid", asym_token("ES256", keys["p256"], b"raw bytes",
+                                                {"kid": "ec-1"}),
+          {"jwks": main}, {"payload_text": "raw bytes"}, algs, mode="jws")
+    # Two keys of one type, no kid: the second one verifies.
+    two = {"keys": [jw("p256-b", kid="a"), jw("p256", kid="b")]}
+    f.add("es256-no-kid-second-of-two-p256-keys", tok("ES256", "p256"), {"jwks": two},
+          ok(claims), algs)
+    two_nokid = {"keys": [jw("p256-b"), jw("p256")]}
+    f.add("es256-no-kid-set-without-kids", tok("ES256", "p256"), {"jwks": two_nokid},
+          ok(claims), algs)
+    f.add("es256-kid-token-set-without-kids", tok("ES256", "p256", "b"),
+          {"jwks": two_nokid}, err("invalid_key"), algs,
+          note="the token names a kid no key has")
+    # Duplicate kid: the set itself is refused.
+    dup = {"keys": [jw("p256", kid="k"), jw("p256-b", kid="k")]}
+    f.add("duplicate-kid-refused", tok("ES256", "p256", "k"), {"jwks": dup},
+          err("invalid_key"), algs, mac_ok=True, note="which key did the signer mean?")
+    f.add("duplicate-kid-refused-token-without-kid", tok("ES256", "p256"), {"jwks": dup},
+          err("invalid_key"), algs)
+    # Mixed HMAC + public keys.
+    oct_k = {"kty": "oct", "kid": "hmac-1", "k": b64u(SECRET_256.encode())}
+    mixed = {"keys": [jw("p256", kid="ec-1"), oct_k]}
+    f.add("mixed-oct-and-public-refused", tok("ES256", "p256", "ec-1"), {"jwks": mixed},
+          err("invalid_key"), algs, mac_ok=True,
+          note="a set may not mix HMAC secrets with public keys")
+    f.add("mixed-oct-and-public-refused-hs256",
+          jwt({"alg": "HS256", "kid": "hmac-1"}, claims, SECRET_256), {"jwks": mixed},
+          err("invalid_key"), {"algorithms": ["HS256", "ES256"]}, mac_ok=True)
+    # HMAC-only sets.
+    octs = {"keys": [oct_k, {"kty": "oct", "kid": "hmac-2", "k": b64u(OTHER_256.encode())}]}
+    hs = {"algorithms": ["HS256"]}
+    f.add("hs256-oct-set-kid-selects", jwt({"alg": "HS256", "kid": "hmac-2"}, claims,
+                                           OTHER_256), {"jwks": octs}, ok(claims), hs)
+    f.add("hs256-oct-set-no-kid", jwt({"alg": "HS256"}, claims, OTHER_256), {"jwks": octs},
+          ok(claims), hs)
+    f.add("hs256-oct-set-kid-wrong-secret", jwt({"alg": "HS256", "kid": "hmac-1"}, claims,
+                                                OTHER_256), {"jwks": octs},
+          err("bad_signature"), hs, sig_ok=False)
+    # Keys a signature verifier skips.
+    enc_only = {"keys": [jw("p256", kid="e", use="enc")]}
+    f.add("set-of-encryption-keys-only", tok("ES256", "p256", "e"), {"jwks": enc_only},
+          err("invalid_key"), algs, note="no usable signature key")
+    with_enc = {"keys": [jw("p256-b", kid="e", use="enc"), jw("p256", kid="s", use="sig")]}
+    f.add("enc-key-skipped-sig-key-used", tok("ES256", "p256", "s"), {"jwks": with_enc},
+          ok(claims), algs)
+    f.add("enc-key-not-selected-by-kid", tok("ES256", "p256-b", "e"), {"jwks": with_enc},
+          err("invalid_key"), algs, note="the enc key is not in the verifying set")
+    f.add("empty-set-refused", tok("ES256", "p256"), {"jwks": {"keys": []}},
+          err("invalid_key"), algs)
+    f.add("set-keys-member-not-a-list", tok("ES256", "p256"), {"jwks": {"keys": "none"}},
+          err("invalid_key"), algs)
+    bound = {"keys": [jw("rsa2048", kid="r", alg="PS256")]}
+    f.add("rs256-kid-key-bound-to-ps256", tok("RS256", "rsa2048", "r"), {"jwks": bound},
+          err("invalid_key"), algs, mac_ok=True)
+    f.add("rs256-no-kid-only-key-bound-to-ps256", tok("RS256", "rsa2048"), {"jwks": bound},
+          err("invalid_key"), algs, note="the only RSA key is bound to PS256: none fits")
+    weak = {"keys": [jw("rsa1024", kid="w"), jw("rsa2048", kid="r")]}
+    f.add("rs256-kid-selects-weak-key", tok("RS256", "rsa1024", "w"), {"jwks": weak},
+          err("invalid_key"), algs, mac_ok=True)
+    f.add("rs256-set-with-weak-key-strong-kid", tok("RS256", "rsa2048", "r"), {"jwks": weak},
+          ok(claims), algs)
+
+    # --- encrypted PEM (a password: Key.from_pem / cjwt.key(pem, {password=})) --
+    enc = keys["_encrypted_p256_pem"]
+    t = asym_token("ES256", keys["p256"], claims)
+    es = {"algorithms": ["ES256"]}
+    f.add("es256-valid-encrypted-pkcs8-with-password", t,
+          {"pem": enc, "password": KEY_PASSWORD}, ok(claims), es)
+    f.add("es256-encrypted-pkcs8-wrong-password", t,
+          {"pem": enc, "password": KEY_PASSWORD + "!"}, err("invalid_key"), es,
+          note="the key cannot be decrypted")
+    f.add("es256-encrypted-pkcs8-without-password", t, {"pem": enc}, err("invalid_key"),
+          es, note="an encrypted key and no password: refused, never used as a secret")
+
+    return f
+
+
+# ------------------------------------------------------------ jti_aud.json --
+
+def gen_jti_aud():
+    f = VectorFile("jti_aud.json", "verify_jti and strict_aud (PyJWT's meanings), "
+                   "HS256 with one 32-byte secret (generated by gen_vectors.py).")
+    K = key_secret(SECRET_256)
+    base = {"sub": "user-1", "exp": NOW + 3600}
+
+    def add(name, payload, expect, note=None, **options):
+        f.add(name, hs256(payload), K, expect, opts(**options), note=note)
+
+    # jti: checked by default (PyJWT verify_jti=True): a string when present.
+    add("jti-string-ok", dict(base, jti="id-1"), ok(dict(base, jti="id-1")))
+    add("jti-absent-ok", base, ok(base))
+    add("jti-integer-refused", dict(base, jti=42), err("invalid_jti"))
+    add("jti-null-refused", dict(base, jti=None), err("invalid_jti"),
+        note="null is not a string (PyJWT: InvalidJTIError)")
+    add("jti-list-refused", dict(base, jti=["id-1"]), err("invalid_jti"))
+    add("jti-object-refused", dict(base, jti={"id": 1}), err("invalid_jti"))
+    add("jti-integer-verify-jti-false", dict(base, jti=42), ok(dict(base, jti=42)),
+        verify_jti=False)
+    add("jti-integer-verify-jti-true", dict(base, jti=42), err("invalid_jti"),
+        verify_jti=True)
+    add("jti-empty-string-ok", dict(base, jti=""), ok(dict(base, jti="")))
+    add("jti-integer-signature-off", dict(base, jti=42), ok(dict(base, jti=42)),
+        verify_signature=False,
+        note="with the signature check off, claim checks default to off")
+    add("jti-required-and-present", dict(base, jti="x"), ok(dict(base, jti="x")),
+        require=["jti"])
+    add("jti-required-and-missing", base, err("missing_claim", "jti"), require=["jti"])
+    add("jti-integer-and-expired", dict(base, jti=42, exp=NOW - 1), err("expired"),
+        note="exp is checked before jti (PyJWT order)")
+
+    # strict_aud: one expected audience, aud one equal string.
+    aud_api = dict(base, aud="api")
+    aud_list = dict(base, aud=["api"])
+    add("strict-aud-string-match", aud_api, ok(aud_api), audience="api", strict_aud=True)
+    add("strict-aud-list-claim-refused", aud_list, err("invalid_audience"),
+        audience="api", strict_aud=True, note="strict: aud must be a string, not a list")
+    add("non-strict-aud-list-claim-ok", aud_list, ok(aud_list), audience="api",
+        strict_aud=False)
+    add("default-aud-list-claim-ok", aud_list, ok(aud_list), audience="api")
+    add("strict-aud-string-mismatch", dict(base, aud="web"), err("invalid_audience"),
+        audience="api", strict_aud=True)
+    add("strict-aud-two-expected-refused", aud_api, err("invalid_audience"),
+        audience=["api", "web"], strict_aud=True,
+        note="strict: exactly one expected audience")
+    add("strict-aud-one-expected-in-list-ok", aud_api, ok(aud_api), audience=["api"],
+        strict_aud=True)
+    add("strict-aud-missing-claim", base, err("missing_claim", "aud"), audience="api",
+        strict_aud=True)
+    add("strict-aud-case-sensitive", dict(base, aud="API"), err("invalid_audience"),
+        audience="api", strict_aud=True)
+    add("strict-aud-no-audience-expected-claim-present", aud_api, err("invalid_audience"),
+        strict_aud=True, note="no audience expected but the token has one")
+    add("strict-aud-verify-aud-false", aud_list, ok(aud_list), audience="api",
+        strict_aud=True, verify_aud=False)
+    return f
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    keys = load_or_make_keys(regenerate="--new-keys" in argv)
+    load_sig_cache(["asym.json", "keysets.json"])
+    files = [gen_rfc(), gen_hmac(), gen_claims(), gen_malformed(), gen_jti_aud(),
+             gen_asym(keys), gen_keysets(keys)]
     for f in files:
         path, n = f.write()
         print("%-16s %3d cases" % (os.path.basename(path), n))
