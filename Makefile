@@ -132,6 +132,11 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_JOBS) $(FUZZ_NAMES)
 
+# --- interop: cjwt against PyJWT, jose (node) and golang-jwt, both ways ----
+test-interop: python lua54
+	tests/interop/setup.sh
+	$(PYTHON) tests/interop/matrix.py
+
 # The Lua binding's error paths under valgrind (Lua 5.4): nothing leaked, no bad access.
 test-lua-valgrind: lua54
 	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/lua5.4/?.so;;' valgrind -q --leak-check=full \
@@ -139,7 +144,7 @@ test-lua-valgrind: lua54
 
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) test-c test-python test-lua test-cli fuzz-smoke
+	$(MAKE) test-c test-python test-lua test-cli fuzz-smoke test-interop
 
 deps:
 	./scripts/install-deps.sh
