@@ -162,6 +162,19 @@ static int looks_like_json(const char *s, size_t n)
     return i < n && s[i] == '{';
 }
 
+/* A key file may hold a secret, and a JSON parser's message may quote the
+ * text near the error (jansson's does: "near '...'"), so for key files the
+ * command keeps the error name and withholds the parser's words. */
+static cjwt_value *parse_key_json(const char *path, const char *data, size_t len, int *rc)
+{
+    cjwt_error err;
+    cjwt_value *v = cjwt_value_from_json(data, len, &err);
+    if (!v)
+        *rc = cli_fail(err.code, path, "not valid JSON (details withheld: a key file may "
+                                       "hold a secret)");
+    return v;
+}
+
 int cli_load_key_file(const char *path, unsigned flags, cjwt_key **out)
 {
     cjwt_error err;
@@ -172,14 +185,17 @@ int cli_load_key_file(const char *path, unsigned flags, cjwt_key **out)
     if (rc)
         return rc;
     if (looks_like_json(data, len)) {
-        cjwt_value *v = cjwt_value_from_json(data, len, &err);
-        if (v && cjwt_value_type(v) == CJWT_TYPE_OBJECT && cjwt_value_object_get(v, "keys")) {
+        cjwt_value *v = parse_key_json(path, data, len, &rc);
+        if (!v) {
+            cli_free_secret(data, len);
+            return rc;
+        }
+        if (cjwt_value_type(v) == CJWT_TYPE_OBJECT && cjwt_value_object_get(v, "keys")) {
             cjwt_value_free(v);
             cli_free_secret(data, len);
             return cli_fail(CJWT_E_INVALID_KEY, path, "this is a JWKS (a key set); use --jwks");
         }
-        if (v)
-            *out = cjwt_key_from_jwk(v, flags, &err);
+        *out = cjwt_key_from_jwk(v, flags, &err);
         cjwt_value_free(v);
     } else {
         *out = cjwt_key_from_bytes((const unsigned char *)data, len, flags, &err);
@@ -242,14 +258,19 @@ int cli_load_secret_env(const char *var, unsigned flags, cjwt_key **out)
 int cli_load_jwks_file(const char *path, unsigned flags, cjwt_keyset **out)
 {
     cjwt_error err;
+    cjwt_value *v;
     char *data;
     size_t len;
     int rc = cli_read_file(path, &data, &len);
     *out = NULL;
     if (rc)
         return rc;
-    *out = cjwt_keyset_from_jwks_json(data, len, flags, &err);
+    v = parse_key_json(path, data, len, &rc);
     cli_free_secret(data, len);
+    if (!v)
+        return rc;
+    *out = cjwt_keyset_from_jwks(v, flags, &err);
+    cjwt_value_free(v);
     if (!*out)
         return cli_fail_err(&err, path);
     return 0;

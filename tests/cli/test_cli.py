@@ -332,6 +332,25 @@ def test_wrong_secret_not_echoed(tmp_path, secret_file):
     assert SECRET.decode() not in p.out + p.err
 
 
+@pytest.mark.parametrize("content,name", [
+    ('{"kty":"oct","k":"SUPERSECRETVALUE', "malformed"),
+    ('{"kty":"oct","k":"SUPER SECRET"}', "invalid_key"),
+    ('{"kty":"oct","k":SUPERSECRET}', "malformed"),
+    ('{"kty":"oct","k":"U1VQRVJTRUNSRVQ","k":"SUPERSECRET"}', "malformed"),
+])
+def test_broken_secret_jwk_not_echoed(tmp_path, content, name):
+    f = tmp_path / "k.jwk"
+    f.write_text(content)
+    for args in (["verify", hs256(H, {}), "--alg", "HS256"], ["encode", "--alg", "HS256"]):
+        p = run(*args, "--key", str(f))
+        expect_error(p, name)
+        assert "SUPER" not in p.err and "U1VQ" not in p.err
+    f.write_text('{"keys":[' + content + "]}")
+    p = run("verify", hs256(H, {}), "--alg", "HS256", "--jwks", str(f))
+    assert p.returncode in (STATUS["malformed"], STATUS["invalid_key"]), p.err
+    assert "SUPER" not in p.err and "U1VQ" not in p.err
+
+
 def test_secret_env_unset_is_usage_error():
     p = run("verify", hs256(H, {}), "--secret-env", "CJWT_NO_SUCH_VAR", "--alg", "HS256")
     assert p.returncode == 1 and "CJWT_NO_SUCH_VAR" in p.err
@@ -369,6 +388,13 @@ def test_huge_inputs_are_capped(tmp_path, secret_file):
     expect_error(run("jwks", str(f)), "too_large")
     # Under the file cap but over the token limit: the core's too_large.
     expect_error(run("decode", "-", input=b"A" * 20000 + b".e30.x"), "too_large")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_stdout_write_failure_is_io_error():
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run([BIN, "keygen", "ES256"], stdout=full, stderr=subprocess.PIPE)
+    assert p.returncode == 2 and b"cjwt: io: (stdout)" in p.stderr
 
 
 def test_io_errors_exit_2(tmp_path):
