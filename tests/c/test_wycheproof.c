@@ -10,33 +10,57 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Cases where cjwt deliberately differs from the file's label. */
-static const struct { const char *file; int tc; int accepted; const char *why; } deviations[] = {
-    /* RFC 7520 examples whose keys carry a wrong "alg" (PS256 for a PS384
-     * token) or a non-JWA one ("ES521"): cjwt honours a JWK's alg strictly. */
-    {"json_web_signature_test.json", 346, 0, "JWK alg PS256 used for a PS384 token"},
-    {"json_web_signature_test.json", 347, 0, "JWK alg \"ES521\" is not a JWS algorithm"},
-    {"json_web_signature_test.json", 350, 0, "JWK alg PS256 used for a PS384 token"},
-    {"json_web_signature_test.json", 351, 0, "JWK alg \"ES521\" is not a JWS algorithm"},
-    /* A '?' inserted into the header/payload segment, signature of the
-     * original: accepting it needs a decoder that skips invalid characters.
-     * cjwt's base64url is strict. */
-    {"json_web_signature_test.json", 372, 0, "non-base64url character in the header"},
-    {"json_web_signature_test.json", 373, 0, "non-base64url character in the payload"},
-    /* Labelled invalid ("invalidBase64Padding"), but the token is byte for
-     * byte the valid token of tc 357: no label can be met for both. */
-    {"json_web_signature_test.json", 367, 1, "identical to valid tc 357"},
-    {"json_web_signature_test.json", 370, 1, "identical to valid tc 357"},
-};
+/* Cases where cjwt deliberately differs from the file's label: read from
+ * tests/vectors/wycheproof/deviations.json (CJWT_VECTORS/wycheproof/), the
+ * one list the Python and Lua runners read too. */
+static json_t *deviations;
+
+static int load_deviations(void)
+{
+    const char *d = getenv("CJWT_VECTORS");
+    char path[1024];
+    json_error_t e;
+    json_t *list;
+    size_t i;
+    json_t *item;
+    snprintf(path, sizeof path, "%s/wycheproof/deviations.json", d && *d ? d : "tests/vectors");
+    deviations = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
+    if (!deviations) {
+        fprintf(stderr, "  cannot read %s: %s\n", path, e.text);
+        return -1;
+    }
+    list = json_object_get(deviations, "deviations");
+    if (!json_is_array(list) ||
+        !json_is_string(json_object_get(deviations, "acceptable")) ||
+        strcmp(json_string_value(json_object_get(deviations, "acceptable")), "refused") != 0) {
+        fprintf(stderr, "  %s: needs \"deviations\" and \"acceptable\": \"refused\"\n", path);
+        return -1;
+    }
+    json_array_foreach(list, i, item) {
+        if (!json_is_string(json_object_get(item, "file")) ||
+            !json_is_integer(json_object_get(item, "tcId")) ||
+            !json_is_boolean(json_object_get(item, "accepted")) ||
+            !json_is_string(json_object_get(item, "why"))) {
+            fprintf(stderr, "  %s: entry %zu needs file, tcId, accepted, why\n", path, i);
+            return -1;
+        }
+    }
+    printf("  %zu documented deviations listed in %s\n", json_array_size(list), path);
+    return 0;
+}
 
 static int counted_run, counted_pass, counted_dev, counted_skip;
 
 /* -1 when (file, tc) is not a deviation, else the documented outcome. */
 static int deviation(const char *file, int tc)
 {
-    for (size_t i = 0; i < sizeof deviations / sizeof *deviations; i++)
-        if (deviations[i].tc == tc && strcmp(deviations[i].file, file) == 0)
-            return deviations[i].accepted;
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(deviations, "deviations"), i, item) {
+        if (json_integer_value(json_object_get(item, "tcId")) == tc &&
+            strcmp(json_string_value(json_object_get(item, "file")), file) == 0)
+            return json_is_true(json_object_get(item, "accepted"));
+    }
     return -1;
 }
 
@@ -171,19 +195,24 @@ static void run_jose(const char *dir, const char *file)
             key = cjwt_key_from_jwk_json(text, strlen(text), 0, &kerr);
         free(text);
         json_array_foreach(json_object_get(g, "tests"), j, t) {
-            const char *jws = json_string_value(json_object_get(t, "jws"));
+            const json_t *jj = json_object_get(t, "jws");
+            char *jtext = NULL;
+            const char *jws = json_string_value(jj);
             cjwt_error err = kerr;
             cjwt_decoded *d = NULL;
-            if (!jws) {            /* a JWE test: not for a signature library */
+            if (!jj) {             /* a JWE test: not for a signature library */
                 counted_skip++;
                 continue;
             }
+            if (!jws)              /* a JWS JSON serialization: given as its text */
+                jws = jtext = json_dumps(jj, JSON_COMPACT);
             if (ks)
                 d = cjwt_verify_keyset_with(&o, ks, jws, strlen(jws), 1, 0, &err);
             else if (key)
                 d = cjwt_verify_with(&o, key, jws, strlen(jws), 1, 0, &err);
             outcome(file, t, d != NULL, err.message);
             cjwt_decoded_free(d);
+            free(jtext);
         }
         cjwt_key_free(key);
         cjwt_keyset_free(ks);
@@ -263,6 +292,8 @@ FILE_TEST(test_xdh_x448, run_xdh(vector_dir(), "x448_jwk_test.json"))
 int main(void)
 {
     printf("Wycheproof vectors from %s\n", vector_dir());
+    if (load_deviations() != 0)
+        return 1;
     RUN(test_ecdsa_p256);
     RUN(test_ecdsa_p384);
     RUN(test_ecdsa_p521);
@@ -276,5 +307,6 @@ int main(void)
     RUN(test_xdh_x448);
     printf("Wycheproof: %d cases run, %d as labelled, %d documented deviations, %d JWE or non-XDH cases skipped\n",
            counted_run, counted_pass, counted_dev, counted_skip);
+    json_decref(deviations);
     return testlib_report("test_wycheproof");
 }
