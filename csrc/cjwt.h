@@ -220,7 +220,7 @@ CJWT_API cjwt_alg cjwt_key_alg(const cjwt_key *key);      /* bound alg or CJWT_A
  * whose type, curve and bound alg fit the token's alg. A set may not mix
  * HMAC secrets with public keys, nor hold two keys with one kid. */
 typedef struct cjwt_keyset cjwt_keyset;
-CJWT_API cjwt_keyset *cjwt_keyset_new(cjwt_key *const *keys, size_t n, cjwt_error *err);
+CJWT_API cjwt_keyset *cjwt_keyset_new(cjwt_key *const *keys, size_t n, cjwt_error *err); /* n >= 1 */
 /* {"keys":[...]}: keys cjwt cannot use for signatures (use "enc", unknown
  * kty or curve, a non-JWS alg) are skipped; malformed ones too. A set with
  * no usable key is invalid_key. */

@@ -45,8 +45,9 @@ cjwt_keyset *cjwt_keyset_new(cjwt_key *const *keys, size_t n, cjwt_error *err)
 {
     cjwt_keyset *ks;
     cjwtp_error_clear(err);
-    if (n && !keys) {
-        cjwtp_fail(err, CJWT_E_INVALID_KEY, "no keys given");
+    if (n == 0 || !keys) {
+        /* the same rule as for a JWKS: a set that can verify nothing is a mistake */
+        cjwtp_fail(err, CJWT_E_INVALID_KEY, "a key set needs at least one key");
         return NULL;
     }
     for (size_t i = 0; i < n; i++)

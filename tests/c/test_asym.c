@@ -533,6 +533,8 @@ static void test_keyset_rules(void)
     CHECK_CODE(err, "invalid_key");
     CHECK(cjwt_keyset_from_jwks_json("[]", 2, 0, &err) == NULL);
     CHECK(cjwt_keyset_from_jwks_json("{\"keys\":[]}", 11, 0, &err) == NULL);
+    CHECK(cjwt_keyset_new(NULL, 0, &err) == NULL);
+    CHECK_CODE(err, "invalid_key");
     CHECK(cjwt_verify_keyset_with(NULL, NULL, "a.b.c", 5, 1, NOW, &err) == NULL);
     CHECK_CODE(err, "invalid_key");
 }
