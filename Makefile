@@ -99,6 +99,12 @@ test-lua: lua
 	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/luajit/?.so;;' $(LUAJIT) $(BUSTED) -o utfTerminal tests/lua || rc=1; \
 	exit $$rc
 
+# Every code example in README.md and docs/*.md runs (tests/docs/test_docs.py:
+# Python, Lua 5.4, LuaJIT and C blocks; the conventions are in its docstring).
+.PHONY: test-docs
+test-docs: core python lua
+	PYTHONPATH=python $(PYTHON) -m pytest -q tests/docs
+
 # --- fuzzing (libFuzzer, clang from Debian) -------------------------------
 # `make fuzz` runs every harness FUZZ_SECONDS (FUZZ_JOBS at a time);
 # `make fuzz-smoke` is the short run that `make test` does. The corpus grows
@@ -144,7 +150,7 @@ test-lua-valgrind: lua54
 
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) test-c test-python test-lua test-cli fuzz-smoke test-interop
+	$(MAKE) test-c test-python test-lua test-cli fuzz-smoke test-interop test-docs
 
 deps:
 	./scripts/install-deps.sh
