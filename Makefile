@@ -22,7 +22,7 @@ CORE_HDR = $(wildcard csrc/*.h)
 B = build
 
 .PHONY: all build core python lua lua54 luajit deps test test-c test-python test-lua demo clean \
-        fuzz fuzz-build fuzz-smoke test-interop cli test-cli install
+        fuzz fuzz-build fuzz-smoke test-interop test-soak cli test-cli install
 
 all: build
 build: core python lua cli
@@ -150,7 +150,7 @@ test-lua-valgrind: lua54
 
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) test-c test-python test-lua test-cli fuzz-smoke test-interop test-docs
+	$(MAKE) test-c test-python test-lua test-cli fuzz-smoke test-interop test-docs test-soak
 
 deps:
 	./scripts/install-deps.sh

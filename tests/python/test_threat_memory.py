@@ -1,0 +1,57 @@
+"""Threat: memory growth under sustained load (a leak per call turns into a
+denial of service). 100,000 encode+decode rounds through the binding, each
+also refusing one hostile token; the process RSS, which covers what the core
+mallocs, must stay within a small bound after warm-up. The C soak
+(`make test-soak`) does 200,000 rounds on the core alone."""
+import gc
+
+import cjwt
+from conftest import NOW
+from threatlib import HMAC_SECRET, KEYS
+
+ROUNDS = 100_000
+BOUND_KIB = 2048   # a 16-byte leak per round would be 1.5 MiB; 32 bytes is over
+
+
+def rss_kib():
+    import os
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def rounds(n, key, alg, verify_key):
+    hostile = ("e30.e30.e30", "a.b.c.d.e", "x" * 20000)
+    for i in range(n):
+        token = cjwt.encode({"sub": "user-1", "n": i, "exp": NOW + 60}, key, algorithm=alg,
+                            headers={"kid": "k1"})
+        assert cjwt.decode(token, verify_key, algorithms=[alg], now=NOW)["n"] == i
+        try:
+            cjwt.decode(hostile[i % 3], verify_key, algorithms=[alg], now=NOW)
+        except cjwt.PyJWTError:
+            pass
+
+
+def test_hs256_rss_stays_flat():
+    rounds(ROUNDS // 10, HMAC_SECRET, "HS256", HMAC_SECRET)
+    gc.collect()
+    before = rss_kib()
+    rounds(ROUNDS, HMAC_SECRET, "HS256", HMAC_SECRET)
+    gc.collect()
+    grown = rss_kib() - before
+    print("HS256: %d rounds, RSS %+d KiB" % (ROUNDS, grown))
+    assert grown < BOUND_KIB, grown
+
+
+def test_es256_rss_stays_flat():
+    n = ROUNDS // 10
+    # Key objects parsed once, as an application would hold them.
+    priv = cjwt.Key.from_pem(KEYS["ec256"]["private_pem"])
+    pub = cjwt.Key.from_pem(KEYS["ec256"]["public_pem"])
+    rounds(n // 10, priv, "ES256", pub)
+    gc.collect()
+    before = rss_kib()
+    rounds(n, priv, "ES256", pub)
+    gc.collect()
+    grown = rss_kib() - before
+    print("ES256: %d rounds, RSS %+d KiB" % (n, grown))
+    assert grown < BOUND_KIB, grown
