@@ -138,6 +138,12 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_JOBS) $(FUZZ_NAMES)
 
+# --- bounded soak: RSS stays flat over 200k encode/verify rounds (plain build)
+$(B)/soak_rss: tests/c/soak_rss.c $(B)/libcjwt.a
+	$(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Icsrc -o $@ $< $(B)/libcjwt.a $(DEP_LIBS)
+test-soak: $(B)/soak_rss
+	./$(B)/soak_rss
+
 # --- interop: cjwt against PyJWT, jose (node) and golang-jwt, both ways ----
 test-interop: python lua54
 	tests/interop/setup.sh
