@@ -22,7 +22,8 @@ CORE_HDR = $(wildcard csrc/*.h)
 B = build
 
 .PHONY: all build core python lua lua54 luajit deps test test-c test-python test-lua demo clean \
-        fuzz fuzz-build fuzz-smoke test-interop test-soak cli test-cli install
+        fuzz fuzz-build fuzz-smoke test-interop test-soak cli test-cli install bench bench-build bench-quick \
+        test-lua-valgrind test-nginx test-luarocks
 
 all: build
 build: core python lua cli
@@ -154,9 +155,56 @@ test-lua-valgrind: lua54
 	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/lua5.4/?.so;;' valgrind -q --leak-check=full \
 	  --errors-for-leak-kinds=definite --error-exitcode=9 $(LUA54) tests/lua/valgrind_paths.lua
 
+# cjwt.gateway in a real nginx (Debian's nginx, libnginx-mod-http-lua, lua-resty-core).
+test-nginx: luajit
+	./tests/nginx/run.sh
+
+# `luarocks make` with the rockspec into a local tree, for Lua 5.4 and for
+# LuaJIT (Lua 5.1 ABI); each interpreter then loads the installed modules.
+# Built from a copy, since luarocks compiles in the source directory.
+LR_TREE = $(abspath $(B)/luarocks-tree)
+LR_SRC  = $(B)/luarocks-src
+test-luarocks:
+	rm -rf $(LR_SRC) $(LR_TREE) && mkdir -p $(LR_SRC)
+	cp -r cjwt-scm-1.rockspec csrc lua $(LR_SRC)/
+	cd $(LR_SRC) && luarocks --lua-version 5.4 --tree $(LR_TREE)/5.4 make cjwt-scm-1.rockspec
+	cd $(LR_SRC) && luarocks --lua-version 5.1 --tree $(LR_TREE)/luajit make cjwt-scm-1.rockspec \
+	  LUA_INCDIR=$(patsubst -I%,%,$(firstword $(LUAJIT_INC)))
+	cd / && LUA_PATH='$(LR_TREE)/5.4/share/lua/5.4/?.lua;$(LR_TREE)/5.4/share/lua/5.4/?/init.lua' \
+	  LUA_CPATH='$(LR_TREE)/5.4/lib/lua/5.4/?.so' $(LUA54) -e \
+	  'local c = require "cjwt"; require "cjwt.safe"; require "cjwt.gateway"; local k = c.generate_key("ES256"); assert(c.decode(c.encode({a=1}, k, {alg="ES256"}), k, {algorithms={"ES256"}}).a == 1); print("luarocks tree, " .. _VERSION .. ": ok")'
+	cd / && LUA_PATH='$(LR_TREE)/luajit/share/lua/5.1/?.lua;$(LR_TREE)/luajit/share/lua/5.1/?/init.lua' \
+	  LUA_CPATH='$(LR_TREE)/luajit/lib/lua/5.1/?.so' $(LUAJIT) -e \
+	  'local c = require "cjwt"; require "cjwt.safe"; require "cjwt.gateway"; local k = c.generate_key("EdDSA"); assert(c.decode(c.encode({a=1}, k, {alg="EdDSA"}), k, {algorithms={"EdDSA"}}).a == 1); print("luarocks tree, " .. jit.version .. ": ok")'
+
+# --- benchmarks (bench/, docs/performance.md) -----------------------------
+# `make bench` installs the peers it compares against (bench/install-peers.sh:
+# a venv in build/bench-venv, npm into build/bench/node, Debian's libjwt-dev),
+# runs every runner ROUNDS times and writes bench/results.{md,json,png}.
+# `make bench-quick` is the smoke check `make test` runs: one short round into
+# build/bench/quick/, peers not installed are skipped (and said so); it only
+# checks that the harness runs, never a speed.
+ROUNDS ?= 5
+BENCH_C = $(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN)
+BENCH_PY = py=$(B)/bench-venv/bin/python; [ -x $$py ] || py=$(PYTHON); $$py
+$(B)/c_floor: bench/c_floor.c $(B)/libcjwt.a csrc/cjwt.h
+	$(BENCH_C) -Icsrc -o $@ $< $(B)/libcjwt.a $(DEP_LIBS)
+$(B)/bench/libjwt_runner: bench/libjwt_runner.c
+	@mkdir -p $(dir $@)
+	$(BENCH_C) -o $@ $< -ljwt
+bench-build: core python lua $(B)/c_floor
+	@if [ -f /usr/include/jwt.h ]; then $(MAKE) --no-print-directory $(B)/bench/libjwt_runner; \
+	else echo "bench: libjwt-dev not installed, libjwt skipped"; fi
+bench:
+	./bench/install-peers.sh
+	$(MAKE) bench-build
+	$(BENCH_PY) bench/run.py --rounds $(ROUNDS)
+bench-quick: bench-build
+	$(BENCH_PY) bench/run.py --quick --out $(B)/bench/quick
+
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) test-c test-python test-lua test-cli fuzz-smoke test-interop test-docs test-soak
+	$(MAKE) test-c test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-docs bench-quick test-soak
 
 deps:
 	./scripts/install-deps.sh

@@ -58,5 +58,6 @@ build = {
       },
       cjwt = "lua/cjwt/init.lua",
       ["cjwt.safe"] = "lua/cjwt/safe.lua",
+      ["cjwt.gateway"] = "lua/cjwt/gateway.lua",
    },
 }

@@ -10,6 +10,7 @@ DEB_PACKAGES=(
   luajit2 libluajit2-5.1-dev      # OpenResty's LuaJIT branch (nginx's Lua module wants it)
   lua-busted lua-cjson luarocks lua-socket   # lua-socket: threat tests listen on 127.0.0.1
   valgrind
+  nginx libnginx-mod-http-lua lua-resty-core   # tests/nginx: cjwt.gateway in a real nginx
 )
 PY_PACKAGES=(pytest pyjwt cryptography)
 

@@ -1,0 +1,384 @@
+-- cjwt.gateway: JWT verification in nginx's access phase (OpenResty / Debian's
+-- libnginx-mod-http-lua). See docs/openresty.md for the nginx.conf to copy.
+--
+--   init_by_lua_block {
+--       require("cjwt.gateway").configure("api", {
+--           jwks_uri = "/_cjwt_jwks", jwks_cache = "cjwt_jwks",   -- or key = / keyset =
+--           algorithms = { "RS256", "ES256" }, audience = "api",
+--           issuer = "https://auth.example.com", leeway = 30, require = { "exp" },
+--           scopes = { "read" }, headers = { sub = "X-User-Id", scope = "X-Scopes" },
+--       })
+--   }
+--   location /api/ { access_by_lua_block { require("cjwt.gateway").access("api") } ... }
+--
+-- Every decision about the token is the core's (a cjwt.verifier compiled once
+-- per configuration). This module only finds the token, keeps the key set
+-- fresh, checks required scopes (authorization, not token validity), maps
+-- claims to upstream headers and answers 401/403 as RFC 6750 says.
+local cjwt = require "cjwt"
+local safe = require "cjwt.safe"
+
+local ngx = ngx
+local type, pairs, ipairs, tostring, error, setmetatable = type, pairs, ipairs, tostring, error,
+    setmetatable
+local concat, str_find, str_match, format = table.concat, string.find, string.match, string.format
+
+local _M = { _VERSION = cjwt._VERSION }
+local mt = { __index = _M }
+
+-- Fixed texts for error_description: the core's messages may quote parts of
+-- the token (a kid, an alg), which must not be reflected into a header.
+local DESCRIPTIONS = {
+    malformed = "malformed token",
+    unsupported_alg = "algorithm not allowed",
+    alg_not_allowed = "algorithm not allowed",
+    invalid_key = "no key to verify the token",
+    bad_signature = "invalid signature",
+    expired = "token expired",
+    not_yet_valid = "token not yet valid",
+    invalid_iat = "invalid iat claim",
+    invalid_audience = "invalid audience",
+    invalid_issuer = "invalid issuer",
+    invalid_subject = "invalid subject",
+    missing_claim = "missing claim",
+    invalid_typ = "invalid token type",
+    unknown_crit = "unsupported critical header",
+    revoked = "token revoked",
+    too_large = "token too large",
+    invalid_jti = "invalid jti claim",
+}
+
+-- Options passed through to cjwt.verifier.
+local VERIFY_KEYS = {
+    "algorithms", "audience", "issuer", "subject", "leeway", "require", "typ", "max_age",
+    "verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss", "verify_sub",
+    "verify_jti", "strict_aud", "max_token_len", "max_depth",
+}
+local GATEWAY_KEYS = {
+    key = true, keyset = true, jwks_uri = true, jwks_cache = true, jwks_ttl = true,
+    jwks_refresh_cooldown = true, scopes = true, scope_claim = true, headers = true,
+    cookie = true, realm = true,
+}
+
+-- A configuration. conf:
+--   key        a key: PEM string, JWK table or cjwt.key object         (one of key,
+--   keyset     anything cjwt.keyset takes, or a cjwt.keyset object      keyset,
+--   jwks_uri   an internal location that proxies to the issuer's JWKS   jwks_uri)
+--   jwks_cache lua_shared_dict name (required with jwks_uri)
+--   jwks_ttl   seconds a fetched JWKS is used before refetching (300)
+--   jwks_refresh_cooldown  at most one fetch per this many seconds (30)
+--   algorithms, audience, issuer, leeway, require, ... : as cjwt.decode
+--   scopes     scopes the token must grant (403 insufficient_scope otherwise)
+--   scope_claim  claim holding the scopes: "scope" (space separated) by default,
+--              "scp" (list or string) is read when "scope" is absent
+--   headers    claim -> upstream request header, e.g. { sub = "X-User-Id" };
+--              these headers are always cleared from the client's request
+--   cookie     cookie name to read the token from when there is no Authorization
+--   realm      realm of WWW-Authenticate ("api")
+function _M.new(conf)
+    if type(conf) ~= "table" then
+        error("cjwt.gateway: configuration table expected", 2)
+    end
+    local vopts = {}
+    for k in pairs(conf) do
+        local known = GATEWAY_KEYS[k]
+        for _, v in ipairs(VERIFY_KEYS) do
+            if v == k then
+                known = true
+                vopts[k] = conf[k]
+            end
+        end
+        if not known then
+            error("cjwt.gateway: unknown option '" .. tostring(k) .. "'", 2)
+        end
+    end
+    if not conf.algorithms then
+        error("cjwt.gateway: 'algorithms' is required", 2)
+    end
+    local sources = (conf.key and 1 or 0) + (conf.keyset and 1 or 0) + (conf.jwks_uri and 1 or 0)
+    if sources ~= 1 then
+        error("cjwt.gateway: exactly one of 'key', 'keyset', 'jwks_uri' is required", 2)
+    end
+
+    local self = setmetatable({
+        verifier = cjwt.verifier(vopts),     -- raises at configuration time
+        realm = conf.realm or "api",
+        cookie = conf.cookie,
+        scopes = conf.scopes,
+        scope_claim = conf.scope_claim,
+        headers = {},
+        jwks_uri = conf.jwks_uri,
+        jwks_ttl = conf.jwks_ttl or 300,
+        cooldown = conf.jwks_refresh_cooldown or 30,
+    }, mt)
+    -- The safe flavour of the same compiled options: nil, message, code per request.
+    self.check = safe.verifier(vopts)
+
+    if type(self.realm) ~= "string" or str_find(self.realm, '["\\%c]') then
+        error("cjwt.gateway: 'realm' must be a string without quotes or control characters", 2)
+    end
+    if conf.scopes then
+        if type(conf.scopes) == "string" then
+            self.scopes = { conf.scopes }
+        end
+        for _, s in ipairs(self.scopes) do
+            if type(s) ~= "string" or str_find(s, '[%s"\\%c]') then
+                error("cjwt.gateway: 'scopes' must be scope tokens (no spaces or quotes)", 2)
+            end
+        end
+    end
+    for claim, header in pairs(conf.headers or {}) do
+        if type(claim) ~= "string" or type(header) ~= "string" or not str_match(header, "^[%w%-_]+$") then
+            error("cjwt.gateway: 'headers' maps claim names to header names", 2)
+        end
+        self.headers[#self.headers + 1] = { claim, header }
+    end
+
+    if conf.key then
+        local k = conf.key
+        self.key = type(k) == "userdata" and k or cjwt.key(k)
+    elseif conf.keyset then
+        local ks = conf.keyset
+        self.key = type(ks) == "userdata" and ks or cjwt.keyset(ks)
+    else
+        if type(conf.jwks_uri) ~= "string" or not conf.jwks_cache then
+            error("cjwt.gateway: 'jwks_uri' needs 'jwks_cache' (a lua_shared_dict name)", 2)
+        end
+        self.dict_name = conf.jwks_cache
+        local p = "cjwt:" .. conf.jwks_uri .. ":"
+        self.k_json, self.k_ver, self.k_exp, self.k_cool = p .. "json", p .. "ver", p .. "exp", p .. "cool"
+        self.ks_version = nil                -- version of self.key, per worker
+    end
+    return self
+end
+
+-- ---- JWKS through nginx, cached in a lua_shared_dict ------------------------
+
+local function dict_of(self)
+    local d = ngx.shared[self.dict_name]
+    if not d then
+        error("cjwt.gateway: lua_shared_dict '" .. self.dict_name .. "' is not declared")
+    end
+    return d
+end
+
+-- Fetches the JWKS through the internal location, at most once per cooldown
+-- across all workers. On success it is stored with a new version.
+local function fetch(self, dict)
+    if not dict:add(self.k_cool, true, self.cooldown) then
+        return false                         -- another fetch happened recently
+    end
+    -- GET without the client's body; the internal location must not pass the
+    -- client's headers on (docs/openresty.md: proxy_pass_request_headers off).
+    local res = ngx.location.capture(self.jwks_uri, { method = ngx.HTTP_GET })
+    if not res or res.status ~= 200 then
+        ngx.log(ngx.ERR, "cjwt.gateway: JWKS fetch from ", self.jwks_uri, " failed: ",
+                res and res.status or "no response")
+        return false
+    end
+    local ks, err = safe.keyset(res.body)
+    if not ks then
+        ngx.log(ngx.ERR, "cjwt.gateway: JWKS from ", self.jwks_uri, " refused: ", err)
+        return false
+    end
+    dict:set(self.k_json, res.body)
+    dict:set(self.k_exp, ngx.now() + self.jwks_ttl)
+    local ver = dict:incr(self.k_ver, 1, 0)
+    self.key, self.ks_version = ks, ver
+    return true
+end
+
+-- The worker's key set, rebuilt when the shared copy changed; refetched
+-- when missing or past its lifetime (or when `force`), subject to the cooldown.
+local function current_keyset(self, force)
+    local dict = dict_of(self)
+    local exp = dict:get(self.k_exp)
+    if force or not exp or ngx.now() >= exp then
+        fetch(self, dict)
+        if not dict:get(self.k_json) then
+            -- first fetch failed, or another worker is fetching: wait a little
+            for _ = 1, 20 do
+                ngx.sleep(0.05)
+                if dict:get(self.k_json) then break end
+            end
+        end
+    end
+    local ver = dict:get(self.k_ver)
+    if ver and ver ~= self.ks_version then
+        local ks = safe.keyset(dict:get(self.k_json) or "")
+        if ks then
+            self.key, self.ks_version = ks, ver
+        end
+    end
+    return self.key
+end
+
+-- ---- requests -------------------------------------------------------------
+
+-- The bearer token: from Authorization (scheme case-insensitive, RFC 6750
+-- 2.1), else from the configured cookie. Returns token, or nil and whether
+-- some credentials were present but unusable.
+local function find_token(self)
+    local auth = ngx.var.http_authorization
+    if auth then
+        local scheme, rest = str_match(auth, "^%s*(%S+)%s*(.-)%s*$")
+        if scheme and scheme:lower() == "bearer" then
+            if rest == "" or str_find(rest, "%s") then
+                return nil, true
+            end
+            return rest
+        end
+    end
+    if self.cookie then
+        local c = ngx.var["cookie_" .. self.cookie]
+        if c and c ~= "" then
+            return c
+        end
+    end
+    return nil, false
+end
+
+local function challenge(self, status, err, description, scope)
+    local parts = { 'Bearer realm="', self.realm, '"' }
+    if err then
+        parts[#parts + 1] = ', error="' .. err .. '"'
+        if description then
+            parts[#parts + 1] = ', error_description="' .. description .. '"'
+        end
+        if scope then
+            parts[#parts + 1] = ', scope="' .. scope .. '"'
+        end
+    end
+    ngx.header["WWW-Authenticate"] = concat(parts)
+    ngx.header["Cache-Control"] = "no-store"
+    return ngx.exit(status)
+end
+
+-- The token's scopes as a set: "scope" (space separated) or "scp" (list or string).
+local function granted_scopes(self, claims)
+    local v
+    if self.scope_claim then
+        v = claims[self.scope_claim]
+    else
+        v = claims.scope
+        if type(v) ~= "string" then v = claims.scp end
+    end
+    local set = {}
+    if type(v) == "string" then
+        for s in v:gmatch("%S+") do set[s] = true end
+    elseif type(v) == "table" then
+        for _, s in ipairs(v) do
+            if type(s) == "string" then set[s] = true end
+        end
+    end
+    return set
+end
+
+-- A claim value as a header value, or nil when it has no safe text form.
+local function header_value(v)
+    local t = type(v)
+    if t == "string" then
+        -- no control characters (header splitting), no empty values
+        if v == "" or str_find(v, "%c") then return nil end
+        return v
+    elseif t == "number" then
+        if v == v and v % 1 == 0 and v >= -2^53 and v <= 2^53 then
+            return format("%d", v)
+        end
+        return tostring(v)
+    elseif t == "boolean" then
+        return tostring(v)
+    elseif t == "table" then
+        local out = {}
+        for i, item in ipairs(v) do       -- a list: items joined by spaces
+            local s = type(item) ~= "table" and header_value(item)
+            if not s then return nil end
+            out[i] = s
+        end
+        if #out == 0 then return nil end
+        return concat(out, " ")
+    end
+    return nil
+end
+
+-- Verifies the request's token; on success sets the mapped headers and
+-- ngx.ctx.cjwt_claims, otherwise ends the request with 400/401/403.
+function _M.access(self)
+    if type(self) == "string" then
+        self = _M.configured[self] or error("cjwt.gateway: no configuration named '" .. self .. "'")
+    end
+    -- The client never chooses these: cleared before anything else.
+    for _, m in ipairs(self.headers) do
+        ngx.req.clear_header(m[2])
+    end
+
+    local token, present = find_token(self)
+    if not token then
+        if present then
+            return challenge(self, ngx.HTTP_BAD_REQUEST, "invalid_request",
+                             "malformed Authorization header")
+        end
+        return challenge(self, ngx.HTTP_UNAUTHORIZED)
+    end
+
+    local key = self.key
+    if self.jwks_uri then
+        key = current_keyset(self, false)
+        if not key then
+            ngx.log(ngx.ERR, "cjwt.gateway: no key set available from ", self.jwks_uri)
+            return ngx.exit(ngx.HTTP_SERVICE_UNAVAILABLE)
+        end
+    end
+
+    local claims, msg, code, claim = self.check:decode(token, key)
+    if not claims and code == "invalid_key" and self.jwks_uri then
+        -- An unknown kid may be a rotated key: refetch once (cooldown permitting).
+        local header = safe.get_unverified_header(token)
+        local kid = header and type(header.kid) == "string" and header.kid
+        if kid and not key:find(kid) then
+            local fresh = current_keyset(self, true)
+            if fresh and fresh ~= key then
+                claims, msg, code, claim = self.check:decode(token, fresh)
+            end
+        end
+    end
+    if not claims then
+        ngx.log(ngx.INFO, "cjwt.gateway: token refused: ", code, ": ", msg)
+        local d = DESCRIPTIONS[code] or "invalid token"
+        if code == "missing_claim" and claim and str_match(claim, "^[%w_%-%.:]+$") then
+            d = d .. " " .. claim
+        end
+        return challenge(self, ngx.HTTP_UNAUTHORIZED, "invalid_token", d)
+    end
+
+    if self.scopes then
+        local granted = granted_scopes(self, claims)
+        for _, s in ipairs(self.scopes) do
+            if not granted[s] then
+                return challenge(self, ngx.HTTP_FORBIDDEN, "insufficient_scope",
+                                 "the token lacks a required scope", concat(self.scopes, " "))
+            end
+        end
+    end
+
+    for _, m in ipairs(self.headers) do
+        local v = header_value(claims[m[1]])
+        if v then
+            ngx.req.set_header(m[2], v)
+        end
+    end
+    ngx.ctx.cjwt_claims = claims
+    return claims
+end
+
+-- Named configurations, for nginx.conf: configure in init_by_lua(_block)
+-- (before the workers fork), access by name in access_by_lua(_block).
+_M.configured = {}
+
+function _M.configure(name, conf)
+    local gw = _M.new(conf)
+    _M.configured[name] = gw
+    return gw
+end
+
+return _M

@@ -1,0 +1,53 @@
+-- Keys, JWKS files and tokens for tests/nginx (run by run.sh with the
+-- module built for LuaJIT): writes into the directory given as arg[1].
+local cjwt = require "cjwt"
+local cjson = require "cjson"
+
+local dir = assert(arg[1], "usage: make_fixtures.lua DIR")
+local function write(name, text)
+    local f = assert(io.open(dir .. "/" .. name, "wb"))
+    f:write(text)
+    f:close()
+end
+
+local A = cjwt.generate_key("ES256", { kid = "a" })
+local B = cjwt.generate_key("RS256", { kid = "b" })
+local C = cjwt.generate_key("EdDSA", { kid = "c" })   -- never published
+local ADMIN = cjwt.generate_key("ES256", { kid = "adm" })
+local HS = cjwt.generate_key("HS256", { kid = "a" })
+
+local function jwks(keys)
+    return cjson.encode(cjwt.keyset(keys):to_jwks())
+end
+write("jwks_a.json", jwks({ A }))
+write("jwks_ab.json", jwks({ A, B }))
+write("jwks_b.json", jwks({ B }))
+write("www/jwks.json", jwks({ A }))
+write("admin.pub.pem", ADMIN:to_pem())
+
+local now = os.time()
+local function claims(extra)
+    local c = { sub = "alice", aud = "api", iss = "https://issuer.test", iat = now,
+                exp = now + 3600, scope = "read write" }
+    for k, v in pairs(extra or {}) do c[k] = v end
+    return c
+end
+local function sign(key, c)
+    return cjwt.encode(c, key, { alg = key.alg, header = { kid = key.kid } })
+end
+
+write("tokens.json", cjson.encode({
+    valid_a = sign(A, claims()),
+    valid_b = sign(B, claims({ sub = "bob" })),
+    unknown_c = sign(C, claims({ sub = "carol" })),
+    expired = sign(A, claims({ iat = now - 7200, exp = now - 3600 })),
+    wrong_aud = sign(A, claims({ aud = "billing" })),
+    wrong_iss = sign(A, claims({ iss = "https://evil.test" })),
+    no_sub = sign(A, claims({ sub = cjwt.null })),
+    hs256 = sign(HS, claims()),
+    no_scope = sign(A, claims({ scope = cjwt.null })),
+    crlf_sub = sign(A, claims({ sub = "eve\r\nX-Injected: 1" })),
+    admin_ok = sign(ADMIN, claims({ sub = "root", scope = "read admin" })),
+    admin_scp_list = sign(ADMIN, claims({ sub = "root", scope = cjwt.null, scp = { "admin" } })),
+    admin_no_scope = sign(ADMIN, claims({ sub = "root", scope = "read" })),
+}))

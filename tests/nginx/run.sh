@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Real-nginx tests of cjwt.gateway: Debian's nginx with libnginx-mod-http-lua
+# and lua-resty-core on 127.0.0.1 (free unprivileged ports), a config from
+# nginx.conf.in in a temp prefix, an upstream and a JWKS endpoint served by
+# the same nginx; test_gateway.py talks HTTP to it. Everything started here
+# is stopped on exit, also on failure; the whole run is bounded in time.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+NGINX=${NGINX:-nginx}
+MODDIR=${NGINX_MODULES:-/usr/lib/nginx/modules}
+PYTHON=${PYTHON:-python3}
+LUAJIT=${LUAJIT:-luajit}
+TIMEOUT=${CJWT_NGINX_TIMEOUT:-120}
+
+T=$(mktemp -d /tmp/cjwt-nginx.XXXXXX)
+NGINX_PID=""
+cleanup() {
+  local rc=$?
+  if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+    kill -TERM "$NGINX_PID" 2>/dev/null || true        # fast shutdown: master stops its workers
+    for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$NGINX_PID" 2>/dev/null && kill -KILL -- "-$NGINX_PID" 2>/dev/null || true
+  fi
+  if [ "$rc" -ne 0 ] && [ -f "$T/error.log" ]; then
+    echo "--- nginx error.log (last 40 lines) ---"; tail -n 40 "$T/error.log"
+  fi
+  rm -rf "$T"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ -f "$MODDIR/ngx_http_lua_module.so" ] || { echo "nginx Lua module not found in $MODDIR"; exit 1; }
+[ -f "$ROOT/build/luajit/cjwt/core.so" ] || { echo "build/luajit/cjwt/core.so missing (make luajit)"; exit 1; }
+
+mkdir -p "$T/www" "$T/tmp"
+read -r PORT UPSTREAM_PORT JWKS_PORT < <("$PYTHON" - <<'PY'
+import socket
+socks = [socket.socket() for _ in range(3)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])
+for s in socks:
+    s.close()
+PY
+)
+USER_LINE=""
+[ "$(id -u)" -eq 0 ] && USER_LINE="user root;"     # workers read the repo and the temp dir
+
+LUA_PATH="$ROOT/lua/?.lua;$ROOT/lua/?/init.lua;;" LUA_CPATH="$ROOT/build/luajit/?.so;;" \
+  "$LUAJIT" "$ROOT/tests/nginx/make_fixtures.lua" "$T"
+
+sed -e "s|@T@|$T|g" -e "s|@ROOT@|$ROOT|g" -e "s|@MODDIR@|$MODDIR|g" -e "s|@USER@|$USER_LINE|g" \
+    -e "s|@PORT@|$PORT|g" -e "s|@UPSTREAM_PORT@|$UPSTREAM_PORT|g" -e "s|@JWKS_PORT@|$JWKS_PORT|g" \
+    "$ROOT/tests/nginx/nginx.conf.in" > "$T/nginx.conf"
+
+"$NGINX" -t -q -p "$T" -c "$T/nginx.conf" -e "$T/error.log"
+# Own process group, so that a stuck master and its workers can be killed together.
+setsid "$NGINX" -p "$T" -c "$T/nginx.conf" -e "$T/error.log" &
+NGINX_PID=$!
+
+for _ in $(seq 100); do
+  "$PYTHON" -c "import socket,sys; socket.create_connection(('127.0.0.1', $PORT), 0.2)" 2>/dev/null && break
+  kill -0 "$NGINX_PID" 2>/dev/null || { echo "nginx exited at start"; exit 1; }
+  sleep 0.1
+done
+
+cd "$ROOT"
+CJWT_NGINX_DIR="$T" CJWT_NGINX_PORT="$PORT" \
+  timeout "$TIMEOUT" "$PYTHON" -m pytest -q -p no:cacheprovider tests/nginx/test_gateway.py
