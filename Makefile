@@ -177,9 +177,35 @@ test-luarocks:
 	  LUA_CPATH='$(LR_TREE)/luajit/lib/lua/5.1/?.so' $(LUAJIT) -e \
 	  'local c = require "cjwt"; require "cjwt.safe"; require "cjwt.gateway"; local k = c.generate_key("EdDSA"); assert(c.decode(c.encode({a=1}, k, {alg="EdDSA"}), k, {algorithms={"EdDSA"}}).a == 1); print("luarocks tree, " .. jit.version .. ": ok")'
 
+# --- benchmarks (bench/, docs/performance.md) -----------------------------
+# `make bench` installs the peers it compares against (bench/install-peers.sh:
+# a venv in build/bench-venv, npm into build/bench/node, Debian's libjwt-dev),
+# runs every runner ROUNDS times and writes bench/results.{md,json,png}.
+# `make bench-quick` is the smoke check `make test` runs: one short round into
+# build/bench/quick/, peers not installed are skipped (and said so); it only
+# checks that the harness runs, never a speed.
+.PHONY: bench bench-build bench-quick
+ROUNDS ?= 5
+BENCH_C = $(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN)
+BENCH_PY = py=$(B)/bench-venv/bin/python; [ -x $$py ] || py=$(PYTHON); $$py
+$(B)/c_floor: bench/c_floor.c $(B)/libcjwt.a csrc/cjwt.h
+	$(BENCH_C) -Icsrc -o $@ $< $(B)/libcjwt.a $(DEP_LIBS)
+$(B)/bench/libjwt_runner: bench/libjwt_runner.c
+	@mkdir -p $(dir $@)
+	$(BENCH_C) -o $@ $< -ljwt
+bench-build: core python lua $(B)/c_floor
+	@if [ -f /usr/include/jwt.h ]; then $(MAKE) --no-print-directory $(B)/bench/libjwt_runner; \
+	else echo "bench: libjwt-dev not installed, libjwt skipped"; fi
+bench:
+	./bench/install-peers.sh
+	$(MAKE) bench-build
+	$(BENCH_PY) bench/run.py --rounds $(ROUNDS)
+bench-quick: bench-build
+	$(BENCH_PY) bench/run.py --quick --out $(B)/bench/quick
+
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) test-c test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-docs test-soak
+	$(MAKE) test-c test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-docs test-soak bench-quick
 
 deps:
 	./scripts/install-deps.sh

@@ -1,6 +1,12 @@
 /* The C floor: the cjwt core verifying (and signing) the reference access
  * token in a tight loop, keys and settings prepared outside the timed loop.
- * Prints one line per algorithm and operation: "alg op ops_per_sec". */
+ * Prints one line per algorithm and operation, in the format every bench
+ * runner uses: "cjwt-floor c alg op ops_per_sec" (median of the rounds).
+ *
+ *   build/c_floor [seconds [rounds [alg]]]
+ *
+ * Time is process CPU time unless BENCH_CLOCK=wall (monotonic wall clock);
+ * bench/run.py sets the same clock for every runner. */
 #include "cjwt.h"
 
 #include <stdio.h>
@@ -8,10 +14,12 @@
 #include <string.h>
 #include <time.h>
 
+static clockid_t clock_id = CLOCK_PROCESS_CPUTIME_ID;
+
 static double now_s(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock_id, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -71,12 +79,19 @@ int main(int argc, char **argv)
     double seconds = argc > 1 ? atof(argv[1]) : 1.0;
     int rounds = argc > 2 ? atoi(argv[2]) : 3;
     const char *only = argc > 3 ? argv[3] : NULL;   /* one algorithm, for profiling */
+    const char *clk = getenv("BENCH_CLOCK");
     cjwt_value *p = payload();
     const char *aud[] = {"api.example.com"}, *iss[] = {"https://auth.example.com"};
     cjwt_verify_opts o;
     memset(&o, 0, sizeof o);
     o.audience = aud; o.n_audience = 1;
     o.issuer = iss; o.n_issuer = 1;
+    if (clk && strcmp(clk, "wall") == 0)
+        clock_id = CLOCK_MONOTONIC;
+    if (rounds < 1)
+        rounds = 1;
+    if (rounds > 16)
+        rounds = 16;
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         cjwt_alg alg = cjwt_alg_from_name(names[i], strlen(names[i]));
         cjwt_key *k;
@@ -104,7 +119,9 @@ int main(int argc, char **argv)
             }
         best_v = vs[rounds / 2];
         best_s = ss[rounds / 2];
-        printf("%s verify %.0f\n%s sign %.0f\n", names[i], best_v, names[i], best_s);
+        printf("cjwt-floor c %s verify %.1f\ncjwt-floor c %s sign %.1f\n", names[i], best_v,
+               names[i], best_s);
+        fflush(stdout);
         cjwt_free((char *)c.tok);
         cjwt_verifier_free((cjwt_verifier *)c.v);
         cjwt_key_free(k);

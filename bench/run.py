@@ -1,0 +1,431 @@
+#!/usr/bin/env python3
+"""The benchmark driver behind `make bench` / `make bench-quick`.
+
+    python bench/run.py [--quick] [--rounds N] [--seconds S] [--only LIB,...]
+
+Runs every runner (bench/c_floor.c, bench/libjwt_runner.c, bench/py_runner.py,
+bench/lua_runner.lua on Lua 5.4 and LuaJIT, bench/node_runner.mjs) ROUNDS
+times, interleaved (round 1 of everything, then round 2, ...) so a burst of
+load on the machine hits every library alike. Each runner prints lines
+"lib lang alg op ops_per_sec" (or "... n/a reason"); this script takes the
+median over the rounds, the ratio to the C floor, and writes
+bench/results.json (raw samples), bench/results.md (tables) and
+bench/results.png (chart, when matplotlib is there).
+
+Nothing here is ever a pass/fail assertion on speed: the exit status only
+says whether the harness ran (a runner that crashes is an error).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+B = os.path.join(ROOT, "build")
+BENCH = os.path.join(ROOT, "bench")
+KEYS = os.path.join(B, "bench", "keys")
+VENV_PY = os.environ.get("BENCH_VENV_PY") or os.path.join(B, "bench-venv", "bin", "python")
+NODE_MODULES = os.path.join(B, "bench", "node", "node_modules")
+STATUS = os.path.join(B, "bench", "peers-status.tsv")
+ALGS = ["HS256", "RS256", "ES256", "EdDSA"]
+OPS = ["verify", "sign"]
+
+# Rows of the table, in order: (lib, lang, label)
+ROWS = [
+    ("cjwt-floor", "c", "C floor (cjwt core, tight C loop)"),
+    ("cjwt-key", "python", "cjwt, Python, prepared cjwt.Key"),
+    ("cjwt-raw", "python", "cjwt, Python, raw key (bytes/PEM each call)"),
+    ("cjwt-key", "lua5.4", "cjwt, Lua 5.4, cjwt.key object"),
+    ("cjwt-verifier", "lua5.4", "cjwt, Lua 5.4, cjwt.verifier + key object"),
+    ("cjwt-key", "luajit", "cjwt, LuaJIT, cjwt.key object"),
+    ("cjwt-verifier", "luajit", "cjwt, LuaJIT, cjwt.verifier + key object"),
+    ("pyjwt", "python", "PyJWT + cryptography"),
+    ("pyjwt-rs", "python", "pyjwt-rs"),
+    ("jwcrypto", "python", "jwcrypto"),
+    ("joserfc", "python", "joserfc"),
+    ("jsonwebtoken", "node", "jsonwebtoken"),
+    ("jose", "node", "jose"),
+    ("fast-jwt", "node", "fast-jwt (no cache)"),
+    ("fast-jwt-cache", "node", "fast-jwt (cache, same token)"),
+    ("libjwt", "c", "libjwt (Debian)"),
+]
+# the peer whose install status (bench/install-peers.sh) decides "n/a" for a lib
+PEER_OF = {"pyjwt": "pyjwt", "pyjwt-rs": "pyjwt-rs", "jwcrypto": "jwcrypto",
+           "joserfc": "joserfc", "jsonwebtoken": "jsonwebtoken", "jose": "jose",
+           "fast-jwt": "fast-jwt", "fast-jwt-cache": "fast-jwt", "libjwt": "libjwt"}
+PY_MODULE = {"pyjwt": "jwt", "pyjwt-rs": "jwt_rs", "jwcrypto": "jwcrypto", "joserfc": "joserfc"}
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def make_keys():
+    """One key of each kind, shared by every runner (libjwt needs PEM files)."""
+    os.makedirs(KEYS, exist_ok=True)
+    hs = os.path.join(KEYS, "hs256.key")
+    if not os.path.exists(hs):
+        with open(hs, "w") as f:   # 40 bytes >= 32 (RFC 7518 3.2), printable for every API
+            f.write("bench-secret-0123456789abcdef-0123456789")
+    specs = {"rs256": ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+             "es256": ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+             "eddsa": ["-algorithm", "ED25519"]}
+    for name, args in specs.items():
+        priv = os.path.join(KEYS, name + ".pem")
+        pub = os.path.join(KEYS, name + ".pub.pem")
+        if not os.path.exists(priv):
+            subprocess.run(["openssl", "genpkey", *args, "-out", priv], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not os.path.exists(pub):
+            subprocess.run(["openssl", "pkey", "-in", priv, "-pubout", "-out", pub], check=True)
+
+
+def peer_status():
+    st = {}
+    if os.path.exists(STATUS):
+        with open(STATUS) as f:
+            for line in f:
+                name, _, reason = line.rstrip("\n").partition("\t")
+                st[name] = reason
+    return st
+
+
+def python_has(py, module):
+    return subprocess.run([py, "-c", "import " + module], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0
+
+
+def runners(only):
+    """[(lib, lang, argv_without_seconds, env)] and {(lib, lang): reason} for skipped ones."""
+    env = dict(os.environ, BENCH_KEYS=KEYS, BENCH_NODE_MODULES=NODE_MODULES)
+    pyenv = dict(env, PYTHONPATH=os.path.join(ROOT, "python"))
+    lua_path = "{0}/lua/?.lua;{0}/lua/?/init.lua;;".format(ROOT)
+    status = peer_status()
+    py = VENV_PY if os.path.exists(VENV_PY) else sys.executable
+    out, skipped = [], {}
+
+    def want(lib):
+        return not only or lib in only
+
+    def add(lib, lang, argv, e, need=None):
+        if not want(lib):
+            return
+        if need:
+            skipped[(lib, lang)] = need
+        else:
+            out.append((lib, lang, argv, e))
+
+    def peer_reason(lib):
+        reason = status.get(PEER_OF[lib])
+        if reason and reason != "ok":
+            return reason
+        return "not installed (make bench installs it: bench/install-peers.sh)"
+
+    add("cjwt-floor", "c", [os.path.join(B, "c_floor")], env,
+        None if os.path.exists(os.path.join(B, "c_floor")) else "build/c_floor not built")
+    for lib in ("cjwt-key", "cjwt-raw"):
+        add(lib, "python", [py, os.path.join(BENCH, "py_runner.py"), lib], pyenv)
+    for lang, exe, cpath in (("lua5.4", os.environ.get("LUA54", "lua5.4"), "lua5.4"),
+                             ("luajit", os.environ.get("LUAJIT", "luajit"), "luajit")):
+        e = dict(env, LUA_PATH=lua_path, LUA_CPATH="{}/{}/?.so;;".format(B, cpath))
+        have = shutil.which(exe) and os.path.exists(os.path.join(B, cpath, "cjwt", "core.so"))
+        for lib in ("cjwt-key", "cjwt-verifier"):
+            add(lib, lang, [exe, os.path.join(BENCH, "lua_runner.lua"), lib], e,
+                None if have else "%s or build/%s/cjwt/core.so missing" % (exe, cpath))
+    for lib in ("pyjwt", "pyjwt-rs", "jwcrypto", "joserfc"):
+        ok = want(lib) and python_has(py, PY_MODULE[lib])
+        add(lib, "python", [py, os.path.join(BENCH, "py_runner.py"), lib], pyenv,
+            None if ok else peer_reason(lib))
+    for lib in ("jsonwebtoken", "jose", "fast-jwt", "fast-jwt-cache"):
+        pkg = PEER_OF[lib]
+        ok = shutil.which("node") and os.path.exists(os.path.join(NODE_MODULES, pkg, "package.json"))
+        add(lib, "node", ["node", os.path.join(BENCH, "node_runner.mjs"), lib], env,
+            None if ok else peer_reason(lib))
+    exe = os.path.join(B, "bench", "libjwt_runner")
+    add("libjwt", "c", [exe], env, None if os.path.exists(exe) else peer_reason("libjwt"))
+    if want("cjwt-threads"):
+        out.append(("cjwt-threads", "python",
+                    [py, os.path.join(BENCH, "py_runner.py"), "cjwt-threads"], pyenv))
+    return out, skipped
+
+
+def run_once(lib, lang, argv, env, seconds, samples, na, timeout):
+    # c_floor takes "seconds rounds"; every other runner "[lib] seconds"
+    cmd = argv + ([str(seconds), "1"] if lib == "cjwt-floor" else [str(seconds)])
+    t0 = time.time()
+    p = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0:
+        raise SystemExit("runner failed (%s %s, exit %d):\n%s%s"
+                         % (lib, lang, p.returncode, p.stdout[-2000:], p.stderr[-2000:]))
+    n = 0
+    for line in p.stdout.splitlines():
+        parts = line.split(None, 5)
+        if len(parts) < 5:
+            continue
+        key = "|".join(parts[:4])
+        if parts[4] == "n/a":
+            na[key] = parts[5] if len(parts) > 5 else "not supported"
+        else:
+            samples.setdefault(key, []).append(float(parts[4]))
+        n += 1
+    if n == 0:
+        raise SystemExit("runner printed nothing (%s %s):\n%s" % (lib, lang, p.stderr[-2000:]))
+    return time.time() - t0
+
+
+def versions(py):
+    v = {"python": platform.python_version(), "node": None, "lua5.4": None, "luajit": None,
+         "libjwt": None, "openssl": None}
+    def cmd(argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True, timeout=20).stdout.strip() or None
+        except (OSError, subprocess.SubprocessError):
+            return None
+    v["node"] = cmd(["node", "--version"])
+    v["lua5.4"] = cmd(["lua5.4", "-e", "print(_VERSION)"])
+    v["luajit"] = " ".join((cmd(["luajit", "-v"]) or "").split()[:2]) or None
+    v["openssl"] = " ".join((cmd(["openssl", "version"]) or "").split()[:2]) or None
+    v["libjwt"] = cmd(["dpkg-query", "-W", "-f=${Version}", "libjwt-dev"])
+    pkgs = ["PyJWT", "cryptography", "pyjwt-rs", "jwcrypto", "joserfc"]
+    out = cmd([py, "-c", "import importlib.metadata as m\nfor p in %r:\n"
+               "  try: print(p, m.version(p))\n  except Exception: pass" % (pkgs,)])
+    for line in (out or "").splitlines():
+        name, ver = line.split()
+        v[name] = ver
+    for pkg in ("jsonwebtoken", "jose", "fast-jwt"):
+        try:
+            with open(os.path.join(NODE_MODULES, pkg, "package.json")) as f:
+                v[pkg] = json.load(f)["version"]
+        except OSError:
+            pass
+    return v
+
+
+def machine():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"host": platform.node(), "cpu": cpu, "cores": os.cpu_count(),
+            "kernel": platform.release(), "loadavg_start": os.getloadavg()}
+
+
+def fmt_ops(x):
+    if x >= 100000:
+        return "%.0fk" % (x / 1000)
+    if x >= 10000:
+        return "%.1fk" % (x / 1000)
+    return "%.0f" % x
+
+
+def build_tables(med, na, skipped, floor):
+    """Markdown: one table per operation; cells "ops/s (time ratio to the floor)"."""
+    lines = []
+    for op in OPS:
+        lines.append("### %s (operations per second; in brackets: time per operation "
+                     "relative to the C floor, 1.00 = the floor, lower is better)\n" % op)
+        lines.append("| library | " + " | ".join(ALGS) + " |")
+        lines.append("|---|" + "---|" * len(ALGS))
+        for lib, lang, label in ROWS:
+            cells = []
+            for alg in ALGS:
+                key = "|".join((lib, lang, alg, op))
+                if key in med:
+                    f = floor.get((alg, op))
+                    ratio = " (%.2f)" % (f / med[key]) if f else ""
+                    cells.append(fmt_ops(med[key]) + ratio)
+                elif key in na:
+                    cells.append("n/a (%s)" % na[key].replace("|", "/"))
+                elif (lib, lang) in skipped:
+                    cells.append("n/a (%s)" % skipped[(lib, lang)].replace("|", "/"))
+                else:
+                    cells.append("-")
+            if all(c == "-" for c in cells):
+                continue
+            if len(set(cells)) == 1 and cells[0].startswith("n/a"):
+                cells = [cells[0]] + ["" for _ in cells[1:]]
+            lines.append("| %s | %s |" % (label, " | ".join(cells)))
+        lines.append("")
+    return lines
+
+
+def targets(med):
+    """The issue's targets, computed from this run (information, never a test)."""
+    def m(lib, lang, alg, op="verify"):
+        return med.get("|".join((lib, lang, alg, op)))
+    rows = []
+
+    def ratio(desc, num, den, goal, higher_is_better):
+        if num is None or den is None:
+            rows.append((desc, "n/a (missing measurement)", goal, ""))
+            return
+        r = num / den
+        ok = r >= goal if higher_is_better else r <= goal
+        rows.append((desc, "%.2fx" % r, ("≥ " if higher_is_better else "≤ ") + "%gx" % goal,
+                     "met" if ok else "missed"))
+    ratio("Python HS256 verify, cjwt.Key vs PyJWT (speed-up)",
+          m("cjwt-key", "python", "HS256"), m("pyjwt", "python", "HS256"), 15, True)
+    ratio("Python HS256 verify, time vs C floor",
+          m("cjwt-floor", "c", "HS256"), m("cjwt-key", "python", "HS256"), 1.5, False)
+    for alg in ("RS256", "ES256", "EdDSA"):
+        ratio("Python %s verify, time vs C floor" % alg,
+              m("cjwt-floor", "c", alg), m("cjwt-key", "python", alg), 1.1, False)
+    for lang in ("lua5.4", "luajit"):
+        ratio("%s HS256 verify (cjwt.key), time vs C floor" % lang,
+              m("cjwt-floor", "c", "HS256"), m("cjwt-key", lang, "HS256"), 1.3, False)
+    for alg in ALGS:
+        ratio("Python %s verify, cjwt.Key vs fast-jwt without cache (speed-up)" % alg,
+              m("cjwt-key", "python", alg), m("fast-jwt", "node", alg), 1, True)
+    rows.append(("cjwt verified-token cache vs fast-jwt cache", "not measured: the cjwt cache "
+                 "does not exist yet", "> 1x", ""))
+    rows.append(("nginx + cjwt.gateway, requests/s vs nginx without verification",
+                 "not measured: bench/gateway.sh does not exist yet", "≥ 0.8x", ""))
+    return rows
+
+
+def chart(med, floor, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "chart skipped: matplotlib is not installed (make bench installs it in build/bench-venv)"
+    fig, axes = plt.subplots(1, 2, figsize=(15, 8), sharey=True)
+    labels = [label for lib, lang, label in ROWS]
+    colors = {"HS256": "#4477aa", "RS256": "#ee6677", "ES256": "#228833", "EdDSA": "#ccbb44"}
+    h = 0.2
+    for ax, op in zip(axes, OPS):
+        for j, alg in enumerate(ALGS):
+            ys, xs = [], []
+            for i, (lib, lang, _) in enumerate(ROWS):
+                v = med.get("|".join((lib, lang, alg, op)))
+                if v:
+                    ys.append(i + (j - 1.5) * h)
+                    xs.append(v)
+            ax.barh(ys, xs, height=h, label=alg, color=colors[alg])
+        ax.set_xscale("log")
+        ax.set_title("%s: operations per second (log scale)" % op)
+        ax.grid(axis="x", which="both", alpha=0.3)
+        ax.invert_yaxis()
+    axes[0].set_yticks(range(len(labels)))
+    axes[0].set_yticklabels(labels, fontsize=8)
+    axes[1].legend(loc="lower right")
+    fig.suptitle("cjwt vs peers, reference access token (%s)" % datetime.date.today().isoformat())
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="1 round, short loops (the smoke check)")
+    ap.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "5")))
+    ap.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "0.5")),
+                    help="timed seconds per verify loop (sign loops get half)")
+    ap.add_argument("--only", default="", help="comma-separated libs (cjwt-floor is always run)")
+    ap.add_argument("--out", default=BENCH, help="where results.{md,json,png} go")
+    args = ap.parse_args()
+    if args.quick:
+        args.rounds, args.seconds = 1, min(args.seconds, 0.05)
+    os.environ.setdefault("BENCH_CLOCK", "cpu")
+    only = set(filter(None, args.only.split(","))) | ({"cjwt-floor"} if args.only else set())
+
+    make_keys()
+    todo, skipped = runners(only)
+    for (lib, lang), why in sorted(skipped.items()):
+        log("skip %s (%s): %s" % (lib, lang, why))
+    samples, na, wall = {}, {}, {}
+    t_start = time.time()
+    info = machine()
+    for r in range(args.rounds):
+        order = todo[r % len(todo):] + todo[:r % len(todo)]   # rotate the start each round
+        for lib, lang, argv, env in order:
+            log("round %d/%d: %s (%s)" % (r + 1, args.rounds, lib, lang))
+            dt = run_once(lib, lang, argv, env, args.seconds, samples, na,
+                          timeout=120 + 40 * args.seconds)
+            wall[lib + "|" + lang] = wall.get(lib + "|" + lang, 0) + dt
+    info["loadavg_end"] = os.getloadavg()
+    med = {k: statistics.median(v) for k, v in samples.items()}
+    floor = {(alg, op): med.get("cjwt-floor|c|%s|%s" % (alg, op)) for alg in ALGS for op in OPS}
+
+    # ---- text table (stdout) ----------------------------------------------
+    print("\n%-45s %-6s %-6s %12s %8s" % ("library", "alg", "op", "ops/s", "vs floor"))
+    for lib, lang, label in ROWS:
+        for alg in ALGS:
+            for op in OPS:
+                key = "|".join((lib, lang, alg, op))
+                if key in med:
+                    f = floor[(alg, op)]
+                    print("%-45s %-6s %-6s %12.0f %8s" % (label[:45], alg, op, med[key],
+                                                         "%.2f" % (f / med[key]) if f else "-"))
+                elif key in na:
+                    print("%-45s %-6s %-6s %12s   %s" % (label[:45], alg, op, "n/a", na[key][:60]))
+        if (lib, lang) in skipped:
+            print("%-45s %-6s %-6s %12s   %s" % (label[:45], "all", "-", "n/a",
+                                                 skipped[(lib, lang)][:60]))
+    t1 = med.get("cjwt-key|python|RS256|verify-1thread")
+    t2 = med.get("cjwt-key|python|RS256|verify-2thread")
+    threads_line = None
+    if t1 and t2:
+        threads_line = ("Python cjwt RS256 verify, 2 threads vs 1: %.0f vs %.0f ops/s = %.2fx "
+                        "(%d cores; wall clock)" % (t2, t1, t2 / t1, os.cpu_count()))
+        print("\n" + threads_line)
+    tg = targets(med)
+    print("\nissue 8 targets (information only; never a test):")
+    for desc, val, goal, verdict in tg:
+        print("  %-68s %-10s %-7s %s" % (desc, val, goal, verdict))
+
+    # ---- files ---------------------------------------------------------------
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    py = VENV_PY if os.path.exists(VENV_PY) else sys.executable
+    meta = dict(info, date=stamp, rounds=args.rounds, seconds=args.seconds, quick=args.quick,
+                clock=os.environ["BENCH_CLOCK"], duration_s=round(time.time() - t_start, 1),
+                versions=versions(py))
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump({"meta": meta, "samples": samples, "median": med, "na": na,
+                   "skipped": {"%s|%s" % k: v for k, v in skipped.items()},
+                   "runner_wall_s": wall}, f, indent=1, sort_keys=True)
+    md = ["# cjwt benchmark results", "",
+          "Generated by `make bench%s` on %s. Machine: %s, %s cores (%s), kernel %s; load "
+          "average %.2f at the start, %.2f at the end. %d round(s) of %.2f s per verify loop "
+          "(sign loops half), median of the rounds; clock: process %s time."
+          % (" (--quick)" if args.quick else "", stamp, info["host"], info["cores"], info["cpu"],
+             info["kernel"], info["loadavg_start"][0], info["loadavg_end"][0], args.rounds,
+             args.seconds, "CPU" if meta["clock"] == "cpu" else "wall"),
+          "", "Versions: " + ", ".join("%s %s" % (k, v) for k, v in sorted(meta["versions"].items())
+                                       if v) + ".", "",
+          "See docs/performance.md for what is measured and how to read the ratios.", ""]
+    md += build_tables(med, na, skipped, floor)
+    if threads_line:
+        md += ["### threads", "", threads_line, ""]
+    md += ["### issue 8 targets (computed from this run; information, never a test)", "",
+           "| target | measured | goal | |", "|---|---|---|---|"]
+    md += ["| %s | %s | %s | %s |" % row for row in tg]
+    md += ["", "Gateway throughput (`wrk` against nginx with `cjwt.gateway`): not yet measured "
+           "(`bench/gateway.sh` is a later addition)."]
+    png = os.path.join(args.out, "results.png")
+    note = chart(med, floor, png)
+    md += ["", note if note else "![chart](results.png)"]
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    log("\nwrote %s/results.{md,json%s} in %.0f s" % (os.path.relpath(args.out, ROOT),
+                                                     "" if note else ",png", time.time() - t_start))
+    if note:
+        log(note)
+
+
+if __name__ == "__main__":
+    main()
