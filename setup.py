@@ -13,7 +13,7 @@ setup(
     python_requires=">=3.9",
     package_dir={"": "python"},
     packages=["cjwt"],
-    package_data={"cjwt": ["py.typed"]},
+    package_data={"cjwt": ["py.typed", "*.pyi"]},
     ext_modules=[
         Extension(
             "cjwt._cjwt",

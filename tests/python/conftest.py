@@ -39,3 +39,8 @@ def make_token(header, payload, secret=SECRET, alg="HS256"):
     key = secret.encode() if isinstance(secret, str) else secret
     mac = hmac.new(key, signing_input.encode(), _HASHES[alg]).digest()
     return signing_input + "." + b64url(mac)
+
+
+def pytest_configure(config):
+    # Slow tests still run in `make test`; `-m "not slow"` skips them locally.
+    config.addinivalue_line("markers", "slow: takes tens of seconds (e.g. pip install into a venv)")
