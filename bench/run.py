@@ -317,10 +317,11 @@ def chart(med, floor, path):
         ax.set_xscale("log")
         ax.set_title("%s: operations per second (log scale)" % op)
         ax.grid(axis="x", which="both", alpha=0.3)
-        ax.invert_yaxis()
+    axes[0].invert_yaxis()   # shared y axis: the C floor on top
     axes[0].set_yticks(range(len(labels)))
     axes[0].set_yticklabels(labels, fontsize=8)
-    axes[1].legend(loc="lower right")
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="upper right", ncol=4)
     fig.suptitle("cjwt vs peers, reference access token (%s)" % datetime.date.today().isoformat())
     fig.tight_layout()
     fig.savefig(path, dpi=90)
