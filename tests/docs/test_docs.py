@@ -226,3 +226,17 @@ def test_reference_pages_have_examples():
         if os.path.exists(os.path.join(ROOT, path)):
             assert counts.get((path, lang), 0) >= 20, f"{path}: too few {lang} examples"
     print("executed examples:", {f"{p} {l}": n for (p, l), n in sorted(counts.items())})
+
+
+def test_relative_links_resolve():
+    """README is the front door: every relative link in it and in docs/ leads somewhere."""
+    link = re.compile(r"\]\(([^)\s]+)\)")
+    pages = DOCS + ["docs/cli.md"]
+    for path in pages:
+        text = FENCE.sub("", open(os.path.join(ROOT, path), encoding="utf-8").read())
+        for target in link.findall(text):
+            if re.match(r"^[a-z]+:", target) or target.startswith("#"):
+                continue
+            file = target.split("#", 1)[0]
+            resolved = os.path.normpath(os.path.join(ROOT, os.path.dirname(path), file))
+            assert os.path.exists(resolved), f"{path}: broken link {target}"
