@@ -11,8 +11,9 @@ DEB_PACKAGES=(
   lua-busted lua-cjson luarocks lua-socket   # lua-socket: threat tests listen on 127.0.0.1
   valgrind
   nginx libnginx-mod-http-lua lua-resty-core   # tests/nginx: cjwt.gateway in a real nginx
+  redis-server python3-redis wrk               # make demo: denylist store, RedisStore client, load run
 )
-PY_PACKAGES=(pytest pyjwt cryptography)
+PY_PACKAGES=(pytest pyjwt cryptography redis)   # redis: the demo's RedisStore client (python3-redis on Debian)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
