@@ -25,7 +25,7 @@ def main(out):
             cases += json.load(f)["cases"]
     seeds = {n: set() for n in ("b64url", "header", "json", "claims", "verify_hmac",
                                 "verify_rsa", "verify_ec", "verify_ed25519", "keyset",
-                                "jwk", "pem")}
+                                "jwk", "pem", "json_diff")}
     jwks = []
     for c in cases:
         tok = c["token"].encode("utf-8", "surrogateescape")
@@ -78,6 +78,10 @@ def main(out):
         seeds["pem"].add(b"\x00" + text)
         seeds["jwk"].add(b'{"kty":"oct","k":"c2VjcmV0"}')
     seeds["pem"].add(b"\x00ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO7eXVuQb0+2m6Qd4dG0Wn8wRUlbV2xWQ2e5KQbQd6+n x")
+    seeds["json_diff"] = set(seeds["json"]) | {
+        b'{"a":1e-400}', b'[1e400]', b'"\\ud83d\\ude00"', b'{"a":-0}', b'[9223372036854775807]',
+        b'[-9223372036854775808]', b'[9223372036854775808]', b'"\xf4\x8f\xbf\xbf"', b'[1.5E+3]',
+        b'{"a":{"b":[true,false,null]}}', b' [ ] ', b'"\\u00e9"'}
     for name, items in seeds.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)
