@@ -249,7 +249,8 @@ typedef struct cjwt_sign_opts {
 
 /* A JWT: payload must be a JSON object. Returns the compact token (free with
  * cjwt_free) and its length in *len (may be NULL). The header gets
- * "typ":"JWT" unless opts->header sets typ (a null typ removes it). */
+ * "typ":"JWT" unless opts->header sets typ (a null typ removes it), and the
+ * key's kid unless opts->header sets one. */
 CJWT_API char *cjwt_encode(const cjwt_value *payload, const cjwt_key *key,
                            const cjwt_sign_opts *opts, size_t *len, cjwt_error *err);
 /* A JWS over arbitrary bytes (no typ added, no claims). */

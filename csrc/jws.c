@@ -36,7 +36,8 @@ static double clock_now(void)
 /* The protected header: "alg", then the caller's members; "typ":"JWT" for
  * JWTs unless the caller set typ (null removes it). Keys are sorted in the
  * output, as PyJWT does, so equal inputs give equal tokens. */
-static json_t *build_header(const cjwt_sign_opts *o, int is_jwt, cjwt_error *err)
+static json_t *build_header(const cjwt_sign_opts *o, const cjwt_key *signer, int is_jwt,
+                            cjwt_error *err)
 {
     json_t *h = json_object(), *extra = NULL;
     const char *key;
@@ -64,6 +65,11 @@ static json_t *build_header(const cjwt_sign_opts *o, int is_jwt, cjwt_error *err
         goto oom;
     if (is_jwt && !json_object_get(h, "typ") && !(extra && json_object_get(extra, "typ")) &&
         json_object_set_new(h, "typ", json_string("JWT")) != 0)
+        goto oom;
+    /* A key with a kid names itself, so verifiers can pick it from a set
+     * (rotation); an explicit kid in the extra header wins. */
+    if (signer && signer->kid && !json_object_get(h, "kid") &&
+        json_object_set_new(h, "kid", json_string(signer->kid)) != 0)
         goto oom;
     json_decref(extra);
     return h;
@@ -121,7 +127,7 @@ static cjwt_code check_sign_opts(const cjwt_sign_opts *o, const cjwt_key *key, c
 static char *encode_common(const unsigned char *payload, size_t plen, const cjwt_key *key,
                            const cjwt_sign_opts *o, int is_jwt, size_t *len, cjwt_error *err)
 {
-    json_t *h = build_header(o, is_jwt, err);
+    json_t *h = build_header(o, key, is_jwt, err);
     char *hjson, *tok;
     if (!h)
         return NULL;

@@ -453,7 +453,9 @@ static void test_keyset_rotation(void)
     cjwt_keyset *both, *newer;
     cjwt_verify_opts o = {0};
     char *t_old = sign(old_k, CJWT_ALG_ES256, "2026-10"), *t_new = sign(new_k, CJWT_ALG_ES256, "2026-11");
-    char *t_nokid = sign(new_k, CJWT_ALG_ES256, NULL), *t_unknown = sign(new_k, CJWT_ALG_ES256, "nope");
+    cjwt_key *new_nokid = cjwt_key_with(new_k, NULL, CJWT_ALG_ES256, NULL);
+    char *t_nokid = sign(new_nokid, CJWT_ALG_ES256, NULL), *t_unknown = sign(new_k, CJWT_ALG_ES256, "nope");
+    char *t_autokid = sign(new_k, CJWT_ALG_ES256, NULL);
     cjwt_decoded *d;
     pair[0] = public_of(old_k);
     pair[1] = public_of(new_k);
@@ -465,6 +467,16 @@ static void test_keyset_rotation(void)
                           cjwt_decoded_free(d), d != NULL)
     CHECK(VERIFY_KS(both, t_old));
     CHECK(VERIFY_KS(both, t_new));
+    {
+        /* a key with a kid puts it in the header by itself */
+        cjwt_value *h = cjwt_unverified_header(t_autokid, strlen(t_autokid), NULL);
+        CHECK_STR(cjwt_value_string(cjwt_value_object_get(h, "kid"), NULL), "2026-11");
+        cjwt_value_free(h);
+        h = cjwt_unverified_header(t_nokid, strlen(t_nokid), NULL);
+        CHECK(cjwt_value_object_get(h, "kid") == NULL);
+        cjwt_value_free(h);
+    }
+    CHECK(VERIFY_KS(both, t_autokid));
     CHECK(VERIFY_KS(both, t_nokid));          /* no kid: each fitting key is tried */
     CHECK(!VERIFY_KS(both, t_unknown));
     CHECK_CODE(err, "invalid_key");
@@ -503,7 +515,9 @@ static void test_keyset_rotation(void)
     cjwt_free(t_old);
     cjwt_free(t_new);
     cjwt_free(t_nokid);
+    cjwt_free(t_autokid);
     cjwt_free(t_unknown);
+    cjwt_key_free(new_nokid);
 }
 
 static void test_keyset_rules(void)
