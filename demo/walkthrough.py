@@ -1,0 +1,451 @@
+#!/usr/bin/env python3
+"""The narrated walk-through of `make demo` (started by demo/run.sh, which
+starts the processes and passes their addresses in DEMO_* variables).
+
+Every step makes real HTTP calls with urllib, prints method, path, status and
+the interesting headers/body, and asserts what it narrates. A step that does
+not behave as narrated is FAILED (and steps that need its result are
+SKIPPED); the exit status is 1 if any step was not PASSED.
+"""
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+GW = os.environ["DEMO_GATEWAY"]
+ADMIN = os.environ["DEMO_ADMIN"]
+ISSUER = os.environ["DEMO_ISSUER"]
+AUDIENCE = os.environ["DEMO_AUDIENCE"]
+JWKS_TTL = float(os.environ["DEMO_JWKS_TTL"])
+JWKS_COOLDOWN = float(os.environ["DEMO_JWKS_COOLDOWN"])
+DENYLIST = os.environ.get("DEMO_DENYLIST") == "1"
+LOAD = os.environ.get("DEMO_LOAD", "1") != "0"
+LOAD_SECONDS = int(os.environ.get("DEMO_LOAD_SECONDS", "3"))
+
+ALICE = {"username": "alice", "password": "correct horse battery staple"}
+BOB = {"username": "bob", "password": "hunter2 but longer"}
+
+# Never go through a proxy from the environment: everything is on 127.0.0.1.
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class StepFailed(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+# ---- output ----------------------------------------------------------------
+
+def short(token):
+    if not isinstance(token, str) or len(token) < 40:
+        return token
+    return "%s...%s (%d chars)" % (token[:16], token[-8:], len(token))
+
+
+def b64json(segment):
+    return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+
+
+def parts(token):
+    h, p, _ = token.split(".")
+    return b64json(h), b64json(p)
+
+
+def say(text=""):
+    print("   " + text if text else "")
+
+
+def show_json(obj, indent="        "):
+    def shorten(v):
+        if isinstance(v, dict):
+            return {k: shorten(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [shorten(x) for x in v]
+        return short(v) if isinstance(v, str) and v.count(".") == 2 else v
+    print(indent + json.dumps(shorten(obj)))
+
+
+# ---- HTTP ------------------------------------------------------------------
+
+class Resp:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.raw = status, headers, body
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    def header(self, name):
+        return self.headers.get(name) if self.headers else None
+
+
+def call(method, path, *, token=None, body=None, cookie=None, headers=None, base=GW,
+         show=("WWW-Authenticate", "Set-Cookie"), quiet=False, note=""):
+    h = dict(headers or {})
+    if token:
+        h["Authorization"] = "Bearer " + token
+    if cookie:
+        h["Cookie"] = cookie
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    elif method == "POST":
+        data = b""
+    req = urllib.request.Request(base + path, data=data, method=method, headers=h)
+    try:
+        with OPENER.open(req, timeout=10) as r:
+            resp = Resp(r.status, r.headers, r.read())
+    except urllib.error.HTTPError as e:
+        resp = Resp(e.code, e.headers, e.read())
+    if not quiet:
+        sent = []
+        if token:
+            sent.append("Bearer " + short(token))
+        if cookie:
+            name, _, value = cookie.partition("=")
+            sent.append("Cookie %s=%s" % (name, short(value)))
+        for k, v in (headers or {}).items():
+            sent.append("%s: %s" % (k, v))
+        where = "" if base == GW else "  [admin port]"
+        print("   -> %-4s %-22s %s%s" % (method, path, ("(" + ", ".join(sent) + ")") if sent else "",
+                                         where))
+        print("      <- %d %s" % (resp.status, note))
+        for name in show:
+            v = resp.header(name)
+            if v:
+                if name == "Set-Cookie":
+                    k, _, rest = v.partition("=")
+                    val, _, attrs = rest.partition(";")
+                    v = "%s=%s;%s" % (k, short(val), attrs)
+                print("         %s: %s" % (name, v))
+        if resp.json is not None:
+            show_json(resp.json, "         ")
+        elif resp.raw and not resp.raw.lstrip().startswith(b"<html"):   # not nginx's error page
+            print("         " + resp.raw.decode(errors="replace").strip()[:200])
+    return resp
+
+
+def expect(resp, status, *, www=None, body=None):
+    if resp.status != status:
+        raise StepFailed("expected HTTP %d, got %d" % (status, resp.status))
+    if www is not None:
+        got = resp.header("WWW-Authenticate") or ""
+        for piece in ([www] if isinstance(www, str) else www):
+            if piece not in got:
+                raise StepFailed("WWW-Authenticate %r lacks %r" % (got, piece))
+    if body:
+        for k, v in body.items():
+            got = resp.json
+            for part in k.split("."):
+                got = got.get(part) if isinstance(got, dict) else None
+            if got != v:
+                raise StepFailed("body %s = %r, expected %r" % (k, got, v))
+    return resp
+
+
+def refresh_cookie_of(resp):
+    sc = resp.header("Set-Cookie") or ""
+    m = re.match(r"refresh_token=([^;]+)", sc)
+    if not m:
+        raise StepFailed("no refresh_token cookie in %r" % sc)
+    return m.group(1), sc
+
+
+def login(who, quiet=False):
+    r = call("POST", "/auth/login", body=who, quiet=quiet)
+    if r.status == 501:
+        raise StepFailed("the auth service cannot issue tokens: %s" % (r.json or {}).get("detail"))
+    expect(r, 200)
+    rt, _ = refresh_cookie_of(r)
+    return r.json["access_token"], rt
+
+
+# ---- the steps -------------------------------------------------------------
+
+STATE = {}
+RESULTS = []
+
+
+def need(*names):
+    missing = [n for n in names if n not in STATE]
+    if missing:
+        raise Skip("needs %s from an earlier step" % ", ".join(missing))
+    return [STATE[n] for n in names]
+
+
+def step(title):
+    def deco(fn):
+        fn.title = title
+        STEPS.append(fn)
+        return fn
+    return deco
+
+
+STEPS = []
+
+
+@step("The auth service publishes its public keys (JWKS)")
+def s_jwks():
+    r = expect(call("GET", "/.well-known/jwks.json"), 200)
+    keys = r.json["keys"]
+    for k in keys:
+        if set(k) & {"d", "p", "q", "dp", "dq", "qi", "k"}:
+            raise StepFailed("private key material in the JWKS: %s" % sorted(k))
+    say("%d key(s), public members only: kid %s" % (len(keys), ", ".join(k["kid"] for k in keys)))
+    STATE["kid1"] = keys[-1]["kid"]
+
+
+@step("Login: scrypt-checked password, access token in the body, refresh token in an HttpOnly cookie")
+def s_login():
+    expect(call("POST", "/auth/login", body={"username": "alice", "password": "wrong"},
+                note="(wrong password)"), 401)
+    r = call("POST", "/auth/login", body=ALICE)
+    if r.status == 501:
+        raise StepFailed("the auth service cannot issue tokens: %s" % (r.json or {}).get("detail"))
+    expect(r, 200)
+    rt, sc = refresh_cookie_of(r)
+    for attr in ("HttpOnly", "Path=/auth", "Max-Age="):
+        if attr.lower() not in sc.lower():
+            raise StepFailed("refresh cookie lacks %s: %r" % (attr, sc))
+    at = r.json["access_token"]
+    h, c = parts(at)
+    say("access token header: %s" % json.dumps(h))
+    say("access token claims: %s" % json.dumps(c))
+    if h.get("typ") != "at+jwt" or h.get("alg") != "ES256":
+        raise StepFailed("access token header is %r" % h)
+    for claim in ("iss", "sub", "aud", "iat", "exp", "jti", "fid"):
+        if claim not in c:
+            raise StepFailed("access token has no %s claim" % claim)
+    STATE.update(at1=at, rt1=rt, fid1=c["fid"])
+
+
+@step("Call the services through the gateway: verified at the edge, identity forwarded")
+def s_services():
+    at, = need("at1")
+    r = expect(call("GET", "/orders/list", token=at), 200,
+               body={"identity.user": "alice", "identity.role": "admin", "token_seen": False})
+    say("orders saw X-User-Id=%s X-User-Role=%s X-Scopes=%r, and no token"
+        % (r.json["identity"]["user"], r.json["identity"]["role"], r.json["identity"]["scopes"]))
+    expect(call("GET", "/payments/recent", token=at), 200, body={"identity.user": "alice"})
+    say("a client cannot choose its identity: X-User-Id sent by the client is replaced")
+    expect(call("GET", "/orders/list", token=at, headers={"X-User-Id": "mallory",
+                                                          "X-User-Role": "root"}),
+           200, body={"identity.user": "alice", "identity.role": "admin"})
+    say("bob (scope orders:read only) may read orders but not payments (403 insufficient_scope)")
+    bob_at, _ = login(BOB, quiet=True)
+    expect(call("GET", "/orders/list", token=bob_at), 200, body={"identity.user": "bob"})
+    expect(call("GET", "/payments/recent", token=bob_at), 403,
+           www=['error="insufficient_scope"', 'scope="payments:read"'])
+
+
+@step("No token: 401 with a bare Bearer challenge")
+def s_no_token():
+    r = expect(call("GET", "/orders/list"), 401, www='Bearer realm="api"')
+    if "error=" in (r.header("WWW-Authenticate") or ""):
+        raise StepFailed("a request without credentials gets no error code (RFC 6750 3.1)")
+
+
+@step("Tampered token (role changed to superuser, signature kept): 401 invalid_token")
+def s_tampered():
+    at, = need("at1")
+    h, p, s = at.split(".")
+    claims = b64json(p)
+    claims["role"] = "superuser"
+    p2 = base64.urlsafe_b64encode(json.dumps(claims, separators=(",", ":")).encode()).rstrip(b"=")
+    tampered = ".".join([h, p2.decode(), s])
+    expect(call("GET", "/orders/list", token=tampered), 401,
+           www=['error="invalid_token"', 'error_description="invalid signature"'])
+
+
+@step("Expired token (signed by the real current key, issued 1 h ago, 15 min lifetime): 401")
+def s_expired():
+    r = expect(call("POST", "/admin/mint-expired", base=ADMIN, body={"sub": "alice"}), 200)
+    token = r.json["access_token"]
+    h, c = parts(token)
+    jwks = expect(call("GET", "/.well-known/jwks.json", quiet=True), 200).json
+    if h.get("kid") not in [k["kid"] for k in jwks["keys"]]:
+        raise StepFailed("the expired token is not signed by a published key")
+    say("kid %s (published), exp %d s ago" % (h["kid"], int(time.time()) - c["exp"]))
+    expect(call("GET", "/orders/list", token=token), 401,
+           www=['error="invalid_token"', 'error_description="token expired"'])
+
+
+@step("Refresh: a new pair; the refresh token is rotated")
+def s_refresh():
+    at1, rt1 = need("at1", "rt1")
+    r = call("POST", "/auth/refresh", cookie="refresh_token=" + rt1)
+    expect(r, 200)
+    rt2, _ = refresh_cookie_of(r)
+    at2 = r.json["access_token"]
+    if at2 == at1 or rt2 == rt1:
+        raise StepFailed("refresh returned the same tokens")
+    c = parts(at2)[1]
+    if c["fid"] != STATE["fid1"]:
+        raise StepFailed("the new access token is not in the same family")
+    say("new access token: jti %s, same family fid %s" % (c["jti"], c["fid"]))
+    expect(call("GET", "/orders/list", token=at2), 200, body={"identity.user": "alice"})
+    STATE.update(at2=at2, rt2=rt2)
+
+
+@step("Reuse of the old refresh token: refused, and its whole family is revoked")
+def s_reuse():
+    rt1, at2, rt2 = need("rt1", "at2", "rt2")
+    expect(call("POST", "/auth/refresh", cookie="refresh_token=" + rt1,
+                note="(rt1 was already used: taken as stolen)"), 401)
+    say("the family's newest access token is refused at the gateway (Redis denylist):")
+    expect(call("GET", "/orders/list", token=at2), 401,
+           www=['error="invalid_token"', "revoked"])
+    say("and so is its newest refresh token:")
+    expect(call("POST", "/auth/refresh", cookie="refresh_token=" + rt2), 401)
+
+
+@step("Logout: the access token is refused at the gateway at once")
+def s_logout():
+    at, rt = login(ALICE)
+    expect(call("GET", "/orders/list", token=at), 200)
+    r = call("POST", "/auth/logout", token=at, cookie="refresh_token=" + rt)
+    expect(r, 200)
+    t0 = time.monotonic()
+    expect(call("GET", "/orders/list", token=at, note="(immediately after logout)"), 401,
+           www=['error="invalid_token"', "revoked"])
+    say("refused %.0f ms after logout; the token itself is valid for 15 more minutes"
+        % ((time.monotonic() - t0) * 1000))
+    expect(call("POST", "/auth/refresh", cookie="refresh_token=" + rt), 401)
+
+
+@step("Key rotation: old and new tokens accepted, then only new")
+def s_rotation():
+    old_at, _ = login(ALICE, quiet=True)
+    old_kid = parts(old_at)[0]["kid"]
+    say("a token signed before the rotation: kid %s" % old_kid)
+    r = expect(call("POST", "/admin/rotate", base=ADMIN), 200)
+    new_kid = r.json["signing"]
+    if new_kid == old_kid or old_kid not in r.json["published"]:
+        raise StepFailed("rotation did not keep the old key published next to the new one")
+    new_at, _ = login(ALICE, quiet=True)
+    if parts(new_at)[0]["kid"] != new_kid:
+        raise StepFailed("a login after the rotation is not signed with the new key")
+    say("a token signed after the rotation: kid %s" % new_kid)
+    # The gateway refetches the JWKS for an unknown kid at most once per cooldown.
+    time.sleep(JWKS_COOLDOWN + 0.2)
+    say("the gateway has never seen kid %s: it refetches the JWKS on first use" % new_kid)
+    expect(call("GET", "/orders/list", token=new_at), 200)
+    expect(call("GET", "/orders/list", token=old_at, note="(old key still published)"), 200)
+    r = expect(call("POST", "/admin/retire-old", base=ADMIN), 200)
+    if r.json["published"] != [new_kid]:
+        raise StepFailed("the JWKS should now hold only %s" % new_kid)
+    say("the gateway drops kid %s when its cached JWKS (lifetime %gs) is refetched:"
+        % (old_kid, JWKS_TTL))
+    t0 = time.monotonic()
+    deadline = t0 + JWKS_TTL + JWKS_COOLDOWN + 3
+    while True:
+        r = call("GET", "/orders/list", token=old_at, quiet=True)
+        if r.status != 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
+    waited = time.monotonic() - t0
+    say("(old token accepted for another %.1f s, until the cached JWKS expired)" % waited)
+    expect(call("GET", "/orders/list", token=old_at), 401,
+           www=['error="invalid_token"', 'error_description="no key to verify the token"'])
+    expect(call("GET", "/orders/list", token=new_at), 200, body={"identity.user": "alice"})
+    STATE["bench_at"] = new_at
+
+
+WRK_RE = re.compile(r"Requests/sec:\s+([\d.]+)")
+
+
+def wrk(path, token):
+    cmd = ["wrk", "-t2", "-c16", "-d%ds" % LOAD_SECONDS, "--latency", "--timeout", "2s",
+           "-H", "Authorization: Bearer " + token, GW + path]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=LOAD_SECONDS + 15)
+    if out.returncode != 0:
+        raise StepFailed("wrk failed: %s" % (out.stderr.strip() or out.stdout.strip()))
+    m = WRK_RE.search(out.stdout)
+    if not m:
+        raise StepFailed("no Requests/sec in wrk output:\n" + out.stdout)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out.stdout)
+    if bad:
+        raise StepFailed("%s: %s responses were not 2xx" % (path, bad.group(1)))
+    lat = re.search(r"50%\s+(\S+)", out.stdout)
+    p99 = re.search(r"99%\s+(\S+)", out.stdout)
+    total = re.search(r"(\d+) requests in", out.stdout)
+    return float(m.group(1)), lat.group(1) if lat else "?", p99.group(1) if p99 else "?", \
+        int(total.group(1)) if total else 0
+
+
+@step("Load: the gateway with verification (ES256%s) vs the same proxying without"
+      % (" + Redis denylist" if DENYLIST else ""))
+def s_load():
+    if not shutil.which("wrk"):
+        raise StepFailed("wrk is not installed (scripts/install-deps.sh)")
+    at, = need("bench_at")
+    expect(call("GET", "/bench/verified", token=at), 200)
+    say("wrk -t2 -c16 -d%ds on 127.0.0.1; 2 nginx workers; upstream: a static answer in the same nginx"
+        % LOAD_SECONDS)
+    say("machine: %d CPUs, load average %.1f (wrk, nginx and everything else share them)"
+        % (os.cpu_count() or 0, os.getloadavg()[0]))
+    results = {}
+    for label, path in (("verified", "/bench/verified"), ("plain", "/bench/plain")):
+        rps, p50, p99, n = wrk(path, at)
+        results[label] = rps
+        say("%-9s %-16s %9.0f req/s   p50 %-8s p99 %-8s (%d requests, all 2xx)"
+            % (label, path, rps, p50, p99, n))
+    say("verification costs %.0f%% of plain proxying throughput (verified/plain = %.2f)"
+        % (100 * (1 - results["verified"] / results["plain"]),
+           results["verified"] / results["plain"]))
+    STATE["load"] = results
+
+
+def main():
+    print()
+    print("cjwt demo: auth service -> tokens; nginx + cjwt.gateway -> verified at the edge;")
+    print("orders/payments trust the gateway's identity headers; Redis holds the denylist.")
+    if not DENYLIST:
+        print()
+        print("!! WARNING: lua/cjwt/gateway.lua has no 'denylist' option yet (token lifecycle,")
+        print("!! issue 6): the gateway runs without one, so the revocation steps will FAIL.")
+    t_start = time.monotonic()
+    steps = [fn for fn in STEPS if LOAD or fn is not s_load]   # DEMO_LOAD=0: no load run
+    for i, fn in enumerate(steps, 1):
+        print()
+        print("== %d. %s" % (i, fn.title))
+        try:
+            fn()
+        except Skip as e:
+            RESULTS.append((i, fn.title, "SKIPPED", str(e)))
+            print("   SKIPPED: %s" % e)
+        except StepFailed as e:
+            RESULTS.append((i, fn.title, "FAILED", str(e)))
+            print("   FAILED: %s" % e)
+        except Exception as e:                     # noqa: BLE001 (a broken demo must say so)
+            RESULTS.append((i, fn.title, "FAILED", repr(e)))
+            print("   FAILED: %r" % e)
+        else:
+            RESULTS.append((i, fn.title, "ok", ""))
+            print("   ok")
+    print()
+    print("== Summary (%.1f s)" % (time.monotonic() - t_start))
+    bad = 0
+    for i, title, result, why in RESULTS:
+        if result != "ok":
+            bad += 1
+        print("   %2d. %-7s %s%s" % (i, result, title[:70], ("\n               " + why) if why else ""))
+    if bad:
+        print("demo: %d step(s) did not behave as narrated" % bad)
+        return 1
+    print("demo: every step behaved as narrated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
