@@ -213,6 +213,9 @@ CJWT_API void cjwt_key_free(cjwt_key *key);      /* -1 reference; NULL ok */
 CJWT_API cjwt_kty cjwt_key_type(const cjwt_key *key);
 CJWT_API const char *cjwt_key_kid(const cjwt_key *key);   /* borrowed, NULL if none */
 CJWT_API cjwt_alg cjwt_key_alg(const cjwt_key *key);      /* bound alg or CJWT_ALG__COUNT */
+/* The alg to sign with when the caller names none: the bound alg, else
+ * RS256 (RSA), ES256/384/512 (by curve), EdDSA (OKP), HS256 (oct). */
+CJWT_API cjwt_alg cjwt_key_default_alg(const cjwt_key *key);
 
 /* ---- key sets ---------------------------------------------------------- */
 /* An immutable, reference-counted list of keys (a JWKS). Verification with a

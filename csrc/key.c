@@ -60,6 +60,23 @@ const char *cjwt_kty_name(cjwt_kty kty)
 const char *cjwt_key_kid(const cjwt_key *key) { return key ? key->kid : NULL; }
 cjwt_alg cjwt_key_alg(const cjwt_key *key) { return key ? key->alg : CJWT_ALG__COUNT; }
 
+cjwt_alg cjwt_key_default_alg(const cjwt_key *key)
+{
+    if (!key)
+        return CJWT_ALG__COUNT;
+    if (key->alg != CJWT_ALG__COUNT)
+        return key->alg;
+    switch (key->kty) {
+    case CJWT_KTY_OCT: return CJWT_ALG_HS256;
+    case CJWT_KTY_RSA: return CJWT_ALG_RS256;
+    case CJWT_KTY_OKP: return CJWT_ALG_EDDSA;
+    case CJWT_KTY_EC:
+        return key->curve == CJWTP_CRV_P384 ? CJWT_ALG_ES384
+             : key->curve == CJWTP_CRV_P521 ? CJWT_ALG_ES512 : CJWT_ALG_ES256;
+    }
+    return CJWT_ALG__COUNT;
+}
+
 static int set_secret(cjwt_key *k, const unsigned char *secret, size_t len, cjwt_error *err)
 {
     k->secret = malloc(len ? len : 1);

@@ -73,6 +73,15 @@ static void test_generate(void)
         CHECK_STR(cjwt_key_kid(priv_keys[i]), "gen");
     }
     CHECK(cjwt_key_bits(priv_keys[0]) == 2048);
+    for (size_t i = 0; i < N_ASYM; i++) {
+        /* bound keys default to their alg; unbound ones to the family's first */
+        cjwt_key *unbound = cjwt_key_with(priv_keys[i], NULL, CJWT_ALG__COUNT, NULL);
+        cjwt_alg want = ASYM[i] <= CJWT_ALG_PS512 ? CJWT_ALG_RS256 : ASYM[i];
+        CHECK(cjwt_key_default_alg(priv_keys[i]) == ASYM[i]);
+        CHECK(cjwt_key_default_alg(unbound) == want);
+        cjwt_key_free(unbound);
+    }
+    CHECK(cjwt_key_default_alg(NULL) == CJWT_ALG__COUNT);
     CHECK_STR(cjwt_key_curve(priv_keys[8]), "P-521");
     CHECK_STR(cjwt_key_curve(priv_keys[9]), "Ed25519");
     {
