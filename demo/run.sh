@@ -34,15 +34,18 @@ stop_all() {
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  trap '' PIPE          # output cut short (| head) must not stop the cleanup
+  set +e
   stop_all
-  if [ "$rc" -ne 0 ]; then
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ]; then
     for f in "$T"/*.log; do
       [ -s "$f" ] || continue
       echo "--- $(basename "$f") (last 15 lines) ---"; tail -n 15 "$f"
     done
   fi
   rm -rf "$T"
-  [ "$rc" -eq 0 ] && echo "demo: every process stopped" || echo "demo: FAILED (exit $rc), every process stopped"
+  if [ "$rc" -eq 0 ]; then echo "demo: every process stopped"
+  else echo "demo: FAILED (exit $rc), every process stopped"; fi
   exit "$rc"
 }
 trap cleanup EXIT
