@@ -210,9 +210,15 @@ test: deps
 deps:
 	./scripts/install-deps.sh
 
+# The whole system on one machine (docs/demo.md): auth service, nginx +
+# cjwt.gateway, two services, Redis; a narrated, asserted walk-through and a
+# short wrk load run. test-demo: the same flow without the load run.
+.PHONY: test-demo
 demo: deps
 	$(MAKE) build
 	./examples/demo.sh
+test-demo: python luajit
+	DEMO_LOAD=0 ./demo/run.sh
 
 clean:
 	rm -rf $(B) python/cjwt/*.so python/*.egg-info
