@@ -136,7 +136,8 @@ class AuthService:
             import redis
             client = redis.Redis(host="127.0.0.1", port=args.redis_port)
             client.ping()
-            self.store = cjwt.RedisStore(client, prefix=args.prefix)
+            # grace: a revocation outlives its token by the gateway's leeway.
+            self.store = cjwt.RedisStore(client, prefix=args.prefix, grace=LEEWAY)
         self.keys = Keys(self.make_issuer if not MISSING else None)
 
     def make_issuer(self, key):
@@ -176,8 +177,7 @@ def cookie(handler, name):
 
 
 def clear_cookie():
-    return ("Set-Cookie", "%s=; Max-Age=0; Path=/auth; HttpOnly; Secure; SameSite=Strict"
-            % REFRESH_COOKIE)
+    return ("Set-Cookie", cjwt.refresh_cookie("", max_age=0, path="/auth", name=REFRESH_COOKIE))
 
 
 class Handler(BaseHTTPRequestHandler):
