@@ -44,18 +44,13 @@ describe("threat: HS/RS algorithm confusion", function()
         T.expect_code("invalid_key", cjwt.decode, t, T.SECRET, T.opts(T.ALL))
     end)
 
-    -- Known issue filed with the core: public material in text forms the
-    -- classifier misses (JWK JSON text, PEM after a preamble) becomes a secret.
-    it("public material as text is not a secret (known issue: reported, not failing)", function()
+    -- Found by the threat tests, fixed in the core (4b3dbec): JWK JSON text and
+    -- PEM after a text preamble are key material, never an HMAC secret.
+    it("public material as text is not a secret", function()
         local forms = { cjson.encode(T.KEYS.rsa.public_jwk),
                         "Bag Attributes\n    friendlyName: api\nsubject=CN = api\n" .. T.KEYS.rsa.public_pem }
         for _, text in ipairs(forms) do
-            local ok, err = pcall(cjwt.decode, forge("HS256", text), text, T.opts(T.ALL))
-            if ok then
-                print("KNOWN ISSUE: public key text accepted as an HMAC secret (core request filed)")
-            else
-                assert.are.equal("invalid_key", err.code)
-            end
+            T.expect_code("invalid_key", cjwt.decode, forge("HS256", text), text, T.opts(T.ALL))
         end
     end)
 end)
