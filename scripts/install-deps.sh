@@ -9,7 +9,7 @@ DEB_PACKAGES=(
   lua5.4 liblua5.4-dev
   luajit2 libluajit2-5.1-dev      # OpenResty's LuaJIT branch (nginx's Lua module wants it)
   lua-busted lua-cjson luarocks lua-socket   # lua-socket: threat tests listen on 127.0.0.1
-  valgrind
+  valgrind clang-14 libclang-rt-14-dev   # clang + libFuzzer runtime: make fuzz, fuzz-smoke
   nginx libnginx-mod-http-lua lua-resty-core   # tests/nginx: cjwt.gateway in a real nginx
   redis-server python3-redis wrk               # make demo: denylist store, RedisStore client, load run
 )
