@@ -36,11 +36,15 @@ cleanup() {
   trap - EXIT INT TERM
   trap '' PIPE          # output cut short (| head) must not stop the cleanup
   set +e
+  local i logs="nginx-error auth"
+  for ((i = 0; i < ${#PIDS[@]}; i++)); do       # and the log of any process that died
+    kill -0 "${PIDS[$i]}" 2>/dev/null || logs="$logs ${NAMES[$i]}"
+  done
   stop_all
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ]; then
-    for f in "$T"/*.log; do
-      [ -s "$f" ] || continue
-      echo "--- $(basename "$f") (last 15 lines) ---"; tail -n 15 "$f"
+    for f in $logs; do
+      [ -s "$T/$f.log" ] || continue
+      echo "--- $f.log (last 15 lines) ---"; tail -n 15 "$T/$f.log"
     done
   fi
   rm -rf "$T"
