@@ -1473,15 +1473,105 @@ strings_arg(PyObject *obj, const char *what, PyObject **tup, const char ***arr,
     return 0;
 }
 
+/* ---- the denylist: the core's revocation hook calling store.is_revoked ---- */
+
+/* One decode call's denylist. The core calls denylist_hook with the GIL
+ * released (it runs inside Py_BEGIN_ALLOW_THREADS), once the signature and
+ * every claim hold; the hook takes the GIL back, calls
+ * store.is_revoked(jti, fid) and answers 0 (not revoked), 1 (revoked) or -1
+ * (unknown: the store failed; the token is refused). The store's exception
+ * is kept here and chained as __cause__ of the error decode raises. */
+typedef struct {
+    PyObject *store;      /* borrowed from the arguments */
+    PyObject *exc;        /* owned: what is_revoked raised, or NULL */
+} denylist_ctx;
+
+static int
+denylist_fail(denylist_ctx *c, cjwt_error *err, const char *what)
+{
+    /* Called with the GIL held and a Python exception set (or what != NULL). */
+    char msg[CJWT_ERROR_MESSAGE_SIZE];
+    const char *text = NULL;
+    PyObject *str = NULL;
+    if (PyErr_Occurred()) {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyErr_NormalizeException(&type, &value, &tb);
+        if (value && tb)
+            PyException_SetTraceback(value, tb);
+        Py_XDECREF(type);
+        Py_XDECREF(tb);
+        Py_CLEAR(c->exc);
+        c->exc = value;
+        if (!c->exc)
+            return denylist_fail(c, err, "the store raised an unknown error");
+        str = PyObject_Str(c->exc);
+        text = str ? PyUnicode_AsUTF8(str) : NULL;
+        if (!text)
+            PyErr_Clear();
+        PyOS_snprintf(msg, sizeof msg, "the denylist lookup failed, the token is refused: %.60s: %.150s",
+                      Py_TYPE(c->exc)->tp_name, text ? text : "(no message)");
+    } else {
+        PyOS_snprintf(msg, sizeof msg, "the denylist lookup failed, the token is refused: %s",
+                      what ? what : "unknown error");
+    }
+    Py_XDECREF(str);
+    err->code = CJWT_E_INTERNAL;
+    err->claim[0] = '\0';
+    memcpy(err->message, msg, sizeof msg);
+    return -1;
+}
+
+static int
+denylist_hook(void *ctx, const cjwt_value *payload, cjwt_error *err)
+{
+    denylist_ctx *c = (denylist_ctx *)ctx;
+    PyGILState_STATE gil = PyGILState_Ensure();
+    PyObject *jti = NULL, *fid = NULL, *answer = NULL;
+    const cjwt_value *v;
+    int r = -1;
+
+    /* The core guarantees a string jti; fid (the token family) is optional,
+     * but a fid that is not a string cannot be looked up: refused. */
+    if (!(jti = from_value(cjwt_value_object_get(payload, "jti")))) {
+        denylist_fail(c, err, NULL);
+        goto done;
+    }
+    v = cjwt_value_object_get(payload, "fid");
+    if (!v || cjwt_value_type(v) == CJWT_TYPE_NULL) {
+        fid = Py_NewRef(Py_None);
+    } else if (cjwt_value_type(v) != CJWT_TYPE_STRING) {
+        denylist_fail(c, err, "the \"fid\" claim is not a string");
+        goto done;
+    } else if (!(fid = from_value(v))) {
+        denylist_fail(c, err, NULL);
+        goto done;
+    }
+    answer = PyObject_CallMethod(c->store, "is_revoked", "OO", jti, fid);
+    if (!answer) {
+        denylist_fail(c, err, NULL);
+        goto done;
+    }
+    r = PyObject_IsTrue(answer);
+    if (r < 0)
+        denylist_fail(c, err, NULL);
+done:
+    Py_XDECREF(jti);
+    Py_XDECREF(fid);
+    Py_XDECREF(answer);
+    PyGILState_Release(gil);
+    return r;
+}
+
 PyDoc_STRVAR(decode_doc,
 "decode(token, key, algorithms, audience, issuer, subject, leeway, options, typ,\n"
-"       max_age, now, mode) -> dict or bytes\n\n"
+"       max_age, now, mode, denylist) -> dict or bytes\n\n"
 "Low-level entry point; use cjwt.decode(), decode_complete() or jws_decode().");
 
 static PyObject *
 py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!nargs_ok("decode", nargs, 12))
+    if (!nargs_ok("decode", nargs, 13))
         return NULL;
     PyObject *token_obj = args[0], *key_obj = args[1], *algorithms = args[2],
              *audience = args[3], *issuer = args[4], *subject = args[5], *leeway = args[6],
@@ -1500,6 +1590,7 @@ py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t token_len;
     int has_now = 0;
     double now = 0;
+    denylist_ctx deny = {NULL, NULL};
 
     const char *token = token_arg(token_obj, &token_len);
     if (!token)
@@ -1539,6 +1630,16 @@ py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         has_now = 1;
     }
     a.opts.raw_payload = mode == MODE_RAW;
+    if (args[12] != Py_None) {
+        if (mode == MODE_RAW) {
+            PyErr_SetString(PyExc_TypeError, "denylist needs claims; jws_decode has none");
+            goto done;
+        }
+        /* The hook runs in the core, after the signature and the claims hold. */
+        deny.store = args[12];
+        a.opts.revocation = denylist_hook;
+        a.opts.revocation_ctx = &deny;
+    }
     if (Py_IS_TYPE(key_obj, st->keyset_type))
         keyset = cjwt_keyset_ref(((KeySetObject *)key_obj)->ks);
     else if (key_arg(st, key_obj, &key) < 0)
@@ -1556,6 +1657,15 @@ py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 
     if (!dec) {
         raise_error(st, &err);
+        if (deny.exc) {
+            /* The store's own exception (a redis ConnectionError...) as the cause. */
+            PyObject *type, *value, *tb;
+            PyErr_Fetch(&type, &value, &tb);
+            PyErr_NormalizeException(&type, &value, &tb);
+            if (value)
+                PyException_SetCause(value, Py_NewRef(deny.exc));   /* steals the new ref */
+            PyErr_Restore(type, value, tb);
+        }
         goto done;
     }
     if (mode == MODE_RAW) {
@@ -1579,6 +1689,7 @@ py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_XDECREF(signature);
     }
 done:
+    Py_XDECREF(deny.exc);
     cjwt_decoded_free(dec);
     cjwt_key_free(key);
     cjwt_keyset_free(keyset);
@@ -1606,9 +1717,29 @@ py_get_unverified_header(PyObject *module, PyObject *token_obj)
     return result;
 }
 
+PyDoc_STRVAR(parse_duration_doc,
+"parse_duration(text) -> int\n\n"
+"Seconds in a duration text (\"900\", \"15m\", \"1h\", \"7d\", \"2w\"), as encode's expires_in reads it.");
+
+static PyObject *
+py_parse_duration(PyObject *module, PyObject *text_obj)
+{
+    Py_ssize_t len;
+    const char *text = utf8_arg(text_obj, "duration", &len);
+    if (!text)
+        return NULL;
+    int64_t n = cjwt_parse_duration(text, (size_t)len);
+    if (n < 0)
+        return PyErr_Format(PyExc_ValueError,
+                            "%R is not a duration (use seconds or e.g. \"15m\", \"1h\", \"7d\")",
+                            text_obj);
+    return PyLong_FromLongLong((long long)n);
+}
+
 /* ---- module ---------------------------------------------------------- */
 
 static PyMethodDef cjwt_methods[] = {
+    {"parse_duration", py_parse_duration, METH_O, parse_duration_doc},
     {"encode", (PyCFunction)(void (*)(void))py_encode, METH_FASTCALL, encode_doc},
     {"jws_encode", (PyCFunction)(void (*)(void))py_jws_encode, METH_FASTCALL, jws_encode_doc},
     {"decode", (PyCFunction)(void (*)(void))py_decode, METH_FASTCALL, decode_doc},

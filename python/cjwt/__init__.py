@@ -15,6 +15,7 @@ from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import *  # noqa: F401,F403
 from .exceptions import __all__ as _exceptions_all
 from .jwks_client import JWKSClient, JWKSClientError, PyJWKClient
+from .lifecycle import MemoryStore, RedisStore, TokenIssuer, TokenPair, refresh_cookie
 
 __version__ = _cjwt.CORE_VERSION   # one version for the core and the package (setup.py too)
 CORE_VERSION = _cjwt.CORE_VERSION
@@ -35,6 +36,11 @@ __all__ = [
     "JWKSClientError",
     "PyJWT",
     "PyJWS",
+    "TokenIssuer",
+    "TokenPair",
+    "MemoryStore",
+    "RedisStore",
+    "refresh_cookie",
 ] + _exceptions_all
 
 _CLAIMS, _COMPLETE, _RAW = 0, 1, 2
@@ -114,31 +120,40 @@ def encode(payload, key, algorithm=_UNSET, headers=None, json_encoder=None, sort
 
 
 def _decode(mode, token, key, algorithms, audience, issuer, subject, leeway, options, typ,
-            max_age, now):
+            max_age, now, denylist=None):
     if algorithms is None and isinstance(key, PyJWK):
         algorithms = [key.algorithm_name]       # PyJWT: a PyJWK brings its algorithm
     return _cjwt.decode(token, _core_key(key), algorithms, audience, issuer, subject,
-                        _seconds(leeway), options, typ, _seconds(max_age), _unix_time(now), mode)
+                        _seconds(leeway), options, typ, _seconds(max_age), _unix_time(now), mode,
+                        denylist)
 
 
 def decode(token, key=None, algorithms=None, options=None, verify=None, *, audience=None,
-           issuer=None, subject=None, leeway=0, typ=None, max_age=None, now=None):
+           issuer=None, subject=None, leeway=0, typ=None, max_age=None, now=None, denylist=None):
     """Verifies ``token`` and returns its claims (``dict``).
 
     ``key``: str/bytes secret or PEM, JWK dict, ``Key``, ``KeySet``, ``PyJWK``,
     ``PyJWKSet`` or a ``cryptography`` key object. ``algorithms`` is required
     unless ``options={"verify_signature": False}`` (or the key is a ``PyJWK``).
     ``verify`` is accepted and ignored, as in PyJWT 2.
+
+    ``denylist``: a store (``MemoryStore``, ``RedisStore`` or any object with
+    ``is_revoked(jti, fid) -> bool``). Once the signature and every claim
+    hold, the core asks it about the token's ``jti`` (which must then be a
+    string) and family ``fid`` (None if absent): revoked raises
+    ``RevokedTokenError``; a store that raises refuses the token too
+    (``PyJWTError``, code ``internal``, the store's exception as ``__cause__``).
     """
     return _decode(_CLAIMS, token, key, algorithms, audience, issuer, subject, leeway, options,
-                   typ, max_age, now)
+                   typ, max_age, now, denylist)
 
 
 def decode_complete(token, key=None, algorithms=None, options=None, verify=None, *, audience=None,
-                    issuer=None, subject=None, leeway=0, typ=None, max_age=None, now=None):
+                    issuer=None, subject=None, leeway=0, typ=None, max_age=None, now=None,
+                    denylist=None):
     """Like :func:`decode`, returning ``{"header", "payload", "signature"}``."""
     return _decode(_COMPLETE, token, key, algorithms, audience, issuer, subject, leeway, options,
-                   typ, max_age, now)
+                   typ, max_age, now, denylist)
 
 
 def jws_encode(data, key, algorithm=_UNSET, headers=None):

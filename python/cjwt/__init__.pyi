@@ -29,6 +29,14 @@ from .exceptions import (
 )
 from .jwks_client import JWKSClient as JWKSClient, JWKSClientError as JWKSClientError
 from .jwks_client import PyJWKClient as PyJWKClient
+from .lifecycle import (
+    Denylist as Denylist,
+    MemoryStore as MemoryStore,
+    RedisStore as RedisStore,
+    TokenIssuer as TokenIssuer,
+    TokenPair as TokenPair,
+    refresh_cookie as refresh_cookie,
+)
 
 __version__: str
 CORE_VERSION: str
@@ -106,13 +114,13 @@ def decode(token: Union[str, bytes], key: AnyKey = ..., algorithms: Sequence[str
            audience: Union[str, Iterable[str], None] = ...,
            issuer: Union[str, Sequence[str], None] = ..., subject: str | None = ...,
            leeway: Seconds = ..., typ: str | None = ..., max_age: Seconds | None = ...,
-           now: Time | None = ...) -> dict[str, Any]: ...
+           now: Time | None = ..., denylist: Denylist | None = ...) -> dict[str, Any]: ...
 def decode_complete(token: Union[str, bytes], key: AnyKey = ...,
                     algorithms: Sequence[str] | None = ..., options: Options | None = ...,
                     verify: bool | None = ..., *, audience: Union[str, Iterable[str], None] = ...,
                     issuer: Union[str, Sequence[str], None] = ..., subject: str | None = ...,
                     leeway: Seconds = ..., typ: str | None = ..., max_age: Seconds | None = ...,
-                    now: Time | None = ...) -> dict[str, Any]: ...
+                    now: Time | None = ..., denylist: Denylist | None = ...) -> dict[str, Any]: ...
 def get_unverified_header(jwt: Union[str, bytes]) -> dict[str, Any]: ...
 def jws_encode(data: Union[bytes, bytearray, memoryview], key: AnyKey, algorithm: str | None = ...,
                headers: dict[str, Any] | None = ...) -> str: ...

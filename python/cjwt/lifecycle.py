@@ -1,0 +1,374 @@
+"""Token lifecycle: access and refresh token pairs, rotation with reuse
+detection, and a revocation store (denylist) shared with every verifier.
+
+The flow (docs/lifecycle.md)::
+
+    issuer = TokenIssuer(key, issuer="https://auth.example.com", audience="api.example.com",
+                         access_ttl="15m", refresh_ttl="7d", store=RedisStore(redis_client))
+    pair = issuer.issue("user-123", claims={"role": "admin"})
+    pair = issuer.refresh(pair.refresh_token)       # rotate; a reused one revokes the family
+    issuer.revoke(pair.access_token)                # logout / compromise
+    claims = cjwt.decode(token, key, algorithms=["ES256"], audience="api.example.com",
+                         typ="at+jwt", denylist=store)
+
+Every validity decision is the C core's: tokens are verified by
+``cjwt.decode`` (signature, claims, ``typ``), and the denylist lookup runs
+through the core's revocation hook after the signature and the claims hold.
+What lives here is the bookkeeping of a token service: which claims a token
+gets, what to write to the store, and when a family is revoked.
+
+Stores hold one entry per revoked token (``jti``), per revoked family
+(``fid``) and per used refresh token; every entry expires with the token it
+describes, so a store never holds more than the live tokens. Nothing is ever
+keyed by a token's bytes.
+"""
+import math
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+
+from . import _cjwt
+from .api_jwk import _DEFAULT_ALG   # one table of per-key-type default algorithms
+from .exceptions import ExpiredSignatureError, InvalidTypeError, RevokedTokenError
+
+__all__ = ["TokenIssuer", "TokenPair", "MemoryStore", "RedisStore", "refresh_cookie",
+           "ACCESS_TYP", "REFRESH_TYP"]
+
+ACCESS_TYP = "at+jwt"          # RFC 9068
+REFRESH_TYP = "refresh+jwt"
+
+# Claims the issuer sets itself; a caller's claims may not override them.
+REGISTERED = frozenset(("iss", "sub", "aud", "iat", "exp", "nbf", "jti", "fid", "ext"))
+
+
+def _new_id():
+    return secrets.token_urlsafe(16)
+
+
+def _duration(value, what):
+    """Seconds from an int, a float, a timedelta or "15m"/"1h"/"7d" text."""
+    if hasattr(value, "total_seconds"):
+        value = value.total_seconds()
+    if isinstance(value, str):
+        value = _cjwt.parse_duration(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{what} must be a positive duration (seconds, timedelta or '15m')")
+    return int(math.ceil(value))
+
+
+def _ttl(expires_at, now, grace):
+    """Seconds an entry describing a token that expires at ``expires_at`` must live."""
+    return max(1, int(math.ceil(expires_at + grace - now)))
+
+
+# ---- stores ---------------------------------------------------------------
+
+
+class MemoryStore:
+    """An in-process store: thread-safe, entries expire with their tokens.
+
+    Good for one process (tests, a single-worker service); several processes
+    or hosts need a shared store (``RedisStore``). ``grace`` (seconds) keeps
+    each entry that much longer than its token, to cover verifiers that
+    accept a token for ``leeway`` seconds after ``exp``. ``clock`` replaces
+    ``time.time`` (tests).
+    """
+
+    _SWEEP_EVERY = 256
+
+    def __init__(self, *, grace=0, clock=time.time):
+        self._lock = threading.Lock()
+        self._jti = {}      # jti -> time the entry expires
+        self._fid = {}
+        self._used = {}
+        self._grace = grace
+        self._clock = clock
+        self._writes = 0
+
+    def _live(self, table, key, now):
+        exp = table.get(key)
+        if exp is None:
+            return False
+        if exp <= now:
+            del table[key]
+            return False
+        return True
+
+    def _sweep(self, now):
+        for table in (self._jti, self._fid, self._used):
+            for k in [k for k, exp in table.items() if exp <= now]:
+                del table[k]
+
+    def _put(self, table, key, expires_at):
+        now = self._clock()
+        with self._lock:
+            self._writes += 1
+            if self._writes % self._SWEEP_EVERY == 0:
+                self._sweep(now)
+            table[key] = max(table.get(key, 0), now + _ttl(expires_at, now, self._grace))
+
+    def is_revoked(self, jti, fid):
+        """True when the token ``jti`` or its family ``fid`` (may be None) is revoked."""
+        now = self._clock()
+        with self._lock:
+            return self._live(self._jti, jti, now) or (
+                fid is not None and self._live(self._fid, fid, now))
+
+    def revoke_jti(self, jti, expires_at):
+        self._put(self._jti, jti, expires_at)
+
+    def revoke_family(self, fid, expires_at):
+        self._put(self._fid, fid, expires_at)
+
+    def mark_used(self, jti, expires_at):
+        """True the first time ``jti`` is marked, False on every later call (atomic)."""
+        now = self._clock()
+        with self._lock:
+            if self._live(self._used, jti, now):
+                return False
+            self._used[jti] = now + _ttl(expires_at, now, self._grace)
+            return True
+
+    def __len__(self):
+        """Live entries (revoked tokens, revoked families, used refresh tokens)."""
+        now = self._clock()
+        with self._lock:
+            self._sweep(now)
+            return len(self._jti) + len(self._fid) + len(self._used)
+
+
+class RedisStore:
+    """A store on Redis through a redis-py client, shared by every process,
+    host and nginx gateway that reads the same keys.
+
+    Keys: ``{prefix}revoked:jti:{jti}``, ``{prefix}revoked:fid:{fid}`` and
+    ``{prefix}used:{jti}``, value ``"1"``, each with a TTL that ends when the
+    token it describes expires (plus ``grace``). ``is_revoked`` is one
+    ``EXISTS`` round trip; ``mark_used`` is ``SET NX EX`` (atomic across
+    processes). Redis errors propagate: ``cjwt.decode(..., denylist=store)``
+    then refuses the token (fail closed) with the Redis error as ``__cause__``.
+    """
+
+    def __init__(self, client, prefix="cjwt:", *, grace=0, clock=time.time):
+        self.client = client
+        self.prefix = prefix
+        self._grace = grace
+        self._clock = clock
+
+    def key_jti(self, jti):
+        return f"{self.prefix}revoked:jti:{jti}"
+
+    def key_fid(self, fid):
+        return f"{self.prefix}revoked:fid:{fid}"
+
+    def key_used(self, jti):
+        return f"{self.prefix}used:{jti}"
+
+    def _ttl(self, expires_at):
+        return _ttl(expires_at, self._clock(), self._grace)
+
+    def is_revoked(self, jti, fid):
+        keys = [self.key_jti(jti)] if fid is None else [self.key_jti(jti), self.key_fid(fid)]
+        return self.client.exists(*keys) > 0
+
+    def revoke_jti(self, jti, expires_at):
+        self.client.set(self.key_jti(jti), "1", ex=self._ttl(expires_at))
+
+    def revoke_family(self, fid, expires_at):
+        # A family entry only ever grows: a later revocation never shortens it.
+        key, ttl = self.key_fid(fid), self._ttl(expires_at)
+        if not self.client.set(key, "1", ex=ttl, nx=True):
+            if self.client.ttl(key) < ttl:
+                self.client.set(key, "1", ex=ttl)
+
+    def mark_used(self, jti, expires_at):
+        return bool(self.client.set(self.key_used(jti), "1", ex=self._ttl(expires_at), nx=True))
+
+
+# ---- issuing --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """What ``issue``/``refresh`` return; ``as_dict()`` is the OAuth 2.0 token response."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    refresh_expires_in: int
+    family_id: str
+    token_type: str = "Bearer"
+
+    def as_dict(self):
+        return {"access_token": self.access_token, "token_type": self.token_type,
+                "expires_in": self.expires_in, "refresh_token": self.refresh_token,
+                "refresh_expires_in": self.refresh_expires_in}
+
+
+def _as_key(key):
+    """Any key cjwt.encode takes, as one cjwt.Key built once."""
+    from . import Key, _core_key
+
+    key = _core_key(key)
+    if isinstance(key, Key):
+        return key
+    if isinstance(key, dict):
+        return Key.from_jwk(key)
+    if isinstance(key, (str, bytes, bytearray, memoryview)):
+        data = bytes(key, "utf-8") if isinstance(key, str) else bytes(key)
+        return Key.from_pem(data) if b"-----BEGIN" in data else Key.from_secret(data)
+    raise TypeError(f"TokenIssuer needs a signing key, not {type(key).__name__}")
+
+
+class TokenIssuer:
+    """Issues, rotates and revokes access/refresh token pairs.
+
+    Access tokens: header ``typ: at+jwt`` (RFC 9068); claims ``iss``, ``sub``,
+    ``aud``, ``iat``, ``exp``, a random ``jti``, the family id ``fid`` and the
+    caller's claims. Refresh tokens: header ``typ: refresh+jwt``; claims
+    ``iss``, ``sub``, ``aud`` (the issuer URL itself: only this service takes
+    them), ``iat``, ``exp``, ``jti``, ``fid`` and, when the caller gave claims,
+    ``ext`` holding them so that a refreshed access token carries them again.
+    The ``typ`` values keep one kind from ever being accepted as the other.
+
+    ``key``: a private ``cjwt.Key`` (or PEM, JWK dict, secret); ``algorithm``
+    defaults to the key's (its bound ``alg``, else the usual one for its type).
+    ``store``: a ``MemoryStore`` or ``RedisStore``; ``clock`` replaces
+    ``time.time``; every method also takes ``now=`` (unix time).
+    """
+
+    def __init__(self, key, *, issuer, audience, access_ttl="15m", refresh_ttl="7d",
+                 store=None, algorithm=None, clock=time.time):
+        self.key = _as_key(key)
+        self.algorithm = algorithm or self.key.alg or _DEFAULT_ALG.get((self.key.kty, self.key.curve))
+        if not self.algorithm:
+            raise ValueError(f"no default algorithm for this key ({self.key!r}); pass algorithm=")
+        if not isinstance(issuer, str) or not issuer:
+            raise ValueError("issuer must be a non-empty string (the token service's URL)")
+        self.issuer = issuer
+        self.audience = audience
+        self.access_ttl = _duration(access_ttl, "access_ttl")
+        self.refresh_ttl = _duration(refresh_ttl, "refresh_ttl")
+        self.store = store if store is not None else MemoryStore()
+        self._clock = clock
+
+    def _now(self, now):
+        return int(self._clock() if now is None else now)
+
+    def _sign(self, payload, typ):
+        return _cjwt.encode(payload, self.key, self.algorithm, {"typ": typ}, None, None)
+
+    def _pair(self, subject, claims, fid, now):
+        extra = dict(claims or {})
+        clash = REGISTERED.intersection(extra)
+        if clash:
+            raise ValueError(f"claims may not set registered claims: {', '.join(sorted(clash))}")
+        access = dict(extra)
+        access.update(iss=self.issuer, sub=subject, aud=self.audience, iat=now,
+                      exp=now + self.access_ttl, jti=_new_id(), fid=fid)
+        refresh = {"iss": self.issuer, "sub": subject, "aud": self.issuer, "iat": now,
+                   "exp": now + self.refresh_ttl, "jti": _new_id(), "fid": fid}
+        if extra:
+            refresh["ext"] = extra
+        return TokenPair(access_token=self._sign(access, ACCESS_TYP),
+                         refresh_token=self._sign(refresh, REFRESH_TYP),
+                         expires_in=self.access_ttl, refresh_expires_in=self.refresh_ttl,
+                         family_id=fid)
+
+    def issue(self, subject, claims=None, *, now=None):
+        """A new pair in a new family for ``subject`` (a non-empty string)."""
+        if not isinstance(subject, str) or not subject:
+            raise ValueError("subject must be a non-empty string")
+        return self._pair(subject, claims, _new_id(), self._now(now))
+
+    def _verify(self, token, typ, now, denylist=True):
+        from . import decode
+
+        audience = self.issuer if typ == REFRESH_TYP else self.audience
+        return decode(token, self.key, algorithms=[self.algorithm], audience=audience,
+                      issuer=self.issuer, typ=typ, now=now,
+                      options={"require": ["exp", "iat", "jti", "fid", "sub"]},
+                      denylist=self.store if denylist else None)
+
+    def _family_expiry(self, now):
+        # The family's latest tokens were issued at most `now`: none outlives this.
+        return now + max(self.access_ttl, self.refresh_ttl)
+
+    def refresh(self, refresh_token, *, claims=None, now=None):
+        """Rotates: verifies the refresh token (``typ`` refresh+jwt, denylist
+        included), marks it used and returns a new pair in the same family.
+
+        A refresh token that was already used is taken as stolen: its whole
+        family (every access and refresh token issued from the same login) is
+        revoked and ``RevokedTokenError`` is raised. The new access token
+        carries ``claims`` when given, else the claims of the original issue.
+        """
+        now = self._now(now)
+        c = self._verify(refresh_token, REFRESH_TYP, now)
+        if not self.store.mark_used(c["jti"], c["exp"]):
+            self.store.revoke_family(c["fid"], self._family_expiry(now))
+            raise RevokedTokenError(
+                "Refresh token reuse detected: the token was already used; its family is revoked")
+        if claims is None:
+            claims = c.get("ext") if isinstance(c.get("ext"), dict) else None
+        return self._pair(c["sub"], claims, c["fid"], now)
+
+    def revoke(self, token, *, family=False, now=None):
+        """Revokes one token (access or refresh) by its ``jti``, after verifying
+        it; with ``family=True`` its whole family instead (a full logout).
+
+        Returns the token's claims, or None when the token has expired anyway
+        (nothing left to revoke). Other verification failures raise.
+        """
+        now = self._now(now)
+        try:
+            try:
+                c = self._verify(token, ACCESS_TYP, now, denylist=False)
+            except InvalidTypeError:
+                c = self._verify(token, REFRESH_TYP, now, denylist=False)
+        except ExpiredSignatureError:
+            return None
+        if family:
+            self.store.revoke_family(c["fid"], self._family_expiry(now))
+        else:
+            self.store.revoke_jti(c["jti"], c["exp"])
+        return c
+
+    def revoke_family(self, fid, *, now=None):
+        """Revokes every token of family ``fid`` (the ``fid`` claim, ``TokenPair.family_id``)."""
+        if not isinstance(fid, str) or not fid:
+            raise ValueError("fid must be a non-empty string")
+        self.store.revoke_family(fid, self._family_expiry(self._now(now)))
+
+    def verify(self, access_token, *, now=None):
+        """Verifies an access token as a resource server does (``typ`` at+jwt,
+        this issuer and audience, the denylist); returns its claims."""
+        return self._verify(access_token, ACCESS_TYP, self._now(now))
+
+
+# ---- cookies --------------------------------------------------------------
+
+
+def refresh_cookie(token, *, max_age, path="/auth", name="refresh_token", domain=None,
+                   secure=True, samesite="Strict"):
+    """The ``Set-Cookie`` header value carrying a refresh token:
+    ``HttpOnly; Secure; SameSite=Strict``, a narrow ``Path`` (only the token
+    endpoint sees it) and ``Max-Age``. ``refresh_cookie("", max_age=0)``
+    clears it (logout)."""
+    if isinstance(max_age, bool) or not isinstance(max_age, int) or max_age < 0:
+        raise ValueError("max_age must be an int >= 0 (seconds)")
+    cookie = SimpleCookie()
+    cookie[name] = token
+    m = cookie[name]
+    m["path"] = path
+    m["max-age"] = str(max_age)
+    m["httponly"] = True
+    if secure:
+        m["secure"] = True
+    if samesite:
+        m["samesite"] = samesite
+    if domain:
+        m["domain"] = domain
+    return m.OutputString()
