@@ -197,6 +197,10 @@ static EVP_MAC_CTX *hmac_template(const cjwt_key *key, cjwt_alg alg)
 void cjwtp_key_free_prepared(cjwt_key *k)
 {
     for (int a = 0; a < CJWT_ALG__COUNT; a++) {
+        for (int i = 0; i < CJWTP_MAC_POOL; i++) {
+            EVP_MAC_CTX_free(k->mac_pool[a][i]);
+            k->mac_pool[a][i] = NULL;
+        }
         for (int op = 0; op < 2; op++) {
             if (!k->prepared[op][a])
                 continue;
@@ -209,14 +213,46 @@ void cjwtp_key_free_prepared(cjwt_key *k)
     }
 }
 
+/* A keyed context from the key's pool (re-initialised: same key, fresh
+ * state), or a copy of the template when the pool is empty. */
+static EVP_MAC_CTX *hmac_acquire(const cjwt_key *key, cjwt_alg alg)
+{
+    void **pool = (void **)key->mac_pool[alg];
+    EVP_MAC_CTX *tpl;
+    for (int i = 0; i < CJWTP_MAC_POOL; i++) {
+        EVP_MAC_CTX *c = __atomic_exchange_n(&pool[i], NULL, __ATOMIC_ACQ_REL);
+        if (c) {
+            if (EVP_MAC_init(c, NULL, 0, NULL) == 1)   /* NULL key: keep the key, reset */
+                return c;
+            EVP_MAC_CTX_free(c);
+        }
+    }
+    tpl = hmac_template(key, alg);
+    return tpl ? EVP_MAC_CTX_dup(tpl) : NULL;
+}
+
+static void hmac_release(const cjwt_key *key, cjwt_alg alg, EVP_MAC_CTX *c)
+{
+    void **pool = (void **)key->mac_pool[alg];
+    for (int i = 0; c && i < CJWTP_MAC_POOL; i++) {
+        void *expected = NULL;
+        if (__atomic_compare_exchange_n(&pool[i], &expected, c, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+            return;
+    }
+    EVP_MAC_CTX_free(c);
+}
+
 static cjwt_code hmac(const cjwt_key *key, cjwt_alg alg, const unsigned char *data, size_t n,
                       unsigned char *mac, size_t *mac_len, cjwt_error *err)
 {
-    EVP_MAC_CTX *tpl = hmac_template(key, alg), *ctx = tpl ? EVP_MAC_CTX_dup(tpl) : NULL;
+    EVP_MAC_CTX *ctx = hmac_acquire(key, alg);
     size_t len = 0;
     int ok = ctx && EVP_MAC_update(ctx, data, n) == 1 &&
              EVP_MAC_final(ctx, mac, &len, EVP_MAX_MD_SIZE) == 1;
-    EVP_MAC_CTX_free(ctx);
+    if (ok)
+        hmac_release(key, alg, ctx);
+    else
+        EVP_MAC_CTX_free(ctx);
     if (!ok) {
         ERR_clear_error();
         return cjwtp_fail(err, CJWT_E_INTERNAL, "OpenSSL HMAC failed");

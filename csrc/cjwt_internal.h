@@ -82,6 +82,7 @@ cjwt_code cjwtp_verify_sig(const cjwt_key *key, cjwt_alg alg, const unsigned cha
                            size_t n, const unsigned char *sig, size_t sig_len, cjwt_error *err);
 
 /* key.c */
+#define CJWTP_MAC_POOL 4
 struct cjwt_key {
     int refs;                    /* atomic */
     cjwt_kty kty;
@@ -100,6 +101,9 @@ struct cjwt_key {
      * copied (never modified), so sharing the key between threads is safe.
      * Set once with an atomic compare-and-swap; freed with the key. */
     void *prepared[2][CJWT_ALG__COUNT];   /* [0] verify, [1] sign: EVP_MD_CTX* or EVP_MAC_CTX* */
+    /* Keyed HMAC contexts ready for reuse (taken and returned with atomic
+     * exchanges), so a verify need not copy the template each time. */
+    void *mac_pool[CJWT_ALG__COUNT][CJWTP_MAC_POOL];
 };
 void cjwtp_key_free_prepared(cjwt_key *k);
 
