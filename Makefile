@@ -21,7 +21,7 @@ CORE_SRC = $(sort $(wildcard csrc/*.c))
 CORE_HDR = $(wildcard csrc/*.h)
 B = build
 
-.PHONY: all build core python lua lua54 luajit deps test test-c test-python test-lua demo clean \
+.PHONY: all build core python lua lua54 luajit deps test test-c test-tsan test-python test-lua demo clean \
         fuzz fuzz-build fuzz-smoke test-interop test-soak cli test-cli install \
         test-lua-valgrind test-nginx test-luarocks
 
@@ -78,6 +78,15 @@ test-c: $(addprefix $(B)/san/,$(C_TESTS))
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    CJWT_VECTORS=tests/vectors CJWT_SHARED_VECTORS=$(SHARED_VECTORS) ./$(B)/san/$$t || rc=1; \
 	done; exit $$rc
+
+# Keys, key sets and verifiers are shared between threads: the threaded core
+# tests also run under ThreadSanitizer.
+TSAN_TESTS = test_core test_asym
+$(B)/tsan/%: tests/c/%.c tests/c/testlib.h $(CORE_SRC) $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -fsanitize=thread $(CORE_CFLAGS) -Icsrc -o $@ $< $(CORE_SRC) $(DEP_LIBS) -lpthread
+test-tsan: $(addprefix $(B)/tsan/,$(TSAN_TESTS))
+	@rc=0; for t in $(TSAN_TESTS); do TSAN_OPTIONS=halt_on_error=1 ./$(B)/tsan/$$t || rc=1; done; exit $$rc
 
 # The CLI suite runs twice: against build/cjwt and against an ASan+UBSan build.
 $(B)/san/cjwt: $(CLI_SRC) $(CLI_HDR) $(CORE_SRC) $(CORE_HDR)
@@ -205,7 +214,7 @@ bench-quick: bench-build
 
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) test-c test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-docs test-soak bench-quick
+	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-docs test-soak bench-quick
 
 deps:
 	./scripts/install-deps.sh
