@@ -165,7 +165,7 @@ test-lua-valgrind: lua54
 	  --errors-for-leak-kinds=definite --error-exitcode=9 $(LUA54) tests/lua/valgrind_paths.lua
 
 # cjwt.gateway in a real nginx (Debian's nginx, libnginx-mod-http-lua, lua-resty-core).
-test-nginx: luajit
+test-nginx: luajit python
 	./tests/nginx/run.sh
 
 # `luarocks make` with the rockspec into a local tree, for Lua 5.4 and for

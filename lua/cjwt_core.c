@@ -468,7 +468,7 @@ static const char *const VERIFY_OPTS[] = {
     "algorithms", "audience", "issuer", "subject", "leeway", "require", "typ",
     "max_age", "now", "verify_signature", "verify_exp", "verify_nbf", "verify_iat",
     "verify_aud", "verify_iss", "verify_sub", "verify_jti", "strict_aud",
-    "max_token_len", "max_depth", NULL
+    "max_token_len", "max_depth", "denylist", NULL
 };
 
 static const struct { const char *name; unsigned bit; } CHECK_FLAGS[] = {
@@ -1408,6 +1408,83 @@ static const char *check_token(lua_State *L, int arg, size_t *len)
     return lua_tolstring(L, arg, len);
 }
 
+/* ---- the denylist: the core's revocation hook calling a Lua function ------- */
+/* opts.denylist = function(claims) -> true (revoked) | false (not revoked) |
+ * nil, err (unknown: the token is refused). The core calls denylist_hook
+ * once the signature and every claim hold; the hook runs the function with
+ * lua_pcall, so nothing long-jumps through the core. The function cannot
+ * yield (a cosocket inside it fails, and so refuses the token): in nginx the
+ * gateway looks Redis up itself after the core verified (docs/lifecycle.md). */
+
+typedef struct lrevoke {
+    lua_State *L;
+    int call;                /* stack index of the denylist_call closure */
+    int fn;                  /* stack index of the user's function */
+} lrevoke;
+
+/* (fn, payload) -> fn(claims): runs protected; may raise (out of memory...). */
+static int denylist_call(lua_State *L)
+{
+    const cjwt_value *payload = (const cjwt_value *)lua_touserdata(L, 2);
+    lua_settop(L, 1);
+    push_value(L, payload);
+    lua_call(L, 1, 2);
+    return 2;
+}
+
+static int denylist_hook(void *ctx, const cjwt_value *payload, cjwt_error *err)
+{
+    lrevoke *r = (lrevoke *)ctx;
+    lua_State *L = r->L;
+    int top = lua_gettop(L), answer = -1;
+
+    /* Stack space was reserved by the caller (CONV_STACK); nothing here allocates
+     * outside lua_pcall. */
+    lua_pushvalue(L, r->call);
+    lua_pushvalue(L, r->fn);
+    lua_pushlightuserdata(L, (void *)payload);
+    if (lua_pcall(L, 2, 2, 0) != 0) {
+        set_error(err, CJWT_E_INTERNAL, "the denylist failed, the token is refused: %s",
+                  lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                 : luaL_typename(L, -1));
+    } else if (lua_type(L, -2) == LUA_TBOOLEAN) {
+        answer = lua_toboolean(L, -2);
+    } else if (lua_isnil(L, -2)) {
+        set_error(err, CJWT_E_INTERNAL, "the denylist could not answer, the token is refused: %s",
+                  lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "no reason given");
+    } else {
+        set_error(err, CJWT_E_INTERNAL,
+                  "the denylist must return true, false or nil, err (got a %s); the token is "
+                  "refused", luaL_typename(L, -2));
+    }
+    lua_settop(L, top);
+    return answer;
+}
+
+/* Pushes the closure the hook calls (it needs array_mt as upvalue 1, as
+ * push_value does) and fills *r for the function at stack index fn. */
+static void denylist_prepare(lua_State *L, int fn, lrevoke *r)
+{
+    lua_pushvalue(L, ARRAY_MT_INDEX);
+    lua_pushcclosure(L, denylist_call, 1);
+    r->L = L;
+    r->call = lua_gettop(L);
+    r->fn = fn;
+}
+
+/* opts.denylist: a function, or nil. Returns its stack index (0: none). */
+static int denylist_opt(lua_State *L, int opts, int arg, enum verify_mode mode)
+{
+    int t = opt_push(L, opts, "denylist");
+    if (t == LUA_TNIL)
+        return 0;
+    if (t != LUA_TFUNCTION)
+        opt_type_error(L, arg, "denylist", "function");
+    if (mode == MODE_RAW)
+        luaL_argerror(L, arg, "option 'denylist' needs claims; jws_decode has none");
+    return lua_gettop(L);
+}
+
 /* Pushes the result of a verification in `mode`, then frees the guard. */
 static int push_decoded(lua_State *L, guard *g, enum verify_mode mode)
 {
@@ -1443,10 +1520,13 @@ static int verify_common(lua_State *L, enum verify_mode mode)
     cjwt_verify_opts vo;
     const cjwt_key *key;
     const cjwt_keyset *ks;
+    lrevoke rv;
+    int fn;
 
     check_key_arg(L, 2, 1);
     opts = opts_arg(L, 3, VERIFY_OPTS);
     luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
+    fn = denylist_opt(L, opts, 3, mode);
     g = guard_new(L);
     memset(&err, 0, sizeof err);
     memset(&vo, 0, sizeof vo);
@@ -1454,6 +1534,11 @@ static int verify_common(lua_State *L, enum verify_mode mode)
     if (read_verify_opts(L, opts, 3, &vo, &has_now, &now, &err) != 0)
         return push_failure(L, g, &err);
     vo.raw_payload = (mode == MODE_RAW);
+    if (fn) {
+        denylist_prepare(L, fn, &rv);
+        vo.revocation = denylist_hook;
+        vo.revocation_ctx = &rv;
+    }
     key = resolve_key(L, 2, g, &err, &ks);
     if (!key && !ks && err.code != CJWT_OK)
         return push_failure(L, g, &err);
@@ -1500,11 +1585,14 @@ typedef struct lverifier {
     int raising;
     int has_now;             /* opts.now: the default clock of every call */
     double now;
+    int denylist;            /* registry reference of opts.denylist, or LUA_NOREF */
+    lrevoke rv;              /* the hook's context (the compiled opts point here);
+                                filled by each call */
 } lverifier;
 
 static int l_verifier(lua_State *L)
 {
-    int opts, has_now = 0, raising = lua_toboolean(L, ERROR_MT_INDEX);
+    int opts, fn, has_now = 0, raising = lua_toboolean(L, ERROR_MT_INDEX);
     double now = 0;
     guard *g;
     cjwt_error err;
@@ -1513,6 +1601,7 @@ static int l_verifier(lua_State *L)
 
     opts = opts_arg(L, 1, VERIFY_OPTS);
     luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
+    fn = denylist_opt(L, opts, 1, MODE_CLAIMS);
     memset(&err, 0, sizeof err);
     memset(&vo, 0, sizeof vo);
     g = guard_new(L);
@@ -1520,11 +1609,20 @@ static int l_verifier(lua_State *L)
         return push_failure(L, g, &err);
     v = (lverifier *)lua_newuserdata(L, sizeof *v);
     memset(v, 0, sizeof *v);
+    v->denylist = LUA_NOREF;
     luaL_getmetatable(L, VERIFIER_MT);
     lua_setmetatable(L, -2);
     v->raising = raising;
     v->has_now = has_now;
     v->now = now;
+    if (fn) {
+        /* Kept in the registry for the verifier's life; the userdata does not
+         * move, so the compiled options can point at v->rv. */
+        lua_pushvalue(L, fn);
+        v->denylist = luaL_ref(L, LUA_REGISTRYINDEX);
+        vo.revocation = denylist_hook;
+        vo.revocation_ctx = &v->rv;
+    }
     v->v = cjwt_verifier_new(&vo, &err);     /* copies the options */
     if (!v->v)
         return push_failure(L, g, &err);
@@ -1551,6 +1649,7 @@ static int verifier_call(lua_State *L, enum verify_mode mode)
     cjwt_error err;
     const cjwt_key *key;
     const cjwt_keyset *ks;
+    lrevoke saved;
 
     check_key_arg(L, 3, 1);
     if (!lua_isnoneornil(L, 4)) {
@@ -1566,10 +1665,19 @@ static int verifier_call(lua_State *L, enum verify_mode mode)
     key = resolve_key(L, 3, g, &err, &ks);
     if (!key && !ks && err.code != CJWT_OK)
         return push_failure_ex(L, g, &err, v->raising);
+    if (v->denylist != LUA_NOREF) {
+        /* This call's state and stack; the previous context is put back
+         * afterwards, in case the denylist itself verifies with this verifier. */
+        saved = v->rv;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, v->denylist);
+        denylist_prepare(L, lua_gettop(L), &v->rv);
+    }
     if (ks)
         g->decoded = cjwt_verify_keyset(v->v, ks, token, token_len, has_now, now, &err);
     else
         g->decoded = cjwt_verify(v->v, key, token, token_len, has_now, now, &err);
+    if (v->denylist != LUA_NOREF)
+        v->rv = saved;
     if (!g->decoded)
         return push_failure_ex(L, g, &err, v->raising);
     return push_decoded(L, g, mode);
@@ -1583,6 +1691,10 @@ static int verifier_gc(lua_State *L)
     lverifier *v = (lverifier *)luaL_checkudata(L, 1, VERIFIER_MT);
     cjwt_verifier_free(v->v);
     v->v = NULL;
+    if (v->denylist != LUA_NOREF) {
+        luaL_unref(L, LUA_REGISTRYINDEX, v->denylist);
+        v->denylist = LUA_NOREF;
+    }
     return 0;
 }
 

@@ -12,6 +12,7 @@ DEB_PACKAGES=(
   valgrind clang-14 libclang-rt-14-dev   # clang + libFuzzer runtime: make fuzz, fuzz-smoke
   nginx libnginx-mod-http-lua lua-resty-core   # tests/nginx: cjwt.gateway in a real nginx
   redis-server python3-redis wrk               # make demo: denylist store, RedisStore client, load run
+  lua-nginx-redis                              # cjwt.gateway's denylist (resty.redis, as nginx.redis)
 )
 PY_PACKAGES=(pytest pyjwt cryptography redis)   # redis: the demo's RedisStore client (python3-redis on Debian)
 

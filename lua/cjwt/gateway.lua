@@ -57,8 +57,84 @@ local VERIFY_KEYS = {
 local GATEWAY_KEYS = {
     key = true, keyset = true, jwks_uri = true, jwks_cache = true, jwks_ttl = true,
     jwks_refresh_cooldown = true, scopes = true, scope_claim = true, headers = true,
-    cookie = true, realm = true,
+    cookie = true, realm = true, denylist = true,
 }
+local DENYLIST_KEYS = { redis = true, prefix = true, cache = true, cache_ttl = true, fail_open = true }
+local REDIS_KEYS = {
+    host = true, port = true, path = true, timeout = true, pool_size = true, keepalive = true,
+    password = true, database = true, pool = true,
+}
+
+-- resty.redis: OpenResty's name; Debian's lua-nginx-redis installs it as nginx.redis.
+local function load_redis()
+    for _, name in ipairs({ "resty.redis", "nginx.redis" }) do
+        local ok, mod = pcall(require, name)
+        if ok and type(mod) == "table" and mod.new then
+            return mod
+        end
+    end
+    error("cjwt.gateway: 'denylist' needs resty.redis (Debian: lua-nginx-redis)", 3)
+end
+
+local function positive(v, name, default)
+    if v == nil then return default end
+    if type(v) ~= "number" or v < 0 or v ~= v then
+        error("cjwt.gateway: denylist '" .. name .. "' must be a number >= 0", 3)
+    end
+    return v
+end
+
+-- The denylist configuration (see _M.new), checked at configuration time.
+local function denylist_conf(d)
+    if type(d) ~= "table" then
+        error("cjwt.gateway: 'denylist' must be a table", 3)
+    end
+    for k in pairs(d) do
+        if not DENYLIST_KEYS[k] then
+            error("cjwt.gateway: unknown denylist option '" .. tostring(k) .. "'", 3)
+        end
+    end
+    local r = d.redis or {}
+    if type(r) ~= "table" then
+        error("cjwt.gateway: denylist 'redis' must be a table", 3)
+    end
+    for k in pairs(r) do
+        if not REDIS_KEYS[k] then
+            error("cjwt.gateway: unknown denylist.redis option '" .. tostring(k) .. "'", 3)
+        end
+    end
+    local dl = {
+        -- loaded now inside nginx (a missing module fails at configuration time),
+        -- at the first lookup elsewhere (the module needs ngx.socket)
+        redis = ngx and load_redis() or nil,
+        host = r.host or "127.0.0.1",
+        port = positive(r.port, "redis.port", 6379),
+        path = r.path,                                   -- unix socket instead of host/port
+        timeout = positive(r.timeout, "redis.timeout", 200),            -- ms, each step
+        pool_size = positive(r.pool_size, "redis.pool_size", 32),       -- per worker
+        keepalive = positive(r.keepalive, "redis.keepalive", 60000),    -- idle ms
+        password = r.password,
+        database = r.database,
+        prefix = d.prefix or "cjwt:",
+        cache_ttl = positive(d.cache_ttl, "cache_ttl", 0),
+        cache = d.cache or "cjwt_denylist",
+        fail_open = d.fail_open == true,
+    }
+    if d.fail_open ~= nil and type(d.fail_open) ~= "boolean" then
+        error("cjwt.gateway: denylist 'fail_open' must be a boolean", 3)
+    end
+    if type(dl.prefix) ~= "string" or type(dl.host) ~= "string" then
+        error("cjwt.gateway: denylist 'prefix' and 'redis.host' must be strings", 3)
+    end
+    local pool = r.pool or ("cjwt:" .. (dl.path or (dl.host .. ":" .. dl.port)) ..
+                            ":" .. tostring(dl.database or 0))
+    dl.connect_opts = { pool = pool, pool_size = dl.pool_size }
+    if dl.cache_ttl > 0 and ngx and ngx.shared and not ngx.shared[dl.cache] then
+        error("cjwt.gateway: denylist cache_ttl needs 'lua_shared_dict " .. dl.cache ..
+              "' (or cache = the name of one)", 3)
+    end
+    return dl
+end
 
 -- A configuration. conf:
 --   key        a key: PEM string, JWK table or cjwt.key object         (one of key,
@@ -75,6 +151,16 @@ local GATEWAY_KEYS = {
 --              these headers are always cleared from the client's request
 --   cookie     cookie name to read the token from when there is no Authorization
 --   realm      realm of WWW-Authenticate ("api")
+--   denylist   revocation check in Redis, after the core verified the token
+--              (docs/lifecycle.md): { redis = { host = "127.0.0.1", port = 6379,
+--              path =, timeout = 200 (ms), pool_size = 32, keepalive = 60000 (ms),
+--              password =, database = }, prefix = "cjwt:", cache_ttl = 0 (s),
+--              cache = "cjwt_denylist" (lua_shared_dict, with cache_ttl > 0),
+--              fail_open = false }. Looks up {prefix}revoked:jti:{jti} and
+--              {prefix}revoked:fid:{fid} (one EXISTS); revoked -> 401
+--              invalid_token "token revoked"; Redis unreachable -> 503 (fail
+--              closed, logged at error level), or let through with fail_open
+--              (logged at warn level). Tokens must then carry a string jti.
 function _M.new(conf)
     if type(conf) ~= "table" then
         error("cjwt.gateway: configuration table expected", 2)
@@ -95,6 +181,18 @@ function _M.new(conf)
     if not conf.algorithms then
         error("cjwt.gateway: 'algorithms' is required", 2)
     end
+    local denylist
+    if conf.denylist ~= nil then
+        denylist = denylist_conf(conf.denylist)
+        -- A token without jti cannot be looked up: the core refuses it (missing_claim).
+        local req = { "jti" }
+        local given = conf.require
+        if type(given) == "string" then given = { given } end
+        for _, c in ipairs(given or {}) do
+            if c ~= "jti" then req[#req + 1] = c end
+        end
+        vopts.require = req
+    end
     local sources = (conf.key and 1 or 0) + (conf.keyset and 1 or 0) + (conf.jwks_uri and 1 or 0)
     if sources ~= 1 then
         error("cjwt.gateway: exactly one of 'key', 'keyset', 'jwks_uri' is required", 2)
@@ -110,6 +208,7 @@ function _M.new(conf)
         jwks_uri = conf.jwks_uri,
         jwks_ttl = conf.jwks_ttl or 300,
         cooldown = conf.jwks_refresh_cooldown or 30,
+        denylist = denylist,
     }, mt)
     -- The safe flavour of the same compiled options: nil, message, code per request.
     self.check = safe.verifier(vopts)
@@ -211,6 +310,76 @@ local function current_keyset(self, force)
         end
     end
     return self.key
+end
+
+-- ---- the denylist in Redis ---------------------------------------------------
+-- Why not the core's revocation hook (cjwt.decode's denylist option): the hook
+-- is a C callback, and a cosocket cannot yield across a C call. So the core
+-- verifies first (signature, typ, claims, jti present and a string), and
+-- this looks the verified ids up right after, in Lua, with nginx's
+-- non-blocking sockets. The ids are the claims the core returned.
+
+-- true (revoked), false (not revoked), or nil, err (Redis could not answer).
+local function redis_revoked(dl, jti, fid)
+    dl.redis = dl.redis or load_redis()
+    local red, err = dl.redis:new()
+    if not red then
+        return nil, "redis: " .. tostring(err)
+    end
+    if red.set_timeouts then
+        red:set_timeouts(dl.timeout, dl.timeout, dl.timeout)
+    else
+        red:set_timeout(dl.timeout)
+    end
+    local ok
+    if dl.path then
+        ok, err = red:connect(dl.path, dl.connect_opts)
+    else
+        ok, err = red:connect(dl.host, dl.port, dl.connect_opts)
+    end
+    if not ok then
+        return nil, "redis connect: " .. tostring(err)
+    end
+    if (red:get_reused_times() or 0) == 0 then       -- a new connection, not one from the pool
+        if dl.password then
+            ok, err = red:auth(dl.password)
+            if not ok then red:close(); return nil, "redis auth: " .. tostring(err) end
+        end
+        if dl.database then
+            ok, err = red:select(dl.database)
+            if not ok then red:close(); return nil, "redis select: " .. tostring(err) end
+        end
+    end
+    local n
+    if fid then
+        n, err = red:exists(dl.prefix .. "revoked:jti:" .. jti, dl.prefix .. "revoked:fid:" .. fid)
+    else
+        n, err = red:exists(dl.prefix .. "revoked:jti:" .. jti)
+    end
+    if type(n) ~= "number" then
+        red:close()
+        return nil, "redis EXISTS: " .. tostring(err)
+    end
+    red:set_keepalive(dl.keepalive, dl.pool_size)
+    return n > 0
+end
+
+-- The same, through the optional shared-dict cache of recent answers.
+local function is_revoked(dl, jti, fid)
+    if dl.cache_ttl <= 0 then
+        return redis_revoked(dl, jti, fid)
+    end
+    local dict = ngx.shared[dl.cache]
+    local ck = "r:" .. jti .. " " .. (fid or "")
+    local v = dict:get(ck)
+    if v ~= nil then
+        return v
+    end
+    local revoked, err = redis_revoked(dl, jti, fid)
+    if revoked ~= nil then
+        dict:set(ck, revoked, dl.cache_ttl)
+    end
+    return revoked, err
 end
 
 -- ---- requests -------------------------------------------------------------
@@ -349,6 +518,31 @@ function _M.access(self)
             d = d .. " " .. claim
         end
         return challenge(self, ngx.HTTP_UNAUTHORIZED, "invalid_token", d)
+    end
+
+    local dl = self.denylist
+    if dl then
+        local jti, fid = claims.jti, claims.fid       -- jti: a string (required, checked by the core)
+        if fid == cjwt.null then fid = nil end
+        if fid ~= nil and type(fid) ~= "string" then
+            ngx.log(ngx.INFO, "cjwt.gateway: token refused: the fid claim is not a string")
+            return challenge(self, ngx.HTTP_UNAUTHORIZED, "invalid_token", "invalid token")
+        end
+        local revoked, err = is_revoked(dl, jti, fid)
+        if revoked == nil then
+            if not dl.fail_open then
+                ngx.log(ngx.ERR, "cjwt.gateway: denylist unavailable, request refused ",
+                        "(fail closed): ", err)
+                ngx.header["Cache-Control"] = "no-store"
+                ngx.header["Retry-After"] = "1"
+                return ngx.exit(ngx.HTTP_SERVICE_UNAVAILABLE)
+            end
+            ngx.log(ngx.WARN, "cjwt.gateway: denylist unavailable, token accepted ",
+                    "(fail_open): ", err)
+        elseif revoked then
+            ngx.log(ngx.INFO, "cjwt.gateway: token refused: revoked")
+            return challenge(self, ngx.HTTP_UNAUTHORIZED, "invalid_token", DESCRIPTIONS.revoked)
+        end
     end
 
     if self.scopes then

@@ -24,6 +24,11 @@ write("jwks_ab.json", jwks({ A, B }))
 write("jwks_b.json", jwks({ B }))
 write("www/jwks.json", jwks({ A }))
 write("admin.pub.pem", ADMIN:to_pem())
+-- The token service's key for the lifecycle tests (test_lifecycle_gateway.py
+-- issues with the private half through cjwt.TokenIssuer).
+local LC = cjwt.generate_key("ES256", { kid = "auth-1" })
+write("lifecycle.pem", LC:to_pem(true))
+write("lifecycle.pub.pem", LC:to_pem())
 
 local now = os.time()
 local function claims(extra)

@@ -14,8 +14,14 @@ TIMEOUT=${CJWT_NGINX_TIMEOUT:-120}
 
 T=$(mktemp -d /tmp/cjwt-nginx.XXXXXX)
 NGINX_PID=""
+REDIS_PID=""
 cleanup() {
   local rc=$?
+  if [ -n "$REDIS_PID" ] && kill -0 "$REDIS_PID" 2>/dev/null; then
+    kill -TERM "$REDIS_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$REDIS_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$REDIS_PID" 2>/dev/null && kill -KILL "$REDIS_PID" 2>/dev/null || true
+  fi
   if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
     kill -TERM "$NGINX_PID" 2>/dev/null || true        # fast shutdown: master stops its workers
     for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
@@ -34,9 +40,9 @@ trap 'exit 130' INT TERM
 [ -f "$ROOT/build/luajit/cjwt/core.so" ] || { echo "build/luajit/cjwt/core.so missing (make luajit)"; exit 1; }
 
 mkdir -p "$T/www" "$T/tmp"
-read -r PORT UPSTREAM_PORT JWKS_PORT < <("$PYTHON" - <<'PY'
+read -r PORT UPSTREAM_PORT JWKS_PORT REDIS_PORT DEAD_PORT < <("$PYTHON" - <<'PY'
 import socket
-socks = [socket.socket() for _ in range(3)]
+socks = [socket.socket() for _ in range(5)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])
@@ -44,6 +50,20 @@ for s in socks:
     s.close()
 PY
 )
+# The token lifecycle's denylist (test_lifecycle_gateway.py): a throwaway
+# redis-server, no persistence; DEAD_PORT is left closed (Redis down).
+REDIS_SERVER=${REDIS_SERVER:-redis-server}
+command -v "$REDIS_SERVER" >/dev/null || { echo "redis-server not installed (scripts/install-deps.sh)"; exit 1; }
+mkdir -p "$T/redis"
+"$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$T/redis" \
+  --daemonize no --loglevel warning --logfile "$T/redis/redis.log" &
+REDIS_PID=$!
+for _ in $(seq 50); do
+  "$PYTHON" -c "import socket; socket.create_connection(('127.0.0.1', $REDIS_PORT), 0.2)" 2>/dev/null && break
+  kill -0 "$REDIS_PID" 2>/dev/null || { echo "redis-server exited at start"; exit 1; }
+  sleep 0.1
+done
+
 USER_LINE=""
 [ "$(id -u)" -eq 0 ] && USER_LINE="user root;"     # workers read the repo and the temp dir
 
@@ -52,6 +72,7 @@ LUA_PATH="$ROOT/lua/?.lua;$ROOT/lua/?/init.lua;;" LUA_CPATH="$ROOT/build/luajit/
 
 sed -e "s|@T@|$T|g" -e "s|@ROOT@|$ROOT|g" -e "s|@MODDIR@|$MODDIR|g" -e "s|@USER@|$USER_LINE|g" \
     -e "s|@PORT@|$PORT|g" -e "s|@UPSTREAM_PORT@|$UPSTREAM_PORT|g" -e "s|@JWKS_PORT@|$JWKS_PORT|g" \
+    -e "s|@REDIS_PORT@|$REDIS_PORT|g" -e "s|@DEAD_PORT@|$DEAD_PORT|g" \
     "$ROOT/tests/nginx/nginx.conf.in" > "$T/nginx.conf"
 
 "$NGINX" -t -q -p "$T" -c "$T/nginx.conf" -e "$T/error.log"
@@ -66,5 +87,6 @@ for _ in $(seq 100); do
 done
 
 cd "$ROOT"
-CJWT_NGINX_DIR="$T" CJWT_NGINX_PORT="$PORT" \
-  timeout "$TIMEOUT" "$PYTHON" -m pytest -q -p no:cacheprovider tests/nginx/test_gateway.py
+CJWT_NGINX_DIR="$T" CJWT_NGINX_PORT="$PORT" CJWT_REDIS_PORT="$REDIS_PORT" PYTHONPATH="$ROOT/python" \
+  timeout "$TIMEOUT" "$PYTHON" -m pytest -q -p no:cacheprovider tests/nginx/test_gateway.py \
+  tests/nginx/test_lifecycle_gateway.py
