@@ -146,5 +146,5 @@ printf '   %-9s :%-5s  %s\n' gateway "$PORT" "nginx + cjwt.gateway (JWKS ttl ${J
 cd "$ROOT"
 DEMO_GATEWAY="http://127.0.0.1:$PORT" DEMO_ADMIN="http://127.0.0.1:$ADMIN_PORT" \
 DEMO_ISSUER="$ISSUER" DEMO_AUDIENCE="$AUDIENCE" DEMO_JWKS_TTL="$JWKS_TTL" \
-DEMO_JWKS_COOLDOWN="$JWKS_COOLDOWN" DEMO_DIR="$T" \
+DEMO_JWKS_COOLDOWN="$JWKS_COOLDOWN" DEMO_REDIS_PORT="$REDIS_PORT" DEMO_PREFIX="$PREFIX" \
   timeout --foreground "$TIMEOUT" "$PYTHON" -u "$ROOT/demo/walkthrough.py"
