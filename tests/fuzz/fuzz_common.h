@@ -15,6 +15,14 @@
 
 #define FUZZ_NOW 1700000000.0
 
+/* OpenSSL's RSA public-key check (SP 800-56B) is randomised: a bogus modulus
+ * can be accepted by one import and refused by the next. Reported to the
+ * core; until it is deterministic the harnesses do not demand that RSA keys
+ * survive an export/import round trip. Set to 0 to assert it. */
+#ifndef FUZZ_RSA_CHECK_IS_RANDOM
+#define FUZZ_RSA_CHECK_IS_RANDOM 1
+#endif
+
 #define FUZZ_ASSERT(cond) do { if (!(cond)) { \
     fprintf(stderr, "FUZZ_ASSERT failed %s:%d: %s\n", __FILE__, __LINE__, #cond); \
     abort(); } } while (0)

@@ -23,6 +23,12 @@ static void roundtrip_jwk(const cjwt_key *k, const char *t0, int private)
     json = cjwt_value_to_json(jwk, &n, &err);
     FUZZ_ASSERT(json != NULL);
     again = cjwt_key_from_jwk_json(json, n, CJWT_KEY_ALLOW_SHORT_SECRET, &err);
+    if (!again && FUZZ_RSA_CHECK_IS_RANDOM && cjwt_key_type(k) == CJWT_KTY_RSA &&
+        err.code == CJWT_E_INVALID_KEY) {
+        cjwt_free(json);
+        cjwt_value_free(jwk);
+        return;
+    }
     if (!again) {
         fprintf(stderr, "re-import of exported JWK failed: %s\n%s\n", err.message, json);
         abort();

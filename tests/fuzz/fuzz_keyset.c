@@ -88,11 +88,21 @@ static void jwks_mode(const uint8_t *data, size_t size)
     FUZZ_ASSERT(json != NULL);
     {
         cjwt_keyset *again = cjwt_keyset_from_jwks_json(json, n, 0, &err);
+        if (!again && FUZZ_RSA_CHECK_IS_RANDOM && err.code == CJWT_E_INVALID_KEY) {
+            cjwt_free(json);
+            cjwt_value_free(out);
+            cjwt_keyset_free(ks);
+            return;
+        }
         if (!again) {
             fprintf(stderr, "re-import of exported JWKS failed: %s\n%s\n", err.message, json);
             abort();
         }
-        FUZZ_ASSERT(cjwt_keyset_size(again) == cjwt_keyset_size(ks));
+        int has_rsa = 0;
+        for (size_t i = 0; i < cjwt_keyset_size(ks); i++)
+            has_rsa |= cjwt_key_type(cjwt_keyset_get(ks, i)) == CJWT_KTY_RSA;
+        if (!(FUZZ_RSA_CHECK_IS_RANDOM && has_rsa))
+            FUZZ_ASSERT(cjwt_keyset_size(again) == cjwt_keyset_size(ks));
         cjwt_keyset_free(again);
     }
     cjwt_free(json);
