@@ -119,9 +119,9 @@ def call(method, path, *, token=None, body=None, cookie=None, headers=None, base
         for k, v in (headers or {}).items():
             sent.append("%s: %s" % (k, v))
         where = "" if base == GW else "  [admin port]"
-        print("   -> %-4s %-22s %s%s" % (method, path, ("(" + ", ".join(sent) + ")") if sent else "",
-                                         where))
-        print("      <- %d %s" % (resp.status, note))
+        print(("   -> %-4s %-22s %s%s" % (method, path, ("(" + ", ".join(sent) + ")") if sent else "",
+                                          where)).rstrip())
+        print(("      <- %d %s" % (resp.status, note)).rstrip())
         for name in show:
             v = resp.header(name)
             if v:
