@@ -370,7 +370,7 @@ local function is_revoked(dl, jti, fid)
         return redis_revoked(dl, jti, fid)
     end
     local dict = ngx.shared[dl.cache]
-    local ck = "r:" .. jti .. " " .. (fid or "")
+    local ck = "r:" .. #jti .. ":" .. jti .. (fid or "")     -- length-prefixed: unambiguous
     local v = dict:get(ck)
     if v ~= nil then
         return v
@@ -522,10 +522,12 @@ function _M.access(self)
 
     local dl = self.denylist
     if dl then
-        local jti, fid = claims.jti, claims.fid       -- jti: a string (required, checked by the core)
+        -- jti is present (required) and a string (the core's verify_jti, unless
+        -- the configuration turned that off); fid is optional.
+        local jti, fid = claims.jti, claims.fid
         if fid == cjwt.null then fid = nil end
-        if fid ~= nil and type(fid) ~= "string" then
-            ngx.log(ngx.INFO, "cjwt.gateway: token refused: the fid claim is not a string")
+        if type(jti) ~= "string" or (fid ~= nil and type(fid) ~= "string") then
+            ngx.log(ngx.INFO, "cjwt.gateway: token refused: jti/fid claim is not a string")
             return challenge(self, ngx.HTTP_UNAUTHORIZED, "invalid_token", "invalid token")
         end
         local revoked, err = is_revoked(dl, jti, fid)

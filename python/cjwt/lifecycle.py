@@ -151,11 +151,22 @@ class RedisStore:
     then refuses the token (fail closed) with the Redis error as ``__cause__``.
     """
 
+    # Sets KEYS[1] to "1" with a TTL of ARGV[1] seconds unless it already lives
+    # longer: a later revocation never shortens a family's entry (atomic, one round trip).
+    _EXTEND = """
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+end
+return ttl
+"""
+
     def __init__(self, client, prefix="cjwt:", *, grace=0, clock=time.time):
         self.client = client
         self.prefix = prefix
         self._grace = grace
         self._clock = clock
+        self._extend = client.register_script(self._EXTEND)
 
     def key_jti(self, jti):
         return f"{self.prefix}revoked:jti:{jti}"
@@ -177,11 +188,7 @@ class RedisStore:
         self.client.set(self.key_jti(jti), "1", ex=self._ttl(expires_at))
 
     def revoke_family(self, fid, expires_at):
-        # A family entry only ever grows: a later revocation never shortens it.
-        key, ttl = self.key_fid(fid), self._ttl(expires_at)
-        if not self.client.set(key, "1", ex=ttl, nx=True):
-            if self.client.ttl(key) < ttl:
-                self.client.set(key, "1", ex=ttl)
+        self._extend(keys=[self.key_fid(fid)], args=[self._ttl(expires_at)])
 
     def mark_used(self, jti, expires_at):
         return bool(self.client.set(self.key_used(jti), "1", ex=self._ttl(expires_at), nx=True))
@@ -242,7 +249,8 @@ class TokenIssuer:
     def __init__(self, key, *, issuer, audience, access_ttl="15m", refresh_ttl="7d",
                  store=None, algorithm=None, clock=time.time):
         self.key = _as_key(key)
-        self.algorithm = algorithm or self.key.alg or _DEFAULT_ALG.get((self.key.kty, self.key.curve))
+        self.algorithm = (algorithm or self.key.alg
+                          or _DEFAULT_ALG.get((self.key.kty, self.key.curve)))
         if not self.algorithm:
             raise ValueError(f"no default algorithm for this key ({self.key!r}); pass algorithm=")
         if not isinstance(issuer, str) or not issuer:
