@@ -407,9 +407,11 @@ static cjwt_code check_with_keyset(const cjwt_keyset *ks, const cjwt_value *hdr,
     for (size_t i = 0; i < cjwt_keyset_size(ks); i++) {
         const cjwt_key *k = cjwt_keyset_get(ks, i);
         cjwt_error kerr;
+        cjwtp_error_clear(&kerr);   /* internal calls do not clear: "first error wins" */
         if (cjwtp_key_check(k, alg, &kerr) != CJWT_OK || !(k->ops & CJWTP_OP_VERIFY))
             continue;
         tried++;
+        cjwtp_error_clear(&kerr);
         if (cjwtp_verify_sig(k, alg, input, n, sig, sig_len, &kerr) == CJWT_OK)
             return CJWT_OK;
     }

@@ -171,7 +171,7 @@ cjwt_key *cjwt_key_from_bytes(const unsigned char *data, size_t len, unsigned fl
         /* A JWK (or JWK set) given as text is public key material as often
          * as not: read it as a JWK, never as an HMAC secret. Text starting
          * with '{' that is not JSON is just bytes. */
-        cjwt_error jerr;
+        cjwt_error jerr = {CJWT_OK, "", ""};
         json_t *j = cjwtp_json_parse((const char *)data, len, CJWT_DEFAULT_MAX_DEPTH, "key", &jerr);
         cjwt_key *k = NULL;
         if (!j)

@@ -80,6 +80,22 @@ static int rsa_is_roca(const BIGNUM *n)
     return 1;
 }
 
+/* A modulus with a prime factor below 1000 is not an RSA modulus (a cheap,
+ * deterministic sanity check; real moduli have two ~1024-bit factors). */
+static int rsa_has_small_factor(const BIGNUM *n)
+{
+    for (unsigned p = 3; p < 1000; p += 2) {
+        unsigned d = 3;
+        while (d * d <= p && p % d)
+            d += 2;
+        if (d * d <= p)
+            continue;                      /* p is not prime */
+        if (BN_mod_word(n, p) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int classify_ec(cjwt_key *k, cjwt_error *err)
 {
     char group[64];
@@ -133,6 +149,10 @@ static int classify_rsa(cjwt_key *k, cjwt_error *err)
     }
     if (!BN_is_odd(n)) {
         cjwtp_fail(err, CJWT_E_INVALID_KEY, "RSA modulus is even");
+        goto out;
+    }
+    if (BN_cmp(e, n) >= 0 || rsa_has_small_factor(n)) {
+        cjwtp_fail(err, CJWT_E_INVALID_KEY, "RSA modulus is not a product of two large primes");
         goto out;
     }
     if (rsa_is_roca(n)) {

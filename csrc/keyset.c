@@ -117,7 +117,7 @@ static cjwt_keyset *keyset_from_jwks(const json_t *jwks, unsigned flags, cjwt_er
         return NULL;
     }
     json_array_foreach(arr, i, item) {
-        cjwt_error kerr;
+        cjwt_error kerr = {CJWT_OK, "", ""};
         cjwt_key *k = cjwt_key_from_jwk(CJWTP_VALUE(item), flags, &kerr);
         if (k && usable_for_signatures(k)) {
             keys[n++] = k;
