@@ -115,3 +115,48 @@ def test_concurrent_refresh_of_one_token(store):
             issuer.verify(winners[0].access_token)
         with pytest.raises(cjwt.RevokedTokenError):
             issuer.refresh(winners[0].refresh_token)
+
+
+def test_denylist_paths_do_not_leak():
+    """Every outcome of the hook (not revoked, revoked, store raising, bad
+    answer, bad fid) over many rounds: Python memory stays flat."""
+    import gc
+    import tracemalloc
+
+    secret = "s" * 32
+    good = cjwt.encode({"jti": "j", "fid": "f", "sub": "u"}, secret, "HS256")
+    bad_fid = cjwt.encode({"jti": "j", "fid": 5}, secret, "HS256")
+
+    class Store:
+        def __init__(self, answer):
+            self.answer = answer
+
+        def is_revoked(self, jti, fid):
+            if self.answer is ConnectionError:
+                # a new exception each time: re-raising one instance grows its
+                # __traceback__ (Python's behaviour, not a leak of ours)
+                raise ConnectionError("down")
+            return self.answer
+
+    class NoTruth:
+        def __bool__(self):
+            raise ValueError("no truth")
+
+    stores = [Store(False), Store(True), Store(ConnectionError), Store(NoTruth())]
+
+    def rounds(n):
+        for i in range(n):
+            try:
+                cjwt.decode(good if i % 5 else bad_fid, secret, algorithms=["HS256"],
+                            denylist=stores[i % 4])
+            except cjwt.PyJWTError:
+                pass
+    rounds(2000)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    rounds(20000)
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert grown < 64 * 1024, grown
