@@ -57,6 +57,7 @@ typedef enum cjwt_code {
     CJWT_E_NO_MEMORY,        /* "no_memory" */
     CJWT_E_INTERNAL,         /* "internal": a library or OpenSSL failure that is not the input's fault */
     CJWT_E_INVALID_JTI,      /* "invalid_jti": jti is not a string */
+    CJWT_E_UNAVAILABLE,      /* "unavailable": the revocation store could not answer (fail closed) */
     CJWT_E__COUNT            /* sentinel, not a code */
 } cjwt_code;
 

@@ -461,7 +461,8 @@ static cjwt_code check_revocation(const cjwt_verify_opts *o, const cjwt_value *p
             *err = cb_err;
         return cb_err.code;
     }
-    return cjwtp_fail(err, CJWT_E_INTERNAL, "the revocation check failed; the token is refused");
+    return cjwtp_fail(err, CJWT_E_UNAVAILABLE,
+                      "the revocation store could not answer; the token is refused");
 }
 
 static cjwt_decoded *verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,

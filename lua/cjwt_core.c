@@ -1444,13 +1444,13 @@ static int denylist_hook(void *ctx, const cjwt_value *payload, cjwt_error *err)
     lua_pushvalue(L, r->fn);
     lua_pushlightuserdata(L, (void *)payload);
     if (lua_pcall(L, 2, 2, 0) != 0) {
-        set_error(err, CJWT_E_INTERNAL, "the denylist failed, the token is refused: %s",
+        set_error(err, CJWT_E_UNAVAILABLE, "the denylist failed, the token is refused: %s",
                   lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
                                                  : luaL_typename(L, -1));
     } else if (lua_type(L, -2) == LUA_TBOOLEAN) {
         answer = lua_toboolean(L, -2);
     } else if (lua_isnil(L, -2)) {
-        set_error(err, CJWT_E_INTERNAL, "the denylist could not answer, the token is refused: %s",
+        set_error(err, CJWT_E_UNAVAILABLE, "the denylist could not answer, the token is refused: %s",
                   lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "no reason given");
     } else {
         set_error(err, CJWT_E_INTERNAL,

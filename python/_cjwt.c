@@ -1516,7 +1516,7 @@ denylist_fail(denylist_ctx *c, cjwt_error *err, const char *what)
                       what ? what : "unknown error");
     }
     Py_XDECREF(str);
-    err->code = CJWT_E_INTERNAL;
+    err->code = CJWT_E_UNAVAILABLE;
     err->claim[0] = '\0';
     memcpy(err->message, msg, sizeof msg);
     return -1;

@@ -26,6 +26,7 @@ from .exceptions import (
     PyJWKSetError as PyJWKSetError,
     PyJWTError as PyJWTError,
     RevokedTokenError as RevokedTokenError,
+    RevocationUnavailableError as RevocationUnavailableError,
 )
 from .jwks_client import JWKSClient as JWKSClient, JWKSClientError as JWKSClientError
 from .jwks_client import PyJWKClient as PyJWKClient

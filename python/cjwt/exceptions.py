@@ -21,6 +21,7 @@ __all__ = [
     "InvalidAlgorithmError",
     "InvalidTypeError",
     "RevokedTokenError",
+    "RevocationUnavailableError",
     "InvalidKeyError",
     "InvalidJTIError",
     "PyJWKError",
@@ -88,6 +89,14 @@ class InvalidTypeError(InvalidTokenError):
 
 class RevokedTokenError(InvalidTokenError):
     code = "revoked"
+
+
+class RevocationUnavailableError(PyJWTError):
+    """The denylist could not answer (store down): the token is refused, but it
+    was not found invalid, so this is not an ``InvalidTokenError`` -- answer 503,
+    not 401. The store's exception is chained as ``__cause__``."""
+
+    code = "unavailable"
 
 
 class MissingRequiredClaimError(InvalidTokenError):
@@ -165,6 +174,7 @@ EXCEPTION_FOR_CODE = {
     "invalid_typ": InvalidTypeError,
     "invalid_jti": InvalidJTIError,
     "revoked": RevokedTokenError,
+    "unavailable": RevocationUnavailableError,
     "no_memory": MemoryError,
     "internal": PyJWTError,
 }

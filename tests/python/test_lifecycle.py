@@ -435,8 +435,9 @@ def test_a_failing_store_refuses_the_token(issuer, clock):
     boom = ConnectionError("store unreachable")
     with pytest.raises(cjwt.PyJWTError) as e:
         access(t, Recorder(exc=boom), clock)
-    assert e.value.code == "internal"
-    assert not isinstance(e.value, cjwt.RevokedTokenError)
+    assert e.value.code == "unavailable"
+    assert isinstance(e.value, cjwt.RevocationUnavailableError)
+    assert not isinstance(e.value, cjwt.InvalidTokenError)    # 503, not 401
     assert "ConnectionError: store unreachable" in str(e.value)
     assert e.value.__cause__ is boom
 
@@ -461,7 +462,7 @@ def test_redis_down_fails_closed(issuer, clock):
     t = issuer.issue("u").access_token
     with pytest.raises(cjwt.PyJWTError) as e:
         access(t, dead, clock)
-    assert e.value.code == "internal" and "ConnectionError" in str(e.value)
+    assert e.value.code == "unavailable" and "ConnectionError" in str(e.value)
     assert isinstance(e.value.__cause__, redis.ConnectionError)
 
 
