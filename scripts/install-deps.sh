@@ -14,7 +14,9 @@ DEB_PACKAGES=(
   redis-server python3-redis wrk               # make demo: denylist store, RedisStore client, load run
   lua-nginx-redis                              # cjwt.gateway's denylist (resty.redis, as nginx.redis)
 )
-PY_PACKAGES=(pytest pyjwt cryptography redis)   # redis: the demo's RedisStore client (python3-redis on Debian)
+# PyPI name:import name. pyjwt/cryptography: differential and interop tests;
+# redis: RedisStore tests and the demo.
+PY_PACKAGES=(pytest:pytest pyjwt:jwt cryptography:cryptography redis:redis)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
@@ -29,6 +31,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 PYTHON=${PYTHON:-python3}
+want=()
 for p in "${PY_PACKAGES[@]}"; do
-  "$PYTHON" -c "import $p" 2>/dev/null || "$PYTHON" -m pip install -q "$p"
+  "$PYTHON" -c "import ${p#*:}" 2>/dev/null || want+=("${p%%:*}")
 done
+if [ ${#want[@]} -gt 0 ]; then
+  echo "installing Python packages for $PYTHON: ${want[*]}"
+  # A Debian system Python refuses installs outside a venv (PEP 668); these are
+  # test-only packages for the user running the tests, so allow them there.
+  "$PYTHON" -m pip install -q "${want[@]}" 2>/dev/null ||
+    "$PYTHON" -m pip install -q --break-system-packages "${want[@]}"
+fi
