@@ -32,10 +32,10 @@ one() {
   end=$(date +%s)
   local runs cov
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+  cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -1)
   if [ $rc -ne 0 ]; then
     echo "fuzz $name: FAILED after $((end - start))s ($runs runs): see $log"
-    grep -E 'ERROR|FUZZ_ASSERT|SUMMARY|Test unit written' "$log" | head -10
+    grep -aE 'ERROR|FUZZ_ASSERT|SUMMARY|Test unit written|failed' "$log" | head -10
     return 1
   fi
   echo "fuzz $name: ok, $((end - start))s, ${runs:-?} runs, ${cov:-cov: ?}, corpus $(ls $B/corpus/$name | wc -l)"
