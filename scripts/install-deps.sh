@@ -4,7 +4,7 @@
 set -euo pipefail
 
 DEB_PACKAGES=(
-  build-essential pkg-config
+  build-essential pkg-config openssl curl python3-venv   # openssl CLI: test keys; venv: the install test
   libssl-dev libjansson-dev libjsmn-dev
   lua5.4 liblua5.4-dev
   luajit2 libluajit2-5.1-dev      # OpenResty's LuaJIT branch (nginx's Lua module wants it)
