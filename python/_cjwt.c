@@ -23,10 +23,54 @@
 
 /* ---- module state ---------------------------------------------------- */
 
+/* The key cache: str/bytes key material (PEM, JWK text, secrets) passed to
+ * encode/decode -> the parsed cjwt_key, so a PEM is not parsed again on
+ * every call. Keyed by the exact bytes (compared in full), at most
+ * KEY_CACHE_MAX entries, most recently used first. Read and written only
+ * with the GIL held; the keys are immutable and reference counted. */
+#define KEY_CACHE_MAX 32
+typedef struct {
+    unsigned char *data;   /* PyMem copy of the key material */
+    size_t len;
+    cjwt_key *key;         /* owned reference */
+} key_cache_entry;
+
+/* Names compared by pointer first (callers' keyword names and dict keys
+ * are interned str), then by value. */
+enum {
+    KW_TOKEN, KW_KEY, KW_ALGORITHMS, KW_OPTIONS, KW_VERIFY, KW_AUDIENCE, KW_ISSUER, KW_SUBJECT,
+    KW_LEEWAY, KW_TYP, KW_MAX_AGE, KW_NOW, KW_DENYLIST,
+    OPT_VERIFY_SIGNATURE, OPT_VERIFY_EXP, OPT_VERIFY_NBF, OPT_VERIFY_IAT, OPT_VERIFY_AUD,
+    OPT_VERIFY_ISS, OPT_VERIFY_SUB, OPT_VERIFY_JTI, OPT_STRICT_AUD, OPT_REQUIRE,
+    OPT_MAX_TOKEN_LEN, OPT_MAX_DEPTH,
+    N_NAMES
+};
+static const char *const name_text[N_NAMES] = {
+    "token", "key", "algorithms", "options", "verify", "audience", "issuer", "subject",
+    "leeway", "typ", "max_age", "now", "denylist",
+    "verify_signature", "verify_exp", "verify_nbf", "verify_iat", "verify_aud",
+    "verify_iss", "verify_sub", "verify_jti", "strict_aud", "require",
+    "max_token_len", "max_depth",
+};
+
+/* Claim names seen recently (short ASCII only), reused instead of creating
+ * the same str for every decoded token. */
+#define STR_CACHE_SIZE 64
+#define STR_CACHE_MAX_LEN 32
+
 typedef struct {
     PyTypeObject *key_type;                 /* cjwt.Key */
     PyTypeObject *keyset_type;              /* cjwt.KeySet */
     PyObject *error_class[CJWT_E__COUNT];   /* code -> exception class (index 0 unused) */
+    PyObject *names[N_NAMES];               /* interned argument / option names */
+    PyObject *alg_names[CJWT_ALG__COUNT];   /* interned JWA names */
+    PyObject *slow_key_hook;                /* cjwt._slow_key(key, algorithms) -> (key, algorithms) */
+    PyObject *seconds_hook;                 /* cjwt._seconds: timedelta -> seconds */
+    PyObject *time_hook;                    /* cjwt._unix_time: datetime -> unix time */
+    PyObject *str_cache[STR_CACHE_SIZE];
+    key_cache_entry key_cache[KEY_CACHE_MAX];
+    int key_cache_n;
+    unsigned long long key_cache_hits, key_cache_misses;
 } cjwt_state;
 
 static struct PyModuleDef cjwt_module;
@@ -315,8 +359,38 @@ fail_container:
 
 /* ---- cjwt_value -> Python -------------------------------------------- */
 
+/* A claim name as str: from st->str_cache when the same short ASCII name
+ * was seen before (the cached str also keeps its hash for the dict). */
 static PyObject *
-from_value(const cjwt_value *v)
+claim_name(cjwt_state *st, const char *k, size_t len)
+{
+    if (!st || len == 0 || len > STR_CACHE_MAX_LEN)
+        return PyUnicode_DecodeUTF8(k, (Py_ssize_t)len, "strict");
+    unsigned h = 2166136261u;   /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)k[i]) * 16777619u;
+    PyObject **slot = &st->str_cache[h % STR_CACHE_SIZE];
+    PyObject *cached = *slot;
+    if (cached && PyUnicode_GET_LENGTH(cached) == (Py_ssize_t)len &&
+        memcmp(PyUnicode_DATA(cached), k, len) == 0)   /* cached ones are compact ASCII */
+        return Py_NewRef(cached);
+    PyObject *str = PyUnicode_DecodeUTF8(k, (Py_ssize_t)len, "strict");
+    if (str && PyUnicode_IS_ASCII(str) && PyUnicode_IS_COMPACT(str))
+        Py_XSETREF(*slot, Py_NewRef(str));
+    return str;
+}
+
+#if PY_VERSION_HEX < 0x030D0000
+#define new_dict_sized(n) _PyDict_NewPresized((Py_ssize_t)(n))
+#else
+#define new_dict_sized(n) PyDict_New()
+#endif
+
+#define from_value(v) from_value_st((v), NULL)
+
+/* cjwt_value -> Python; st (may be NULL) gives the claim name cache. */
+static PyObject *
+from_value_st(const cjwt_value *v, cjwt_state *st)
 {
     size_t len;
     const char *s;
@@ -341,7 +415,7 @@ from_value(const cjwt_value *v)
             return NULL;
         PyObject *list = PyList_New((Py_ssize_t)n);
         for (size_t i = 0; list && i < n; i++) {
-            PyObject *item = from_value(cjwt_value_array_get(v, i));
+            PyObject *item = from_value_st(cjwt_value_array_get(v, i), st);
             if (!item)
                 Py_CLEAR(list);
             else
@@ -353,11 +427,11 @@ from_value(const cjwt_value *v)
     case CJWT_TYPE_OBJECT: {
         if (Py_EnterRecursiveCall(" while converting a JWT value"))
             return NULL;
-        PyObject *dict = PyDict_New();
+        PyObject *dict = new_dict_sized(cjwt_value_size(v));
         for (void *it = cjwt_object_iter(v); dict && it; it = cjwt_object_iter_next(v, it)) {
             const char *k = cjwt_object_iter_key(it, &len);
-            PyObject *key = PyUnicode_DecodeUTF8(k, (Py_ssize_t)len, "strict");
-            PyObject *item = key ? from_value(cjwt_object_iter_value(it)) : NULL;
+            PyObject *key = claim_name(st, k, len);
+            PyObject *item = key ? from_value_st(cjwt_object_iter_value(it), st) : NULL;
             if (!item || PyDict_SetItem(dict, key, item) < 0)
                 Py_CLEAR(dict);
             Py_XDECREF(key);
@@ -1120,9 +1194,65 @@ static PyType_Spec keyset_spec = {
     .slots = keyset_slots,
 };
 
+/* ---- the key cache (see key_cache_entry) ----------------------------- */
+
+static void
+key_cache_entry_clear(key_cache_entry *e)
+{
+    /* The material may be a secret: wiped before it is freed. */
+    volatile unsigned char *p = e->data;
+    for (size_t i = 0; i < e->len; i++)
+        p[i] = 0;
+    PyMem_Free(e->data);
+    cjwt_key_free(e->key);
+    e->data = NULL;
+    e->len = 0;
+    e->key = NULL;
+}
+
+static void
+key_cache_clear(cjwt_state *st)
+{
+    for (int i = 0; i < st->key_cache_n; i++)
+        key_cache_entry_clear(&st->key_cache[i]);
+    st->key_cache_n = 0;
+}
+
+/* Key material of unknown kind -> a new key reference, from the cache or
+ * parsed (cjwt_key_from_bytes, no flags) and then cached. NULL with *err
+ * set when the material is refused (refusals are not cached). GIL held. */
+static cjwt_key *
+key_cache_get(cjwt_state *st, const char *data, size_t len, cjwt_error *err)
+{
+    key_cache_entry *c = st->key_cache;
+    for (int i = 0; i < st->key_cache_n; i++) {
+        if (c[i].len == len && memcmp(c[i].data, data, len) == 0) {
+            key_cache_entry hit = c[i];
+            memmove(&c[1], &c[0], (size_t)i * sizeof *c);   /* most recent first */
+            c[0] = hit;
+            st->key_cache_hits++;
+            return cjwt_key_ref(hit.key);
+        }
+    }
+    st->key_cache_misses++;
+    cjwt_key *key = cjwt_key_from_bytes((const unsigned char *)data, len, 0, err);
+    unsigned char *copy = key ? PyMem_Malloc(len ? len : 1) : NULL;
+    if (!copy)
+        return key;   /* refused, or no memory for the copy: not cached */
+    memcpy(copy, data, len);
+    if (st->key_cache_n == KEY_CACHE_MAX)
+        key_cache_entry_clear(&c[--st->key_cache_n]);   /* the least recently used */
+    memmove(&c[1], &c[0], (size_t)st->key_cache_n * sizeof *c);
+    c[0].data = copy;
+    c[0].len = len;
+    c[0].key = cjwt_key_ref(key);
+    st->key_cache_n++;
+    return key;
+}
+
 /* The key argument of encode/decode -> a new cjwt_key reference (release
  * with cjwt_key_free), or NULL for None (*out NULL, returns 0). Returns -1
- * with an exception set on failure. */
+ * with an exception set on failure. str and bytes go through the key cache. */
 static int
 key_arg(cjwt_state *st, PyObject *obj, cjwt_key **out)
 {
@@ -1136,6 +1266,24 @@ key_arg(cjwt_state *st, PyObject *obj, cjwt_key **out)
     if (PyDict_Check(obj)) {
         *out = key_from_jwk_obj(st, obj, 0);
         return *out ? 0 : -1;
+    }
+    if (PyUnicode_Check(obj) || PyBytes_Check(obj)) {
+        /* Immutable: the bytes cannot change under us (a str as UTF-8,
+         * exactly as key_bytes would encode it). */
+        Py_ssize_t len;
+        const char *data;
+        if (PyBytes_Check(obj)) {
+            data = PyBytes_AS_STRING(obj);
+            len = PyBytes_GET_SIZE(obj);
+        } else if (!(data = PyUnicode_AsUTF8AndSize(obj, &len))) {
+            return -1;
+        }
+        cjwt_error err = {0};
+        if (!(*out = key_cache_get(st, data, (size_t)len, &err))) {
+            raise_error(st, &err);
+            return -1;
+        }
+        return 0;
     }
     PyObject *bytes = key_bytes(obj);
     if (!bytes)
@@ -1328,15 +1476,15 @@ done:
 
 enum { MODE_CLAIMS = 0, MODE_COMPLETE = 1, MODE_RAW = 2 };
 
-static const struct { const char *name; unsigned bit; } check_options[] = {
-    {"verify_signature", CJWT_CHECK_SIGNATURE},
-    {"verify_exp", CJWT_CHECK_EXP},
-    {"verify_nbf", CJWT_CHECK_NBF},
-    {"verify_iat", CJWT_CHECK_IAT},
-    {"verify_aud", CJWT_CHECK_AUD},
-    {"verify_iss", CJWT_CHECK_ISS},
-    {"verify_sub", CJWT_CHECK_SUB},
-    {"verify_jti", CJWT_CHECK_JTI},
+static const struct { int name; unsigned bit; } check_options[] = {
+    {OPT_VERIFY_SIGNATURE, CJWT_CHECK_SIGNATURE},
+    {OPT_VERIFY_EXP, CJWT_CHECK_EXP},
+    {OPT_VERIFY_NBF, CJWT_CHECK_NBF},
+    {OPT_VERIFY_IAT, CJWT_CHECK_IAT},
+    {OPT_VERIFY_AUD, CJWT_CHECK_AUD},
+    {OPT_VERIFY_ISS, CJWT_CHECK_ISS},
+    {OPT_VERIFY_SUB, CJWT_CHECK_SUB},
+    {OPT_VERIFY_JTI, CJWT_CHECK_JTI},
 };
 
 /* Everything a verify call borrows; released by decode_args_release. */
@@ -1344,8 +1492,16 @@ typedef struct {
     cjwt_verify_opts opts;
     PyObject *audience, *issuer, *required;   /* tuples of str keeping the UTF-8 alive */
     const char **audience_arr, **issuer_arr, **required_arr;
+    const char *audience_one, *issuer_one;    /* a single str (borrowed from the argument) */
     int algorithms_given;
 } decode_args;
+
+/* options[name] borrowed, NULL when absent or on error (check PyErr_Occurred). */
+static PyObject *
+option_get(cjwt_state *st, PyObject *options, int name)
+{
+    return PyDict_GetItemWithError(options, st->names[name]);
+}
 
 static void
 decode_args_release(decode_args *a)
@@ -1378,7 +1534,7 @@ size_option(PyObject *obj, const char *what, Py_ssize_t *out)
 }
 
 static int
-options_arg(PyObject *options, decode_args *a)
+options_arg(cjwt_state *st, PyObject *options, decode_args *a)
 {
     if (options == Py_None)
         return 0;
@@ -1387,11 +1543,17 @@ options_arg(PyObject *options, decode_args *a)
                      Py_TYPE(options)->tp_name);
         return -1;
     }
-    /* Unknown keys are ignored, as PyJWT does. */
+    if (PyDict_GET_SIZE(options) == 0)
+        return 0;
+    /* Unknown keys are ignored, as PyJWT does. Values are only looked up
+     * (a key's __eq__ may run, but nothing is kept between lookups). */
     for (size_t i = 0; i < sizeof check_options / sizeof check_options[0]; i++) {
-        PyObject *v = PyDict_GetItemString(options, check_options[i].name); /* borrowed */
-        if (!v)
+        PyObject *v = option_get(st, options, check_options[i].name); /* borrowed */
+        if (!v) {
+            if (PyErr_Occurred())
+                return -1;
             continue;
+        }
         int on = PyObject_IsTrue(v);
         if (on < 0)
             return -1;
@@ -1399,14 +1561,18 @@ options_arg(PyObject *options, decode_args *a)
         if (on)
             a->opts.verify |= check_options[i].bit;
     }
-    PyObject *v = PyDict_GetItemString(options, "strict_aud");
+    PyObject *v = option_get(st, options, OPT_STRICT_AUD);
+    if (!v && PyErr_Occurred())
+        return -1;
     if (v) {
         int on = PyObject_IsTrue(v);
         if (on < 0)
             return -1;
         a->opts.strict_aud = on;
     }
-    v = PyDict_GetItemString(options, "require");
+    v = option_get(st, options, OPT_REQUIRE);
+    if (!v && PyErr_Occurred())
+        return -1;
     if (v && v != Py_None) {
         if (PyUnicode_Check(v)) {
             PyErr_SetString(PyExc_TypeError, "option require must be a list of claim names");
@@ -1419,16 +1585,40 @@ options_arg(PyObject *options, decode_args *a)
         a->opts.n_required = (size_t)PyTuple_GET_SIZE(a->required);
     }
     Py_ssize_t n;
-    if ((v = PyDict_GetItemString(options, "max_token_len")) && v != Py_None) {
+    if (!(v = option_get(st, options, OPT_MAX_TOKEN_LEN)) && PyErr_Occurred())
+        return -1;
+    if (v && v != Py_None) {
         if (size_option(v, "max_token_len", &n) < 0)
             return -1;
         a->opts.max_token_len = (size_t)n;
     }
-    if ((v = PyDict_GetItemString(options, "max_depth")) && v != Py_None) {
+    if (!(v = option_get(st, options, OPT_MAX_DEPTH)) && PyErr_Occurred())
+        return -1;
+    if (v && v != Py_None) {
         if (size_option(v, "max_depth", &n) < 0)
             return -1;
         a->opts.max_depth = (int)n;
     }
+    return 0;
+}
+
+/* One algorithm name (a str) -> alg; CJWT_ALG__COUNT when not a JWA name,
+ * -1 with an exception when not usable text. Interned names (the literals
+ * of the caller's code) are recognised by pointer. */
+static int
+alg_of_str(cjwt_state *st, PyObject *name, cjwt_alg *alg)
+{
+    for (int i = 0; i < CJWT_ALG__COUNT; i++) {
+        if (name == st->alg_names[i]) {
+            *alg = (cjwt_alg)i;
+            return 0;
+        }
+    }
+    Py_ssize_t len;
+    const char *text = utf8_arg(name, "algorithms", &len);
+    if (!text)
+        return -1;
+    *alg = cjwt_alg_from_name(text, (size_t)len);
     return 0;
 }
 
@@ -1437,6 +1627,30 @@ algorithms_arg(cjwt_state *st, PyObject *algorithms, decode_args *a)
 {
     if (algorithms == Py_None)
         return 0;
+    if (PyList_CheckExact(algorithms) || PyTuple_CheckExact(algorithms)) {
+        /* Fast path, no copy: nothing below runs Python code, so the list
+         * cannot change while it is read. Anything unusual (a non-str item,
+         * an unknown name) takes the general path for its error. */
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(algorithms);
+        PyObject **items = PySequence_Fast_ITEMS(algorithms);
+        uint32_t bits = 0;
+        Py_ssize_t i;
+        for (i = 0; i < n; i++) {
+            cjwt_alg alg;
+            if (!PyUnicode_CheckExact(items[i]))
+                break;
+            if (alg_of_str(st, items[i], &alg) < 0)
+                return -1;
+            if (alg >= CJWT_ALG__COUNT)
+                break;
+            bits |= CJWT_ALG_BIT(alg);
+        }
+        if (i == n) {
+            a->opts.algorithms |= bits;
+            a->algorithms_given = n > 0;
+            return 0;
+        }
+    }
     PyObject *names = str_or_strings(algorithms, "algorithms");
     if (!names)
         return -1;
@@ -1462,10 +1676,17 @@ algorithms_arg(cjwt_state *st, PyObject *algorithms, decode_args *a)
 
 static int
 strings_arg(PyObject *obj, const char *what, PyObject **tup, const char ***arr,
-            const char *const **dst, size_t *n)
+            const char **one, const char *const **dst, size_t *n)
 {
     if (obj == Py_None)
         return 0;
+    if (PyUnicode_Check(obj)) {   /* one str: no tuple, no array */
+        if (!(*one = utf8_arg(obj, what, NULL)))
+            return -1;
+        *dst = one;
+        *n = 1;
+        return 0;
+    }
     if (!(*tup = str_or_strings(obj, what)) || !(*arr = utf8_array(*tup)))
         return -1;
     *dst = *arr;
@@ -1563,39 +1784,145 @@ done:
     return r;
 }
 
-PyDoc_STRVAR(decode_doc,
-"decode(token, key, algorithms, audience, issuer, subject, leeway, options, typ,\n"
-"       max_age, now, mode, denylist) -> dict or bytes\n\n"
-"Low-level entry point; use cjwt.decode(), decode_complete() or jws_decode().");
-
+/* A duration/time argument given as something else than int/float
+ * (timedelta, datetime): converted by the package's hook (cjwt._seconds /
+ * cjwt._unix_time). Returns a new reference. */
 static PyObject *
-py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+convert_arg(PyObject *hook, PyObject *obj)
 {
-    if (!nargs_ok("decode", nargs, 13))
-        return NULL;
-    PyObject *token_obj = args[0], *key_obj = args[1], *algorithms = args[2],
-             *audience = args[3], *issuer = args[4], *subject = args[5], *leeway = args[6],
-             *options = args[7], *typ = args[8], *max_age = args[9], *now_obj = args[10];
-    int mode = PyLong_AsLong(args[11]);
-    if (mode == -1 && PyErr_Occurred())
-        return NULL;
-    cjwt_state *st = get_state(module);
+    if (!obj || obj == Py_None || PyLong_Check(obj) || PyFloat_Check(obj) || !hook)
+        return Py_XNewRef(obj);
+    return PyObject_CallOneArg(hook, obj);
+}
+
+/* The argument lists of the public entry points, as indexes into st->names;
+ * the first `npos` can be given by position. */
+static const int decode_params[] = {
+    KW_TOKEN, KW_KEY, KW_ALGORITHMS, KW_OPTIONS, KW_VERIFY,
+    KW_AUDIENCE, KW_ISSUER, KW_SUBJECT, KW_LEEWAY, KW_TYP, KW_MAX_AGE, KW_NOW, KW_DENYLIST,
+};
+#define DECODE_NPOS 5
+static const int jws_decode_params[] = {
+    KW_TOKEN, KW_KEY, KW_ALGORITHMS, KW_OPTIONS, KW_TYP, KW_NOW,
+};
+#define JWS_DECODE_NPOS 3
+
+/* METH_FASTCALL|METH_KEYWORDS arguments -> out[i] (borrowed; NULL when not
+ * given) for the parameters params[0..n). Errors read like CPython's. */
+static int
+parse_args(cjwt_state *st, const char *fn, const int *params, int n, int npos,
+           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject **out)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = NULL;
+    if (nargs > npos) {
+        PyErr_Format(PyExc_TypeError, "%s() takes from 1 to %d positional arguments but %zd "
+                     "were given", fn, npos, nargs);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        out[i] = args[i];
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    for (Py_ssize_t j = 0; j < nkw; j++) {
+        PyObject *name = PyTuple_GET_ITEM(kwnames, j);
+        int i;
+        for (i = 0; i < n && name != st->names[params[i]]; i++)
+            ;
+        if (i == n) {   /* not interned: compare the text */
+            for (i = 0; i < n; i++) {
+                int eq = PyUnicode_Compare(name, st->names[params[i]]);
+                if (eq == -1 && PyErr_Occurred())
+                    return -1;
+                if (eq == 0)
+                    break;
+            }
+        }
+        if (i == n) {
+            PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%S'", fn,
+                         name);
+            return -1;
+        }
+        if (out[i]) {
+            PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%S'", fn,
+                         name);
+            return -1;
+        }
+        out[i] = args[nargs + j];
+    }
+    if (!out[0]) {
+        PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: 'token'",
+                     fn);
+        return -1;
+    }
+    return 0;
+}
+
+/* The body of decode / decode_complete / jws_decode. Arguments are borrowed
+ * and may be NULL (not given). */
+static PyObject *
+decode_impl(cjwt_state *st, int mode, PyObject *token_obj, PyObject *key_in,
+            PyObject *algorithms, PyObject *audience, PyObject *issuer, PyObject *subject,
+            PyObject *leeway_in, PyObject *options, PyObject *typ, PyObject *max_age_in,
+            PyObject *now_in, PyObject *denylist)
+{
     decode_args a;
     memset(&a, 0, sizeof a);
     cjwt_key *key = NULL;
     cjwt_keyset *keyset = NULL;
     cjwt_decoded *dec = NULL;
     cjwt_error err = {0};
-    PyObject *result = NULL;
+    PyObject *result = NULL, *converted = NULL, *key_obj = NULL, *leeway = NULL,
+             *max_age = NULL, *now_obj = NULL;
     Py_ssize_t token_len;
     int has_now = 0;
     double now = 0;
     denylist_ctx deny = {NULL, NULL};
 
+#define ARG(x) ((x) ? (x) : Py_None)
+    algorithms = ARG(algorithms);
+    audience = ARG(audience);
+    issuer = ARG(issuer);
+    subject = ARG(subject);
+    options = ARG(options);
+    typ = ARG(typ);
+    denylist = ARG(denylist);
+    key_obj = ARG(key_in);
+#undef ARG
+    /* Keys the core does not take directly (PyJWK, PyJWKSet, cryptography
+     * objects...) go through cjwt._slow_key, which may also supply the
+     * algorithms (a PyJWK brings its own). */
+    if (key_obj != Py_None && !Py_IS_TYPE(key_obj, st->key_type) &&
+        !Py_IS_TYPE(key_obj, st->keyset_type) && !PyUnicode_Check(key_obj) &&
+        !PyBytes_Check(key_obj) && !PyDict_Check(key_obj) && st->slow_key_hook) {
+        converted = PyObject_CallFunctionObjArgs(st->slow_key_hook, key_obj, algorithms, NULL);
+        if (!converted)
+            goto done;
+        if (!PyTuple_Check(converted) || PyTuple_GET_SIZE(converted) != 2) {
+            PyErr_SetString(PyExc_SystemError, "cjwt._slow_key must return (key, algorithms)");
+            goto done;
+        }
+        key_obj = PyTuple_GET_ITEM(converted, 0);
+        algorithms = PyTuple_GET_ITEM(converted, 1);
+    }
+    if (!leeway_in)
+        leeway = PyLong_FromLong(0);
+    else
+        leeway = convert_arg(st->seconds_hook, leeway_in);
+    if (!leeway)
+        goto done;
+    if (max_age_in && !(max_age = convert_arg(st->seconds_hook, max_age_in)))
+        goto done;
+    if (!max_age)
+        max_age = Py_NewRef(Py_None);
+    if (now_in && !(now_obj = convert_arg(st->time_hook, now_in)))
+        goto done;
+    if (!now_obj)
+        now_obj = Py_NewRef(Py_None);
+
     const char *token = token_arg(token_obj, &token_len);
     if (!token)
         goto done;
-    if (options_arg(options, &a) < 0)
+    if (options_arg(st, options, &a) < 0)
         goto done;
     if (algorithms_arg(st, algorithms, &a) < 0)
         goto done;
@@ -1608,10 +1935,10 @@ py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                    "when calling decode().", NULL);
         goto done;
     }
-    if (strings_arg(audience, "audience", &a.audience, &a.audience_arr, &a.opts.audience,
-                    &a.opts.n_audience) < 0 ||
-        strings_arg(issuer, "issuer", &a.issuer, &a.issuer_arr, &a.opts.issuer,
-                    &a.opts.n_issuer) < 0)
+    if (strings_arg(audience, "audience", &a.audience, &a.audience_arr, &a.audience_one,
+                    &a.opts.audience, &a.opts.n_audience) < 0 ||
+        strings_arg(issuer, "issuer", &a.issuer, &a.issuer_arr, &a.issuer_one,
+                    &a.opts.issuer, &a.opts.n_issuer) < 0)
         goto done;
     if (subject != Py_None && !(a.opts.subject = utf8_arg(subject, "subject", NULL)))
         goto done;
@@ -1630,13 +1957,13 @@ py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         has_now = 1;
     }
     a.opts.raw_payload = mode == MODE_RAW;
-    if (args[12] != Py_None) {
+    if (denylist != Py_None) {
         if (mode == MODE_RAW) {
             PyErr_SetString(PyExc_TypeError, "denylist needs claims; jws_decode has none");
             goto done;
         }
         /* The hook runs in the core, after the signature and the claims hold. */
-        deny.store = args[12];
+        deny.store = denylist;
         a.opts.revocation = denylist_hook;
         a.opts.revocation_ctx = &deny;
     }
@@ -1673,12 +2000,12 @@ py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         const unsigned char *bytes = cjwt_decoded_payload_bytes(dec, &len);
         result = PyBytes_FromStringAndSize((const char *)bytes, (Py_ssize_t)len);
     } else if (mode == MODE_CLAIMS) {
-        result = from_value(cjwt_decoded_payload(dec));
+        result = from_value_st(cjwt_decoded_payload(dec), st);
     } else {
         size_t sig_len = 0;
         const unsigned char *sig = cjwt_decoded_signature(dec, &sig_len);
-        PyObject *header = from_value(cjwt_decoded_header(dec));
-        PyObject *payload = header ? from_value(cjwt_decoded_payload(dec)) : NULL;
+        PyObject *header = from_value_st(cjwt_decoded_header(dec), st);
+        PyObject *payload = header ? from_value_st(cjwt_decoded_payload(dec), st) : NULL;
         PyObject *signature =
             payload ? PyBytes_FromStringAndSize((const char *)sig, (Py_ssize_t)sig_len) : NULL;
         if (signature)
@@ -1694,7 +2021,81 @@ done:
     cjwt_key_free(key);
     cjwt_keyset_free(keyset);
     decode_args_release(&a);
+    Py_XDECREF(converted);
+    Py_XDECREF(leeway);
+    Py_XDECREF(max_age);
+    Py_XDECREF(now_obj);
     return result;
+}
+
+PyDoc_STRVAR(decode_doc,
+"decode($module, /, token, key=None, algorithms=None, options=None, verify=None, *,\n"
+"       audience=None, issuer=None, subject=None, leeway=0, typ=None, max_age=None,\n"
+"       now=None, denylist=None)\n"
+"--\n\n"
+"Verifies ``token`` and returns its claims (``dict``).\n\n"
+"``key``: str/bytes secret or PEM, JWK dict, ``Key``, ``KeySet``, ``PyJWK``,\n"
+"``PyJWKSet`` or a ``cryptography`` key object. ``algorithms`` is required\n"
+"unless ``options={\"verify_signature\": False}`` (or the key is a ``PyJWK``).\n"
+"``verify`` is accepted and ignored, as in PyJWT 2. ``leeway``, ``max_age``:\n"
+"seconds or ``timedelta``; ``now``: unix time or ``datetime`` (naive is UTC).\n\n"
+"A str/bytes key is parsed once and kept in a small cache (at most 32 keys,\n"
+"matched on the exact bytes), so passing the same PEM again costs no parse.\n"
+"Prefer a ``cjwt.Key`` all the same.\n\n"
+"``denylist``: a store (``MemoryStore``, ``RedisStore`` or any object with\n"
+"``is_revoked(jti, fid) -> bool``). Once the signature and every claim\n"
+"hold, the core asks it about the token's ``jti`` (which must then be a\n"
+"string) and family ``fid`` (None if absent): revoked raises\n"
+"``RevokedTokenError``; a store that raises refuses the token too\n"
+"(``PyJWTError``, code ``internal``, the store's exception as ``__cause__``).");
+
+static PyObject *
+py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    cjwt_state *st = get_state(module);
+    PyObject *v[13];
+    if (parse_args(st, "decode", decode_params, 13, DECODE_NPOS, args, nargs, kwnames, v) < 0)
+        return NULL;
+    return decode_impl(st, MODE_CLAIMS, v[0], v[1], v[2], v[5], v[6], v[7], v[8], v[3], v[9],
+                       v[10], v[11], v[12]);
+}
+
+PyDoc_STRVAR(decode_complete_doc,
+"decode_complete($module, /, token, key=None, algorithms=None, options=None,\n"
+"                verify=None, *, audience=None, issuer=None, subject=None, leeway=0,\n"
+"                typ=None, max_age=None, now=None, denylist=None)\n"
+"--\n\n"
+"Like :func:`decode`, returning ``{\"header\", \"payload\", \"signature\"}``.");
+
+static PyObject *
+py_decode_complete(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                   PyObject *kwnames)
+{
+    cjwt_state *st = get_state(module);
+    PyObject *v[13];
+    if (parse_args(st, "decode_complete", decode_params, 13, DECODE_NPOS, args, nargs, kwnames,
+                   v) < 0)
+        return NULL;
+    return decode_impl(st, MODE_COMPLETE, v[0], v[1], v[2], v[5], v[6], v[7], v[8], v[3], v[9],
+                       v[10], v[11], v[12]);
+}
+
+PyDoc_STRVAR(jws_decode_doc,
+"jws_decode($module, /, token, key=None, algorithms=None, *, options=None, typ=None,\n"
+"           now=None)\n"
+"--\n\n"
+"Verifies a compact JWS and returns its payload as ``bytes`` (no claim checks).");
+
+static PyObject *
+py_jws_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    cjwt_state *st = get_state(module);
+    PyObject *v[6];
+    if (parse_args(st, "jws_decode", jws_decode_params, 6, JWS_DECODE_NPOS, args, nargs,
+                   kwnames, v) < 0)
+        return NULL;
+    return decode_impl(st, MODE_RAW, v[0], v[1], v[2], NULL, NULL, NULL, NULL, v[3], v[4],
+                       NULL, v[5], NULL);
 }
 
 PyDoc_STRVAR(get_unverified_header_doc,
@@ -1736,13 +2137,62 @@ py_parse_duration(PyObject *module, PyObject *text_obj)
     return PyLong_FromLongLong((long long)n);
 }
 
+PyDoc_STRVAR(set_hooks_doc,
+"_set_hooks(slow_key, seconds, unix_time)\n\n"
+"Called once by the cjwt package: the Python conversions decode uses for\n"
+"arguments the C code does not take directly.");
+
+static PyObject *
+py_set_hooks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!nargs_ok("_set_hooks", nargs, 3))
+        return NULL;
+    cjwt_state *st = get_state(module);
+    Py_XSETREF(st->slow_key_hook, Py_NewRef(args[0]));
+    Py_XSETREF(st->seconds_hook, Py_NewRef(args[1]));
+    Py_XSETREF(st->time_hook, Py_NewRef(args[2]));
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(key_cache_info_doc,
+"_key_cache_info() -> dict\n\n"
+"The str/bytes key cache: {\"size\", \"maxsize\", \"hits\", \"misses\"} (tests).");
+
+static PyObject *
+py_key_cache_info(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    cjwt_state *st = get_state(module);
+    return Py_BuildValue("{sisisKsK}", "size", st->key_cache_n, "maxsize", KEY_CACHE_MAX,
+                         "hits", st->key_cache_hits, "misses", st->key_cache_misses);
+}
+
+PyDoc_STRVAR(key_cache_clear_doc,
+"_key_cache_clear()\n\nEmpties the str/bytes key cache and resets its counters.");
+
+static PyObject *
+py_key_cache_clear(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    cjwt_state *st = get_state(module);
+    key_cache_clear(st);
+    st->key_cache_hits = st->key_cache_misses = 0;
+    Py_RETURN_NONE;
+}
+
 /* ---- module ---------------------------------------------------------- */
 
 static PyMethodDef cjwt_methods[] = {
     {"parse_duration", py_parse_duration, METH_O, parse_duration_doc},
     {"encode", (PyCFunction)(void (*)(void))py_encode, METH_FASTCALL, encode_doc},
     {"jws_encode", (PyCFunction)(void (*)(void))py_jws_encode, METH_FASTCALL, jws_encode_doc},
-    {"decode", (PyCFunction)(void (*)(void))py_decode, METH_FASTCALL, decode_doc},
+    {"decode", (PyCFunction)(void (*)(void))py_decode, METH_FASTCALL | METH_KEYWORDS,
+     decode_doc},
+    {"decode_complete", (PyCFunction)(void (*)(void))py_decode_complete,
+     METH_FASTCALL | METH_KEYWORDS, decode_complete_doc},
+    {"jws_decode", (PyCFunction)(void (*)(void))py_jws_decode, METH_FASTCALL | METH_KEYWORDS,
+     jws_decode_doc},
+    {"_set_hooks", (PyCFunction)(void (*)(void))py_set_hooks, METH_FASTCALL, set_hooks_doc},
+    {"_key_cache_info", py_key_cache_info, METH_NOARGS, key_cache_info_doc},
+    {"_key_cache_clear", py_key_cache_clear, METH_NOARGS, key_cache_clear_doc},
     {"get_unverified_header", py_get_unverified_header, METH_O, get_unverified_header_doc},
     {NULL, NULL, 0, NULL},
 };
@@ -1775,6 +2225,14 @@ cjwt_exec(PyObject *module)
         PyObject *cls = PyDict_GetItemString(table, cjwt_code_name((cjwt_code)code));
         st->error_class[code] = Py_NewRef(cls ? cls : base);
     }
+    for (int i = 0; i < N_NAMES; i++)
+        if (!(st->names[i] = PyUnicode_InternFromString(name_text[i])))
+            goto done;
+    for (int i = 0; i < CJWT_ALG__COUNT; i++) {
+        const char *name = cjwt_alg_name((cjwt_alg)i);
+        if (name && !(st->alg_names[i] = PyUnicode_InternFromString(name)))
+            goto done;
+    }
     if (PyModule_AddStringConstant(module, "CORE_VERSION", CJWT_VERSION) < 0)
         goto done;
     rc = 0;
@@ -1793,6 +2251,9 @@ cjwt_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->keyset_type);
     for (int i = 0; i < CJWT_E__COUNT; i++)
         Py_VISIT(st->error_class[i]);
+    Py_VISIT(st->slow_key_hook);
+    Py_VISIT(st->seconds_hook);
+    Py_VISIT(st->time_hook);
     return 0;
 }
 
@@ -1804,6 +2265,16 @@ cjwt_clear(PyObject *module)
     Py_CLEAR(st->keyset_type);
     for (int i = 0; i < CJWT_E__COUNT; i++)
         Py_CLEAR(st->error_class[i]);
+    for (int i = 0; i < N_NAMES; i++)
+        Py_CLEAR(st->names[i]);
+    for (int i = 0; i < CJWT_ALG__COUNT; i++)
+        Py_CLEAR(st->alg_names[i]);
+    for (int i = 0; i < STR_CACHE_SIZE; i++)
+        Py_CLEAR(st->str_cache[i]);
+    Py_CLEAR(st->slow_key_hook);
+    Py_CLEAR(st->seconds_hook);
+    Py_CLEAR(st->time_hook);
+    key_cache_clear(st);
     return 0;
 }
 

@@ -43,7 +43,6 @@ __all__ = [
     "refresh_cookie",
 ] + _exceptions_all
 
-_CLAIMS, _COMPLETE, _RAW = 0, 1, 2
 _DATE_CLAIMS = ("exp", "iat", "nbf")
 _UNSET = object()
 
@@ -119,41 +118,25 @@ def encode(payload, key, algorithm=_UNSET, headers=None, json_encoder=None, sort
     return _cjwt.encode(payload, key, algorithm, headers, expires_in, _unix_time(now))
 
 
-def _decode(mode, token, key, algorithms, audience, issuer, subject, leeway, options, typ,
-            max_age, now, denylist=None):
+def _slow_key(key, algorithms):
+    """decode's key argument when it is not one the C code takes directly
+    (``Key``, ``KeySet``, str, bytes, JWK dict, None): ``PyJWK`` (which also
+    brings its algorithm when ``algorithms`` is None), ``PyJWKSet``,
+    ``cryptography`` key objects. Returns ``(core key, algorithms)``."""
     if algorithms is None and isinstance(key, PyJWK):
         algorithms = [key.algorithm_name]       # PyJWT: a PyJWK brings its algorithm
-    return _cjwt.decode(token, _core_key(key), algorithms, audience, issuer, subject,
-                        _seconds(leeway), options, typ, _seconds(max_age), _unix_time(now), mode,
-                        denylist)
+    return _core_key(key), algorithms
 
 
-def decode(token, key=None, algorithms=None, options=None, verify=None, *, audience=None,
-           issuer=None, subject=None, leeway=0, typ=None, max_age=None, now=None, denylist=None):
-    """Verifies ``token`` and returns its claims (``dict``).
-
-    ``key``: str/bytes secret or PEM, JWK dict, ``Key``, ``KeySet``, ``PyJWK``,
-    ``PyJWKSet`` or a ``cryptography`` key object. ``algorithms`` is required
-    unless ``options={"verify_signature": False}`` (or the key is a ``PyJWK``).
-    ``verify`` is accepted and ignored, as in PyJWT 2.
-
-    ``denylist``: a store (``MemoryStore``, ``RedisStore`` or any object with
-    ``is_revoked(jti, fid) -> bool``). Once the signature and every claim
-    hold, the core asks it about the token's ``jti`` (which must then be a
-    string) and family ``fid`` (None if absent): revoked raises
-    ``RevokedTokenError``; a store that raises refuses the token too
-    (``PyJWTError``, code ``internal``, the store's exception as ``__cause__``).
-    """
-    return _decode(_CLAIMS, token, key, algorithms, audience, issuer, subject, leeway, options,
-                   typ, max_age, now, denylist)
-
-
-def decode_complete(token, key=None, algorithms=None, options=None, verify=None, *, audience=None,
-                    issuer=None, subject=None, leeway=0, typ=None, max_age=None, now=None,
-                    denylist=None):
-    """Like :func:`decode`, returning ``{"header", "payload", "signature"}``."""
-    return _decode(_COMPLETE, token, key, algorithms, audience, issuer, subject, leeway, options,
-                   typ, max_age, now, denylist)
+# decode, decode_complete and jws_decode are C functions (no Python frame on
+# the common call); their docstrings are in python/_cjwt.c. The rare argument
+# kinds (PyJWK, timedelta, datetime...) are converted by the hooks above.
+_cjwt._set_hooks(_slow_key, _seconds, _unix_time)
+decode = _cjwt.decode
+decode_complete = _cjwt.decode_complete
+jws_decode = _cjwt.jws_decode
+_key_cache_info = _cjwt._key_cache_info
+_key_cache_clear = _cjwt._key_cache_clear
 
 
 def jws_encode(data, key, algorithm=_UNSET, headers=None):
@@ -162,11 +145,6 @@ def jws_encode(data, key, algorithm=_UNSET, headers=None):
     if algorithm is _UNSET:
         algorithm = getattr(key, "alg", None) or "HS256"
     return _cjwt.jws_encode(data, key, algorithm, headers)
-
-
-def jws_decode(token, key=None, algorithms=None, *, options=None, typ=None, now=None):
-    """Verifies a compact JWS and returns its payload as ``bytes`` (no claim checks)."""
-    return _decode(_RAW, token, key, algorithms, None, None, None, 0, options, typ, None, now)
 
 
 class PyJWT:
