@@ -10,7 +10,10 @@ load on the machine hits every library alike. Each runner prints lines
 "lib lang alg op ops_per_sec" (or "... n/a reason"); this script takes the
 median over the rounds, the ratio to the C floor, and writes
 bench/results.json (raw samples), bench/results.md (tables) and
-bench/results.png (chart, when matplotlib is there).
+bench/results.png (chart, when matplotlib is there). Then bench/gateway.sh
+(wrk against nginx + cjwt.gateway vs the same nginx without verification)
+runs up to 3 rounds (--quick: one short one) when nginx, its Lua module and
+wrk are installed, and its medians go into a "gateway" section.
 
 Nothing here is ever a pass/fail assertion on speed: the exit status only
 says whether the harness ran (a runner that crashes is an error).
@@ -155,6 +158,57 @@ def runners(only):
     return out, skipped
 
 
+MODDIR = os.environ.get("NGINX_MODULES", "/usr/lib/nginx/modules")
+
+
+def gateway_missing():
+    """Why bench/gateway.sh cannot run here, or None."""
+    for exe in (os.environ.get("NGINX", "nginx"), "wrk", "curl"):
+        if not shutil.which(exe):
+            return "%s not installed (scripts/install-deps.sh)" % exe
+    if not os.path.exists(os.path.join(MODDIR, "ngx_http_lua_module.so")):
+        return "nginx Lua module not in " + MODDIR
+    if not os.path.exists(os.path.join(B, "luajit", "cjwt", "core.so")):
+        return "build/luajit/cjwt/core.so not built"
+    return None
+
+
+def run_gateway(rounds, quick):
+    """bench/gateway.sh ROUNDS times: ({"nginx-2w|ES256|rps": [samples]}, seconds)."""
+    samples = {}
+    t0 = time.time()
+    argv = [os.path.join(BENCH, "gateway.sh")] + (["--quick"] if quick else [])
+    for r in range(rounds):
+        log("gateway round %d/%d: %s" % (r + 1, rounds, " ".join(argv[1:]) or "(3 s per location)"))
+        p = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        sys.stderr.write(p.stderr)
+        if p.returncode != 0:
+            raise SystemExit("bench/gateway.sh failed (exit %d):\n%s" % (p.returncode, p.stdout[-2000:]))
+        for line in p.stdout.splitlines():
+            parts = line.split()
+            if len(parts) == 5 and parts[0] == "gateway":
+                samples.setdefault("|".join(parts[1:4]), []).append(float(parts[4]))
+        if not samples:
+            raise SystemExit("bench/gateway.sh printed nothing:\n" + p.stderr[-2000:])
+    return samples, time.time() - t0
+
+
+def gateway_lines(gw_med):
+    """Markdown table: one row per nginx worker count."""
+    workers = sorted({k.split("|")[0] for k in gw_med}, key=lambda w: int(w[6:-1]))
+    lines = ["| nginx workers | no verification | cjwt.gateway HS256 (vs plain) | "
+             "cjwt.gateway ES256 (vs plain) |", "|---|---|---|---|"]
+    for w in workers:
+        def cell(alg):
+            rps = gw_med.get("%s|%s|rps" % (w, alg))
+            ratio = gw_med.get("%s|%s|ratio" % (w, alg))
+            if rps is None:
+                return "-"
+            return "%.0f req/s" % rps + (" (%.2f)" % ratio if ratio is not None else "")
+        lines.append("| %s | %s | %s | %s |" % (w[6:-1], cell("none"), cell("HS256"), cell("ES256")))
+    return lines
+
+
 def run_once(lib, lang, argv, env, seconds, samples, na, timeout):
     # c_floor takes "seconds rounds"; every other runner "[lib] seconds"
     cmd = argv + ([str(seconds), "1"] if lib == "cjwt-floor" else [str(seconds)])
@@ -260,7 +314,7 @@ def build_tables(med, na, skipped, floor):
     return lines
 
 
-def targets(med):
+def targets(med, gw_med=None, gw_skip=None):
     """The issue's targets, computed from this run (information, never a test)."""
     def m(lib, lang, alg, op="verify"):
         return med.get("|".join((lib, lang, alg, op)))
@@ -289,8 +343,16 @@ def targets(med):
               m("cjwt-key", "python", alg), m("fast-jwt", "node", alg), 1, True)
     rows.append(("cjwt verified-token cache vs fast-jwt cache", "not measured: the cjwt cache "
                  "does not exist yet", "> 1x", ""))
-    rows.append(("nginx + cjwt.gateway, requests/s vs nginx without verification",
-                 "not measured: bench/gateway.sh does not exist yet", "≥ 0.8x", ""))
+    for alg in ("HS256", "ES256"):
+        desc = "nginx + cjwt.gateway %s, requests/s vs nginx without verification" % alg
+        vals = {k.split("|")[0]: v for k, v in (gw_med or {}).items() if k.endswith("|%s|ratio" % alg)}
+        if not vals:
+            rows.append((desc, "n/a (%s)" % (gw_skip or "not measured"), "≥ 0.8x", ""))
+            continue
+        best = max(vals.values())
+        rows.append((desc, "%.2fx" % best + " (" + ", ".join(
+            "%s: %.2f" % (w, vals[w]) for w in sorted(vals)) + ")", "≥ 0.8x",
+            "met" if best >= 0.8 else "missed"))
     return rows
 
 
@@ -357,6 +419,15 @@ def main():
             dt = run_once(lib, lang, argv, env, args.seconds, samples, na,
                           timeout=120 + 40 * args.seconds)
             wall[lib + "|" + lang] = wall.get(lib + "|" + lang, 0) + dt
+    gw_samples, gw_skip = {}, gateway_missing()
+    if only and "gateway" not in only:
+        gw_skip = "not selected (--only)"
+    if gw_skip:
+        log("skip gateway (bench/gateway.sh): " + gw_skip)
+    else:
+        gw_samples, wall["gateway"] = run_gateway(1 if args.quick else min(args.rounds, 3),
+                                                  args.quick)
+    gw_med = {k: statistics.median(v) for k, v in gw_samples.items()}
     info["loadavg_end"] = os.getloadavg()
     med = {k: statistics.median(v) for k, v in samples.items()}
     floor = {(alg, op): med.get("cjwt-floor|c|%s|%s" % (alg, op)) for alg in ALGS for op in OPS}
@@ -383,7 +454,13 @@ def main():
         threads_line = ("Python cjwt RS256 verify, 2 threads vs 1: %.0f vs %.0f ops/s = %.2fx "
                         "(%d cores; wall clock)" % (t2, t1, t2 / t1, os.cpu_count()))
         print("\n" + threads_line)
-    tg = targets(med)
+    print("\ngateway: wrk on 127.0.0.1, requests/s (median of rounds; in brackets vs no verification)")
+    if gw_med:
+        for line in gateway_lines(gw_med)[2:]:
+            print("  workers " + line.strip("| ").replace(" | ", "   "))
+    else:
+        print("  n/a: " + gw_skip)
+    tg = targets(med, gw_med, gw_skip)
     print("\nissue 8 targets (information only; never a test):")
     for desc, val, goal, verdict in tg:
         print("  %-68s %-10s %-7s %s" % (desc, val, goal, verdict))
@@ -397,6 +474,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"meta": meta, "samples": samples, "median": med, "na": na,
+                   "gateway": {"samples": gw_samples, "median": gw_med, "skipped": gw_skip},
                    "skipped": {"%s|%s" % k: v for k, v in skipped.items()},
                    "runner_wall_s": wall}, f, indent=1, sort_keys=True)
     md = ["# cjwt benchmark results", "",
@@ -415,8 +493,15 @@ def main():
     md += ["### issue 8 targets (computed from this run; information, never a test)", "",
            "| target | measured | goal | |", "|---|---|---|---|"]
     md += ["| %s | %s | %s | %s |" % row for row in tg]
-    md += ["", "Gateway throughput (`wrk` against nginx with `cjwt.gateway`): not yet measured "
-           "(`bench/gateway.sh` is a later addition)."]
+    md += ["", "### gateway (`bench/gateway.sh`: wrk against nginx + cjwt.gateway; requests/s, "
+           "median of %d round(s); in brackets: verified / no verification)" % (
+               len(next(iter(gw_samples.values()))) if gw_samples else 0), ""]
+    if gw_med:
+        md += gateway_lines(gw_med)
+        md += ["", "wrk and nginx run on the same %s cores; every location proxies to a "
+               "`return 200` server in the same nginx (docs/performance.md)." % info["cores"]]
+    else:
+        md += ["n/a: " + gw_skip]
     png = os.path.join(args.out, "results.png")
     note = chart(med, floor, png)
     md += ["", note if note else "![chart](results.png)"]

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Gateway throughput (issue 8, part 4; docs/performance.md): wrk against
+# Debian's nginx with cjwt.gateway (HS256 and ES256, static keys) vs the same
+# proxying without verification. Everything on 127.0.0.1 and free ports, from
+# a temp prefix; every location proxies to a `return 200` server in the same
+# nginx. nginx is stopped on exit, also on failure or Ctrl-C.
+#
+#   bench/gateway.sh [--quick] [--seconds N] [--workers "1 2"]
+#     --quick      1 s per location, one nginx worker count (the smoke check)
+#     --seconds N  wrk duration per location (default 3)
+#     --workers W  nginx worker counts to run (default "1 2", "1" on 1 core)
+#   WRK_THREADS (2), WRK_CONNECTIONS (32): the wrk load.
+#
+# Prints, on stdout, lines for bench/run.py's collector:
+#   gateway nginx-<N>w <HS256|ES256|none> rps <requests/s>
+#   gateway nginx-<N>w <HS256|ES256> ratio <verified rps / plain rps>
+# and a readable account on stderr. Any non-2xx answer under load is an error
+# (a 401 is cheaper than a verify and would inflate the rate); the speed
+# itself is never checked.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+NGINX=${NGINX:-nginx}
+MODDIR=${NGINX_MODULES:-/usr/lib/nginx/modules}
+PYTHON=${PYTHON:-python3}
+THREADS=${WRK_THREADS:-2}
+CONNS=${WRK_CONNECTIONS:-32}
+CORES=$(nproc 2>/dev/null || echo 1)
+SECONDS_PER=3
+WORKERS="1 2"
+[ "$CORES" -ge 2 ] || WORKERS="1"
+QUICK=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) QUICK=1; SECONDS_PER=1; WORKERS=$([ "$CORES" -ge 2 ] && echo 2 || echo 1) ;;
+    --seconds) SECONDS_PER=$2; shift ;;
+    --workers) WORKERS=$2; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "gateway.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+log() { echo "gateway: $*" >&2; }
+for cmd in "$NGINX" wrk curl; do
+  command -v "$cmd" >/dev/null || { log "$cmd not installed (scripts/install-deps.sh)"; exit 1; }
+done
+[ -f "$MODDIR/ngx_http_lua_module.so" ] || { log "nginx Lua module not in $MODDIR"; exit 1; }
+[ -f "$ROOT/build/luajit/cjwt/core.so" ] || { log "build/luajit/cjwt/core.so missing (make luajit)"; exit 1; }
+
+T=$(mktemp -d /tmp/cjwt-gwbench.XXXXXX)
+NGINX_PID=""
+stop_nginx() {
+  [ -n "$NGINX_PID" ] || return 0
+  if kill -0 "$NGINX_PID" 2>/dev/null; then
+    kill -TERM "$NGINX_PID" 2>/dev/null || true      # fast shutdown: the master stops its workers
+    for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
+  fi
+  kill -KILL -- "-$NGINX_PID" 2>/dev/null || true    # the whole group, should anything be left
+  wait "$NGINX_PID" 2>/dev/null || true
+  NGINX_PID=""
+}
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  set +e
+  stop_nginx
+  if [ "$rc" -ne 0 ] && [ -s "$T/error.log" ]; then
+    echo "--- nginx error.log (last 20 lines) ---" >&2; tail -n 20 "$T/error.log" >&2
+  fi
+  rm -rf "$T"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$T/tmp"
+read -r PORT UPSTREAM_PORT < <("$PYTHON" - <<'PY'
+import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])
+for s in socks:
+    s.close()
+PY
+)
+
+# Keys and one valid token per key, made with the Python binding (the
+# reference access token of bench/run.py, expiring in 2099).
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/es256.pem" 2>/dev/null
+openssl pkey -in "$T/es256.pem" -pubout -out "$T/es256.pub.pem" 2>/dev/null
+read -r HS_K HS_TOKEN ES_TOKEN < <(PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}" \
+  "$PYTHON" - "$T" <<'PY'
+import base64, os, sys, time
+import cjwt
+t = sys.argv[1]
+secret = os.urandom(32)
+payload = {"sub": "user-1234567", "iss": "https://auth.example.com", "aud": "api.example.com",
+           "iat": int(time.time()), "exp": 4100000000, "jti": "3f2c9a1e-5b7d-4e2f-9a61-0c8d7e6f5a4b",
+           "role": "admin", "permissions": ["orders:read", "orders:write", "payments:read"]}
+with open(t + "/es256.pem", "rb") as f:
+    es = f.read()
+print(base64.urlsafe_b64encode(secret).rstrip(b"=").decode(),
+      cjwt.encode(payload, secret, algorithm="HS256"),
+      cjwt.encode(payload, es, algorithm="ES256"))
+PY
+)
+
+USER_LINE=""
+[ "$(id -u)" -eq 0 ] && USER_LINE="user root;"     # workers read the repo and the temp dir
+
+start_nginx() {   # WORKERS
+  sed -e "s|@T@|$T|g" -e "s|@ROOT@|$ROOT|g" -e "s|@MODDIR@|$MODDIR|g" -e "s|@USER@|$USER_LINE|g" \
+      -e "s|@PORT@|$PORT|g" -e "s|@UPSTREAM_PORT@|$UPSTREAM_PORT|g" -e "s|@WORKERS@|$1|g" \
+      -e "s|@HS_K@|$HS_K|g" "$ROOT/bench/gateway.nginx.conf.in" > "$T/nginx.conf"
+  "$NGINX" -t -q -p "$T" -c "$T/nginx.conf" -e "$T/error.log"
+  setsid "$NGINX" -p "$T" -c "$T/nginx.conf" -e "$T/error.log" &
+  NGINX_PID=$!
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$PORT/plain" && return 0
+    kill -0 "$NGINX_PID" 2>/dev/null || { log "nginx exited at start"; return 1; }
+    sleep 0.1
+  done
+  log "nginx did not listen on $PORT"; return 1
+}
+
+expect() {   # STATUS PATH [TOKEN]
+  local got
+  got=$(curl -s -o /dev/null -w '%{http_code}' ${3:+-H "Authorization: Bearer $3"} \
+        "http://127.0.0.1:$PORT$2")
+  [ "$got" = "$1" ] || { log "GET $2${3:+ (token)}: $got, expected $1"; exit 1; }
+}
+
+run_wrk() {   # PATH TOKEN -> requests/s on stdout
+  local out rps
+  out=$(timeout $((SECONDS_PER + 20)) wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_PER}s" \
+        --timeout 2s -H "Authorization: Bearer $2" "http://127.0.0.1:$PORT$1") \
+    || { log "wrk failed on $1"; echo "$out" >&2; exit 1; }
+  if grep -q "Non-2xx" <<<"$out"; then
+    log "non-2xx answers under load on $1:"; echo "$out" >&2; exit 1
+  fi
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  [ -n "$rps" ] || { log "no Requests/sec from wrk on $1"; echo "$out" >&2; exit 1; }
+  echo "$rps"
+}
+
+log "wrk -t$THREADS -c$CONNS -d${SECONDS_PER}s per location on 127.0.0.1; $CORES cores shared" \
+    "by wrk and nginx; load average $(cut -d' ' -f1 /proc/loadavg)"
+for w in $WORKERS; do
+  start_nginx "$w"
+  # The locations answer as they should before anything is timed.
+  expect 401 /hs256; expect 401 /es256
+  expect 200 /hs256 "$HS_TOKEN"; expect 200 /es256 "$ES_TOKEN"
+  expect 401 /hs256 "$ES_TOKEN"; expect 401 /es256 "$HS_TOKEN"
+  expect 200 /plain
+  # Warm-up (connections, LuaJIT traces), not reported.
+  wrk -t1 -c4 -d1s -H "Authorization: Bearer $HS_TOKEN" "http://127.0.0.1:$PORT/hs256" >/dev/null
+  plain=$(run_wrk /plain "$HS_TOKEN")
+  hs=$(run_wrk /hs256 "$HS_TOKEN")
+  es=$(run_wrk /es256 "$ES_TOKEN")
+  stop_nginx
+  read -r rh re < <(awk -v p="$plain" -v h="$hs" -v e="$es" 'BEGIN {printf "%.3f %.3f\n", h/p, e/p}')
+  printf 'gateway nginx-%sw none rps %s\n' "$w" "$plain"
+  printf 'gateway nginx-%sw HS256 rps %s\n' "$w" "$hs"
+  printf 'gateway nginx-%sw ES256 rps %s\n' "$w" "$es"
+  printf 'gateway nginx-%sw HS256 ratio %s\n' "$w" "$rh"
+  printf 'gateway nginx-%sw ES256 ratio %s\n' "$w" "$re"
+  log "$w worker(s): plain $plain req/s, HS256 $hs ($rh), ES256 $es ($re)"
+done
