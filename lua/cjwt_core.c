@@ -11,13 +11,17 @@
  * Memory rule: any Lua API call may long-jump (argument errors, out of
  * memory). A C object the core hands us is therefore parked in a `guard`
  * userdata, whose __gc frees it, before the next call that can raise; the
- * normal return path frees it at once. Lua -> JSON conversion makes no Lua
- * call that can raise (the stack is reserved up front) and frees its partial
- * results itself when it fails.
+ * normal return path frees it at once. The verify paths (the hot ones) use
+ * a guard on the C stack instead, and make no Lua call that can raise while
+ * it holds anything; they convert the result under lua_pcall (upvalue 3) and
+ * free the core's result before re-raising. Lua -> JSON conversion makes no
+ * Lua call that can raise (the stack is reserved up front) and frees its
+ * partial results itself when it fails.
  *
  * Module state: the array metatable is upvalue 1 of every function, the
- * error metatable (or false for the safe flavour) upvalue 2; the key and guard
- * metatables live in the registry. No C globals hold state.
+ * error metatable (or false for the safe flavour) upvalue 2, the verify
+ * paths' protected result converter upvalue 3; the key and guard metatables
+ * live in the registry. No C globals hold state.
  */
 #include <limits.h>
 #include <math.h>
@@ -61,6 +65,7 @@ static void lcjwt_setfuncs(lua_State *L, const luaL_Reg *l, int nup)
 #define VERIFIER_MT "cjwt.verifier"
 #define ARRAY_MT_INDEX lua_upvalueindex(1)
 #define ERROR_MT_INDEX lua_upvalueindex(2)
+#define PUSH_DECODED_INDEX lua_upvalueindex(3)
 
 /* Tables nested deeper than this are refused when encoding; it also stops
  * cyclic tables. The Lua stack for it is reserved before converting. */
@@ -400,7 +405,6 @@ static cjwt_value *table_arg_to_value(lua_State *L, int idx, int arg, const char
 
 static void push_value(lua_State *L, const cjwt_value *v)
 {
-    luaL_checkstack(L, 4, "cjwt: JSON nested too deep");
     switch (cjwt_value_type(v)) {
     case CJWT_TYPE_NULL:
         lua_pushlightuserdata(L, NULL);
@@ -429,6 +433,7 @@ static void push_value(lua_State *L, const cjwt_value *v)
     }
     case CJWT_TYPE_ARRAY: {
         size_t i, n = cjwt_value_size(v);
+        luaL_checkstack(L, 4, "cjwt: JSON nested too deep");
         lua_createtable(L, n > INT_MAX ? INT_MAX : (int)n, 0);
         for (i = 0; i < n; i++) {
             push_value(L, cjwt_value_array_get(v, i));
@@ -442,6 +447,7 @@ static void push_value(lua_State *L, const cjwt_value *v)
     case CJWT_TYPE_OBJECT: {
         size_t n = cjwt_value_size(v);
         void *it;
+        luaL_checkstack(L, 4, "cjwt: JSON nested too deep");
         lua_createtable(L, 0, n > INT_MAX ? INT_MAX : (int)n);
         for (it = cjwt_object_iter(v); it; it = cjwt_object_iter_next(v, it)) {
             size_t klen = 0;
@@ -469,6 +475,10 @@ static const char *const VERIFY_OPTS[] = {
     "max_age", "now", "verify_signature", "verify_exp", "verify_nbf", "verify_iat",
     "verify_aud", "verify_iss", "verify_sub", "verify_jti", "strict_aud",
     "max_token_len", "max_depth", "denylist", NULL
+};
+/* strlen of each VERIFY_OPTS name, in order. */
+static const unsigned char VERIFY_OPT_LEN[] = {
+    10, 8, 6, 7, 6, 7, 3, 7, 3, 16, 10, 10, 10, 10, 10, 10, 10, 10, 13, 9, 8
 };
 
 static const struct { const char *name; unsigned bit; } CHECK_FLAGS[] = {
@@ -553,68 +563,6 @@ static int opt_number(lua_State *L, int opts, int arg, const char *name, double 
     return 1;
 }
 
-static int opt_int(lua_State *L, int opts, int arg, const char *name, double max, int64_t *out)
-{
-    int t = opt_push(L, opts, name);
-    if (t == LUA_TNIL)
-        return 0;
-    if (t != LUA_TNUMBER || !number_to_int64(L, -1, 0.0, max, out))
-        opt_type_error(L, arg, name, "non-negative integer");
-    return 1;
-}
-
-/* A list of strings (or one string when allow_single). The array of
- * pointers is a userdata left on the stack, so the GC owns it. */
-static const char *const *opt_string_list(lua_State *L, int opts, int arg, const char *name,
-                                          int allow_single, size_t *n)
-{
-    int t = opt_push(L, opts, name), list;
-    size_t count = 0, i, keys = 0;
-    const char **out;
-
-    *n = 0;
-    if (t == LUA_TNIL)
-        return NULL;
-    list = lua_gettop(L);
-    if (t == LUA_TSTRING && allow_single) {
-        out = (const char **)lua_newuserdata(L, sizeof *out);
-        out[0] = check_cstring(L, list, arg, name);
-        *n = 1;
-        return out;
-    }
-    if (t != LUA_TTABLE)
-        opt_type_error(L, arg, name, allow_single ? "string or list of strings"
-                                                  : "list of strings");
-    lua_pushnil(L);
-    while (lua_next(L, list) != 0) {
-        lua_pop(L, 1);
-        keys++;
-    }
-    for (;;) {
-        lua_rawgeti(L, list, (int)(count + 1));
-        if (lua_isnil(L, -1)) {
-            lua_pop(L, 1);
-            break;
-        }
-        if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_argerror(L, arg, lua_pushfstring(L, "option '%s': list items must be strings",
-                                                  name));
-        lua_pop(L, 1);
-        count++;
-    }
-    if (count != keys)
-        luaL_argerror(L, arg, lua_pushfstring(L, "option '%s': a list (keys 1..n) expected",
-                                              name));
-    out = (const char **)lua_newuserdata(L, (count ? count : 1) * sizeof *out);
-    for (i = 0; i < count; i++) {
-        lua_rawgeti(L, list, (int)(i + 1));
-        out[i] = check_cstring(L, -1, arg, name);   /* the list keeps it alive */
-        lua_pop(L, 1);
-    }
-    *n = count;
-    return out;
-}
-
 /* Algorithm name -> alg; an unknown name is the caller's data, not misuse. */
 static int alg_from_lua(lua_State *L, int idx, cjwt_alg *alg, cjwt_error *err)
 {
@@ -628,59 +576,239 @@ static int alg_from_lua(lua_State *L, int idx, cjwt_alg *alg, cjwt_error *err)
     return 0;
 }
 
-/* Fills *vo, *has_now, *now from opts. Misuse raises; an unknown algorithm
- * name returns -1 with *err set. */
-static int read_verify_opts(lua_State *L, int opts, int arg, cjwt_verify_opts *vo,
+/* ---- verify options: one pass over the table ------------------------------- */
+/* The verify paths read their options in a single lua_next pass: each known
+ * name's value is pushed and its stack index kept in a slot (the stack keeps
+ * borrowed strings alive), then the slots are checked in a fixed order, so
+ * the errors are those of reading each option by name. */
+
+enum {
+    VO_ALGORITHMS, VO_AUDIENCE, VO_ISSUER, VO_SUBJECT, VO_LEEWAY, VO_REQUIRE, VO_TYP,
+    VO_MAX_AGE, VO_NOW, VO_VERIFY_SIGNATURE, VO_VERIFY_EXP, VO_VERIFY_NBF, VO_VERIFY_IAT,
+    VO_VERIFY_AUD, VO_VERIFY_ISS, VO_VERIFY_SUB, VO_VERIFY_JTI, VO_STRICT_AUD,
+    VO_MAX_TOKEN_LEN, VO_MAX_DEPTH, VO_DENYLIST, VO__COUNT
+};
+typedef char vo_len_matches[sizeof VERIFY_OPT_LEN == VO__COUNT ? 1 : -1];
+
+/* Small lists of strings are held here rather than in a userdata. */
+#define VO_INLINE 4
+
+typedef struct vo_slots {
+    int at[VO__COUNT];                   /* stack index of each option, 0: absent */
+    const char *aud[VO_INLINE], *iss[VO_INLINE], *req[VO_INLINE];
+} vo_slots;
+
+/* Index of the option `name` in VERIFY_OPTS, or -1 (lengths compared first). */
+static int verify_opt_index(const char *name, size_t len)
+{
+    int i;
+    for (i = 0; i < VO__COUNT; i++)
+        if (VERIFY_OPT_LEN[i] == len && memcmp(VERIFY_OPTS[i], name, len) == 0)
+            return i;
+    return -1;
+}
+
+/* The optional verify options table at `arg` into *s (unknown names raise,
+ * as opts_arg does). Leaves the values on the stack. */
+static void verify_opts_collect(lua_State *L, int arg, vo_slots *s)
+{
+    memset(s->at, 0, sizeof s->at);
+    if (lua_isnoneornil(L, arg))
+        return;
+    luaL_checktype(L, arg, LUA_TTABLE);
+    luaL_checkstack(L, VO__COUNT + 4, "cjwt: no stack space");
+    lua_pushnil(L);
+    while (lua_next(L, arg) != 0) {
+        size_t len;
+        const char *name;
+        int i;
+        if (lua_type(L, -2) != LUA_TSTRING)
+            luaL_argerror(L, arg, "option names must be strings");
+        name = lua_tolstring(L, -2, &len);
+        i = verify_opt_index(name, len);
+        if (i < 0)
+            luaL_argerror(L, arg, lua_pushfstring(L, "unknown option '%s'", name));
+        /* value, key -> key, value (the value stays below the key) */
+        lua_insert(L, -2);
+        s->at[i] = lua_gettop(L) - 1;
+    }
+}
+
+static int slot_type(lua_State *L, int idx)
+{
+    return idx ? lua_type(L, idx) : LUA_TNIL;
+}
+
+static int opt_type_error_at(lua_State *L, int arg, int idx, const char *name,
+                             const char *expected)
+{
+    return luaL_argerror(L, arg, lua_pushfstring(L, "option '%s': %s expected, got %s", name,
+                                                 expected, luaL_typename(L, idx)));
+}
+
+static const char *slot_string(lua_State *L, int idx, int arg, const char *name)
+{
+    int t = slot_type(L, idx);
+    if (t == LUA_TNIL)
+        return NULL;
+    if (t != LUA_TSTRING)
+        opt_type_error_at(L, arg, idx, name, "string");
+    return check_cstring(L, idx, arg, name);
+}
+
+static int slot_number(lua_State *L, int idx, int arg, const char *name, double *out)
+{
+    int t = slot_type(L, idx);
+    if (t == LUA_TNIL)
+        return 0;
+    if (t != LUA_TNUMBER)
+        opt_type_error_at(L, arg, idx, name, "number");
+    *out = (double)lua_tonumber(L, idx);
+    return 1;
+}
+
+static int slot_int(lua_State *L, int idx, int arg, const char *name, double max, int64_t *out)
+{
+    int t = slot_type(L, idx);
+    if (t == LUA_TNIL)
+        return 0;
+    if (t != LUA_TNUMBER || !number_to_int64(L, idx, 0.0, max, out))
+        opt_type_error_at(L, arg, idx, name, "non-negative integer");
+    return 1;
+}
+
+/* The length of the list of strings at idx (keys exactly 1..n), or raises. */
+static size_t slot_list_len(lua_State *L, int idx, int arg, const char *name)
+{
+    size_t count = 0, keys = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        lua_pop(L, 1);
+        keys++;
+    }
+    for (;;) {
+        lua_rawgeti(L, idx, (int)(count + 1));
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            break;
+        }
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_argerror(L, arg, lua_pushfstring(L, "option '%s': list items must be strings",
+                                                  name));
+        lua_pop(L, 1);
+        count++;
+    }
+    if (count != keys)
+        luaL_argerror(L, arg, lua_pushfstring(L, "option '%s': a list (keys 1..n) expected",
+                                              name));
+    return count;
+}
+
+/* A list of strings (or one string when allow_single) into `inl` when it
+ * fits, else into a userdata left on the stack (the GC owns it). */
+static const char *const *slot_string_list(lua_State *L, int idx, int arg, const char *name,
+                                           int allow_single, const char **inl, size_t *n)
+{
+    int t = slot_type(L, idx);
+    size_t count, i;
+    const char **out;
+
+    *n = 0;
+    if (t == LUA_TNIL)
+        return NULL;
+    if (t == LUA_TSTRING && allow_single) {
+        inl[0] = check_cstring(L, idx, arg, name);
+        *n = 1;
+        return inl;
+    }
+    if (t != LUA_TTABLE)
+        opt_type_error_at(L, arg, idx, name, allow_single ? "string or list of strings"
+                                                          : "list of strings");
+    count = slot_list_len(L, idx, arg, name);
+    out = count <= VO_INLINE ? inl
+                             : (const char **)lua_newuserdata(L, count * sizeof *out);
+    for (i = 0; i < count; i++) {
+        lua_rawgeti(L, idx, (int)(i + 1));
+        out[i] = check_cstring(L, -1, arg, name);   /* the list keeps it alive */
+        lua_pop(L, 1);
+    }
+    *n = count;
+    return out;
+}
+
+/* Fills *vo, *has_now, *now from the collected options. Misuse raises; an
+ * unknown algorithm name returns -1 with *err set. */
+static int read_verify_opts(lua_State *L, vo_slots *s, int arg, cjwt_verify_opts *vo,
                             int *has_now, double *now, cjwt_error *err)
 {
     size_t i, n;
     int64_t iv;
     double d;
-    int t;
+    int t, idx;
 
-    t = opt_push(L, opts, "algorithms");
+    idx = s->at[VO_ALGORITHMS];
+    t = slot_type(L, idx);
     if (t != LUA_TNIL) {
-        const char *const *names;
-        lua_pop(L, 1);
-        names = opt_string_list(L, opts, arg, "algorithms", 0, &n);
+        int bad = -1;
+        if (t != LUA_TTABLE)
+            opt_type_error_at(L, arg, idx, "algorithms", "list of strings");
+        n = slot_list_len(L, idx, arg, "algorithms");
         for (i = 0; i < n; i++) {
-            cjwt_alg alg = cjwt_alg_from_name(names[i], strlen(names[i]));
+            size_t len;
+            const char *name;
+            cjwt_alg alg;
+            lua_rawgeti(L, idx, (int)(i + 1));
+            name = check_cstring(L, -1, arg, "algorithms");
+            len = strlen(name);
+            alg = cjwt_alg_from_name(name, len);
             if (alg == CJWT_ALG__COUNT) {
-                set_error(err, CJWT_E_UNSUPPORTED_ALG, "Algorithm not supported: \"%.64s\"",
-                          names[i]);
-                return -1;
+                if (bad < 0)
+                    bad = (int)i;
+            } else {
+                vo->algorithms |= CJWT_ALG_BIT(alg);
             }
-            vo->algorithms |= CJWT_ALG_BIT(alg);
+            lua_pop(L, 1);
+        }
+        if (bad >= 0) {
+            lua_rawgeti(L, idx, bad + 1);       /* kept on the stack: the name is borrowed */
+            set_error(err, CJWT_E_UNSUPPORTED_ALG, "Algorithm not supported: \"%.64s\"",
+                      lua_tostring(L, -1));
+            return -1;
         }
     }
-    vo->audience = opt_string_list(L, opts, arg, "audience", 1, &vo->n_audience);
-    vo->issuer = opt_string_list(L, opts, arg, "issuer", 1, &vo->n_issuer);
-    vo->required = opt_string_list(L, opts, arg, "require", 0, &vo->n_required);
-    vo->subject = opt_string(L, opts, arg, "subject");
-    t = opt_push(L, opts, "strict_aud");
+    vo->audience = slot_string_list(L, s->at[VO_AUDIENCE], arg, "audience", 1, s->aud,
+                                    &vo->n_audience);
+    vo->issuer = slot_string_list(L, s->at[VO_ISSUER], arg, "issuer", 1, s->iss,
+                                  &vo->n_issuer);
+    vo->required = slot_string_list(L, s->at[VO_REQUIRE], arg, "require", 0, s->req,
+                                    &vo->n_required);
+    vo->subject = slot_string(L, s->at[VO_SUBJECT], arg, "subject");
+    idx = s->at[VO_STRICT_AUD];
+    t = slot_type(L, idx);
     if (t != LUA_TNIL && t != LUA_TBOOLEAN)
-        opt_type_error(L, arg, "strict_aud", "boolean");
-    vo->strict_aud = lua_toboolean(L, -1);
-    vo->typ = opt_string(L, opts, arg, "typ");
-    if (opt_number(L, opts, arg, "leeway", &d))
+        opt_type_error_at(L, arg, idx, "strict_aud", "boolean");
+    vo->strict_aud = idx ? lua_toboolean(L, idx) : 0;
+    vo->typ = slot_string(L, s->at[VO_TYP], arg, "typ");
+    if (slot_number(L, s->at[VO_LEEWAY], arg, "leeway", &d))
         vo->leeway = d;
-    if (opt_number(L, opts, arg, "max_age", &d)) {
+    if (slot_number(L, s->at[VO_MAX_AGE], arg, "max_age", &d)) {
         vo->has_max_age = 1;
         vo->max_age = d;
     }
-    *has_now = opt_number(L, opts, arg, "now", now);
-    if (opt_int(L, opts, arg, "max_token_len", EXACT_INT_MAX, &iv))
+    *has_now = slot_number(L, s->at[VO_NOW], arg, "now", now);
+    if (slot_int(L, s->at[VO_MAX_TOKEN_LEN], arg, "max_token_len", EXACT_INT_MAX, &iv))
         vo->max_token_len = (size_t)iv;
-    if (opt_int(L, opts, arg, "max_depth", (double)INT_MAX, &iv))
+    if (slot_int(L, s->at[VO_MAX_DEPTH], arg, "max_depth", (double)INT_MAX, &iv))
         vo->max_depth = (int)iv;
     for (i = 0; i < sizeof CHECK_FLAGS / sizeof CHECK_FLAGS[0]; i++) {
-        t = opt_push(L, opts, CHECK_FLAGS[i].name);
+        idx = s->at[VO_VERIFY_SIGNATURE + i];
+        t = slot_type(L, idx);
         if (t == LUA_TNIL)
             continue;            /* unset: the core applies its default */
         if (t != LUA_TBOOLEAN)
-            opt_type_error(L, arg, CHECK_FLAGS[i].name, "boolean");
+            opt_type_error_at(L, arg, idx, CHECK_FLAGS[i].name, "boolean");
         vo->verify_set |= CHECK_FLAGS[i].bit;
-        if (lua_toboolean(L, -1))
+        if (lua_toboolean(L, idx))
             vo->verify |= CHECK_FLAGS[i].bit;
     }
     return 0;
@@ -1472,83 +1600,154 @@ static void denylist_prepare(lua_State *L, int fn, lrevoke *r)
     r->fn = fn;
 }
 
-/* opts.denylist: a function, or nil. Returns its stack index (0: none). */
-static int denylist_opt(lua_State *L, int opts, int arg, enum verify_mode mode)
+/* opts.denylist (at stack index idx, 0: absent): a function, or nil.
+ * Returns its stack index (0: none). */
+static int denylist_opt(lua_State *L, int idx, int arg, enum verify_mode mode)
 {
-    int t = opt_push(L, opts, "denylist");
+    int t = slot_type(L, idx);
     if (t == LUA_TNIL)
         return 0;
     if (t != LUA_TFUNCTION)
-        opt_type_error(L, arg, "denylist", "function");
+        opt_type_error_at(L, arg, idx, "denylist", "function");
     if (mode == MODE_RAW)
         luaL_argerror(L, arg, "option 'denylist' needs claims; jws_decode has none");
-    return lua_gettop(L);
+    return idx;
 }
 
-/* Pushes the result of a verification in `mode`, then frees the guard. */
-static int push_decoded(lua_State *L, guard *g, enum verify_mode mode)
+/* Pushes the result of a verification in `mode`. May raise (out of memory). */
+static void push_decoded_value(lua_State *L, const cjwt_decoded *d, enum verify_mode mode)
 {
     if (mode == MODE_RAW) {
         size_t n = 0;
-        const unsigned char *bytes = cjwt_decoded_payload_bytes(g->decoded, &n);
+        const unsigned char *bytes = cjwt_decoded_payload_bytes(d, &n);
         lua_pushlstring(L, bytes ? (const char *)bytes : "", n);
     } else if (mode == MODE_CLAIMS) {
-        push_value(L, cjwt_decoded_payload(g->decoded));
+        push_value(L, cjwt_decoded_payload(d));
     } else {
         size_t n = 0;
-        const unsigned char *sig = cjwt_decoded_signature(g->decoded, &n);
+        const unsigned char *sig = cjwt_decoded_signature(d, &n);
         lua_createtable(L, 0, 3);
-        push_value(L, cjwt_decoded_header(g->decoded));
+        push_value(L, cjwt_decoded_header(d));
         lua_setfield(L, -2, "header");
-        push_value(L, cjwt_decoded_payload(g->decoded));
+        push_value(L, cjwt_decoded_payload(d));
         lua_setfield(L, -2, "payload");
         lua_pushlstring(L, sig ? (const char *)sig : "", n);
         lua_setfield(L, -2, "signature");
     }
-    guard_release(g);
+}
+
+/* (decoded, mode) -> the result: upvalue 3 of the verifying functions, with
+ * array_mt as its upvalue 1 (push_value's), run under lua_pcall. */
+static int push_decoded_call(lua_State *L)
+{
+    const cjwt_decoded *d = (const cjwt_decoded *)lua_touserdata(L, 1);
+    enum verify_mode mode = (enum verify_mode)lua_tointeger(L, 2);
+    lua_settop(L, 0);
+    push_decoded_value(L, d, mode);
     return 1;
+}
+
+/* Pushes the result of a verification in `mode` and frees `d`, also when
+ * the conversion raises (it runs protected, then the error is re-raised):
+ * the verify paths need no guard userdata. The stack is reserved. */
+static int push_decoded(lua_State *L, cjwt_decoded *d, enum verify_mode mode)
+{
+    int status;
+    lua_pushvalue(L, PUSH_DECODED_INDEX);
+    lua_pushlightuserdata(L, d);
+    lua_pushinteger(L, (lua_Integer)mode);
+    status = lua_pcall(L, 2, 1, 0);
+    cjwt_decoded_free(d);
+    if (status != 0)
+        return lua_error(L);
+    return 1;
+}
+
+/* The key argument of a verify call, checked as check_key_arg does. A key
+ * object or key set is returned through *k / *s (read their pointers when
+ * verifying); otherwise both stay NULL and resolve_key makes the key. One
+ * metatable comparison for a key object. */
+static void verify_key_arg(lua_State *L, int arg, lkey **k, lkeyset **s)
+{
+    void *p;
+    *k = NULL;
+    *s = NULL;
+    if (lua_type(L, arg) == LUA_TUSERDATA && (p = lua_touserdata(L, arg)) != NULL
+        && lua_getmetatable(L, arg)) {
+        luaL_getmetatable(L, KEY_MT);
+        if (lua_rawequal(L, -1, -2)) {
+            lua_pop(L, 2);
+            if (!((lkey *)p)->key)
+                luaL_argerror(L, arg, "key object has been closed");
+            *k = (lkey *)p;
+            return;
+        }
+        lua_pop(L, 1);
+        luaL_getmetatable(L, KEYSET_MT);
+        if (lua_rawequal(L, -1, -2)) {
+            lua_pop(L, 2);
+            if (!((lkeyset *)p)->ks)
+                luaL_argerror(L, arg, "key set has been closed");
+            *s = (lkeyset *)p;
+            return;
+        }
+        lua_pop(L, 2);
+    }
+    check_key_arg(L, arg, 1);            /* a string, table or nil; else raises */
 }
 
 static int verify_common(lua_State *L, enum verify_mode mode)
 {
     size_t token_len;
     const char *token = check_token(L, 1, &token_len);
-    int opts, has_now = 0;
+    int has_now = 0;
     double now = 0;
-    guard *g;
+    guard g;
     cjwt_error err;
     cjwt_verify_opts vo;
-    const cjwt_key *key;
-    const cjwt_keyset *ks;
+    const cjwt_key *key = NULL;
+    const cjwt_keyset *ks = NULL;
+    cjwt_decoded *d;
+    lkey *kobj;
+    lkeyset *sobj;
     lrevoke rv;
+    vo_slots slots;
     int fn;
 
-    check_key_arg(L, 2, 1);
-    opts = opts_arg(L, 3, VERIFY_OPTS);
+    verify_key_arg(L, 2, &kobj, &sobj);
+    verify_opts_collect(L, 3, &slots);
     luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
-    fn = denylist_opt(L, opts, 3, mode);
-    g = guard_new(L);
+    fn = denylist_opt(L, slots.at[VO_DENYLIST], 3, mode);
+    /* No Lua call that can raise runs while g holds anything. */
+    memset(&g, 0, sizeof g);
     memset(&err, 0, sizeof err);
     memset(&vo, 0, sizeof vo);
 
-    if (read_verify_opts(L, opts, 3, &vo, &has_now, &now, &err) != 0)
-        return push_failure(L, g, &err);
+    if (read_verify_opts(L, &slots, 3, &vo, &has_now, &now, &err) != 0)
+        return push_failure(L, NULL, &err);
     vo.raw_payload = (mode == MODE_RAW);
     if (fn) {
         denylist_prepare(L, fn, &rv);
         vo.revocation = denylist_hook;
         vo.revocation_ctx = &rv;
     }
-    key = resolve_key(L, 2, g, &err, &ks);
-    if (!key && !ks && err.code != CJWT_OK)
-        return push_failure(L, g, &err);
+    if (kobj) {
+        key = kobj->key;
+    } else if (sobj) {
+        ks = sobj->ks;
+    } else {
+        key = resolve_key(L, 2, &g, &err, &ks);   /* owned by g */
+        if (!key && !ks && err.code != CJWT_OK)
+            return push_failure(L, &g, &err);
+    }
     if (ks)
-        g->decoded = cjwt_verify_keyset_with(&vo, ks, token, token_len, has_now, now, &err);
+        d = cjwt_verify_keyset_with(&vo, ks, token, token_len, has_now, now, &err);
     else
-        g->decoded = cjwt_verify_with(&vo, key, token, token_len, has_now, now, &err);
-    if (!g->decoded)
-        return push_failure(L, g, &err);
-    return push_decoded(L, g, mode);
+        d = cjwt_verify_with(&vo, key, token, token_len, has_now, now, &err);
+    guard_release(&g);
+    if (!d)
+        return push_failure(L, NULL, &err);
+    return push_decoded(L, d, mode);
 }
 
 /* decode(token, key, opts) -> claims | nil, message, code[, claim] */
@@ -1592,21 +1791,20 @@ typedef struct lverifier {
 
 static int l_verifier(lua_State *L)
 {
-    int opts, fn, has_now = 0, raising = lua_toboolean(L, ERROR_MT_INDEX);
+    int fn, has_now = 0, raising = lua_toboolean(L, ERROR_MT_INDEX);
     double now = 0;
-    guard *g;
     cjwt_error err;
     cjwt_verify_opts vo;
     lverifier *v;
+    vo_slots slots;
 
-    opts = opts_arg(L, 1, VERIFY_OPTS);
+    verify_opts_collect(L, 1, &slots);
     luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
-    fn = denylist_opt(L, opts, 1, MODE_CLAIMS);
+    fn = denylist_opt(L, slots.at[VO_DENYLIST], 1, MODE_CLAIMS);
     memset(&err, 0, sizeof err);
     memset(&vo, 0, sizeof vo);
-    g = guard_new(L);
-    if (read_verify_opts(L, opts, 1, &vo, &has_now, &now, &err) != 0)
-        return push_failure(L, g, &err);
+    if (read_verify_opts(L, &slots, 1, &vo, &has_now, &now, &err) != 0)
+        return push_failure(L, NULL, &err);
     v = (lverifier *)lua_newuserdata(L, sizeof *v);
     memset(v, 0, sizeof *v);
     v->denylist = LUA_NOREF;
@@ -1625,7 +1823,7 @@ static int l_verifier(lua_State *L)
     }
     v->v = cjwt_verifier_new(&vo, &err);     /* copies the options */
     if (!v->v)
-        return push_failure(L, g, &err);
+        return push_failure(L, NULL, &err);
     return 1;
 }
 
@@ -1645,13 +1843,16 @@ static int verifier_call(lua_State *L, enum verify_mode mode)
     const char *token = check_token(L, 2, &token_len);
     int has_now = v->has_now;
     double now = v->now;
-    guard *g;
+    guard g;
     cjwt_error err;
-    const cjwt_key *key;
-    const cjwt_keyset *ks;
-    lrevoke saved;
+    const cjwt_key *key = NULL;
+    const cjwt_keyset *ks = NULL;
+    cjwt_decoded *d;
+    lkey *kobj;
+    lkeyset *sobj;
+    lrevoke saved, mine;
 
-    check_key_arg(L, 3, 1);
+    verify_key_arg(L, 3, &kobj, &sobj);
     if (!lua_isnoneornil(L, 4)) {
         if (lua_type(L, 4) != LUA_TNUMBER)
             luaL_argerror(L, 4, lua_pushfstring(L, "unix time expected, got %s",
@@ -1660,27 +1861,38 @@ static int verifier_call(lua_State *L, enum verify_mode mode)
         now = (double)lua_tonumber(L, 4);
     }
     luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
-    g = guard_new(L);
+    if (v->denylist != LUA_NOREF) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, v->denylist);
+        denylist_prepare(L, lua_gettop(L), &mine);
+    }
+    /* No Lua call that can raise runs while g holds anything. */
+    memset(&g, 0, sizeof g);
     memset(&err, 0, sizeof err);
-    key = resolve_key(L, 3, g, &err, &ks);
-    if (!key && !ks && err.code != CJWT_OK)
-        return push_failure_ex(L, g, &err, v->raising);
+    if (kobj) {
+        key = kobj->key;
+    } else if (sobj) {
+        ks = sobj->ks;
+    } else {
+        key = resolve_key(L, 3, &g, &err, &ks);   /* owned by g */
+        if (!key && !ks && err.code != CJWT_OK)
+            return push_failure_ex(L, &g, &err, v->raising);
+    }
     if (v->denylist != LUA_NOREF) {
         /* This call's state and stack; the previous context is put back
          * afterwards, in case the denylist itself verifies with this verifier. */
         saved = v->rv;
-        lua_rawgeti(L, LUA_REGISTRYINDEX, v->denylist);
-        denylist_prepare(L, lua_gettop(L), &v->rv);
+        v->rv = mine;
     }
     if (ks)
-        g->decoded = cjwt_verify_keyset(v->v, ks, token, token_len, has_now, now, &err);
+        d = cjwt_verify_keyset(v->v, ks, token, token_len, has_now, now, &err);
     else
-        g->decoded = cjwt_verify(v->v, key, token, token_len, has_now, now, &err);
+        d = cjwt_verify(v->v, key, token, token_len, has_now, now, &err);
+    guard_release(&g);
     if (v->denylist != LUA_NOREF)
         v->rv = saved;
-    if (!g->decoded)
-        return push_failure_ex(L, g, &err, v->raising);
-    return push_decoded(L, g, mode);
+    if (!d)
+        return push_failure_ex(L, NULL, &err, v->raising);
+    return push_decoded(L, d, mode);
 }
 
 static int verifier_decode(lua_State *L) { return verifier_call(L, MODE_CLAIMS); }
@@ -1775,20 +1987,22 @@ static void new_object_mt(lua_State *L, const char *name, lua_CFunction gc,
     lua_setfield(L, -2, "__metatable");
 }
 
-/* Pushes a table of `methods` closed over array_mt (at am) and error_mt (at em). */
-static void push_methods(lua_State *L, const luaL_Reg *methods, int am, int em)
+/* Pushes a table of `methods` closed over array_mt (at am), error_mt (at
+ * em) and the protected result converter (at pd). */
+static void push_methods(lua_State *L, const luaL_Reg *methods, int am, int em, int pd)
 {
     lua_newtable(L);
     lua_pushvalue(L, am);
     lua_pushvalue(L, em);
-    luaL_setfuncs(L, methods, 2);
+    lua_pushvalue(L, pd);
+    luaL_setfuncs(L, methods, 3);
 }
 
 CJWT_API int luaopen_cjwt_core(lua_State *L);
 
 CJWT_API int luaopen_cjwt_core(lua_State *L)
 {
-    int am, em;
+    int am, em, pd;
 
     luaL_newmetatable(L, GUARD_MT);
     lua_pushcfunction(L, guard_gc);
@@ -1801,11 +2015,14 @@ CJWT_API int luaopen_cjwt_core(lua_State *L)
     em = lua_gettop(L);
     lua_pushcfunction(L, error_tostring);
     lua_setfield(L, em, "__tostring");
+    lua_pushvalue(L, am);                /* the verify paths' result converter, upvalue 3 */
+    lua_pushcclosure(L, push_decoded_call, 1);
+    pd = lua_gettop(L);
 
     new_object_mt(L, KEY_MT, key_gc, key_tostring);
     lua_pushvalue(L, am);
     lua_pushvalue(L, em);
-    push_methods(L, key_methods, am, em);
+    push_methods(L, key_methods, am, em, pd);
     lua_pushcclosure(L, key_index, 3);   /* fields, then methods */
     lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
@@ -1813,12 +2030,12 @@ CJWT_API int luaopen_cjwt_core(lua_State *L)
     new_object_mt(L, KEYSET_MT, keyset_gc, keyset_tostring);
     lua_pushcfunction(L, keyset_size);
     lua_setfield(L, -2, "__len");
-    push_methods(L, keyset_methods, am, em);
+    push_methods(L, keyset_methods, am, em, pd);
     lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
 
     new_object_mt(L, VERIFIER_MT, verifier_gc, verifier_tostring);
-    push_methods(L, verifier_methods, am, em);
+    push_methods(L, verifier_methods, am, em, pd);
     lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
 
@@ -1829,12 +2046,14 @@ CJWT_API int luaopen_cjwt_core(lua_State *L)
     lua_setfield(L, -2, "error_mt");
     lua_pushvalue(L, am);
     lua_pushvalue(L, em);
-    luaL_setfuncs(L, core_functions, 2);
+    lua_pushvalue(L, pd);
+    luaL_setfuncs(L, core_functions, 3);
 
     lua_newtable(L);                     /* module.safe: same functions, returning */
     lua_pushvalue(L, am);
     lua_pushboolean(L, 0);
-    luaL_setfuncs(L, core_functions, 2);
+    lua_pushvalue(L, pd);
+    luaL_setfuncs(L, core_functions, 3);
     lua_setfield(L, -2, "safe");
 
     lua_pushlightuserdata(L, NULL);      /* equal to cjson.null, on purpose */
