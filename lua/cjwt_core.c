@@ -13,14 +13,16 @@
  * userdata, whose __gc frees it, before the next call that can raise; the
  * normal return path frees it at once. The verify paths (the hot ones) use
  * a guard on the C stack instead, and make no Lua call that can raise while
- * it holds anything; they convert the result under lua_pcall (upvalue 3) and
- * free the core's result before re-raising. Lua -> JSON conversion makes no
+ * it holds anything; the core's result is parked in the module's result
+ * slot (upvalue 4) while it is converted, or, when that is busy, converted
+ * under lua_pcall (upvalue 3) and freed before re-raising. Lua -> JSON conversion makes no
  * Lua call that can raise (the stack is reserved up front) and frees its
  * partial results itself when it fails.
  *
  * Module state: the array metatable is upvalue 1 of every function, the
  * error metatable (or false for the safe flavour) upvalue 2, the verify
- * paths' protected result converter upvalue 3; the key and guard metatables
+ * paths' protected result converter upvalue 3 and their result slot upvalue 4;
+ * the key and guard metatables
  * live in the registry. No C globals hold state.
  */
 #include <limits.h>
@@ -66,6 +68,7 @@ static void lcjwt_setfuncs(lua_State *L, const luaL_Reg *l, int nup)
 #define ARRAY_MT_INDEX lua_upvalueindex(1)
 #define ERROR_MT_INDEX lua_upvalueindex(2)
 #define PUSH_DECODED_INDEX lua_upvalueindex(3)
+#define RESULT_SLOT_INDEX lua_upvalueindex(4)
 
 /* Tables nested deeper than this are refused when encoding; it also stops
  * cyclic tables. The Lua stack for it is reserved before converting. */
@@ -1647,12 +1650,40 @@ static int push_decoded_call(lua_State *L)
     return 1;
 }
 
+/* The verify paths' parking place for the core's result while it is being
+ * converted (upvalue 4, one per module): its __gc frees what it holds. */
+typedef struct result_slot {
+    cjwt_decoded *decoded;
+} result_slot;
+
+static int result_slot_gc(lua_State *L)
+{
+    result_slot *s = (result_slot *)lua_touserdata(L, 1);
+    if (s) {
+        cjwt_decoded_free(s->decoded);
+        s->decoded = NULL;
+    }
+    return 0;
+}
+
 /* Pushes the result of a verification in `mode` and frees `d`, also when
- * the conversion raises (it runs protected, then the error is re-raised):
- * the verify paths need no guard userdata. The stack is reserved. */
+ * the conversion raises: the verify paths need no guard userdata per call.
+ * While the module's result slot is free, `d` is parked in it during the
+ * conversion (a raise leaves it there, for the slot's __gc); when it is busy
+ * (a call nested through a __gc or the denylist, or left by a raise) the
+ * conversion runs under lua_pcall and `d` is freed before re-raising. The
+ * stack is reserved. */
 static int push_decoded(lua_State *L, cjwt_decoded *d, enum verify_mode mode)
 {
     int status;
+    result_slot *slot = (result_slot *)lua_touserdata(L, RESULT_SLOT_INDEX);
+    if (slot && !slot->decoded) {
+        slot->decoded = d;
+        push_decoded_value(L, d, mode);
+        slot->decoded = NULL;
+        cjwt_decoded_free(d);
+        return 1;
+    }
     lua_pushvalue(L, PUSH_DECODED_INDEX);
     lua_pushlightuserdata(L, d);
     lua_pushinteger(L, (lua_Integer)mode);
@@ -1988,14 +2019,16 @@ static void new_object_mt(lua_State *L, const char *name, lua_CFunction gc,
 }
 
 /* Pushes a table of `methods` closed over array_mt (at am), error_mt (at
- * em) and the protected result converter (at pd). */
+ * em), the protected result converter (at pd) and the result slot (at
+ * pd + 1). */
 static void push_methods(lua_State *L, const luaL_Reg *methods, int am, int em, int pd)
 {
     lua_newtable(L);
     lua_pushvalue(L, am);
     lua_pushvalue(L, em);
     lua_pushvalue(L, pd);
-    luaL_setfuncs(L, methods, 3);
+    lua_pushvalue(L, pd + 1);
+    luaL_setfuncs(L, methods, 4);
 }
 
 CJWT_API int luaopen_cjwt_core(lua_State *L);
@@ -2018,6 +2051,11 @@ CJWT_API int luaopen_cjwt_core(lua_State *L)
     lua_pushvalue(L, am);                /* the verify paths' result converter, upvalue 3 */
     lua_pushcclosure(L, push_decoded_call, 1);
     pd = lua_gettop(L);
+    memset(lua_newuserdata(L, sizeof(result_slot)), 0, sizeof(result_slot));
+    lua_newtable(L);                     /* the result slot, upvalue 4 (at pd + 1) */
+    lua_pushcfunction(L, result_slot_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
 
     new_object_mt(L, KEY_MT, key_gc, key_tostring);
     lua_pushvalue(L, am);
@@ -2047,13 +2085,15 @@ CJWT_API int luaopen_cjwt_core(lua_State *L)
     lua_pushvalue(L, am);
     lua_pushvalue(L, em);
     lua_pushvalue(L, pd);
-    luaL_setfuncs(L, core_functions, 3);
+    lua_pushvalue(L, pd + 1);
+    luaL_setfuncs(L, core_functions, 4);
 
     lua_newtable(L);                     /* module.safe: same functions, returning */
     lua_pushvalue(L, am);
     lua_pushboolean(L, 0);
     lua_pushvalue(L, pd);
-    luaL_setfuncs(L, core_functions, 3);
+    lua_pushvalue(L, pd + 1);
+    luaL_setfuncs(L, core_functions, 4);
     lua_setfield(L, -2, "safe");
 
     lua_pushlightuserdata(L, NULL);      /* equal to cjson.null, on purpose */
