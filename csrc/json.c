@@ -222,10 +222,12 @@ const cjwt_value *cjwt_value_object_get(const cjwt_value *o, const char *key)
         return NULL;
     if (CJWTP_IS_NODE(o)) {
         const cjwtp_node *n = NODE(o), *k = n + 1;
+        size_t len;
         if (NODE_TYPE(n) != CJWT_TYPE_OBJECT)
             return NULL;
+        len = strlen(key);   /* member names carry their length: compare that first */
         for (uint32_t i = 0; i < n->count; i++, k = node_next(k + 1))
-            if (strcmp(k->u.s, key) == 0)
+            if (k->len == len && memcmp(k->u.s, key, len) == 0)
                 return (const cjwt_value *)(k + 1);
         return NULL;
     }
