@@ -10,10 +10,6 @@ from .exceptions import InvalidKeyError, PyJWKSetError
 
 __all__ = ["PyJWK", "PyJWKSet"]
 
-# PyJWT's choice of algorithm for a JWK without "alg" (api_jwk.PyJWK): an API
-# default, not a check; the core then refuses tokens of any other algorithm.
-_DEFAULT_ALG = {("RSA", None): "RS256", ("oct", None): "HS256", ("EC", "P-256"): "ES256",
-                ("EC", "P-384"): "ES384", ("EC", "P-521"): "ES512", ("OKP", "Ed25519"): "EdDSA"}
 
 
 class PyJWK:
@@ -30,7 +26,8 @@ class PyJWK:
             self._jwk_data = jwk_data
             key = Key.from_jwk(jwk_data)
         if algorithm is None:
-            algorithm = key.alg or _DEFAULT_ALG.get((key.kty, key.curve))
+            # PyJWT's default for a JWK without "alg" is the core's (Key.default_alg)
+            algorithm = key.default_alg
         if algorithm is None:
             raise InvalidKeyError(f"Unable to find an algorithm for key: kty {key.kty}")
         self.algorithm_name = algorithm

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 
 from . import _cjwt
-from .api_jwk import _DEFAULT_ALG   # one table of per-key-type default algorithms
 from .exceptions import ExpiredSignatureError, InvalidTypeError, RevokedTokenError
 
 __all__ = ["TokenIssuer", "TokenPair", "MemoryStore", "RedisStore", "refresh_cookie",
@@ -249,8 +248,7 @@ class TokenIssuer:
     def __init__(self, key, *, issuer, audience, access_ttl="15m", refresh_ttl="7d",
                  store=None, algorithm=None, clock=time.time):
         self.key = _as_key(key)
-        self.algorithm = (algorithm or self.key.alg
-                          or _DEFAULT_ALG.get((self.key.kty, self.key.curve)))
+        self.algorithm = algorithm or self.key.default_alg   # the core's default
         if not self.algorithm:
             raise ValueError(f"no default algorithm for this key ({self.key!r}); pass algorithm=")
         if not isinstance(issuer, str) or not issuer:

@@ -52,3 +52,13 @@ def test_key_shared_by_many_calls():
     key = cjwt.Key.from_secret(SECRET)
     tokens = [cjwt.encode({"i": i}, key) for i in range(100)]
     assert [cjwt.decode(t, key, algorithms=HS, now=NOW)["i"] for t in tokens] == list(range(100))
+
+
+def test_default_alg_comes_from_the_core():
+    # the bound alg, else the usual one for the key type and curve
+    assert cjwt.Key.generate("ES384").default_alg == "ES384"
+    assert cjwt.Key.generate("PS256").with_alg(None).default_alg == "RS256"
+    assert cjwt.Key.generate("ES512").with_alg(None).default_alg == "ES512"
+    assert cjwt.Key.generate("EdDSA").with_alg(None).default_alg == "EdDSA"
+    assert cjwt.Key.from_secret(b"x" * 32).default_alg == "HS256"
+    assert cjwt.PyJWK(cjwt.Key.generate("ES384").with_alg(None).to_jwk()).algorithm_name == "ES384"
