@@ -283,7 +283,7 @@ CJWT_API int64_t cjwt_parse_duration(const char *text, size_t len);
 
 /* Revocation hook (a jti denylist): called once the signature and every
  * claim check hold, with the verified payload (which is guaranteed to carry a
- * string "jti"). Returns 0 when the token is not revoked, 1 when it is, and
+ * string "jti", and a "fid" that is a string, null or absent). Returns 0 when the token is not revoked, 1 when it is, and
  * -1 when the answer is unknown (the store is unreachable...), optionally
  * filling err; the token is then refused (fail closed). */
 typedef int (*cjwt_revocation_fn)(void *ctx, const cjwt_value *payload, cjwt_error *err);

@@ -447,9 +447,13 @@ static cjwt_code check_revocation(const cjwt_verify_opts *o, const cjwt_value *p
     cjwt_error cb_err;
     const cjwt_value *jti = cjwt_value_object_get(payload, "jti");
     int r;
+    const cjwt_value *fid = cjwt_value_object_get(payload, "fid");
     if (!jti || cjwt_value_type(jti) != CJWT_TYPE_STRING)
         return cjwtp_fail_claim(err, CJWT_E_MISSING_CLAIM, "jti",
                                 "Token is missing the \"jti\" claim (revocation needs it)");
+    /* fid (the token family) is optional; present, it is looked up, so a string */
+    if (fid && cjwt_value_type(fid) != CJWT_TYPE_STRING && cjwt_value_type(fid) != CJWT_TYPE_NULL)
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "the \"fid\" claim must be a string");
     cjwtp_error_clear(&cb_err);
     r = o->revocation(o->revocation_ctx, payload, &cb_err);
     if (r == 0)

@@ -1115,8 +1115,13 @@ static void test_revocation_hook(void)
     CHECK(verify_raw(HS, "{}", &o, &err) == CJWT_E_MISSING_CLAIM);          /* no jti */
     CHECK_STR(err.claim, "jti");
     CHECK(verify_raw(HS, "{\"jti\":7}", &o, &err) == CJWT_E_INVALID_JTI);
+    CHECK(verify_raw(HS, "{\"jti\":\"j-1\",\"fid\":5}", &o, &err) == CJWT_E_MALFORMED);
+    CHECK(verify_raw(HS, "{\"jti\":\"j-1\",\"fid\":[\"f\"]}", &o, &err) == CJWT_E_MALFORMED);
+    CHECK(verify_raw(HS, "{\"jti\":\"j-1\",\"fid\":null}", &o, &err) == CJWT_OK);
+    CHECK(verify_raw(HS, "{\"jti\":\"j-1\",\"fid\":\"f\"}", &o, &err) == CJWT_OK);
+    CHECK(dl.calls == 4);            /* a bad fid is refused before the store is asked */
     CHECK(verify_raw(HS, "{\"jti\":\"j-2\",\"exp\":1}", &o, &err) == CJWT_E_EXPIRED);
-    CHECK(dl.calls == 2);            /* claims fail first: the store is not asked */
+    CHECK(dl.calls == 4);            /* claims fail first: the store is not asked */
     dl.fail = 1;                     /* unknown answer: fail closed */
     CHECK(verify_raw(HS, "{\"jti\":\"j-1\"}", &o, &err) == CJWT_E_UNAVAILABLE);
     dl.fail = 2;

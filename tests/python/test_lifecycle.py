@@ -556,3 +556,24 @@ def test_refresh_cookie_options_and_clearing():
         cjwt.refresh_cookie("t", max_age=-1)
     with pytest.raises(ValueError):
         cjwt.refresh_cookie("t", max_age="60")
+
+
+def test_a_family_id_that_is_not_a_string_is_a_malformed_token():
+    # the core's rule (next to the jti one), before the store is asked
+    secret = "s" * 32
+    asked = []
+
+    class Store:
+        def is_revoked(self, jti, fid):
+            asked.append((jti, fid))
+            return False
+
+    for fid in (5, ["f"], {"f": 1}, True):
+        token = cjwt.encode({"jti": "j", "fid": fid}, secret, "HS256")
+        with pytest.raises(cjwt.DecodeError) as e:
+            cjwt.decode(token, secret, algorithms=["HS256"], denylist=Store())
+        assert e.value.code == "malformed" and "fid" in str(e.value)
+    assert asked == []
+    token = cjwt.encode({"jti": "j", "fid": None}, secret, "HS256")
+    cjwt.decode(token, secret, algorithms=["HS256"], denylist=Store())
+    assert asked == [("j", None)]
