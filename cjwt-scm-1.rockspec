@@ -39,6 +39,7 @@ build = {
          sources = {
             "csrc/alg.c",
             "csrc/b64url.c",
+            "csrc/cache.c",
             "csrc/claims.c",
             "csrc/error.c",
             "csrc/json.c",

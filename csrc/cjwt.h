@@ -310,13 +310,41 @@ typedef struct cjwt_verify_opts {
     void *revocation_ctx;
     size_t max_token_len;       /* 0 = CJWT_DEFAULT_MAX_TOKEN_LEN */
     int max_depth;              /* 0 = CJWT_DEFAULT_MAX_DEPTH */
+    /* cjwt_verifier_new only: keep up to this many verified tokens (0: no
+     * cache, at most CJWT_MAX_CACHE_SIZE). See "verified-token cache" below. */
+    size_t cache_size;
 } cjwt_verify_opts;
+
+#define CJWT_MAX_CACHE_SIZE ((size_t)1 << 22)
 
 /* Verification settings compiled once (copied; the opts and its strings may
  * be released afterwards). Immutable; share freely between threads. */
 typedef struct cjwt_verifier cjwt_verifier;
 CJWT_API cjwt_verifier *cjwt_verifier_new(const cjwt_verify_opts *opts, cjwt_error *err);
 CJWT_API void cjwt_verifier_free(cjwt_verifier *v);
+
+/* Verified-token cache (opts.cache_size > 0; signature-checking verifiers
+ * only). cjwt_verify / cjwt_verify_keyset remember each token that passed,
+ * keyed by its exact bytes and the key or key set object it passed with (a
+ * reference is held): a repeated token skips decoding, parsing and the
+ * signature. A hit is served only if the key (set) object is the same one
+ * (a rotated key set is a new object, so nothing verified under the old one
+ * is served), the cached iat/nbf/exp/max_age still hold at `now` (they are
+ * checked again with the same rules and errors; an entry that fails them is
+ * dropped) and, with a revocation hook, the hook says "not revoked" (it is
+ * called on every hit). The least recently used entry goes when the cache is
+ * full. Thread-safe (a mutex; the hook runs outside it); the result of a
+ * hit is the cached cjwt_decoded, shared read-only (free it as usual).
+ * Memory: about 2.5 times the token's length per entry. */
+typedef struct cjwt_cache_stats {
+    uint64_t hits, misses;      /* lookups that found / did not find a usable entry */
+    uint64_t evictions;         /* entries dropped for room, a failed date or a new key */
+    size_t size, capacity;
+} cjwt_cache_stats;
+/* 0 and *out zeroed when the verifier has no cache, else 1. */
+CJWT_API int cjwt_verifier_cache_stats(const cjwt_verifier *v, cjwt_cache_stats *out);
+/* Drops every entry (and the key references they hold). */
+CJWT_API void cjwt_verifier_cache_clear(const cjwt_verifier *v);
 
 /* The result of a successful verification (or of an unverified decode). */
 typedef struct cjwt_decoded cjwt_decoded;
@@ -325,6 +353,7 @@ CJWT_API const cjwt_value *cjwt_decoded_payload(const cjwt_decoded *d);  /* borr
 CJWT_API const unsigned char *cjwt_decoded_payload_bytes(const cjwt_decoded *d, size_t *len);
 CJWT_API const unsigned char *cjwt_decoded_signature(const cjwt_decoded *d, size_t *len);
 CJWT_API cjwt_alg cjwt_decoded_alg(const cjwt_decoded *d);
+/* Releases the caller's reference (a cache may hold another); NULL ok. */
 CJWT_API void cjwt_decoded_free(cjwt_decoded *d);
 
 /* Verifies `token` with `key` (may be NULL only when the signature check is

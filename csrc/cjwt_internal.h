@@ -125,9 +125,53 @@ size_t cjwtp_curve_bytes(int curve);
 #define CJWTP_OP_SIGN 0x1u
 #define CJWTP_OP_VERIFY 0x2u
 
-/* claims.c: validates the payload against opts at time now. */
+/* claims.c: validates the payload against opts at time now. `times` (may
+ * be NULL) receives the numeric dates the time rules looked at, so that a
+ * cached verification can apply the same rules again at another time. */
+typedef struct cjwtp_times {
+    unsigned checked;        /* CJWT_CHECK_IAT / NBF / EXP: which dates were present and checked */
+    double iat, nbf, exp;    /* iat also when max_age is set */
+} cjwtp_times;
 cjwt_code cjwtp_check_claims(const cjwt_verify_opts *opts, unsigned checks,
-                             const cjwt_value *payload, double now, cjwt_error *err);
+                             const cjwt_value *payload, double now, cjwtp_times *times,
+                             cjwt_error *err);
+/* The time rules alone (iat, nbf, exp, max_age, in the order and with the
+ * messages of cjwtp_check_claims), for dates that passed every other check. */
+cjwt_code cjwtp_check_times(const cjwt_verify_opts *opts, const cjwtp_times *times, double now,
+                            cjwt_error *err);
+
+/* jws.c: the verification pipeline behind cjwt_verify*_with (ks NULL: key).
+ * `times` (may be NULL) as for cjwtp_check_claims. */
+cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
+                                const cjwt_keyset *ks, const char *tok, size_t len, int has_now,
+                                double now, cjwtp_times *times, cjwt_error *err);
+/* The revocation step of the pipeline (o->revocation set) for a verified payload. */
+cjwt_code cjwtp_check_revocation(const cjwt_verify_opts *o, const cjwt_value *payload,
+                                 cjwt_error *err);
+/* `now` for the claim rules: the clock unless has_now; CJWT_E_INTERNAL if not finite. */
+cjwt_code cjwtp_resolve_now(int has_now, double *now, cjwt_error *err);
+cjwt_decoded *cjwtp_decoded_ref(cjwt_decoded *d);
+
+/* cache.c: the verified-token cache of a verifier (thread-safe). Entries
+ * are keyed by the token's bytes and the key or key set it was verified
+ * with (a reference is held, so an address is never reused while cached). */
+typedef struct cjwtp_cache cjwtp_cache;
+cjwtp_cache *cjwtp_cache_new(size_t capacity);   /* NULL: no memory (or capacity out of range) */
+void cjwtp_cache_free(cjwtp_cache *c);
+/* The seeded hash every other call takes (computed once per token). */
+uint64_t cjwtp_cache_hash(const cjwtp_cache *c, const char *tok, size_t len);
+/* A hit: a new reference to the cached result, and its dates in *times;
+ * NULL on a miss (an entry for another key object is dropped). */
+cjwt_decoded *cjwtp_cache_get(cjwtp_cache *c, uint64_t hash, const void *keyobj, const char *tok,
+                              size_t len, cjwtp_times *times);
+/* Remembers a verified token; adds its own references to d and keyobj. */
+void cjwtp_cache_put(cjwtp_cache *c, uint64_t hash, const void *keyobj, int is_set,
+                     const char *tok, size_t len, cjwt_decoded *d, const cjwtp_times *times);
+/* Drops the token's entry if it still holds d (its dates no longer hold). */
+void cjwtp_cache_drop(cjwtp_cache *c, uint64_t hash, const char *tok, size_t len,
+                      const cjwt_decoded *d);
+void cjwtp_cache_clear(cjwtp_cache *c);
+void cjwtp_cache_stats(cjwtp_cache *c, cjwt_cache_stats *out);
 /* RFC 7515 4.1.9 comparison of a typ header to the expected media type. */
 int cjwtp_typ_matches(const char *expected, const char *got);
 

@@ -14,6 +14,7 @@
 #include <time.h>
 
 struct cjwt_decoded {
+    int refs;                   /* atomic: the caller's, plus a verifier cache's */
     cjwtp_doc *header;
     cjwtp_doc *payload;         /* NULL in raw (JWS) mode */
     cjwt_alg alg;
@@ -256,9 +257,15 @@ unsigned cjwtp_effective_checks(const cjwt_verify_opts *o)
     return checks;
 }
 
+cjwt_decoded *cjwtp_decoded_ref(cjwt_decoded *d)
+{
+    __atomic_add_fetch(&d->refs, 1, __ATOMIC_RELAXED);
+    return d;
+}
+
 void cjwt_decoded_free(cjwt_decoded *d)
 {
-    if (!d)
+    if (!d || __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
     cjwtp_doc_free(d->header);
     cjwtp_doc_free(d->payload);
@@ -441,8 +448,8 @@ static cjwt_code check_signature(const cjwt_verify_opts *o, const cjwt_key *key,
     return cjwtp_verify_sig(key, alg, input, n, sig, sig_len, err);
 }
 
-static cjwt_code check_revocation(const cjwt_verify_opts *o, const cjwt_value *payload,
-                                  cjwt_error *err)
+cjwt_code cjwtp_check_revocation(const cjwt_verify_opts *o, const cjwt_value *payload,
+                                 cjwt_error *err)
 {
     cjwt_error cb_err;
     const cjwt_value *jti = cjwt_value_object_get(payload, "jti");
@@ -469,9 +476,18 @@ static cjwt_code check_revocation(const cjwt_verify_opts *o, const cjwt_value *p
                       "the revocation store could not answer; the token is refused");
 }
 
-static cjwt_decoded *verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
-                                 const cjwt_keyset *ks, const char *tok, size_t len, int has_now,
-                                 double now, cjwt_error *err)
+cjwt_code cjwtp_resolve_now(int has_now, double *now, cjwt_error *err)
+{
+    if (!has_now)
+        *now = clock_now();
+    if (!isfinite(*now))
+        return cjwtp_fail(err, CJWT_E_INTERNAL, "now is not a finite number");
+    return CJWT_OK;
+}
+
+cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
+                                const cjwt_keyset *ks, const char *tok, size_t len, int has_now,
+                                double now, cjwtp_times *times, cjwt_error *err)
 {
     static const cjwt_verify_opts defaults;
     parts pt;
@@ -484,6 +500,8 @@ static cjwt_decoded *verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
     int max_depth;
 
     cjwtp_error_clear(err);
+    if (times)
+        times->checked = 0;
     if (!o)
         o = &defaults;
     checks = cjwtp_effective_checks(o);
@@ -499,6 +517,7 @@ static cjwt_decoded *verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory decoding a token");
         return NULL;
     }
+    d->refs = 1;
     d->header = d->payload = NULL;
     d->payload_bytes = d->buf;
     d->sig = d->buf + cjwtp_b64url_decoded_max(pt.pn);
@@ -550,16 +569,12 @@ static cjwt_decoded *verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         cjwtp_fail(err, CJWT_E_MALFORMED, "the payload is not a JSON object");
         goto fail;
     }
-    if (!has_now)
-        now = clock_now();
-    if (!isfinite(now)) {
-        cjwtp_fail(err, CJWT_E_INTERNAL, "now is not a finite number");
+    if (cjwtp_resolve_now(has_now, &now, err) != CJWT_OK)
         goto fail;
-    }
-    if (cjwtp_check_claims(o, checks, payload, now, err) != CJWT_OK)
+    if (cjwtp_check_claims(o, checks, payload, now, times, err) != CJWT_OK)
         goto fail;
     /* 7. revocation, last: it may cost a round trip to a shared store */
-    if (o->revocation && check_revocation(o, payload, err) != CJWT_OK)
+    if (o->revocation && cjwtp_check_revocation(o, payload, err) != CJWT_OK)
         goto fail;
     return d;
 fail:
@@ -572,7 +587,7 @@ fail:
 cjwt_decoded *cjwt_verify_with(const cjwt_verify_opts *o, const cjwt_key *key, const char *tok,
                                size_t len, int has_now, double now, cjwt_error *err)
 {
-    return verify_impl(o, key, NULL, tok, len, has_now, now, err);
+    return cjwtp_verify_impl(o, key, NULL, tok, len, has_now, now, NULL, err);
 }
 
 cjwt_decoded *cjwt_verify_keyset_with(const cjwt_verify_opts *o, const cjwt_keyset *ks,
@@ -584,7 +599,7 @@ cjwt_decoded *cjwt_verify_keyset_with(const cjwt_verify_opts *o, const cjwt_keys
         cjwtp_fail(err, CJWT_E_INVALID_KEY, "no key set given");
         return NULL;
     }
-    return verify_impl(o, NULL, ks, tok, len, has_now, now, err);
+    return cjwtp_verify_impl(o, NULL, ks, tok, len, has_now, now, NULL, err);
 }
 
 cjwt_value *cjwt_unverified_header(const char *tok, size_t len, cjwt_error *err)

@@ -1184,11 +1184,13 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static void test_threads_share_key_and_verifier(void)
+static void threads_share(size_t cache_size)
 {
     cjwt_key *k = secret_key(SECRET32);
     cjwt_verify_opts o = hs256_opts();
-    cjwt_verifier *v = cjwt_verifier_new(&o, NULL);
+    cjwt_verifier *v;
+    o.cache_size = cache_size;
+    v = cjwt_verifier_new(&o, NULL);
     char *good = raw_token(HS, "{\"exp\":9999999999}", k, CJWT_ALG_HS256, NULL);
     char *bad = raw_token(HS, "{\"exp\":1}", k, CJWT_ALG_HS256, NULL);
     pthread_t th[4];
@@ -1204,6 +1206,257 @@ static void test_threads_share_key_and_verifier(void)
     free(good);
     free(bad);
     cjwt_verifier_free(v);
+    cjwt_key_free(k);
+}
+
+static void test_threads_share_key_and_verifier(void)
+{
+    threads_share(0);
+    threads_share(4);   /* the good token is served from the cache by every thread */
+}
+
+/* ---- verified-token cache ----------------------------------------------- */
+
+static cjwt_verifier *cached_verifier(cjwt_verify_opts o, size_t size)
+{
+    o.cache_size = size;
+    return cjwt_verifier_new(&o, NULL);
+}
+
+static cjwt_cache_stats stats_of(const cjwt_verifier *v)
+{
+    cjwt_cache_stats st;
+    cjwt_verifier_cache_stats(v, &st);
+    return st;
+}
+
+static void test_cache_hit(void)
+{
+    cjwt_key *k = secret_key(SECRET32);
+    cjwt_verifier *v = cached_verifier(hs256_opts(), 8);
+    char *t = raw_token(HS, "{\"sub\":\"u1\",\"exp\":1700000100}", k, CJWT_ALG_HS256, NULL);
+    cjwt_error err;
+    cjwt_decoded *d1, *d2;
+    cjwt_cache_stats st;
+    d1 = cjwt_verify(v, k, t, strlen(t), 1, NOW, &err);
+    CHECK(d1 != NULL);
+    st = stats_of(v);
+    CHECK(st.misses == 1 && st.hits == 0 && st.size == 1 && st.capacity == 8);
+    d2 = cjwt_verify(v, k, t, strlen(t), 1, NOW + 1, &err);
+    CHECK(d2 == d1);               /* the same result, shared read-only */
+    CHECK(err.code == CJWT_OK);
+    CHECK_STR(cjwt_value_string(cjwt_value_object_get(cjwt_decoded_payload(d2), "sub"), NULL), "u1");
+    st = stats_of(v);
+    CHECK(st.hits == 1 && st.misses == 1);
+    cjwt_decoded_free(d1);
+    cjwt_decoded_free(d2);
+    /* the caller's key can go: the cache holds its own reference */
+    cjwt_key_free(k);
+    d1 = cjwt_verify(v, k, t, strlen(t), 1, NOW, &err);
+    CHECK(d1 != NULL);
+    cjwt_decoded_free(d1);
+    /* a one-byte change is another token: not served, and refused */
+    t[strlen(t) - 1] = t[strlen(t) - 1] == 'A' ? 'Q' : 'A';
+    CHECK(cjwt_verify(v, k, t, strlen(t), 1, NOW, &err) == NULL);
+    CHECK(err.code == CJWT_E_BAD_SIGNATURE || err.code == CJWT_E_MALFORMED);
+    CHECK(stats_of(v).size == 1);  /* refused tokens are never remembered */
+    cjwt_verifier_cache_clear(v);
+    CHECK(stats_of(v).size == 0);
+    free(t);
+    cjwt_verifier_free(v);
+}
+
+/* A hit gives exactly what a full verification gives at every time: same
+ * code, same message, for every time rule and leeway. */
+static void test_cache_times_match_pipeline(void)
+{
+    static const char *payloads[] = {
+        "{\"exp\":1700000010}",
+        "{\"nbf\":1699999990,\"exp\":1700000050}",
+        "{\"iat\":1699999995.7}",
+        "{\"iat\":1699999990,\"nbf\":1699999995,\"exp\":1700000030.9}",
+        "{\"sub\":\"s\"}",
+    };
+    static const double offsets[] = {-200, -16, -15, -10, -6, -5, -1, 0, 5, 9, 10, 11, 29, 30, 31,
+                                     50, 60, 1e6};
+    cjwt_key *k = secret_key(SECRET32);
+    for (int variant = 0; variant < 3; variant++) {
+        cjwt_verify_opts o = hs256_opts();
+        cjwt_verifier *plain, *cached;
+        if (variant == 1)
+            o.leeway = 5;
+        if (variant == 2) {
+            o.has_max_age = 1;
+            o.max_age = 20;
+        }
+        plain = cjwt_verifier_new(&o, NULL);
+        cached = cached_verifier(o, 16);
+        for (size_t p = 0; p < sizeof payloads / sizeof *payloads; p++) {
+            char *t = raw_token(HS, payloads[p], k, CJWT_ALG_HS256, NULL);
+            for (size_t i = 0; i < sizeof offsets / sizeof *offsets; i++) {
+                cjwt_error e1, e2;
+                cjwt_decoded *d1, *d2, *prime;
+                /* prime the cache at NOW, then ask at NOW + offset */
+                prime = cjwt_verify(cached, k, t, strlen(t), 1, NOW, &e1);
+                d1 = cjwt_verify(plain, k, t, strlen(t), 1, NOW + offsets[i], &e1);
+                d2 = cjwt_verify(cached, k, t, strlen(t), 1, NOW + offsets[i], &e2);
+                CHECK((d1 == NULL) == (d2 == NULL));
+                CHECK(e1.code == e2.code);
+                CHECK_STR(e1.message, e2.message);
+                if ((d1 == NULL) != (d2 == NULL) || e1.code != e2.code)
+                    fprintf(stderr, "  variant %d payload %s offset %g: %s vs %s\n", variant,
+                            payloads[p], offsets[i], cjwt_code_name(e1.code), cjwt_code_name(e2.code));
+                cjwt_decoded_free(prime);
+                cjwt_decoded_free(d1);
+                cjwt_decoded_free(d2);
+            }
+            free(t);
+        }
+        CHECK(stats_of(cached).hits > 0);
+        CHECK(stats_of(cached).evictions > 0);   /* failed dates drop entries */
+        cjwt_verifier_free(plain);
+        cjwt_verifier_free(cached);
+    }
+    cjwt_key_free(k);
+}
+
+static void test_cache_key_change(void)
+{
+    cjwt_key *k1 = secret_key(SECRET32), *k2 = secret_key(SECRET32);
+    cjwt_key *ka = cjwt_key_with(k1, "a", CJWT_ALG__COUNT, NULL);
+    cjwt_key *kb = cjwt_key_with(k1, "b", CJWT_ALG__COUNT, NULL);
+    cjwt_key *only_a[] = {ka}, *only_b[] = {kb};
+    cjwt_keyset *s1 = cjwt_keyset_new(only_a, 1, NULL), *s2 = cjwt_keyset_new(only_b, 1, NULL);
+    cjwt_verifier *v = cached_verifier(hs256_opts(), 8);
+    char *t = raw_token(HS, "{\"exp\":1700000100}", k1, CJWT_ALG_HS256, NULL);
+    char *tk = raw_token("{\"alg\":\"HS256\",\"kid\":\"a\"}", "{}", k1, CJWT_ALG_HS256, NULL);
+    cjwt_error err;
+    cjwt_decoded *d;
+    d = cjwt_verify(v, k1, t, strlen(t), 1, NOW, &err);
+    cjwt_decoded_free(d);
+    CHECK(d != NULL);
+    /* an equal secret in another key object is another key: verified again */
+    d = cjwt_verify(v, k2, t, strlen(t), 1, NOW, &err);
+    CHECK(d != NULL);
+    cjwt_decoded_free(d);
+    CHECK(stats_of(v).hits == 0 && stats_of(v).misses == 2 && stats_of(v).size == 1);
+    /* key sets: a token verified under s1 is not served once the set is s2 */
+    d = cjwt_verify_keyset(v, s1, tk, strlen(tk), 1, NOW, &err);
+    CHECK(d != NULL);
+    cjwt_decoded_free(d);
+    d = cjwt_verify_keyset(v, s1, tk, strlen(tk), 1, NOW, &err);
+    CHECK(d != NULL);
+    cjwt_decoded_free(d);
+    CHECK(stats_of(v).hits == 1);
+    CHECK(cjwt_verify_keyset(v, s2, tk, strlen(tk), 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "invalid_key");       /* kid "a" is gone with the rotation */
+    CHECK(stats_of(v).size == 1);         /* the stale entry went */
+    free(t);
+    free(tk);
+    cjwt_keyset_free(s1);
+    cjwt_keyset_free(s2);
+    cjwt_key_free(ka);
+    cjwt_key_free(kb);
+    cjwt_key_free(k1);
+    cjwt_key_free(k2);
+    cjwt_verifier_free(v);
+}
+
+static void test_cache_revocation_and_lru(void)
+{
+    cjwt_key *k = secret_key(SECRET32);
+    cjwt_verify_opts o = hs256_opts();
+    denylist dl = {"none", 0, 0};
+    cjwt_verifier *v;
+    char *ta = raw_token(HS, "{\"jti\":\"a\"}", k, CJWT_ALG_HS256, NULL);
+    char *tb = raw_token(HS, "{\"jti\":\"b\"}", k, CJWT_ALG_HS256, NULL);
+    char *tc = raw_token(HS, "{\"jti\":\"c\"}", k, CJWT_ALG_HS256, NULL);
+    cjwt_error err;
+    o.revocation = deny;
+    o.revocation_ctx = &dl;
+    v = cached_verifier(o, 2);
+#define VERIFY_OK(t) do { cjwt_decoded *d_ = cjwt_verify(v, k, (t), strlen(t), 1, NOW, &err); \
+                          CHECK(d_ != NULL); cjwt_decoded_free(d_); } while (0)
+    VERIFY_OK(ta);
+    VERIFY_OK(ta);
+    CHECK(dl.calls == 2);                 /* the hook runs on a hit too */
+    dl.revoked_jti = "a";
+    CHECK(cjwt_verify(v, k, ta, strlen(ta), 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "revoked");
+    dl.fail = 1;
+    CHECK(cjwt_verify(v, k, ta, strlen(ta), 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "unavailable");
+    dl.fail = 0;
+    dl.revoked_jti = "none";
+    /* LRU: a, b, touch a, c -> b is the one that goes */
+    VERIFY_OK(tb);
+    VERIFY_OK(ta);
+    VERIFY_OK(tc);
+    CHECK(stats_of(v).size == 2);
+    {
+        cjwt_cache_stats before = stats_of(v), after;
+        VERIFY_OK(ta);
+        after = stats_of(v);
+        CHECK(after.hits == before.hits + 1);
+        VERIFY_OK(tb);
+        after = stats_of(v);
+        CHECK(after.misses == before.misses + 1);
+    }
+#undef VERIFY_OK
+    free(ta);
+    free(tb);
+    free(tc);
+    cjwt_verifier_free(v);
+    cjwt_key_free(k);
+}
+
+static void test_cache_options(void)
+{
+    cjwt_verify_opts o = hs256_opts();
+    cjwt_error err;
+    cjwt_verifier *v;
+    cjwt_key *k = secret_key(SECRET32);
+    char *t = raw_token(HS, "{}", k, CJWT_ALG_HS256, NULL);
+    cjwt_cache_stats st;
+    /* no cache: stats say so */
+    v = cjwt_verifier_new(&o, &err);
+    CHECK(cjwt_verifier_cache_stats(v, &st) == 0 && st.capacity == 0);
+    cjwt_verifier_cache_clear(v);
+    cjwt_verifier_free(v);
+    /* over the limit */
+    o.cache_size = CJWT_MAX_CACHE_SIZE + 1;
+    CHECK(cjwt_verifier_new(&o, &err) == NULL);
+    CHECK_CODE(err, "internal");
+    /* the signature unchecked: nothing to save, no cache */
+    o.cache_size = 4;
+    o.verify_set = o.verify = 0;
+    o.verify_set = CJWT_CHECK_SIGNATURE;
+    v = cjwt_verifier_new(&o, &err);
+    CHECK(v != NULL && cjwt_verifier_cache_stats(v, &st) == 0);
+    cjwt_verifier_free(v);
+    /* raw JWS mode is cached too */
+    o = hs256_opts();
+    o.raw_payload = 1;
+    o.cache_size = 4;
+    v = cjwt_verifier_new(&o, &err);
+    for (int i = 0; i < 2; i++) {
+        size_t n = 0;
+        cjwt_decoded *d = cjwt_verify(v, k, t, strlen(t), 0, 0, &err);
+        CHECK(d != NULL && cjwt_decoded_payload(d) == NULL);
+        CHECK(d && cjwt_decoded_payload_bytes(d, &n) && n == 2);
+        cjwt_decoded_free(d);
+    }
+    CHECK(stats_of(v).hits == 1);
+    /* an over-long token is refused by the pipeline, not hashed */
+    {
+        char *big = malloc(CJWT_DEFAULT_MAX_TOKEN_LEN + 2);
+        memset(big, 'a', CJWT_DEFAULT_MAX_TOKEN_LEN + 1);
+        CHECK(cjwt_verify(v, k, big, CJWT_DEFAULT_MAX_TOKEN_LEN + 1, 0, 0, &err) == NULL);
+        CHECK_CODE(err, "too_large");
+        free(big);
+    }
+    cjwt_verifier_free(v);
+    free(t);
     cjwt_key_free(k);
 }
 
@@ -1239,5 +1492,10 @@ int main(void)
     RUN(test_revocation_hook);
     RUN(test_verifier_copies);
     RUN(test_threads_share_key_and_verifier);
+    RUN(test_cache_hit);
+    RUN(test_cache_times_match_pipeline);
+    RUN(test_cache_key_change);
+    RUN(test_cache_revocation_and_lru);
+    RUN(test_cache_options);
     return testlib_report("test_core");
 }
