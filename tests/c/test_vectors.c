@@ -33,13 +33,14 @@
 
 static const char *cur_file = "";
 static const char *cur_case = "";
+static const char *cur_pass = "";   /* "" or " (cached verifier, call N)" */
 static int verbose;   /* CJWT_VECTORS_VERBOSE=1: name each case before running it */
 
 /* Reports one failure of the current case (several may be printed). */
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fail(const char *fmt, ...) {
     va_list ap;
-    fprintf(stderr, "  FAIL %s: %s: ", cur_file, cur_case);
+    fprintf(stderr, "  FAIL %s: %s%s: ", cur_file, cur_case, cur_pass);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -445,6 +446,36 @@ static void check_answer(const json_t *expect, const cjwt_decoded *d, const cjwt
         report_mismatch("header", cjwt_decoded_header(d), want_header);
 }
 
+/* The same case through a compiled verifier with a verified-token cache,
+ * twice: the first call fills the cache, the second is served from it when
+ * the token passed. Both must give the expected answer. */
+static void check_cached(const cjwt_verify_opts *o, const cjwt_key *key, const cjwt_keyset *ks,
+                         const json_t *token, double now, const json_t *expect, int jws) {
+    cjwt_verify_opts co = *o;
+    cjwt_verifier *v;
+    cjwt_error err;
+    static const char *labels[] = {" (cached verifier, first call)", " (cached verifier, second call)"};
+    co.cache_size = 2;
+    if (!(v = cjwt_verifier_new(&co, &err))) {
+        fail("cjwt_verifier_new: %s", err.message);
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        cjwt_decoded *d = ks ? cjwt_verify_keyset(v, ks, json_string_value(token),
+                                                  json_string_length(token), 1, now, &err)
+                             : cjwt_verify(v, key, json_string_value(token),
+                                           json_string_length(token), 1, now, &err);
+        cur_pass = labels[i];
+        if (!d && err.code == CJWT_OK)
+            fail("cjwt_verify returned NULL with CJWT_OK");
+        else
+            check_answer(expect, d, &err, jws);
+        cjwt_decoded_free(d);
+    }
+    cur_pass = "";
+    cjwt_verifier_free(v);
+}
+
 static void run_case(const json_t *c) {
     const char *k;
     json_t *v;
@@ -504,6 +535,7 @@ static void run_case(const json_t *c) {
         else
             check_answer(expect, d, &err, jws);
         cjwt_decoded_free(d);
+        check_cached(&ob.o, key, ks, token, json_number_value(now), expect, jws);
     }
     cjwt_key_free(key);
     cjwt_keyset_free(ks);
