@@ -477,11 +477,11 @@ static const char *const VERIFY_OPTS[] = {
     "algorithms", "audience", "issuer", "subject", "leeway", "require", "typ",
     "max_age", "now", "verify_signature", "verify_exp", "verify_nbf", "verify_iat",
     "verify_aud", "verify_iss", "verify_sub", "verify_jti", "strict_aud",
-    "max_token_len", "max_depth", "denylist", NULL
+    "max_token_len", "max_depth", "denylist", "cache", NULL
 };
 /* strlen of each VERIFY_OPTS name, in order. */
 static const unsigned char VERIFY_OPT_LEN[] = {
-    10, 8, 6, 7, 6, 7, 3, 7, 3, 16, 10, 10, 10, 10, 10, 10, 10, 10, 13, 9, 8
+    10, 8, 6, 7, 6, 7, 3, 7, 3, 16, 10, 10, 10, 10, 10, 10, 10, 10, 13, 9, 8, 5
 };
 
 static const struct { const char *name; unsigned bit; } CHECK_FLAGS[] = {
@@ -589,7 +589,7 @@ enum {
     VO_ALGORITHMS, VO_AUDIENCE, VO_ISSUER, VO_SUBJECT, VO_LEEWAY, VO_REQUIRE, VO_TYP,
     VO_MAX_AGE, VO_NOW, VO_VERIFY_SIGNATURE, VO_VERIFY_EXP, VO_VERIFY_NBF, VO_VERIFY_IAT,
     VO_VERIFY_AUD, VO_VERIFY_ISS, VO_VERIFY_SUB, VO_VERIFY_JTI, VO_STRICT_AUD,
-    VO_MAX_TOKEN_LEN, VO_MAX_DEPTH, VO_DENYLIST, VO__COUNT
+    VO_MAX_TOKEN_LEN, VO_MAX_DEPTH, VO_DENYLIST, VO_CACHE, VO__COUNT
 };
 typedef char vo_len_matches[sizeof VERIFY_OPT_LEN == VO__COUNT ? 1 : -1];
 
@@ -1749,6 +1749,9 @@ static int verify_common(lua_State *L, enum verify_mode mode)
     verify_opts_collect(L, 3, &slots);
     luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
     fn = denylist_opt(L, slots.at[VO_DENYLIST], 3, mode);
+    if (slots.at[VO_CACHE])
+        luaL_argerror(L, 3, "option 'cache' is only for cjwt.verifier (a cache lives in a "
+                            "compiled verifier)");
     /* No Lua call that can raise runs while g holds anything. */
     memset(&g, 0, sizeof g);
     memset(&err, 0, sizeof err);
@@ -1808,7 +1811,14 @@ static int l_get_unverified_header(lua_State *L)
 /* cjwt.verifier(opts) compiles the options once (cjwt_verifier_new), for a
  * hot path such as an nginx worker: each call then only verifies. The
  * object keeps the flavour of the module that made it: from cjwt its
- * methods raise, from cjwt.safe they return nil, message, code[, claim]. */
+ * methods raise, from cjwt.safe they return nil, message, code[, claim].
+ *
+ * opts.cache = N gives the verifier the core's verified-token cache (keyed
+ * by the token's bytes and the key or key set object). A string key (secret
+ * or PEM) would be a new key object on every call, so a cached verifier
+ * remembers the last string key it was given and the key made from it
+ * (compared with lua_rawequal: by contents); a JWK table is made into a key
+ * on every call, as tables can change, and so never hits. */
 
 typedef struct lverifier {
     cjwt_verifier *v;        /* NULL once collected or closed */
@@ -1818,12 +1828,16 @@ typedef struct lverifier {
     int denylist;            /* registry reference of opts.denylist, or LUA_NOREF */
     lrevoke rv;              /* the hook's context (the compiled opts point here);
                                 filled by each call */
+    int cached;              /* opts.cache > 0 */
+    int memo_ref;            /* registry reference of the last string key, or LUA_NOREF */
+    cjwt_key *memo_key;      /* the key made from it (one reference), or NULL */
 } lverifier;
 
 static int l_verifier(lua_State *L)
 {
     int fn, has_now = 0, raising = lua_toboolean(L, ERROR_MT_INDEX);
     double now = 0;
+    int64_t cache = 0;
     cjwt_error err;
     cjwt_verify_opts vo;
     lverifier *v;
@@ -1836,9 +1850,23 @@ static int l_verifier(lua_State *L)
     memset(&vo, 0, sizeof vo);
     if (read_verify_opts(L, &slots, 1, &vo, &has_now, &now, &err) != 0)
         return push_failure(L, NULL, &err);
+    if (slot_int(L, slots.at[VO_CACHE], 1, "cache", EXACT_INT_MAX, &cache)) {
+        if ((uint64_t)cache > (uint64_t)CJWT_MAX_CACHE_SIZE)
+            luaL_argerror(L, 1, lua_pushfstring(L, "option 'cache': at most %d entries",
+                                                (int)CJWT_MAX_CACHE_SIZE));
+        /* The core caches only tokens whose signature it checked: say so
+         * rather than silently caching nothing. */
+        if (cache > 0 && (vo.verify_set & CJWT_CHECK_SIGNATURE) &&
+            !(vo.verify & CJWT_CHECK_SIGNATURE))
+            luaL_argerror(L, 1, "option 'cache' needs the signature check "
+                                "(verify_signature = false caches nothing)");
+        vo.cache_size = (size_t)cache;
+    }
     v = (lverifier *)lua_newuserdata(L, sizeof *v);
     memset(v, 0, sizeof *v);
     v->denylist = LUA_NOREF;
+    v->memo_ref = LUA_NOREF;
+    v->cached = cache > 0;
     luaL_getmetatable(L, VERIFIER_MT);
     lua_setmetatable(L, -2);
     v->raising = raising;
@@ -1864,6 +1892,55 @@ static lverifier *check_verifier(lua_State *L, int idx)
     if (!v->v)
         luaL_argerror(L, idx, "verifier has been closed");
     return v;
+}
+
+/* The key for the string key at 3 of a cached verifier: the memo's when it
+ * is the same string, else made from it (cjwt_key_from_bytes, as
+ * resolve_key does) and remembered in place of the previous one. g->key
+ * gets a reference of its own, so that a nested call (from the denylist)
+ * that replaces the memo cannot free the key this call is using. NULL with
+ * *err set when the string is no key. Raises only before g holds anything. */
+static const cjwt_key *memo_key(lua_State *L, lverifier *v, guard *g, cjwt_error *err)
+{
+    int same = 0, ref, old_ref;
+    size_t len;
+    const char *s;
+    cjwt_key *old_key;
+
+    if (v->memo_ref != LUA_NOREF) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, v->memo_ref);
+        same = lua_rawequal(L, -1, 3);
+        lua_pop(L, 1);
+    }
+    if (same) {
+        g->key = cjwt_key_ref(v->memo_key);
+        return g->key;
+    }
+    lua_pushvalue(L, 3);
+    ref = luaL_ref(L, LUA_REGISTRYINDEX);      /* may raise: nothing held yet */
+    s = lua_tolstring(L, 3, &len);
+    g->key = cjwt_key_from_bytes((const unsigned char *)s, len, 0, err);
+    if (!g->key) {
+        luaL_unref(L, LUA_REGISTRYINDEX, ref);
+        return NULL;
+    }
+    old_ref = v->memo_ref;
+    old_key = v->memo_key;
+    v->memo_ref = ref;
+    v->memo_key = cjwt_key_ref(g->key);
+    luaL_unref(L, LUA_REGISTRYINDEX, old_ref);  /* no-op for LUA_NOREF */
+    cjwt_key_free(old_key);                      /* NULL ok; a running call holds its own */
+    return g->key;
+}
+
+static void memo_release(lua_State *L, lverifier *v)
+{
+    int ref = v->memo_ref;
+    cjwt_key *key = v->memo_key;
+    v->memo_ref = LUA_NOREF;
+    v->memo_key = NULL;
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    cjwt_key_free(key);
 }
 
 /* v:decode(token, key_or_keyset [, now]) and v:decode_complete(...). */
@@ -1903,6 +1980,10 @@ static int verifier_call(lua_State *L, enum verify_mode mode)
         key = kobj->key;
     } else if (sobj) {
         ks = sobj->ks;
+    } else if (v->cached && lua_type(L, 3) == LUA_TSTRING) {
+        key = memo_key(L, v, &g, &err);         /* a reference owned by g */
+        if (!key)
+            return push_failure_ex(L, &g, &err, v->raising);
     } else {
         key = resolve_key(L, 3, &g, &err, &ks);   /* owned by g */
         if (!key && !ks && err.code != CJWT_OK)
@@ -1929,11 +2010,51 @@ static int verifier_call(lua_State *L, enum verify_mode mode)
 static int verifier_decode(lua_State *L) { return verifier_call(L, MODE_CLAIMS); }
 static int verifier_decode_complete(lua_State *L) { return verifier_call(L, MODE_COMPLETE); }
 
+/* v:cache_stats() -> { hits =, misses =, evictions =, size =, capacity = }
+ * (integers), or nil when the verifier has no cache. */
+static int verifier_cache_stats(lua_State *L)
+{
+    static const char *const names[] = { "hits", "misses", "evictions", "size", "capacity" };
+    lverifier *v = check_verifier(L, 1);
+    cjwt_cache_stats st;
+    uint64_t vals[5];
+    int i;
+    if (!cjwt_verifier_cache_stats(v->v, &st)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    vals[0] = st.hits;
+    vals[1] = st.misses;
+    vals[2] = st.evictions;
+    vals[3] = st.size;
+    vals[4] = st.capacity;
+    lua_createtable(L, 0, 5);
+    for (i = 0; i < 5; i++) {
+#if LUA_VERSION_NUM >= 503
+        lua_pushinteger(L, (lua_Integer)vals[i]);
+#else
+        lua_pushnumber(L, (lua_Number)vals[i]);    /* exact up to 2^53 */
+#endif
+        lua_setfield(L, -2, names[i]);
+    }
+    return 1;
+}
+
+/* v:cache_clear(): forgets every cached token, and the remembered string key. */
+static int verifier_cache_clear(lua_State *L)
+{
+    lverifier *v = check_verifier(L, 1);
+    cjwt_verifier_cache_clear(v->v);
+    memo_release(L, v);
+    return 0;
+}
+
 static int verifier_gc(lua_State *L)
 {
     lverifier *v = (lverifier *)luaL_checkudata(L, 1, VERIFIER_MT);
-    cjwt_verifier_free(v->v);
+    cjwt_verifier_free(v->v);            /* and its cache */
     v->v = NULL;
+    memo_release(L, v);
     if (v->denylist != LUA_NOREF) {
         luaL_unref(L, LUA_REGISTRYINDEX, v->denylist);
         v->denylist = LUA_NOREF;
@@ -1996,6 +2117,8 @@ static const luaL_Reg keyset_methods[] = {
 static const luaL_Reg verifier_methods[] = {
     { "decode", verifier_decode },
     { "decode_complete", verifier_decode_complete },
+    { "cache_stats", verifier_cache_stats },
+    { "cache_clear", verifier_cache_clear },
     { NULL, NULL }
 };
 

@@ -34,6 +34,23 @@ for i = 1, 30 do
   K:to_jwk(true); ks:to_jwks(true); K:thumbprint(); ks:find("a"); ks:get(2)
   pcall(cjwt.encode, {a=1}, ks)
   pcall(cjwt.decode, t, ks, {algorithms={"ES256"}, strict_aud=1})
+  -- the verified-token cache: entries hold key / key set references, the
+  -- remembered string key is replaced and freed, hits refused by a date
+  -- or the denylist, the verifier collected with entries in it
+  local hs = "a secret of at least 32 bytes for HS256!"
+  local th = cjwt.encode({sub="x", jti="j", exp=1700000060}, hs)
+  local kv = cjwt.verifier({algorithms={"ES256", "HS256"}, cache=2,
+                            denylist=function(c) return c.sub == "revoked" end})
+  local tj = cjwt.encode({sub="x", jti="j"}, K, {alg="ES256", header={kid="a"}})
+  kv:decode(tj .. "", ks); kv:decode(tj, ks); kv:decode(tj, cjwt.keyset({K}))
+  pcall(kv.decode, kv, th, hs, 1700000000); pcall(kv.decode, kv, th, hs, 1700000000)
+  pcall(kv.decode, kv, th, hs, 1700000100)
+  pcall(kv.decode, kv, th, "short"); pcall(kv.decode, kv, th, "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n")
+  pcall(kv.decode, kv, cjwt.encode({sub="revoked", jti="r"}, K, {alg="ES256"}), K)
+  pcall(kv.decode, kv, cjwt.encode({sub="revoked", jti="r"}, K, {alg="ES256"}), K)
+  kv:cache_stats()
+  if i % 2 == 0 then kv:cache_clear() end
+  safe.verifier({algorithms={"HS256"}, cache=3}):decode(th, hs, 1700000000)
 end
 collectgarbage(); collectgarbage()
 print("ok")
