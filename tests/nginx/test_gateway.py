@@ -104,6 +104,25 @@ def test_empty_bearer_is_400_invalid_request():
     challenge(status, headers, "invalid_request", "malformed Authorization header")
 
 
+@pytest.mark.parametrize("template,status", [
+    ("bearer {t}", 200),            # the scheme is case-insensitive
+    ("BEARER   {t}  ", 200),        # spaces after the scheme and at the end
+    ("Bearer\t{t}", 200),
+    ("  Bearer {t}", 200),
+    ("Bearer {t} extra", 400),      # a space inside: malformed header
+    ("Bearer", 400),
+    ("Bearer{t}", 401),             # another scheme: no bearer token at all
+])
+def test_authorization_header_forms(template, status):
+    value = template.format(t=TOKENS["valid_a"])
+    got, headers, _ = get("/api/x", headers=[("Authorization", value)])
+    assert got == status, value
+    if status == 400:
+        challenge(got, headers, "invalid_request", "malformed Authorization header")
+    elif status == 401:
+        challenge(got, headers)
+
+
 @pytest.mark.parametrize("name,token,description", [
     ("malformed", "not.a.jwt", "malformed token"),
     ("garbage", "abc", "malformed token"),
