@@ -58,7 +58,7 @@ local VERIFY_KEYS = {
 local GATEWAY_KEYS = {
     key = true, keyset = true, jwks_uri = true, jwks_cache = true, jwks_ttl = true,
     jwks_refresh_cooldown = true, scopes = true, scope_claim = true, headers = true,
-    cookie = true, realm = true, denylist = true,
+    cookie = true, realm = true, denylist = true, cache = true,
 }
 local DENYLIST_KEYS = { redis = true, prefix = true, cache = true, cache_ttl = true, fail_open = true }
 local REDIS_KEYS = {
@@ -162,6 +162,12 @@ end
 --              invalid_token "token revoked"; Redis unreachable -> 503 (fail
 --              closed, logged at error level), or let through with fail_open
 --              (logged at warn level). Tokens must then carry a string jti.
+--   cache      verified-token cache of N entries per worker (0, the default:
+--              none): a repeated token skips decoding and the signature; its
+--              dates are checked again on every request, and the denylist
+--              above still runs on every request (hit or not). A JWKS
+--              refresh empties it (a new key set: nothing verified under the
+--              old one is served). See docs/openresty.md.
 function _M.new(conf)
     if type(conf) ~= "table" then
         error("cjwt.gateway: configuration table expected", 2)
@@ -199,6 +205,11 @@ function _M.new(conf)
         error("cjwt.gateway: exactly one of 'key', 'keyset', 'jwks_uri' is required", 2)
     end
 
+    local cache = conf.cache
+    if cache ~= nil and (type(cache) ~= "number" or cache < 0 or cache % 1 ~= 0) then
+        error("cjwt.gateway: 'cache' must be an integer >= 0 (entries per worker)", 2)
+    end
+
     local self = setmetatable({
         verifier = cjwt.verifier(vopts),     -- raises at configuration time
         realm = conf.realm or "api",
@@ -211,7 +222,9 @@ function _M.new(conf)
         cooldown = conf.jwks_refresh_cooldown or 30,
         denylist = denylist,
     }, mt)
-    -- The safe flavour of the same compiled options: nil, message, code per request.
+    -- The safe flavour of the same compiled options: nil, message, code per
+    -- request; the one that verifies, so the only one given the cache.
+    vopts.cache = cache
     self.check = safe.verifier(vopts)
 
     if type(self.realm) ~= "string" or str_find(self.realm, '["\\%c]') then
@@ -262,6 +275,16 @@ local function dict_of(self)
     return d
 end
 
+-- A new key set for this worker. Cached tokens were verified under the old
+-- set object and would never be served again (the core ties each entry to
+-- its key set): drop them now rather than let them age out of the LRU.
+local function set_keyset(self, ks, ver)
+    if self.key ~= nil and self.key ~= ks then
+        self.check:cache_clear()
+    end
+    self.key, self.ks_version = ks, ver
+end
+
 -- Fetches the JWKS through the internal location, at most once per cooldown
 -- across all workers. On success it is stored with a new version.
 local function fetch(self, dict)
@@ -284,7 +307,7 @@ local function fetch(self, dict)
     dict:set(self.k_json, res.body)
     dict:set(self.k_exp, ngx.now() + self.jwks_ttl)
     local ver = dict:incr(self.k_ver, 1, 0)
-    self.key, self.ks_version = ks, ver
+    set_keyset(self, ks, ver)
     return true
 end
 
@@ -307,7 +330,7 @@ local function current_keyset(self, force)
     if ver and ver ~= self.ks_version then
         local ks = safe.keyset(dict:get(self.k_json) or "")
         if ks then
-            self.key, self.ks_version = ks, ver
+            set_keyset(self, ks, ver)
         end
     end
     return self.key
@@ -597,6 +620,16 @@ function _M.access(self)
     end
     ngx.ctx.cjwt_claims = claims
     return claims
+end
+
+-- This worker's verified-token cache statistics of a configuration (or its
+-- name): { hits =, misses =, evictions =, size =, capacity = }, or nil
+-- without a cache. Each worker has its own cache.
+function _M.cache_stats(self)
+    if type(self) == "string" then
+        self = _M.configured[self] or error("cjwt.gateway: no configuration named '" .. self .. "'")
+    end
+    return self.check:cache_stats()
 end
 
 -- Named configurations, for nginx.conf: configure in init_by_lua(_block)

@@ -48,8 +48,11 @@ local _M = {
     -- -> key set object: #ks, size(), find(kid), get(i), to_jwks(private);
     --    decode/decode_complete/jws_decode pick its key by the token's kid
     keyset = core.keyset,
-    -- verifier(decode_opts) -> options compiled once; v:decode(token, key_or_set[, now]),
-    -- v:decode_complete(...). A verifier from cjwt.safe returns nil, message, code.
+    -- verifier(decode_opts + { cache = N }) -> options compiled once;
+    -- v:decode(token, key_or_set[, now]), v:decode_complete(...); with cache = N a
+    -- verified-token cache: v:cache_stats() -> { hits, misses, evictions, size,
+    -- capacity } (nil without one), v:cache_clear(). A verifier from cjwt.safe
+    -- returns nil, message, code.
     verifier = core.verifier,
 }
 

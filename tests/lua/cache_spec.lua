@@ -537,3 +537,35 @@ describe("verifier cache", function()
         end
     end)
 end)
+
+-- cjwt.gateway's configuration outside nginx (its requests: tests/nginx).
+describe("cjwt.gateway cache option", function()
+    local gateway = require "cjwt.gateway"
+    local K = cjwt.generate_key("ES256", { kid = "g" })
+
+    it("is off by default and given to the verifying verifier only", function()
+        local gw = gateway.new({ key = K, algorithms = { "ES256" } })
+        assert.is_nil(gateway.cache_stats(gw))
+        gw = gateway.new({ key = K, algorithms = { "ES256" }, cache = 32 })
+        assert.are.equal(32, gateway.cache_stats(gw).capacity)
+        assert.is_nil(gw.verifier:cache_stats())
+        local t = cjwt.encode({ sub = "u" }, K, { alg = "ES256" })
+        assert.truthy(gw.check:decode(t, gw.key))
+        assert.truthy(gw.check:decode(t, gw.key))
+        assert.are.equal(1, gateway.cache_stats(gw).hits)
+        gateway.configure("cache_spec", { key = K, algorithms = { "ES256" }, cache = 2 })
+        assert.are.equal(2, gateway.cache_stats("cache_spec").capacity)
+        gateway.configured.cache_spec = nil
+    end)
+
+    it("refuses a bad cache value at configuration time", function()
+        for _, bad in ipairs({ -1, 2.5, "8", true, 0 / 0, math.huge }) do
+            local ok, err = pcall(gateway.new, { key = K, algorithms = { "ES256" }, cache = bad })
+            assert.is_false(ok, tostring(bad))
+            assert.matches("'cache' must be an integer >= 0", err)
+        end
+        local ok, err = pcall(gateway.new, { key = K, algorithms = { "ES256" }, cache = 2 ^ 23 })
+        assert.is_false(ok)
+        assert.matches("at most 4194304", err)
+    end)
+end)

@@ -23,6 +23,7 @@ write("jwks_a.json", jwks({ A }))
 write("jwks_ab.json", jwks({ A, B }))
 write("jwks_b.json", jwks({ B }))
 write("www/jwks.json", jwks({ A }))
+write("www/jwks_c.json", jwks({ A }))        -- the cached configuration's (test_cache_gateway.py)
 write("admin.pub.pem", ADMIN:to_pem())
 -- The token service's key for the lifecycle tests (test_lifecycle_gateway.py
 -- issues with the private half through cjwt.TokenIssuer).

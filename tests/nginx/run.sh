@@ -89,4 +89,4 @@ done
 cd "$ROOT"
 CJWT_NGINX_DIR="$T" CJWT_NGINX_PORT="$PORT" CJWT_REDIS_PORT="$REDIS_PORT" PYTHONPATH="$ROOT/python" \
   timeout "$TIMEOUT" "$PYTHON" -m pytest -q -p no:cacheprovider tests/nginx/test_gateway.py \
-  tests/nginx/test_lifecycle_gateway.py
+  tests/nginx/test_lifecycle_gateway.py tests/nginx/test_cache_gateway.py
