@@ -1708,19 +1708,26 @@ strings_arg(PyObject *obj, const char *what, PyObject **tup, const char ***arr,
 
 /* ---- the denylist: the core's revocation hook calling store.is_revoked ---- */
 
-/* One decode call's denylist. The core calls denylist_hook with the GIL
- * released (it runs inside Py_BEGIN_ALLOW_THREADS), once the signature and
- * every claim hold; the hook takes the GIL back, calls
- * store.is_revoked(jti, fid) and answers 0 (not revoked), 1 (revoked) or -1
- * (unknown: the store failed; the token is refused). The store's exception
- * is kept here and chained as __cause__ of the error decode raises. */
+/* The core calls denylist_hook with the GIL released (it runs inside
+ * Py_BEGIN_ALLOW_THREADS), once the signature and every claim hold, and, on
+ * a Verifier with a cache, on every cache hit; its ctx is the store object
+ * (borrowed: decode's argument, or owned by the Verifier). The hook takes the
+ * GIL back, calls store.is_revoked(jti, fid) and answers 0 (not revoked), 1
+ * (revoked) or -1 (unknown: the store failed; the token is refused).
+ *
+ * What is_revoked raised belongs to the one verification that called it, not
+ * to the store (a Verifier and its store are shared between threads): it is
+ * kept in the calling thread's denylist_call (the hook runs synchronously on
+ * the thread that called cjwt_verify*) and chained as __cause__ of the error
+ * the call raises. */
 typedef struct {
-    PyObject *store;      /* borrowed from the arguments */
     PyObject *exc;        /* owned: what is_revoked raised, or NULL */
-} denylist_ctx;
+} denylist_call;
+
+static _Thread_local denylist_call *current_call;
 
 static int
-denylist_fail(denylist_ctx *c, cjwt_error *err, const char *what)
+denylist_fail(denylist_call *c, cjwt_error *err, const char *what)
 {
     /* Called with the GIL held and a Python exception set (or what != NULL). */
     char msg[CJWT_ERROR_MESSAGE_SIZE];
@@ -1734,16 +1741,19 @@ denylist_fail(denylist_ctx *c, cjwt_error *err, const char *what)
             PyException_SetTraceback(value, tb);
         Py_XDECREF(type);
         Py_XDECREF(tb);
-        Py_CLEAR(c->exc);
-        c->exc = value;
-        if (!c->exc)
+        if (!value)
             return denylist_fail(c, err, "the store raised an unknown error");
-        str = PyObject_Str(c->exc);
+        str = PyObject_Str(value);
         text = str ? PyUnicode_AsUTF8(str) : NULL;
         if (!text)
             PyErr_Clear();
         PyOS_snprintf(msg, sizeof msg, "the denylist lookup failed, the token is refused: %.60s: %.150s",
-                      Py_TYPE(c->exc)->tp_name, text ? text : "(no message)");
+                      Py_TYPE(value)->tp_name, text ? text : "(no message)");
+        if (c) {
+            Py_XSETREF(c->exc, value);
+        } else {
+            Py_DECREF(value);
+        }
     } else {
         PyOS_snprintf(msg, sizeof msg, "the denylist lookup failed, the token is refused: %s",
                       what ? what : "unknown error");
@@ -1758,7 +1768,8 @@ denylist_fail(denylist_ctx *c, cjwt_error *err, const char *what)
 static int
 denylist_hook(void *ctx, const cjwt_value *payload, cjwt_error *err)
 {
-    denylist_ctx *c = (denylist_ctx *)ctx;
+    PyObject *store = (PyObject *)ctx;
+    denylist_call *c = current_call;
     PyGILState_STATE gil = PyGILState_Ensure();
     PyObject *jti = NULL, *fid = NULL, *answer = NULL;
     const cjwt_value *v;
@@ -1776,7 +1787,7 @@ denylist_hook(void *ctx, const cjwt_value *payload, cjwt_error *err)
         denylist_fail(c, err, NULL);
         goto done;
     }
-    answer = PyObject_CallMethod(c->store, "is_revoked", "OO", jti, fid);
+    answer = PyObject_CallMethod(store, "is_revoked", "OO", jti, fid);
     if (!answer) {
         denylist_fail(c, err, NULL);
         goto done;
@@ -1865,26 +1876,24 @@ parse_args(cjwt_state *st, const char *fn, const int *params, int n, int npos,
     return 0;
 }
 
-/* The body of decode / decode_complete / jws_decode. Arguments are borrowed
- * and may be NULL (not given). */
-static PyObject *
-decode_impl(cjwt_state *st, int mode, PyObject *token_obj, PyObject *key_in,
-            PyObject *algorithms, PyObject *audience, PyObject *issuer, PyObject *subject,
-            PyObject *leeway_in, PyObject *options, PyObject *typ, PyObject *max_age_in,
-            PyObject *now_in, PyObject *denylist)
+/* ---- the pieces shared by decode and Verifier ------------------------ */
+
+/* Verification settings: decode's keywords -> a->opts. Used per call by
+ * decode / decode_complete / jws_decode (cjwt_verify_with) and once by
+ * Verifier() (cjwt_verifier_new, which copies what it keeps). Arguments are
+ * borrowed and may be NULL (not given); `a` must be zeroed. Every pointer
+ * left in a->opts lives in `a` or in the arguments: keep both until the
+ * options are used, then decode_args_release(a). `calling` completes the
+ * message of the missing-algorithms error ("calling decode()"). A denylist
+ * becomes the core's revocation hook with the store as its ctx (borrowed). */
+static int
+settings_args(cjwt_state *st, int mode, const char *calling, PyObject *algorithms,
+              PyObject *audience, PyObject *issuer, PyObject *subject, PyObject *leeway_in,
+              PyObject *options, PyObject *typ, PyObject *max_age_in, PyObject *denylist,
+              decode_args *a)
 {
-    decode_args a;
-    memset(&a, 0, sizeof a);
-    cjwt_key *key = NULL;
-    cjwt_keyset *keyset = NULL;
-    cjwt_decoded *dec = NULL;
-    cjwt_error err = {0};
-    PyObject *result = NULL, *converted = NULL, *key_obj = NULL, *leeway = NULL,
-             *max_age = NULL, *now_obj = NULL;
-    Py_ssize_t token_len;
-    int has_now = 0;
-    double now = 0;
-    denylist_ctx deny = {NULL, NULL};
+    PyObject *leeway = NULL, *max_age = NULL;
+    int rc = -1;
 
 #define ARG(x) ((x) ? (x) : Py_None)
     algorithms = ARG(algorithms);
@@ -1894,119 +1903,161 @@ decode_impl(cjwt_state *st, int mode, PyObject *token_obj, PyObject *key_in,
     options = ARG(options);
     typ = ARG(typ);
     denylist = ARG(denylist);
-    key_obj = ARG(key_in);
 #undef ARG
-    /* Keys the core does not take directly (PyJWK, PyJWKSet, cryptography
-     * objects...) go through cjwt._slow_key, which may also supply the
-     * algorithms (a PyJWK brings its own). */
-    if (key_obj != Py_None && !Py_IS_TYPE(key_obj, st->key_type) &&
-        !Py_IS_TYPE(key_obj, st->keyset_type) && !PyUnicode_Check(key_obj) &&
-        !PyBytes_Check(key_obj) && !PyDict_Check(key_obj) && st->slow_key_hook) {
-        converted = PyObject_CallFunctionObjArgs(st->slow_key_hook, key_obj, algorithms, NULL);
-        if (!converted)
-            goto done;
-        if (!PyTuple_Check(converted) || PyTuple_GET_SIZE(converted) != 2) {
-            PyErr_SetString(PyExc_SystemError, "cjwt._slow_key must return (key, algorithms)");
-            goto done;
-        }
-        key_obj = PyTuple_GET_ITEM(converted, 0);
-        algorithms = PyTuple_GET_ITEM(converted, 1);
-    }
-    if (!leeway_in)
-        leeway = PyLong_FromLong(0);
-    else
-        leeway = convert_arg(st->seconds_hook, leeway_in);
+    leeway = leeway_in ? convert_arg(st->seconds_hook, leeway_in) : PyLong_FromLong(0);
     if (!leeway)
         goto done;
     if (max_age_in && !(max_age = convert_arg(st->seconds_hook, max_age_in)))
         goto done;
-    if (!max_age)
-        max_age = Py_NewRef(Py_None);
-    if (now_in && !(now_obj = convert_arg(st->time_hook, now_in)))
+    if (options_arg(st, options, a) < 0)
         goto done;
-    if (!now_obj)
-        now_obj = Py_NewRef(Py_None);
-
-    const char *token = token_arg(token_obj, &token_len);
-    if (!token)
+    if (algorithms_arg(st, algorithms, a) < 0)
         goto done;
-    if (options_arg(st, options, &a) < 0)
-        goto done;
-    if (algorithms_arg(st, algorithms, &a) < 0)
-        goto done;
-    int signature_checked = !(a.opts.verify_set & CJWT_CHECK_SIGNATURE) ||
-                            (a.opts.verify & CJWT_CHECK_SIGNATURE);
-    if (signature_checked && !a.algorithms_given) {
+    int signature_checked = !(a->opts.verify_set & CJWT_CHECK_SIGNATURE) ||
+                            (a->opts.verify & CJWT_CHECK_SIGNATURE);
+    if (signature_checked && !a->algorithms_given) {
         /* Argument misuse, reported exactly as PyJWT does so ported code keeps working. */
-        raise_code(st, CJWT_E_MALFORMED,
-                   "It is required that you pass in a value for the \"algorithms\" argument "
-                   "when calling decode().", NULL);
+        char msg[CJWT_ERROR_MESSAGE_SIZE];
+        PyOS_snprintf(msg, sizeof msg, "It is required that you pass in a value for the "
+                      "\"algorithms\" argument when %s.", calling);
+        raise_code(st, CJWT_E_MALFORMED, msg, NULL);
         goto done;
     }
-    if (strings_arg(audience, "audience", &a.audience, &a.audience_arr, &a.audience_one,
-                    &a.opts.audience, &a.opts.n_audience) < 0 ||
-        strings_arg(issuer, "issuer", &a.issuer, &a.issuer_arr, &a.issuer_one,
-                    &a.opts.issuer, &a.opts.n_issuer) < 0)
+    if (strings_arg(audience, "audience", &a->audience, &a->audience_arr, &a->audience_one,
+                    &a->opts.audience, &a->opts.n_audience) < 0 ||
+        strings_arg(issuer, "issuer", &a->issuer, &a->issuer_arr, &a->issuer_one,
+                    &a->opts.issuer, &a->opts.n_issuer) < 0)
         goto done;
-    if (subject != Py_None && !(a.opts.subject = utf8_arg(subject, "subject", NULL)))
+    if (subject != Py_None && !(a->opts.subject = utf8_arg(subject, "subject", NULL)))
         goto done;
-    if (typ != Py_None && !(a.opts.typ = utf8_arg(typ, "typ", NULL)))
+    if (typ != Py_None && !(a->opts.typ = utf8_arg(typ, "typ", NULL)))
         goto done;
-    if (number_arg(leeway, "leeway", &a.opts.leeway) < 0)
+    if (number_arg(leeway, "leeway", &a->opts.leeway) < 0)
         goto done;
-    if (max_age != Py_None) {
-        if (number_arg(max_age, "max_age", &a.opts.max_age) < 0)
+    if (max_age && max_age != Py_None) {
+        if (number_arg(max_age, "max_age", &a->opts.max_age) < 0)
             goto done;
-        a.opts.has_max_age = 1;
+        a->opts.has_max_age = 1;
     }
-    if (now_obj != Py_None) {
-        if (number_arg(now_obj, "now", &now) < 0)
-            goto done;
-        has_now = 1;
-    }
-    a.opts.raw_payload = mode == MODE_RAW;
+    a->opts.raw_payload = mode == MODE_RAW;
     if (denylist != Py_None) {
         if (mode == MODE_RAW) {
             PyErr_SetString(PyExc_TypeError, "denylist needs claims; jws_decode has none");
             goto done;
         }
         /* The hook runs in the core, after the signature and the claims hold. */
-        deny.store = denylist;
-        a.opts.revocation = denylist_hook;
-        a.opts.revocation_ctx = &deny;
+        a->opts.revocation = denylist_hook;
+        a->opts.revocation_ctx = denylist;
     }
-    if (Py_IS_TYPE(key_obj, st->keyset_type))
-        keyset = cjwt_keyset_ref(((KeySetObject *)key_obj)->ks);
-    else if (key_arg(st, key_obj, &key) < 0)
-        goto done;
+    rc = 0;
+done:
+    Py_XDECREF(leeway);
+    Py_XDECREF(max_age);
+    return rc;
+}
 
-    /* Pure C from here: every pointer in a.opts is kept alive by `a`, the
-     * token by the argument tuple, the key (set) by its own reference. */
+/* Keys the core does not take directly (PyJWK, PyJWKSet, cryptography
+ * objects...) go through cjwt._slow_key(key, algorithms), which may also
+ * supply the algorithms (a PyJWK brings its own). *key_io and *algorithms_io
+ * are replaced by borrowed items of *converted (a new reference, or NULL
+ * when nothing was converted). */
+static int
+slow_key_arg(cjwt_state *st, PyObject **key_io, PyObject **algorithms_io, PyObject **converted)
+{
+    PyObject *key = *key_io;
+    *converted = NULL;
+    if (key == Py_None || Py_IS_TYPE(key, st->key_type) || Py_IS_TYPE(key, st->keyset_type) ||
+        PyUnicode_Check(key) || PyBytes_Check(key) || PyDict_Check(key) || !st->slow_key_hook)
+        return 0;
+    *converted = PyObject_CallFunctionObjArgs(st->slow_key_hook, key, *algorithms_io, NULL);
+    if (!*converted)
+        return -1;
+    if (!PyTuple_Check(*converted) || PyTuple_GET_SIZE(*converted) != 2) {
+        PyErr_SetString(PyExc_SystemError, "cjwt._slow_key must return (key, algorithms)");
+        Py_CLEAR(*converted);
+        return -1;
+    }
+    *key_io = PyTuple_GET_ITEM(*converted, 0);
+    *algorithms_io = PyTuple_GET_ITEM(*converted, 1);
+    return 0;
+}
+
+/* A key argument the core takes (after slow_key_arg) -> a new key or key
+ * set reference in *key or *keyset (both NULL for None). */
+static int
+key_or_keyset_arg(cjwt_state *st, PyObject *obj, cjwt_key **key, cjwt_keyset **keyset)
+{
+    *key = NULL;
+    *keyset = NULL;
+    if (Py_IS_TYPE(obj, st->keyset_type)) {
+        *keyset = cjwt_keyset_ref(((KeySetObject *)obj)->ks);
+        return 0;
+    }
+    return key_arg(st, obj, key);
+}
+
+/* A `now` argument (NULL/None: the clock; unix time or datetime). */
+static int
+now_arg(cjwt_state *st, PyObject *now_in, int *has_now, double *now)
+{
+    *has_now = 0;
+    if (!now_in || now_in == Py_None)
+        return 0;
+    PyObject *now_obj = convert_arg(st->time_hook, now_in);
+    if (!now_obj)
+        return -1;
+    int rc = number_arg(now_obj, "now", now);
+    Py_DECREF(now_obj);
+    if (rc == 0)
+        *has_now = 1;
+    return rc;
+}
+
+/* The verification itself, with the GIL released: through the compiled
+ * verifier `v` when given (its cache, its hook), else with `opts` directly.
+ * Returns the result for `mode` (a new dict, or bytes for MODE_RAW; a hit of
+ * a Verifier's cache is converted afresh too, so callers may mutate it), or
+ * NULL with the mapped exception set (with the denylist store's own
+ * exception as __cause__ when the store failed). Everything passed in must
+ * stay alive for the call (the caller holds it). */
+static PyObject *
+verify_call(cjwt_state *st, int mode, const cjwt_verifier *v, const cjwt_verify_opts *opts,
+            const cjwt_key *key, const cjwt_keyset *keyset, const char *token, size_t len,
+            int has_now, double now)
+{
+    cjwt_error err = {0};
+    cjwt_decoded *dec;
+    PyObject *result = NULL;
+    denylist_call call = {NULL}, *outer = current_call;   /* is_revoked may decode too */
+
+    current_call = &call;
     Py_BEGIN_ALLOW_THREADS
-    if (keyset)
-        dec = cjwt_verify_keyset_with(&a.opts, keyset, token, (size_t)token_len, has_now, now,
-                                      &err);
+    if (v)
+        dec = keyset ? cjwt_verify_keyset(v, keyset, token, len, has_now, now, &err)
+                     : cjwt_verify(v, key, token, len, has_now, now, &err);
     else
-        dec = cjwt_verify_with(&a.opts, key, token, (size_t)token_len, has_now, now, &err);
+        dec = keyset ? cjwt_verify_keyset_with(opts, keyset, token, len, has_now, now, &err)
+                     : cjwt_verify_with(opts, key, token, len, has_now, now, &err);
     Py_END_ALLOW_THREADS
+    current_call = outer;
 
     if (!dec) {
         raise_error(st, &err);
-        if (deny.exc) {
+        if (call.exc) {
             /* The store's own exception (a redis ConnectionError...) as the cause. */
             PyObject *type, *value, *tb;
             PyErr_Fetch(&type, &value, &tb);
             PyErr_NormalizeException(&type, &value, &tb);
             if (value)
-                PyException_SetCause(value, Py_NewRef(deny.exc));   /* steals the new ref */
+                PyException_SetCause(value, Py_NewRef(call.exc));   /* steals the new ref */
             PyErr_Restore(type, value, tb);
         }
         goto done;
     }
     if (mode == MODE_RAW) {
-        size_t len = 0;
-        const unsigned char *bytes = cjwt_decoded_payload_bytes(dec, &len);
-        result = PyBytes_FromStringAndSize((const char *)bytes, (Py_ssize_t)len);
+        size_t n = 0;
+        const unsigned char *bytes = cjwt_decoded_payload_bytes(dec, &n);
+        result = PyBytes_FromStringAndSize((const char *)bytes, (Py_ssize_t)n);
     } else if (mode == MODE_CLAIMS) {
         result = from_value_st(cjwt_decoded_payload(dec), st);
     } else {
@@ -2024,15 +2075,51 @@ decode_impl(cjwt_state *st, int mode, PyObject *token_obj, PyObject *key_in,
         Py_XDECREF(signature);
     }
 done:
-    Py_XDECREF(deny.exc);
+    Py_XDECREF(call.exc);
     cjwt_decoded_free(dec);
+    return result;
+}
+
+/* The body of decode / decode_complete / jws_decode. Arguments are borrowed
+ * and may be NULL (not given). */
+static PyObject *
+decode_impl(cjwt_state *st, int mode, PyObject *token_obj, PyObject *key_in,
+            PyObject *algorithms, PyObject *audience, PyObject *issuer, PyObject *subject,
+            PyObject *leeway, PyObject *options, PyObject *typ, PyObject *max_age,
+            PyObject *now_in, PyObject *denylist)
+{
+    decode_args a;
+    memset(&a, 0, sizeof a);
+    cjwt_key *key = NULL;
+    cjwt_keyset *keyset = NULL;
+    PyObject *result = NULL, *converted = NULL, *key_obj = key_in ? key_in : Py_None;
+    Py_ssize_t token_len;
+    int has_now = 0;
+    double now = 0;
+    const char *token;
+
+    if (!algorithms)
+        algorithms = Py_None;
+    if (slow_key_arg(st, &key_obj, &algorithms, &converted) < 0)
+        goto done;
+    if (!(token = token_arg(token_obj, &token_len)))
+        goto done;
+    if (settings_args(st, mode, "calling decode()", algorithms, audience, issuer, subject,
+                      leeway, options, typ, max_age, denylist, &a) < 0)
+        goto done;
+    if (now_arg(st, now_in, &has_now, &now) < 0)
+        goto done;
+    if (key_or_keyset_arg(st, key_obj, &key, &keyset) < 0)
+        goto done;
+    /* Every pointer in a.opts is kept alive by `a` and the arguments, the
+     * token by the argument tuple, the key (set) by its own reference. */
+    result = verify_call(st, mode, NULL, &a.opts, key, keyset, token, (size_t)token_len,
+                         has_now, now);
+done:
     cjwt_key_free(key);
     cjwt_keyset_free(keyset);
     decode_args_release(&a);
     Py_XDECREF(converted);
-    Py_XDECREF(leeway);
-    Py_XDECREF(max_age);
-    Py_XDECREF(now_obj);
     return result;
 }
 
