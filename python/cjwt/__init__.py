@@ -10,7 +10,7 @@ from calendar import timegm as _timegm
 from datetime import datetime as _datetime, timedelta as _timedelta, timezone as _timezone
 
 from . import _cjwt
-from ._cjwt import Key, KeySet
+from ._cjwt import MAX_CACHE_SIZE, CacheInfo, Key, KeySet, Verifier
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import *  # noqa: F401,F403
 from .exceptions import __all__ as _exceptions_all
@@ -29,6 +29,8 @@ __all__ = [
     "jws_decode",
     "Key",
     "KeySet",
+    "Verifier",
+    "CacheInfo",
     "PyJWK",
     "PyJWKSet",
     "PyJWKClient",

@@ -1,6 +1,6 @@
 # Type stubs for the cjwt package (the public API; see DESIGN.md).
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Iterator, Mapping, Sequence, TypedDict, Union, overload
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence, TypedDict, Union, overload
 
 from .api_jwk import PyJWK as PyJWK, PyJWKSet as PyJWKSet
 from .exceptions import (
@@ -130,6 +130,31 @@ def jws_encode(data: Union[bytes, bytearray, memoryview], key: AnyKey, algorithm
 def jws_decode(token: Union[str, bytes], key: AnyKey = ..., algorithms: Sequence[str] | None = ...,
                *, options: Options | None = ..., typ: str | None = ...,
                now: Time | None = ...) -> bytes: ...
+
+MAX_CACHE_SIZE: int
+
+class CacheInfo(NamedTuple):
+    hits: int
+    misses: int
+    evictions: int
+    size: int
+    capacity: int
+
+class Verifier:
+    def __init__(self, algorithms: Sequence[str] | None = ..., *,
+                 audience: Union[str, Iterable[str], None] = ...,
+                 issuer: Union[str, Sequence[str], None] = ..., subject: str | None = ...,
+                 leeway: Seconds = ..., options: Options | None = ..., typ: str | None = ...,
+                 max_age: Seconds | None = ..., denylist: Denylist | None = ...,
+                 cache: int = ...) -> None: ...
+    def decode(self, token: Union[str, bytes], key: AnyKey = ..., *,
+               now: Time | None = ...) -> dict[str, Any]: ...
+    def decode_complete(self, token: Union[str, bytes], key: AnyKey = ..., *,
+                        now: Time | None = ...) -> dict[str, Any]: ...
+    def cache_info(self) -> CacheInfo: ...
+    def cache_clear(self) -> None: ...
+    @property
+    def cache_size(self) -> int: ...
 
 class PyJWT:
     options: dict[str, Any]
