@@ -139,7 +139,18 @@ static int read_string(reader *r, size_t start, size_t end, cjwtp_node *node)
     size_t i = start;
     node->u.s = o;
     while (i < end) {
-        unsigned c = s[i];
+        unsigned c;
+        /* the common case: a run of printable ASCII, copied at once */
+        size_t run = i;
+        while (run < end && (unsigned)(s[run] - 0x20) < 0x60 && s[run] != '\\')
+            run++;
+        if (run != i) {
+            memcpy(o, s + i, run - i);
+            o += run - i;
+            i = run;
+            continue;
+        }
+        c = s[i];
         if (c == '\\') {
             unsigned cp;
             if (i + 1 >= end)
@@ -327,19 +338,24 @@ static int check_unique(reader *r, const cjwtp_node *obj, size_t pos)
 /* ---- the document --------------------------------------------------------------- */
 
 /* Bracket depth outside strings; stops at the first level over the limit,
- * so hostile nesting costs one linear scan and no tokens. */
+ * so hostile nesting costs one linear scan and no tokens. A string is
+ * skipped with memchr: it ends at the next quote not escaped by an odd run
+ * of backslashes (the run cannot go back past the opening quote). */
 static int depth_exceeds(const char *s, size_t n, int max_depth)
 {
-    int depth = 0, in_string = 0;
+    int depth = 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = 0;
-        } else if (c == '"') {
-            in_string = 1;
+        if (c == '"') {
+            size_t bs;
+            do {
+                const char *q = memchr(s + i + 1, '"', n - i - 1);
+                if (!q)
+                    return 0;   /* unterminated: the tokenizer reports it */
+                i = (size_t)(q - s);
+                for (bs = 0; s[i - 1 - bs] == '\\'; bs++)
+                    ;
+            } while (bs % 2);
         } else if (c == '{' || c == '[') {
             if (++depth > max_depth)
                 return 1;

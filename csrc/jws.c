@@ -301,8 +301,8 @@ typedef struct parts {
 
 static cjwt_code split(const char *tok, size_t len, size_t max_len, parts *out, cjwt_error *err)
 {
-    const char *d1, *d2;
-    size_t dots = 0;
+    const char *d1, *d2, *d3;
+    size_t dots = 3;
     if (!tok)
         return cjwtp_fail(err, CJWT_E_MALFORMED, "no token given");
     if (len > max_len)
@@ -310,8 +310,19 @@ static cjwt_code split(const char *tok, size_t len, size_t max_len, parts *out, 
                           len, max_len);
     if (len == 0)
         return cjwtp_fail(err, CJWT_E_MALFORMED, "the token is empty");
-    for (size_t i = 0; i < len; i++)
-        dots += tok[i] == '.';
+    /* exactly two dots, found with memchr; the rest only to name the error */
+    d1 = memchr(tok, '.', len);
+    d2 = d1 ? memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - tok)) : NULL;
+    d3 = d2 ? memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - tok)) : NULL;
+    if (!d1)
+        dots = 0;
+    else if (!d2)
+        dots = 1;
+    else if (!d3)
+        dots = 2;
+    else
+        for (const char *q = d3 + 1; q < tok + len; q++)
+            dots += *q == '.';
     if (dots == 4)
         return cjwtp_fail(err, CJWT_E_MALFORMED,
                           "the token has 5 segments (a JWE); only JWS compact tokens are supported");
@@ -319,8 +330,6 @@ static cjwt_code split(const char *tok, size_t len, size_t max_len, parts *out, 
         return cjwtp_fail(err, CJWT_E_MALFORMED, "Not enough segments");
     if (dots > 2)
         return cjwtp_fail(err, CJWT_E_MALFORMED, "Too many segments");
-    d1 = memchr(tok, '.', len);
-    d2 = memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - tok));
     out->h = tok;
     out->hn = (size_t)(d1 - tok);
     out->p = d1 + 1;
