@@ -4,8 +4,10 @@
  * mutex. Entries are only ever added for tokens whose signature held, so an
  * attacker cannot fill the table; lookups of other tokens only cost a chain
  * walk, and the hash is seeded per cache from OpenSSL's RNG so chains cannot
- * be aimed at. Anything freed (results, key references) is freed after the
- * mutex is released. */
+ * be aimed at. The bucket array starts small and doubles as entries come
+ * (up to the power of two above the capacity), so a large capacity costs
+ * nothing until it is used. Anything freed (results, key references) is
+ * freed after the mutex is released. */
 #include "cjwt_internal.h"
 
 #include <openssl/rand.h>
@@ -27,7 +29,7 @@ typedef struct entry {
 
 struct cjwtp_cache {
     pthread_mutex_t mu;
-    size_t capacity, size, mask;
+    size_t capacity, size, mask, max_buckets;
     entry **buckets;
     entry head;                  /* sentinel of the recency list */
     uint64_t seed[2];
@@ -37,11 +39,11 @@ struct cjwtp_cache {
 cjwtp_cache *cjwtp_cache_new(size_t capacity)
 {
     cjwtp_cache *c;
-    size_t n = 16;
+    size_t n = 16, max = 16;
     if (capacity == 0 || capacity > CJWT_MAX_CACHE_SIZE)
         return NULL;
-    while (n < capacity)
-        n <<= 1;
+    while (max < capacity)
+        max <<= 1;
     c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
@@ -54,6 +56,7 @@ cjwtp_cache *cjwtp_cache_new(size_t capacity)
     }
     c->capacity = capacity;
     c->mask = n - 1;
+    c->max_buckets = max;
     c->head.prev = c->head.next = &c->head;
     return c;
 }
@@ -158,6 +161,27 @@ cjwt_decoded *cjwtp_cache_get(cjwtp_cache *c, uint64_t hash, const void *keyobj,
     return d;
 }
 
+/* Doubles the bucket array when the entries outnumber the buckets; on no
+ * memory the chains just get longer. */
+static void maybe_grow(cjwtp_cache *c)
+{
+    size_t n = c->mask + 1, i;
+    entry **nb;
+    if (c->size < n || n >= c->max_buckets || !(nb = calloc(2 * n, sizeof *nb)))
+        return;
+    for (i = 0; i < n; i++) {
+        entry *e = c->buckets[i], *next;
+        for (; e; e = next) {
+            next = e->chain;
+            e->chain = nb[e->hash & (2 * n - 1)];
+            nb[e->hash & (2 * n - 1)] = e;
+        }
+    }
+    free(c->buckets);
+    c->buckets = nb;
+    c->mask = 2 * n - 1;
+}
+
 void cjwtp_cache_put(cjwtp_cache *c, uint64_t hash, const void *keyobj, int is_set,
                      const char *tok, size_t len, cjwt_decoded *d, const cjwtp_times *times)
 {
@@ -186,6 +210,7 @@ void cjwtp_cache_put(cjwtp_cache *c, uint64_t hash, const void *keyobj, int is_s
     c->buckets[hash & c->mask] = e;
     list_push_front(c, e);
     c->size++;
+    maybe_grow(c);
     pthread_mutex_unlock(&c->mu);
     release_all(dead);
 }

@@ -335,9 +335,14 @@ CJWT_API void cjwt_verifier_free(cjwt_verifier *v);
  * called on every hit). The least recently used entry goes when the cache is
  * full. Thread-safe (a mutex; the hook runs outside it); the result of a
  * hit is the cached cjwt_decoded, shared read-only (free it as usual).
- * Memory: about 2.5 times the token's length per entry. */
+ * Memory: about 2.5 times the token's length per entry, plus a bucket array
+ * (8 bytes a slot) that grows with the entries. A token is cached once: the
+ * same token verified alternately with two key objects is verified each time. */
 typedef struct cjwt_cache_stats {
-    uint64_t hits, misses;      /* lookups that found / did not find a usable entry */
+    uint64_t hits;              /* lookups that found the token for this key object (its
+                                   dates and revocation are checked after that, so a hit
+                                   can still be refused) */
+    uint64_t misses;            /* lookups that did not */
     uint64_t evictions;         /* entries dropped for room, a failed date or a new key */
     size_t size, capacity;
 } cjwt_cache_stats;

@@ -1410,6 +1410,36 @@ static void test_cache_revocation_and_lru(void)
     cjwt_key_free(k);
 }
 
+/* The bucket array grows from 16 slots as entries come: every entry stays
+ * findable across the doublings, and the LRU bound still holds. */
+static void test_cache_growth(void)
+{
+    cjwt_key *k = secret_key(SECRET32);
+    cjwt_verifier *v = cached_verifier(hs256_opts(), 100);
+    char *toks[150];
+    cjwt_error err;
+    for (int i = 0; i < 150; i++) {
+        char json[64];
+        cjwt_decoded *d;
+        snprintf(json, sizeof json, "{\"jti\":\"t-%d\"}", i);
+        toks[i] = raw_token(HS, json, k, CJWT_ALG_HS256, NULL);
+        d = cjwt_verify(v, k, toks[i], strlen(toks[i]), 1, NOW, &err);
+        CHECK(d != NULL);
+        cjwt_decoded_free(d);
+    }
+    CHECK(stats_of(v).size == 100 && stats_of(v).evictions == 50);
+    for (int i = 149; i >= 50; i--) {      /* the newest 100 are all there */
+        cjwt_decoded *d = cjwt_verify(v, k, toks[i], strlen(toks[i]), 1, NOW, &err);
+        CHECK(d != NULL);
+        cjwt_decoded_free(d);
+    }
+    CHECK(stats_of(v).hits == 100 && stats_of(v).misses == 150);
+    for (int i = 0; i < 150; i++)
+        free(toks[i]);
+    cjwt_verifier_free(v);
+    cjwt_key_free(k);
+}
+
 static void test_cache_options(void)
 {
     cjwt_verify_opts o = hs256_opts();
@@ -1496,6 +1526,7 @@ int main(void)
     RUN(test_cache_times_match_pipeline);
     RUN(test_cache_key_change);
     RUN(test_cache_revocation_and_lru);
+    RUN(test_cache_growth);
     RUN(test_cache_options);
     return testlib_report("test_core");
 }
