@@ -2257,6 +2257,14 @@ verifier_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
                       audience, issuer, subject, leeway, options, typ, max_age, denylist,
                       &a) < 0)
         goto fail;
+    /* The core caches only tokens whose signature it checked: say so rather
+     * than silently caching nothing (the Lua binding's rule too). */
+    if (cache_size && (a.opts.verify_set & CJWT_CHECK_SIGNATURE) &&
+        !(a.opts.verify & CJWT_CHECK_SIGNATURE)) {
+        PyErr_SetString(PyExc_ValueError, "cache needs the signature check "
+                        "(verify_signature=False caches nothing)");
+        goto fail;
+    }
     a.opts.cache_size = cache_size;
     if (!(self = (VerifierObject *)type->tp_alloc(type, 0)))
         goto fail;

@@ -87,7 +87,9 @@ def test_vector_through_cached_verifier(case):
     else:
         assert expected[0] == "ok"
 
-    made = outcome(lambda: cjwt.Verifier(options=flags, cache=8, **kwargs))
+    checks_signature = (flags or {}).get("verify_signature", True) is not False
+    cache = 8 if checks_signature else 0    # a cache needs the signature check
+    made = outcome(lambda: cjwt.Verifier(options=flags, cache=cache, **kwargs))
     if made[0] == "error":
         # Settings refused when compiled (an unknown algorithm name...): the same
         # error decode raises for them on its call.
@@ -109,7 +111,6 @@ def test_vector_through_cached_verifier(case):
     # 0 when nothing reached the cache: no cache (signature not checked), a key
     # refused before the core saw it, a token over max_token_len
     assert info.hits + info.misses in (0, 3), info
-    checks_signature = not (flags or {}).get("verify_signature", True) is False
     if expected[0] == "ok" and checks_signature and key is not None:
         # Served from the cache on the 2nd and 3rd call: the same key object
         # each time (a Key, a KeySet, or str/bytes through the key cache).
@@ -385,9 +386,11 @@ def test_no_cache_and_unverified_verifiers():
         assert v.decode(token, KEY) == PAYLOAD
     assert v.cache_info() == (0, 0, 0, 0, 0)
     v.cache_clear()
-    # only signature-checking verifiers cache (nothing is tied to a key)
-    u = cjwt.Verifier(options={"verify_signature": False}, cache=4)
-    assert u.cache_size == 4
+    # only signature-checking verifiers cache (nothing is tied to a key): asking
+    # for a cache without the signature check is refused, not silently ignored
+    with pytest.raises(ValueError, match="signature check"):
+        cjwt.Verifier(options={"verify_signature": False}, cache=4)
+    u = cjwt.Verifier(options={"verify_signature": False})
     for key in (None, KEY):
         assert u.decode(token, key) == cjwt.decode(token, options={"verify_signature": False})
     assert u.cache_info() == (0, 0, 0, 0, 0)
