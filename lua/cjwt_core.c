@@ -74,6 +74,12 @@ static void lcjwt_setfuncs(lua_State *L, const luaL_Reg *l, int nup)
  * cyclic tables. The Lua stack for it is reserved before converting. */
 #define MAX_NESTING 64
 #define CONV_STACK (3 * MAX_NESTING + 8)
+/* Verifying reserves only what its own calls push: converting the result
+ * checks for room one nesting level at a time (push_value). A large
+ * reservation would stay with the coroutine, and OpenResty clears a request
+ * coroutine's whole stack when it is reused (lua_resetthread): 200 slots made
+ * that ~3k instructions per request. */
+#define VERIFY_STACK 24
 
 /* Largest integer a double holds exactly (LuaJIT's integral numbers). */
 #define EXACT_INT_MAX 9007199254740992.0
@@ -1747,7 +1753,7 @@ static int verify_common(lua_State *L, enum verify_mode mode)
 
     verify_key_arg(L, 2, &kobj, &sobj);
     verify_opts_collect(L, 3, &slots);
-    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
+    luaL_checkstack(L, VERIFY_STACK, "cjwt: no stack space");
     fn = denylist_opt(L, slots.at[VO_DENYLIST], 3, mode);
     if (slots.at[VO_CACHE])
         luaL_argerror(L, 3, "option 'cache' is only for cjwt.verifier (a cache lives in a "
@@ -1968,7 +1974,7 @@ static int verifier_call(lua_State *L, enum verify_mode mode)
         has_now = 1;
         now = (double)lua_tonumber(L, 4);
     }
-    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
+    luaL_checkstack(L, VERIFY_STACK, "cjwt: no stack space");
     if (v->denylist != LUA_NOREF) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, v->denylist);
         denylist_prepare(L, lua_gettop(L), &mine);
