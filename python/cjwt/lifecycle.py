@@ -243,14 +243,23 @@ class TokenIssuer:
     defaults to the key's (its bound ``alg``, else the usual one for its type).
     ``store``: a ``MemoryStore`` or ``RedisStore``; ``clock`` replaces
     ``time.time``; every method also takes ``now=`` (unix time).
+
+    Key rotation: ``verify_keys`` (a ``cjwt.KeySet`` or a list of keys, each
+    with a ``kid``) are the keys this issuer's tokens may carry, the signing
+    ``key`` among them. New tokens are always signed with ``key``; ``refresh``,
+    ``revoke`` and ``verify`` accept tokens signed with any of ``verify_keys``
+    (chosen by ``kid``), so after a rotation a session refreshed with a refresh
+    token from the old key continues under the new one. Without it only
+    ``key`` is trusted.
     """
 
     def __init__(self, key, *, issuer, audience, access_ttl="15m", refresh_ttl="7d",
-                 store=None, algorithm=None, clock=time.time):
+                 store=None, algorithm=None, clock=time.time, verify_keys=None):
         self.key = _as_key(key)
         self.algorithm = algorithm or self.key.default_alg   # the core's default
         if not self.algorithm:
             raise ValueError(f"no default algorithm for this key ({self.key!r}); pass algorithm=")
+        self.verify_keys, self._verify_algs = self._trusted(verify_keys)
         if not isinstance(issuer, str) or not issuer:
             raise ValueError("issuer must be a non-empty string (the token service's URL)")
         self.issuer = issuer
@@ -259,6 +268,32 @@ class TokenIssuer:
         self.refresh_ttl = _duration(refresh_ttl, "refresh_ttl")
         self.store = store if store is not None else MemoryStore()
         self._clock = clock
+
+    def _trusted(self, verify_keys):
+        """(what _verify checks signatures with, the algorithms it allows)."""
+        from . import KeySet
+
+        if verify_keys is None:
+            return self.key, [self.algorithm]
+        if not isinstance(verify_keys, KeySet):
+            if isinstance(verify_keys, (str, bytes, dict)) or not hasattr(verify_keys, "__iter__"):
+                raise TypeError("verify_keys must be a cjwt.KeySet or a list of keys")
+            verify_keys = KeySet([_as_key(k) for k in verify_keys])
+        kid = self.key.kid
+        if not kid:
+            raise ValueError("with verify_keys, the signing key needs a kid (Key.with_kid), "
+                             "so that tokens name the key that signed them")
+        mine = verify_keys.get(kid)
+        if mine is None:
+            raise ValueError(f"verify_keys must include the signing key (kid {kid!r})")
+        if mine.thumbprint() != self.key.thumbprint():
+            raise ValueError(f"verify_keys has another key under the signing key's kid {kid!r}")
+        algs = [self.algorithm]
+        for k in verify_keys:
+            alg = k.default_alg
+            if alg and alg not in algs:
+                algs.append(alg)
+        return verify_keys, algs
 
     def _now(self, now):
         return int(self._clock() if now is None else now)
@@ -293,7 +328,7 @@ class TokenIssuer:
         from . import decode
 
         audience = self.issuer if typ == REFRESH_TYP else self.audience
-        return decode(token, self.key, algorithms=[self.algorithm], audience=audience,
+        return decode(token, self.verify_keys, algorithms=self._verify_algs, audience=audience,
                       issuer=self.issuer, typ=typ, now=now,
                       options={"require": ["exp", "iat", "jti", "fid", "sub"]},
                       denylist=self.store if denylist else None)

@@ -55,7 +55,10 @@ class TokenIssuer:
     store: Store
     def __init__(self, key: Any, *, issuer: str, audience: Any, access_ttl: Duration = ...,
                  refresh_ttl: Duration = ..., store: Store | None = ...,
-                 algorithm: str | None = ..., clock: Callable[[], float] = ...) -> None: ...
+                 algorithm: str | None = ..., clock: Callable[[], float] = ...,
+                 verify_keys: Any = ...) -> None: ...
+    key: Any
+    verify_keys: Any
     def issue(self, subject: str, claims: Mapping[str, Any] | None = ..., *,
               now: float | None = ...) -> TokenPair: ...
     def refresh(self, refresh_token: str, *, claims: Mapping[str, Any] | None = ...,

@@ -205,6 +205,59 @@ def test_refresh_rotates_in_the_same_family(issuer, store, clock):
     assert access(third.access_token, store, clock)["role"] == "admin"
 
 
+def test_refresh_across_a_key_rotation(issuer, store, clock):
+    """A session that logged in under the old key is refreshed onto the new
+    one; reuse detection and revocation still see the old tokens."""
+    before = issuer.issue("user-123", claims={"role": "admin"})
+    new = cjwt.Key.generate("EdDSA", kid="auth-2")
+    rotated = cjwt.TokenIssuer(new, issuer=ISS, audience=AUD, store=store, clock=clock,
+                               verify_keys=[new, PUB])
+    assert rotated.verify_keys.get("auth-1") is not None
+    clock.t += 60
+    after = rotated.refresh(before.refresh_token)
+    assert parts(after.access_token)[0]["kid"] == "auth-2"
+    assert parts(after.refresh_token)[0]["kid"] == "auth-2"
+    assert parts(after.access_token)[1]["fid"] == before.family_id
+    # the old access token still verifies through the rotated issuer, until it expires
+    assert rotated.verify(before.access_token)["sub"] == "user-123"
+    assert rotated.verify(after.access_token)["role"] == "admin"
+    # the old issuer knows only the old key: it refuses what the new one signed
+    with pytest.raises(cjwt.InvalidTokenError):
+        issuer.verify(after.access_token)
+    # reusing the old refresh token is still theft: the whole family goes
+    with pytest.raises(cjwt.RevokedTokenError):
+        rotated.refresh(before.refresh_token)
+    with pytest.raises(cjwt.RevokedTokenError):
+        rotated.verify(after.access_token)
+    # once the old key is dropped from verify_keys, its tokens are refused: by
+    # algorithm when no trusted key signs with it, by kid when one does
+    retired = cjwt.TokenIssuer(new, issuer=ISS, audience=AUD, store=store, clock=clock,
+                               verify_keys=cjwt.KeySet([new]))
+    with pytest.raises(cjwt.InvalidAlgorithmError):
+        retired.refresh(issuer.issue("user-9").refresh_token)
+    same_alg = cjwt.Key.generate("ES256", kid="auth-3")
+    retired = cjwt.TokenIssuer(same_alg, issuer=ISS, audience=AUD, store=store, clock=clock,
+                               verify_keys=[same_alg])
+    with pytest.raises(cjwt.InvalidKeyError, match="auth-1"):
+        retired.refresh(issuer.issue("user-9").refresh_token)
+
+
+def test_verify_keys_arguments(store, clock):
+    kw = dict(issuer=ISS, audience=AUD, store=store, clock=clock)
+    other = cjwt.Key.generate("ES256", kid="auth-1")          # the same kid, another key
+    with pytest.raises(ValueError, match="include the signing key"):
+        cjwt.TokenIssuer(KEY, verify_keys=[cjwt.Key.generate("ES256", kid="x")], **kw)
+    with pytest.raises(ValueError, match="another key"):
+        cjwt.TokenIssuer(KEY, verify_keys=[other], **kw)
+    with pytest.raises(ValueError, match="needs a kid"):
+        cjwt.TokenIssuer(cjwt.Key.generate("ES256"), verify_keys=[KEY], **kw)
+    with pytest.raises(TypeError):
+        cjwt.TokenIssuer(KEY, verify_keys="not keys", **kw)
+    # the signing key's public half is enough in verify_keys
+    t = cjwt.TokenIssuer(KEY, verify_keys=[PUB], **kw)
+    assert t.verify(t.issue("u").access_token)["sub"] == "u"
+
+
 def test_refresh_with_new_claims(issuer, store, clock):
     pair = issuer.refresh(issuer.issue("u", claims={"role": "admin"}).refresh_token,
                           claims={"role": "reader"})
