@@ -71,14 +71,16 @@ class Users:
 class Keys:
     """Signing keys by kid: one signs, older ones stay published until their
     access tokens have expired, then are retired (kept privately a while longer
-    only so that refresh tokens they signed can still be checked)."""
+    only so that refresh tokens they signed can still be checked). One
+    TokenIssuer signs with the newest key and verifies with all of them
+    (verify_keys), so a session refreshed after a rotation moves to the new key."""
 
     def __init__(self, make_issuer):
         self.lock = threading.Lock()
         self.make_issuer = make_issuer
         self.n = 0
         self.keys = {}           # kid -> Key (private)
-        self.issuers = {}        # kid -> TokenIssuer
+        self.current_issuer = None
         self.published = []      # kids in the JWKS, newest last
         self.current = None
         self.rotate()
@@ -90,7 +92,8 @@ class Keys:
             kid = "demo-%d-%s" % (self.n, key.thumbprint()[:8])
             key = key.with_kid(kid)
             self.keys[kid] = key
-            self.issuers[kid] = self.make_issuer(key) if self.make_issuer else None
+            if self.make_issuer:
+                self.current_issuer = self.make_issuer(key, cjwt.KeySet(list(self.keys.values())))
             self.published.append(kid)
             old = self.current
             self.current = kid
@@ -114,17 +117,10 @@ class Keys:
     def keyset(self):
         return cjwt.KeySet.from_jwks(self.jwks())
 
-    def issuer(self, token=None):
-        """The issuer for a token we signed (by its kid), else the current one."""
+    def issuer(self):
+        """The issuer: signs with the newest key, verifies with every key we made."""
         with self.lock:
-            if token:
-                try:
-                    kid = cjwt.get_unverified_header(token).get("kid")
-                except cjwt.PyJWTError:
-                    kid = None
-                if kid in self.issuers:
-                    return self.issuers[kid]
-            return self.issuers[self.current]
+            return self.current_issuer
 
 
 class AuthService:
@@ -140,9 +136,10 @@ class AuthService:
             self.store = cjwt.RedisStore(client, prefix=args.prefix, grace=LEEWAY)
         self.keys = Keys(self.make_issuer if not MISSING else None)
 
-    def make_issuer(self, key):
+    def make_issuer(self, key, verify_keys):
         return cjwt.TokenIssuer(key, issuer=self.args.issuer, audience=self.args.audience,
-                                access_ttl=ACCESS_TTL, refresh_ttl=REFRESH_TTL, store=self.store)
+                                access_ttl=ACCESS_TTL, refresh_ttl=REFRESH_TTL, store=self.store,
+                                verify_keys=verify_keys)
 
     def verify_access(self, token):
         return cjwt.decode(token, self.keys.keyset(), algorithms=["ES256"], typ="at+jwt",
@@ -254,7 +251,7 @@ class PublicHandler(Handler):
         if not rt:
             return 401, {"error": "invalid_grant", "detail": "no refresh token cookie"}, []
         try:
-            pair = self.svc.keys.issuer(rt).refresh(rt)
+            pair = self.svc.keys.issuer().refresh(rt)
         except cjwt.RevokedTokenError as e:
             return 401, {"error": "invalid_grant", "code": e.code,
                          "detail": "refresh token revoked or reused; its family is revoked"}, \
@@ -274,7 +271,7 @@ class PublicHandler(Handler):
             claims = self.svc.verify_access(at)
         except cjwt.PyJWTError as e:
             return 401, {"error": "invalid_token", "code": e.code, "detail": str(e)}, []
-        issuer = self.svc.keys.issuer(at)
+        issuer = self.svc.keys.issuer()
         issuer.revoke(at)                  # this access token's jti
         issuer.revoke_family(claims["fid"])   # and every refresh/access token of the session
         return 200, {"revoked": {"jti": claims["jti"], "fid": claims["fid"]}}, [clear_cookie()]

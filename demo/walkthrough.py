@@ -339,7 +339,7 @@ def s_logout():
 
 @step("Key rotation: old and new tokens accepted, then only new")
 def s_rotation():
-    old_at, _ = login(ALICE, quiet=True)
+    old_at, old_rt = login(ALICE, quiet=True)
     old_kid = parts(old_at)[0]["kid"]
     say("a token signed before the rotation: kid %s" % old_kid)
     r = expect(call("POST", "/admin/rotate", base=ADMIN), 200)
@@ -350,6 +350,12 @@ def s_rotation():
     if parts(new_at)[0]["kid"] != new_kid:
         raise StepFailed("a login after the rotation is not signed with the new key")
     say("a token signed after the rotation: kid %s" % new_kid)
+    r = expect(call("POST", "/auth/refresh", cookie="refresh_token=" + old_rt,
+                    note="(a session from before the rotation)"), 200)
+    if parts(r.json["access_token"])[0]["kid"] != new_kid:
+        raise StepFailed("refreshing an old session did not move it to the new key")
+    say("the old session's refresh token was verified with the old key, the new pair is "
+        "signed with kid %s" % new_kid)
     # The gateway refetches the JWKS for an unknown kid at most once per cooldown.
     time.sleep(JWKS_COOLDOWN + 0.2)
     say("the gateway has never seen kid %s: it refetches the JWKS on first use" % new_kid)
