@@ -16,29 +16,8 @@ end
 
 -- ---- shared vectors (as tests/lua/vectors_spec.lua loads them) ---------------
 
-local VECTOR_DIR = "tests/vectors"
-
-local function vector_files()
-    local files = {}
-    local p = assert(io.popen('ls -1 "' .. VECTOR_DIR .. '"/*.json 2>/dev/null'))
-    for line in p:lines() do
-        files[#files + 1] = line
-    end
-    p:close()
-    table.sort(files)
-    return files
-end
-
-local function read_json(path)
-    local f = assert(io.open(path, "rb"))
-    local text = f:read("*a")
-    f:close()
-    return cjson.decode(text)
-end
-
-local function unhex(hex)
-    return (hex:gsub("..", function(h) return string.char(tonumber(h, 16)) end))
-end
+local V = dofile("tests/lua/vectorlib.lua")
+local unhex, json_equal = V.unhex, V.json_equal
 
 -- The key of a case as a user would pass it (see vectors_spec.lua), and,
 -- when it is a string or a JWK table that cjwt.key accepts, also as a key
@@ -72,22 +51,6 @@ local function key_forms(case)
     return forms
 end
 
-local function json_equal(a, b)
-    if type(a) ~= type(b) then
-        return false
-    end
-    if type(a) ~= "table" then
-        return a == b
-    end
-    for k, v in pairs(a) do
-        if not json_equal(v, b[k]) then return false end
-    end
-    for k in pairs(b) do
-        if a[k] == nil then return false end
-    end
-    return true
-end
-
 -- One call's answer, comparable: { ok, result } or { false, code, claim, message }.
 local function answer(v, token, key)
     local ok, res = pcall(v.decode_complete, v, token, key)
@@ -113,7 +76,7 @@ local function describe_answer(a)
 end
 
 describe("verifier cache: shared vectors twice through a cached verifier", function()
-    local files = vector_files()
+    local files = V.files()
     local total, hits_expected = 0, 0
 
     it("exist", function()
@@ -121,7 +84,7 @@ describe("verifier cache: shared vectors twice through a cached verifier", funct
     end)
 
     for _, path in ipairs(files) do
-        local doc = read_json(path)
+        local doc = V.read_json(path)
         describe(path, function()
             for _, case in ipairs(doc.cases or {}) do
                 -- jws_decode has no verifier form: its cases are vectors_spec.lua's alone.

@@ -4,29 +4,8 @@
 local cjson = require "cjson"
 local cjwt = require "cjwt"
 
-local VECTOR_DIR = "tests/vectors"
-
-local function vector_files()
-    local files = {}
-    local p = assert(io.popen('ls -1 "' .. VECTOR_DIR .. '"/*.json 2>/dev/null'))
-    for line in p:lines() do
-        files[#files + 1] = line
-    end
-    p:close()
-    table.sort(files)
-    return files
-end
-
-local function read_json(path)
-    local f = assert(io.open(path, "rb"))
-    local text = f:read("*a")
-    f:close()
-    return cjson.decode(text)
-end
-
-local function unhex(hex)
-    return (hex:gsub("..", function(h) return string.char(tonumber(h, 16)) end))
-end
+local V = dofile("tests/lua/vectorlib.lua")
+local unhex, json_equal = V.unhex, V.json_equal
 
 -- Strict-enough base64url decoder for expected payloads (no bit library, so
 -- it runs on Lua 5.4 and LuaJIT alike).
@@ -86,27 +65,6 @@ local function make_key(case)
     return material
 end
 
--- JSON equality: numbers by value (1 == 1.0), null == null, tables by members.
-local function json_equal(a, b)
-    if type(a) ~= type(b) then
-        return false
-    end
-    if type(a) ~= "table" then
-        return a == b
-    end
-    for k, v in pairs(a) do
-        if not json_equal(v, b[k]) then
-            return false
-        end
-    end
-    for k in pairs(b) do
-        if a[k] == nil then
-            return false
-        end
-    end
-    return true
-end
-
 local function is_jws(case)
     assert(case.mode == nil or case.mode == "jws", "unknown mode " .. tostring(case.mode))
     return case.mode == "jws"
@@ -125,15 +83,15 @@ local function run_case(case)
 end
 
 describe("shared vectors", function()
-    local files = vector_files()
+    local files = V.files()
     local total = 0
 
     it("exist (tests/vectors/*.json)", function()
-        assert.is_true(#files > 0, "no vector files found in " .. VECTOR_DIR)
+        assert.is_true(#files > 0, "no vector files found in " .. V.DIR)
     end)
 
     for _, path in ipairs(files) do
-        local doc = read_json(path)
+        local doc = V.read_json(path)
         local cases = doc.cases or {}
         total = total + #cases
         io.stderr:write(string.format("  vectors %s: %d cases\n", path:match("[^/]+$"), #cases))
