@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Gateway throughput (issue 8, part 4; docs/performance.md): wrk against
-# Debian's nginx with cjwt.gateway (HS256 and ES256, static keys) vs the same
-# proxying without verification. Everything on 127.0.0.1 and free ports, from
+# Debian's nginx with cjwt.gateway (HS256 and ES256, static keys; each also
+# with the verified-token cache on, cache = 1024, the same token on every
+# request) vs the same proxying without verification. Besides wrk's rate it
+# measures the nginx workers' CPU time (utime + stime from /proc/<pid>/stat,
+# before and after each wrk run) per completed request: on a machine where wrk
+# and nginx share the cores this is steadier than requests/s.
+# Everything on 127.0.0.1 and free ports, from
 # a temp prefix; every location proxies to a `return 200` server in the same
 # nginx. nginx is stopped on exit, also on failure or Ctrl-C.
 #
@@ -11,9 +16,11 @@
 #     --workers W  nginx worker counts to run (default "1 2", "1" on 1 core)
 #   WRK_THREADS (2), WRK_CONNECTIONS (32): the wrk load.
 #
-# Prints, on stdout, lines for bench/run.py's collector:
-#   gateway nginx-<N>w <HS256|ES256|none> rps <requests/s>
-#   gateway nginx-<N>w <HS256|ES256> ratio <verified rps / plain rps>
+# Prints, on stdout, lines for bench/run.py's collector (LOC is none, HS256,
+# ES256, HS256-cache or ES256-cache):
+#   gateway nginx-<N>w <LOC> rps <requests/s>
+#   gateway nginx-<N>w <LOC> cpu_us <nginx worker CPU µs per request>
+#   gateway nginx-<N>w <LOC other than none> ratio <verified rps / plain rps>
 # and a readable account on stderr. Any non-2xx answer under load is an error
 # (a 401 is cheaper than a verify and would inflate the rate); the speed
 # itself is never checked.
@@ -34,7 +41,7 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=1; SECONDS_PER=1; WORKERS=$([ "$CORES" -ge 2 ] && echo 2 || echo 1) ;;
     --seconds) SECONDS_PER=$2; shift ;;
     --workers) WORKERS=$2; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "gateway.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -132,17 +139,36 @@ expect() {   # STATUS PATH [TOKEN]
   [ "$got" = "$1" ] || { log "GET $2${3:+ (token)}: $got, expected $1"; exit 1; }
 }
 
-run_wrk() {   # PATH TOKEN -> requests/s on stdout
-  local out rps
+CLK_TCK=$(getconf CLK_TCK)
+
+worker_ticks() {   # -> utime+stime (clock ticks) summed over the master's children
+  local pids total=0 pid rest
+  pids=$(pgrep -P "$NGINX_PID") || { log "no nginx workers under $NGINX_PID"; exit 1; }
+  for pid in $pids; do
+    # the fields after "(comm)": state is the 1st, utime the 12th, stime the 13th
+    rest=$(sed 's/^.*) //' "/proc/$pid/stat") || { log "worker $pid gone"; exit 1; }
+    set -- $rest
+    total=$((total + ${12} + ${13}))
+  done
+  echo "$total"
+}
+
+run_wrk() {   # PATH TOKEN -> "requests/s cpu_us_per_request" on stdout
+  local out rps reqs t0 t1
+  t0=$(worker_ticks)
   out=$(timeout $((SECONDS_PER + 20)) wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_PER}s" \
         --timeout 2s -H "Authorization: Bearer $2" "http://127.0.0.1:$PORT$1") \
     || { log "wrk failed on $1"; echo "$out" >&2; exit 1; }
+  t1=$(worker_ticks)
   if grep -q "Non-2xx" <<<"$out"; then
     log "non-2xx answers under load on $1:"; echo "$out" >&2; exit 1
   fi
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  reqs=$(awk '/ requests in / {print $1}' <<<"$out")
   [ -n "$rps" ] || { log "no Requests/sec from wrk on $1"; echo "$out" >&2; exit 1; }
-  echo "$rps"
+  [ -n "$reqs" ] && [ "$reqs" -gt 0 ] || { log "no 'N requests in' from wrk on $1"; echo "$out" >&2; exit 1; }
+  awk -v r="$rps" -v n="$reqs" -v d=$((t1 - t0)) -v hz="$CLK_TCK" \
+    'BEGIN {printf "%s %.2f\n", r, d * 1e6 / hz / n}'
 }
 
 log "wrk -t$THREADS -c$CONNS -d${SECONDS_PER}s per location on 127.0.0.1; $CORES cores shared" \
@@ -150,21 +176,38 @@ log "wrk -t$THREADS -c$CONNS -d${SECONDS_PER}s per location on 127.0.0.1; $CORES
 for w in $WORKERS; do
   start_nginx "$w"
   # The locations answer as they should before anything is timed.
-  expect 401 /hs256; expect 401 /es256
+  for p in /hs256 /hs256-cache /es256 /es256-cache; do expect 401 "$p"; done
   expect 200 /hs256 "$HS_TOKEN"; expect 200 /es256 "$ES_TOKEN"
   expect 401 /hs256 "$ES_TOKEN"; expect 401 /es256 "$HS_TOKEN"
+  expect 200 /hs256-cache "$HS_TOKEN"; expect 200 /es256-cache "$ES_TOKEN"
+  expect 401 /hs256-cache "$ES_TOKEN"; expect 401 /es256-cache "$HS_TOKEN"
   expect 200 /plain
   # Warm-up (connections, LuaJIT traces), not reported.
   wrk -t1 -c4 -d1s -H "Authorization: Bearer $HS_TOKEN" "http://127.0.0.1:$PORT/hs256" >/dev/null
-  plain=$(run_wrk /plain "$HS_TOKEN")
-  hs=$(run_wrk /hs256 "$HS_TOKEN")
-  es=$(run_wrk /es256 "$ES_TOKEN")
+  declare -A RES=()
+  for loc in none:/plain:HS HS256:/hs256:HS ES256:/es256:ES \
+             HS256-cache:/hs256-cache:HS ES256-cache:/es256-cache:ES; do
+    IFS=: read -r name path tok <<<"$loc"
+    [ "$tok" = HS ] && tok=$HS_TOKEN || tok=$ES_TOKEN
+    RES[$name]=$(run_wrk "$path" "$tok")
+  done
+  # the cached locations were served from the cache (one worker's counters)
+  for c in hs256c es256c; do
+    log "$w worker(s): cache_stats($c) of one worker after the run: $(curl -s \
+        "http://127.0.0.1:$PORT/_cache_stats?name=$c")"
+  done
   stop_nginx
-  read -r rh re < <(awk -v p="$plain" -v h="$hs" -v e="$es" 'BEGIN {printf "%.3f %.3f\n", h/p, e/p}')
+  read -r plain plain_cpu <<<"${RES[none]}"
+  summary="plain $plain req/s ${plain_cpu} µs"
   printf 'gateway nginx-%sw none rps %s\n' "$w" "$plain"
-  printf 'gateway nginx-%sw HS256 rps %s\n' "$w" "$hs"
-  printf 'gateway nginx-%sw ES256 rps %s\n' "$w" "$es"
-  printf 'gateway nginx-%sw HS256 ratio %s\n' "$w" "$rh"
-  printf 'gateway nginx-%sw ES256 ratio %s\n' "$w" "$re"
-  log "$w worker(s): plain $plain req/s, HS256 $hs ($rh), ES256 $es ($re)"
+  printf 'gateway nginx-%sw none cpu_us %s\n' "$w" "$plain_cpu"
+  for name in HS256 ES256 HS256-cache ES256-cache; do
+    read -r rps cpu <<<"${RES[$name]}"
+    ratio=$(awk -v v="$rps" -v p="$plain" 'BEGIN {printf "%.3f", v / p}')
+    printf 'gateway nginx-%sw %s rps %s\n' "$w" "$name" "$rps"
+    printf 'gateway nginx-%sw %s ratio %s\n' "$w" "$name" "$ratio"
+    printf 'gateway nginx-%sw %s cpu_us %s\n' "$w" "$name" "$cpu"
+    summary="$summary, $name $rps ($ratio) $cpu µs"
+  done
+  log "$w worker(s): $summary (nginx worker CPU per request)"
 done

@@ -48,8 +48,18 @@ const now = process.env.BENCH_CLOCK === 'wall'
   ? () => Number(process.hrtime.bigint()) / 1e9
   : () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
+// Untimed warm-up before each timed loop: V8 compiles hot code with its
+// optimizing tier on a helper thread, and with the process CPU clock that
+// compilation would be charged to a short loop (bench-quick's 0.05 s loops
+// understated fast-jwt's cache by 2-5x without it). WARMUP_S of wall time,
+// at most the timed loop's own length.
+const WARMUP_S = Number(process.env.BENCH_NODE_WARMUP || 0.1);
+const wall = () => Number(process.hrtime.bigint()) / 1e9;
+
 function measureSync(fn, seconds) {
   for (let i = 0; i < 3; i++) fn();
+  for (const t = wall(), w = Math.min(WARMUP_S, seconds); wall() - t < w;)
+    for (let i = 0; i < 64; i++) fn();
   let n = 0, batch = 8;
   const t0 = now();
   for (;;) {
@@ -63,6 +73,8 @@ function measureSync(fn, seconds) {
 
 async function measureAsync(fn, seconds) {
   for (let i = 0; i < 3; i++) await fn();
+  for (const t = wall(), w = Math.min(WARMUP_S, seconds); wall() - t < w;)
+    for (let i = 0; i < 64; i++) await fn();
   let n = 0, batch = 8;
   const t0 = now();
   for (;;) {

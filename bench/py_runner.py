@@ -2,7 +2,11 @@
 
     python bench/py_runner.py LIB SECONDS [ALG ...]
 
-LIB: cjwt-key, cjwt-raw, cjwt-threads, pyjwt, pyjwt-rs, jwcrypto, joserfc.
+LIB: cjwt-key, cjwt-raw, cjwt-verifier, cjwt-verifier-cache, cjwt-threads, pyjwt,
+pyjwt-rs, jwcrypto, joserfc. cjwt-verifier is cjwt.Verifier (decode's settings
+compiled once) with a cjwt.Key; cjwt-verifier-cache the same with cache=1024,
+verifying the same token every time (a cache hit after the first call, as
+fast-jwt's cache row in bench/node_runner.mjs); these two measure verify only.
 Keys come from $BENCH_KEYS (written by bench/run.py). Every measurement is
 one line on stdout, "lib lang alg op ops_per_sec"; a combination the library
 cannot do is "lib lang alg op n/a reason". Keys and settings are prepared
@@ -165,14 +169,47 @@ def setup_joserfc(alg):
     return sign, verify
 
 
+CACHE_SIZE = 1024
+
+
+def setup_cjwt_verifier(alg, cache):
+    """cjwt.Verifier with a prepared cjwt.Key: the same checks as setup_cjwt
+    (allowlist, aud, iss, exp at the fixed now). Verify only (sign is None)."""
+    import cjwt
+    if alg == "HS256":
+        sk = vk = cjwt.Key.from_secret(key_bytes(alg, True))
+    else:
+        sk = cjwt.Key.from_pem(key_bytes(alg, True))
+        vk = cjwt.Key.from_pem(key_bytes(alg, False))
+    token = cjwt.encode(PAYLOAD, sk, algorithm=alg)
+    v = cjwt.Verifier([alg], audience=AUD, issuer=ISS, cache=cache)
+    if cache:
+        # the timed loop must be hits: a miss (first call), then hits only
+        check(v.decode(token, vk, now=NOW))
+        check(v.decode(token, vk, now=NOW))
+        info = v.cache_info()
+        if (info.hits, info.misses, info.size) != (1, 1, 1):
+            raise SystemExit("cjwt.Verifier cache did not hit: %r" % (info,))
+
+    def verify():
+        return v.decode(token, vk, now=NOW)
+    verify.verifier = v
+    return None, verify
+
+
 SETUPS = {
     "cjwt-key": lambda alg: setup_cjwt(alg, True),
+    "cjwt-verifier": lambda alg: setup_cjwt_verifier(alg, 0),
+    "cjwt-verifier-cache": lambda alg: setup_cjwt_verifier(alg, CACHE_SIZE),
     "cjwt-raw": lambda alg: setup_cjwt(alg, False),
     "pyjwt": setup_pyjwt,
     "pyjwt-rs": lambda alg: setup_pyjwt(alg, "jwt_rs"),
     "jwcrypto": setup_jwcrypto,
     "joserfc": setup_joserfc,
 }
+
+
+VERIFY_ONLY = ("cjwt-verifier", "cjwt-verifier-cache")
 
 
 def threads_speedup(seconds):
@@ -219,10 +256,16 @@ def main():
         except Exception as e:  # the library cannot do this algorithm here
             reason = ("%s: %s" % (type(e).__name__, e)).replace("\n", " ")[:100]
             emit(lib, alg, "verify", reason)
-            emit(lib, alg, "sign", reason)
+            if lib not in VERIFY_ONLY:
+                emit(lib, alg, "sign", reason)
             continue
         emit(lib, alg, "verify", measure(verify, seconds))
-        emit(lib, alg, "sign", measure(sign, seconds / 2))
+        if lib == "cjwt-verifier-cache":
+            info = verify.verifier.cache_info()
+            if info.misses != 1 or info.evictions:
+                raise SystemExit("cjwt.Verifier cache missed in the timed loop: %r" % (info,))
+        if sign is not None:
+            emit(lib, alg, "sign", measure(sign, seconds / 2))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ bench/results.json (raw samples), bench/results.md (tables) and
 bench/results.png (chart, when matplotlib is there). Then bench/gateway.sh
 (wrk against nginx + cjwt.gateway vs the same nginx without verification)
 runs up to 3 rounds (--quick: one short one) when nginx, its Lua module and
-wrk are installed, and its medians go into a "gateway" section.
+wrk are installed, and its medians (requests/s, ratio to plain, nginx worker CPU
+per request; with and without the gateway's verified-token cache) go into a
+"gateway" section.
 
 Nothing here is ever a pass/fail assertion on speed: the exit status only
 says whether the harness ran (a runner that crashes is an error).
@@ -44,10 +46,14 @@ ROWS = [
     ("cjwt-floor", "c", "C floor (cjwt core, tight C loop)"),
     ("cjwt-key", "python", "cjwt, Python, prepared cjwt.Key"),
     ("cjwt-raw", "python", "cjwt, Python, raw key (bytes/PEM each call)"),
+    ("cjwt-verifier", "python", "cjwt, Python, cjwt.Verifier + Key"),
+    ("cjwt-verifier-cache", "python", "cjwt, Python, cjwt.Verifier cache (same token)"),
     ("cjwt-key", "lua5.4", "cjwt, Lua 5.4, cjwt.key object"),
     ("cjwt-verifier", "lua5.4", "cjwt, Lua 5.4, cjwt.verifier + key object"),
+    ("cjwt-verifier-cache", "lua5.4", "cjwt, Lua 5.4, cjwt.verifier cache (same token)"),
     ("cjwt-key", "luajit", "cjwt, LuaJIT, cjwt.key object"),
     ("cjwt-verifier", "luajit", "cjwt, LuaJIT, cjwt.verifier + key object"),
+    ("cjwt-verifier-cache", "luajit", "cjwt, LuaJIT, cjwt.verifier cache (same token)"),
     ("pyjwt", "python", "PyJWT + cryptography"),
     ("pyjwt-rs", "python", "pyjwt-rs"),
     ("jwcrypto", "python", "jwcrypto"),
@@ -58,6 +64,15 @@ ROWS = [
     ("fast-jwt-cache", "node", "fast-jwt (cache, same token)"),
     ("libjwt", "c", "libjwt (Debian)"),
 ]
+# rows that verify the same token from a cache: a hit, not a verification
+CACHE_LIBS = ("cjwt-verifier-cache", "fast-jwt-cache")
+# the bindings whose cache row the targets compare with fast-jwt's cache
+CACHE_LANGS = (("python", "Python cjwt.Verifier"), ("lua5.4", "Lua 5.4 cjwt.verifier"),
+               ("luajit", "LuaJIT cjwt.verifier"))
+# the gateway locations of bench/gateway.sh, in table order: (name, column title)
+GW_LOCS = [("none", "no verification"), ("HS256", "cjwt.gateway HS256"),
+           ("ES256", "cjwt.gateway ES256"), ("HS256-cache", "HS256, cache = 1024"),
+           ("ES256-cache", "ES256, cache = 1024")]
 # the peer whose install status (bench/install-peers.sh) decides "n/a" for a lib
 PEER_OF = {"pyjwt": "pyjwt", "pyjwt-rs": "pyjwt-rs", "jwcrypto": "jwcrypto",
            "joserfc": "joserfc", "jsonwebtoken": "jsonwebtoken", "jose": "jose",
@@ -132,13 +147,13 @@ def runners(only):
 
     add("cjwt-floor", "c", [os.path.join(B, "c_floor")], env,
         None if os.path.exists(os.path.join(B, "c_floor")) else "build/c_floor not built")
-    for lib in ("cjwt-key", "cjwt-raw"):
+    for lib in ("cjwt-key", "cjwt-raw", "cjwt-verifier", "cjwt-verifier-cache"):
         add(lib, "python", [py, os.path.join(BENCH, "py_runner.py"), lib], pyenv)
     for lang, exe, cpath in (("lua5.4", os.environ.get("LUA54", "lua5.4"), "lua5.4"),
                              ("luajit", os.environ.get("LUAJIT", "luajit"), "luajit")):
         e = dict(env, LUA_PATH=lua_path, LUA_CPATH="{}/{}/?.so;;".format(B, cpath))
         have = shutil.which(exe) and os.path.exists(os.path.join(B, cpath, "cjwt", "core.so"))
-        for lib in ("cjwt-key", "cjwt-verifier"):
+        for lib in ("cjwt-key", "cjwt-verifier", "cjwt-verifier-cache"):
             add(lib, lang, [exe, os.path.join(BENCH, "lua_runner.lua"), lib], e,
                 None if have else "%s or build/%s/cjwt/core.so missing" % (exe, cpath))
     for lib in ("pyjwt", "pyjwt-rs", "jwcrypto", "joserfc"):
@@ -174,7 +189,8 @@ def gateway_missing():
 
 
 def run_gateway(rounds, quick):
-    """bench/gateway.sh ROUNDS times: ({"nginx-2w|ES256|rps": [samples]}, seconds)."""
+    """bench/gateway.sh ROUNDS times: ({"nginx-2w|ES256|rps": [samples], ...|cpu_us,
+    ...|ratio}, seconds)."""
     samples = {}
     t0 = time.time()
     argv = [os.path.join(BENCH, "gateway.sh")] + (["--quick"] if quick else [])
@@ -193,19 +209,41 @@ def run_gateway(rounds, quick):
     return samples, time.time() - t0
 
 
+def gw_workers(gw_med):
+    return sorted({k.split("|")[0] for k in gw_med}, key=lambda w: int(w[6:-1]))
+
+
 def gateway_lines(gw_med):
-    """Markdown table: one row per nginx worker count."""
-    workers = sorted({k.split("|")[0] for k in gw_med}, key=lambda w: int(w[6:-1]))
-    lines = ["| nginx workers | no verification | cjwt.gateway HS256 (vs plain) | "
-             "cjwt.gateway ES256 (vs plain) |", "|---|---|---|---|"]
-    for w in workers:
-        def cell(alg):
-            rps = gw_med.get("%s|%s|rps" % (w, alg))
-            ratio = gw_med.get("%s|%s|ratio" % (w, alg))
+    """Markdown table: requests/s, one row per nginx worker count."""
+    lines = ["| nginx workers | " + " | ".join(
+        t + ("" if loc == "none" else " (vs plain)") for loc, t in GW_LOCS) + " |",
+        "|---|" + "---|" * len(GW_LOCS)]
+    for w in gw_workers(gw_med):
+        def cell(loc):
+            rps = gw_med.get("%s|%s|rps" % (w, loc))
+            ratio = gw_med.get("%s|%s|ratio" % (w, loc))
             if rps is None:
                 return "-"
             return "%.0f req/s" % rps + (" (%.2f)" % ratio if ratio is not None else "")
-        lines.append("| %s | %s | %s | %s |" % (w[6:-1], cell("none"), cell("HS256"), cell("ES256")))
+        lines.append("| %s | %s |" % (w[6:-1], " | ".join(cell(loc) for loc, _ in GW_LOCS)))
+    return lines
+
+
+def gateway_cpu_lines(gw_med):
+    """Markdown table: nginx worker CPU µs per request, and the difference to plain."""
+    lines = ["| nginx workers | " + " | ".join(
+        t + ("" if loc == "none" else " (+ vs plain)") for loc, t in GW_LOCS) + " |",
+        "|---|" + "---|" * len(GW_LOCS)]
+    for w in gw_workers(gw_med):
+        plain = gw_med.get("%s|none|cpu_us" % w)
+
+        def cell(loc):
+            us = gw_med.get("%s|%s|cpu_us" % (w, loc))
+            if us is None:
+                return "-"
+            extra = " (%+.1f)" % (us - plain) if plain is not None and loc != "none" else ""
+            return "%.1f µs" % us + extra
+        lines.append("| %s | %s |" % (w[6:-1], " | ".join(cell(loc) for loc, _ in GW_LOCS)))
     return lines
 
 
@@ -320,14 +358,17 @@ def targets(med, gw_med=None, gw_skip=None):
         return med.get("|".join((lib, lang, alg, op)))
     rows = []
 
-    def ratio(desc, num, den, goal, higher_is_better):
+    def ratio(desc, num, den, goal, higher_is_better, strict=False):
+        sign = (">" if strict else "≥") if higher_is_better else ("<" if strict else "≤")
         if num is None or den is None:
-            rows.append((desc, "n/a (missing measurement)", goal, ""))
+            rows.append((desc, "n/a (missing measurement)", "%s %gx" % (sign, goal), ""))
             return
         r = num / den
-        ok = r >= goal if higher_is_better else r <= goal
-        rows.append((desc, "%.2fx" % r, ("≥ " if higher_is_better else "≤ ") + "%gx" % goal,
-                     "met" if ok else "missed"))
+        if higher_is_better:
+            ok = r > goal if strict else r >= goal
+        else:
+            ok = r < goal if strict else r <= goal
+        rows.append((desc, "%.2fx" % r, "%s %gx" % (sign, goal), "met" if ok else "missed"))
     ratio("Python HS256 verify, cjwt.Key vs PyJWT (speed-up)",
           m("cjwt-key", "python", "HS256"), m("pyjwt", "python", "HS256"), 15, True)
     ratio("Python HS256 verify, time vs C floor",
@@ -341,11 +382,16 @@ def targets(med, gw_med=None, gw_skip=None):
     for alg in ALGS:
         ratio("Python %s verify, cjwt.Key vs fast-jwt without cache (speed-up)" % alg,
               m("cjwt-key", "python", alg), m("fast-jwt", "node", alg), 1, True)
-    rows.append(("cjwt verified-token cache vs fast-jwt cache", "not measured: the cjwt cache "
-                 "does not exist yet", "> 1x", ""))
-    for alg in ("HS256", "ES256"):
-        desc = "nginx + cjwt.gateway %s, requests/s vs nginx without verification" % alg
-        vals = {k.split("|")[0]: v for k, v in (gw_med or {}).items() if k.endswith("|%s|ratio" % alg)}
+    for alg in ALGS:
+        for lang, name in CACHE_LANGS:
+            ratio("%s same token, %s cache vs fast-jwt cache (speed-up)" % (alg, name),
+                  m("cjwt-verifier-cache", lang, alg), m("fast-jwt-cache", "node", alg), 1, True,
+                  strict=True)
+    for loc in ("HS256", "HS256-cache", "ES256", "ES256-cache"):
+        alg, cached = loc.split("-")[0], loc.endswith("-cache")
+        desc = "nginx + cjwt.gateway %s%s, req/s vs no verification" % (
+            alg, " cache = 1024 (same token)" if cached else "")
+        vals = {k.split("|")[0]: v for k, v in (gw_med or {}).items() if k.endswith("|%s|ratio" % loc)}
         if not vals:
             rows.append((desc, "n/a (%s)" % (gw_skip or "not measured"), "≥ 0.8x", ""))
             continue
@@ -363,29 +409,43 @@ def chart(med, floor, path):
         import matplotlib.pyplot as plt
     except ImportError:
         return "chart skipped: matplotlib is not installed (make bench installs it in build/bench-venv)"
-    fig, axes = plt.subplots(1, 2, figsize=(15, 8), sharey=True)
-    labels = [label for lib, lang, label in ROWS]
+    # each panel lists only the rows measured for its operation (the cached and
+    # Verifier rows are verify-only), so the panels have their own y axes
+    panels = [(op, [(lib, lang, label) for lib, lang, label in ROWS
+                    if any("|".join((lib, lang, alg, op)) in med for alg in ALGS)]) for op in OPS]
+    nmax = max([len(rows) for _, rows in panels] + [1])
+    fig, axes = plt.subplots(1, 2, figsize=(16, 2 + 0.5 * nmax),
+                             gridspec_kw={"width_ratios": [1, 1], "wspace": 0.55})
     colors = {"HS256": "#4477aa", "RS256": "#ee6677", "ES256": "#228833", "EdDSA": "#ccbb44"}
     h = 0.2
-    for ax, op in zip(axes, OPS):
+    for ax, (op, rows) in zip(axes, panels):
         for j, alg in enumerate(ALGS):
-            ys, xs = [], []
-            for i, (lib, lang, _) in enumerate(ROWS):
-                v = med.get("|".join((lib, lang, alg, op)))
-                if v:
-                    ys.append(i + (j - 1.5) * h)
-                    xs.append(v)
-            ax.barh(ys, xs, height=h, label=alg, color=colors[alg])
+            for hatch in (False, True):   # cache rows hatched: a hit, not a verification
+                ys, xs = [], []
+                for i, (lib, lang, _) in enumerate(rows):
+                    v = med.get("|".join((lib, lang, alg, op)))
+                    if v and (lib in CACHE_LIBS) == hatch:
+                        ys.append(i + (j - 1.5) * h)
+                        xs.append(v)
+                if xs:
+                    ax.barh(ys, xs, height=h, color=colors[alg], hatch="///" if hatch else None,
+                            edgecolor="white" if hatch else None, linewidth=0,
+                            label=None if hatch else alg)
         ax.set_xscale("log")
         ax.set_title("%s: operations per second (log scale)" % op)
         ax.grid(axis="x", which="both", alpha=0.3)
-    axes[0].invert_yaxis()   # shared y axis: the C floor on top
-    axes[0].set_yticks(range(len(labels)))
-    axes[0].set_yticklabels(labels, fontsize=8)
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels([label for _, _, label in rows], fontsize=8)
+        ax.set_ylim(len(rows) - 0.5, -0.5)   # the C floor on top
     handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="upper right", ncol=4)
+    from matplotlib.patches import Patch
+    handles.append(Patch(facecolor="#999999", hatch="///", edgecolor="white",
+                         label="cache hit (same token)"))
+    names.append("cache hit (same token)")
+    fig.legend(handles, names, loc="lower center", ncol=5)
     fig.suptitle("cjwt vs peers, reference access token (%s)" % datetime.date.today().isoformat())
-    fig.tight_layout()
+    height = 2 + 0.5 * nmax
+    fig.subplots_adjust(left=0.18, right=0.98, top=1 - 0.8 / height, bottom=1.0 / height)
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return None
@@ -433,20 +493,21 @@ def main():
     floor = {(alg, op): med.get("cjwt-floor|c|%s|%s" % (alg, op)) for alg in ALGS for op in OPS}
 
     # ---- text table (stdout) ----------------------------------------------
-    print("\n%-45s %-6s %-6s %12s %8s" % ("library", "alg", "op", "ops/s", "vs floor"))
+    lw = max(len(label) for _, _, label in ROWS)
+    print("\n%-*s %-6s %-6s %12s %8s" % (lw, "library", "alg", "op", "ops/s", "vs floor"))
     for lib, lang, label in ROWS:
         for alg in ALGS:
             for op in OPS:
                 key = "|".join((lib, lang, alg, op))
                 if key in med:
                     f = floor[(alg, op)]
-                    print("%-45s %-6s %-6s %12.0f %8s" % (label[:45], alg, op, med[key],
-                                                         "%.2f" % (f / med[key]) if f else "-"))
+                    print("%-*s %-6s %-6s %12.0f %8s" % (lw, label, alg, op, med[key],
+                                                        "%.2f" % (f / med[key]) if f else "-"))
                 elif key in na:
-                    print("%-45s %-6s %-6s %12s   %s" % (label[:45], alg, op, "n/a", na[key][:60]))
+                    print("%-*s %-6s %-6s %12s   %s" % (lw, label, alg, op, "n/a", na[key][:60]))
         if (lib, lang) in skipped:
-            print("%-45s %-6s %-6s %12s   %s" % (label[:45], "all", "-", "n/a",
-                                                 skipped[(lib, lang)][:60]))
+            print("%-*s %-6s %-6s %12s   %s" % (lw, label, "all", "-", "n/a",
+                                                skipped[(lib, lang)][:60]))
     t1 = med.get("cjwt-key|python|RS256|verify-1thread")
     t2 = med.get("cjwt-key|python|RS256|verify-2thread")
     threads_line = None
@@ -454,16 +515,21 @@ def main():
         threads_line = ("Python cjwt RS256 verify, 2 threads vs 1: %.0f vs %.0f ops/s = %.2fx "
                         "(%d cores; wall clock)" % (t2, t1, t2 / t1, os.cpu_count()))
         print("\n" + threads_line)
-    print("\ngateway: wrk on 127.0.0.1, requests/s (median of rounds; in brackets vs no verification)")
+    print("\ngateway: wrk on 127.0.0.1, requests/s (median of rounds; in brackets vs no "
+          "verification)\n  columns: " + ", ".join(t for _, t in GW_LOCS))
     if gw_med:
         for line in gateway_lines(gw_med)[2:]:
+            print("  workers " + line.strip("| ").replace(" | ", "   "))
+        print("gateway: nginx worker CPU per request (µs; in brackets: more than no verification)")
+        for line in gateway_cpu_lines(gw_med)[2:]:
             print("  workers " + line.strip("| ").replace(" | ", "   "))
     else:
         print("  n/a: " + gw_skip)
     tg = targets(med, gw_med, gw_skip)
     print("\nissue 8 targets (information only; never a test):")
+    width = max(len(row[0]) for row in tg)
     for desc, val, goal, verdict in tg:
-        print("  %-68s %-10s %-7s %s" % (desc, val, goal, verdict))
+        print("  %-*s %-10s %-7s %s" % (width, desc, val, goal, verdict))
 
     # ---- files ---------------------------------------------------------------
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -474,7 +540,12 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"meta": meta, "samples": samples, "median": med, "na": na,
-                   "gateway": {"samples": gw_samples, "median": gw_med, "skipped": gw_skip},
+                   "gateway": {"samples": gw_samples, "median": gw_med, "skipped": gw_skip,
+                               "units": {"rps": "requests/s (wrk)",
+                                         "ratio": "rps / rps of the plain location ('none')",
+                                         "cpu_us": "nginx worker CPU (utime+stime) per request, µs"}},
+                   "targets": [dict(zip(("target", "measured", "goal", "verdict"), row))
+                               for row in tg],
                    "skipped": {"%s|%s" % k: v for k, v in skipped.items()},
                    "runner_wall_s": wall}, f, indent=1, sort_keys=True)
     md = ["# cjwt benchmark results", "",
@@ -498,8 +569,15 @@ def main():
                len(next(iter(gw_samples.values()))) if gw_samples else 0), ""]
     if gw_med:
         md += gateway_lines(gw_med)
+        md += ["", "nginx worker CPU time (utime + stime of the workers, from /proc) per "
+               "request wrk completed, median of the rounds, in µs; in brackets: more than "
+               "the location without verification. Both proxy hops are included (the "
+               "upstream is in the same nginx); wrk's own CPU is not. Less sensitive than "
+               "requests/s to wrk competing for the cores.", ""]
+        md += gateway_cpu_lines(gw_med)
         md += ["", "wrk and nginx run on the same %s cores; every location proxies to a "
-               "`return 200` server in the same nginx (docs/performance.md)." % info["cores"]]
+               "`return 200` server in the same nginx; the cached locations get the same "
+               "token on every request (docs/performance.md)." % info["cores"]]
     else:
         md += ["n/a: " + gw_skip]
     png = os.path.join(args.out, "results.png")
