@@ -21,14 +21,16 @@
  *
  * Module state: the array metatable is upvalue 1 of every function, the
  * error metatable (or false for the safe flavour) upvalue 2, the verify
- * paths' protected result converter upvalue 3 and their result slot upvalue 4;
- * the key and guard metatables
+ * paths' protected result converter upvalue 3, their result slot upvalue 4,
+ * the key cache (string key material -> parsed key) upvalue 5; the key and
+ * guard metatables
  * live in the registry. No C globals hold state.
  */
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lua.h"
@@ -69,6 +71,11 @@ static void lcjwt_setfuncs(lua_State *L, const luaL_Reg *l, int nup)
 #define ERROR_MT_INDEX lua_upvalueindex(2)
 #define PUSH_DECODED_INDEX lua_upvalueindex(3)
 #define RESULT_SLOT_INDEX lua_upvalueindex(4)
+#define KEY_CACHE_INDEX lua_upvalueindex(5)
+#define N_UPVALUES 5
+
+/* String keys remembered per module (see key_cache). */
+#define KEY_CACHE_MAX 32
 
 /* Tables nested deeper than this are refused when encoding; it also stops
  * cyclic tables. The Lua stack for it is reserved before converting. */
@@ -912,8 +919,158 @@ static void check_key_arg(lua_State *L, int arg, int allow_set)
                                           luaL_typename(L, arg)));
 }
 
+/* ---- the key cache: string key material -> parsed key --------------------- */
+/* A string key (secret, PEM/DER, JWK text) passed to encode, decode and the
+ * other signing and verifying functions, or to cjwt.key / cjwt.keyset, is
+ * parsed once and then found here: PEM decoding costs 50-500 times a
+ * verification. As in the Python binding (python/_cjwt.c, "key cache"): at
+ * most KEY_CACHE_MAX entries, most recently used first, keyed by the exact
+ * bytes (length, then memcmp: Lua 5.4 long strings are not interned) and by
+ * how they were parsed (the parser and its CJWT_KEY_* flags), so the same
+ * bytes read as a secret and as PEM, or with and without
+ * allow_short_secret, are distinct entries. Material the core refuses is
+ * not cached; neither is a PEM with a password (cjwt.key only), so no pass
+ * phrase is kept. Each entry holds one key reference; every user takes a
+ * reference of its own, so an entry evicted by a nested call (a denylist
+ * function verifying with other keys) cannot free a key in use.
+ *
+ * One cache per module instance (per Lua state): a userdata, upvalue 5 of
+ * every function, whose __gc frees the entries when the state closes. */
+
+enum key_parser { KP_BYTES, KP_SECRET, KP_PEM, KP_JWK };
+
+typedef struct key_cache_entry {
+    char *data;              /* copy of the material (wiped before it is freed) */
+    size_t len;
+    unsigned flags;          /* CJWT_KEY_* */
+    int parser;              /* enum key_parser */
+    cjwt_key *key;           /* one reference */
+} key_cache_entry;
+
+typedef struct key_cache {
+    key_cache_entry e[KEY_CACHE_MAX];
+    int n;
+    double hits, misses;     /* exact up to 2^53, also on LuaJIT */
+} key_cache;
+
+static void key_cache_entry_clear(key_cache_entry *e)
+{
+    volatile char *p = e->data;   /* the material may be a secret */
+    size_t i;
+    for (i = 0; i < e->len; i++)
+        p[i] = 0;
+    free(e->data);
+    cjwt_key_free(e->key);
+    memset(e, 0, sizeof *e);
+}
+
+static void key_cache_clear(key_cache *c)
+{
+    int i;
+    for (i = 0; i < c->n; i++)
+        key_cache_entry_clear(&c->e[i]);
+    c->n = 0;
+}
+
+static int key_cache_gc(lua_State *L)
+{
+    key_cache *c = (key_cache *)lua_touserdata(L, 1);
+    if (c)
+        key_cache_clear(c);
+    return 0;
+}
+
+static cjwt_key *key_parse(const char *s, size_t len, int parser, unsigned flags,
+                           cjwt_error *err)
+{
+    switch (parser) {
+    case KP_SECRET:
+        return cjwt_key_from_secret((const unsigned char *)s, len, flags, err);
+    case KP_PEM:
+        return cjwt_key_from_pem(s, len, NULL, 0, flags, err);
+    case KP_JWK:
+        return cjwt_key_from_jwk_json(s, len, flags, err);
+    default:
+        return cjwt_key_from_bytes((const unsigned char *)s, len, flags, err);
+    }
+}
+
+/* The key for the string material s: a new reference (release with
+ * cjwt_key_free), from the cache or parsed and then cached. NULL with *err
+ * set when the core refuses the material. Makes no Lua call that can raise. */
+static cjwt_key *key_cache_get(key_cache *c, const char *s, size_t len, int parser,
+                               unsigned flags, cjwt_error *err)
+{
+    key_cache_entry *e = c->e, hit;
+    cjwt_key *key;
+    char *copy;
+    int i;
+
+    for (i = 0; i < c->n; i++) {
+        if (e[i].len == len && e[i].parser == parser && e[i].flags == flags &&
+            memcmp(e[i].data, s, len) == 0) {
+            if (i > 0) {                 /* most recently used first */
+                hit = e[i];
+                memmove(&e[1], &e[0], (size_t)i * sizeof *e);
+                e[0] = hit;
+            }
+            c->hits++;
+            return cjwt_key_ref(e[0].key);
+        }
+    }
+    c->misses++;
+    key = key_parse(s, len, parser, flags, err);
+    copy = key ? (char *)malloc(len ? len : 1) : NULL;
+    if (!copy)
+        return key;                      /* refused, or no memory for the copy */
+    memcpy(copy, s, len);
+    if (c->n == KEY_CACHE_MAX)
+        key_cache_entry_clear(&e[--c->n]);   /* the least recently used */
+    memmove(&e[1], &e[0], (size_t)c->n * sizeof *e);
+    e[0].data = copy;
+    e[0].len = len;
+    e[0].flags = flags;
+    e[0].parser = parser;
+    e[0].key = cjwt_key_ref(key);
+    c->n++;
+    return key;
+}
+
+/* cjwt._key_cache_info() -> { size =, maxsize =, hits =, misses = } (as
+ * Python's cjwt._key_cache_info; for tests and diagnostics). */
+static int l_key_cache_info(lua_State *L)
+{
+    key_cache *c = (key_cache *)lua_touserdata(L, KEY_CACHE_INDEX);
+    lua_createtable(L, 0, 4);
+    lua_pushinteger(L, c->n);
+    lua_setfield(L, -2, "size");
+    lua_pushinteger(L, KEY_CACHE_MAX);
+    lua_setfield(L, -2, "maxsize");
+#if LUA_VERSION_NUM >= 503
+    lua_pushinteger(L, (lua_Integer)c->hits);
+    lua_setfield(L, -2, "hits");
+    lua_pushinteger(L, (lua_Integer)c->misses);
+#else
+    lua_pushnumber(L, (lua_Number)c->hits);
+    lua_setfield(L, -2, "hits");
+    lua_pushnumber(L, (lua_Number)c->misses);
+#endif
+    lua_setfield(L, -2, "misses");
+    return 1;
+}
+
+/* cjwt._key_cache_clear(): empties the key cache and resets its counters. */
+static int l_key_cache_clear(lua_State *L)
+{
+    key_cache *c = (key_cache *)lua_touserdata(L, KEY_CACHE_INDEX);
+    key_cache_clear(c);
+    c->hits = c->misses = 0;
+    return 0;
+}
+
 /* The key to use: borrowed from a key object, or made into g->key from a
- * string (secret or PEM, never sniffed the other way) or a JWK table; or,
+ * string (secret or PEM, never sniffed the other way; through the key cache,
+ * g holding a reference of its own) or a JWK table; or,
  * for a key set argument, NULL with *ks set. NULL without error for nil (the
  * core decides whether that is acceptable). */
 static const cjwt_key *resolve_key(lua_State *L, int arg, guard *g, cjwt_error *err,
@@ -924,7 +1081,8 @@ static const cjwt_key *resolve_key(lua_State *L, int arg, guard *g, cjwt_error *
     case LUA_TSTRING: {
         size_t len;
         const char *s = lua_tolstring(L, arg, &len);
-        g->key = cjwt_key_from_bytes((const unsigned char *)s, len, 0, err);
+        g->key = key_cache_get((key_cache *)lua_touserdata(L, KEY_CACHE_INDEX), s, len,
+                               KP_BYTES, 0, err);
         return g->key;
     }
     case LUA_TTABLE:
@@ -1029,14 +1187,18 @@ static int make_key(lua_State *L, int idx, int arg, const key_opts *ko, cjwt_err
         size_t len;
         const char *s = lua_tolstring(L, idx, &len);
         const char *f = ko->format;
+        int parser = KP_BYTES;
         if (f && strcmp(f, "jwk") == 0)
-            k->key = cjwt_key_from_jwk_json(s, len, ko->flags, err);
+            parser = KP_JWK;
         else if (f && strcmp(f, "secret") == 0)
-            k->key = cjwt_key_from_secret((const unsigned char *)s, len, ko->flags, err);
-        else if ((f && strcmp(f, "pem") == 0) || ko->password)
+            parser = KP_SECRET;
+        else if (f && strcmp(f, "pem") == 0)
+            parser = KP_PEM;
+        if (ko->password)                /* not cached: no pass phrase is kept */
             k->key = cjwt_key_from_pem(s, len, ko->password, ko->password_len, ko->flags, err);
         else
-            k->key = cjwt_key_from_bytes((const unsigned char *)s, len, ko->flags, err);
+            k->key = key_cache_get((key_cache *)lua_touserdata(L, KEY_CACHE_INDEX), s, len,
+                                   parser, ko->flags, err);
     }
     if (k->key && (ko->has_kid || ko->has_alg)) {
         const char *kid = ko->has_kid ? ko->kid : cjwt_key_kid(k->key);
@@ -2101,6 +2263,8 @@ static const luaL_Reg core_functions[] = {
     { "generate_key", l_generate_key },
     { "keyset", l_keyset },
     { "verifier", l_verifier },
+    { "_key_cache_info", l_key_cache_info },
+    { "_key_cache_clear", l_key_cache_clear },
     { NULL, NULL }
 };
 
@@ -2148,8 +2312,8 @@ static void new_object_mt(lua_State *L, const char *name, lua_CFunction gc,
 }
 
 /* Pushes a table of `methods` closed over array_mt (at am), error_mt (at
- * em), the protected result converter (at pd) and the result slot (at
- * pd + 1). */
+ * em), the protected result converter (at pd), the result slot (at pd + 1)
+ * and the key cache (at pd + 2). */
 static void push_methods(lua_State *L, const luaL_Reg *methods, int am, int em, int pd)
 {
     lua_newtable(L);
@@ -2157,7 +2321,8 @@ static void push_methods(lua_State *L, const luaL_Reg *methods, int am, int em, 
     lua_pushvalue(L, em);
     lua_pushvalue(L, pd);
     lua_pushvalue(L, pd + 1);
-    luaL_setfuncs(L, methods, 4);
+    lua_pushvalue(L, pd + 2);
+    luaL_setfuncs(L, methods, N_UPVALUES);
 }
 
 CJWT_API int luaopen_cjwt_core(lua_State *L);
@@ -2183,6 +2348,11 @@ CJWT_API int luaopen_cjwt_core(lua_State *L)
     memset(lua_newuserdata(L, sizeof(result_slot)), 0, sizeof(result_slot));
     lua_newtable(L);                     /* the result slot, upvalue 4 (at pd + 1) */
     lua_pushcfunction(L, result_slot_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    memset(lua_newuserdata(L, sizeof(key_cache)), 0, sizeof(key_cache));
+    lua_newtable(L);                     /* the key cache, upvalue 5 (at pd + 2) */
+    lua_pushcfunction(L, key_cache_gc);
     lua_setfield(L, -2, "__gc");
     lua_setmetatable(L, -2);
 
@@ -2215,14 +2385,16 @@ CJWT_API int luaopen_cjwt_core(lua_State *L)
     lua_pushvalue(L, em);
     lua_pushvalue(L, pd);
     lua_pushvalue(L, pd + 1);
-    luaL_setfuncs(L, core_functions, 4);
+    lua_pushvalue(L, pd + 2);
+    luaL_setfuncs(L, core_functions, N_UPVALUES);
 
     lua_newtable(L);                     /* module.safe: same functions, returning */
     lua_pushvalue(L, am);
     lua_pushboolean(L, 0);
     lua_pushvalue(L, pd);
     lua_pushvalue(L, pd + 1);
-    luaL_setfuncs(L, core_functions, 4);
+    lua_pushvalue(L, pd + 2);
+    luaL_setfuncs(L, core_functions, N_UPVALUES);
     lua_setfield(L, -2, "safe");
 
     lua_pushlightuserdata(L, NULL);      /* equal to cjson.null, on purpose */

@@ -54,6 +54,12 @@ local _M = {
     -- capacity } (nil without one), v:cache_clear(). A verifier from cjwt.safe
     -- returns nil, message, code.
     verifier = core.verifier,
+    -- String keys (secrets, PEM, JWK text) are parsed once and kept in a
+    -- 32-entry most-recently-used cache per Lua state (as in the Python
+    -- binding). _key_cache_info() -> { size, maxsize, hits, misses };
+    -- _key_cache_clear() empties it and resets the counters.
+    _key_cache_info = core._key_cache_info,
+    _key_cache_clear = core._key_cache_clear,
 }
 
 -- True when `e` is an error object raised by this module.

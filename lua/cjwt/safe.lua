@@ -23,4 +23,7 @@ return {
     generate_key = safe.generate_key,
     keyset = safe.keyset,
     verifier = safe.verifier,
+    -- the same key cache as cjwt's (one per Lua state)
+    _key_cache_info = safe._key_cache_info,
+    _key_cache_clear = safe._key_cache_clear,
 }

@@ -51,6 +51,23 @@ for i = 1, 30 do
   kv:cache_stats()
   if i % 2 == 0 then kv:cache_clear() end
   safe.verifier({algorithms={"HS256"}, cache=3}):decode(th, hs, 1700000000)
+  -- the key cache: entries evicted (40 secrets > 32), refused material not
+  -- kept, a denylist that evicts and clears the key the outer call is using,
+  -- the same bytes under other flags / parsers, cleared every third round
+  -- (the rest is freed when the state closes)
+  local rpem = R:to_pem()
+  local tr = cjwt.encode({sub="x", jti="r"}, R:to_pem(true), {alg="RS256"})
+  local function churn()
+    for j = 1, 40 do cjwt.encode({}, ("k%02d"):format(j) .. hs) end
+    cjwt._key_cache_clear()
+    return false
+  end
+  safe.decode(tr, rpem .. "", {algorithms={"RS256"}, denylist=churn})
+  safe.decode(tr, "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n", {algorithms={"RS256"}})
+  cjwt.verifier({algorithms={"RS256"}, cache=2, denylist=churn}):decode(tr, rpem)
+  cjwt.key("short", {allow_short_secret=true}); cjwt.key("short"); cjwt.key(rpem, {format="secret"})
+  cjwt.keyset({rpem, R:to_pem(true)}); safe.keyset({rpem, hs}); cjwt._key_cache_info()
+  if i % 3 == 1 then cjwt._key_cache_clear() end   -- the last round keeps entries
 end
 collectgarbage(); collectgarbage()
 print("ok")
