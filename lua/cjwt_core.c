@@ -1983,10 +1983,10 @@ static int l_get_unverified_header(lua_State *L)
  *
  * opts.cache = N gives the verifier the core's verified-token cache (keyed
  * by the token's bytes and the key or key set object). A string key (secret
- * or PEM) would be a new key object on every call, so a cached verifier
- * remembers the last string key it was given and the key made from it
- * (compared with lua_rawequal: by contents); a JWK table is made into a key
- * on every call, as tables can change, and so never hits. */
+ * or PEM) is the same key object on every call while it stays in the
+ * module's key cache (key_cache_get), so repeating the same string hits; a
+ * JWK table is made into a key on every call, as tables can change, and so
+ * never hits. */
 
 typedef struct lverifier {
     cjwt_verifier *v;        /* NULL once collected or closed */
@@ -1996,9 +1996,6 @@ typedef struct lverifier {
     int denylist;            /* registry reference of opts.denylist, or LUA_NOREF */
     lrevoke rv;              /* the hook's context (the compiled opts point here);
                                 filled by each call */
-    int cached;              /* opts.cache > 0 */
-    int memo_ref;            /* registry reference of the last string key, or LUA_NOREF */
-    cjwt_key *memo_key;      /* the key made from it (one reference), or NULL */
 } lverifier;
 
 static int l_verifier(lua_State *L)
@@ -2033,8 +2030,6 @@ static int l_verifier(lua_State *L)
     v = (lverifier *)lua_newuserdata(L, sizeof *v);
     memset(v, 0, sizeof *v);
     v->denylist = LUA_NOREF;
-    v->memo_ref = LUA_NOREF;
-    v->cached = cache > 0;
     luaL_getmetatable(L, VERIFIER_MT);
     lua_setmetatable(L, -2);
     v->raising = raising;
@@ -2060,55 +2055,6 @@ static lverifier *check_verifier(lua_State *L, int idx)
     if (!v->v)
         luaL_argerror(L, idx, "verifier has been closed");
     return v;
-}
-
-/* The key for the string key at 3 of a cached verifier: the memo's when it
- * is the same string, else made from it (cjwt_key_from_bytes, as
- * resolve_key does) and remembered in place of the previous one. g->key
- * gets a reference of its own, so that a nested call (from the denylist)
- * that replaces the memo cannot free the key this call is using. NULL with
- * *err set when the string is no key. Raises only before g holds anything. */
-static const cjwt_key *memo_key(lua_State *L, lverifier *v, guard *g, cjwt_error *err)
-{
-    int same = 0, ref, old_ref;
-    size_t len;
-    const char *s;
-    cjwt_key *old_key;
-
-    if (v->memo_ref != LUA_NOREF) {
-        lua_rawgeti(L, LUA_REGISTRYINDEX, v->memo_ref);
-        same = lua_rawequal(L, -1, 3);
-        lua_pop(L, 1);
-    }
-    if (same) {
-        g->key = cjwt_key_ref(v->memo_key);
-        return g->key;
-    }
-    lua_pushvalue(L, 3);
-    ref = luaL_ref(L, LUA_REGISTRYINDEX);      /* may raise: nothing held yet */
-    s = lua_tolstring(L, 3, &len);
-    g->key = cjwt_key_from_bytes((const unsigned char *)s, len, 0, err);
-    if (!g->key) {
-        luaL_unref(L, LUA_REGISTRYINDEX, ref);
-        return NULL;
-    }
-    old_ref = v->memo_ref;
-    old_key = v->memo_key;
-    v->memo_ref = ref;
-    v->memo_key = cjwt_key_ref(g->key);
-    luaL_unref(L, LUA_REGISTRYINDEX, old_ref);  /* no-op for LUA_NOREF */
-    cjwt_key_free(old_key);                      /* NULL ok; a running call holds its own */
-    return g->key;
-}
-
-static void memo_release(lua_State *L, lverifier *v)
-{
-    int ref = v->memo_ref;
-    cjwt_key *key = v->memo_key;
-    v->memo_ref = LUA_NOREF;
-    v->memo_key = NULL;
-    luaL_unref(L, LUA_REGISTRYINDEX, ref);
-    cjwt_key_free(key);
 }
 
 /* v:decode(token, key_or_keyset [, now]) and v:decode_complete(...). */
@@ -2148,10 +2094,6 @@ static int verifier_call(lua_State *L, enum verify_mode mode)
         key = kobj->key;
     } else if (sobj) {
         ks = sobj->ks;
-    } else if (v->cached && lua_type(L, 3) == LUA_TSTRING) {
-        key = memo_key(L, v, &g, &err);         /* a reference owned by g */
-        if (!key)
-            return push_failure_ex(L, &g, &err, v->raising);
     } else {
         key = resolve_key(L, 3, &g, &err, &ks);   /* owned by g */
         if (!key && !ks && err.code != CJWT_OK)
@@ -2208,12 +2150,11 @@ static int verifier_cache_stats(lua_State *L)
     return 1;
 }
 
-/* v:cache_clear(): forgets every cached token, and the remembered string key. */
+/* v:cache_clear(): forgets every cached token. */
 static int verifier_cache_clear(lua_State *L)
 {
     lverifier *v = check_verifier(L, 1);
     cjwt_verifier_cache_clear(v->v);
-    memo_release(L, v);
     return 0;
 }
 
@@ -2222,7 +2163,6 @@ static int verifier_gc(lua_State *L)
     lverifier *v = (lverifier *)luaL_checkudata(L, 1, VERIFIER_MT);
     cjwt_verifier_free(v->v);            /* and its cache */
     v->v = NULL;
-    memo_release(L, v);
     if (v->denylist != LUA_NOREF) {
         luaL_unref(L, LUA_REGISTRYINDEX, v->denylist);
         v->denylist = LUA_NOREF;

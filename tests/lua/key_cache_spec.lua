@@ -199,6 +199,29 @@ describe("key cache", function()
         end
     end)
 
+    it("gives a cached verifier hits for a repeated string key", function()
+        local v = cjwt.verifier({ algorithms = { "ES256" }, cache = 4 })
+        local es = cjwt.generate_key("ES256")
+        local t = cjwt.encode({ sub = "u1" }, es, { alg = "ES256" })
+        local pem = es:to_pem()
+        for _ = 1, 3 do assert.truthy(v:decode(t, copy(pem))) end
+        assert.are.equal(2, v:cache_stats().hits)
+        -- key objects made from the same string share the parsed key: hits too
+        assert.truthy(v:decode(t, cjwt.key(pem)))
+        assert.are.equal(3, v:cache_stats().hits)
+        -- alternating between two string keys no longer reparses either
+        local other = cjwt.generate_key("ES256")
+        local t2 = cjwt.encode({ sub = "u2" }, other, { alg = "ES256" })
+        local pem2 = other:to_pem()
+        for _ = 1, 3 do
+            assert.truthy(v:decode(t, pem))
+            assert.truthy(v:decode(t2, pem2))
+        end
+        assert.are.equal(8, v:cache_stats().hits)
+        local size, _, misses = info()
+        assert.are.same({ 2, 2 }, { size, misses })
+    end)
+
     it("works the same from cjwt.safe (one cache for both)", function()
         local es = cjwt.generate_key("ES256")
         local pem = es:to_pem()
