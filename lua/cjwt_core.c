@@ -925,12 +925,12 @@ static void check_key_arg(lua_State *L, int arg, int allow_set)
  * parsed once and then found here: PEM decoding costs 50-500 times a
  * verification. As in the Python binding (python/_cjwt.c, "key cache"): at
  * most KEY_CACHE_MAX entries, most recently used first, keyed by the exact
- * bytes (length, then memcmp: Lua 5.4 long strings are not interned) and by
- * how they were parsed (the parser and its CJWT_KEY_* flags), so the same
- * bytes read as a secret and as PEM, or with and without
- * allow_short_secret, are distinct entries. Material the core refuses is
- * not cached; neither is a PEM with a password (cjwt.key only), so no pass
- * phrase is kept. Each entry holds one key reference; every user takes a
+ * bytes (length, then memcmp: Lua 5.4 long strings are not interned), read
+ * as cjwt_key_from_bytes reads a string key (no flags). Key objects
+ * (cjwt.key, string members of cjwt.keyset) are never taken from it or put
+ * in it: they are the caller's own, with their own flags, and their secrets
+ * go with them. Material the core refuses is not cached. Each entry holds
+ * one key reference; every user takes a
  * reference of its own, so an entry evicted by a nested call (a denylist
  * function verifying with other keys) cannot free a key in use.
  *
@@ -942,8 +942,6 @@ enum key_parser { KP_BYTES, KP_SECRET, KP_PEM, KP_JWK };
 typedef struct key_cache_entry {
     char *data;              /* copy of the material (wiped before it is freed) */
     size_t len;
-    unsigned flags;          /* CJWT_KEY_* */
-    int parser;              /* enum key_parser */
     cjwt_key *key;           /* one reference */
 } key_cache_entry;
 
@@ -998,8 +996,7 @@ static cjwt_key *key_parse(const char *s, size_t len, int parser, unsigned flags
 /* The key for the string material s: a new reference (release with
  * cjwt_key_free), from the cache or parsed and then cached. NULL with *err
  * set when the core refuses the material. Makes no Lua call that can raise. */
-static cjwt_key *key_cache_get(key_cache *c, const char *s, size_t len, int parser,
-                               unsigned flags, cjwt_error *err)
+static cjwt_key *key_cache_get(key_cache *c, const char *s, size_t len, cjwt_error *err)
 {
     key_cache_entry *e = c->e, hit;
     cjwt_key *key;
@@ -1007,8 +1004,7 @@ static cjwt_key *key_cache_get(key_cache *c, const char *s, size_t len, int pars
     int i;
 
     for (i = 0; i < c->n; i++) {
-        if (e[i].len == len && e[i].parser == parser && e[i].flags == flags &&
-            memcmp(e[i].data, s, len) == 0) {
+        if (e[i].len == len && memcmp(e[i].data, s, len) == 0) {
             if (i > 0) {                 /* most recently used first */
                 hit = e[i];
                 memmove(&e[1], &e[0], (size_t)i * sizeof *e);
@@ -1019,7 +1015,7 @@ static cjwt_key *key_cache_get(key_cache *c, const char *s, size_t len, int pars
         }
     }
     c->misses++;
-    key = key_parse(s, len, parser, flags, err);
+    key = cjwt_key_from_bytes((const unsigned char *)s, len, 0, err);
     copy = key ? (char *)malloc(len ? len : 1) : NULL;
     if (!copy)
         return key;                      /* refused, or no memory for the copy */
@@ -1029,8 +1025,6 @@ static cjwt_key *key_cache_get(key_cache *c, const char *s, size_t len, int pars
     memmove(&e[1], &e[0], (size_t)c->n * sizeof *e);
     e[0].data = copy;
     e[0].len = len;
-    e[0].flags = flags;
-    e[0].parser = parser;
     e[0].key = cjwt_key_ref(key);
     c->n++;
     return key;
@@ -1081,8 +1075,7 @@ static const cjwt_key *resolve_key(lua_State *L, int arg, guard *g, cjwt_error *
     case LUA_TSTRING: {
         size_t len;
         const char *s = lua_tolstring(L, arg, &len);
-        g->key = key_cache_get((key_cache *)lua_touserdata(L, KEY_CACHE_INDEX), s, len,
-                               KP_BYTES, 0, err);
+        g->key = key_cache_get((key_cache *)lua_touserdata(L, KEY_CACHE_INDEX), s, len, err);
         return g->key;
     }
     case LUA_TTABLE:
@@ -1194,11 +1187,13 @@ static int make_key(lua_State *L, int idx, int arg, const key_opts *ko, cjwt_err
             parser = KP_SECRET;
         else if (f && strcmp(f, "pem") == 0)
             parser = KP_PEM;
-        if (ko->password)                /* not cached: no pass phrase is kept */
+        /* A key object is the caller's own (its close() wipes the secret),
+         * so it is parsed here and never shared through the key cache, as
+         * Python's Key constructors do. */
+        if (ko->password)
             k->key = cjwt_key_from_pem(s, len, ko->password, ko->password_len, ko->flags, err);
         else
-            k->key = key_cache_get((key_cache *)lua_touserdata(L, KEY_CACHE_INDEX), s, len,
-                                   parser, ko->flags, err);
+            k->key = key_parse(s, len, parser, ko->flags, err);
     }
     if (k->key && (ko->has_kid || ko->has_alg)) {
         const char *kid = ko->has_kid ? ko->kid : cjwt_key_kid(k->key);
