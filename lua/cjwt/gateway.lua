@@ -240,10 +240,18 @@ function _M.new(conf)
             end
         end
     end
+    local seen = {}
     for claim, header in pairs(conf.headers or {}) do
         if type(claim) ~= "string" or type(header) ~= "string" or not str_match(header, "^[%w%-_]+$") then
             error("cjwt.gateway: 'headers' maps claim names to header names", 2)
         end
+        -- one claim per header: otherwise which claim the upstream sees would
+        -- depend on the order pairs() happens to visit them
+        local lower = header:lower()
+        if seen[lower] then
+            error("cjwt.gateway: 'headers' maps two claims to the header " .. header, 2)
+        end
+        seen[lower] = true
         self.headers[#self.headers + 1] = { claim, header }
     end
 
@@ -531,7 +539,8 @@ function _M.access(self)
     if type(self) == "string" then
         self = _M.configured[self] or error("cjwt.gateway: no configuration named '" .. self .. "'")
     end
-    -- The client never chooses these: cleared before anything else.
+    -- The client never chooses these: cleared before anything else, so that
+    -- no later phase or error_page location sees the client's copies either.
     for _, m in ipairs(self.headers) do
         ngx.req.clear_header(m[2])
     end
