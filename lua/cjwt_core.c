@@ -139,7 +139,9 @@ typedef struct guard {
     cjwt_value *payload;     /* encode: the converted payload */
     cjwt_value *header;      /* encode: extra header; get_unverified_header: result */
     cjwt_value *jwk;         /* a JWK table being turned into a key */
-    cjwt_key *key;           /* a key made from a string or JWK argument */
+    cjwt_key *key;           /* a key made from a string or JWK argument, or a
+                                reference to a key object's key for the call */
+    cjwt_keyset *ks;         /* a reference to a key set object's set for the call */
     cjwt_decoded *decoded;
     char *text;              /* a token returned by the core */
 } guard;
@@ -150,6 +152,7 @@ static void guard_release(guard *g)
     cjwt_value_free(g->header);
     cjwt_value_free(g->jwk);
     cjwt_key_free(g->key);
+    cjwt_keyset_free(g->ks);
     cjwt_decoded_free(g->decoded);
     cjwt_free(g->text);
     memset(g, 0, sizeof *g);
@@ -212,8 +215,9 @@ static int push_failure(lua_State *L, guard *g, const cjwt_error *err)
 }
 
 /* ---- Lua -> cjwt_value ----------------------------------------------------- */
-/* Never raises: only non-allocating Lua calls on a stack reserved by
- * CONV_STACK; on failure returns NULL with a reason in c->msg and the
+/* Never raises: only non-allocating Lua calls, with stack room checked one
+ * nesting level at a time (lua_checkstack, which does not raise); on
+ * failure returns NULL with a reason in c->msg and the
  * innermost member name in c->where, having freed what it built. */
 
 typedef struct conv {
@@ -293,6 +297,12 @@ static cjwt_value *table_to_value(conv *c, int idx, int depth)
 
     if (depth >= MAX_NESTING)
         return conv_fail(c, "tables nested more than %d deep (a cycle?)", MAX_NESTING);
+    /* Room for this level's pushes (metatable, key, value): checked per level,
+     * not assumed from a reservation made by the caller, so every entry
+     * point (a JWK table on a verify path reserves only VERIFY_STACK) is
+     * safe. lua_checkstack does not raise. */
+    if (!lua_checkstack(L, 4))
+        return conv_fail(c, "no Lua stack space for a table nested %d deep", depth);
 
     if (lua_getmetatable(L, idx)) {
         marked_array = lua_rawequal(L, -1, ARRAY_MT_INDEX);
@@ -1732,8 +1742,8 @@ static int denylist_hook(void *ctx, const cjwt_value *payload, cjwt_error *err)
     lua_State *L = r->L;
     int top = lua_gettop(L), answer = -1;
 
-    /* Stack space was reserved by the caller (CONV_STACK); nothing here allocates
-     * outside lua_pcall. */
+    /* Stack space was reserved by the caller (VERIFY_STACK); nothing here
+     * allocates outside lua_pcall. */
     lua_pushvalue(L, r->call);
     lua_pushvalue(L, r->fn);
     lua_pushlightuserdata(L, (void *)payload);
@@ -1928,10 +1938,12 @@ static int verify_common(lua_State *L, enum verify_mode mode)
         vo.revocation = denylist_hook;
         vo.revocation_ctx = &rv;
     }
+    /* The call holds its own reference: a denylist function could close the
+     * key object (a <close> variable elsewhere) while the core uses the key. */
     if (kobj) {
-        key = kobj->key;
+        key = g.key = cjwt_key_ref(kobj->key);
     } else if (sobj) {
-        ks = sobj->ks;
+        ks = g.ks = cjwt_keyset_ref(sobj->ks);
     } else {
         key = resolve_key(L, 2, &g, &err, &ks);   /* owned by g */
         if (!key && !ks && err.code != CJWT_OK)
@@ -1991,7 +2003,21 @@ typedef struct lverifier {
     int denylist;            /* registry reference of opts.denylist, or LUA_NOREF */
     lrevoke rv;              /* the hook's context (the compiled opts point here);
                                 filled by each call */
+    int busy;                /* calls running (a denylist may call back in) */
+    int close_pending;       /* closed while busy: freed when the last call ends */
 } lverifier;
+
+/* Frees the core verifier (and its cache) and the denylist reference. */
+static void verifier_release(lua_State *L, lverifier *v)
+{
+    cjwt_verifier_free(v->v);
+    v->v = NULL;
+    v->close_pending = 0;
+    if (v->denylist != LUA_NOREF) {
+        luaL_unref(L, LUA_REGISTRYINDEX, v->denylist);
+        v->denylist = LUA_NOREF;
+    }
+}
 
 static int l_verifier(lua_State *L)
 {
@@ -2047,7 +2073,7 @@ static int l_verifier(lua_State *L)
 static lverifier *check_verifier(lua_State *L, int idx)
 {
     lverifier *v = (lverifier *)luaL_checkudata(L, idx, VERIFIER_MT);
-    if (!v->v)
+    if (!v->v || v->close_pending)
         luaL_argerror(L, idx, "verifier has been closed");
     return v;
 }
@@ -2085,10 +2111,12 @@ static int verifier_call(lua_State *L, enum verify_mode mode)
     /* No Lua call that can raise runs while g holds anything. */
     memset(&g, 0, sizeof g);
     memset(&err, 0, sizeof err);
+    /* The call holds its own references (see verify_common): with a cache,
+     * the key is used again after the denylist has run (to remember it). */
     if (kobj) {
-        key = kobj->key;
+        key = g.key = cjwt_key_ref(kobj->key);
     } else if (sobj) {
-        ks = sobj->ks;
+        ks = g.ks = cjwt_keyset_ref(sobj->ks);
     } else {
         key = resolve_key(L, 3, &g, &err, &ks);   /* owned by g */
         if (!key && !ks && err.code != CJWT_OK)
@@ -2100,13 +2128,19 @@ static int verifier_call(lua_State *L, enum verify_mode mode)
         saved = v->rv;
         v->rv = mine;
     }
+    /* busy: a close() of this verifier from inside its denylist function
+     * only marks it; it is freed when the outermost call is done. */
+    v->busy++;
     if (ks)
         d = cjwt_verify_keyset(v->v, ks, token, token_len, has_now, now, &err);
     else
         d = cjwt_verify(v->v, key, token, token_len, has_now, now, &err);
+    v->busy--;
     guard_release(&g);
     if (v->denylist != LUA_NOREF)
         v->rv = saved;
+    if (v->busy == 0 && v->close_pending)
+        verifier_release(L, v);
     if (!d)
         return push_failure_ex(L, NULL, &err, v->raising);
     return push_decoded(L, d, mode);
@@ -2156,12 +2190,10 @@ static int verifier_cache_clear(lua_State *L)
 static int verifier_gc(lua_State *L)
 {
     lverifier *v = (lverifier *)luaL_checkudata(L, 1, VERIFIER_MT);
-    cjwt_verifier_free(v->v);            /* and its cache */
-    v->v = NULL;
-    if (v->denylist != LUA_NOREF) {
-        luaL_unref(L, LUA_REGISTRYINDEX, v->denylist);
-        v->denylist = LUA_NOREF;
-    }
+    if (v->busy)
+        v->close_pending = 1;            /* closed from inside its own call */
+    else
+        verifier_release(L, v);          /* the verifier and its cache */
     return 0;
 }
 

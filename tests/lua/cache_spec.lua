@@ -535,3 +535,77 @@ describe("cjwt.gateway cache option", function()
         assert.matches("at most 4194304", err)
     end)
 end)
+
+-- A denylist function can reach objects the running call uses: a key object
+-- or the verifier itself may be closed (a <close> variable of another
+-- coroutine, Lua 5.4) while the core still needs them. The call holds its own
+-- references; a verifier closed from inside its own call is freed after it.
+if _VERSION == "Lua 5.4" then
+    describe("objects closed from inside a verifier's denylist", function()
+        local SECRET = "a secret of at least 32 bytes for HS256!"
+
+        it("keeps the key of the running call, and never serves it to another key", function()
+            local run = assert(load([[
+                local cjwt, SECRET = ...
+                local co = coroutine.create(function()
+                    local k <close> = cjwt.key(SECRET, { format = "secret" })
+                    coroutine.yield(k)
+                end)
+                local _, k = coroutine.resume(co)
+                local v = cjwt.verifier({ algorithms = { "HS256" }, cache = 4, denylist = function()
+                    if co then coroutine.close(co); co = nil; collectgarbage() end
+                    return false
+                end })
+                local t = cjwt.encode({ sub = "u1", jti = "j" }, SECRET)
+                local claims = v:decode(t, k)
+                local others = {}
+                for i = 1, 20 do
+                    others[i] = cjwt.key(string.rep(string.char(65 + i), 32), { format = "secret" })
+                    assert(not pcall(v.decode, v, t, others[i]))
+                end
+                return claims, v:cache_stats()
+            ]]))
+            local claims, stats = run(cjwt, SECRET)
+            assert.are.equal("u1", claims.sub)
+            assert.are.equal(0, stats.hits)
+        end)
+
+        it("frees a verifier closed by its own denylist after the call", function()
+            local run = assert(load([[
+                local cjwt, SECRET = ...
+                local co
+                co = coroutine.create(function()
+                    local v <close> = cjwt.verifier({ algorithms = { "HS256" }, cache = 4,
+                        denylist = function()
+                            if co then local c = co; co = nil; assert(coroutine.close(c)) end
+                            return false
+                        end })
+                    coroutine.yield(v)
+                end)
+                local _, v = coroutine.resume(co)
+                local t = cjwt.encode({ sub = "u1", jti = "j" }, SECRET)
+                local claims = v:decode(t, SECRET)
+                return claims, pcall(v.decode, v, t, SECRET)
+            ]]))
+            local claims, ok, err = run(cjwt, SECRET)
+            assert.are.equal("u1", claims.sub)
+            assert.is_false(ok)
+            assert.matches("verifier has been closed", tostring(err))
+        end)
+    end)
+end
+
+describe("a JWK table nested deeper than the verify paths reserve", function()
+    it("converts in a fresh coroutine on both interpreters", function()
+        local deep = {}
+        local cur = deep
+        for _ = 1, 50 do cur.a = {}; cur = cur.a end
+        local jwk = { kty = "oct", k = "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s", x = deep }
+        local t = cjwt.encode({ sub = "u1" }, jwk, { alg = "HS256" })
+        local v = cjwt.verifier({ algorithms = { "HS256" }, cache = 4 })
+        local a, b = coroutine.wrap(function()
+            return cjwt.decode(t, jwk, { algorithms = { "HS256" } }).sub, v:decode(t, jwk).sub
+        end)()
+        assert.are.same({ "u1", "u1" }, { a, b })
+    end)
+end)

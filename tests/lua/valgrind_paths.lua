@@ -68,6 +68,44 @@ for i = 1, 30 do
   cjwt.key("short", {allow_short_secret=true}); cjwt.key("short"); cjwt.key(rpem, {format="secret"})
   cjwt.keyset({rpem, R:to_pem(true)}); safe.keyset({rpem, hs}); cjwt._key_cache_info()
   if i % 3 == 1 then cjwt._key_cache_clear() end   -- the last round keeps entries
+  -- a JWK table nested deeper than the verify paths' stack reservation, in a
+  -- fresh coroutine (its stack starts small): the conversion checks for room
+  -- per level
+  local deep = {}
+  local cur = deep
+  for _ = 1, 50 do cur.a = {}; cur = cur.a end
+  coroutine.wrap(function()
+    local jwk = {kty="oct", k="a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s", x=deep}
+    pcall(cjwt.decode, th, jwk, {algorithms={"HS256"}})
+    pcall(kv.decode, kv, th, jwk)
+  end)()
+  -- a key object and the verifier itself closed from inside the denylist (a
+  -- <close> variable of another coroutine): the call keeps what it uses
+  local closing = load([[
+    local cjwt, hs, th = ...
+    local co = coroutine.create(function()
+      local k <close> = cjwt.key(hs, {format="secret"})
+      coroutine.yield(k)
+    end)
+    local _, k = coroutine.resume(co)
+    local v = cjwt.verifier({algorithms={"HS256"}, cache=4, denylist=function()
+      if co then coroutine.close(co); co = nil; collectgarbage() end
+      return false
+    end})
+    pcall(v.decode, v, th, k)
+    local co2
+    co2 = coroutine.create(function()
+      local v2 <close> = cjwt.verifier({algorithms={"HS256"}, cache=4, denylist=function()
+        if co2 then local c = co2; co2 = nil; coroutine.close(c) end
+        return false
+      end})
+      coroutine.yield(v2)
+    end)
+    local _, v2 = coroutine.resume(co2)
+    pcall(v2.decode, v2, th, hs)
+    pcall(v2.decode, v2, th, hs)     -- closed by now: refused, nothing touched
+  ]])
+  if closing then closing(cjwt, hs, cjwt.encode({sub="x", jti="c"}, hs)) end
 end
 collectgarbage(); collectgarbage()
 print("ok")
