@@ -285,7 +285,10 @@ CJWT_API int64_t cjwt_parse_duration(const char *text, size_t len);
  * claim check hold, with the verified payload (which is guaranteed to carry a
  * string "jti", and a "fid" that is a string, null or absent). Returns 0 when the token is not revoked, 1 when it is, and
  * -1 when the answer is unknown (the store is unreachable...), optionally
- * filling err; the token is then refused (fail closed). */
+ * filling err; the token is then refused (fail closed). The hook runs in the
+ * middle of the call: the key, key set and verifier of that call must stay
+ * alive until it returns (a verifier with a cache still uses them after the
+ * hook, to remember the token), so a hook must not release them. */
 typedef int (*cjwt_revocation_fn)(void *ctx, const cjwt_value *payload, cjwt_error *err);
 
 typedef struct cjwt_verify_opts {

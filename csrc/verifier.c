@@ -124,6 +124,8 @@ void cjwt_verifier_free(cjwt_verifier *v)
 
 int cjwt_verifier_cache_stats(const cjwt_verifier *v, cjwt_cache_stats *out)
 {
+    if (!out)
+        return v && v->cache ? 1 : 0;
     memset(out, 0, sizeof *out);
     if (!v || !v->cache)
         return 0;
