@@ -53,18 +53,20 @@ def one_round(i):
             pass
 
 
-@pytest.mark.parametrize("tracker", ["tracemalloc", "rss"])
-def test_no_leak(tracker):
-    for i in range(2000):          # warm caches, interned strings, allocator arenas
-        one_round(i)
+def assert_no_growth(tracker, warm, rounds, round_fn):
+    """Runs round_fn(i) `warm` times (caches, interned strings, allocator
+    arenas), then `rounds` times, and fails if the Python heap (tracker
+    "tracemalloc") grew by 64 KiB or the process RSS ("rss") by 2 MiB."""
+    for i in range(warm):
+        round_fn(i)
     gc.collect()
     if tracker == "tracemalloc":
         tracemalloc.start()
         before = tracemalloc.get_traced_memory()[0]
     else:
         before = rss_kib()
-    for i in range(ITERATIONS):
-        one_round(i)
+    for i in range(rounds):
+        round_fn(i)
     gc.collect()
     if tracker == "tracemalloc":
         growth = tracemalloc.get_traced_memory()[0] - before
@@ -72,8 +74,13 @@ def test_no_leak(tracker):
         assert growth < 64 * 1024, f"Python heap grew by {growth} bytes"
     else:
         growth = rss_kib() - before
-        # A leak of even 16 bytes per round would be 20000 * 16 * ~20 calls = 6 MiB.
         assert growth < 2048, f"RSS grew by {growth} KiB"
+
+
+@pytest.mark.parametrize("tracker", ["tracemalloc", "rss"])
+def test_no_leak(tracker):
+    # A leak of even 16 bytes per round would be 20000 * 16 * ~20 calls = 6 MiB.
+    assert_no_growth(tracker, 2000, ITERATIONS, one_round)
 
 
 def test_refcounts_stable():

@@ -8,7 +8,6 @@ again; another key object is never served an old entry."""
 import gc
 import sys
 import threading
-import tracemalloc
 import weakref
 from datetime import datetime, timedelta, timezone
 
@@ -16,7 +15,7 @@ import pytest
 
 import cjwt
 from conftest import NOW, SECRET, b64url
-from test_leaks import rss_kib
+from test_leaks import assert_no_growth
 from test_vectors import (CASES, FLAG_OPTIONS, KWARG_OPTIONS, is_jws, json_equal,
                           make_key)
 
@@ -514,24 +513,7 @@ def leak_setup():
 @pytest.mark.parametrize("tracker", ["tracemalloc", "rss"])
 def test_no_leak(tracker):
     v, vd, tokens = leak_setup()
-    for i in range(1000):
-        one_round(v, vd, tokens, i)
-    gc.collect()
-    if tracker == "tracemalloc":
-        tracemalloc.start()
-        before = tracemalloc.get_traced_memory()[0]
-    else:
-        before = rss_kib()
-    for i in range(10000):
-        one_round(v, vd, tokens, i)
-    gc.collect()
-    if tracker == "tracemalloc":
-        growth = tracemalloc.get_traced_memory()[0] - before
-        tracemalloc.stop()
-        assert growth < 64 * 1024, f"Python heap grew by {growth} bytes"
-    else:
-        growth = rss_kib() - before
-        assert growth < 2048, f"RSS grew by {growth} KiB"
+    assert_no_growth(tracker, 1000, 10000, lambda i: one_round(v, vd, tokens, i))
 
 
 def test_refcounts_stable():
