@@ -223,7 +223,7 @@ bench-quick: bench-build
 
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind bench-quick
+	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick
 
 deps:
 	./scripts/install-deps.sh
