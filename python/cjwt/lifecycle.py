@@ -39,7 +39,8 @@ ACCESS_TYP = "at+jwt"          # RFC 9068
 REFRESH_TYP = "refresh+jwt"
 
 # Claims the issuer sets itself; a caller's claims may not override them.
-REGISTERED = frozenset(("iss", "sub", "aud", "iat", "exp", "nbf", "jti", "fid", "ext"))
+REGISTERED = frozenset(("iss", "sub", "aud", "iat", "exp", "nbf", "jti", "fid", "ext",
+                        "auth_time"))
 
 
 def _new_id():
@@ -237,6 +238,10 @@ class TokenIssuer:
     ``iss``, ``sub``, ``aud`` (the issuer URL itself: only this service takes
     them), ``iat``, ``exp``, ``jti``, ``fid`` and, when the caller gave claims,
     ``ext`` holding them so that a refreshed access token carries them again.
+    Both carry ``auth_time``, the time of the login the family started with
+    (kept across refreshes). ``max_session`` (a duration) ends a family that
+    long after its login, whatever its refreshes: no token of it expires later,
+    and a refresh after that raises ``ExpiredSignatureError``.
     The ``typ`` values keep one kind from ever being accepted as the other.
 
     ``key``: a private ``cjwt.Key`` (or PEM, JWK dict, secret); ``algorithm``
@@ -254,7 +259,8 @@ class TokenIssuer:
     """
 
     def __init__(self, key, *, issuer, audience, access_ttl="15m", refresh_ttl="7d",
-                 store=None, algorithm=None, clock=time.time, verify_keys=None):
+                 store=None, algorithm=None, clock=time.time, verify_keys=None,
+                 max_session=None):
         self.key = _as_key(key)
         self.algorithm = algorithm or self.key.default_alg   # the core's default
         if not self.algorithm:
@@ -266,6 +272,7 @@ class TokenIssuer:
         self.audience = audience
         self.access_ttl = _duration(access_ttl, "access_ttl")
         self.refresh_ttl = _duration(refresh_ttl, "refresh_ttl")
+        self.max_session = None if max_session is None else _duration(max_session, "max_session")
         self.store = store if store is not None else MemoryStore()
         self._clock = clock
 
@@ -301,28 +308,34 @@ class TokenIssuer:
     def _sign(self, payload, typ):
         return _cjwt.encode(payload, self.key, self.algorithm, {"typ": typ}, None, None)
 
-    def _pair(self, subject, claims, fid, now):
+    def _pair(self, subject, claims, fid, now, auth_time):
         extra = dict(claims or {})
         clash = REGISTERED.intersection(extra)
         if clash:
             raise ValueError(f"claims may not set registered claims: {', '.join(sorted(clash))}")
+        access_exp, refresh_exp = now + self.access_ttl, now + self.refresh_ttl
+        if self.max_session is not None:
+            # nothing of this login outlives the session
+            end = auth_time + self.max_session
+            access_exp, refresh_exp = min(access_exp, end), min(refresh_exp, end)
         access = dict(extra)
         access.update(iss=self.issuer, sub=subject, aud=self.audience, iat=now,
-                      exp=now + self.access_ttl, jti=_new_id(), fid=fid)
+                      exp=access_exp, jti=_new_id(), fid=fid, auth_time=auth_time)
         refresh = {"iss": self.issuer, "sub": subject, "aud": self.issuer, "iat": now,
-                   "exp": now + self.refresh_ttl, "jti": _new_id(), "fid": fid}
+                   "exp": refresh_exp, "jti": _new_id(), "fid": fid, "auth_time": auth_time}
         if extra:
             refresh["ext"] = extra
         return TokenPair(access_token=self._sign(access, ACCESS_TYP),
                          refresh_token=self._sign(refresh, REFRESH_TYP),
-                         expires_in=self.access_ttl, refresh_expires_in=self.refresh_ttl,
+                         expires_in=access_exp - now, refresh_expires_in=refresh_exp - now,
                          family_id=fid)
 
     def issue(self, subject, claims=None, *, now=None):
         """A new pair in a new family for ``subject`` (a non-empty string)."""
         if not isinstance(subject, str) or not subject:
             raise ValueError("subject must be a non-empty string")
-        return self._pair(subject, claims, _new_id(), self._now(now))
+        now = self._now(now)
+        return self._pair(subject, claims, _new_id(), now, now)
 
     def _verify(self, token, typ, now, denylist=True):
         from . import decode
@@ -345,16 +358,27 @@ class TokenIssuer:
         family (every access and refresh token issued from the same login) is
         revoked and ``RevokedTokenError`` is raised. The new access token
         carries ``claims`` when given, else the claims of the original issue.
+        With ``max_session``, a refresh once the session is that old raises
+        ``ExpiredSignatureError``.
         """
         now = self._now(now)
         c = self._verify(refresh_token, REFRESH_TYP, now)
+        # The login this family started with; a token from before auth_time
+        # was added counts from its own iat.
+        auth_time = c.get("auth_time")
+        if isinstance(auth_time, bool) or not isinstance(auth_time, (int, float)):
+            auth_time = c["iat"]
+        auth_time = int(auth_time)
+        if self.max_session is not None and now >= auth_time + self.max_session:
+            raise ExpiredSignatureError(
+                "The session has expired (max_session after the login): log in again")
         if not self.store.mark_used(c["jti"], c["exp"]):
             self.store.revoke_family(c["fid"], self._family_expiry(now))
             raise RevokedTokenError(
                 "Refresh token reuse detected: the token was already used; its family is revoked")
         if claims is None:
             claims = c.get("ext") if isinstance(c.get("ext"), dict) else None
-        return self._pair(c["sub"], claims, c["fid"], now)
+        return self._pair(c["sub"], claims, c["fid"], now, auth_time)
 
     def revoke(self, token, *, family=False, now=None):
         """Revokes one token (access or refresh) by its ``jti``, after verifying

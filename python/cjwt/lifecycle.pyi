@@ -56,7 +56,8 @@ class TokenIssuer:
     def __init__(self, key: Any, *, issuer: str, audience: Any, access_ttl: Duration = ...,
                  refresh_ttl: Duration = ..., store: Store | None = ...,
                  algorithm: str | None = ..., clock: Callable[[], float] = ...,
-                 verify_keys: Any = ...) -> None: ...
+                 verify_keys: Any = ..., max_session: Duration | None = ...) -> None: ...
+    max_session: int | None
     key: Any
     verify_keys: Any
     def issue(self, subject: str, claims: Mapping[str, Any] | None = ..., *,

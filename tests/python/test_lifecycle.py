@@ -86,10 +86,11 @@ def test_issue_shapes_the_pair(issuer):
     rh, r = parts(pair.refresh_token)
     assert ah == {"alg": "ES256", "kid": "auth-1", "typ": "at+jwt"}
     assert rh == {"alg": "ES256", "kid": "auth-1", "typ": "refresh+jwt"}
-    assert set(a) == {"iss", "sub", "aud", "iat", "exp", "jti", "fid", "role"}
-    assert (a["iss"], a["sub"], a["aud"], a["iat"], a["exp"], a["role"]) == (
-        ISS, "user-123", AUD, T0, T0 + 900, "admin")
-    assert set(r) == {"iss", "sub", "aud", "iat", "exp", "jti", "fid", "ext"}
+    assert set(a) == {"iss", "sub", "aud", "iat", "exp", "jti", "fid", "auth_time", "role"}
+    assert (a["iss"], a["sub"], a["aud"], a["iat"], a["exp"], a["auth_time"], a["role"]) == (
+        ISS, "user-123", AUD, T0, T0 + 900, T0, "admin")
+    assert set(r) == {"iss", "sub", "aud", "iat", "exp", "jti", "fid", "auth_time", "ext"}
+    assert r["auth_time"] == T0
     assert (r["aud"], r["exp"], r["ext"]) == (ISS, T0 + 604800, {"role": "admin"})
     assert a["fid"] == r["fid"] == pair.family_id
     assert a["jti"] != r["jti"] and len(a["jti"]) >= 22 and len(a["fid"]) >= 22
@@ -256,6 +257,41 @@ def test_verify_keys_arguments(store, clock):
     # the signing key's public half is enough in verify_keys
     t = cjwt.TokenIssuer(KEY, verify_keys=[PUB], **kw)
     assert t.verify(t.issue("u").access_token)["sub"] == "u"
+
+
+def test_max_session_ends_a_family_however_often_it_is_refreshed(store, clock):
+    issuer = cjwt.TokenIssuer(KEY, issuer=ISS, audience=AUD, access_ttl="15m", refresh_ttl="7d",
+                              max_session="1h", store=store, clock=clock)
+    assert issuer.max_session == 3600
+    pair = issuer.issue("user-123")
+    assert parts(pair.refresh_token)[1]["exp"] == T0 + 3600     # capped at the session's end
+    assert pair.refresh_expires_in == 3600 and pair.expires_in == 900
+    for step in (900, 900, 900):                                # refreshed every 15 minutes
+        clock.t += step
+        pair = issuer.refresh(pair.refresh_token)
+        a, r = parts(pair.access_token)[1], parts(pair.refresh_token)[1]
+        assert a["auth_time"] == r["auth_time"] == T0          # the login, not the refresh
+        assert r["exp"] == T0 + 3600 and a["exp"] <= T0 + 3600
+    assert pair.expires_in == 900 and pair.refresh_expires_in == 900
+    clock.t += 600                                              # 55 min in: access capped
+    pair = issuer.refresh(pair.refresh_token)
+    assert parts(pair.access_token)[1]["exp"] == T0 + 3600 and pair.expires_in == 300
+    clock.t += 300                                              # the session is over
+    with pytest.raises(cjwt.ExpiredSignatureError):
+        issuer.refresh(pair.refresh_token)
+    # an issuer configured later still ends families by their login time, and a
+    # refresh token without auth_time counts from its iat
+    old = cjwt.TokenIssuer(KEY, issuer=ISS, audience=AUD, store=store, clock=clock).issue("u")
+    legacy = cjwt.encode({"iss": ISS, "sub": "u", "aud": ISS, "iat": clock.t - 7200,
+                          "exp": clock.t + 3600, "jti": "legacy-1", "fid": "f-legacy"},
+                         KEY, headers={"typ": "refresh+jwt"})
+    with pytest.raises(cjwt.ExpiredSignatureError, match="session"):
+        issuer.refresh(legacy)
+    assert issuer.refresh(old.refresh_token).family_id == old.family_id
+    with pytest.raises(ValueError):
+        cjwt.TokenIssuer(KEY, issuer=ISS, audience=AUD, max_session=0)
+    with pytest.raises(ValueError, match="registered"):
+        issuer.issue("u", claims={"auth_time": 1})
 
 
 def test_refresh_with_new_claims(issuer, store, clock):
