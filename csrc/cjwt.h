@@ -326,8 +326,8 @@ typedef struct cjwt_verifier cjwt_verifier;
 CJWT_API cjwt_verifier *cjwt_verifier_new(const cjwt_verify_opts *opts, cjwt_error *err);
 CJWT_API void cjwt_verifier_free(cjwt_verifier *v);
 
-/* Verified-token cache (opts.cache_size > 0; signature-checking verifiers
- * only). cjwt_verify / cjwt_verify_keyset remember each token that passed,
+/* Verified-token cache (opts.cache_size > 0; cjwt_verifier_new refuses it,
+ * CJWT_E_INTERNAL, when the signature check is off). cjwt_verify / cjwt_verify_keyset remember each token that passed,
  * keyed by its exact bytes and the key or key set object it passed with (a
  * reference is held): a repeated token skips decoding, parsing and the
  * signature. A hit is served only if the key (set) object is the same one

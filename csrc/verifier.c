@@ -80,6 +80,14 @@ cjwt_verifier *cjwt_verifier_new(const cjwt_verify_opts *o, cjwt_error *err)
                    CJWT_MAX_CACHE_SIZE);
         return NULL;
     }
+    /* Only tokens whose signature was checked are worth remembering, and
+     * only they are tied to a key object: asking for a cache otherwise is a
+     * mistake worth saying, not a cache that silently never fills. */
+    if (o->cache_size && !(cjwtp_effective_checks(o) & CJWT_CHECK_SIGNATURE)) {
+        cjwtp_fail(err, CJWT_E_INTERNAL, "a verified-token cache needs the signature check "
+                   "(a verifier that does not check signatures caches nothing)");
+        return NULL;
+    }
     /* pointer arrays first, so they stay aligned */
     size = list_size(o->audience, o->n_audience) + list_size(o->issuer, o->n_issuer) +
            list_size(o->required, o->n_required) + (o->subject ? strlen(o->subject) + 1 : 0) +
@@ -91,10 +99,7 @@ cjwt_verifier *cjwt_verifier_new(const cjwt_verify_opts *o, cjwt_error *err)
         return NULL;
     }
     v->opts = *o;
-    /* Only tokens whose signature was checked are worth remembering, and
-     * only they are tied to a key object. */
-    if (o->cache_size && (cjwtp_effective_checks(o) & CJWT_CHECK_SIGNATURE) &&
-        !(v->cache = cjwtp_cache_new(o->cache_size))) {
+    if (o->cache_size && !(v->cache = cjwtp_cache_new(o->cache_size))) {
         free(v->arena);
         free(v);
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory creating a verifier's cache");

@@ -2040,12 +2040,6 @@ static int l_verifier(lua_State *L)
         if ((uint64_t)cache > (uint64_t)CJWT_MAX_CACHE_SIZE)
             luaL_argerror(L, 1, lua_pushfstring(L, "option 'cache': at most %d entries",
                                                 (int)CJWT_MAX_CACHE_SIZE));
-        /* The core caches only tokens whose signature it checked: say so
-         * rather than silently caching nothing. */
-        if (cache > 0 && (vo.verify_set & CJWT_CHECK_SIGNATURE) &&
-            !(vo.verify & CJWT_CHECK_SIGNATURE))
-            luaL_argerror(L, 1, "option 'cache' needs the signature check "
-                                "(verify_signature = false caches nothing)");
         vo.cache_size = (size_t)cache;
     }
     v = (lverifier *)lua_newuserdata(L, sizeof *v);
@@ -2065,6 +2059,10 @@ static int l_verifier(lua_State *L)
         vo.revocation_ctx = &v->rv;
     }
     v->v = cjwt_verifier_new(&vo, &err);     /* copies the options */
+    /* internal here is settings the core refuses (a cache without the
+     * signature check...): a misuse, raised as bad arguments are */
+    if (!v->v && err.code == CJWT_E_INTERNAL)
+        luaL_argerror(L, 1, err.message);
     if (!v->v)
         return push_failure(L, NULL, &err);
     return 1;

@@ -2257,14 +2257,6 @@ verifier_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
                       audience, issuer, subject, leeway, options, typ, max_age, denylist,
                       &a) < 0)
         goto fail;
-    /* The core caches only tokens whose signature it checked: say so rather
-     * than silently caching nothing (the Lua binding's rule too). */
-    if (cache_size && (a.opts.verify_set & CJWT_CHECK_SIGNATURE) &&
-        !(a.opts.verify & CJWT_CHECK_SIGNATURE)) {
-        PyErr_SetString(PyExc_ValueError, "cache needs the signature check "
-                        "(verify_signature=False caches nothing)");
-        goto fail;
-    }
     a.opts.cache_size = cache_size;
     if (!(self = (VerifierObject *)type->tp_alloc(type, 0)))
         goto fail;
@@ -2276,7 +2268,12 @@ verifier_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->cache_size = cache_size;
     /* Copies every string, so `a` can go right after. */
     if (!(self->v = cjwt_verifier_new(&a.opts, &err))) {
-        raise_error(st, &err);
+        /* internal here is settings the core refuses (a cache without the
+         * signature check...): a misuse, as bad arguments are */
+        if (err.code == CJWT_E_INTERNAL)
+            PyErr_SetString(PyExc_ValueError, err.message);
+        else
+            raise_error(st, &err);
         goto fail;
     }
     decode_args_release(&a);

@@ -448,14 +448,24 @@ static void check_answer(const json_t *expect, const cjwt_decoded *d, const cjwt
 
 /* The same case through a compiled verifier with a verified-token cache,
  * twice: the first call fills the cache, the second is served from it when
- * the token passed. Both must give the expected answer. */
+ * the token passed. Both must give the expected answer. (Cases with the
+ * signature check off run through a verifier without a cache.) */
 static void check_cached(const cjwt_verify_opts *o, const cjwt_key *key, const cjwt_keyset *ks,
                          const json_t *token, double now, const json_t *expect, int jws) {
     cjwt_verify_opts co = *o;
     cjwt_verifier *v;
     cjwt_error err;
     static const char *labels[] = {" (cached verifier, first call)", " (cached verifier, second call)"};
+    /* a cache needs the signature check: with it off the verifier is compiled
+     * without one (and must refuse one) */
     co.cache_size = 2;
+    if ((co.verify_set & CJWT_CHECK_SIGNATURE) && !(co.verify & CJWT_CHECK_SIGNATURE)) {
+        if ((v = cjwt_verifier_new(&co, &err)) != NULL) {
+            fail("a verifier without the signature check accepted a cache");
+            cjwt_verifier_free(v);
+        }
+        co.cache_size = 0;
+    }
     if (!(v = cjwt_verifier_new(&co, &err))) {
         fail("cjwt_verifier_new: %s", err.message);
         return;
