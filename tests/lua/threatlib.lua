@@ -14,37 +14,10 @@ T.ALL = { "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384"
           "ES256", "ES384", "ES512", "EdDSA" }
 T.CLAIMS_JSON = '{"sub":"user-1","exp":' .. (T.NOW + 100) .. '}'
 
-local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-T.B64 = B64
-function T.b64url(s)
-    local out = {}
-    for i = 1, #s, 3 do
-        local a, b, c = s:byte(i, i + 2)
-        local n = a * 65536 + (b or 0) * 256 + (c or 0)
-        local chars = 2 + (b and 1 or 0) + (c and 1 or 0)
-        for j = 1, chars do
-            local v = math.floor(n / 2 ^ (18 - 6 * (j - 1))) % 64
-            out[#out + 1] = B64:sub(v + 1, v + 1)
-        end
-    end
-    return table.concat(out)
-end
-
-function T.b64url_decode(s)
-    local out, bits, nbits = {}, 0, 0
-    for i = 1, #s do
-        local v = B64:find(s:sub(i, i), 1, true) - 1
-        bits = bits * 64 + v
-        nbits = nbits + 6
-        if nbits >= 8 then
-            nbits = nbits - 8
-            local byte = math.floor(bits / 2 ^ nbits) % 256
-            out[#out + 1] = string.char(byte)
-            bits = bits % 2 ^ nbits
-        end
-    end
-    return table.concat(out)
-end
+local V = dofile("tests/lua/vectorlib.lua")
+T.B64 = V.B64
+T.b64url = V.b64url
+T.b64url_decode = V.b64url_decode
 
 -- Options with the fixed clock.
 function T.opts(algs, extra)

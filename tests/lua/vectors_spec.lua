@@ -5,32 +5,7 @@ local cjson = require "cjson"
 local cjwt = require "cjwt"
 
 local V = dofile("tests/lua/vectorlib.lua")
-local unhex, json_equal = V.unhex, V.json_equal
-
--- Strict-enough base64url decoder for expected payloads (no bit library, so
--- it runs on Lua 5.4 and LuaJIT alike).
-local B64U = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-local B64U_VAL = {}
-for i = 1, #B64U do
-    B64U_VAL[B64U:sub(i, i)] = i - 1
-end
-
-local function b64u_decode(text)
-    local out, acc, bits = {}, 0, 0
-    for i = 1, #text do
-        local v = B64U_VAL[text:sub(i, i)]
-        assert(v, "test data: bad base64url in payload_b64u")
-        acc = acc * 64 + v
-        bits = bits + 6
-        if bits >= 8 then
-            bits = bits - 8
-            local byte = math.floor(acc / 2 ^ bits)
-            out[#out + 1] = string.char(byte)
-            acc = acc - byte * 2 ^ bits
-        end
-    end
-    return table.concat(out)
-end
+local unhex, json_equal, b64u_decode = V.unhex, V.json_equal, V.b64url_decode
 
 -- The key a case stands for, as a user would pass it: a string secret or a
 -- PEM goes through the str/bytes path (cjwt_key_from_bytes), a JWK as a
