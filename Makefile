@@ -71,8 +71,8 @@ $(B)/san/%: tests/c/%.c tests/c/testlib.h $(CORE_SRC) $(CORE_HDR)
 	$(CC) -O1 -g $(SAN) $(CORE_CFLAGS) -Icsrc -o $@ $< $(CORE_SRC) $(DEP_LIBS) -lpthread
 
 # C tests under ASan+UBSan (leak detection on). Every test runs; the target
-# fails if any did. Wycheproof vectors come from ../shared/vectors.
-SHARED_VECTORS ?= $(abspath ../shared/vectors)
+# fails if any did. Wycheproof vectors: tests/vectors/wycheproof (in the repository).
+SHARED_VECTORS ?= tests/vectors/wycheproof
 test-c: $(addprefix $(B)/san/,$(C_TESTS))
 	@rc=0; for t in $(C_TESTS); do \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
