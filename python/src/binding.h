@@ -37,6 +37,7 @@
 #include <Python.h>
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "cjwt.h"
@@ -155,22 +156,37 @@ extern PyMethodDef encode_functions[];
 
 enum { MODE_CLAIMS = 0, MODE_COMPLETE = 1, MODE_RAW = 2 };
 
-/* Everything a verify call borrows; released by decode_args_release. */
+/* The arguments of decode / decode_complete / jws_decode, Verifier() and
+ * Verifier.decode, as the caller gave them: borrowed, NULL when not given. */
+typedef struct {
+    PyObject *token, *key, *now;                       /* each call's */
+    PyObject *algorithms, *options, *verify, *audience, *issuer, *subject, *leeway, *typ,
+             *max_age, *denylist;                      /* the settings (verify: ignored) */
+} decode_argv;
+
+/* One parameter of a METH_FASTCALL|METH_KEYWORDS entry point: its name (an
+ * index into st->names) and its field in decode_argv. */
+typedef struct {
+    int name;
+    size_t offset;
+} decode_param;
+#define DECODE_PARAM(kw, field) {(kw), offsetof(decode_argv, field)}
+
+/* The settings parsed: the core's options and everything they borrow
+ * (zero it before use; release with decode_settings_release). */
 typedef struct {
     cjwt_verify_opts opts;
     PyObject *audience, *issuer, *required;   /* tuples of str keeping the UTF-8 alive */
     const char **audience_arr, **issuer_arr, **required_arr;
     const char *audience_one, *issuer_one;    /* a single str (borrowed from the argument) */
     int algorithms_given;
-} decode_args;
+} decode_settings;
 
-void decode_args_release(decode_args *a);
-int parse_args(cjwt_state *st, const char *fn, const int *params, int n, int npos,
-               PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject **out);
-int settings_args(cjwt_state *st, int mode, const char *calling, PyObject *algorithms,
-                  PyObject *audience, PyObject *issuer, PyObject *subject, PyObject *leeway_in,
-                  PyObject *options, PyObject *typ, PyObject *max_age_in, PyObject *denylist,
-                  decode_args *a);
+int parse_args(cjwt_state *st, const char *fn, const decode_param *params, int n, int npos,
+               PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, decode_argv *out);
+int decode_settings_parse(cjwt_state *st, int mode, const char *calling, const decode_argv *in,
+                          decode_settings *s);
+void decode_settings_release(decode_settings *s);
 int now_arg(cjwt_state *st, PyObject *now_in, int *has_now, double *now);
 
 /* ---- denylist.c ------------------------------------------------------ */
@@ -187,10 +203,29 @@ void denylist_leave(denylist_call *outer);
 
 /* ---- decode.c -------------------------------------------------------- */
 
+/* What one verification reads besides the settings: the token, the key or
+ * key set, the time. Zero it, fill it with verify_input_begin (before the
+ * settings are parsed: a PyJWK may bring the algorithms) and
+ * verify_input_finish, release it with verify_input_release. */
+typedef struct {
+    const char *token;       /* borrowed from the token argument (str/bytes: immutable) */
+    size_t token_len;
+    PyObject *key_obj;       /* borrowed: the argument, or an item of converted */
+    PyObject *converted;     /* owned: cjwt._slow_key's answer, or NULL */
+    cjwt_key *key;           /* owned reference, or NULL */
+    cjwt_keyset *keyset;     /* owned reference, or NULL */
+    int has_now;
+    double now;
+} verify_input;
+
+int verify_input_begin(cjwt_state *st, PyObject *token, PyObject *key, PyObject **algorithms_io,
+                       verify_input *in);
+int verify_input_finish(cjwt_state *st, PyObject *now, verify_input *in);
+void verify_input_release(verify_input *in);
+/* The verification (GIL released) through the compiled verifier v, or with
+ * opts when v is NULL; the result for mode, or NULL with the error raised. */
 PyObject *verify_call(cjwt_state *st, int mode, const cjwt_verifier *v,
-                      const cjwt_verify_opts *opts, const cjwt_key *key,
-                      const cjwt_keyset *keyset, const char *token, size_t len, int has_now,
-                      double now);
+                      const cjwt_verify_opts *opts, const verify_input *in);
 /* decode, decode_complete, jws_decode, get_unverified_header: added to the
  * module by cjwt_exec. */
 extern PyMethodDef decode_functions[];

@@ -2,17 +2,59 @@
  * verification call they share with cjwt.Verifier. */
 #include "binding.h"
 
-/* The argument lists of the public entry points, as indexes into st->names;
- * the first `npos` can be given by position. */
-static const int decode_params[] = {
-    KW_TOKEN, KW_KEY, KW_ALGORITHMS, KW_OPTIONS, KW_VERIFY,
-    KW_AUDIENCE, KW_ISSUER, KW_SUBJECT, KW_LEEWAY, KW_TYP, KW_MAX_AGE, KW_NOW, KW_DENYLIST,
+/* The argument lists of the public entry points; the first `npos` can be
+ * given by position. */
+static const decode_param decode_params[] = {
+    DECODE_PARAM(KW_TOKEN, token), DECODE_PARAM(KW_KEY, key),
+    DECODE_PARAM(KW_ALGORITHMS, algorithms), DECODE_PARAM(KW_OPTIONS, options),
+    DECODE_PARAM(KW_VERIFY, verify), DECODE_PARAM(KW_AUDIENCE, audience),
+    DECODE_PARAM(KW_ISSUER, issuer), DECODE_PARAM(KW_SUBJECT, subject),
+    DECODE_PARAM(KW_LEEWAY, leeway), DECODE_PARAM(KW_TYP, typ),
+    DECODE_PARAM(KW_MAX_AGE, max_age), DECODE_PARAM(KW_NOW, now),
+    DECODE_PARAM(KW_DENYLIST, denylist),
 };
 #define DECODE_NPOS 5
-static const int jws_decode_params[] = {
-    KW_TOKEN, KW_KEY, KW_ALGORITHMS, KW_OPTIONS, KW_TYP, KW_NOW,
+static const decode_param jws_decode_params[] = {
+    DECODE_PARAM(KW_TOKEN, token), DECODE_PARAM(KW_KEY, key),
+    DECODE_PARAM(KW_ALGORITHMS, algorithms), DECODE_PARAM(KW_OPTIONS, options),
+    DECODE_PARAM(KW_TYP, typ), DECODE_PARAM(KW_NOW, now),
 };
 #define JWS_DECODE_NPOS 3
+#define N_PARAMS(p) ((int)(sizeof(p) / sizeof((p)[0])))
+
+/* The token and the key (through cjwt._slow_key, which may replace
+ * *algorithms_io too: a PyJWK brings its own). Arguments borrowed; key may
+ * be NULL (None). */
+int
+verify_input_begin(cjwt_state *st, PyObject *token, PyObject *key, PyObject **algorithms_io,
+                   verify_input *in)
+{
+    Py_ssize_t len;
+    in->key_obj = key ? key : Py_None;
+    if (slow_key_arg(st, &in->key_obj, algorithms_io, &in->converted) < 0)
+        return -1;
+    if (!(in->token = token_arg(token, &len)))
+        return -1;
+    in->token_len = (size_t)len;
+    return 0;
+}
+
+/* The time (NULL/None: the clock) and the core key or key set. */
+int
+verify_input_finish(cjwt_state *st, PyObject *now, verify_input *in)
+{
+    if (now_arg(st, now, &in->has_now, &in->now) < 0)
+        return -1;
+    return key_or_keyset_arg(st, in->key_obj, &in->key, &in->keyset);
+}
+
+void
+verify_input_release(verify_input *in)
+{
+    cjwt_key_free(in->key);
+    cjwt_keyset_free(in->keyset);
+    Py_XDECREF(in->converted);
+}
 
 /* The verification itself, with the GIL released: through the compiled
  * verifier `v` when given (its cache, its hook), else with `opts` directly.
@@ -23,9 +65,14 @@ static const int jws_decode_params[] = {
  * stay alive for the call (the caller holds it). */
 PyObject *
 verify_call(cjwt_state *st, int mode, const cjwt_verifier *v, const cjwt_verify_opts *opts,
-            const cjwt_key *key, const cjwt_keyset *keyset, const char *token, size_t len,
-            int has_now, double now)
+            const verify_input *in)
 {
+    const cjwt_key *key = in->key;
+    const cjwt_keyset *keyset = in->keyset;
+    const char *token = in->token;
+    size_t len = in->token_len;
+    int has_now = in->has_now;
+    double now = in->now;
     cjwt_error err = {0};
     cjwt_decoded *dec;
     PyObject *result = NULL;
@@ -81,47 +128,47 @@ done:
     return result;
 }
 
-/* The body of decode / decode_complete / jws_decode. Arguments are borrowed
- * and may be NULL (not given). */
+/* The body of decode / decode_complete / jws_decode: `argv` as parsed by
+ * parse_args (its algorithms may be replaced by a PyJWK's). */
 static PyObject *
-decode_impl(cjwt_state *st, int mode, PyObject *token_obj, PyObject *key_in,
-            PyObject *algorithms, PyObject *audience, PyObject *issuer, PyObject *subject,
-            PyObject *leeway, PyObject *options, PyObject *typ, PyObject *max_age,
-            PyObject *now_in, PyObject *denylist)
+decode_impl(cjwt_state *st, int mode, decode_argv *argv)
 {
-    decode_args a;
-    memset(&a, 0, sizeof a);
-    cjwt_key *key = NULL;
-    cjwt_keyset *keyset = NULL;
-    PyObject *result = NULL, *converted = NULL, *key_obj = key_in ? key_in : Py_None;
-    Py_ssize_t token_len;
-    int has_now = 0;
-    double now = 0;
-    const char *token;
+    decode_settings a;
+    verify_input in;
+    PyObject *result = NULL;
 
-    if (!algorithms)
-        algorithms = Py_None;
-    if (slow_key_arg(st, &key_obj, &algorithms, &converted) < 0)
+    memset(&a, 0, sizeof a);
+    memset(&in, 0, sizeof in);
+    if (!argv->algorithms)
+        argv->algorithms = Py_None;
+    if (verify_input_begin(st, argv->token, argv->key, &argv->algorithms, &in) < 0)
         goto done;
-    if (!(token = token_arg(token_obj, &token_len)))
+    if (decode_settings_parse(st, mode, "calling decode()", argv, &a) < 0)
         goto done;
-    if (settings_args(st, mode, "calling decode()", algorithms, audience, issuer, subject,
-                      leeway, options, typ, max_age, denylist, &a) < 0)
-        goto done;
-    if (now_arg(st, now_in, &has_now, &now) < 0)
-        goto done;
-    if (key_or_keyset_arg(st, key_obj, &key, &keyset) < 0)
+    if (verify_input_finish(st, argv->now, &in) < 0)
         goto done;
     /* Every pointer in a.opts is kept alive by `a` and the arguments, the
      * token by the argument tuple, the key (set) by its own reference. */
-    result = verify_call(st, mode, NULL, &a.opts, key, keyset, token, (size_t)token_len,
-                         has_now, now);
+    result = verify_call(st, mode, NULL, &a.opts, &in);
 done:
-    cjwt_key_free(key);
-    cjwt_keyset_free(keyset);
-    decode_args_release(&a);
-    Py_XDECREF(converted);
+    verify_input_release(&in);
+    decode_settings_release(&a);
     return result;
+}
+
+/* One entry point: its arguments parsed, then decode_impl. */
+static PyObject *
+decode_entry(PyObject *module, int mode, const char *fn, PyObject *const *args,
+             Py_ssize_t nargs, PyObject *kwnames)
+{
+    cjwt_state *st = get_state(module);
+    decode_argv argv;
+    int rc = mode == MODE_RAW
+                 ? parse_args(st, fn, jws_decode_params, N_PARAMS(jws_decode_params),
+                              JWS_DECODE_NPOS, args, nargs, kwnames, &argv)
+                 : parse_args(st, fn, decode_params, N_PARAMS(decode_params), DECODE_NPOS,
+                              args, nargs, kwnames, &argv);
+    return rc < 0 ? NULL : decode_impl(st, mode, &argv);
 }
 
 PyDoc_STRVAR(decode_doc,
@@ -148,12 +195,7 @@ PyDoc_STRVAR(decode_doc,
 static PyObject *
 py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    cjwt_state *st = get_state(module);
-    PyObject *v[13];
-    if (parse_args(st, "decode", decode_params, 13, DECODE_NPOS, args, nargs, kwnames, v) < 0)
-        return NULL;
-    return decode_impl(st, MODE_CLAIMS, v[0], v[1], v[2], v[5], v[6], v[7], v[8], v[3], v[9],
-                       v[10], v[11], v[12]);
+    return decode_entry(module, MODE_CLAIMS, "decode", args, nargs, kwnames);
 }
 
 PyDoc_STRVAR(decode_complete_doc,
@@ -167,13 +209,7 @@ static PyObject *
 py_decode_complete(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                    PyObject *kwnames)
 {
-    cjwt_state *st = get_state(module);
-    PyObject *v[13];
-    if (parse_args(st, "decode_complete", decode_params, 13, DECODE_NPOS, args, nargs, kwnames,
-                   v) < 0)
-        return NULL;
-    return decode_impl(st, MODE_COMPLETE, v[0], v[1], v[2], v[5], v[6], v[7], v[8], v[3], v[9],
-                       v[10], v[11], v[12]);
+    return decode_entry(module, MODE_COMPLETE, "decode_complete", args, nargs, kwnames);
 }
 
 PyDoc_STRVAR(jws_decode_doc,
@@ -185,13 +221,7 @@ PyDoc_STRVAR(jws_decode_doc,
 static PyObject *
 py_jws_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    cjwt_state *st = get_state(module);
-    PyObject *v[6];
-    if (parse_args(st, "jws_decode", jws_decode_params, 6, JWS_DECODE_NPOS, args, nargs,
-                   kwnames, v) < 0)
-        return NULL;
-    return decode_impl(st, MODE_RAW, v[0], v[1], v[2], NULL, NULL, NULL, NULL, v[3], v[4],
-                       NULL, v[5], NULL);
+    return decode_entry(module, MODE_RAW, "jws_decode", args, nargs, kwnames);
 }
 
 PyDoc_STRVAR(get_unverified_header_doc,

@@ -22,7 +22,7 @@ option_get(cjwt_state *st, PyObject *options, int name)
 }
 
 void
-decode_args_release(decode_args *a)
+decode_settings_release(decode_settings *a)
 {
     PyMem_Free(a->audience_arr);
     PyMem_Free(a->issuer_arr);
@@ -52,7 +52,7 @@ size_option(PyObject *obj, const char *what, Py_ssize_t *out)
 }
 
 static int
-options_arg(cjwt_state *st, PyObject *options, decode_args *a)
+options_arg(cjwt_state *st, PyObject *options, decode_settings *a)
 {
     if (options == Py_None)
         return 0;
@@ -141,7 +141,7 @@ alg_of_str(cjwt_state *st, PyObject *name, cjwt_alg *alg)
 }
 
 static int
-algorithms_arg(cjwt_state *st, PyObject *algorithms, decode_args *a)
+algorithms_arg(cjwt_state *st, PyObject *algorithms, decode_settings *a)
 {
     if (algorithms == Py_None)
         return 0;
@@ -212,30 +212,30 @@ strings_arg(PyObject *obj, const char *what, PyObject **tup, const char ***arr,
     return 0;
 }
 
-/* METH_FASTCALL|METH_KEYWORDS arguments -> out[i] (borrowed; NULL when not
- * given) for the parameters params[0..n). Errors read like CPython's. */
+/* METH_FASTCALL|METH_KEYWORDS arguments -> the fields of *out named by
+ * params[0..n) (borrowed; NULL when not given). Errors read like CPython's. */
 int
-parse_args(cjwt_state *st, const char *fn, const int *params, int n, int npos,
-           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject **out)
+parse_args(cjwt_state *st, const char *fn, const decode_param *params, int n, int npos,
+           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, decode_argv *out)
 {
-    for (int i = 0; i < n; i++)
-        out[i] = NULL;
+#define FIELD(i) (*(PyObject **)((char *)out + params[i].offset))
+    memset(out, 0, sizeof *out);
     if (nargs > npos) {
         PyErr_Format(PyExc_TypeError, "%s() takes from 1 to %d positional arguments but %zd "
                      "were given", fn, npos, nargs);
         return -1;
     }
     for (Py_ssize_t i = 0; i < nargs; i++)
-        out[i] = args[i];
+        FIELD(i) = args[i];
     Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
     for (Py_ssize_t j = 0; j < nkw; j++) {
         PyObject *name = PyTuple_GET_ITEM(kwnames, j);
         int i;
-        for (i = 0; i < n && name != st->names[params[i]]; i++)
+        for (i = 0; i < n && name != st->names[params[i].name]; i++)
             ;
         if (i == n) {   /* not interned: compare the text */
             for (i = 0; i < n; i++) {
-                int eq = PyUnicode_Compare(name, st->names[params[i]]);
+                int eq = PyUnicode_Compare(name, st->names[params[i].name]);
                 if (eq == -1 && PyErr_Occurred())
                     return -1;
                 if (eq == 0)
@@ -247,14 +247,15 @@ parse_args(cjwt_state *st, const char *fn, const int *params, int n, int npos,
                          name);
             return -1;
         }
-        if (out[i]) {
+        if (FIELD(i)) {
             PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%S'", fn,
                          name);
             return -1;
         }
-        out[i] = args[nargs + j];
+        FIELD(i) = args[nargs + j];
     }
-    if (!out[0]) {
+#undef FIELD
+    if (!out->token) {
         PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: 'token'",
                      fn);
         return -1;
@@ -264,36 +265,30 @@ parse_args(cjwt_state *st, const char *fn, const int *params, int n, int npos,
 
 /* ---- the pieces shared by decode and Verifier ------------------------ */
 
-/* Verification settings: decode's keywords -> a->opts. Used per call by
- * decode / decode_complete / jws_decode (cjwt_verify_with) and once by
- * Verifier() (cjwt_verifier_new, which copies what it keeps). Arguments are
- * borrowed and may be NULL (not given); `a` must be zeroed. Every pointer
- * left in a->opts lives in `a` or in the arguments: keep both until the
- * options are used, then decode_args_release(a). `calling` completes the
- * message of the missing-algorithms error ("calling decode()"). A denylist
- * becomes the core's revocation hook with the store as its ctx (borrowed). */
+/* Verification settings: decode's keywords (in, borrowed) -> a->opts. Used
+ * per call by decode / decode_complete / jws_decode (cjwt_verify_with) and
+ * once by Verifier() (cjwt_verifier_new, which copies what it keeps); `a`
+ * must be zeroed. Every pointer left in a->opts lives in `a` or in the
+ * arguments: keep both until the options are used, then
+ * decode_settings_release(a). `calling` completes the message of the
+ * missing-algorithms error ("calling decode()"). A denylist becomes the
+ * core's revocation hook with the store as its ctx (borrowed). */
 int
-settings_args(cjwt_state *st, int mode, const char *calling, PyObject *algorithms,
-              PyObject *audience, PyObject *issuer, PyObject *subject, PyObject *leeway_in,
-              PyObject *options, PyObject *typ, PyObject *max_age_in, PyObject *denylist,
-              decode_args *a)
+decode_settings_parse(cjwt_state *st, int mode, const char *calling, const decode_argv *in,
+                      decode_settings *a)
 {
     PyObject *leeway = NULL, *max_age = NULL;
     int rc = -1;
 
 #define ARG(x) ((x) ? (x) : Py_None)
-    algorithms = ARG(algorithms);
-    audience = ARG(audience);
-    issuer = ARG(issuer);
-    subject = ARG(subject);
-    options = ARG(options);
-    typ = ARG(typ);
-    denylist = ARG(denylist);
+    PyObject *algorithms = ARG(in->algorithms), *audience = ARG(in->audience),
+             *issuer = ARG(in->issuer), *subject = ARG(in->subject),
+             *options = ARG(in->options), *typ = ARG(in->typ), *denylist = ARG(in->denylist);
 #undef ARG
-    leeway = leeway_in ? convert_arg(st->seconds_hook, leeway_in) : PyLong_FromLong(0);
+    leeway = in->leeway ? convert_arg(st->seconds_hook, in->leeway) : PyLong_FromLong(0);
     if (!leeway)
         goto done;
-    if (max_age_in && !(max_age = convert_arg(st->seconds_hook, max_age_in)))
+    if (in->max_age && !(max_age = convert_arg(st->seconds_hook, in->max_age)))
         goto done;
     if (options_arg(st, options, a) < 0)
         goto done;

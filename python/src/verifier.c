@@ -1,8 +1,6 @@
 /* cjwt.Verifier: decode's settings compiled once into a cjwt_verifier. */
 #include "binding.h"
 
-/* ---- Verifier: settings compiled once, optional verified-token cache --- */
-
 /* A cjwt_verifier made from decode's keywords. Immutable once made (the
  * core copies the settings; its cache is the one mutable part, thread-safe
  * in the core), so one Verifier serves any number of threads. With a
@@ -15,7 +13,9 @@ typedef struct {
     size_t cache_size;     /* as asked */
 } VerifierObject;
 
-static const int verifier_call_params[] = {KW_TOKEN, KW_KEY, KW_NOW};
+static const decode_param verifier_call_params[] = {
+    DECODE_PARAM(KW_TOKEN, token), DECODE_PARAM(KW_KEY, key), DECODE_PARAM(KW_NOW, now),
+};
 #define VERIFIER_CALL_NPOS 2
 
 static PyObject *
@@ -23,19 +23,20 @@ verifier_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"algorithms", "audience", "issuer", "subject", "leeway", "options",
                              "typ", "max_age", "denylist", "cache", NULL};
-    PyObject *algorithms = NULL, *audience = NULL, *issuer = NULL, *subject = NULL,
-             *leeway = NULL, *options = NULL, *typ = NULL, *max_age = NULL, *denylist = NULL,
-             *cache = NULL;
+    PyObject *cache = NULL;
     cjwt_state *st = PyType_GetModuleState(type);
     VerifierObject *self = NULL;
-    decode_args a;
+    decode_argv in;
+    decode_settings a;
     cjwt_error err = {0};
     size_t cache_size = 0;
 
+    memset(&in, 0, sizeof in);
     memset(&a, 0, sizeof a);
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O$OOOOOOOOO:Verifier", kwlist, &algorithms,
-                                     &audience, &issuer, &subject, &leeway, &options, &typ,
-                                     &max_age, &denylist, &cache))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O$OOOOOOOOO:Verifier", kwlist,
+                                     &in.algorithms, &in.audience, &in.issuer, &in.subject,
+                                     &in.leeway, &in.options, &in.typ, &in.max_age, &in.denylist,
+                                     &cache))
         return NULL;
     if (cache) {
         /* int >= 0. None is refused rather than read as "no cache": to
@@ -59,16 +60,14 @@ verifier_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         }
         cache_size = (size_t)n;
     }
-    if (settings_args(st, MODE_CLAIMS, "creating a Verifier", algorithms ? algorithms : Py_None,
-                      audience, issuer, subject, leeway, options, typ, max_age, denylist,
-                      &a) < 0)
+    if (decode_settings_parse(st, MODE_CLAIMS, "creating a Verifier", &in, &a) < 0)
         goto fail;
     a.opts.cache_size = cache_size;
     if (!(self = (VerifierObject *)type->tp_alloc(type, 0)))
         goto fail;
     if (a.opts.revocation) {
         /* The core keeps the ctx pointer: the store lives as long as we do. */
-        self->denylist = Py_NewRef(denylist);
+        self->denylist = Py_NewRef(in.denylist);
         self->has_denylist = 1;
     }
     self->cache_size = cache_size;
@@ -82,10 +81,10 @@ verifier_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
             raise_error(st, &err);
         goto fail;
     }
-    decode_args_release(&a);
+    decode_settings_release(&a);
     return (PyObject *)self;
 fail:
-    decode_args_release(&a);
+    decode_settings_release(&a);
     Py_XDECREF(self);
     return NULL;
 }
@@ -124,16 +123,12 @@ verifier_call(VerifierObject *self, int mode, const char *fn, PyObject *const *a
               Py_ssize_t nargs, PyObject *kwnames)
 {
     cjwt_state *st = PyType_GetModuleState(Py_TYPE(self));
-    PyObject *p[3], *result = NULL, *converted = NULL, *key_obj, *no_algorithms;
-    cjwt_key *key = NULL;
-    cjwt_keyset *keyset = NULL;
-    Py_ssize_t token_len;
-    const char *token;
-    int has_now = 0;
-    double now = 0;
+    PyObject *result = NULL, *no_algorithms, *algorithms;
+    decode_argv argv;
+    verify_input in;
 
     if (parse_args(st, fn, verifier_call_params, 3, VERIFIER_CALL_NPOS, args, nargs, kwnames,
-                   p) < 0)
+                   &argv) < 0)
         return NULL;
     if (!self->v || (self->has_denylist && !self->denylist)) {
         PyErr_SetString(PyExc_RuntimeError, "this Verifier is being destroyed");
@@ -141,25 +136,16 @@ verifier_call(VerifierObject *self, int mode, const char *fn, PyObject *const *a
     }
     /* The algorithms are the Verifier's: a PyJWK's own is not used (an
      * empty tuple, not None, tells _slow_key so; its answer is ignored). */
-    key_obj = p[1] ? p[1] : Py_None;
-    no_algorithms = PyTuple_New(0);
-    if (!no_algorithms)
+    if (!(no_algorithms = PyTuple_New(0)))
         return NULL;
-    PyObject *algorithms = no_algorithms;
-    if (slow_key_arg(st, &key_obj, &algorithms, &converted) < 0)
+    algorithms = no_algorithms;
+    memset(&in, 0, sizeof in);
+    if (verify_input_begin(st, argv.token, argv.key, &algorithms, &in) < 0 ||
+        verify_input_finish(st, argv.now, &in) < 0)
         goto done;
-    if (!(token = token_arg(p[0], &token_len)))
-        goto done;
-    if (now_arg(st, p[2], &has_now, &now) < 0)
-        goto done;
-    if (key_or_keyset_arg(st, key_obj, &key, &keyset) < 0)
-        goto done;
-    result = verify_call(st, mode, self->v, NULL, key, keyset, token, (size_t)token_len,
-                         has_now, now);
+    result = verify_call(st, mode, self->v, NULL, &in);
 done:
-    cjwt_key_free(key);
-    cjwt_keyset_free(keyset);
-    Py_XDECREF(converted);
+    verify_input_release(&in);
     Py_DECREF(no_algorithms);
     return result;
 }
