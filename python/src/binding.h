@@ -44,17 +44,12 @@
 
 /* ---- module state ---------------------------------------------------- */
 
-/* The key cache: str/bytes key material (PEM, JWK text, secrets) passed to
- * encode/decode -> the parsed cjwt_key, so a PEM is not parsed again on
- * every call. Keyed by the exact bytes (compared in full), at most
- * KEY_CACHE_MAX entries, most recently used first. Read and written only
- * with the GIL held; the keys are immutable and reference counted. */
+/* The key cache (the core's cjwt_key_cache): str/bytes key material (PEM,
+ * JWK text, secrets) passed to encode/decode -> the parsed cjwt_key, so a
+ * PEM is not parsed again on every call. Keyed by the exact bytes, at most
+ * KEY_CACHE_MAX entries, most recently used first; refused material is not
+ * kept, evicted material is wiped. */
 #define KEY_CACHE_MAX 32
-typedef struct {
-    unsigned char *data;   /* PyMem copy of the key material */
-    size_t len;
-    cjwt_key *key;         /* owned reference */
-} key_cache_entry;
 
 /* Names compared by pointer first (callers' keyword names and dict keys
  * are interned str), then by value. Texts in module.c (name_text). */
@@ -84,9 +79,7 @@ typedef struct {
     PyObject *seconds_hook;                 /* cjwt._seconds: timedelta -> seconds */
     PyObject *time_hook;                    /* cjwt._unix_time: datetime -> unix time */
     PyObject *str_cache[STR_CACHE_SIZE];
-    key_cache_entry key_cache[KEY_CACHE_MAX];
-    int key_cache_n;
-    unsigned long long key_cache_hits, key_cache_misses;
+    cjwt_key_cache *key_cache;              /* owned; NULL once the module is cleared */
 } cjwt_state;
 
 extern struct PyModuleDef cjwt_module;   /* module.c */
@@ -141,7 +134,6 @@ int private_flag(PyObject *args, PyObject *kwargs, const char *fmt);
 
 /* ---- keyarg.c -------------------------------------------------------- */
 
-void key_cache_clear(cjwt_state *st);
 int key_arg(cjwt_state *st, PyObject *obj, cjwt_key **out);
 int slow_key_arg(cjwt_state *st, PyObject **key_io, PyObject **algorithms_io,
                  PyObject **converted);
