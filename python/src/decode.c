@@ -190,7 +190,8 @@ PyDoc_STRVAR(decode_doc,
 "hold, the core asks it about the token's ``jti`` (which must then be a\n"
 "string) and family ``fid`` (None if absent): revoked raises\n"
 "``RevokedTokenError``; a store that raises refuses the token too\n"
-"(``PyJWTError``, code ``internal``, the store's exception as ``__cause__``).");
+"(``RevocationUnavailableError``, code ``unavailable``, the store's\n"
+"exception as ``__cause__``).");
 
 static PyObject *
 py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
@@ -225,7 +226,7 @@ py_jws_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObjec
 }
 
 PyDoc_STRVAR(get_unverified_header_doc,
-"get_unverified_header(token) -> dict\n\n"
+"get_unverified_header($module, token, /)\n--\n\n"
 "The token's header, parsed strictly but NOT verified: never trust it.");
 
 static PyObject *

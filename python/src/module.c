@@ -20,7 +20,7 @@ get_state_by_type(PyTypeObject *type)
 }
 
 PyDoc_STRVAR(set_hooks_doc,
-"_set_hooks(slow_key, seconds, unix_time)\n\n"
+"_set_hooks($module, slow_key, seconds, unix_time, /)\n--\n\n"
 "Called once by the cjwt package: the Python conversions decode uses for\n"
 "arguments the C code does not take directly.");
 
@@ -37,7 +37,7 @@ py_set_hooks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 PyDoc_STRVAR(key_cache_info_doc,
-"_key_cache_info() -> dict\n\n"
+"_key_cache_info($module, /)\n--\n\n"
 "The str/bytes key cache: {\"size\", \"maxsize\", \"hits\", \"misses\"} (tests).");
 
 static PyObject *
@@ -52,7 +52,7 @@ py_key_cache_info(PyObject *module, PyObject *Py_UNUSED(ignored))
 }
 
 PyDoc_STRVAR(key_cache_clear_doc,
-"_key_cache_clear()\n\nEmpties the str/bytes key cache and resets its counters.");
+"_key_cache_clear($module, /)\n--\n\nEmpties the str/bytes key cache and resets its counters.");
 
 static PyObject *
 py_key_cache_clear(PyObject *module, PyObject *Py_UNUSED(ignored))
