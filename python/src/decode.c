@@ -22,6 +22,23 @@ static const decode_param jws_decode_params[] = {
 #define JWS_DECODE_NPOS 3
 #define N_PARAMS(p) ((int)(sizeof(p) / sizeof((p)[0])))
 
+/* A `now` argument (NULL/None: the clock; unix time or datetime). */
+static int
+now_arg(cjwt_state *st, PyObject *now_in, int *has_now, double *now)
+{
+    *has_now = 0;
+    if (!now_in || now_in == Py_None)
+        return 0;
+    PyObject *now_obj = convert_arg(st->time_hook, now_in);
+    if (!now_obj)
+        return -1;
+    int rc = number_arg(now_obj, "now", now);
+    Py_DECREF(now_obj);
+    if (rc == 0)
+        *has_now = 1;
+    return rc;
+}
+
 /* The token and the key (through cjwt._slow_key, which may replace
  * *algorithms_io too: a PyJWK brings its own). Arguments borrowed; key may
  * be NULL (None). */
