@@ -158,11 +158,23 @@ typedef struct vo_slots {
     const char *aud[VO_INLINE], *iss[VO_INLINE], *req[VO_INLINE];
 } vo_slots;
 
-void lcjwt_verify_opts_collect(lua_State *L, int arg, vo_slots *s);
-int lcjwt_read_verify_opts(lua_State *L, vo_slots *s, int arg, cjwt_verify_opts *vo,
-                           int *has_now, double *now, cjwt_error *err);
-int lcjwt_denylist_opt(lua_State *L, int idx, int arg, enum verify_mode mode);
-int lcjwt_cache_opt(lua_State *L, int idx, int arg, size_t *out);
+/* The options of a verify call, or of cjwt.verifier (`compiled`), read from
+ * one table by lcjwt_read_verify_opts. The values stay on the Lua stack
+ * (strings the core options point to are borrowed from them) until the call
+ * returns. */
+typedef struct lverify_opts {
+    /* set by the caller */
+    enum verify_mode mode;       /* what the call returns (cjwt.verifier: MODE_CLAIMS) */
+    int compiled;                /* cjwt.verifier: opts.cache is allowed */
+    /* read from the table */
+    cjwt_verify_opts core;       /* for the core (revocation: set by the caller) */
+    int has_now;                 /* opts.now */
+    double now;
+    int denylist;                /* stack index of opts.denylist, 0: none */
+    vo_slots slots;              /* where each option's value is on the stack */
+} lverify_opts;
+
+int lcjwt_read_verify_opts(lua_State *L, int arg, lverify_opts *o, cjwt_error *err);
 
 /* ---- key.c and keyset.c: key objects --------------------------------------- */
 
@@ -187,7 +199,6 @@ typedef struct key_opts {
 } key_opts;
 
 lkey *lcjwt_test_key(lua_State *L, int idx);
-lkeyset *lcjwt_test_keyset(lua_State *L, int idx);
 void lcjwt_check_key_arg(lua_State *L, int arg, int allow_set);
 const cjwt_key *lcjwt_resolve_key(lua_State *L, int arg, guard *g, cjwt_error *err,
                                   const cjwt_keyset **ks);
@@ -231,12 +242,27 @@ typedef struct lrevoke {
     int fn;                  /* stack index of the user's function */
 } lrevoke;
 
-const char *lcjwt_check_token(lua_State *L, int arg, size_t *len);
+/* One verify call (cjwt.decode..., v:decode...): its arguments, the key or
+ * key set the core verifies with, and what it owns. Lives on the C stack;
+ * no Lua call that can raise runs while `g` holds anything. */
+typedef struct lverify_call {
+    enum verify_mode mode;
+    const char *token;
+    size_t token_len;
+    int key_arg;                 /* stack index of the key argument */
+    lkey *kobj;                  /* the key argument, when a key object */
+    lkeyset *sobj;               /* the key argument, when a key set object */
+    const cjwt_key *key;         /* what the core verifies with: a key, */
+    const cjwt_keyset *ks;       /* or a key set */
+    guard g;                     /* the call's own references */
+    cjwt_error err;
+} lverify_call;
+
 int lcjwt_denylist_hook(void *ctx, const cjwt_value *payload, cjwt_error *err);
 void lcjwt_denylist_prepare(lua_State *L, int fn, lrevoke *r);
-void lcjwt_verify_key_arg(lua_State *L, int arg, lkey **k, lkeyset **s);
-int lcjwt_verify_keys(lua_State *L, int arg, lkey *kobj, lkeyset *sobj, guard *g,
-                      const cjwt_key **key, const cjwt_keyset **ks, cjwt_error *err);
+void lcjwt_verify_call_args(lua_State *L, lverify_call *c, int token_arg, int key_arg,
+                            enum verify_mode mode);
+int lcjwt_verify_call_keys(lua_State *L, lverify_call *c);
 int lcjwt_push_decoded(lua_State *L, cjwt_decoded *d, enum verify_mode mode);
 void lcjwt_result_slot_push(lua_State *L);
 int lcjwt_push_decoded_call(lua_State *L);

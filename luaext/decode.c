@@ -7,7 +7,7 @@
 #include "binding.h"
 
 /* The token argument: a string, or raises. */
-const char *lcjwt_check_token(lua_State *L, int arg, size_t *len)
+static const char *check_token(lua_State *L, int arg, size_t *len)
 {
     if (lua_type(L, arg) != LUA_TSTRING)
         luaL_argerror(L, arg, lua_pushfstring(L, "token string expected, got %s",
@@ -151,11 +151,11 @@ int lcjwt_push_decoded(lua_State *L, cjwt_decoded *d, enum verify_mode mode)
     return 1;
 }
 
-/* The key argument of a verify call, checked as check_key_arg does. A key
- * object or key set is returned through *k / *s (read their pointers when
- * verifying); otherwise both stay NULL and resolve_key makes the key. One
- * metatable comparison for a key object. */
-void lcjwt_verify_key_arg(lua_State *L, int arg, lkey **k, lkeyset **s)
+/* The key argument of a verify call, checked as lcjwt_check_key_arg does. A
+ * key object or key set is returned through *k / *s (read their pointers
+ * when verifying); otherwise both stay NULL and lcjwt_resolve_key makes the
+ * key. One metatable comparison for a key object. */
+static void verify_key_arg(lua_State *L, int arg, lkey **k, lkeyset **s)
 {
     void *p;
     *k = NULL;
@@ -181,27 +181,38 @@ void lcjwt_verify_key_arg(lua_State *L, int arg, lkey **k, lkeyset **s)
         }
         lua_pop(L, 2);
     }
-    lcjwt_check_key_arg(L, arg, 1);            /* a string, table or nil; else raises */
+    lcjwt_check_key_arg(L, arg, 1);      /* a string, table or nil; else raises */
 }
 
-/* The key or key set of a verify call (arg, checked by lcjwt_verify_key_arg
- * into kobj / sobj), each with a reference of the call's own held in g:
- * a denylist function could close the key object (a <close> variable
+/* Starts the verify call *c: the token at token_arg and the key argument
+ * at key_arg checked (misuse raises); nothing owned yet. */
+void lcjwt_verify_call_args(lua_State *L, lverify_call *c, int token_arg, int key_arg,
+                            enum verify_mode mode)
+{
+    c->mode = mode;
+    c->token = check_token(L, token_arg, &c->token_len);
+    c->key_arg = key_arg;
+    verify_key_arg(L, key_arg, &c->kobj, &c->sobj);
+    c->key = NULL;
+    c->ks = NULL;
+    memset(&c->g, 0, sizeof c->g);
+    memset(&c->err, 0, sizeof c->err);
+}
+
+/* Sets c->key or c->ks, each with a reference of the call's own held in
+ * c->g: a denylist function could close the key object (a <close> variable
  * elsewhere) while the core uses the key, and with a verifier's cache the
  * key is used again after the denylist has run (to remember the token).
- * Returns 0, or -1 with *err set when a string or table key is refused. */
-int lcjwt_verify_keys(lua_State *L, int arg, lkey *kobj, lkeyset *sobj, guard *g,
-                      const cjwt_key **key, const cjwt_keyset **ks, cjwt_error *err)
+ * Returns 0, or -1 with c->err set when a string or table key is refused. */
+int lcjwt_verify_call_keys(lua_State *L, lverify_call *c)
 {
-    *key = NULL;
-    *ks = NULL;
-    if (kobj) {
-        *key = g->key = cjwt_key_ref(kobj->key);
-    } else if (sobj) {
-        *ks = g->ks = cjwt_keyset_ref(sobj->ks);
+    if (c->kobj) {
+        c->key = c->g.key = cjwt_key_ref(c->kobj->key);
+    } else if (c->sobj) {
+        c->ks = c->g.ks = cjwt_keyset_ref(c->sobj->ks);
     } else {
-        *key = lcjwt_resolve_key(L, arg, g, err, ks);   /* owned by g */
-        if (!*key && !*ks && err->code != CJWT_OK)
+        c->key = lcjwt_resolve_key(L, c->key_arg, &c->g, &c->err, &c->ks);  /* owned by g */
+        if (!c->key && !c->ks && c->err.code != CJWT_OK)
             return -1;
     }
     return 0;
@@ -209,51 +220,31 @@ int lcjwt_verify_keys(lua_State *L, int arg, lkey *kobj, lkeyset *sobj, guard *g
 
 static int verify_common(lua_State *L, enum verify_mode mode)
 {
-    size_t token_len;
-    const char *token = lcjwt_check_token(L, 1, &token_len);
-    int has_now = 0;
-    double now = 0;
-    guard g;
-    cjwt_error err;
-    cjwt_verify_opts vo;
-    const cjwt_key *key;
-    const cjwt_keyset *ks;
-    cjwt_decoded *d;
-    lkey *kobj;
-    lkeyset *sobj;
+    lverify_call c;
+    lverify_opts o;
     lrevoke rv;
-    vo_slots slots;
-    int fn;
+    cjwt_decoded *d;
 
-    lcjwt_verify_key_arg(L, 2, &kobj, &sobj);
-    lcjwt_verify_opts_collect(L, 3, &slots);
-    luaL_checkstack(L, VERIFY_STACK, "cjwt: no stack space");
-    fn = lcjwt_denylist_opt(L, slots.at[VO_DENYLIST], 3, mode);
-    if (slots.at[VO_CACHE])
-        luaL_argerror(L, 3, "option 'cache' is only for cjwt.verifier (a cache lives in a "
-                            "compiled verifier)");
-    /* No Lua call that can raise runs while g holds anything. */
-    memset(&g, 0, sizeof g);
-    memset(&err, 0, sizeof err);
-    memset(&vo, 0, sizeof vo);
-
-    if (lcjwt_read_verify_opts(L, &slots, 3, &vo, &has_now, &now, &err) != 0)
-        return lcjwt_push_failure(L, NULL, &err);
-    vo.raw_payload = (mode == MODE_RAW);
-    if (fn) {
-        lcjwt_denylist_prepare(L, fn, &rv);
-        vo.revocation = lcjwt_denylist_hook;
-        vo.revocation_ctx = &rv;
+    lcjwt_verify_call_args(L, &c, 1, 2, mode);
+    o.mode = mode;
+    o.compiled = 0;
+    if (lcjwt_read_verify_opts(L, 3, &o, &c.err) != 0)
+        return lcjwt_push_failure(L, NULL, &c.err);
+    if (o.denylist) {
+        lcjwt_denylist_prepare(L, o.denylist, &rv);
+        o.core.revocation = lcjwt_denylist_hook;
+        o.core.revocation_ctx = &rv;
     }
-    if (lcjwt_verify_keys(L, 2, kobj, sobj, &g, &key, &ks, &err) != 0)
-        return lcjwt_push_failure(L, &g, &err);
-    if (ks)
-        d = cjwt_verify_keyset_with(&vo, ks, token, token_len, has_now, now, &err);
+    if (lcjwt_verify_call_keys(L, &c) != 0)
+        return lcjwt_push_failure(L, &c.g, &c.err);
+    if (c.ks)
+        d = cjwt_verify_keyset_with(&o.core, c.ks, c.token, c.token_len, o.has_now, o.now,
+                                    &c.err);
     else
-        d = cjwt_verify_with(&vo, key, token, token_len, has_now, now, &err);
-    lcjwt_guard_release(&g);
+        d = cjwt_verify_with(&o.core, c.key, c.token, c.token_len, o.has_now, o.now, &c.err);
+    lcjwt_guard_release(&c.g);
     if (!d)
-        return lcjwt_push_failure(L, NULL, &err);
+        return lcjwt_push_failure(L, NULL, &c.err);
     return lcjwt_push_decoded(L, d, mode);
 }
 
@@ -277,7 +268,7 @@ int lcjwt_jws_decode(lua_State *L)
 int lcjwt_get_unverified_header(lua_State *L)
 {
     size_t len;
-    const char *token = lcjwt_check_token(L, 1, &len);
+    const char *token = check_token(L, 1, &len);
     guard *g = lcjwt_guard_new(L);
     cjwt_error err;
     memset(&err, 0, sizeof err);

@@ -28,7 +28,7 @@ lkey *lcjwt_test_key(lua_State *L, int idx)
     return (lkey *)test_udata(L, idx, KEY_MT);
 }
 
-lkeyset *lcjwt_test_keyset(lua_State *L, int idx)
+static lkeyset *test_keyset(lua_State *L, int idx)
 {
     return (lkeyset *)test_udata(L, idx, KEYSET_MT);
 }
@@ -45,10 +45,10 @@ void lcjwt_check_key_arg(lua_State *L, int arg, int allow_set)
             luaL_argerror(L, arg, "key object has been closed");
         return;
     }
-    if (t == LUA_TUSERDATA && lcjwt_test_keyset(L, arg)) {
+    if (t == LUA_TUSERDATA && test_keyset(L, arg)) {
         if (!allow_set)
             luaL_argerror(L, arg, "a key set cannot sign: pick one key with ks:find(kid)");
-        if (!lcjwt_test_keyset(L, arg)->ks)
+        if (!test_keyset(L, arg)->ks)
             luaL_argerror(L, arg, "key set has been closed");
         return;
     }
@@ -80,8 +80,8 @@ const cjwt_key *lcjwt_resolve_key(lua_State *L, int arg, guard *g, cjwt_error *e
         g->jwk = NULL;
         return g->key;
     case LUA_TUSERDATA:                  /* checked by lcjwt_check_key_arg */
-        if (lcjwt_test_keyset(L, arg)) {
-            *ks = lcjwt_test_keyset(L, arg)->ks;
+        if (test_keyset(L, arg)) {
+            *ks = test_keyset(L, arg)->ks;
             return NULL;
         }
         return lcjwt_test_key(L, arg)->key;

@@ -75,7 +75,7 @@ static const char *check_cstring(lua_State *L, int idx, int arg, const char *nam
 
 /* ---- typed readers of one option value -------------------------------------- */
 /* The value is at stack index idx (0: absent, read as nil): collected by
- * lcjwt_verify_opts_collect, or pushed by lcjwt_opt_push. Misuse raises. */
+ * verify_opts_collect, or pushed by lcjwt_opt_push. Misuse raises. */
 
 static int slot_type(lua_State *L, int idx)
 {
@@ -179,7 +179,7 @@ static int verify_opt_index(const char *name, size_t len)
 
 /* The optional verify options table at `arg` into *s (unknown names raise,
  * as lcjwt_opts_arg does). Leaves the values on the stack. */
-void lcjwt_verify_opts_collect(lua_State *L, int arg, vo_slots *s)
+static void verify_opts_collect(lua_State *L, int arg, vo_slots *s)
 {
     memset(s->at, 0, sizeof s->at);
     if (lua_isnoneornil(L, arg))
@@ -262,11 +262,12 @@ static const char *const *slot_string_list(lua_State *L, int idx, int arg, const
     return out;
 }
 
-/* Fills *vo, *has_now, *now from the collected options. Misuse raises; an
+/* Fills o->core, o->has_now, o->now from the collected options. Misuse raises; an
  * unknown algorithm name returns -1 with *err set. */
-int lcjwt_read_verify_opts(lua_State *L, vo_slots *s, int arg, cjwt_verify_opts *vo,
-                           int *has_now, double *now, cjwt_error *err)
+static int read_verify_slots(lua_State *L, int arg, lverify_opts *o, cjwt_error *err)
 {
+    vo_slots *s = &o->slots;
+    cjwt_verify_opts *vo = &o->core;
     size_t i, n;
     int64_t iv;
     double d;
@@ -321,7 +322,7 @@ int lcjwt_read_verify_opts(lua_State *L, vo_slots *s, int arg, cjwt_verify_opts 
         vo->has_max_age = 1;
         vo->max_age = d;
     }
-    *has_now = slot_number(L, s->at[VO_NOW], arg, "now", now);
+    o->has_now = slot_number(L, s->at[VO_NOW], arg, "now", &o->now);
     if (slot_int(L, s->at[VO_MAX_TOKEN_LEN], arg, "max_token_len", EXACT_INT_MAX, &iv))
         vo->max_token_len = (size_t)iv;
     if (slot_int(L, s->at[VO_MAX_DEPTH], arg, "max_depth", (double)INT_MAX, &iv))
@@ -343,7 +344,7 @@ int lcjwt_read_verify_opts(lua_State *L, vo_slots *s, int arg, cjwt_verify_opts 
 
 /* opts.denylist (at stack index idx, 0: absent): a function, or nil.
  * Returns its stack index (0: none). */
-int lcjwt_denylist_opt(lua_State *L, int idx, int arg, enum verify_mode mode)
+static int denylist_opt(lua_State *L, int idx, int arg, enum verify_mode mode)
 {
     int t = slot_type(L, idx);
     if (t == LUA_TNIL)
@@ -357,7 +358,7 @@ int lcjwt_denylist_opt(lua_State *L, int idx, int arg, enum verify_mode mode)
 
 /* opts.cache (at stack index idx, 0: absent) of cjwt.verifier: the number of
  * verified tokens to keep. Returns 1 and sets *out when given. */
-int lcjwt_cache_opt(lua_State *L, int idx, int arg, size_t *out)
+static int cache_opt(lua_State *L, int idx, int arg, size_t *out)
 {
     int64_t cache = 0;
     if (!slot_int(L, idx, arg, "cache", EXACT_INT_MAX, &cache))
@@ -367,6 +368,30 @@ int lcjwt_cache_opt(lua_State *L, int idx, int arg, size_t *out)
                                               (int)CJWT_MAX_CACHE_SIZE));
     *out = (size_t)cache;
     return 1;
+}
+
+/* The verify options table at `arg` (nil or absent: defaults) into *o, whose
+ * mode and compiled the caller set. Reserves the Lua stack the call needs.
+ * Misuse raises; an unknown algorithm name returns -1 with *err set. */
+int lcjwt_read_verify_opts(lua_State *L, int arg, lverify_opts *o, cjwt_error *err)
+{
+    verify_opts_collect(L, arg, &o->slots);
+    /* A verify call reserves only what its own calls push (VERIFY_STACK);
+     * a verifier is made once, and may convert tables. */
+    luaL_checkstack(L, o->compiled ? CONV_STACK : VERIFY_STACK, "cjwt: no stack space");
+    o->denylist = denylist_opt(L, o->slots.at[VO_DENYLIST], arg, o->mode);
+    if (!o->compiled && o->slots.at[VO_CACHE])
+        luaL_argerror(L, arg, "option 'cache' is only for cjwt.verifier (a cache lives in a "
+                              "compiled verifier)");
+    memset(&o->core, 0, sizeof o->core);
+    o->has_now = 0;
+    o->now = 0;
+    if (read_verify_slots(L, arg, o, err) != 0)
+        return -1;
+    o->core.raw_payload = (o->mode == MODE_RAW);
+    if (o->compiled)
+        cache_opt(L, o->slots.at[VO_CACHE], arg, &o->core.cache_size);
+    return 0;
 }
 
 /* ---- sign options ------------------------------------------------------------ */

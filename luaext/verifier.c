@@ -42,38 +42,33 @@ static void verifier_release(lua_State *L, lverifier *v)
 
 int lcjwt_verifier(lua_State *L)
 {
-    int fn, has_now = 0, raising = LCJWT_RAISING(L);
-    double now = 0;
+    int raising = LCJWT_RAISING(L);
     cjwt_error err;
-    cjwt_verify_opts vo;
+    lverify_opts o;
     lverifier *v;
-    vo_slots slots;
 
-    lcjwt_verify_opts_collect(L, 1, &slots);
-    luaL_checkstack(L, CONV_STACK, "cjwt: no stack space");
-    fn = lcjwt_denylist_opt(L, slots.at[VO_DENYLIST], 1, MODE_CLAIMS);
     memset(&err, 0, sizeof err);
-    memset(&vo, 0, sizeof vo);
-    if (lcjwt_read_verify_opts(L, &slots, 1, &vo, &has_now, &now, &err) != 0)
+    o.mode = MODE_CLAIMS;
+    o.compiled = 1;
+    if (lcjwt_read_verify_opts(L, 1, &o, &err) != 0)
         return lcjwt_push_failure(L, NULL, &err);
-    lcjwt_cache_opt(L, slots.at[VO_CACHE], 1, &vo.cache_size);
     v = (lverifier *)lua_newuserdata(L, sizeof *v);
     memset(v, 0, sizeof *v);
     v->denylist = LUA_NOREF;
     luaL_getmetatable(L, VERIFIER_MT);
     lua_setmetatable(L, -2);
     v->raising = raising;
-    v->has_now = has_now;
-    v->now = now;
-    if (fn) {
+    v->has_now = o.has_now;
+    v->now = o.now;
+    if (o.denylist) {
         /* Kept in the registry for the verifier's life; the userdata does not
          * move, so the compiled options can point at v->rv. */
-        lua_pushvalue(L, fn);
+        lua_pushvalue(L, o.denylist);
         v->denylist = luaL_ref(L, LUA_REGISTRYINDEX);
-        vo.revocation = lcjwt_denylist_hook;
-        vo.revocation_ctx = &v->rv;
+        o.core.revocation = lcjwt_denylist_hook;
+        o.core.revocation_ctx = &v->rv;
     }
-    v->v = cjwt_verifier_new(&vo, &err);     /* copies the options */
+    v->v = cjwt_verifier_new(&o.core, &err);     /* copies the options */
     /* internal here is settings the core refuses (a cache without the
      * signature check...): a misuse, raised as bad arguments are */
     if (!v->v && err.code == CJWT_E_INTERNAL)
@@ -95,20 +90,13 @@ static lverifier *check_verifier(lua_State *L, int idx)
 static int verifier_call(lua_State *L, enum verify_mode mode)
 {
     lverifier *v = check_verifier(L, 1);
-    size_t token_len;
-    const char *token = lcjwt_check_token(L, 2, &token_len);
     int has_now = v->has_now;
     double now = v->now;
-    guard g;
-    cjwt_error err;
-    const cjwt_key *key;
-    const cjwt_keyset *ks;
+    lverify_call c;
     cjwt_decoded *d;
-    lkey *kobj;
-    lkeyset *sobj;
     lrevoke saved, mine;
 
-    lcjwt_verify_key_arg(L, 3, &kobj, &sobj);
+    lcjwt_verify_call_args(L, &c, 2, 3, mode);
     if (!lua_isnoneornil(L, 4)) {
         if (lua_type(L, 4) != LUA_TNUMBER)
             luaL_argerror(L, 4, lua_pushfstring(L, "unix time expected, got %s",
@@ -121,11 +109,9 @@ static int verifier_call(lua_State *L, enum verify_mode mode)
         lua_rawgeti(L, LUA_REGISTRYINDEX, v->denylist);
         lcjwt_denylist_prepare(L, lua_gettop(L), &mine);
     }
-    /* No Lua call that can raise runs while g holds anything. */
-    memset(&g, 0, sizeof g);
-    memset(&err, 0, sizeof err);
-    if (lcjwt_verify_keys(L, 3, kobj, sobj, &g, &key, &ks, &err) != 0)
-        return lcjwt_push_failure_ex(L, &g, &err, v->raising);
+    /* No Lua call that can raise runs while c.g holds anything. */
+    if (lcjwt_verify_call_keys(L, &c) != 0)
+        return lcjwt_push_failure_ex(L, &c.g, &c.err, v->raising);
     if (v->denylist != LUA_NOREF) {
         /* This call's state and stack; the previous context is put back
          * afterwards, in case the denylist itself verifies with this verifier. */
@@ -135,18 +121,18 @@ static int verifier_call(lua_State *L, enum verify_mode mode)
     /* busy: a close() of this verifier from inside its denylist function
      * only marks it; it is freed when the outermost call is done. */
     v->busy++;
-    if (ks)
-        d = cjwt_verify_keyset(v->v, ks, token, token_len, has_now, now, &err);
+    if (c.ks)
+        d = cjwt_verify_keyset(v->v, c.ks, c.token, c.token_len, has_now, now, &c.err);
     else
-        d = cjwt_verify(v->v, key, token, token_len, has_now, now, &err);
+        d = cjwt_verify(v->v, c.key, c.token, c.token_len, has_now, now, &c.err);
     v->busy--;
-    lcjwt_guard_release(&g);
+    lcjwt_guard_release(&c.g);
     if (v->denylist != LUA_NOREF)
         v->rv = saved;
     if (v->busy == 0 && v->close_pending)
         verifier_release(L, v);
     if (!d)
-        return lcjwt_push_failure_ex(L, NULL, &err, v->raising);
+        return lcjwt_push_failure_ex(L, NULL, &c.err, v->raising);
     return lcjwt_push_decoded(L, d, mode);
 }
 
