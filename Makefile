@@ -76,11 +76,11 @@ $(B)/san/%: tests/c/%.c tests/c/testlib.h $(CORE_SRC) $(CORE_HDR)
 
 # C tests under ASan+UBSan (leak detection on). Every test runs; the target
 # fails if any did. Wycheproof vectors: tests/vectors/wycheproof (in the repository).
-SHARED_VECTORS ?= tests/vectors/wycheproof
+WYCHEPROOF_DIR ?= tests/vectors/wycheproof
 test-c: $(addprefix $(B)/san/,$(C_TESTS))
 	@rc=0; for t in $(C_TESTS); do \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	    CJWT_VECTORS=tests/vectors CJWT_SHARED_VECTORS=$(SHARED_VECTORS) ./$(B)/san/$$t || rc=1; \
+	    CJWT_VECTORS=tests/vectors CJWT_WYCHEPROOF_DIR=$(WYCHEPROOF_DIR) ./$(B)/san/$$t || rc=1; \
 	done; exit $$rc
 
 # Keys, key sets and verifiers are shared between threads: the threaded core
