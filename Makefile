@@ -15,7 +15,8 @@ LUAJIT_INC := $(shell pkg-config --cflags luajit 2>/dev/null || echo -I/usr/incl
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-CORE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(WARN) $(DEP_CFLAGS)
+# jsmn is vendored (third_party/jsmn, a single MIT header; PROVENANCE.md there).
+CORE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(WARN) $(DEP_CFLAGS) -Ithird_party/jsmn
 
 CORE_SRC = $(sort $(wildcard csrc/*.c))
 CORE_HDR = $(wildcard csrc/*.h)
@@ -184,7 +185,7 @@ LR_TREE = $(abspath $(B)/luarocks-tree)
 LR_SRC  = $(B)/luarocks-src
 test-luarocks:
 	rm -rf $(LR_SRC) $(LR_TREE) && mkdir -p $(LR_SRC)
-	cp -r cjwt-scm-1.rockspec csrc lua $(LR_SRC)/
+	cp -r cjwt-scm-1.rockspec csrc lua third_party $(LR_SRC)/
 	cd $(LR_SRC) && luarocks --lua-version 5.4 --tree $(LR_TREE)/5.4 make cjwt-scm-1.rockspec
 	cd $(LR_SRC) && luarocks --lua-version 5.1 --tree $(LR_TREE)/luajit make cjwt-scm-1.rockspec \
 	  LUA_INCDIR=$(patsubst -I%,%,$(firstword $(LUAJIT_INC)))

@@ -19,7 +19,7 @@ setup(
             "cjwt._cjwt",
             sources=sorted(glob("csrc/*.c")) + ["python/_cjwt.c"],
             depends=sorted(glob("csrc/*.h")),
-            include_dirs=["csrc"],
+            include_dirs=["csrc", "third_party/jsmn"],   # jsmn is vendored
             # Same feature level as the Makefile's CORE_CFLAGS (clock_gettime under -std=c11).
             define_macros=[("_POSIX_C_SOURCE", "200809L")],
             libraries=["crypto", "jansson"],

@@ -41,6 +41,7 @@ def test_pip_install_in_fresh_venv(tmp_path):
     src.mkdir()
     shutil.copy(ROOT / "setup.py", src)
     shutil.copytree(ROOT / "csrc", src / "csrc")
+    shutil.copytree(ROOT / "third_party", src / "third_party")
     shutil.copytree(ROOT / "python", src / "python",
                     ignore=shutil.ignore_patterns("*.so", "__pycache__", "*.egg-info"))
     venv = tmp_path / "venv"
