@@ -28,9 +28,6 @@ external_dependencies = {
       header = "jansson.h",
       library = "jansson",
    },
-   JSMN = {
-      header = "jsmn.h",   -- header-only tokenizer (Debian libjsmn-dev)
-   },
 }
 build = {
    type = "builtin",
@@ -62,7 +59,7 @@ build = {
             "luaext/verifier.c",
          },
          defines = { "_POSIX_C_SOURCE=200809L" },
-         incdirs = { "csrc", "$(OPENSSL_INCDIR)", "$(JANSSON_INCDIR)", "$(JSMN_INCDIR)" },
+         incdirs = { "csrc", "$(OPENSSL_INCDIR)", "$(JANSSON_INCDIR)", "third_party/jsmn" },
          libdirs = { "$(OPENSSL_LIBDIR)", "$(JANSSON_LIBDIR)" },
          libraries = { "crypto", "jansson", "m" },
       },
