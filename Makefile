@@ -84,9 +84,9 @@ test-c: $(addprefix $(B)/san/,$(C_TESTS))
 	    CJWT_VECTORS=tests/vectors CJWT_WYCHEPROOF_DIR=$(WYCHEPROOF_DIR) ./$(B)/san/$$t || rc=1; \
 	done; exit $$rc
 
-# Keys, key sets and verifiers are shared between threads: the threaded core
+# Keys, key sets, verifiers and key caches are shared between threads: the threaded core
 # tests also run under ThreadSanitizer.
-TSAN_TESTS = test_core test_asym
+TSAN_TESTS = test_core test_asym test_keycache
 $(B)/tsan/%: tests/c/%.c tests/c/testlib.h $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -fsanitize=thread $(CORE_CFLAGS) -Icsrc -o $@ $< $(CORE_SRC) $(DEP_LIBS) -lpthread

@@ -45,6 +45,7 @@ build = {
             "csrc/key.c",
             "csrc/key_jwk.c",
             "csrc/key_pkey.c",
+            "csrc/keycache.c",
             "csrc/keyset.c",
             "csrc/verifier.c",
             "luaext/convert.c",
