@@ -104,7 +104,7 @@ static cjwt_key *take(cjwt_key_cache *c, size_t i)
 cjwt_key *cjwt_key_cache_get(cjwt_key_cache *c, const void *data, size_t len,
                              cjwt_key_parser parser, unsigned flags, cjwt_error *err)
 {
-    const unsigned char *bytes = data;
+    const unsigned char *bytes = data ? data : (const unsigned char *)"";
     kc_entry evicted = {0};
     cjwt_key *key, *dropped = NULL;
     unsigned char *copy;

@@ -186,8 +186,12 @@ static void test_binary_material_and_prefixes(void)
     cjwt_key *e1 = cjwt_key_cache_get(c, "", 0, CJWT_KEY_PARSE_BYTES, 0, &err);
     cjwt_key *e2 = cjwt_key_cache_get(c, "", 0, CJWT_KEY_PARSE_BYTES, 0, &err);
     CHECK((e1 == NULL) == (e2 == NULL));
+    cjwt_key *e3 = cjwt_key_cache_get(c, NULL, 0, CJWT_KEY_PARSE_BYTES, 0, &err);
+    CHECK((e3 == NULL) == (e1 == NULL));   /* NULL with length 0 is the empty material */
     cjwt_key_free(e1);
     cjwt_key_free(e2);
+    cjwt_key_free(e3);
+    CHECK(cjwt_key_cache_get(c, NULL, 1, CJWT_KEY_PARSE_BYTES, 0, &err) == NULL);
     CHECK(cjwt_key_cache_get(NULL, "x", 1, CJWT_KEY_PARSE_BYTES, 0, &err) == NULL);
     cjwt_key_cache_free(c);
 }
