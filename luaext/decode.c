@@ -97,7 +97,7 @@ static void push_decoded_value(lua_State *L, const cjwt_decoded *d, enum verify_
 }
 
 /* (decoded, mode) -> the result: upvalue 3 of the verifying functions, with
- * array_mt as its upvalue 1 (push_value's), run under lua_pcall. */
+ * array_mt as its upvalue 1 (lcjwt_push_value's), run under lua_pcall. */
 int lcjwt_push_decoded_call(lua_State *L)
 {
     const cjwt_decoded *d = (const cjwt_decoded *)lua_touserdata(L, 1);
