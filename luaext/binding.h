@@ -246,7 +246,6 @@ typedef struct lrevoke {
  * key set the core verifies with, and what it owns. Lives on the C stack;
  * no Lua call that can raise runs while `g` holds anything. */
 typedef struct lverify_call {
-    enum verify_mode mode;
     const char *token;
     size_t token_len;
     int key_arg;                 /* stack index of the key argument */
@@ -260,8 +259,7 @@ typedef struct lverify_call {
 
 int lcjwt_denylist_hook(void *ctx, const cjwt_value *payload, cjwt_error *err);
 void lcjwt_denylist_prepare(lua_State *L, int fn, lrevoke *r);
-void lcjwt_verify_call_args(lua_State *L, lverify_call *c, int token_arg, int key_arg,
-                            enum verify_mode mode);
+void lcjwt_verify_call_args(lua_State *L, lverify_call *c, int token_arg, int key_arg);
 int lcjwt_verify_call_keys(lua_State *L, lverify_call *c);
 int lcjwt_push_decoded(lua_State *L, cjwt_decoded *d, enum verify_mode mode);
 void lcjwt_result_slot_push(lua_State *L);

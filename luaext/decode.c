@@ -97,7 +97,7 @@ static void push_decoded_value(lua_State *L, const cjwt_decoded *d, enum verify_
 }
 
 /* (decoded, mode) -> the result: upvalue 3 of the verifying functions, with
- * array_mt as its upvalue 1 (push_value's), run under lua_pcall. */
+ * array_mt as its upvalue 1 (lcjwt_push_value's), run under lua_pcall. */
 int lcjwt_push_decoded_call(lua_State *L)
 {
     const cjwt_decoded *d = (const cjwt_decoded *)lua_touserdata(L, 1);
@@ -186,10 +186,8 @@ static void verify_key_arg(lua_State *L, int arg, lkey **k, lkeyset **s)
 
 /* Starts the verify call *c: the token at token_arg and the key argument
  * at key_arg checked (misuse raises); nothing owned yet. */
-void lcjwt_verify_call_args(lua_State *L, lverify_call *c, int token_arg, int key_arg,
-                            enum verify_mode mode)
+void lcjwt_verify_call_args(lua_State *L, lverify_call *c, int token_arg, int key_arg)
 {
-    c->mode = mode;
     c->token = check_token(L, token_arg, &c->token_len);
     c->key_arg = key_arg;
     verify_key_arg(L, key_arg, &c->kobj, &c->sobj);
@@ -225,7 +223,7 @@ static int verify_common(lua_State *L, enum verify_mode mode)
     lrevoke rv;
     cjwt_decoded *d;
 
-    lcjwt_verify_call_args(L, &c, 1, 2, mode);
+    lcjwt_verify_call_args(L, &c, 1, 2);
     o.mode = mode;
     o.compiled = 0;
     if (lcjwt_read_verify_opts(L, 3, &o, &c.err) != 0)

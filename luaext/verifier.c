@@ -96,7 +96,7 @@ static int verifier_call(lua_State *L, enum verify_mode mode)
     cjwt_decoded *d;
     lrevoke saved, mine;
 
-    lcjwt_verify_call_args(L, &c, 2, 3, mode);
+    lcjwt_verify_call_args(L, &c, 2, 3);
     if (!lua_isnoneornil(L, 4)) {
         if (lua_type(L, 4) != LUA_TNUMBER)
             luaL_argerror(L, 4, lua_pushfstring(L, "unix time expected, got %s",
