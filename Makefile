@@ -245,9 +245,26 @@ wheel: $(RELEASE_VENV)/.installed
 test-wheel: wheel
 	PYTHON=$(PYTHON) ./tests/wheel/run.sh
 
+# --- types: the stubs (python/cjwt/*.pyi) are complete and match the runtime -------
+# mypy --strict on the package and on typed samples (tests/types: PyJWT-style code, which
+# must also check against PyJWT's own annotations, and cjwt's API), which then run;
+# stubtest compares every stub with the built extension and modules.
+MYPY = $(PYTHON) -m mypy --strict --cache-dir $(abspath $(B))/mypy-cache
+.PHONY: test-types
+test-types: python
+	cd python && $(MYPY) -p cjwt
+	cd python && $(PYTHON) -m mypy.stubtest --mypy-config-file /dev/null cjwt
+	MYPYPATH=python $(MYPY) tests/types
+	PYTHONPATH=python $(PYTHON) tests/types/pyjwt_style.py
+	PYTHONPATH=python $(PYTHON) tests/types/cjwt_api.py
+	@mkdir -p $(B)/types
+	sed 's/^import cjwt as jwt$$/import jwt/' tests/types/pyjwt_style.py > $(B)/types/pyjwt_style_pyjwt.py
+	$(MYPY) $(B)/types/pyjwt_style_pyjwt.py
+	$(PYTHON) $(B)/types/pyjwt_style_pyjwt.py
+
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick test-wheel
+	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick test-wheel test-types
 
 deps:
 	./scripts/install-deps.sh
