@@ -62,6 +62,7 @@ $(B)/cjwt: $(CLI_SRC) $(CLI_HDR) $(CORE_SRC) $(CORE_HDR)
 	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc -o $@ $(CLI_SRC) $(CORE_SRC) $(DEP_LIBS)
 install: $(B)/cjwt
 	install -D -m 755 $(B)/cjwt $(DESTDIR)$(PREFIX)/bin/cjwt
+	install -D -m 644 docs/cjwt.1 $(DESTDIR)$(PREFIX)/share/man/man1/cjwt.1
 
 # --- tests ---------------------------------------------------------------
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
