@@ -88,6 +88,7 @@ $(B)/cjwt: $(CLI_SRC) $(CLI_HDR) $(CORE_SRC) $(CORE_HDR)
 	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc -o $@ $(CLI_SRC) $(CORE_SRC) $(DEP_LIBS)
 install: $(B)/cjwt
 	install -D -m 755 $(B)/cjwt $(DESTDIR)$(PREFIX)/bin/cjwt
+	install -D -m 644 docs/cjwt.1 $(DESTDIR)$(PREFIX)/share/man/man1/cjwt.1
 
 # --- tests ---------------------------------------------------------------
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -239,9 +240,10 @@ bench-quick: bench-build
 	$(BENCH_PY) bench/run.py --quick --out $(B)/bench/quick
 
 # --- Python wheel (pyproject.toml + setup.py) ----------------------------------
-# `make wheel`: build the wheel with the pinned backend, repair it with auditwheel into a
-# manylinux wheel that bundles libcrypto and libjansson (pycjwt.libs/), and put their
-# licences in its .dist-info/licenses/bundled/. Result: build/wheel/dist/*.whl. The tools
+# `make wheel`: build the sdist and, from it (which proves the sdist complete), the wheel
+# with the pinned backend; repair the wheel with auditwheel into a manylinux wheel that
+# bundles libcrypto and libjansson (pycjwt.libs/), and put their licences in its
+# .dist-info/licenses/bundled/. Result: build/wheel/dist/ (the wheel and the sdist). The tools
 # live in a venv under build/ (pinned; installed from PyPI on first use).
 # `make test-wheel` installs that wheel where libcrypto and libjansson are hidden and runs
 # tests/python against it (tests/wheel/run.sh says how and what is deselected).
@@ -254,16 +256,39 @@ $(RELEASE_VENV)/.installed:
 	touch $@
 wheel: $(RELEASE_VENV)/.installed
 	rm -rf $(B)/wheel
-	$(RELEASE_VENV)/bin/python -m build --wheel --outdir $(B)/wheel/raw .
+	$(RELEASE_VENV)/bin/python -m build --outdir $(B)/wheel/raw .
 	PATH=$(abspath $(RELEASE_VENV))/bin:$$PATH $(RELEASE_VENV)/bin/auditwheel repair --strip \
 	  -w $(B)/wheel/dist $(B)/wheel/raw/*.whl
+	cp $(B)/wheel/raw/*.tar.gz $(B)/wheel/dist/
 	$(PYTHON) scripts/wheel_add_licenses.py $(B)/wheel/dist/*.whl
 test-wheel: wheel
 	PYTHON=$(PYTHON) ./tests/wheel/run.sh
+# The suite on the other CPython versions requires-python admits, where installed
+# (PYTHONS="..." to choose; none found is a skip). tests/wheel/pyversions.sh.
+.PHONY: test-pyversions
+test-pyversions: wheel
+	./tests/wheel/pyversions.sh
+
+# --- types: the stubs (python/cjwt/*.pyi) are complete and match the runtime -------
+# mypy --strict on the package and on typed samples (tests/types: PyJWT-style code, which
+# must also check against PyJWT's own annotations, and cjwt's API), which then run;
+# stubtest compares every stub with the built extension and modules.
+MYPY = $(PYTHON) -m mypy --strict --cache-dir $(abspath $(B))/mypy-cache
+.PHONY: test-types
+test-types: python
+	cd python && $(MYPY) -p cjwt
+	cd python && $(PYTHON) -m mypy.stubtest --mypy-config-file /dev/null cjwt
+	MYPYPATH=python $(MYPY) tests/types
+	PYTHONPATH=python $(PYTHON) tests/types/pyjwt_style.py
+	PYTHONPATH=python $(PYTHON) tests/types/cjwt_api.py
+	@mkdir -p $(B)/types
+	sed 's/^import cjwt as jwt$$/import jwt/' tests/types/pyjwt_style.py > $(B)/types/pyjwt_style_pyjwt.py
+	$(MYPY) $(B)/types/pyjwt_style_pyjwt.py
+	$(PYTHON) $(B)/types/pyjwt_style_pyjwt.py
 
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick test-wheel
+	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick test-wheel test-pyversions test-types
 
 deps:
 	./scripts/install-deps.sh

@@ -1,7 +1,22 @@
 # Type stubs for the cjwt package (the public API; see docs/design.md).
-from datetime import datetime, timedelta
-from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence, TypedDict, Union, overload
+from datetime import timedelta
+from typing import Any, Sequence, Union
 
+from ._cjwt import (
+    MAX_CACHE_SIZE as MAX_CACHE_SIZE,
+    CacheInfo as CacheInfo,
+    Key as Key,
+    KeySet as KeySet,
+    Options as Options,
+    Verifier as Verifier,
+    _AnyKey,
+    _Time,
+    _Token,
+    decode as decode,
+    decode_complete as decode_complete,
+    get_unverified_header as get_unverified_header,
+    jws_decode as jws_decode,
+)
 from .api_jwk import PyJWK as PyJWK, PyJWKSet as PyJWKSet
 from .exceptions import (
     CJWTError as CJWTError,
@@ -39,143 +54,50 @@ from .lifecycle import (
     refresh_cookie as refresh_cookie,
 )
 
+__all__ = [
+    'encode', 'decode', 'decode_complete', 'get_unverified_header', 'jws_encode',
+    'jws_decode', 'Key', 'KeySet', 'Verifier', 'CacheInfo', 'PyJWK', 'PyJWKSet',
+    'PyJWKClient', 'JWKSClient', 'JWKSClientError', 'PyJWT', 'PyJWS', 'TokenIssuer',
+    'TokenPair', 'MemoryStore', 'RedisStore', 'refresh_cookie', 'PyJWTError', 'CJWTError',
+    'InvalidTokenError', 'DecodeError', 'InvalidSignatureError', 'ExpiredSignatureError',
+    'ImmatureSignatureError', 'InvalidAudienceError', 'InvalidIssuerError',
+    'InvalidSubjectError', 'InvalidIssuedAtError', 'MissingRequiredClaimError',
+    'InvalidAlgorithmError', 'InvalidTypeError', 'RevokedTokenError',
+    'RevocationUnavailableError', 'InvalidKeyError', 'InvalidJTIError', 'PyJWKError',
+    'MissingCryptographyError', 'PyJWKSetError', 'PyJWKClientError',
+    'PyJWKClientConnectionError',
+]
+
 __version__: str
 CORE_VERSION: str
 
-JWKDict = dict[str, Any]
-Secret = Union[str, bytes, bytearray, memoryview]
-
-class Key:
-    @classmethod
-    def from_secret(cls, secret: Secret, allow_short_secret: bool = ...) -> Key: ...
-    @classmethod
-    def from_jwk(cls, jwk: Union[JWKDict, str, bytes], allow_short_secret: bool = ...) -> Key: ...
-    @classmethod
-    def from_pem(cls, data: Union[str, bytes], password: Union[str, bytes, None] = ...) -> Key: ...
-    @classmethod
-    def generate(cls, alg: str, kid: str | None = ...) -> Key: ...
-    def with_kid(self, kid: str | None, /) -> Key: ...
-    def with_alg(self, alg: str | None, /) -> Key: ...
-    def to_jwk(self, private: bool = ...) -> JWKDict: ...
-    def to_pem(self, private: bool = ...) -> str: ...
-    def thumbprint(self) -> str: ...
-    @property
-    def kid(self) -> str | None: ...
-    @property
-    def alg(self) -> str | None: ...
-    @property
-    def default_alg(self) -> str | None: ...
-    @property
-    def kty(self) -> str: ...
-    @property
-    def is_private(self) -> bool: ...
-    @property
-    def curve(self) -> str | None: ...
-    @property
-    def bits(self) -> int: ...
-
-class KeySet:
-    def __init__(self, keys: Iterable[Union[Key, JWKDict]]) -> None: ...
-    @classmethod
-    def from_jwks(cls, jwks: Union[Mapping[str, Any], str, bytes],
-                  allow_short_secret: bool = ...) -> KeySet: ...
-    def to_jwks(self, private: bool = ...) -> dict[str, list[JWKDict]]: ...
-    def __len__(self) -> int: ...
-    def __iter__(self) -> Iterator[Key]: ...
-    def __getitem__(self, kid: str) -> Key: ...
-    def __contains__(self, kid: object) -> bool: ...
-    @overload
-    def get(self, kid: str, /) -> Key | None: ...
-    @overload
-    def get(self, kid: str, default: Any, /) -> Any: ...
-
-class Options(TypedDict, total=False):
-    verify_signature: bool
-    verify_exp: bool
-    verify_nbf: bool
-    verify_iat: bool
-    verify_aud: bool
-    verify_iss: bool
-    verify_sub: bool
-    verify_jti: bool
-    require: list[str]
-    strict_aud: bool
-    enforce_minimum_key_length: bool
-    max_token_len: int
-    max_depth: int
-
-AnyKey = Union[str, bytes, JWKDict, Key, KeySet, PyJWK, PyJWKSet, Any]
-Time = Union[int, float, datetime]
-Seconds = Union[int, float, timedelta]
-
-def encode(payload: dict[str, Any], key: AnyKey, algorithm: str | None = ...,
+def encode(payload: dict[str, Any], key: _AnyKey, algorithm: str | None = ...,
            headers: dict[str, Any] | None = ..., json_encoder: Any = ...,
            sort_headers: bool = ..., *, expires_in: Union[int, str, timedelta, None] = ...,
-           now: Time | None = ...) -> str: ...
-def decode(token: Union[str, bytes], key: AnyKey = ..., algorithms: Sequence[str] | None = ...,
-           options: Options | None = ..., verify: bool | None = ..., *,
-           audience: Union[str, Iterable[str], None] = ...,
-           issuer: Union[str, Sequence[str], None] = ..., subject: str | None = ...,
-           leeway: Seconds = ..., typ: str | None = ..., max_age: Seconds | None = ...,
-           now: Time | None = ..., denylist: Denylist | None = ...) -> dict[str, Any]: ...
-def decode_complete(token: Union[str, bytes], key: AnyKey = ...,
-                    algorithms: Sequence[str] | None = ..., options: Options | None = ...,
-                    verify: bool | None = ..., *, audience: Union[str, Iterable[str], None] = ...,
-                    issuer: Union[str, Sequence[str], None] = ..., subject: str | None = ...,
-                    leeway: Seconds = ..., typ: str | None = ..., max_age: Seconds | None = ...,
-                    now: Time | None = ..., denylist: Denylist | None = ...) -> dict[str, Any]: ...
-def get_unverified_header(jwt: Union[str, bytes]) -> dict[str, Any]: ...
-def jws_encode(data: Union[bytes, bytearray, memoryview], key: AnyKey, algorithm: str | None = ...,
+           now: _Time | None = ...) -> str: ...
+def jws_encode(data: Union[bytes, bytearray, memoryview], key: _AnyKey, algorithm: str | None = ...,
                headers: dict[str, Any] | None = ...) -> str: ...
-def jws_decode(token: Union[str, bytes], key: AnyKey = ..., algorithms: Sequence[str] | None = ...,
-               *, options: Options | None = ..., typ: str | None = ...,
-               now: Time | None = ...) -> bytes: ...
-
-MAX_CACHE_SIZE: int
-
-class CacheInfo(NamedTuple):
-    hits: int
-    misses: int
-    evictions: int
-    size: int
-    capacity: int
-
-class Verifier:
-    def __init__(self, algorithms: Sequence[str] | None = ..., *,
-                 audience: Union[str, Iterable[str], None] = ...,
-                 issuer: Union[str, Sequence[str], None] = ..., subject: str | None = ...,
-                 leeway: Seconds = ..., options: Options | None = ..., typ: str | None = ...,
-                 max_age: Seconds | None = ..., denylist: Denylist | None = ...,
-                 cache: int = ...) -> None: ...
-    def decode(self, token: Union[str, bytes], key: AnyKey = ..., *,
-               now: Time | None = ...) -> dict[str, Any]: ...
-    def decode_complete(self, token: Union[str, bytes], key: AnyKey = ..., *,
-                        now: Time | None = ...) -> dict[str, Any]: ...
-    def cache_info(self) -> CacheInfo: ...
-    def cache_clear(self) -> None: ...
-    @property
-    def cache_size(self) -> int: ...
 
 class PyJWT:
     options: dict[str, Any]
     def __init__(self, options: Options | None = ...) -> None: ...
-    def encode(self, payload: dict[str, Any], key: AnyKey, algorithm: str | None = ...,
+    def encode(self, payload: dict[str, Any], key: _AnyKey, algorithm: str | None = ...,
                headers: dict[str, Any] | None = ..., json_encoder: Any = ...,
                sort_headers: bool = ...) -> str: ...
-    def decode(self, jwt: Union[str, bytes], key: AnyKey = ...,
+    def decode(self, jwt: _Token, key: _AnyKey = ...,
                algorithms: Sequence[str] | None = ..., options: Options | None = ...,
                verify: bool | None = ..., **kwargs: Any) -> dict[str, Any]: ...
-    def decode_complete(self, jwt: Union[str, bytes], key: AnyKey = ...,
+    def decode_complete(self, jwt: _Token, key: _AnyKey = ...,
                         algorithms: Sequence[str] | None = ..., options: Options | None = ...,
                         verify: bool | None = ..., **kwargs: Any) -> dict[str, Any]: ...
 
 class PyJWS:
     options: dict[str, Any]
     def __init__(self, algorithms: Sequence[str] | None = ..., options: Options | None = ...) -> None: ...
-    def encode(self, payload: bytes, key: AnyKey, algorithm: str | None = ...,
+    def encode(self, payload: bytes, key: _AnyKey, algorithm: str | None = ...,
                headers: dict[str, Any] | None = ..., json_encoder: Any = ...,
                is_payload_detached: bool = ..., sort_headers: bool = ...) -> str: ...
-    def decode(self, jwt: Union[str, bytes], key: AnyKey = ...,
+    def decode(self, jwt: _Token, key: _AnyKey = ...,
                algorithms: Sequence[str] | None = ..., options: Options | None = ...,
                detached_payload: bytes | None = ..., **kwargs: Any) -> bytes: ...
-    def get_unverified_header(self, jwt: Union[str, bytes]) -> dict[str, Any]: ...
+    def get_unverified_header(self, jwt: _Token) -> dict[str, Any]: ...

@@ -104,7 +104,7 @@ class MissingRequiredClaimError(InvalidTokenError):
 
     code = "missing_claim"
 
-    def __init__(self, claim, message=None):
+    def __init__(self, claim: str, message: str | None = None) -> None:
         if message is None:
             super().__init__(claim)
         else:
@@ -112,7 +112,7 @@ class MissingRequiredClaimError(InvalidTokenError):
         self.claim = claim
         self.message = message
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.message is not None:
             return self.message
         return f'Token is missing the "{self.claim}" claim'

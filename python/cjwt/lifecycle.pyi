@@ -1,16 +1,26 @@
 # Type stubs for cjwt.lifecycle (docs/lifecycle.md).
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable, Mapping, Protocol, Union
+from typing import Any, Callable, Mapping, Protocol, Union, type_check_only
 
-Duration = Union[int, float, str, timedelta]
+from ._cjwt import Key, KeySet
+
+__all__ = ["TokenIssuer", "TokenPair", "MemoryStore", "RedisStore", "refresh_cookie",
+           "ACCESS_TYP", "REFRESH_TYP"]
+
+_Duration = Union[int, float, str, timedelta]
 
 ACCESS_TYP: str
 REFRESH_TYP: str
 
+@type_check_only
 class Denylist(Protocol):
+    """What ``decode(..., denylist=)`` takes: any object with this method."""
     def is_revoked(self, jti: str, fid: str | None) -> bool: ...
 
+@type_check_only
 class Store(Denylist, Protocol):
+    """What ``TokenIssuer(store=)`` takes (MemoryStore, RedisStore, or your own)."""
     def revoke_jti(self, jti: str, expires_at: float) -> None: ...
     def revoke_family(self, fid: str, expires_at: float) -> None: ...
     def mark_used(self, jti: str, expires_at: float) -> bool: ...
@@ -36,30 +46,30 @@ class RedisStore:
     def revoke_family(self, fid: str, expires_at: float) -> None: ...
     def mark_used(self, jti: str, expires_at: float) -> bool: ...
 
+@dataclass(frozen=True)
 class TokenPair:
     access_token: str
     refresh_token: str
     expires_in: int
     refresh_expires_in: int
     family_id: str
-    token_type: str
+    token_type: str = "Bearer"
     def as_dict(self) -> dict[str, Any]: ...
 
 class TokenIssuer:
-    key: Any
+    key: Key                      # the signing key, as one cjwt.Key
     algorithm: str
     issuer: str
     audience: Any
     access_ttl: int
     refresh_ttl: int
     store: Store
-    def __init__(self, key: Any, *, issuer: str, audience: Any, access_ttl: Duration = ...,
-                 refresh_ttl: Duration = ..., store: Store | None = ...,
+    def __init__(self, key: Any, *, issuer: str, audience: Any, access_ttl: _Duration = ...,
+                 refresh_ttl: _Duration = ..., store: Store | None = ...,
                  algorithm: str | None = ..., clock: Callable[[], float] = ...,
-                 verify_keys: Any = ..., max_session: Duration | None = ...) -> None: ...
+                 verify_keys: Any = ..., max_session: _Duration | None = ...) -> None: ...
     max_session: int | None
-    key: Any
-    verify_keys: Any
+    verify_keys: Key | KeySet     # the signing key alone when verify_keys was not given
     def issue(self, subject: str, claims: Mapping[str, Any] | None = ..., *,
               now: float | None = ...) -> TokenPair: ...
     def refresh(self, refresh_token: str, *, claims: Mapping[str, Any] | None = ...,

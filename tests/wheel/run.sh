@@ -2,7 +2,7 @@
 # make test-wheel: the wheel from `make wheel` installs and passes the Python suite on a
 # system without the libraries it bundles.
 #
-# In a private mount namespace (unshare --mount; needs root, as CI has), an empty file is
+# In a private mount namespace (unshare --mount; as root, as CI runs, or with --map-root-user), an empty file is
 # bind-mounted over the real libjansson.so.4 and libcrypto.so.3, so the dynamic loader can
 # load neither from the system: the wheel must bring its own (pycjwt.libs/, under names
 # auditwheel made unique, found through the extension's RPATH). No compiler, no headers,
@@ -34,6 +34,7 @@ WHEEL=$(realpath "${wheels[0]}")
 
 if [ "${1:-}" != "--inside" ]; then
   command -v unshare >/dev/null || { echo "test-wheel: unshare (util-linux) is needed"; exit 1; }
+  unshare() { if [ "$(id -u)" -eq 0 ]; then command unshare "$@"; else command unshare --map-root-user "$@"; fi; }
   # Need the interpreter's ssl (PyJWT imports it) or a redis-server (linked to libcrypto).
   PASS2=(tests/python/test_pyjwt_*.py tests/python/test_lifecycle.py tests/python/test_lifecycle_threads.py)
   rc=0
