@@ -10,6 +10,7 @@
 #include <openssl/err.h>
 #include <openssl/core_names.h>
 #include <openssl/rsa.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct alg_info {
@@ -170,27 +171,77 @@ static void *publish(void *const *slot_c, void *fresh, void (*destroy)(void *))
     return expected;
 }
 
-static void mac_ctx_destroy(void *p) { EVP_MAC_CTX_free(p); }
 static void md_ctx_destroy(void *p) { EVP_MD_CTX_free(p); }
 
-static EVP_MAC_CTX *hmac_template(const cjwt_key *key, cjwt_alg alg)
+/* HMAC (RFC 2104) on the digest directly: the key object keeps the two
+ * hash states with the padded key absorbed (K^ipad and K^opad, one block
+ * each), made once per algorithm; a MAC then copies them and hashes only
+ * the message and the inner digest. That saves keying OpenSSL's MAC object
+ * and the provider round trips on every call, and hashing the pads again. */
+typedef struct hmac_keyed {
+    EVP_MD_CTX *inner, *outer;
+} hmac_keyed;
+
+static void hmac_keyed_destroy(void *p)
 {
-    void *const *slot = &key->prepared[1][alg];   /* HMAC: one context signs and verifies */
-    EVP_MAC_CTX *tpl = __atomic_load_n((void **)slot, __ATOMIC_ACQUIRE);
-    if (!tpl) {
-        EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-        OSSL_PARAM params[2];
-        params[0] = OSSL_PARAM_construct_utf8_string(
-            "digest", (char *)EVP_MD_get0_name(alg_md(alg)), 0);
-        params[1] = OSSL_PARAM_construct_end();
-        tpl = mac ? EVP_MAC_CTX_new(mac) : NULL;
-        EVP_MAC_free(mac);   /* the context holds its own reference */
-        if (tpl && EVP_MAC_init(tpl, key->secret, key->secret_len, params) != 1) {
-            EVP_MAC_CTX_free(tpl);
-            tpl = NULL;
-        }
-        tpl = publish(slot, tpl, mac_ctx_destroy);
+    hmac_keyed *hk = p;
+    if (!hk)
+        return;
+    EVP_MD_CTX_free(hk->inner);   /* frees (and clears) the keyed states */
+    EVP_MD_CTX_free(hk->outer);
+    free(hk);
+}
+
+static const char *hmac_md_name(cjwt_alg alg)
+{
+    switch (cjwtp_alg_hash_len(alg)) {
+    case 32: return "SHA2-256";
+    case 48: return "SHA2-384";
+    default: return "SHA2-512";
     }
+}
+
+static hmac_keyed *hmac_keyed_new(const cjwt_key *key, cjwt_alg alg)
+{
+    unsigned char k0[128], pad[128];
+    size_t block, klen = key->secret_len;
+    unsigned mdlen = 0;
+    EVP_MD *md = EVP_MD_fetch(NULL, hmac_md_name(alg), NULL);   /* once per key and alg */
+    hmac_keyed *hk = calloc(1, sizeof *hk);
+    int ok = md && hk && (hk->inner = EVP_MD_CTX_new()) && (hk->outer = EVP_MD_CTX_new());
+    block = md ? (size_t)EVP_MD_get_block_size(md) : 0;
+    ok = ok && block > 0 && block <= sizeof k0;
+    memset(k0, 0, sizeof k0);
+    if (ok && klen > block) {          /* a long key is replaced by its hash */
+        ok = EVP_Digest(key->secret, klen, k0, &mdlen, md, NULL) == 1;
+        klen = mdlen;
+    } else if (ok) {
+        memcpy(k0, key->secret, klen);
+    }
+    for (size_t i = 0; ok && i < block; i++)
+        pad[i] = k0[i] ^ 0x36;
+    ok = ok && EVP_DigestInit_ex(hk->inner, md, NULL) == 1 &&
+         EVP_DigestUpdate(hk->inner, pad, block) == 1;
+    for (size_t i = 0; ok && i < block; i++)
+        pad[i] = k0[i] ^ 0x5c;
+    ok = ok && EVP_DigestInit_ex(hk->outer, md, NULL) == 1 &&
+         EVP_DigestUpdate(hk->outer, pad, block) == 1;
+    OPENSSL_cleanse(k0, sizeof k0);
+    OPENSSL_cleanse(pad, sizeof pad);
+    EVP_MD_free(md);                   /* the contexts hold their own references */
+    if (!ok) {
+        hmac_keyed_destroy(hk);
+        return NULL;
+    }
+    return hk;
+}
+
+static const hmac_keyed *hmac_template(const cjwt_key *key, cjwt_alg alg)
+{
+    void *const *slot = &key->prepared[1][alg];   /* HMAC: one state signs and verifies */
+    const hmac_keyed *tpl = __atomic_load_n((void **)slot, __ATOMIC_ACQUIRE);
+    if (!tpl)
+        tpl = publish(slot, hmac_keyed_new(key, alg), hmac_keyed_destroy);
     return tpl;
 }
 
@@ -198,14 +249,14 @@ void cjwtp_key_free_prepared(cjwt_key *k)
 {
     for (int a = 0; a < CJWT_ALG__COUNT; a++) {
         for (int i = 0; i < CJWTP_MAC_POOL; i++) {
-            EVP_MAC_CTX_free(k->mac_pool[a][i]);
+            EVP_MD_CTX_free(k->mac_pool[a][i]);
             k->mac_pool[a][i] = NULL;
         }
         for (int op = 0; op < 2; op++) {
             if (!k->prepared[op][a])
                 continue;
             if (cjwtp_alg_family((cjwt_alg)a) == CJWTP_FAM_HMAC)
-                EVP_MAC_CTX_free(k->prepared[op][a]);
+                hmac_keyed_destroy(k->prepared[op][a]);
             else
                 EVP_MD_CTX_free(k->prepared[op][a]);
             k->prepared[op][a] = NULL;
@@ -213,25 +264,20 @@ void cjwtp_key_free_prepared(cjwt_key *k)
     }
 }
 
-/* A keyed context from the key's pool (re-initialised: same key, fresh
- * state), or a copy of the template when the pool is empty. */
-static EVP_MAC_CTX *hmac_acquire(const cjwt_key *key, cjwt_alg alg)
+/* A working digest context from the key's pool (any state: every use
+ * starts with a copy of a keyed state), or a new one when it is empty. */
+static EVP_MD_CTX *hmac_acquire(const cjwt_key *key, cjwt_alg alg)
 {
     void **pool = (void **)key->mac_pool[alg];
-    EVP_MAC_CTX *tpl;
     for (int i = 0; i < CJWTP_MAC_POOL; i++) {
-        EVP_MAC_CTX *c = __atomic_exchange_n(&pool[i], NULL, __ATOMIC_ACQ_REL);
-        if (c) {
-            if (EVP_MAC_init(c, NULL, 0, NULL) == 1)   /* NULL key: keep the key, reset */
-                return c;
-            EVP_MAC_CTX_free(c);
-        }
+        EVP_MD_CTX *c = __atomic_exchange_n(&pool[i], NULL, __ATOMIC_ACQ_REL);
+        if (c)
+            return c;
     }
-    tpl = hmac_template(key, alg);
-    return tpl ? EVP_MAC_CTX_dup(tpl) : NULL;
+    return EVP_MD_CTX_new();
 }
 
-static void hmac_release(const cjwt_key *key, cjwt_alg alg, EVP_MAC_CTX *c)
+static void hmac_release(const cjwt_key *key, cjwt_alg alg, EVP_MD_CTX *c)
 {
     void **pool = (void **)key->mac_pool[alg];
     for (int i = 0; c && i < CJWTP_MAC_POOL; i++) {
@@ -239,20 +285,23 @@ static void hmac_release(const cjwt_key *key, cjwt_alg alg, EVP_MAC_CTX *c)
         if (__atomic_compare_exchange_n(&pool[i], &expected, c, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
             return;
     }
-    EVP_MAC_CTX_free(c);
+    EVP_MD_CTX_free(c);
 }
 
 static cjwt_code hmac(const cjwt_key *key, cjwt_alg alg, const unsigned char *data, size_t n,
                       unsigned char *mac, size_t *mac_len, cjwt_error *err)
 {
-    EVP_MAC_CTX *ctx = hmac_acquire(key, alg);
-    size_t len = 0;
-    int ok = ctx && EVP_MAC_update(ctx, data, n) == 1 &&
-             EVP_MAC_final(ctx, mac, &len, EVP_MAX_MD_SIZE) == 1;
-    if (ok)
-        hmac_release(key, alg, ctx);
-    else
-        EVP_MAC_CTX_free(ctx);
+    const hmac_keyed *hk = hmac_template(key, alg);
+    EVP_MD_CTX *ctx = hk ? hmac_acquire(key, alg) : NULL;
+    unsigned char inner[EVP_MAX_MD_SIZE];
+    unsigned ilen = 0, len = 0;
+    int ok = ctx && EVP_MD_CTX_copy_ex(ctx, hk->inner) == 1 &&
+             EVP_DigestUpdate(ctx, data, n) == 1 && EVP_DigestFinal_ex(ctx, inner, &ilen) == 1 &&
+             EVP_MD_CTX_copy_ex(ctx, hk->outer) == 1 && EVP_DigestUpdate(ctx, inner, ilen) == 1 &&
+             EVP_DigestFinal_ex(ctx, mac, &len) == 1;
+    OPENSSL_cleanse(inner, ilen);
+    if (ctx)
+        hmac_release(key, alg, ctx);   /* it holds only a finished hash */
     if (!ok) {
         ERR_clear_error();
         return cjwtp_fail(err, CJWT_E_INTERNAL, "OpenSSL HMAC failed");
@@ -440,10 +489,10 @@ cjwt_code cjwtp_verify_sig(const cjwt_key *key, cjwt_alg alg, const unsigned cha
     /* The length is public (fixed by alg); the bytes are compared in
      * constant time so the position of a mismatch leaks nothing. */
     if (sig_len != mac_len || CRYPTO_memcmp(sig, mac, mac_len) != 0) {
-        OPENSSL_cleanse(mac, sizeof mac);
+        OPENSSL_cleanse(mac, mac_len);
         return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "Signature verification failed");
     }
-    OPENSSL_cleanse(mac, sizeof mac);
+    OPENSSL_cleanse(mac, mac_len);
     return CJWT_OK;
 }
 

@@ -100,9 +100,10 @@ struct cjwt_key {
     /* Prepared per-algorithm contexts, created on first use and then only
      * copied (never modified), so sharing the key between threads is safe.
      * Set once with an atomic compare-and-swap; freed with the key. */
-    void *prepared[2][CJWT_ALG__COUNT];   /* [0] verify, [1] sign: EVP_MD_CTX* or EVP_MAC_CTX* */
-    /* Keyed HMAC contexts ready for reuse (taken and returned with atomic
-     * exchanges), so a verify need not copy the template each time. */
+    void *prepared[2][CJWT_ALG__COUNT];   /* [0] verify, [1] sign: EVP_MD_CTX*; HMAC: [1] only,
+                                             the keyed inner/outer hash states (alg.c) */
+    /* Digest contexts for HMAC ready for reuse (taken and returned with
+     * atomic exchanges), so a MAC need not allocate a context each time. */
     void *mac_pool[CJWT_ALG__COUNT][CJWTP_MAC_POOL];
 };
 void cjwtp_key_free_prepared(cjwt_key *k);
