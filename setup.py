@@ -2,9 +2,25 @@
 
 The core (csrc/) never includes Python.h; python/_cjwt.c includes only cjwt.h and Python.h.
 """
+import os
+import subprocess
 from glob import glob
 
 from setuptools import Extension, setup
+
+
+def _have_sodium():
+    """Ed25519 through libsodium when pkg-config finds it (CJWT_SODIUM=0/1 forces)."""
+    forced = os.environ.get("CJWT_SODIUM")
+    if forced in ("0", "1"):
+        return forced == "1"
+    try:
+        return subprocess.run(["pkg-config", "--exists", "libsodium"]).returncode == 0
+    except OSError:
+        return False
+
+
+_SODIUM = _have_sodium()
 
 setup(
     name="cjwt",
@@ -21,8 +37,8 @@ setup(
             depends=sorted(glob("csrc/*.h")),
             include_dirs=["csrc"],
             # Same feature level as the Makefile's CORE_CFLAGS (clock_gettime under -std=c11).
-            define_macros=[("_POSIX_C_SOURCE", "200809L")],
-            libraries=["crypto", "jansson"],
+            define_macros=[("_POSIX_C_SOURCE", "200809L")] + ([("CJWT_HAVE_SODIUM", "1")] if _SODIUM else []),
+            libraries=["crypto", "jansson"] + (["sodium"] if _SODIUM else []),
             extra_compile_args=["-std=c11", "-fvisibility=hidden"],
         )
     ],

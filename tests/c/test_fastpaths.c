@@ -7,7 +7,9 @@
 #include "cjwt_internal.h"
 #include "testlib.h"
 
+#include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,8 +217,109 @@ static void test_depth_with_brackets_in_strings(void)
     }
 }
 
+static size_t unhex(const char *h, unsigned char *out)
+{
+    size_t n = strlen(h) / 2;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        sscanf(h + 2 * i, "%2x", &v);
+        out[i] = (unsigned char)v;
+    }
+    return n;
+}
+
+static cjwt_key *okp_key(const unsigned char *x, const unsigned char *d, cjwt_error *err)
+{
+    char xs[44], ds[44], json[200];
+    int n;
+    cjwtp_b64url_encode(x, 32, xs);
+    xs[43] = '\0';
+    if (d) {
+        cjwtp_b64url_encode(d, 32, ds);
+        ds[43] = '\0';
+        n = snprintf(json, sizeof json, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\",\"d\":\"%s\"}", xs, ds);
+    } else {
+        n = snprintf(json, sizeof json, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\"}", xs);
+    }
+    return cjwt_key_from_jwk_json(json, (size_t)n, 0, err);
+}
+
+/* Where libsodium and OpenSSL 3.0 disagree, cjwt answers the same in both
+ * builds: these two signatures verify under OpenSSL's rules and not under
+ * libsodium's (a small-order R; a small-order public key), and cjwt refuses
+ * both, with or without libsodium (generated with libsodium's scalar
+ * arithmetic: R = the identity, S = H(R || A || M) * a mod L). */
+static void test_ed25519_same_verdict_in_both_builds(void)
+{
+    static const char msg[] = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0";
+    unsigned char seed[32], pk[32], sig[64], id[32] = {1}, sig2[64] = {1};
+    cjwt_error err;
+    cjwt_key *k, *kid;
+    EVP_PKEY *pkey;
+    EVP_MD_CTX *x;
+    int ossl;
+    unhex("0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20", seed);
+    unhex("79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664", pk);
+    unhex("0100000000000000000000000000000000000000000000000000000000000000"
+          "f94776ff76f13da33694a2826f1873cafb48b6197c430c6a8b1ccbfb7fc4d203", sig);
+    /* the vector is what it claims: OpenSSL alone accepts it */
+    pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk, 32);
+    x = EVP_MD_CTX_new();
+    ossl = pkey && EVP_DigestVerifyInit(x, NULL, NULL, NULL, pkey) == 1 &&
+           EVP_DigestVerify(x, sig, 64, (const unsigned char *)msg, strlen(msg)) == 1;
+    EVP_MD_CTX_free(x);
+    EVP_PKEY_free(pkey);
+    CHECK(ossl);
+    k = okp_key(pk, NULL, &err);
+    CHECK(k != NULL);
+    CHECK(cjwt_verify_signature(k, CJWT_ALG_EDDSA, (const unsigned char *)msg, strlen(msg), sig, 64,
+                                &err) == CJWT_E_BAD_SIGNATURE);
+    cjwt_key_free(k);
+    /* the identity as the public key, R the identity, S = 0 */
+    kid = okp_key(id, NULL, &err);
+    if (kid)
+        CHECK(cjwt_verify_signature(kid, CJWT_ALG_EDDSA, (const unsigned char *)msg, strlen(msg), sig2,
+                                    64, &err) == CJWT_E_BAD_SIGNATURE);
+    cjwt_key_free(kid);
+    /* an honest signature from the same key: signed by cjwt (libsodium or
+     * OpenSSL), equal to OpenSSL's (Ed25519 is deterministic), verified */
+    k = okp_key(pk, seed, &err);
+    CHECK(k != NULL);
+    if (k) {
+        unsigned char mine[64], theirs[64];
+        size_t tl = sizeof theirs, ml = 0;
+        cjwt_sign_opts so;
+        char *tok;
+        const char *dot;
+        memset(&so, 0, sizeof so);
+        so.alg = CJWT_ALG_EDDSA;
+        tok = cjwt_jws_encode((const unsigned char *)"{}", 2, k, &so, NULL, &err);
+        CHECK(tok != NULL);
+        pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
+        x = EVP_MD_CTX_new();
+        if (tok && pkey && x) {
+            dot = strrchr(tok, '.');
+            CHECK(EVP_DigestSignInit(x, NULL, NULL, NULL, pkey) == 1 &&
+                  EVP_DigestSign(x, theirs, &tl, (const unsigned char *)tok, (size_t)(dot - tok)) == 1);
+            CHECK(cjwtp_b64url_decode(dot + 1, strlen(dot + 1), mine, &ml) == 0);
+            CHECK(ml == 64 && tl == 64 && memcmp(mine, theirs, 64) == 0);
+            CHECK(cjwt_verify_signature(k, CJWT_ALG_EDDSA, (const unsigned char *)tok, (size_t)(dot - tok),
+                                        mine, 64, &err) == CJWT_OK);
+            mine[10] ^= 4;
+            CHECK(cjwt_verify_signature(k, CJWT_ALG_EDDSA, (const unsigned char *)tok, (size_t)(dot - tok),
+                                        mine, 64, &err) == CJWT_E_BAD_SIGNATURE);
+        }
+        EVP_MD_CTX_free(x);
+        EVP_PKEY_free(pkey);
+        cjwt_free(tok);
+        cjwt_key_free(k);
+    }
+}
+
 int main(void)
 {
+    printf("test_fastpaths: Ed25519 through %s\n", cjwtp_ed25519_uses_sodium() ? "libsodium" : "OpenSSL");
+    RUN(test_ed25519_same_verdict_in_both_builds);
     RUN(test_hmac_matches_openssl);
     RUN(test_hmac_sign_matches_openssl);
     RUN(test_b64url_matches_reference);
