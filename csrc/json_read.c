@@ -522,7 +522,9 @@ cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const ch
                 goto fail;
             }
         }
-        if (check_gap(&r, cursor, span_start, sep) != 0)
+        /* the usual compact gap (just the separator, or nothing) without the call */
+        if ((sep ? !(span_start == cursor + 1 && text[cursor] == sep) : span_start != cursor) &&
+            check_gap(&r, cursor, span_start, sep) != 0)
             goto fail;
         node->span = 1;
         node->count = 0;
@@ -572,7 +574,7 @@ cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const ch
                 fail_at(&r, cursor, "syntax error");
                 goto fail;
             }
-            if (check_gap(&r, cursor, c->end - 1, 0) != 0)
+            if (cursor != c->end - 1 && check_gap(&r, cursor, c->end - 1, 0) != 0)
                 goto fail;
             cn->span = (uint32_t)((size_t)t + 1 - c->node);
             if (c->is_object && check_unique(&r, cn, c->end - 1) != 0)

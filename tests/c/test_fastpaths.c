@@ -217,6 +217,44 @@ static void test_depth_with_brackets_in_strings(void)
     }
 }
 
+/* Separators and whitespace between tokens: the reader skips the call that
+ * checks a gap when the gap is exactly the expected separator; every other
+ * gap (whitespace, a wrong or missing separator, a stray byte) at every
+ * position must still be judged as jansson judges it. */
+static void test_gaps_match_jansson(void)
+{
+    static const char base[] = "{\"a\":1,\"b\":[true,\"x\",{\"c\":null}],\"d\":-2.5}";
+    static const char inserts[] = {' ', '\t', '\n', ',', ':', ';', 'x', '}', ']'};
+    size_t n = sizeof base - 1;
+    int checked = 0;
+    for (size_t pos = 0; pos <= n; pos++)
+        for (size_t k = 0; k < sizeof inserts; k++)
+            for (int replace = 0; replace < 2; replace++) {
+                char text[64];
+                cjwt_error err;
+                json_error_t jerr;
+                cjwt_value *v;
+                json_t *j;
+                size_t len;
+                if (replace && pos == n)
+                    continue;
+                memcpy(text, base, pos);
+                text[pos] = inserts[k];
+                memcpy(text + pos + 1, base + pos + (size_t)replace, n - pos - (size_t)replace);
+                len = n + 1 - (size_t)replace;
+                v = cjwt_value_from_json(text, len, &err);
+                j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+                CHECK((v != NULL) == (j != NULL));
+                if ((v != NULL) != (j != NULL))
+                    fprintf(stderr, "    %.*s: cjwt %s, jansson %s\n", (int)len, text,
+                            v ? "accepts" : "refuses", j ? "accepts" : "refuses");
+                checked++;
+                cjwt_value_free(v);
+                json_decref(j);
+            }
+    CHECK(checked > 700);
+}
+
 static size_t unhex(const char *h, unsigned char *out)
 {
     size_t n = strlen(h) / 2;
@@ -324,6 +362,7 @@ int main(void)
     RUN(test_hmac_sign_matches_openssl);
     RUN(test_b64url_matches_reference);
     RUN(test_strings_at_every_offset);
+    RUN(test_gaps_match_jansson);
     RUN(test_depth_with_brackets_in_strings);
     return testlib_report("test_fastpaths");
 }
