@@ -8,8 +8,20 @@ LUAJIT   ?= luajit
 BUSTED   ?= /usr/bin/busted
 
 PKGS      = jansson libcrypto
-DEP_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-DEP_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lcrypto) -lm
+# Ed25519 through libsodium when it is installed (CJWT_SODIUM=0: OpenSSL only;
+# the verdicts are the same, docs/performance.md). Builds with and without it
+# keep their test binaries apart (build/san vs build/san-nosodium).
+CJWT_SODIUM ?= $(shell pkg-config --exists libsodium 2>/dev/null && echo 1 || echo 0)
+ifeq ($(CJWT_SODIUM),1)
+PKGS      += libsodium
+SODIUM_DEF = -DCJWT_HAVE_SODIUM
+SODIUM_LIB = -lsodium
+SAN_DIR    = $(B)/san
+else
+SAN_DIR    = $(B)/san-nosodium
+endif
+DEP_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SODIUM_DEF)
+DEP_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lcrypto $(SODIUM_LIB)) -lm
 LUA54_INC  := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
 LUAJIT_INC := $(shell pkg-config --cflags luajit 2>/dev/null || echo -I/usr/include/luajit-2.1)
 
@@ -94,18 +106,23 @@ install: $(B)/cjwt
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 C_TESTS = $(patsubst tests/c/%.c,%,$(sort $(wildcard tests/c/test_*.c)))
 
-$(B)/san/%: tests/c/%.c tests/c/testlib.h $(CORE_SRC) $(CORE_HDR)
+$(SAN_DIR)/%: tests/c/%.c tests/c/testlib.h $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) $(CORE_CFLAGS) -Icsrc -o $@ $< $(CORE_SRC) $(DEP_LIBS) -lpthread
 
 # C tests under ASan+UBSan (leak detection on). Every test runs; the target
 # fails if any did. Wycheproof vectors: tests/vectors/wycheproof (in the repository).
 WYCHEPROOF_DIR ?= tests/vectors/wycheproof
-test-c: $(addprefix $(B)/san/,$(C_TESTS))
+test-c: $(addprefix $(SAN_DIR)/,$(C_TESTS))
+	@echo "C tests, Ed25519 via $(if $(filter 1,$(CJWT_SODIUM)),libsodium,OpenSSL)"
 	@rc=0; for t in $(C_TESTS); do \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	    CJWT_VECTORS=tests/vectors CJWT_WYCHEPROOF_DIR=$(WYCHEPROOF_DIR) ./$(B)/san/$$t || rc=1; \
+	    CJWT_VECTORS=tests/vectors CJWT_WYCHEPROOF_DIR=$(WYCHEPROOF_DIR) ./$(SAN_DIR)/$$t || rc=1; \
 	done; exit $$rc
+# The same C tests built without libsodium (OpenSSL's Ed25519): same answers.
+.PHONY: test-c-nosodium
+test-c-nosodium:
+	$(MAKE) --no-print-directory test-c CJWT_SODIUM=0
 
 # Keys, key sets, verifiers and key caches are shared between threads: the threaded core
 # tests also run under ThreadSanitizer.
@@ -225,7 +242,7 @@ ROUNDS ?= 5
 BENCH_C = $(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN)
 BENCH_PY = py=$(B)/bench-venv/bin/python; [ -x $$py ] || py=$(PYTHON); $$py
 $(B)/c_floor: bench/c_floor.c $(B)/libcjwt.a csrc/cjwt.h
-	$(BENCH_C) -Icsrc -o $@ $< $(B)/libcjwt.a $(DEP_LIBS)
+	$(BENCH_C) $(SODIUM_DEF) -Icsrc -o $@ $< $(B)/libcjwt.a $(DEP_LIBS)
 $(B)/bench/libjwt_runner: bench/libjwt_runner.c
 	@mkdir -p $(dir $@)
 	$(BENCH_C) -o $@ $< -ljwt
@@ -288,7 +305,7 @@ test-types: python
 
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick test-wheel test-pyversions test-types
+	$(MAKE) -k test-c test-c-nosodium test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick test-wheel test-pyversions test-types
 
 deps:
 	./scripts/install-deps.sh

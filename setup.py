@@ -8,6 +8,7 @@ headers are checked before anything is compiled (see CheckedBuildExt).
 """
 import os
 import re
+import subprocess
 import tempfile
 from glob import glob
 
@@ -68,6 +69,20 @@ class CheckedBuildExt(build_ext):
         return True
 
 
+
+def _have_sodium():
+    """Ed25519 through libsodium when pkg-config finds it (CJWT_SODIUM=0/1 forces)."""
+    forced = os.environ.get("CJWT_SODIUM")
+    if forced in ("0", "1"):
+        return forced == "1"
+    try:
+        return subprocess.run(["pkg-config", "--exists", "libsodium"]).returncode == 0
+    except OSError:
+        return False
+
+
+_SODIUM = _have_sodium()
+
 setup(
     version=core_version(),
     ext_modules=[
@@ -78,8 +93,8 @@ setup(
             + ["third_party/jsmn/jsmn.h"],
             include_dirs=["csrc", "python/src", "third_party/jsmn"],   # jsmn is vendored
             # Same feature level as the Makefile's CORE_CFLAGS (clock_gettime under -std=c11).
-            define_macros=[("_POSIX_C_SOURCE", "200809L")],
-            libraries=["crypto", "jansson"],
+            define_macros=[("_POSIX_C_SOURCE", "200809L")] + ([("CJWT_HAVE_SODIUM", "1")] if _SODIUM else []),
+            libraries=["crypto", "jansson"] + (["sodium"] if _SODIUM else []),
             extra_compile_args=["-std=c11", "-fvisibility=hidden"],
         )
     ],

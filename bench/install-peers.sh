@@ -9,6 +9,7 @@
 #                              BENCH_SKIP_PYJWT_RS=1 skips it.
 #   build/bench/node/          jsonwebtoken, jose, fast-jwt (npm --prefix)
 #   libjwt-dev                 Debian's libjwt (apt-get)
+#   build/bench/resty/         lua-resty-jwt from luarocks.org, if reachable (no runner yet)
 #
 # Each step that fails leaves a line "name<TAB>reason" in
 # build/bench/peers-status.tsv; the driver shows that reason as "n/a (...)".
@@ -94,6 +95,19 @@ else
        || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends libjwt-dev; }; \
      } > "$B/bench/apt.log" 2>&1; then ok libjwt
   else fail libjwt "apt-get install libjwt-dev failed (see $B/bench/apt.log)"; fi
+fi
+
+# --- lua-resty-jwt (the OpenResty peer, issue 20) ---------------------------
+# Not in Debian. Its source (and lua-resty-string / lua-resty-hmac) would come
+# from luarocks.org at a pinned release into build/bench/resty, never into the
+# repository; that registry is not reachable from the development machine.
+RESTY_DIR=$B/bench/resty
+mkdir -p "$RESTY_DIR"
+if (cd "$RESTY_DIR" && timeout 60 luarocks download --source lua-resty-jwt 0.2.3-0) > "$B/bench/resty.log" 2>&1 \
+   && ls "$RESTY_DIR"/lua-resty-jwt-* >/dev/null 2>&1; then
+  fail lua-resty-jwt "source fetched into $RESTY_DIR, but the bench has no runner for it yet"
+else
+  fail lua-resty-jwt "not in Debian, and luarocks.org could not be reached (see $B/bench/resty.log)"
 fi
 
 echo "install-peers: status in $STATUS"

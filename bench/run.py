@@ -44,6 +44,8 @@ OPS = ["verify", "sign"]
 # Rows of the table, in order: (lib, lang, label)
 ROWS = [
     ("cjwt-floor", "c", "C floor (cjwt core, tight C loop)"),
+    ("primitive", "c", "bare primitive, OpenSSL (HMAC-SHA256 / Ed25519 verify of the signing input)"),
+    ("primitive-sodium", "c", "bare primitive, libsodium (Ed25519 verify)"),
     ("cjwt-key", "python", "cjwt, Python, prepared cjwt.Key"),
     ("cjwt-raw", "python", "cjwt, Python, raw key (bytes/PEM each call)"),
     ("cjwt-verifier", "python", "cjwt, Python, cjwt.Verifier + Key"),
@@ -63,6 +65,7 @@ ROWS = [
     ("fast-jwt", "node", "fast-jwt (no cache)"),
     ("fast-jwt-cache", "node", "fast-jwt (cache, same token)"),
     ("libjwt", "c", "libjwt (Debian)"),
+    ("lua-resty-jwt", "luajit", "lua-resty-jwt (the OpenResty peer)"),
 ]
 # rows that verify the same token from a cache: a hit, not a verification
 CACHE_LIBS = ("cjwt-verifier-cache", "fast-jwt-cache")
@@ -76,7 +79,8 @@ GW_LOCS = [("none", "no verification"), ("HS256", "cjwt.gateway HS256"),
 # the peer whose install status (bench/install-peers.sh) decides "n/a" for a lib
 PEER_OF = {"pyjwt": "pyjwt", "pyjwt-rs": "pyjwt-rs", "jwcrypto": "jwcrypto",
            "joserfc": "joserfc", "jsonwebtoken": "jsonwebtoken", "jose": "jose",
-           "fast-jwt": "fast-jwt", "fast-jwt-cache": "fast-jwt", "libjwt": "libjwt"}
+           "fast-jwt": "fast-jwt", "fast-jwt-cache": "fast-jwt", "libjwt": "libjwt",
+           "lua-resty-jwt": "lua-resty-jwt"}
 PY_MODULE = {"pyjwt": "jwt", "pyjwt-rs": "jwt_rs", "jwcrypto": "jwcrypto", "joserfc": "joserfc"}
 
 
@@ -167,6 +171,9 @@ def runners(only):
             None if ok else peer_reason(lib))
     exe = os.path.join(B, "bench", "libjwt_runner")
     add("libjwt", "c", [exe], env, None if os.path.exists(exe) else peer_reason("libjwt"))
+    # never measured so far: bench/install-peers.sh records why (issue 20, item 6)
+    add("lua-resty-jwt", "luajit", [], env,
+        status.get("lua-resty-jwt") or "not in Debian; bench/install-peers.sh tries luarocks.org")
     if want("cjwt-threads"):
         out.append(("cjwt-threads", "python",
                     [py, os.path.join(BENCH, "py_runner.py"), "cjwt-threads"], pyenv))
@@ -387,6 +394,17 @@ def targets(med, gw_med=None, gw_skip=None):
             ratio("%s same token, %s cache vs fast-jwt cache (speed-up)" % (alg, name),
                   m("cjwt-verifier-cache", lang, alg), m("fast-jwt-cache", "node", alg), 1, True,
                   strict=True)
+    # issue 20: the core against the bare primitives, the bindings against the core
+    hs = m("cjwt-floor", "c", "HS256")
+    rows.append(("issue 20: core HS256 verify rate", "n/a" if hs is None else "%.0f/s" % hs,
+                 "≥ 1000000/s", "" if hs is None else ("met" if hs >= 1e6 else "missed")))
+    ratio("issue 20: core HS256 verify, time vs bare HMAC-SHA256 (primitive row)",
+          m("primitive", "c", "HS256"), hs, 2.2, False)
+    for lang in ("python", "lua5.4", "luajit"):
+        ratio("issue 20: %s HS256 verify (key object), time vs C floor" % lang,
+              hs, m("cjwt-key", lang, "HS256"), 1.3, False)
+    ratio("issue 20: core EdDSA verify vs bare OpenSSL Ed25519 verify (speed-up)",
+          m("cjwt-floor", "c", "EdDSA"), m("primitive", "c", "EdDSA"), 2, True)
     for loc in ("HS256", "HS256-cache", "ES256", "ES256-cache"):
         alg, cached = loc.split("-")[0], loc.endswith("-cache")
         desc = "nginx + cjwt.gateway %s%s, req/s vs no verification" % (

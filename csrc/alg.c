@@ -10,7 +10,11 @@
 #include <openssl/err.h>
 #include <openssl/core_names.h>
 #include <openssl/rsa.h>
+#include <stdlib.h>
 #include <string.h>
+#ifdef CJWT_HAVE_SODIUM
+#include <sodium.h>
+#endif
 
 typedef struct alg_info {
     const char *name;
@@ -170,27 +174,77 @@ static void *publish(void *const *slot_c, void *fresh, void (*destroy)(void *))
     return expected;
 }
 
-static void mac_ctx_destroy(void *p) { EVP_MAC_CTX_free(p); }
 static void md_ctx_destroy(void *p) { EVP_MD_CTX_free(p); }
 
-static EVP_MAC_CTX *hmac_template(const cjwt_key *key, cjwt_alg alg)
+/* HMAC (RFC 2104) on the digest directly: the key object keeps the two
+ * hash states with the padded key absorbed (K^ipad and K^opad, one block
+ * each), made once per algorithm; a MAC then copies them and hashes only
+ * the message and the inner digest. That saves keying OpenSSL's MAC object
+ * and the provider round trips on every call, and hashing the pads again. */
+typedef struct hmac_keyed {
+    EVP_MD_CTX *inner, *outer;
+} hmac_keyed;
+
+static void hmac_keyed_destroy(void *p)
 {
-    void *const *slot = &key->prepared[1][alg];   /* HMAC: one context signs and verifies */
-    EVP_MAC_CTX *tpl = __atomic_load_n((void **)slot, __ATOMIC_ACQUIRE);
-    if (!tpl) {
-        EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-        OSSL_PARAM params[2];
-        params[0] = OSSL_PARAM_construct_utf8_string(
-            "digest", (char *)EVP_MD_get0_name(alg_md(alg)), 0);
-        params[1] = OSSL_PARAM_construct_end();
-        tpl = mac ? EVP_MAC_CTX_new(mac) : NULL;
-        EVP_MAC_free(mac);   /* the context holds its own reference */
-        if (tpl && EVP_MAC_init(tpl, key->secret, key->secret_len, params) != 1) {
-            EVP_MAC_CTX_free(tpl);
-            tpl = NULL;
-        }
-        tpl = publish(slot, tpl, mac_ctx_destroy);
+    hmac_keyed *hk = p;
+    if (!hk)
+        return;
+    EVP_MD_CTX_free(hk->inner);   /* frees (and clears) the keyed states */
+    EVP_MD_CTX_free(hk->outer);
+    free(hk);
+}
+
+static const char *hmac_md_name(cjwt_alg alg)
+{
+    switch (cjwtp_alg_hash_len(alg)) {
+    case 32: return "SHA2-256";
+    case 48: return "SHA2-384";
+    default: return "SHA2-512";
     }
+}
+
+static hmac_keyed *hmac_keyed_new(const cjwt_key *key, cjwt_alg alg)
+{
+    unsigned char k0[128], pad[128];
+    size_t block, klen = key->secret_len;
+    unsigned mdlen = 0;
+    EVP_MD *md = EVP_MD_fetch(NULL, hmac_md_name(alg), NULL);   /* once per key and alg */
+    hmac_keyed *hk = calloc(1, sizeof *hk);
+    int ok = md && hk && (hk->inner = EVP_MD_CTX_new()) && (hk->outer = EVP_MD_CTX_new());
+    block = md ? (size_t)EVP_MD_get_block_size(md) : 0;
+    ok = ok && block > 0 && block <= sizeof k0;
+    memset(k0, 0, sizeof k0);
+    if (ok && klen > block) {          /* a long key is replaced by its hash */
+        ok = EVP_Digest(key->secret, klen, k0, &mdlen, md, NULL) == 1;
+        klen = mdlen;
+    } else if (ok) {
+        memcpy(k0, key->secret, klen);
+    }
+    for (size_t i = 0; ok && i < block; i++)
+        pad[i] = k0[i] ^ 0x36;
+    ok = ok && EVP_DigestInit_ex(hk->inner, md, NULL) == 1 &&
+         EVP_DigestUpdate(hk->inner, pad, block) == 1;
+    for (size_t i = 0; ok && i < block; i++)
+        pad[i] = k0[i] ^ 0x5c;
+    ok = ok && EVP_DigestInit_ex(hk->outer, md, NULL) == 1 &&
+         EVP_DigestUpdate(hk->outer, pad, block) == 1;
+    OPENSSL_cleanse(k0, sizeof k0);
+    OPENSSL_cleanse(pad, sizeof pad);
+    EVP_MD_free(md);                   /* the contexts hold their own references */
+    if (!ok) {
+        hmac_keyed_destroy(hk);
+        return NULL;
+    }
+    return hk;
+}
+
+static const hmac_keyed *hmac_template(const cjwt_key *key, cjwt_alg alg)
+{
+    void *const *slot = &key->prepared[1][alg];   /* HMAC: one state signs and verifies */
+    const hmac_keyed *tpl = __atomic_load_n((void **)slot, __ATOMIC_ACQUIRE);
+    if (!tpl)
+        tpl = publish(slot, hmac_keyed_new(key, alg), hmac_keyed_destroy);
     return tpl;
 }
 
@@ -198,14 +252,14 @@ void cjwtp_key_free_prepared(cjwt_key *k)
 {
     for (int a = 0; a < CJWT_ALG__COUNT; a++) {
         for (int i = 0; i < CJWTP_MAC_POOL; i++) {
-            EVP_MAC_CTX_free(k->mac_pool[a][i]);
+            EVP_MD_CTX_free(k->mac_pool[a][i]);
             k->mac_pool[a][i] = NULL;
         }
         for (int op = 0; op < 2; op++) {
             if (!k->prepared[op][a])
                 continue;
             if (cjwtp_alg_family((cjwt_alg)a) == CJWTP_FAM_HMAC)
-                EVP_MAC_CTX_free(k->prepared[op][a]);
+                hmac_keyed_destroy(k->prepared[op][a]);
             else
                 EVP_MD_CTX_free(k->prepared[op][a]);
             k->prepared[op][a] = NULL;
@@ -213,25 +267,20 @@ void cjwtp_key_free_prepared(cjwt_key *k)
     }
 }
 
-/* A keyed context from the key's pool (re-initialised: same key, fresh
- * state), or a copy of the template when the pool is empty. */
-static EVP_MAC_CTX *hmac_acquire(const cjwt_key *key, cjwt_alg alg)
+/* A working digest context from the key's pool (any state: every use
+ * starts with a copy of a keyed state), or a new one when it is empty. */
+static EVP_MD_CTX *hmac_acquire(const cjwt_key *key, cjwt_alg alg)
 {
     void **pool = (void **)key->mac_pool[alg];
-    EVP_MAC_CTX *tpl;
     for (int i = 0; i < CJWTP_MAC_POOL; i++) {
-        EVP_MAC_CTX *c = __atomic_exchange_n(&pool[i], NULL, __ATOMIC_ACQ_REL);
-        if (c) {
-            if (EVP_MAC_init(c, NULL, 0, NULL) == 1)   /* NULL key: keep the key, reset */
-                return c;
-            EVP_MAC_CTX_free(c);
-        }
+        EVP_MD_CTX *c = __atomic_exchange_n(&pool[i], NULL, __ATOMIC_ACQ_REL);
+        if (c)
+            return c;
     }
-    tpl = hmac_template(key, alg);
-    return tpl ? EVP_MAC_CTX_dup(tpl) : NULL;
+    return EVP_MD_CTX_new();
 }
 
-static void hmac_release(const cjwt_key *key, cjwt_alg alg, EVP_MAC_CTX *c)
+static void hmac_release(const cjwt_key *key, cjwt_alg alg, EVP_MD_CTX *c)
 {
     void **pool = (void **)key->mac_pool[alg];
     for (int i = 0; c && i < CJWTP_MAC_POOL; i++) {
@@ -239,20 +288,23 @@ static void hmac_release(const cjwt_key *key, cjwt_alg alg, EVP_MAC_CTX *c)
         if (__atomic_compare_exchange_n(&pool[i], &expected, c, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
             return;
     }
-    EVP_MAC_CTX_free(c);
+    EVP_MD_CTX_free(c);
 }
 
 static cjwt_code hmac(const cjwt_key *key, cjwt_alg alg, const unsigned char *data, size_t n,
                       unsigned char *mac, size_t *mac_len, cjwt_error *err)
 {
-    EVP_MAC_CTX *ctx = hmac_acquire(key, alg);
-    size_t len = 0;
-    int ok = ctx && EVP_MAC_update(ctx, data, n) == 1 &&
-             EVP_MAC_final(ctx, mac, &len, EVP_MAX_MD_SIZE) == 1;
-    if (ok)
-        hmac_release(key, alg, ctx);
-    else
-        EVP_MAC_CTX_free(ctx);
+    const hmac_keyed *hk = hmac_template(key, alg);
+    EVP_MD_CTX *ctx = hk ? hmac_acquire(key, alg) : NULL;
+    unsigned char inner[EVP_MAX_MD_SIZE];
+    unsigned ilen = 0, len = 0;
+    int ok = ctx && EVP_MD_CTX_copy_ex(ctx, hk->inner) == 1 &&
+             EVP_DigestUpdate(ctx, data, n) == 1 && EVP_DigestFinal_ex(ctx, inner, &ilen) == 1 &&
+             EVP_MD_CTX_copy_ex(ctx, hk->outer) == 1 && EVP_DigestUpdate(ctx, inner, ilen) == 1 &&
+             EVP_DigestFinal_ex(ctx, mac, &len) == 1;
+    OPENSSL_cleanse(inner, ilen);
+    if (ctx)
+        hmac_release(key, alg, ctx);   /* it holds only a finished hash */
     if (!ok) {
         ERR_clear_error();
         return cjwtp_fail(err, CJWT_E_INTERNAL, "OpenSSL HMAC failed");
@@ -304,6 +356,105 @@ static EVP_MD_CTX *pkey_ctx(const cjwt_key *key, cjwt_alg alg, int sign)
     return ctx;
 }
 
+/* ---- Ed25519 ----------------------------------------------------------------
+ * With libsodium at build time (CJWT_HAVE_SODIUM) Ed25519 signs and verifies
+ * with it (about twice OpenSSL 3.0's verify rate); keys are still imported
+ * and exported by OpenSSL, and the raw keys are taken from the EVP_PKEY once.
+ *
+ * libsodium's verify refuses three things OpenSSL's accepts: a small-order
+ * R, a small-order public key A, and a non-canonical A (y >= p). So that
+ * cjwt's verdict does not depend on the build, both builds refuse them here
+ * first (the same tests as libsodium 1.0.18's ge25519_has_small_order and
+ * ge25519_is_canonical; docs/performance.md, "Ed25519 and libsodium").
+ * Everything else (S < L, R compared by its encoding, the cofactorless
+ * equation) the two libraries already do alike. */
+
+/* The encodings of the points of order 1, 2, 4 and 8 (the sign bit
+ * ignored), and the non-canonical p and p + 1. */
+static const unsigned char ed_small_order[7][32] = {
+    {0},
+    {0x01},
+    {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+     0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05},
+    {0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+     0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a},
+    {0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+    {0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+    {0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+};
+
+static int ed_has_small_order(const unsigned char *p)
+{
+    for (int i = 0; i < 7; i++)
+        if (memcmp(p, ed_small_order[i], 31) == 0 && (p[31] & 0x7f) == ed_small_order[i][31])
+            return 1;
+    return 0;
+}
+
+/* y < p = 2^255 - 19, the sign bit ignored */
+static int ed_is_canonical(const unsigned char *p)
+{
+    if ((p[31] & 0x7f) != 0x7f || p[0] < 0xed)
+        return 1;
+    for (int i = 1; i < 31; i++)
+        if (p[i] != 0xff)
+            return 1;
+    return 0;
+}
+
+int cjwtp_ed25519_uses_sodium(void)
+{
+#ifdef CJWT_HAVE_SODIUM
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+int cjwtp_ed25519_prepare(cjwt_key *k, cjwt_error *err)
+{
+    size_t len = sizeof k->ed_pk;
+    if (EVP_PKEY_get_raw_public_key(k->pkey, k->ed_pk, &len) != 1 || len != 32) {
+        ERR_clear_error();
+        cjwtp_fail(err, CJWT_E_INVALID_KEY, "could not read the Ed25519 public key");
+        return -1;
+    }
+#ifdef CJWT_HAVE_SODIUM
+    if (sodium_init() < 0)
+        return 0;                       /* OpenSSL does the work for this key */
+    if (k->is_private) {
+        unsigned char seed[32], pk[32];
+        size_t slen = sizeof seed;
+        int ok = EVP_PKEY_get_raw_private_key(k->pkey, seed, &slen) == 1 && slen == 32 &&
+                 (k->ed_sk = malloc(64)) != NULL &&
+                 crypto_sign_ed25519_seed_keypair(pk, k->ed_sk, seed) == 0 &&
+                 memcmp(pk, k->ed_pk, 32) == 0;
+        OPENSSL_cleanse(seed, sizeof seed);
+        ERR_clear_error();
+        if (!ok) {
+            if (k->ed_sk) {
+                OPENSSL_cleanse(k->ed_sk, 64);
+                free(k->ed_sk);
+                k->ed_sk = NULL;
+            }
+            cjwtp_fail(err, CJWT_E_INVALID_KEY, "could not read the Ed25519 private key");
+            return -1;
+        }
+    }
+    k->ed_sodium = 1;
+#endif
+    return 0;
+}
+
+/* 1: the signature is refused whatever the library (see above). */
+static int ed25519_refused_early(const cjwt_key *key, const unsigned char *sig)
+{
+    return ed_has_small_order(sig) || ed_has_small_order(key->ed_pk) || !ed_is_canonical(key->ed_pk);
+}
+
 /* ECDSA: OpenSSL speaks DER, JWS speaks fixed-width r||s (RFC 7518 3.4). */
 static int ecdsa_der_to_jws(const unsigned char *der, size_t der_len, size_t width,
                             unsigned char *out)
@@ -349,6 +500,15 @@ static cjwt_code pkey_sign(const cjwt_key *key, cjwt_alg alg, const unsigned cha
     if (!key->is_private)
         return cjwtp_fail(err, CJWT_E_INVALID_KEY, "a public key cannot sign: %s needs the private key",
                           cjwt_alg_name(alg));
+#ifdef CJWT_HAVE_SODIUM
+    if (cjwtp_alg_family(alg) == CJWTP_FAM_EDDSA && key->ed_sodium && key->ed_sk) {
+        unsigned long long slen = 0;
+        if (crypto_sign_ed25519_detached(sig, &slen, data, n, key->ed_sk) != 0 || slen != 64)
+            return cjwtp_fail(err, CJWT_E_INTERNAL, "libsodium could not sign with EdDSA");
+        *sig_len = 64;
+        return CJWT_OK;
+    }
+#endif
     if (cjwtp_alg_family(alg) != CJWTP_FAM_EC && (size_t)EVP_PKEY_get_size(key->pkey) > CJWTP_MAX_SIG)
         return cjwtp_fail(err, CJWT_E_INVALID_KEY, "the key is too large to sign with");
     ctx = pkey_ctx(key, alg, 1);
@@ -387,8 +547,16 @@ static cjwt_code pkey_verify(const cjwt_key *key, cjwt_alg alg, const unsigned c
         if (!sig_len)
             return cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory checking a signature");
         sig = der;
-    } else if (cjwtp_alg_family(alg) == CJWTP_FAM_EDDSA && sig_len != 64) {
-        return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "Signature verification failed");
+    } else if (cjwtp_alg_family(alg) == CJWTP_FAM_EDDSA) {
+        if (sig_len != 64 || ed25519_refused_early(key, sig))
+            return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "Signature verification failed");
+#ifdef CJWT_HAVE_SODIUM
+        if (key->ed_sodium) {
+            if (crypto_sign_ed25519_verify_detached(sig, data, n, key->ed_pk) != 0)
+                return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "Signature verification failed");
+            return CJWT_OK;
+        }
+#endif
     } else if (cjwtp_alg_family(alg) != CJWTP_FAM_EDDSA &&
                sig_len != (size_t)EVP_PKEY_get_size(key->pkey)) {
         /* RFC 8017 8.2.2 step 1: an RSA signature is exactly k bytes */
@@ -440,10 +608,10 @@ cjwt_code cjwtp_verify_sig(const cjwt_key *key, cjwt_alg alg, const unsigned cha
     /* The length is public (fixed by alg); the bytes are compared in
      * constant time so the position of a mismatch leaks nothing. */
     if (sig_len != mac_len || CRYPTO_memcmp(sig, mac, mac_len) != 0) {
-        OPENSSL_cleanse(mac, sizeof mac);
+        OPENSSL_cleanse(mac, mac_len);
         return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "Signature verification failed");
     }
-    OPENSSL_cleanse(mac, sizeof mac);
+    OPENSSL_cleanse(mac, mac_len);
     return CJWT_OK;
 }
 

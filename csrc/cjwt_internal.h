@@ -97,15 +97,28 @@ struct cjwt_key {
     int is_private;
     int bits;                    /* RSA modulus / EC field size in bits */
     int curve;                   /* CJWTP_CRV_* for EC and OKP */
+    /* Ed25519 (OKP) keys: the raw public key, extracted once when the key
+     * is made; with libsodium (CJWT_HAVE_SODIUM) also its 64-byte secret
+     * key (seed || public key) when the key is private (alg.c signs and
+     * verifies with them; the EVP_PKEY stays for import, export and the
+     * OpenSSL build). */
+    unsigned char ed_pk[32];
+    unsigned char *ed_sk;        /* NULL unless private and libsodium is used */
+    int ed_sodium;               /* libsodium initialised: use it for this key */
     /* Prepared per-algorithm contexts, created on first use and then only
      * copied (never modified), so sharing the key between threads is safe.
      * Set once with an atomic compare-and-swap; freed with the key. */
-    void *prepared[2][CJWT_ALG__COUNT];   /* [0] verify, [1] sign: EVP_MD_CTX* or EVP_MAC_CTX* */
-    /* Keyed HMAC contexts ready for reuse (taken and returned with atomic
-     * exchanges), so a verify need not copy the template each time. */
+    void *prepared[2][CJWT_ALG__COUNT];   /* [0] verify, [1] sign: EVP_MD_CTX*; HMAC: [1] only,
+                                             the keyed inner/outer hash states (alg.c) */
+    /* Digest contexts for HMAC ready for reuse (taken and returned with
+     * atomic exchanges), so a MAC need not allocate a context each time. */
     void *mac_pool[CJWT_ALG__COUNT][CJWTP_MAC_POOL];
 };
 void cjwtp_key_free_prepared(cjwt_key *k);
+/* alg.c: fills ed_pk (and, with libsodium, ed_sk) from key->pkey; 0 or -1. */
+int cjwtp_ed25519_prepare(cjwt_key *k, cjwt_error *err);
+/* alg.c: 1 if the build signs and verifies Ed25519 with libsodium. */
+int cjwtp_ed25519_uses_sodium(void);
 
 enum { CJWTP_CRV_NONE, CJWTP_CRV_P256, CJWTP_CRV_P384, CJWTP_CRV_P521, CJWTP_CRV_ED25519 };
 /* key.c */

@@ -227,7 +227,7 @@ const cjwt_value *cjwt_value_object_get(const cjwt_value *o, const char *key)
             return NULL;
         len = strlen(key);   /* member names carry their length: compare that first */
         for (uint32_t i = 0; i < n->count; i++, k = node_next(k + 1))
-            if (k->len == len && memcmp(k->u.s, key, len) == 0)
+            if (k->len == len && k->u.s[0] == key[0] && memcmp(k->u.s, key, len) == 0)
                 return (const cjwt_value *)(k + 1);
         return NULL;
     }

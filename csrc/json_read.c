@@ -26,6 +26,7 @@
 #include <jsmn.h>
 
 #include <locale.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,32 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return 0;
 }
 
+/* Eight bytes at once (SWAR): the reader's hot loops test a word for the
+ * bytes that end a plain run, then finish byte by byte. */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static inline uint64_t load8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* High bit set in each byte of w that is zero (exact: no carries between bytes). */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+    return ~(((w & ~HIGHS) + ~HIGHS) | w) & HIGHS;
+}
+
+/* Whether w holds a byte that is not printable ASCII (< 0x20 or >= 0x80)
+ * or is a backslash: such a word is read byte by byte. */
+static inline int needs_care(uint64_t w)
+{
+    uint64_t ctl = (w - 0x20 * ONES) & ~w & HIGHS;   /* some byte < 0x20 (or >= 0x80, tested anyway) */
+    return ((w & HIGHS) | ctl | zero_bytes(w ^ (0x5c * ONES))) != 0;
+}
+
 /* Validates and unescapes the string body text[start, end) into the arena. */
 static int read_string(reader *r, size_t start, size_t end, cjwtp_node *node)
 {
@@ -142,6 +169,8 @@ static int read_string(reader *r, size_t start, size_t end, cjwtp_node *node)
         unsigned c;
         /* the common case: a run of printable ASCII, copied at once */
         size_t run = i;
+        while (run + 8 <= end && !needs_care(load8(s + run)))
+            run += 8;
         while (run < end && (unsigned)(s[run] - 0x20) < 0x60 && s[run] != '\\')
             run++;
         if (run != i) {
@@ -313,7 +342,7 @@ static int check_unique(reader *r, const cjwtp_node *obj, size_t pos)
     if (m <= 16) {
         for (k = obj + 1; k < end; k = k + 1 + k[1].span)
             for (const cjwtp_node *j = obj + 1; j < k; j = j + 1 + j[1].span)
-                if (j->len == k->len && memcmp(j->u.s, k->u.s, k->len) == 0)
+                if (j->len == k->len && j->u.s[0] == k->u.s[0] && memcmp(j->u.s, k->u.s, k->len) == 0)
                     return fail_at(r, pos, "duplicate member name");
         return 0;
     }
@@ -344,6 +373,18 @@ static int check_unique(reader *r, const cjwtp_node *obj, size_t pos)
 static int depth_exceeds(const char *s, size_t n, int max_depth)
 {
     int depth = 0;
+    /* Nesting needs an opening bracket per level: with no more '{' and '['
+     * bytes in the whole text (strings included) than the limit, it holds. */
+    size_t opens = 0, i0 = 0;
+    for (; i0 + 8 <= n; i0 += 8) {
+        /* '{' (0x7b) and '[' (0x5b) differ only in bit 0x20 */
+        uint64_t hit = zero_bytes((load8((const unsigned char *)s + i0) | 0x20 * ONES) ^ (0x7b * ONES));
+        opens += (size_t)(((hit >> 7) * ONES) >> 56);
+    }
+    for (; i0 < n; i0++)
+        opens += s[i0] == '{' || s[i0] == '[';
+    if (opens <= (size_t)max_depth)
+        return 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '"') {
@@ -481,7 +522,9 @@ cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const ch
                 goto fail;
             }
         }
-        if (check_gap(&r, cursor, span_start, sep) != 0)
+        /* the usual compact gap (just the separator, or nothing) without the call */
+        if ((sep ? !(span_start == cursor + 1 && text[cursor] == sep) : span_start != cursor) &&
+            check_gap(&r, cursor, span_start, sep) != 0)
             goto fail;
         node->span = 1;
         node->count = 0;
@@ -531,7 +574,7 @@ cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const ch
                 fail_at(&r, cursor, "syntax error");
                 goto fail;
             }
-            if (check_gap(&r, cursor, c->end - 1, 0) != 0)
+            if (cursor != c->end - 1 && check_gap(&r, cursor, c->end - 1, 0) != 0)
                 goto fail;
             cn->span = (uint32_t)((size_t)t + 1 - c->node);
             if (c->is_object && check_unique(&r, cn, c->end - 1) != 0)

@@ -36,6 +36,10 @@ void cjwt_key_free(cjwt_key *key)
         OPENSSL_cleanse(key->secret, key->secret_len);
         free(key->secret);
     }
+    if (key->ed_sk) {
+        OPENSSL_cleanse(key->ed_sk, 64);
+        free(key->ed_sk);
+    }
     cjwtp_key_free_prepared(key);
     EVP_PKEY_free(key->pkey);
     free(key->kid);

@@ -199,7 +199,7 @@ cjwt_key *cjwtp_key_from_pkey(EVP_PKEY *pkey, unsigned flags, cjwt_error *err)
         k->curve = CJWTP_CRV_ED25519;
         k->is_private = EVP_PKEY_get_raw_private_key(pkey, NULL, &len) == 1 && len == 32;
         ERR_clear_error();
-        ok = 0;
+        ok = cjwtp_ed25519_prepare(k, err);
         break;
     }
     case EVP_PKEY_RSA_PSS:
@@ -415,6 +415,10 @@ cjwt_key *cjwt_key_with(const cjwt_key *key, const char *kid, cjwt_alg alg, cjwt
     if (key->pkey) {
         EVP_PKEY_up_ref(key->pkey);   /* EVP_PKEY is reference counted and read-only here */
         k->pkey = key->pkey;
+        if (k->curve == CJWTP_CRV_ED25519 && cjwtp_ed25519_prepare(k, err) != 0) {
+            cjwt_key_free(k);
+            return NULL;
+        }
     }
     if ((kid && !(k->kid = strdup(kid))) ||
         (key->secret && !(k->secret = malloc(key->secret_len)))) {

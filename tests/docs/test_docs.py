@@ -201,6 +201,9 @@ def test_c_examples(path, tmp_path):
     assert os.path.exists(lib), "run make core first"
     libs = subprocess.run(["pkg-config", "--libs", "jansson", "libcrypto"], capture_output=True,
                           text=True).stdout.split() or ["-ljansson", "-lcrypto"]
+    # the Makefile builds the core with libsodium (Ed25519) when pkg-config finds it
+    if subprocess.run(["pkg-config", "--exists", "libsodium"]).returncode == 0:
+        libs.append("-lsodium")
     for i, b in enumerate(selected):
         src, exe = tmp_path / f"ex{i}.c", tmp_path / f"ex{i}"
         src.write_text(f'#line {b.line} "{b.path}"\n' + b.body, encoding="utf-8")
