@@ -1,4 +1,4 @@
--- luarocks make cjwt-scm-1.rockspec   (Debian: libssl-dev, libjansson-dev)
+-- luarocks make cjwt-scm-1.rockspec   (Debian: libssl-dev, libjansson-dev, zlib1g-dev)
 rockspec_format = "3.0"
 package = "cjwt"
 version = "scm-1"
@@ -31,6 +31,10 @@ external_dependencies = {
    JSMN = {
       header = "jsmn.h",   -- header-only tokenizer (Debian libjsmn-dev)
    },
+   ZLIB = {
+      header = "zlib.h",   -- JWE "zip": "DEF" (Debian zlib1g-dev)
+      library = "z",
+   },
 }
 build = {
    type = "builtin",
@@ -44,6 +48,8 @@ build = {
             "csrc/error.c",
             "csrc/json.c",
             "csrc/json_read.c",
+            "csrc/jwe.c",
+            "csrc/jwe_alg.c",
             "csrc/jws.c",
             "csrc/key.c",
             "csrc/key_jwk.c",
@@ -53,9 +59,9 @@ build = {
             "lua/cjwt_core.c",
          },
          defines = { "_POSIX_C_SOURCE=200809L" },
-         incdirs = { "csrc", "$(OPENSSL_INCDIR)", "$(JANSSON_INCDIR)", "$(JSMN_INCDIR)" },
-         libdirs = { "$(OPENSSL_LIBDIR)", "$(JANSSON_LIBDIR)" },
-         libraries = { "crypto", "jansson", "m" },
+         incdirs = { "csrc", "$(OPENSSL_INCDIR)", "$(JANSSON_INCDIR)", "$(JSMN_INCDIR)", "$(ZLIB_INCDIR)" },
+         libdirs = { "$(OPENSSL_LIBDIR)", "$(JANSSON_LIBDIR)", "$(ZLIB_LIBDIR)" },
+         libraries = { "crypto", "jansson", "z", "m" },
       },
       cjwt = "lua/cjwt/init.lua",
       ["cjwt.safe"] = "lua/cjwt/safe.lua",

@@ -9,7 +9,7 @@ from setuptools import Extension, setup
 setup(
     name="cjwt",
     version="0.1.0",
-    description="JSON Web Tokens backed by one C core (OpenSSL libcrypto + jansson)",
+    description="JSON Web Tokens backed by one C core (OpenSSL libcrypto + jansson + zlib)",
     python_requires=">=3.9",
     package_dir={"": "python"},
     packages=["cjwt"],
@@ -22,7 +22,7 @@ setup(
             include_dirs=["csrc"],
             # Same feature level as the Makefile's CORE_CFLAGS (clock_gettime under -std=c11).
             define_macros=[("_POSIX_C_SOURCE", "200809L")],
-            libraries=["crypto", "jansson"],
+            libraries=["crypto", "jansson", "z"],   # z: JWE "zip": "DEF"
             extra_compile_args=["-std=c11", "-fvisibility=hidden"],
         )
     ],

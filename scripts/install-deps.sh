@@ -6,6 +6,7 @@ set -euo pipefail
 DEB_PACKAGES=(
   build-essential pkg-config openssl curl python3-venv   # openssl CLI: test keys; venv: the install test
   libssl-dev libjansson-dev libjsmn-dev
+  zlib1g-dev                      # JWE "zip": "DEF" (csrc/jwe.c)
   lua5.4 liblua5.4-dev
   luajit2 libluajit2-5.1-dev      # OpenResty's LuaJIT branch (nginx's Lua module wants it)
   lua-busted lua-cjson luarocks lua-socket   # lua-socket: threat tests listen on 127.0.0.1
