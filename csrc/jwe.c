@@ -100,7 +100,11 @@ static cjwt_code inflate_bounded(const unsigned char *in, size_t n, size_t max, 
     unsigned char *buf;
     int rc;
     memset(&z, 0, sizeof z);
-    if (n > UINT_MAX || limit > UINT_MAX || limit == 0)
+    if (limit > UINT_MAX || limit == 0) {   /* zlib counts in uInt */
+        limit = UINT_MAX;
+        max = limit - 1;
+    }
+    if (n > UINT_MAX)
         return cjwtp_fail(err, CJWT_E_TOO_LARGE, "the compressed plaintext is too large");
     if (cap > limit || cap < n)
         cap = limit;
