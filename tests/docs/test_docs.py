@@ -199,8 +199,8 @@ def test_c_examples(path, tmp_path):
         pytest.skip("no C examples")
     lib = os.path.join(ROOT, "build", "libcjwt.a")
     assert os.path.exists(lib), "run make core first"
-    libs = subprocess.run(["pkg-config", "--libs", "jansson", "libcrypto"], capture_output=True,
-                          text=True).stdout.split() or ["-ljansson", "-lcrypto"]
+    libs = subprocess.run(["pkg-config", "--libs", "jansson", "libcrypto", "zlib"], capture_output=True,
+                          text=True).stdout.split() or ["-ljansson", "-lcrypto", "-lz"]
     for i, b in enumerate(selected):
         src, exe = tmp_path / f"ex{i}.c", tmp_path / f"ex{i}"
         src.write_text(f'#line {b.line} "{b.path}"\n' + b.body, encoding="utf-8")
