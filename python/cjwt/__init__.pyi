@@ -6,6 +6,7 @@ from .api_jwk import PyJWK as PyJWK, PyJWKSet as PyJWKSet
 from .exceptions import (
     CJWTError as CJWTError,
     DecodeError as DecodeError,
+    DecryptionError as DecryptionError,
     ExpiredSignatureError as ExpiredSignatureError,
     ImmatureSignatureError as ImmatureSignatureError,
     InvalidAlgorithmError as InvalidAlgorithmError,
@@ -130,6 +131,17 @@ def jws_encode(data: Union[bytes, bytearray, memoryview], key: AnyKey, algorithm
 def jws_decode(token: Union[str, bytes], key: AnyKey = ..., algorithms: Sequence[str] | None = ...,
                *, options: Options | None = ..., typ: str | None = ...,
                now: Time | None = ...) -> bytes: ...
+
+def jwe_encrypt(plaintext: Union[bytes, str], key: AnyKey, *, alg: str, enc: str,
+                headers: dict[str, Any] | None = ..., zip: str | None = ...,
+                p2c: int | None = ...) -> str: ...
+def jwe_decrypt(token: Union[str, bytes, dict[str, Any]], key: AnyKey, *, algorithms: Sequence[str],
+                encryptions: Sequence[str], max_plaintext: int | None = ...,
+                max_p2c: int | None = ..., max_token_len: int | None = ...) -> bytes: ...
+def jwe_decrypt_complete(token: Union[str, bytes, dict[str, Any]], key: AnyKey, *,
+                         algorithms: Sequence[str], encryptions: Sequence[str],
+                         max_plaintext: int | None = ..., max_p2c: int | None = ...,
+                         max_token_len: int | None = ...) -> dict[str, Any]: ...
 
 MAX_CACHE_SIZE: int
 
