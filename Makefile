@@ -7,7 +7,7 @@ LUA54    ?= lua5.4
 LUAJIT   ?= luajit
 BUSTED   ?= /usr/bin/busted
 
-PKGS      = jansson libcrypto
+PKGS      = jansson libcrypto zlib
 # Ed25519 through libsodium when it is installed (CJWT_SODIUM=0: OpenSSL only;
 # the verdicts are the same, docs/performance.md). Builds with and without it
 # keep their test binaries apart (build/san vs build/san-nosodium).
@@ -21,7 +21,7 @@ else
 SAN_DIR    = $(B)/san-nosodium
 endif
 DEP_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SODIUM_DEF)
-DEP_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lcrypto $(SODIUM_LIB)) -lm
+DEP_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lcrypto -lz $(SODIUM_LIB)) -lm
 LUA54_INC  := $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
 LUAJIT_INC := $(shell pkg-config --cflags luajit 2>/dev/null || echo -I/usr/include/luajit-2.1)
 
@@ -78,8 +78,8 @@ $(B)/luajit/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) $(LUAEXT_SRC) $(LUAEXT_HDR) lu
 # Lua files of lua/cjwt/ install under share/lua.
 LIBFLAG    ?= -shared
 LUA_INCDIR ?= /usr/include/lua5.4
-ROCK_INC   = -I$(LUA_INCDIR) $(foreach d,$(OPENSSL_INCDIR) $(JANSSON_INCDIR),-I$(d))
-ROCK_LIBS  = $(foreach d,$(OPENSSL_LIBDIR) $(JANSSON_LIBDIR),-L$(d)) -ljansson -lcrypto -lm
+ROCK_INC   = -I$(LUA_INCDIR) $(foreach d,$(OPENSSL_INCDIR) $(JANSSON_INCDIR) $(ZLIB_INCDIR),-I$(d))
+ROCK_LIBS  = $(foreach d,$(OPENSSL_LIBDIR) $(JANSSON_LIBDIR) $(ZLIB_LIBDIR),-L$(d)) -ljansson -lcrypto -lz -lm
 .PHONY: rock rock-install
 rock:
 	@mkdir -p $(B)/rock/cjwt
@@ -170,7 +170,7 @@ FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_JOBS    ?= 2
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_NAMES   = b64url header json claims verify_hmac verify_rsa verify_ec verify_ed25519 \
-               keyset jwk pem json_diff
+               keyset jwk pem json_diff jwe
 FUZZ_BINS    = $(addprefix $(B)/fuzz/fuzz_,$(FUZZ_NAMES))
 FUZZ_OBJS    = $(patsubst csrc/%.c,$(B)/fuzz/obj/%.o,$(CORE_SRC))
 FUZZ_HDRS    = $(wildcard tests/fuzz/*.h) $(CORE_HDR)

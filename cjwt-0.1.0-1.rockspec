@@ -3,7 +3,7 @@
 -- For LuaJIT / OpenResty (the Lua 5.1 ABI; a bare `luarocks make` on
 -- Debian 12 also targets 5.1, but with Lua 5.1's headers):
 --   luarocks --lua-version 5.1 make cjwt-0.1.0-1.rockspec LUA_INCDIR=/usr/include/luajit-2.1
--- Debian packages: libssl-dev libjansson-dev (jsmn is vendored in third_party/jsmn) (README.md, "LuaRocks").
+-- Debian packages: libssl-dev libjansson-dev zlib1g-dev (jsmn is vendored in third_party/jsmn) (README.md, "LuaRocks").
 rockspec_format = "3.0"
 package = "cjwt"
 version = "0.1.0-1"
@@ -33,6 +33,10 @@ external_dependencies = {
       header = "jansson.h",
       library = "jansson",
    },
+   ZLIB = {
+      header = "zlib.h",     -- JWE "zip": "DEF"
+      library = "z",
+   },
 }
 build = {
    -- The Makefile's `rock` target builds cjwt.core from csrc/*.c and
@@ -50,6 +54,8 @@ build = {
       OPENSSL_LIBDIR = "$(OPENSSL_LIBDIR)",
       JANSSON_INCDIR = "$(JANSSON_INCDIR)",
       JANSSON_LIBDIR = "$(JANSSON_LIBDIR)",
+      ZLIB_INCDIR = "$(ZLIB_INCDIR)",
+      ZLIB_LIBDIR = "$(ZLIB_LIBDIR)",
    },
    install_target = "rock-install",
    install_variables = {

@@ -35,6 +35,9 @@ SYSTEM_DEPS = [
     ("jansson headers",
      "#include <jansson.h>\nint main(void) { return JANSSON_MAJOR_VERSION > 1 ? 0 : 1; }\n",
      "libjansson-dev", "jansson-devel"),
+    ("zlib headers (JWE compression)",
+     "#include <zlib.h>\nint main(void) { return ZLIB_VERNUM > 0 ? 0 : 1; }\n",
+     "zlib1g-dev", "zlib-devel"),
 ]
 
 
@@ -94,7 +97,7 @@ setup(
             include_dirs=["csrc", "python/src", "third_party/jsmn"],   # jsmn is vendored
             # Same feature level as the Makefile's CORE_CFLAGS (clock_gettime under -std=c11).
             define_macros=[("_POSIX_C_SOURCE", "200809L")] + ([("CJWT_HAVE_SODIUM", "1")] if _SODIUM else []),
-            libraries=["crypto", "jansson"] + (["sodium"] if _SODIUM else []),
+            libraries=["crypto", "jansson", "z"] + (["sodium"] if _SODIUM else []),   # z: JWE "zip": "DEF"
             extra_compile_args=["-std=c11", "-fvisibility=hidden"],
         )
     ],

@@ -1,4 +1,4 @@
-/* cjwt: JSON Web Tokens (JWS compact serialization) for C, Python and Lua.
+/* cjwt: JSON Web Tokens (JWS and JWE compact serialization) for C, Python and Lua.
  *
  * This is the only header a binding includes. Public names start with cjwt_,
  * internal ones with cjwtp_ (hidden, see cjwt_internal.h).
@@ -58,6 +58,7 @@ typedef enum cjwt_code {
     CJWT_E_INTERNAL,         /* "internal": a library or OpenSSL failure that is not the input's fault */
     CJWT_E_INVALID_JTI,      /* "invalid_jti": jti is not a string */
     CJWT_E_UNAVAILABLE,      /* "unavailable": the revocation store could not answer (fail closed) */
+    CJWT_E_DECRYPT_FAILED,   /* "decrypt_failed": a JWE did not decrypt (tag, key unwrap, padding: one answer) */
     CJWT_E__COUNT            /* sentinel, not a code */
 } cjwt_code;
 
@@ -392,6 +393,99 @@ CJWT_API cjwt_code cjwt_verify_signature(const cjwt_key *key, cjwt_alg alg,
 
 /* The header of a token, parsed strictly but NOT verified. New value or NULL. */
 CJWT_API cjwt_value *cjwt_unverified_header(const char *token, size_t len, cjwt_error *err);
+
+/* ---- JWE (RFC 7516 compact serialization, RFC 7518 algorithms) --------- */
+/* Key management ("alg") and content encryption ("enc") are two separate
+ * lists, each with its own allowlist on decryption. New members are added
+ * before the sentinels only. */
+typedef enum cjwt_jwe_alg {
+    CJWT_JWE_DIR = 0,
+    CJWT_JWE_RSA1_5,          /* decryption only, and only when named in the allowlist */
+    CJWT_JWE_RSA_OAEP, CJWT_JWE_RSA_OAEP_256,
+    CJWT_JWE_A128KW, CJWT_JWE_A192KW, CJWT_JWE_A256KW,
+    CJWT_JWE_A128GCMKW, CJWT_JWE_A192GCMKW, CJWT_JWE_A256GCMKW,
+    CJWT_JWE_ECDH_ES, CJWT_JWE_ECDH_ES_A128KW, CJWT_JWE_ECDH_ES_A192KW, CJWT_JWE_ECDH_ES_A256KW,
+    CJWT_JWE_PBES2_HS256_A128KW, CJWT_JWE_PBES2_HS384_A192KW, CJWT_JWE_PBES2_HS512_A256KW,
+    CJWT_JWE_ALG__COUNT       /* sentinel; also "unknown" */
+} cjwt_jwe_alg;
+
+typedef enum cjwt_jwe_enc {
+    CJWT_ENC_A128CBC_HS256 = 0, CJWT_ENC_A192CBC_HS384, CJWT_ENC_A256CBC_HS512,
+    CJWT_ENC_A128GCM, CJWT_ENC_A192GCM, CJWT_ENC_A256GCM,
+    CJWT_ENC__COUNT           /* sentinel; also "unknown" */
+} cjwt_jwe_enc;
+
+#define CJWT_JWE_ALG_BIT(a) (1u << (unsigned)(a))
+#define CJWT_ENC_BIT(e) (1u << (unsigned)(e))
+
+/* Exact JWA names ("RSA-OAEP-256", "A256GCM"); the sentinel when unknown. */
+CJWT_API cjwt_jwe_alg cjwt_jwe_alg_from_name(const char *name, size_t len);
+CJWT_API const char *cjwt_jwe_alg_name(cjwt_jwe_alg alg);     /* "unknown" out of range */
+CJWT_API cjwt_jwe_enc cjwt_jwe_enc_from_name(const char *name, size_t len);
+CJWT_API const char *cjwt_jwe_enc_name(cjwt_jwe_enc enc);
+
+/* Limits applied on decryption (each can be set per call; 0 = default). */
+#define CJWT_JWE_DEFAULT_MAX_P2C 100000u          /* PBES2 iterations refused above this, before any work */
+#define CJWT_JWE_DEFAULT_P2C 100000u              /* PBES2 iterations used when encrypting */
+#define CJWT_JWE_MIN_P2C 1000u                    /* the least cjwt encrypts with (RFC 7518 4.8.1.2) */
+#define CJWT_JWE_DEFAULT_MAX_PLAINTEXT ((size_t)1 << 20)  /* bytes, after decompression */
+
+typedef struct cjwt_jwe_encrypt_opts {
+    cjwt_jwe_alg alg;           /* required; RSA1_5 is refused (decryption only) */
+    cjwt_jwe_enc enc;           /* required */
+    const cjwt_value *header;   /* extra protected header members (kid, typ, cty, apu, apv, ...)
+                                   or NULL; alg, enc, zip, epk, iv, tag, p2s, p2c are cjwt's */
+    int zip;                    /* 1: compress the plaintext with DEFLATE ("zip":"DEF") */
+    uint32_t p2c;               /* PBES2 iterations, 0 = CJWT_JWE_DEFAULT_P2C; >= CJWT_JWE_MIN_P2C */
+} cjwt_jwe_encrypt_opts;
+
+/* Encrypts `plaintext` (any bytes) to the key: an oct key for dir (the
+ * enc's exact key size), A*KW and A*GCMKW (16/24/32 bytes), PBES2 (the
+ * password, any length); the recipient's RSA public key for RSA-OAEP*; the
+ * recipient's EC (P-256/384/521) or OKP (X25519/X448) public key for
+ * ECDH-ES*. The key's kid goes into the header unless the header sets one.
+ * Returns the compact JWE (free with cjwt_free), its length in *len. */
+CJWT_API char *cjwt_jwe_encrypt(const unsigned char *plaintext, size_t plaintext_len,
+                                const cjwt_key *key, const cjwt_jwe_encrypt_opts *opts,
+                                size_t *len, cjwt_error *err);
+
+typedef struct cjwt_jwe_decrypt_opts {
+    uint32_t algorithms;        /* CJWT_JWE_ALG_BIT set: required (no default) */
+    uint32_t encryptions;       /* CJWT_ENC_BIT set: required (no default) */
+    size_t max_token_len;       /* 0 = CJWT_DEFAULT_MAX_TOKEN_LEN */
+    int max_depth;              /* header JSON depth, 0 = CJWT_DEFAULT_MAX_DEPTH */
+    size_t max_plaintext;       /* 0 = CJWT_JWE_DEFAULT_MAX_PLAINTEXT (decompressed size too) */
+    uint32_t max_p2c;           /* 0 = CJWT_JWE_DEFAULT_MAX_P2C */
+} cjwt_jwe_decrypt_opts;
+
+/* A decrypted JWE: its protected header and plaintext. Immutable. */
+typedef struct cjwt_jwe cjwt_jwe;
+
+/* Decrypts a JWE given as the compact serialization or as JSON text (the
+ * flattened or general JSON serialization, RFC 7516 7.2: text starting with
+ * "{"). In JSON form the header applied is the union of "protected",
+ * "unprotected" and the recipient's "header" (no name twice; zip and crit
+ * only in "protected"), which cjwt_jwe_header returns; with several
+ * recipients, those whose kid differs from the key's kid (both present) are
+ * skipped and the others tried in order (the last one tried reports its
+ * error; none left: invalid_key). Order of checks: structure and size
+ * (malformed, too_large); header: strict JSON, alg and enc known
+ * (unsupported_alg), crit (unknown_crit), zip only "DEF"; alg and enc in their
+ * allowlists (alg_not_allowed); the key fits alg/enc and may decrypt (type,
+ * size, private part, JWK use/key_ops/alg: invalid_key); alg parameters
+ * (epk on the key's curve, p2c within max_p2c before any work: too_large);
+ * then the key is unwrapped and the content decrypted and authenticated,
+ * every failure of which is the one answer decrypt_failed (RSA1_5 goes on
+ * with a random CEK, so no padding oracle); last the DEFLATE inflation,
+ * refused past max_plaintext without allocating it (too_large). */
+CJWT_API CJWT_MUST_CHECK cjwt_jwe *
+cjwt_jwe_decrypt(const cjwt_jwe_decrypt_opts *opts, const cjwt_key *key, const char *token,
+                 size_t len, cjwt_error *err);
+CJWT_API const cjwt_value *cjwt_jwe_header(const cjwt_jwe *jwe);     /* borrowed object */
+CJWT_API const unsigned char *cjwt_jwe_plaintext(const cjwt_jwe *jwe, size_t *len); /* borrowed */
+CJWT_API cjwt_jwe_alg cjwt_jwe_get_alg(const cjwt_jwe *jwe);
+CJWT_API cjwt_jwe_enc cjwt_jwe_get_enc(const cjwt_jwe *jwe);
+CJWT_API void cjwt_jwe_free(cjwt_jwe *jwe);   /* wipes the plaintext; NULL ok */
 
 /* ---- key cache --------------------------------------------------------- */
 /* A bounded cache of keys parsed from bytes, for bindings that accept key

@@ -88,8 +88,11 @@ struct cjwt_key {
     cjwt_kty kty;
     cjwt_alg alg;                /* bound algorithm, CJWT_ALG__COUNT if none */
     unsigned flags;
-    unsigned use_sig_ok : 1;     /* "use" absent or "sig" */
+    unsigned use_sig_ok : 1;     /* "use" absent or "sig" (and no JWE "alg") */
+    unsigned use_enc_ok : 1;     /* "use" absent or "enc" (and no JWS "alg") */
     unsigned ops;                /* CJWTP_OP_* allowed by key_ops; all if absent */
+    int jwe_alg;                 /* JWK "alg" naming a JWE key management alg, else -1 */
+    int jwe_enc;                 /* JWK "alg" naming a content encryption (a dir key), else -1 */
     char *kid;
     unsigned char *secret;       /* oct */
     size_t secret_len;
@@ -120,7 +123,8 @@ int cjwtp_ed25519_prepare(cjwt_key *k, cjwt_error *err);
 /* alg.c: 1 if the build signs and verifies Ed25519 with libsodium. */
 int cjwtp_ed25519_uses_sodium(void);
 
-enum { CJWTP_CRV_NONE, CJWTP_CRV_P256, CJWTP_CRV_P384, CJWTP_CRV_P521, CJWTP_CRV_ED25519 };
+enum { CJWTP_CRV_NONE, CJWTP_CRV_P256, CJWTP_CRV_P384, CJWTP_CRV_P521, CJWTP_CRV_ED25519,
+       CJWTP_CRV_X25519, CJWTP_CRV_X448 };
 /* key.c */
 cjwt_key *cjwtp_key_alloc(cjwt_kty kty, unsigned flags, cjwt_error *err);
 /* Takes ownership of pkey (also on failure): classifies it, checks it is a
@@ -137,6 +141,16 @@ const char *cjwtp_curve_jwk_name(int curve);
 size_t cjwtp_curve_bytes(int curve);
 #define CJWTP_OP_SIGN 0x1u
 #define CJWTP_OP_VERIFY 0x2u
+#define CJWTP_OP_ENCRYPT 0x4u       /* key_ops "encrypt", "wrapKey", "deriveKey", "deriveBits" */
+#define CJWTP_OP_DECRYPT 0x8u       /* key_ops "decrypt", "unwrapKey", "deriveKey", "deriveBits" */
+#define CJWTP_OP_ALL 0xfu
+
+/* jwe_alg.c: the JWE algorithm tables and primitives (used by jwe.c and
+ * key_jwk.c). Key fit for JWE: type, size, use, key_ops, binding. */
+cjwt_code cjwtp_jwe_key_check(const cjwt_key *key, cjwt_jwe_alg alg, cjwt_jwe_enc enc,
+                              int decrypting, cjwt_error *err);
+/* 0 when a JWK alg binding names a JWE alg (*alg) or enc (*enc); -1 otherwise. */
+int cjwtp_jwe_binding_from_name(const char *name, int *alg, int *enc);
 
 /* claims.c: validates the payload against opts at time now. `times` (may
  * be NULL) receives the numeric dates the time rules looked at, so that a

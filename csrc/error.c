@@ -32,6 +32,7 @@ const char *cjwt_code_name(cjwt_code code)
     case CJWT_E_INTERNAL: return "internal";
     case CJWT_E_INVALID_JTI: return "invalid_jti";
     case CJWT_E_UNAVAILABLE: return "unavailable";
+    case CJWT_E_DECRYPT_FAILED: return "decrypt_failed";
     case CJWT_E__COUNT: break;
     }
     return "unknown";

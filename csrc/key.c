@@ -17,7 +17,10 @@ cjwt_key *cjwtp_key_alloc(cjwt_kty kty, unsigned flags, cjwt_error *err)
     k->alg = CJWT_ALG__COUNT;
     k->flags = flags;
     k->use_sig_ok = 1;
-    k->ops = CJWTP_OP_SIGN | CJWTP_OP_VERIFY;
+    k->use_enc_ok = 1;
+    k->ops = CJWTP_OP_ALL;
+    k->jwe_alg = -1;
+    k->jwe_enc = -1;
     return k;
 }
 

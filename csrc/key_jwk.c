@@ -76,7 +76,18 @@ int cjwtp_jwk_common(cjwt_key *k, const json_t *jwk, cjwt_error *err)
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory copying a kid");
         return -1;
     }
-    if (alg) {
+    if (alg && cjwtp_jwe_binding_from_name(alg, &k->jwe_alg, &k->jwe_enc) == 0) {
+        /* A JWE binding (RFC 7517 4.4): the key must fit it, and it never
+         * signs or verifies. */
+        if (cjwtp_jwe_key_check(k, k->jwe_alg >= 0 ? (cjwt_jwe_alg)k->jwe_alg : CJWT_JWE_DIR,
+                                k->jwe_enc >= 0 ? (cjwt_jwe_enc)k->jwe_enc : CJWT_ENC__COUNT, -1,
+                                err) != CJWT_OK) {
+            if (err)
+                err->code = CJWT_E_INVALID_KEY;
+            return -1;
+        }
+        k->use_sig_ok = 0;
+    } else if (alg) {
         cjwt_alg a = cjwt_alg_from_name(alg, strlen(alg));
         if (a == CJWT_ALG__COUNT || a == CJWT_ALG_NONE) {
             char q[160];
@@ -91,9 +102,14 @@ int cjwtp_jwk_common(cjwt_key *k, const json_t *jwk, cjwt_error *err)
             return -1;
         }
         k->alg = a;
+        k->use_enc_ok = 0;    /* bound to a signature alg: never decrypts */
     }
-    if (use)
-        k->use_sig_ok = strcmp(use, "sig") == 0;
+    if (use) {
+        if (strcmp(use, "sig") != 0)
+            k->use_sig_ok = 0;
+        if (strcmp(use, "enc") != 0)
+            k->use_enc_ok = 0;
+    }
     ops = json_object_get(jwk, "key_ops");
     if (ops) {
         size_t i;
@@ -113,6 +129,12 @@ int cjwtp_jwk_common(cjwt_key *k, const json_t *jwk, cjwt_error *err)
                 k->ops |= CJWTP_OP_SIGN;
             else if (strcmp(s, "verify") == 0)
                 k->ops |= CJWTP_OP_VERIFY;
+            else if (strcmp(s, "encrypt") == 0 || strcmp(s, "wrapKey") == 0)
+                k->ops |= CJWTP_OP_ENCRYPT;
+            else if (strcmp(s, "decrypt") == 0 || strcmp(s, "unwrapKey") == 0)
+                k->ops |= CJWTP_OP_DECRYPT;
+            else if (strcmp(s, "deriveKey") == 0 || strcmp(s, "deriveBits") == 0)
+                k->ops |= CJWTP_OP_ENCRYPT | CJWTP_OP_DECRYPT;   /* ECDH: both ends derive */
         }
     }
     return 0;
@@ -243,6 +265,8 @@ static int curve_from_jwk(const char *crv)
     if (strcmp(crv, "P-384") == 0) return CJWTP_CRV_P384;
     if (strcmp(crv, "P-521") == 0) return CJWTP_CRV_P521;
     if (strcmp(crv, "Ed25519") == 0) return CJWTP_CRV_ED25519;
+    if (strcmp(crv, "X25519") == 0) return CJWTP_CRV_X25519;
+    if (strcmp(crv, "X448") == 0) return CJWTP_CRV_X448;
     return CJWTP_CRV_NONE;
 }
 
@@ -261,7 +285,7 @@ static cjwt_key *jwk_ec(const json_t *jwk, unsigned flags, cjwt_error *err)
     if (jwk_string(jwk, "crv", &crv, err))
         return NULL;
     curve = curve_from_jwk(crv);
-    if (curve == CJWTP_CRV_NONE || curve == CJWTP_CRV_ED25519) {
+    if (curve == CJWTP_CRV_NONE || curve >= CJWTP_CRV_ED25519) {
         char q[100];
         cjwtp_quote(q, sizeof q, crv ? crv : "(none)", crv ? strlen(crv) : 6);
         cjwtp_fail(err, CJWT_E_INVALID_KEY, "EC JWK curve \"%s\" is not P-256, P-384 or P-521", q);
@@ -297,42 +321,48 @@ out:
     return pkey ? finish(pkey, jwk, flags, err) : NULL;
 }
 
+/* OKP (RFC 8037): Ed25519 signs; X25519 and X448 agree on keys (ECDH-ES). */
 static cjwt_key *jwk_okp(const json_t *jwk, unsigned flags, cjwt_error *err)
 {
     const char *crv;
     unsigned char *x = NULL, *d = NULL;
-    size_t xl = 0, dl = 0;
+    size_t xl = 0, dl = 0, size;
+    int curve, type;
     EVP_PKEY *pkey = NULL;
     if (jwk_string(jwk, "crv", &crv, err))
         return NULL;
-    if (curve_from_jwk(crv) != CJWTP_CRV_ED25519) {
+    curve = curve_from_jwk(crv);
+    if (curve != CJWTP_CRV_ED25519 && curve != CJWTP_CRV_X25519 && curve != CJWTP_CRV_X448) {
         char q[100];
         cjwtp_quote(q, sizeof q, crv ? crv : "(none)", crv ? strlen(crv) : 6);
-        cjwtp_fail(err, CJWT_E_INVALID_KEY, "OKP JWK curve \"%s\" is not Ed25519", q);
+        cjwtp_fail(err, CJWT_E_INVALID_KEY, "OKP JWK curve \"%s\" is not Ed25519, X25519 or X448", q);
         return NULL;
     }
+    type = curve == CJWTP_CRV_ED25519 ? EVP_PKEY_ED25519
+         : curve == CJWTP_CRV_X25519 ? EVP_PKEY_X25519 : EVP_PKEY_X448;
+    size = cjwtp_curve_bytes(curve);
     if (jwk_bytes(jwk, "x", 1, &x, &xl, err) || jwk_bytes(jwk, "d", 0, &d, &dl, err))
         goto out;
-    if (xl != 32 || (d && dl != 32)) {
-        cjwtp_fail(err, CJWT_E_INVALID_KEY, "Ed25519 JWK \"x\" and \"d\" must be 32 bytes");
+    if (xl != size || (d && dl != size)) {
+        cjwtp_fail(err, CJWT_E_INVALID_KEY, "%s JWK \"x\" and \"d\" must be %zu bytes", crv, size);
         goto out;
     }
     if (d) {
-        unsigned char derived[32];
+        unsigned char derived[57];
         size_t n = sizeof derived;
-        pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, d, dl);
+        pkey = EVP_PKEY_new_raw_private_key(type, NULL, d, dl);
         /* RFC 8037: x is derived from d; a JWK where they disagree is corrupt */
-        if (pkey && (!EVP_PKEY_get_raw_public_key(pkey, derived, &n) || n != 32 ||
-                     CRYPTO_memcmp(derived, x, 32) != 0)) {
+        if (pkey && (!EVP_PKEY_get_raw_public_key(pkey, derived, &n) || n != size ||
+                     CRYPTO_memcmp(derived, x, size) != 0)) {
             EVP_PKEY_free(pkey);
             pkey = NULL;
-            cjwtp_fail(err, CJWT_E_INVALID_KEY, "Ed25519 JWK \"x\" does not match \"d\"");
+            cjwtp_fail(err, CJWT_E_INVALID_KEY, "%s JWK \"x\" does not match \"d\"", crv);
         }
     } else {
-        pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x, xl);
+        pkey = EVP_PKEY_new_raw_public_key(type, NULL, x, xl);
     }
     if (!pkey)
-        cjwtp_fail(err, CJWT_E_INVALID_KEY, "the JWK does not describe a valid Ed25519 key");
+        cjwtp_fail(err, CJWT_E_INVALID_KEY, "the JWK does not describe a valid %s key", crv);
     ERR_clear_error();
 out:
     free(x);
@@ -482,16 +512,16 @@ json_t *cjwtp_key_to_jwk(const cjwt_key *k, int priv, cjwt_error *err)
         break;
     }
     case CJWT_KTY_OKP: {
-        unsigned char raw[32];
-        size_t n = sizeof raw;
-        rc |= json_object_set_new(o, "crv", json_string("Ed25519"));
-        if (!EVP_PKEY_get_raw_public_key(k->pkey, raw, &n) || n != 32)
+        unsigned char raw[57];
+        size_t n = sizeof raw, size = cjwtp_curve_bytes(k->curve);
+        rc |= json_object_set_new(o, "crv", json_string(cjwtp_curve_jwk_name(k->curve)));
+        if (!EVP_PKEY_get_raw_public_key(k->pkey, raw, &n) || n != size)
             rc = -1;
         else
             rc |= put_b64(o, "x", raw, n);
         n = sizeof raw;
         if (priv) {
-            if (!EVP_PKEY_get_raw_private_key(k->pkey, raw, &n) || n != 32)
+            if (!EVP_PKEY_get_raw_private_key(k->pkey, raw, &n) || n != size)
                 rc = -1;
             else
                 rc |= put_b64(o, "d", raw, n);
@@ -504,6 +534,10 @@ json_t *cjwtp_key_to_jwk(const cjwt_key *k, int priv, cjwt_error *err)
         rc |= json_object_set_new(o, "kid", json_string(k->kid));
     if (k->alg != CJWT_ALG__COUNT)
         rc |= json_object_set_new(o, "alg", json_string(cjwt_alg_name(k->alg)));
+    else if (k->jwe_alg >= 0)
+        rc |= json_object_set_new(o, "alg", json_string(cjwt_jwe_alg_name((cjwt_jwe_alg)k->jwe_alg)));
+    else if (k->jwe_enc >= 0)
+        rc |= json_object_set_new(o, "alg", json_string(cjwt_jwe_enc_name((cjwt_jwe_enc)k->jwe_enc)));
     if (rc != 0) {
         json_decref(o);
         ERR_clear_error();

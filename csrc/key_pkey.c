@@ -22,6 +22,8 @@ const char *cjwtp_curve_jwk_name(int curve)
     case CJWTP_CRV_P384: return "P-384";
     case CJWTP_CRV_P521: return "P-521";
     case CJWTP_CRV_ED25519: return "Ed25519";
+    case CJWTP_CRV_X25519: return "X25519";
+    case CJWTP_CRV_X448: return "X448";
     default: return NULL;
     }
 }
@@ -33,6 +35,8 @@ size_t cjwtp_curve_bytes(int curve)
     case CJWTP_CRV_P384: return 48;
     case CJWTP_CRV_P521: return 66;
     case CJWTP_CRV_ED25519: return 32;
+    case CJWTP_CRV_X25519: return 32;
+    case CJWTP_CRV_X448: return 56;
     default: return 0;
     }
 }
@@ -200,6 +204,16 @@ cjwt_key *cjwtp_key_from_pkey(EVP_PKEY *pkey, unsigned flags, cjwt_error *err)
         k->is_private = EVP_PKEY_get_raw_private_key(pkey, NULL, &len) == 1 && len == 32;
         ERR_clear_error();
         ok = cjwtp_ed25519_prepare(k, err);
+        break;
+    }
+    case EVP_PKEY_X25519: case EVP_PKEY_X448: {
+        /* key agreement keys (ECDH-ES, RFC 8037): never fit a JWS alg */
+        size_t len = 0;
+        k->kty = CJWT_KTY_OKP;
+        k->curve = EVP_PKEY_get_base_id(pkey) == EVP_PKEY_X25519 ? CJWTP_CRV_X25519 : CJWTP_CRV_X448;
+        k->is_private = EVP_PKEY_get_raw_private_key(pkey, NULL, &len) == 1 && len > 0;
+        ERR_clear_error();
+        ok = 0;
         break;
     }
     case EVP_PKEY_RSA_PSS:
@@ -408,7 +422,10 @@ cjwt_key *cjwt_key_with(const cjwt_key *key, const char *kid, cjwt_alg alg, cjwt
         return NULL;
     k->alg = alg;
     k->use_sig_ok = key->use_sig_ok;
+    k->use_enc_ok = key->use_enc_ok;
     k->ops = key->ops;
+    k->jwe_alg = key->jwe_alg;
+    k->jwe_enc = key->jwe_enc;
     k->is_private = key->is_private;
     k->bits = key->bits;
     k->curve = key->curve;

@@ -13,6 +13,7 @@
  *   decode.c    decode, decode_complete, jws_decode, get_unverified_header,
  *               the denylist hook, converting a verified result
  *   verifier.c  cjwt.verifier and compiled verifier objects
+ *   jwe.c       jwe_encrypt, jwe_decrypt, jwe_decrypt_complete (JWE)
  *
  * Thin by contract (docs/design.md): it converts Lua values to cjwt values
  * and back and maps core errors to `nil, message, code[, claim]`. Every
@@ -231,6 +232,12 @@ int lcjwt_key_cache_clear(lua_State *L);
 
 int lcjwt_encode(lua_State *L);
 int lcjwt_jws_encode(lua_State *L);
+
+/* ---- jwe.c: JWE (docs/jwe.md) ------------------------------------------------- */
+
+int lcjwt_jwe_encrypt(lua_State *L);
+int lcjwt_jwe_decrypt(lua_State *L);
+int lcjwt_jwe_decrypt_complete(lua_State *L);
 
 /* ---- decode.c: the verify paths ---------------------------------------------- */
 

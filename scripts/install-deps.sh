@@ -8,6 +8,7 @@ DEB_PACKAGES=(
   groff-base man-db                                      # the man page check (tests/cli/test_manpage.py)
   libssl-dev libjansson-dev        # jsmn is vendored in third_party/jsmn
   libsodium-dev                   # Ed25519 through libsodium (optional at build time; make test builds both)
+  zlib1g-dev                       # JWE "zip": "DEF" (csrc/jwe.c)
   lua5.4 liblua5.4-dev
   luajit2 libluajit2-5.1-dev      # OpenResty's LuaJIT branch (nginx's Lua module wants it)
   lua-busted lua-cjson luarocks lua-socket   # lua-socket: threat tests listen on 127.0.0.1

@@ -37,6 +37,13 @@ local _M = {
     jws_encode = core.jws_encode,
     -- jws_decode(token, key, { algorithms = {...} }) -> raw payload bytes (no claim checks)
     jws_decode = core.jws_decode,
+    -- jwe_encrypt(plaintext, key, { alg =, enc =, header =, zip = "DEF", p2c = }) -> compact JWE
+    jwe_encrypt = core.jwe_encrypt,
+    -- jwe_decrypt(token | json_serialization_table, key, { algorithms = {...},
+    --     encryptions = {...}, max_plaintext =, max_p2c =, max_token_len = }) -> plaintext
+    jwe_decrypt = core.jwe_decrypt,
+    -- jwe_decrypt_complete(token, key, opts) -> { header =, plaintext = }
+    jwe_decrypt_complete = core.jwe_decrypt_complete,
     -- key(secret_or_pem | jwk_table | jwk_json,
     --     { allow_short_secret =, format = "jwk"|"secret"|"pem", password =, kid =, alg = })
     -- -> key object: fields kid, alg, kty, is_private, curve, bits; methods

@@ -11,6 +11,7 @@ from datetime import datetime as _datetime, timedelta as _timedelta, timezone as
 
 from . import _cjwt
 from ._cjwt import MAX_CACHE_SIZE, CacheInfo, Key, KeySet, Verifier
+from ._jwe import jwe_decrypt, jwe_decrypt_complete, jwe_encrypt
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import *  # noqa: F401,F403
 from .exceptions import __all__ as _exceptions_all
@@ -27,6 +28,9 @@ __all__ = [
     "get_unverified_header",
     "jws_encode",
     "jws_decode",
+    "jwe_encrypt",
+    "jwe_decrypt",
+    "jwe_decrypt_complete",
     "Key",
     "KeySet",
     "Verifier",

@@ -21,6 +21,7 @@ from .api_jwk import PyJWK as PyJWK, PyJWKSet as PyJWKSet
 from .exceptions import (
     CJWTError as CJWTError,
     DecodeError as DecodeError,
+    DecryptionError as DecryptionError,
     ExpiredSignatureError as ExpiredSignatureError,
     ImmatureSignatureError as ImmatureSignatureError,
     InvalidAlgorithmError as InvalidAlgorithmError,
@@ -77,6 +78,17 @@ def encode(payload: dict[str, Any], key: _AnyKey, algorithm: str | None = ...,
            now: _Time | None = ...) -> str: ...
 def jws_encode(data: Union[bytes, bytearray, memoryview], key: _AnyKey, algorithm: str | None = ...,
                headers: dict[str, Any] | None = ...) -> str: ...
+
+def jwe_encrypt(plaintext: Union[bytes, str], key: _AnyKey, *, alg: str, enc: str,
+                headers: dict[str, Any] | None = ..., zip: str | None = ...,
+                p2c: int | None = ...) -> str: ...
+def jwe_decrypt(token: Union[str, bytes, dict[str, Any]], key: _AnyKey, *, algorithms: Sequence[str],
+                encryptions: Sequence[str], max_plaintext: int | None = ...,
+                max_p2c: int | None = ..., max_token_len: int | None = ...) -> bytes: ...
+def jwe_decrypt_complete(token: Union[str, bytes, dict[str, Any]], key: _AnyKey, *,
+                         algorithms: Sequence[str], encryptions: Sequence[str],
+                         max_plaintext: int | None = ..., max_p2c: int | None = ...,
+                         max_token_len: int | None = ...) -> dict[str, Any]: ...
 
 class PyJWT:
     options: dict[str, Any]

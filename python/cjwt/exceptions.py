@@ -24,6 +24,7 @@ __all__ = [
     "RevocationUnavailableError",
     "InvalidKeyError",
     "InvalidJTIError",
+    "DecryptionError",
     "PyJWKError",
     "MissingCryptographyError",
     "PyJWKSetError",
@@ -154,6 +155,13 @@ class PyJWKClientConnectionError(PyJWKClientError):
     """The JWKS endpoint could not be fetched."""
 
 
+class DecryptionError(InvalidTokenError):
+    """A JWE did not decrypt: a wrong key, a tag or key unwrap that fails (one
+    answer for all of them, so nothing is learnt from which)."""
+
+    code = "decrypt_failed"
+
+
 # Error name -> class, read once by the C extension when it is imported.
 # A name missing here (a newer core) is raised as PyJWTError.
 EXCEPTION_FOR_CODE = {
@@ -177,4 +185,5 @@ EXCEPTION_FOR_CODE = {
     "unavailable": RevocationUnavailableError,
     "no_memory": MemoryError,
     "internal": PyJWTError,
+    "decrypt_failed": DecryptionError,
 }

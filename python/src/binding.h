@@ -26,6 +26,7 @@
  *   decode.c    decode / decode_complete / jws_decode / get_unverified_header
  *   verifier.c  cjwt.Verifier
  *   denylist.c  the core's revocation hook calling store.is_revoked
+ *   jwe.c       jwe_encrypt / jwe_decrypt (JWE, docs/jwe.md)
  *
  * Every function shared between files is declared here; the extension is
  * built with -fvisibility=hidden, so none of them is exported.
@@ -206,6 +207,11 @@ int key_or_keyset_arg(cjwt_state *st, PyObject *obj, cjwt_key **key, cjwt_keyset
 
 /* encode, jws_encode, parse_duration: added to the module by cjwt_exec. */
 extern PyMethodDef encode_functions[];
+
+/* ---- jwe.c ----------------------------------------------------------- */
+
+/* jwe_encrypt, jwe_decrypt: added to the module by cjwt_exec. */
+extern PyMethodDef jwe_functions[];
 
 /* ---- options.c ------------------------------------------------------- */
 

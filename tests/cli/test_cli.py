@@ -26,7 +26,7 @@ ALL_ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS38
 CODES = ["malformed", "unsupported_alg", "alg_not_allowed", "invalid_key", "bad_signature",
          "expired", "not_yet_valid", "invalid_iat", "invalid_audience", "invalid_issuer",
          "invalid_subject", "missing_claim", "invalid_typ", "unknown_crit", "revoked",
-         "too_large", "no_memory", "internal", "invalid_jti", "unavailable"]
+         "too_large", "no_memory", "internal", "invalid_jti", "unavailable", "decrypt_failed"]
 STATUS = {name: 3 + i for i, name in enumerate(CODES)}
 
 

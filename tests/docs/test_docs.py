@@ -199,8 +199,8 @@ def test_c_examples(path, tmp_path):
         pytest.skip("no C examples")
     lib = os.path.join(ROOT, "build", "libcjwt.a")
     assert os.path.exists(lib), "run make core first"
-    libs = subprocess.run(["pkg-config", "--libs", "jansson", "libcrypto"], capture_output=True,
-                          text=True).stdout.split() or ["-ljansson", "-lcrypto"]
+    libs = subprocess.run(["pkg-config", "--libs", "jansson", "libcrypto", "zlib"], capture_output=True,
+                          text=True).stdout.split() or ["-ljansson", "-lcrypto", "-lz"]
     # the Makefile builds the core with libsodium (Ed25519) when pkg-config finds it
     if subprocess.run(["pkg-config", "--exists", "libsodium"]).returncode == 0:
         libs.append("-lsodium")

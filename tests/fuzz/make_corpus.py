@@ -9,6 +9,7 @@ import json
 import os
 import re
 import sys
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -20,12 +21,25 @@ def b64d(s):
 
 def main(out):
     cases = []
+    jwe_cases = []
     for path in sorted(glob.glob(os.path.join(ROOT, "tests", "vectors", "*.json"))):
         with open(path, encoding="utf-8") as f:
-            cases += json.load(f)["cases"]
+            (jwe_cases if os.path.basename(path).startswith("jwe_") else cases).extend(
+                json.load(f)["cases"])
     seeds = {n: set() for n in ("b64url", "header", "json", "claims", "verify_hmac",
                                 "verify_rsa", "verify_ec", "verify_ed25519", "keyset",
-                                "jwk", "pem", "json_diff")}
+                                "jwk", "pem", "json_diff", "jwe")}
+    # fuzz_jwe: byte 0 the mode, byte 1 the key (see the harness)
+    for c in jwe_cases:
+        tok = c["token"] if "token" in c else json.dumps(c["jwe"])
+        for k in range(9):
+            seeds["jwe"].add(b"\x00" + bytes([k]) + tok.encode())
+    for k in range(9):
+        for enc in (0, 3, 0x82, 0x85):
+            seeds["jwe"].add(b"\x01" + bytes([k, enc]) + b'{"kid":"k","cty":"JWT"}\nhello')
+    for h in (b'{"alg":"dir","enc":"A128GCM","zip":"DEF"}', b'{"alg":"dir","enc":"A128GCM"}',
+              b'{"alg":"dir","enc":"A128GCM","crit":["x"],"x":1}'):
+        seeds["jwe"].add(b"\x02\x00" + h + b"\n" + zlib.compress(b"a" * 5000)[2:-4])
     jwks = []
     for c in cases:
         tok = c["token"].encode("utf-8", "surrogateescape")

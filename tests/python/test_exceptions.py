@@ -27,7 +27,7 @@ def test_every_core_code_has_a_class():
     names = ["malformed", "unsupported_alg", "alg_not_allowed", "invalid_key", "bad_signature",
              "expired", "not_yet_valid", "invalid_iat", "invalid_audience", "invalid_issuer",
              "invalid_subject", "missing_claim", "invalid_typ", "unknown_crit", "revoked",
-             "too_large", "no_memory", "internal", "invalid_jti", "unavailable"]
+             "too_large", "no_memory", "internal", "invalid_jti", "unavailable", "decrypt_failed"]
     assert sorted(exceptions.EXCEPTION_FOR_CODE) == sorted(names)
     assert exceptions.EXCEPTION_FOR_CODE["no_memory"] is MemoryError
 
