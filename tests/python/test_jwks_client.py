@@ -24,13 +24,13 @@ class Issuer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 issuer.requests += 1
+                issuer.last_headers = dict(self.headers)   # before answering: no race
                 body = json.dumps(issuer.jwks).encode() if issuer.status == 200 else b"down"
                 self.send_response(issuer.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                issuer.last_headers = dict(self.headers)
 
             def log_message(self, *args):
                 pass
