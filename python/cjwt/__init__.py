@@ -127,7 +127,7 @@ def _sign_args(key, algorithm, headers, json_encoder):
         algorithm = bound or "HS256"
     elif algorithm is None:
         algorithm = key.algorithm_name if isinstance(key, PyJWK) else "none"
-    if headers:
+    if headers and isinstance(headers, dict):   # anything else: the core's TypeError
         if headers.get("alg"):
             algorithm = headers["alg"]
         _check_kid(headers)
@@ -138,8 +138,15 @@ def _sign_args(key, algorithm, headers, json_encoder):
 
             headers = json.loads(json.dumps(headers, cls=json_encoder))
     if not isinstance(algorithm, str) or algorithm not in _ALGORITHMS:
-        raise NotImplementedError("Algorithm not supported")
+        raise _not_supported()
     return algorithm, headers
+
+
+def _not_supported():
+    # PyJWT's class and message; .code as every cjwt error has one
+    e = NotImplementedError("Algorithm not supported")
+    e.code = "unsupported_alg"
+    return e
 
 
 def encode(payload, key, algorithm=_UNSET, headers=None, json_encoder=None, sort_headers=True,
@@ -270,7 +277,7 @@ class PyJWS:
         try:
             return self._algorithms[alg_name]
         except KeyError:
-            raise NotImplementedError("Algorithm not supported") from None
+            raise _not_supported() from None
 
     def encode(self, payload, key, algorithm=_UNSET, headers=None, json_encoder=None,
                is_payload_detached=False, sort_headers=True):
@@ -278,7 +285,7 @@ class PyJWS:
             raise NotImplementedError("cjwt does not implement detached payloads (RFC 7797)")
         algorithm, headers = _sign_args(key, algorithm, headers, json_encoder)
         if algorithm not in self._valid_algs:
-            raise NotImplementedError("Algorithm not supported")
+            raise _not_supported()
         header = {"typ": self.header_typ}
         header.update(headers or {})
         return _cjwt.jws_encode(payload, _core_key(key), algorithm, header)

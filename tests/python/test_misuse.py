@@ -56,7 +56,7 @@ def test_encode_payload_must_be_dict(payload):
 
 
 @pytest.mark.parametrize("kw", [
-    {"key": 123}, {"algorithm": 256}, {"headers": [("kid", "a")]}, {"headers": {"k": object()}},
+    {"key": 123}, {"headers": [("kid", "a")]}, {"headers": {"k": object()}},
     {"now": "now"}, {"expires_in": 1.5},
 ])
 def test_encode_type_errors(kw):
@@ -64,6 +64,13 @@ def test_encode_type_errors(kw):
     args.update(kw)
     with pytest.raises(TypeError):
         cjwt.encode(**args)
+
+
+@pytest.mark.parametrize("algorithm", [256, "hs256", "XX256", "ES256K", b"HS256"])
+def test_encode_unknown_algorithm_is_not_implemented(algorithm):
+    # PyJWT's class and message for a name it has no algorithm for
+    with pytest.raises(NotImplementedError, match="^Algorithm not supported$"):
+        cjwt.encode({"a": 1}, SECRET, algorithm=algorithm)
 
 
 def test_key_type_cannot_be_instantiated_or_mutated():
@@ -78,6 +85,8 @@ def test_key_type_cannot_be_instantiated_or_mutated():
         cjwt.Key.from_jwk(123)
 
 
-def test_get_unverified_header_type_error():
-    with pytest.raises(TypeError):
-        cjwt.get_unverified_header(None)
+@pytest.mark.parametrize("token", [None, 5, ["a.b.c"], bytearray(b"a.b.c")])
+def test_get_unverified_header_type_error(token):
+    # PyJWT's class and message
+    with pytest.raises(cjwt.DecodeError, match="^Invalid token type. Token must be a <class 'bytes'>$"):
+        cjwt.get_unverified_header(token)
