@@ -446,12 +446,12 @@ static cjwt_code check_signature(const cjwt_verify_opts *o, const cjwt_key *key,
     cjwt_code rc = check_allowed(o, alg, err);
     if (rc != CJWT_OK)
         return rc;
-    if (alg == CJWT_ALG_NONE) {
-        /* Asked for by name: an unsecured JWS has an empty signature. */
-        if (sig_len != 0)
-            return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "an alg \"none\" token must have no signature");
-        return CJWT_OK;
-    }
+    if (alg == CJWT_ALG_NONE)
+        /* An unsecured token proves nothing: verification never accepts it,
+         * even with "none" in the allowlist (DESIGN.md, "Security defaults"). */
+        return cjwtp_fail(err, CJWT_E_ALG_NOT_ALLOWED,
+                          "The specified alg value is not allowed: an unsecured (alg \"none\") "
+                          "token is never verified; it can only be read unverified");
     if (ks)
         return check_with_keyset(ks, hdr, alg, input, n, sig, sig_len, err);
     return cjwtp_verify_sig(key, alg, input, n, sig, sig_len, err);
