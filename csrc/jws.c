@@ -309,7 +309,7 @@ static cjwt_code split(const char *tok, size_t len, size_t max_len, parts *out, 
         return cjwtp_fail(err, CJWT_E_TOO_LARGE, "the token is %zu bytes, over the limit of %zu",
                           len, max_len);
     if (len == 0)
-        return cjwtp_fail(err, CJWT_E_MALFORMED, "the token is empty");
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "Not enough segments: the token is empty");
     /* exactly two dots, found with memchr; the rest only to name the error */
     d1 = memchr(tok, '.', len);
     d2 = d1 ? memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - tok)) : NULL;
@@ -349,22 +349,27 @@ static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scr
     const cjwt_value *h, *a, *crit;
     const char *aname;
     if (cjwtp_b64url_decode(pt->h, pt->hn, scratch, &n) != 0)
-        return cjwtp_fail(err, CJWT_E_MALFORMED, "the header is not valid base64url");
-    *hdr = cjwtp_doc_parse((const char *)scratch, n, max_depth, "the header", err);
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid header padding: the header is not valid base64url");
+    *hdr = cjwtp_doc_parse((const char *)scratch, n, max_depth, "Invalid header string: the header", err);
     if (!*hdr)
         return err ? err->code : CJWT_E_MALFORMED;
     h = cjwtp_doc_root(*hdr);
     if (cjwt_value_type(h) != CJWT_TYPE_OBJECT)
-        return cjwtp_fail(err, CJWT_E_MALFORMED, "the header is not a JSON object");
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid header string: must be a json object");
     a = cjwt_value_object_get(h, "alg");
-    aname = a ? cjwt_value_string(a, &alen) : NULL;
+    if (!a)
+        return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "Algorithm not specified");
+    aname = cjwt_value_string(a, &alen);
     if (!aname)
-        return cjwtp_fail(err, CJWT_E_MALFORMED, "the header has no \"alg\" string");
+        return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG,
+                          "The specified alg value is not allowed: \"alg\" must be a string");
     *alg = cjwt_alg_from_name(aname, alen);
     if (*alg == CJWT_ALG__COUNT) {
         char q[160];
         cjwtp_quote(q, sizeof q, aname, alen);
-        return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "Algorithm \"%s\" is not supported", q);
+        return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG,
+                          "The specified alg value is not allowed: \"%s\" is not a supported "
+                          "algorithm", q);
     }
     crit = cjwt_value_object_get(h, "crit");
     if (crit) {
@@ -531,11 +536,11 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
     d->payload_bytes = d->buf;
     d->sig = d->buf + cjwtp_b64url_decoded_max(pt.pn);
     if (cjwtp_b64url_decode(pt.p, pt.pn, d->payload_bytes, &d->payload_len) != 0) {
-        cjwtp_fail(err, CJWT_E_MALFORMED, "the payload is not valid base64url");
+        cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid payload padding: the payload is not valid base64url");
         goto fail;
     }
     if (cjwtp_b64url_decode(pt.s, pt.sn, d->sig, &d->sig_len) != 0) {
-        cjwtp_fail(err, CJWT_E_MALFORMED, "the signature is not valid base64url");
+        cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid crypto padding: the signature is not valid base64url");
         goto fail;
     }
     /* 2. header (decoded into the space after the signature) */
@@ -570,12 +575,12 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         return d;
     /* 6. claims */
     d->payload = cjwtp_doc_parse((const char *)d->payload_bytes, d->payload_len, max_depth,
-                                 "the payload", err);
+                                 "Invalid payload string: the payload", err);
     if (!d->payload)
         goto fail;
     payload = cjwtp_doc_root(d->payload);
     if (cjwt_value_type(payload) != CJWT_TYPE_OBJECT) {
-        cjwtp_fail(err, CJWT_E_MALFORMED, "the payload is not a JSON object");
+        cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid payload string: must be a json object");
         goto fail;
     }
     if (cjwtp_resolve_now(has_now, &now, err) != CJWT_OK)

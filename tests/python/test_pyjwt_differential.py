@@ -336,3 +336,427 @@ def test_differences_are_documented():
     doc = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "python-differences.md").read_text()
     for name in DELIBERATE_DIFFERENCES:
         assert f"`{name}`" in doc, name
+
+
+# =============================================================================
+# Generated API differential: every public function and argument of PyJWT 2.x
+# =============================================================================
+# For each entry point (FUNCTIONS) there is a base call that succeeds; each
+# argument is then replaced, one at a time, by every value of its table
+# (VALUES: valid, malformed, wrong type, None, bytes vs str, ...), and unknown
+# keyword arguments are added. Both libraries get the same call; the outcome
+# is compared: the result (normalised, see `_norm`), or the exception class
+# name and message (cjwt's message must start with PyJWT's), and the warning
+# classes emitted. A case whose outcomes differ must be listed in
+# API_DIFFERENCES with its kind ("stricter": cjwt refuses what PyJWT accepts,
+# documented in docs/python-differences.md; "version": only some PyJWT
+# versions differ) and cjwt's exception class; an entry that no longer
+# differs fails too, so the table stays exact. `CJWT_DIFF_REPORT=1` prints
+# every difference instead of failing (to write the table).
+import os  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+PYJWT_VERSION = tuple(int(x) for x in jwt.__version__.split(".")[:2])
+
+G_SECRET = "s" * 64
+G_CLAIMS = {"sub": "user-1", "iss": "https://issuer.example", "aud": "api", "jti": "id-1",
+            "iat": NOW - 10, "exp": 4102444800}   # exp in 2100: no clock dependence
+
+
+def _hs(header, payload, secret=G_SECRET):
+    """An HS256 token over arbitrary header/payload (dict, or raw bytes)."""
+    def seg(x):
+        return b64url(x if isinstance(x, bytes) else json.dumps(x, separators=(",", ":")).encode())
+    si = seg(header) + "." + seg(payload)
+    key = secret.encode() if isinstance(secret, str) else secret
+    return si + "." + b64url(hmac.new(key, si.encode(), hashlib.sha256).digest())
+
+
+G_TOKEN = _hs({"alg": "HS256", "typ": "JWT"}, G_CLAIMS)
+G_JWS = _hs({"alg": "HS256", "typ": "JWT"}, b"raw bytes, not JSON")
+_H, _P, _S = G_TOKEN.split(".")
+
+
+class PerLib:
+    """An argument built by each library itself (its own PyJWK, say)."""
+
+    def __init__(self, build, label):
+        self.build, self.label = build, label
+
+    def __repr__(self):
+        return self.label
+
+
+def _rsa_public_pem():
+    from keyfix import public_pem
+    return public_pem("RS256")
+
+
+def _oct_jwk(secret=G_SECRET, **extra):
+    return {"kty": "oct", "k": b64url(secret.encode()), **extra}
+
+
+class _Encoder(json.JSONEncoder):
+    def default(self, o):
+        if isinstance(o, set):
+            return sorted(o)
+        if isinstance(o, dt.datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
+TOKENS = {
+    "valid": G_TOKEN,
+    "valid_bytes": G_TOKEN.encode(),
+    "none": None,
+    "int": 5,
+    "list": [G_TOKEN],
+    "dict": {},
+    "bytearray": bytearray(G_TOKEN.encode()),
+    "empty": "",
+    "one_segment": "abc",
+    "two_segments": "abc.def",
+    "four_segments": G_TOKEN + ".abc",
+    "leading_space": " " + G_TOKEN,
+    "trailing_newline": G_TOKEN + "\n",
+    "non_ascii": "\u00e9" + G_TOKEN,
+    "header_bad_base64": "!!!." + _P + "." + _S,
+    "header_not_json": _hs(b"{x", G_CLAIMS),
+    "header_array": _hs([1], G_CLAIMS),
+    "header_no_alg": _hs({"typ": "JWT"}, G_CLAIMS),
+    "header_alg_unknown": _hs({"alg": "XX256"}, G_CLAIMS),
+    "header_alg_lowercase": _hs({"alg": "hs256"}, G_CLAIMS),
+    "header_alg_not_string": _hs({"alg": 5}, G_CLAIMS),
+    "header_alg_empty": _hs({"alg": ""}, G_CLAIMS),
+    "header_kid_int": _hs({"alg": "HS256", "kid": 5}, G_CLAIMS),
+    "header_kid_str": _hs({"alg": "HS256", "kid": "k1"}, G_CLAIMS),
+    "header_crit_unknown": _hs({"alg": "HS256", "crit": ["exp"], "exp": 1}, G_CLAIMS),
+    "header_crit_empty": _hs({"alg": "HS256", "crit": []}, G_CLAIMS),
+    "payload_bad_base64": _H + ".!!!." + _S,
+    "payload_not_json": _hs({"alg": "HS256"}, b"{x"),
+    "payload_array": _hs({"alg": "HS256"}, [1, 2]),
+    "payload_string": _hs({"alg": "HS256"}, "text"),
+    "payload_empty": _hs({"alg": "HS256"}, b""),
+    "signature_bad_base64": _H + "." + _P + ".!!!",
+    "signature_wrong": _hs({"alg": "HS256", "typ": "JWT"}, G_CLAIMS, "w" * 64),
+    "signature_empty": _H + "." + _P + ".",
+    "alg_none": b64url(b'{"alg":"none"}') + "." + _P + ".",
+    "expired": _hs({"alg": "HS256"}, dict(G_CLAIMS, exp=NOW - 100)),
+    "not_yet_valid": _hs({"alg": "HS256"}, dict(G_CLAIMS, nbf=4102444800)),
+    "iat_future": _hs({"alg": "HS256"}, dict(G_CLAIMS, iat=4102444800)),
+    "exp_string": _hs({"alg": "HS256"}, dict(G_CLAIMS, exp="soon")),
+    "aud_int": _hs({"alg": "HS256"}, dict(G_CLAIMS, aud=5)),
+    "aud_list_int": _hs({"alg": "HS256"}, dict(G_CLAIMS, aud=["api", 5])),
+    "aud_missing": _hs({"alg": "HS256"}, {k: v for k, v in G_CLAIMS.items() if k != "aud"}),
+    "iss_int": _hs({"alg": "HS256"}, dict(G_CLAIMS, iss=5)),
+    "sub_int": _hs({"alg": "HS256"}, dict(G_CLAIMS, sub=5)),
+    "jti_int": _hs({"alg": "HS256"}, dict(G_CLAIMS, jti=5)),
+    "hs512": jwt.encode(G_CLAIMS, G_SECRET, algorithm="HS512"),
+}
+
+KEYS = {
+    "secret_str": G_SECRET,
+    "secret_bytes": G_SECRET.encode(),
+    "none": None,
+    "empty": "",
+    "int": 5,
+    "list": [G_SECRET],
+    "wrong_secret": "w" * 64,
+    "rsa_public_pem": PerLib(lambda m: _rsa_public_pem(), "rsa_public_pem"),
+    "pyjwk_oct": PerLib(lambda m: m.PyJWK(_oct_jwk(alg="HS256")), "PyJWK(oct)"),
+    "pyjwk_oct_hs512": PerLib(lambda m: m.PyJWK(_oct_jwk(), algorithm="HS512"), "PyJWK(oct,HS512)"),
+}
+
+ALGORITHM_LISTS = {
+    "hs256": ["HS256"],
+    "tuple": ("HS256",),
+    "set": {"HS256"},
+    "string": "HS256",
+    "none": None,
+    "empty": [],
+    "other": ["HS512"],
+    "lowercase": ["hs256"],
+    "unknown": ["XX256"],
+    "with_none": ["HS256", "none"],
+    "only_none": ["none"],
+    "int_member": [5],
+    "int": 5,
+}
+
+OPTIONS = {
+    "none": None,
+    "empty": {},
+    "no_signature": {"verify_signature": False},
+    "no_exp": {"verify_exp": False},
+    "no_aud": {"verify_aud": False},
+    "require_exp": {"require": ["exp"]},
+    "require_missing": {"require": ["nbf"]},
+    "require_string": {"require": "exp"},
+    "strict_aud": {"strict_aud": True},
+    "unknown_option": {"verify_everything": True},
+    "enforce_min_key": {"enforce_minimum_key_length": True},
+    "list": [],
+}
+
+AUDIENCES = {
+    "match": "api", "bytes": b"api", "list": ["api"], "tuple": ("x", "api"), "set": {"api"},
+    "other": "billing", "empty_list": [], "int": 5, "list_int": [5], "empty_str": "",
+    "none": None,
+}
+ISSUERS = {
+    "match": "https://issuer.example", "bytes": b"https://issuer.example",
+    "list": ["https://issuer.example"], "tuple": ("x", "https://issuer.example"),
+    "other": "https://evil.example", "int": 5, "none": None, "empty_list": [],
+}
+SUBJECTS = {"match": "user-1", "other": "user-2", "bytes": b"user-1", "int": 5, "none": None}
+LEEWAYS = {"zero": 0, "int": 10, "float": 1.5, "negative": -1, "string": "10",
+           "timedelta": timedelta(seconds=5), "none": None, "nan": float("nan")}
+VERIFY = {"true": True, "false": False, "none": None}
+EXTRA_KWARGS = {"unknown": {"foo": 1}, "verify_exp_kwarg": {"verify_exp": False},
+                "algorithm_singular": {"algorithm": "HS256"}}
+
+PAYLOADS = {
+    "dict": {"sub": "u", "n": 1},
+    "empty": {},
+    "list": [1], "string": "text", "none": None, "bytes": b"{}",
+    "datetime_exp": {"exp": dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)},
+    "naive_datetime_iat": {"iat": dt.datetime(2020, 1, 1)},
+    "iss_int": {"iss": 5},
+    "int_key": {1: "a"},
+    "set_value": {"a": {1, 2}},
+    "bytes_value": {"a": b"x"},
+    "nan": {"a": float("nan")},
+    "nested": {"a": {"b": [1, {"c": None}]}},
+    "unicode": {"s": "h\u00e9llo \U0001f600"},
+}
+ENC_ALGORITHMS = {
+    "hs256": "HS256", "hs512": "HS512", "none_value": None, "none_name": "none",
+    "lowercase": "hs256", "unknown": "XX256", "int": 5, "rs256_with_secret": "RS256",
+    "es256k": "ES256K",
+}
+HEADERS = {
+    "none": None, "empty": {}, "kid": {"kid": "k1"}, "kid_int": {"kid": 5},
+    "alg": {"alg": "HS512"}, "alg_empty": {"alg": ""}, "alg_unknown": {"alg": "XX256"},
+    "typ_empty": {"typ": ""}, "typ_none": {"typ": None}, "typ_custom": {"typ": "at+jwt"},
+    "list": [("kid", "a")], "cty": {"cty": "x"}, "set_value": {"x": {1}},
+}
+JSON_ENCODERS = {"none": None, "custom": _Encoder}
+SORT_HEADERS = {"true": True, "false": False}
+JWKS = {
+    "oct": _oct_jwk(), "oct_alg": _oct_jwk(alg="HS512"), "oct_kid_use": _oct_jwk(kid="a", use="sig"),
+    "no_kty": {"k": b64url(G_SECRET.encode())}, "unknown_kty": {"kty": "XYZ"},
+    "oct_empty_k": {"kty": "oct", "k": ""}, "rsa_bad": {"kty": "RSA", "n": "AQAB", "e": "AQAB"},
+    "ec_bad_crv": {"kty": "EC", "crv": "P-999", "x": "AA", "y": "AA"},
+}
+JWK_ALGORITHMS = {"none_value": None, "hs256": "HS256", "hs512": "HS512", "unknown": "unknown",
+                  "rs256_for_oct": "RS256", "none_name": "none"}
+JWK_SET_KEYS = {
+    "one": [_oct_jwk(kid="a", use="sig")],
+    "two": [_oct_jwk(kid="a"), _oct_jwk("t" * 64, kid="b", use="sig")],
+    "empty": [], "none": None, "dict": {"keys": []}, "not_dicts": [1, "x"],
+    "one_bad_one_good": [{"kty": "XYZ"}, _oct_jwk(kid="a")],
+    "all_bad": [{"kty": "XYZ"}],
+}
+B64_INPUTS = {"bytes": b"hi?>", "str": "hi?>", "empty": b"", "none": None, "int": 5,
+              "padded": b"aGk=", "unpadded": b"aGk", "bad": b"!!!"}
+
+
+def _encode_alg_key(m, alg):
+    return G_SECRET
+
+
+# name -> (callable(m, **kwargs), {argument: (VALUES table, base value name)},
+#          extra kwargs table or None)
+def _jws(m):
+    return m.PyJWS()
+
+
+FUNCTIONS = {
+    "decode": (lambda m, *a, **kw: m.decode(*a, **kw),
+               {"jwt": (TOKENS, "valid"), "key": (KEYS, "secret_str"),
+                "algorithms": (ALGORITHM_LISTS, "hs256"), "options": (OPTIONS, "none"),
+                "audience": (AUDIENCES, "match"), "issuer": (ISSUERS, "none"),
+                "subject": (SUBJECTS, "none"), "leeway": (LEEWAYS, "zero"),
+                "verify": (VERIFY, "none")},
+               EXTRA_KWARGS),
+    "decode_complete": (lambda m, *a, **kw: m.decode_complete(*a, **kw),
+                        {"jwt": (TOKENS, "valid"), "key": (KEYS, "secret_str"),
+                         "algorithms": (ALGORITHM_LISTS, "hs256"),
+                         "options": (OPTIONS, "none"), "audience": (AUDIENCES, "match"),
+                         "issuer": (ISSUERS, "match"), "leeway": (LEEWAYS, "zero")},
+                        EXTRA_KWARGS),
+    "PyJWT.decode": (lambda m, *a, **kw: m.PyJWT().decode(*a, **kw),
+                     {"jwt": (TOKENS, "valid"), "key": (KEYS, "secret_str"),
+                      "algorithms": (ALGORITHM_LISTS, "hs256"), "options": (OPTIONS, "none"),
+                      "audience": (AUDIENCES, "match")},
+                     EXTRA_KWARGS),
+    "get_unverified_header": (lambda m, *a, **kw: m.get_unverified_header(*a, **kw),
+                              {"jwt": (TOKENS, "valid")}, None),
+    "encode": (lambda m, *a, **kw: m.encode(*a, **kw),
+               {"payload": (PAYLOADS, "dict"), "key": (KEYS, "secret_str"),
+                "algorithm": (ENC_ALGORITHMS, "hs256"), "headers": (HEADERS, "none"),
+                "json_encoder": (JSON_ENCODERS, "none"),
+                "sort_headers": (SORT_HEADERS, "true")},
+               None),
+    "PyJWS.encode": (lambda m, *a, **kw: _jws(m).encode(*a, **kw),
+                     {"payload": ({"bytes": b"raw", "str": "raw", "none": None}, "bytes"),
+                      "key": (KEYS, "secret_str"), "algorithm": (ENC_ALGORITHMS, "hs256"),
+                      "headers": (HEADERS, "none"), "json_encoder": (JSON_ENCODERS, "none")},
+                     None),
+    "PyJWS.decode": (lambda m, *a, **kw: _jws(m).decode(*a, **kw),
+                     {"jwt": (dict(TOKENS, valid=G_JWS), "valid"), "key": (KEYS, "secret_str"),
+                      "algorithms": (ALGORITHM_LISTS, "hs256"), "options": (OPTIONS, "none")},
+                     EXTRA_KWARGS),
+    "PyJWS.decode_complete": (lambda m, *a, **kw: _jws(m).decode_complete(*a, **kw),
+                              {"jwt": (dict(TOKENS, valid=G_JWS), "valid"),
+                               "key": (KEYS, "secret_str"),
+                               "algorithms": (ALGORITHM_LISTS, "hs256")},
+                              EXTRA_KWARGS),
+    "PyJWS.get_unverified_header": (lambda m, *a, **kw: _jws(m).get_unverified_header(*a, **kw),
+                                    {"jwt": (TOKENS, "valid")}, None),
+    "PyJWK": (lambda m, *a, **kw: m.PyJWK(*a, **kw),
+              {"jwk_data": (JWKS, "oct"), "algorithm": (JWK_ALGORITHMS, "none_value")}, None),
+    "PyJWKSet": (lambda m, *a, **kw: m.PyJWKSet(*a, **kw), {"keys": (JWK_SET_KEYS, "one")}, None),
+    "PyJWKSet.from_dict": (lambda m, keys: m.PyJWKSet.from_dict({"keys": keys}),
+                           {"keys": (JWK_SET_KEYS, "two")}, None),
+    "utils.base64url_encode": (lambda m, *a, **kw: m.utils.base64url_encode(*a, **kw),
+                               {"input": (B64_INPUTS, "bytes")}, None),
+    "utils.base64url_decode": (lambda m, *a, **kw: m.utils.base64url_decode(*a, **kw),
+                               {"input": (B64_INPUTS, "unpadded")}, None),
+    "algorithms.HMACAlgorithm.from_jwk": (
+        lambda m, *a, **kw: m.algorithms.HMACAlgorithm.from_jwk(*a, **kw),
+        {"jwk": (dict(JWKS, json_str=json.dumps(_oct_jwk()), not_json="{x"), "oct")}, None),
+    "algorithms.HMACAlgorithm.to_jwk": (
+        lambda m, *a, **kw: m.algorithms.HMACAlgorithm.to_jwk(*a, **kw),
+        {"key_obj": ({"str": G_SECRET, "bytes": G_SECRET.encode()}, "str"),
+         "as_dict": ({"true": True, "false": False}, "false")}, None),
+    "get_algorithm_by_name": (lambda m, name: type(m.get_algorithm_by_name(name)).__name__,
+                              {"alg_name": (dict(ENC_ALGORITHMS, rs256="RS256"), "hs256")},
+                              None),
+}
+
+
+def _arg(value, m):
+    return value.build(m) if isinstance(value, PerLib) else value
+
+
+def _norm(fn, result):
+    """Results compared across the two libraries: tokens by their decoded
+    header and payload (key order and header serialisation may differ), key
+    objects by type, dicts with bytes values as they are."""
+    if fn in ("encode", "PyJWS.encode") and isinstance(result, str):
+        parts = result.split(".")
+        seg = [base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)) for p in parts]
+        body = json.loads(seg[1]) if fn == "encode" else seg[1]
+        return ("token", json.loads(seg[0]), body, len(parts), bool(parts[2]))
+    if fn.startswith("PyJWKSet"):
+        return ("PyJWKSet", [(k.key_id, k.key_type, k.algorithm_name, k.public_key_use)
+                             for k in result.keys])
+    if fn == "PyJWK":
+        return ("PyJWK", result.key_id, result.key_type, result.algorithm_name,
+                result.public_key_use)
+    return result
+
+
+def _g_outcome(fn, call):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        try:
+            result = ("ok", _norm(fn, call()), "")
+        except Exception as e:  # noqa: BLE001 - the class is the outcome
+            result = ("error", type(e).__name__, str(e))
+    cats = sorted({x.category.__name__ for x in w
+                   if x.category.__name__ in ("RemovedInPyjwt3Warning", "DeprecationWarning")})
+    return result + (tuple(cats),)
+
+
+def generated_cases():
+    cases = []
+    for fn, (call, args, extra) in FUNCTIONS.items():
+        base = {name: table[default] for name, (table, default) in args.items()}
+        for name, (table, default) in args.items():
+            for label in table:
+                if label == default and name != next(iter(args)):
+                    continue     # the base call once, under the first argument
+                cases.append((f"{fn}/{name}={label}", fn, dict(base, **{name: table[label]})))
+        for label, kw in (extra or {}).items():
+            cases.append((f"{fn}/kwargs={label}", fn, dict(base, **kw)))
+    return cases
+
+
+G_CASES = generated_cases()
+
+
+def run_case(fn, kwargs):
+    """The first argument by position (as code passes a token or payload), the
+    others by keyword."""
+    call, args, _ = FUNCTIONS[fn]
+    first = next(iter(args))
+
+    def invoke(m):
+        kw = {k: _arg(v, m) for k, v in kwargs.items()}
+        return call(m, *([kw.pop(first)] if first in kw else []), **kw)
+    p = _g_outcome(fn, lambda: invoke(jwt))
+    c = _g_outcome(fn, lambda: invoke(cjwt))
+    return c, p
+
+
+def outcomes_match(c, p):
+    if c[0] != p[0] or c[3] != p[3]:
+        return False
+    if c[0] == "ok":
+        return c[1] == p[1]
+    want = API_MESSAGE_DIFFERENCES.get(p[2], p[2])
+    return c[1] == p[1] and c[2].startswith(want)
+
+
+# PyJWT's message -> the start of cjwt's, where the wording differs for a
+# reason given in docs/python-differences.md.
+API_MESSAGE_DIFFERENCES = {}
+
+# case id -> (kind, cjwt's exception class name or "ok", doc name, versions)
+# kind "stricter": cjwt refuses; "version": the difference exists only for some
+# PyJWT versions (`versions`: a predicate on (major, minor)); docs/python-differences.md
+# names each `doc name`.
+API_DIFFERENCES = {}
+
+
+def _difference(case_id):
+    entry = API_DIFFERENCES.get(case_id)
+    if entry is None:
+        return None
+    kind, cls, doc, versions = entry
+    if versions is not None and not versions(PYJWT_VERSION):
+        return None
+    return entry
+
+
+@pytest.mark.parametrize("case_id, fn, kwargs", G_CASES, ids=[c[0] for c in G_CASES])
+def test_generated_api(case_id, fn, kwargs):
+    c, p = run_case(fn, kwargs)
+    entry = _difference(case_id)
+    if os.environ.get("CJWT_DIFF_REPORT"):
+        if not outcomes_match(c, p):
+            print(f"\nDIFF {case_id}\n  cjwt:  {c}\n  pyjwt: {p}")
+        return
+    if entry is None:
+        assert outcomes_match(c, p), f"cjwt {c} != PyJWT {p}"
+        return
+    kind, cls, doc, _ = entry
+    assert not outcomes_match(c, p), f"{case_id} no longer differs: remove it from API_DIFFERENCES"
+    assert c[1] == cls or (cls == "ok" and c[0] == "ok"), (c, p)
+    if kind == "stricter":
+        # stricter is the only direction allowed: cjwt refuses, PyJWT may accept
+        assert c[0] == "error", (c, p)
+
+
+def test_generated_api_size():
+    assert len(G_CASES) > 250
+
+
+def test_api_differences_are_documented():
+    import pathlib
+    doc = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "python-differences.md").read_text()
+    for case_id, (kind, cls, name, _) in API_DIFFERENCES.items():
+        assert kind in ("stricter", "version"), case_id
+        assert f"`{name}`" in doc, (case_id, name)

@@ -1702,15 +1702,18 @@ def gen_malformed():
                 note="'s\\u0075b' is 'sub' once unescaped")
 
     # --- alg member --------------------------------------------------------------
-    raw_header("header-missing-alg", b'{"typ":"JWT"}')
-    raw_header("header-empty-object", b"{}")
-    raw_header("header-alg-number", b'{"alg":256}')
-    raw_header("header-alg-null", b'{"alg":null}')
-    raw_header("header-alg-list", b'{"alg":["HS256"]}')
-    raw_header("header-alg-object", b'{"alg":{"name":"HS256"}}')
-    raw_header("header-alg-true", b'{"alg":true}')
+    # No alg, or one that is not a string, names no algorithm: unsupported_alg
+    # (PyJWT raises InvalidAlgorithmError for these too).
+    U = "unsupported_alg"
+    raw_header("header-missing-alg", b'{"typ":"JWT"}', U)
+    raw_header("header-empty-object", b"{}", U)
+    raw_header("header-alg-number", b'{"alg":256}', U)
+    raw_header("header-alg-null", b'{"alg":null}', U)
+    raw_header("header-alg-list", b'{"alg":["HS256"]}', U)
+    raw_header("header-alg-object", b'{"alg":{"name":"HS256"}}', U)
+    raw_header("header-alg-true", b'{"alg":true}', U)
     bad("header-missing-alg-and-bad-signature",
-        b64u(b'{"typ":"JWT"}') + "." + p + "." + b64u(bytes(32)),
+        b64u(b'{"typ":"JWT"}') + "." + p + "." + b64u(bytes(32)), U,
         note="order: header before signature")
     # Not pinned: a payload that is not JSON under a bad MAC.  Parsing the
     # payload only once the MAC holds is a legitimate order (and parses less
