@@ -41,15 +41,19 @@ python:
 	$(PYTHON) setup.py -q build_ext --inplace
 
 # --- Lua module cjwt.core for Lua 5.4 and LuaJIT (build/<lua>/cjwt/core.so)
+# The C binding is luaext/*.c (one set of sources for both); lua/ holds only
+# the Lua files that install as they are.
+LUAEXT_SRC = $(sort $(wildcard luaext/*.c))
+LUAEXT_HDR = $(wildcard luaext/*.h)
 lua: lua54 luajit
 lua54: $(B)/lua5.4/cjwt/core.so
 luajit: $(B)/luajit/cjwt/core.so
-$(B)/lua5.4/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) lua/cjwt_core.c
+$(B)/lua5.4/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) $(LUAEXT_SRC) $(LUAEXT_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUA54_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
-$(B)/luajit/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) lua/cjwt_core.c
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUA54_INC) -shared -o $@ $(CORE_SRC) $(LUAEXT_SRC) $(DEP_LIBS)
+$(B)/luajit/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) $(LUAEXT_SRC) $(LUAEXT_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUAJIT_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUAJIT_INC) -shared -o $@ $(CORE_SRC) $(LUAEXT_SRC) $(DEP_LIBS)
 
 # --- the cjwt command (build/cjwt), on the public API like a binding ------
 CLI_SRC = $(sort $(wildcard cli/*.c))
@@ -72,11 +76,11 @@ $(B)/san/%: tests/c/%.c tests/c/testlib.h $(CORE_SRC) $(CORE_HDR)
 
 # C tests under ASan+UBSan (leak detection on). Every test runs; the target
 # fails if any did. Wycheproof vectors: tests/vectors/wycheproof (in the repository).
-SHARED_VECTORS ?= tests/vectors/wycheproof
+WYCHEPROOF_DIR ?= tests/vectors/wycheproof
 test-c: $(addprefix $(B)/san/,$(C_TESTS))
 	@rc=0; for t in $(C_TESTS); do \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	    CJWT_VECTORS=tests/vectors CJWT_SHARED_VECTORS=$(SHARED_VECTORS) ./$(B)/san/$$t || rc=1; \
+	    CJWT_VECTORS=tests/vectors CJWT_WYCHEPROOF_DIR=$(WYCHEPROOF_DIR) ./$(B)/san/$$t || rc=1; \
 	done; exit $$rc
 
 # Keys, key sets and verifiers are shared between threads: the threaded core
@@ -184,7 +188,7 @@ LR_TREE = $(abspath $(B)/luarocks-tree)
 LR_SRC  = $(B)/luarocks-src
 test-luarocks:
 	rm -rf $(LR_SRC) $(LR_TREE) && mkdir -p $(LR_SRC)
-	cp -r cjwt-scm-1.rockspec csrc lua $(LR_SRC)/
+	cp -r cjwt-scm-1.rockspec csrc lua luaext $(LR_SRC)/
 	cd $(LR_SRC) && luarocks --lua-version 5.4 --tree $(LR_TREE)/5.4 make cjwt-scm-1.rockspec
 	cd $(LR_SRC) && luarocks --lua-version 5.1 --tree $(LR_TREE)/luajit make cjwt-scm-1.rockspec \
 	  LUA_INCDIR=$(patsubst -I%,%,$(firstword $(LUAJIT_INC)))

@@ -1,6 +1,7 @@
-"""Build for the cjwt Python binding: one extension = the shared C core + the binding file.
+"""Build for the cjwt Python binding: one extension = the shared C core + the binding files.
 
-The core (csrc/) never includes Python.h; python/_cjwt.c includes only cjwt.h and Python.h.
+The core (csrc/) never includes Python.h; the binding (python/src/*.c, one file per concern,
+see python/src/binding.h) includes only cjwt.h and Python.h.
 """
 from glob import glob
 
@@ -17,9 +18,9 @@ setup(
     ext_modules=[
         Extension(
             "cjwt._cjwt",
-            sources=sorted(glob("csrc/*.c")) + ["python/_cjwt.c"],
-            depends=sorted(glob("csrc/*.h")),
-            include_dirs=["csrc"],
+            sources=sorted(glob("csrc/*.c")) + sorted(glob("python/src/*.c")),
+            depends=sorted(glob("csrc/*.h")) + ["python/src/binding.h"],
+            include_dirs=["csrc", "python/src"],
             # Same feature level as the Makefile's CORE_CFLAGS (clock_gettime under -std=c11).
             define_macros=[("_POSIX_C_SOURCE", "200809L")],
             libraries=["crypto", "jansson"],
