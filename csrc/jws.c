@@ -118,7 +118,8 @@ static cjwt_code check_sign_opts(const cjwt_sign_opts *o, const cjwt_key *key, c
         return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "unknown algorithm");
     if (o->alg == CJWT_ALG_NONE) {
         if (key)
-            return cjwtp_fail(err, CJWT_E_INVALID_KEY, "alg \"none\" takes no key");
+            return cjwtp_fail(err, CJWT_E_INVALID_KEY,
+                              "When alg = \"none\", key value must be None.");
         return CJWT_OK;
     }
     /* Fail before building anything if the key cannot sign with alg. */
@@ -346,7 +347,7 @@ static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scr
                               cjwt_alg *alg, cjwt_error *err)
 {
     size_t n = 0, alen = 0;
-    const cjwt_value *h, *a, *crit;
+    const cjwt_value *h, *a, *crit, *kid;
     const char *aname;
     if (cjwtp_b64url_decode(pt->h, pt->hn, scratch, &n) != 0)
         return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid header padding: the header is not valid base64url");
@@ -356,7 +357,7 @@ static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scr
     h = cjwtp_doc_root(*hdr);
     if (cjwt_value_type(h) != CJWT_TYPE_OBJECT)
         return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid header string: must be a json object");
-    a = cjwt_value_object_get(h, "alg");
+    cjwtp_header_members(h, &a, &kid, &crit);   /* one pass over the members */
     if (!a)
         return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "Algorithm not specified");
     aname = cjwt_value_string(a, &alen);
@@ -371,7 +372,9 @@ static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scr
                           "The specified alg value is not allowed: \"%s\" is not a supported "
                           "algorithm", q);
     }
-    crit = cjwt_value_object_get(h, "crit");
+    /* RFC 7515 4.1.4: kid is a string (PyJWT refuses any other type too) */
+    if (kid && cjwt_value_type(kid) != CJWT_TYPE_STRING)
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "Key ID header parameter must be a string");
     if (crit) {
         /* RFC 7515 4.1.11: a non-empty array of names. cjwt implements no
          * extension, so any name is one it cannot honour. */
@@ -379,14 +382,15 @@ static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scr
         const char *c;
         char q[160];
         if (cjwt_value_type(crit) != CJWT_TYPE_ARRAY || cjwt_value_size(crit) == 0)
-            return cjwtp_fail(err, CJWT_E_MALFORMED, "\"crit\" must be a non-empty array of names");
+            return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid 'crit' header: must be a non-empty list");
         for (size_t i = 0; i < cjwt_value_size(crit); i++)
             if (cjwt_value_type(cjwt_value_array_get(crit, i)) != CJWT_TYPE_STRING)
-                return cjwtp_fail(err, CJWT_E_MALFORMED, "\"crit\" must hold strings");
+                return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid 'crit' header: values must be strings");
         c = cjwt_value_string(cjwt_value_array_get(crit, 0), &clen);
         cjwtp_quote(q, sizeof q, c, clen);
         return cjwtp_fail(err, CJWT_E_UNKNOWN_CRIT,
-                          "the header marks \"%s\" critical, an extension cjwt does not implement", q);
+                          "Unsupported critical extension: %s (the header marks it critical, an "
+                          "extension cjwt does not implement)", q);
     }
     return CJWT_OK;
 }

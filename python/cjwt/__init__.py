@@ -102,9 +102,18 @@ def _check_kid(header):
 def get_unverified_header(jwt):
     """The token's header, parsed strictly but NOT verified: never trust it."""
     _token_type(jwt)
-    header = _cjwt.get_unverified_header(jwt)
-    _check_kid(header)
-    return header
+    # The whole token is checked as decode checks it (segments, base64url of
+    # each, header, kid, crit), only the signature is not: as PyJWT does. An
+    # algorithm name the core does not know is the verifier's business.
+    try:
+        _cjwt.jws_decode(jwt, None, None, options={"verify_signature": False})
+    except InvalidAlgorithmError:
+        header = _cjwt.get_unverified_header(jwt)
+        _check_kid(header)
+        if "crit" in header:
+            raise DecodeError("Unsupported critical extension: cjwt implements none")
+        return header
+    return _cjwt.get_unverified_header(jwt)
 
 
 def get_algorithm_by_name(alg_name):
@@ -162,6 +171,8 @@ def encode(payload, key, algorithm=_UNSET, headers=None, json_encoder=None, sort
     """
     if not isinstance(payload, dict):
         raise TypeError("Expecting a dict object, as JWT only supports JSON objects as payloads.")
+    if "iss" in payload and not isinstance(payload["iss"], str):
+        raise TypeError("Issuer (iss) must be a string.")   # PyJWT 2.10+
     algorithm, headers = _sign_args(key, algorithm, headers, json_encoder)
     key = _core_key(key)
     if any(isinstance(payload.get(c), _datetime) for c in _DATE_CLAIMS):
@@ -255,6 +266,8 @@ class PyJWT:
     def _merge_options(self, options=None):
         if options is None:
             return self.options
+        if not isinstance(options, dict):
+            raise TypeError(f"options must be a dict, not {type(options).__name__}")
         merged = dict(options)
         if not merged.get("verify_signature", True):
             # PyJWT: with the signature check off, the claim checks default to off
@@ -328,7 +341,9 @@ class PyJWS:
         if detached_payload is not None:
             raise NotImplementedError("cjwt does not implement detached payloads (RFC 7797)")
         _token_type(jwt)
-        payload = jws_decode(jwt, key, algorithms, options={**self.options, **(options or {})})
+        merged = self.options if options is None else {**self.options, **options}
+        payload = jws_decode(jwt, key, algorithms,
+                             options={"verify_signature": merged["verify_signature"]})
         # Verified above: the header and signature are read from the same bytes.
         header = get_unverified_header(jwt)
         raw = jwt.encode() if isinstance(jwt, str) else jwt

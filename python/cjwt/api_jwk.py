@@ -15,6 +15,39 @@ _ALGORITHMS = frozenset(("HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "
 
 
 
+_KTY_FOR_ALG = {"HS": ("oct", "Not an HMAC key"), "RS": ("RSA", "Not an RSA key"),
+                "PS": ("RSA", "Not an RSA key"), "ES": ("EC", "Not an Elliptic curve key"),
+                "Ed": ("OKP", "Not an Octet Key Pair")}
+_CURVES = {"EC": ("P-256", "P-384", "P-521"), "OKP": ("Ed25519",)}
+
+
+def _pyjwt_checks(jwk, algorithm):
+    """PyJWT's classes and messages for a JWK it refuses before reading it
+    (the core then checks the key material itself)."""
+    kty = jwk.get("kty")
+    if not kty:
+        raise InvalidKeyError(f"kty is not found: {jwk}")
+    if algorithm == "none":
+        raise NotImplementedError()            # PyJWT: NoneAlgorithm.from_jwk
+    if algorithm is not None and algorithm not in _ALGORITHMS:
+        raise PyJWKError(f"Unable to find an algorithm for key: {jwk}")
+    if not algorithm and not jwk.get("alg"):
+        if kty not in ("oct", "RSA", "EC", "OKP"):
+            raise InvalidKeyError(f"Unsupported kty: {kty}")
+        crv = jwk.get("crv")
+        if kty == "OKP" and not crv:
+            raise InvalidKeyError(f"crv is not found: {jwk}")
+        if kty in _CURVES and crv and crv not in _CURVES[kty]:
+            raise InvalidKeyError(f"Unsupported crv: {crv}")
+    alg = algorithm or jwk.get("alg")
+    if alg in _ALGORITHMS:
+        want, message = _KTY_FOR_ALG[alg[:2]]
+        if kty != want:
+            raise InvalidKeyError(message)
+    if kty == "oct" and jwk.get("k") == "":
+        raise InvalidKeyError("HMAC key must not be empty.")
+
+
 class PyJWK:
     """A JWK bound to one algorithm: ``PyJWK(jwk_dict, algorithm=None)``.
 
@@ -27,11 +60,8 @@ class PyJWK:
             key, self._jwk_data = jwk_data, jwk_data.to_jwk(private=jwk_data.is_private)
         else:
             self._jwk_data = jwk_data
-            if isinstance(jwk_data, dict) and not jwk_data.get("kty"):
-                raise InvalidKeyError(f"kty is not found: {jwk_data}")
-            if (algorithm is not None and algorithm not in _ALGORITHMS) or algorithm == "none":
-                # PyJWT's class and message for an algorithm it does not know
-                raise PyJWKError(f"Unable to find an algorithm for key: {jwk_data}")
+            if isinstance(jwk_data, dict):
+                _pyjwt_checks(jwk_data, algorithm)
             key = Key.from_jwk(jwk_data)
         if not algorithm:
             # PyJWT's default for a JWK without "alg" is the core's (Key.default_alg)

@@ -26,6 +26,7 @@
  *   decode.c    decode / decode_complete / jws_decode / get_unverified_header
  *   verifier.c  cjwt.Verifier
  *   denylist.c  the core's revocation hook calling store.is_revoked
+ *   compat.c    PyJWT's classes, messages and warnings on the cold argument paths
  *
  * Every function shared between files is declared here; the extension is
  * built with -fvisibility=hidden, so none of them is exported.
@@ -60,7 +61,7 @@ typedef struct {
  * are interned str), then by value. Texts in module.c (name_text). */
 enum {
     KW_TOKEN, KW_KEY, KW_ALGORITHMS, KW_OPTIONS, KW_VERIFY, KW_AUDIENCE, KW_ISSUER, KW_SUBJECT,
-    KW_LEEWAY, KW_TYP, KW_MAX_AGE, KW_NOW, KW_DENYLIST,
+    KW_LEEWAY, KW_TYP, KW_MAX_AGE, KW_NOW, KW_DENYLIST, KW_JWT, KW_DETACHED_PAYLOAD,
     OPT_VERIFY_SIGNATURE, OPT_VERIFY_EXP, OPT_VERIFY_NBF, OPT_VERIFY_IAT, OPT_VERIFY_AUD,
     OPT_VERIFY_ISS, OPT_VERIFY_SUB, OPT_VERIFY_JTI, OPT_STRICT_AUD, OPT_REQUIRE,
     OPT_MAX_TOKEN_LEN, OPT_MAX_DEPTH,
@@ -162,6 +163,7 @@ typedef struct {
     PyObject *token, *key, *now;                       /* each call's */
     PyObject *algorithms, *options, *verify, *audience, *issuer, *subject, *leeway, *typ,
              *max_age, *denylist;                      /* the settings (verify: ignored) */
+    PyObject *detached_payload;                        /* PyJWT's; only None is accepted */
 } decode_argv;
 
 /* One parameter of a METH_FASTCALL|METH_KEYWORDS entry point: its name (an
@@ -182,8 +184,11 @@ typedef struct {
     int algorithms_given;
 } decode_settings;
 
+/* pyjwt_kwargs: unknown keywords warn (RemovedInPyjwt3Warning) and are
+ * ignored, as in PyJWT's decode; otherwise they are a TypeError. */
 int parse_args(cjwt_state *st, const char *fn, const decode_param *params, int n, int npos,
-               PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, decode_argv *out);
+               PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, decode_argv *out,
+               int pyjwt_kwargs);
 int decode_settings_parse(cjwt_state *st, int mode, const char *calling, const decode_argv *in,
                           decode_settings *s);
 void decode_settings_release(decode_settings *s);
@@ -229,6 +234,14 @@ PyObject *verify_call(cjwt_state *st, int mode, const cjwt_verifier *v,
 /* decode, decode_complete, jws_decode, get_unverified_header: added to the
  * module by cjwt_exec. */
 extern PyMethodDef decode_functions[];
+
+/* ---- compat.c -------------------------------------------------------- */
+
+int compat_token_type_error(cjwt_state *st);
+int compat_unknown_kwargs(const char *fn, PyObject *names);
+int compat_verify_arg(PyObject *verify, int verify_signature);
+int compat_claim_arg_error(cjwt_state *st, const char *what, PyObject *obj);
+int compat_empty_list(cjwt_state *st, const char *what);
 
 /* ---- verifier.c ------------------------------------------------------ */
 

@@ -179,8 +179,8 @@ algorithms_arg(cjwt_state *st, PyObject *algorithms, decode_settings *a)
         if (alg >= CJWT_ALG__COUNT) {
             /* Refused loudly: a typo ("hs256") must not silently shrink the allowlist. */
             char msg[CJWT_ERROR_MESSAGE_SIZE];
-            PyOS_snprintf(msg, sizeof msg, "Algorithm \"%.64s\" in algorithms is not supported",
-                          name);
+            PyOS_snprintf(msg, sizeof msg, "The specified alg value is not allowed: \"%.64s\" "
+                          "in algorithms is not a supported algorithm", name);
             Py_DECREF(names);
             raise_code(st, CJWT_E_UNSUPPORTED_ALG, msg, NULL);
             return -1;
@@ -216,9 +216,11 @@ strings_arg(PyObject *obj, const char *what, PyObject **tup, const char ***arr,
  * params[0..n) (borrowed; NULL when not given). Errors read like CPython's. */
 int
 parse_args(cjwt_state *st, const char *fn, const decode_param *params, int n, int npos,
-           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, decode_argv *out)
+           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, decode_argv *out,
+           int pyjwt_kwargs)
 {
 #define FIELD(i) (*(PyObject **)((char *)out + params[i].offset))
+    PyObject *unknown = NULL;   /* PyJWT's extra kwargs: warned about, then ignored */
     memset(out, 0, sizeof *out);
     if (nargs > npos) {
         PyErr_Format(PyExc_TypeError, "%s() takes from 1 to %d positional arguments but %zd "
@@ -242,25 +244,39 @@ parse_args(cjwt_state *st, const char *fn, const decode_param *params, int n, in
                     break;
             }
         }
+        if (i == n && pyjwt_kwargs) {
+            if ((!unknown && !(unknown = PyList_New(0))) || PyList_Append(unknown, name) < 0)
+                goto fail;
+            continue;
+        }
         if (i == n) {
             PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%S'", fn,
                          name);
-            return -1;
+            goto fail;
         }
         if (FIELD(i)) {
             PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%S'", fn,
                          name);
-            return -1;
+            goto fail;
         }
         FIELD(i) = args[nargs + j];
     }
 #undef FIELD
+    if (unknown) {
+        PyObject *names = PyList_AsTuple(unknown);
+        Py_CLEAR(unknown);
+        if (!names || compat_unknown_kwargs(fn, names) < 0)
+            return -1;
+    }
     if (!out->token) {
         PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: 'token'",
                      fn);
         return -1;
     }
     return 0;
+fail:
+    Py_XDECREF(unknown);
+    return -1;
 }
 
 /* ---- the pieces shared by decode and Verifier ------------------------ */
@@ -296,6 +312,8 @@ decode_settings_parse(cjwt_state *st, int mode, const char *calling, const decod
         goto done;
     int signature_checked = !(a->opts.verify_set & CJWT_CHECK_SIGNATURE) ||
                             (a->opts.verify & CJWT_CHECK_SIGNATURE);
+    if (in->verify && in->verify != Py_None && compat_verify_arg(in->verify, signature_checked) < 0)
+        goto done;
     if (signature_checked && !a->algorithms_given) {
         /* Argument misuse, reported exactly as PyJWT does so ported code keeps working. */
         char msg[CJWT_ERROR_MESSAGE_SIZE];
@@ -305,12 +323,23 @@ decode_settings_parse(cjwt_state *st, int mode, const char *calling, const decod
         goto done;
     }
     if (strings_arg(audience, "audience", &a->audience, &a->audience_arr, &a->audience_one,
-                    &a->opts.audience, &a->opts.n_audience) < 0 ||
-        strings_arg(issuer, "issuer", &a->issuer, &a->issuer_arr, &a->issuer_one,
-                    &a->opts.issuer, &a->opts.n_issuer) < 0)
+                    &a->opts.audience, &a->opts.n_audience) < 0) {
+        compat_claim_arg_error(st, "audience", audience);
         goto done;
-    if (subject != Py_None && !(a->opts.subject = utf8_arg(subject, "subject", NULL)))
+    }
+    if (strings_arg(issuer, "issuer", &a->issuer, &a->issuer_arr, &a->issuer_one,
+                    &a->opts.issuer, &a->opts.n_issuer) < 0) {
+        compat_claim_arg_error(st, "issuer", issuer);
         goto done;
+    }
+    /* An empty list accepts nothing (as in PyJWT), unlike no list at all. */
+    if ((audience != Py_None && a->opts.n_audience == 0 && compat_empty_list(st, "audience")) ||
+        (issuer != Py_None && a->opts.n_issuer == 0 && compat_empty_list(st, "issuer")))
+        goto done;
+    if (subject != Py_None && !(a->opts.subject = utf8_arg(subject, "subject", NULL))) {
+        compat_claim_arg_error(st, "subject", subject);
+        goto done;
+    }
     if (typ != Py_None && !(a->opts.typ = utf8_arg(typ, "typ", NULL)))
         goto done;
     if (number_arg(leeway, "leeway", &a->opts.leeway) < 0)
