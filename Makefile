@@ -208,6 +208,22 @@ test-valgrind: $(B)/plain/test_threats
 	valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  ./$(B)/plain/test_threats
 
+# --- the PyJWT differential suite against an older PyJWT too --------------
+# tests/python runs it against the PyJWT that install-deps installs (the
+# newest); this runs it again against PYJWT_OLD, installed into a venv under
+# build/ that sees the system's packages (cryptography, pytest) otherwise.
+PYJWT_OLD ?= 2.4.0
+PYJWT_OLD_VENV = $(B)/pyjwt-$(PYJWT_OLD)
+$(PYJWT_OLD_VENV)/.installed:
+	rm -rf $(PYJWT_OLD_VENV)
+	$(PYTHON) -m venv --system-site-packages $(PYJWT_OLD_VENV)
+	$(PYJWT_OLD_VENV)/bin/python -m pip install -q "pyjwt==$(PYJWT_OLD)"
+	touch $@
+.PHONY: test-pyjwt-old
+test-pyjwt-old: python $(PYJWT_OLD_VENV)/.installed
+	PYTHONPATH=python $(PYJWT_OLD_VENV)/bin/python -m pytest -q -p no:cacheprovider \
+	  tests/python/test_pyjwt_differential.py tests/python/test_pyjwt_docs_usage.py
+
 # --- interop: cjwt against PyJWT, jose (node) and golang-jwt, both ways ----
 test-interop: python lua54
 	tests/interop/setup.sh
@@ -305,7 +321,7 @@ test-types: python
 
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) -k test-c test-c-nosodium test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick test-wheel test-pyversions test-types
+	$(MAKE) -k test-c test-c-nosodium test-tsan test-python test-pyjwt-old test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick test-wheel test-pyversions test-types
 
 deps:
 	./scripts/install-deps.sh

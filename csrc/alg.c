@@ -107,7 +107,10 @@ cjwt_code cjwtp_key_check(const cjwt_key *key, cjwt_alg alg, cjwt_error *err)
         return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "algorithm %s is not supported by this build",
                           cjwt_alg_name(alg));
     if (!key)
-        return cjwtp_fail(err, CJWT_E_INVALID_KEY, "a key is required for %s", cjwt_alg_name(alg));
+        /* PyJWT's wording first for HMAC: ported code matches on it */
+        return cjwtp_fail(err, CJWT_E_INVALID_KEY, "%sa key is required for %s",
+                          fam == CJWTP_FAM_HMAC ? "HMAC key must not be empty. " : "",
+                          cjwt_alg_name(alg));
     if (key->alg != CJWT_ALG__COUNT && key->alg != alg)
         return cjwtp_fail(err, CJWT_E_INVALID_KEY, "the key is bound to %s and cannot be used with %s",
                           cjwt_alg_name(key->alg), cjwt_alg_name(alg));
@@ -117,8 +120,10 @@ cjwt_code cjwtp_key_check(const cjwt_key *key, cjwt_alg alg, cjwt_error *err)
     case CJWTP_FAM_HMAC: {
         size_t need = cjwtp_alg_hash_len(alg);
         if (key->kty != CJWT_KTY_OCT)
-            return cjwtp_fail(err, CJWT_E_INVALID_KEY, "%s needs an HMAC secret, not an %s key",
-                              cjwt_alg_name(alg), kty_name(key->kty));
+            return cjwtp_fail(err, CJWT_E_INVALID_KEY,
+                              "The specified key is an asymmetric key or x509 certificate and "
+                              "should not be used as an HMAC secret. (%s needs an HMAC secret, "
+                              "not an %s key)", cjwt_alg_name(alg), kty_name(key->kty));
         if (key->secret_len < need && !(key->flags & CJWT_KEY_ALLOW_SHORT_SECRET))
             return cjwtp_fail(err, CJWT_E_INVALID_KEY,
                               "the HMAC secret is %zu bytes, shorter than the %zu bytes %s requires "
@@ -126,7 +131,7 @@ cjwt_code cjwtp_key_check(const cjwt_key *key, cjwt_alg alg, cjwt_error *err)
                               "with allow_short_secret",
                               key->secret_len, need, cjwt_alg_name(alg));
         if (key->secret_len == 0)
-            return cjwtp_fail(err, CJWT_E_INVALID_KEY, "the HMAC secret is empty");
+            return cjwtp_fail(err, CJWT_E_INVALID_KEY, "HMAC key must not be empty.");
         return CJWT_OK;
     }
     case CJWTP_FAM_RSA: case CJWTP_FAM_PSS:

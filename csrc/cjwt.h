@@ -293,7 +293,9 @@ CJWT_API int64_t cjwt_parse_duration(const char *text, size_t len);
 typedef int (*cjwt_revocation_fn)(void *ctx, const cjwt_value *payload, cjwt_error *err);
 
 typedef struct cjwt_verify_opts {
-    uint32_t algorithms;        /* CJWT_ALG_BIT(...) set; required when the signature is checked */
+    uint32_t algorithms;        /* CJWT_ALG_BIT(...) set; required when the signature is checked.
+                                   An alg "none" token is refused (alg_not_allowed) even when
+                                   CJWT_ALG_NONE is in the set: verification never accepts it */
     /* Checks: `verify` holds the wanted value of each CJWT_CHECK_* bit the
      * caller set explicitly (named in `verify_set`). Unset bits default to on,
      * except that with the signature check off the claim checks default to

@@ -56,6 +56,10 @@ cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const ch
                            cjwt_error *err);
 const cjwt_value *cjwtp_doc_root(const cjwtp_doc *doc);
 void cjwtp_doc_free(cjwtp_doc *doc);
+/* json.c: a JOSE header's alg, kid and crit members in one pass (each NULL
+ * when absent); h must be a document object (names are unique in it). */
+void cjwtp_header_members(const cjwt_value *h, const cjwt_value **alg, const cjwt_value **kid,
+                          const cjwt_value **crit);
 
 /* json.c: JSON text read by the one reader, as a new jansson value (for
  * JWKs and other inputs that are kept or built upon). */

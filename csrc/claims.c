@@ -119,8 +119,9 @@ static cjwt_code check_iss(const cjwt_verify_opts *o, const cjwt_value *payload,
         return CJWT_OK;
     if (!iss)
         return cjwtp_fail_claim(err, CJWT_E_MISSING_CLAIM, "iss", "Token is missing the \"iss\" claim");
-    if (IS_STRING(iss))
-        for (size_t i = 0; i < o->n_issuer; i++)
+    if (!IS_STRING(iss))
+        return cjwtp_fail(err, CJWT_E_INVALID_ISSUER, "Payload Issuer (iss) must be a string");
+    for (size_t i = 0; i < o->n_issuer; i++)
             if (strcmp(o->issuer[i], STR(iss)) == 0)
                 return CJWT_OK;
     cjwtp_quote(want, sizeof want, o->issuer[0], strlen(o->issuer[0]));

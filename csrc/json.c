@@ -234,6 +234,32 @@ const cjwt_value *cjwt_value_object_get(const cjwt_value *o, const char *key)
     return CJWTP_VALUE(json_object_get(CJWTP_CJSON(o), key));
 }
 
+void cjwtp_header_members(const cjwt_value *h, const cjwt_value **alg, const cjwt_value **kid,
+                          const cjwt_value **crit)
+{
+    const cjwtp_node *n = NODE(h), *k = n + 1;
+    if (!CJWTP_IS_NODE(h)) {   /* not reached by the verify path; kept general */
+        *alg = cjwt_value_object_get(h, "alg");
+        *kid = cjwt_value_object_get(h, "kid");
+        *crit = cjwt_value_object_get(h, "crit");
+        return;
+    }
+    *alg = *kid = *crit = NULL;
+    if (NODE_TYPE(n) != CJWT_TYPE_OBJECT)
+        return;
+    for (uint32_t i = 0; i < n->count; i++, k = node_next(k + 1)) {
+        const char *s = k->u.s;
+        if (k->len == 3 && s[1] == (s[0] == 'a' ? 'l' : 'i')) {
+            if (s[0] == 'a' && s[2] == 'g')
+                *alg = (const cjwt_value *)(k + 1);
+            else if (s[0] == 'k' && s[2] == 'd')
+                *kid = (const cjwt_value *)(k + 1);
+        } else if (k->len == 4 && memcmp(s, "crit", 4) == 0) {
+            *crit = (const cjwt_value *)(k + 1);
+        }
+    }
+}
+
 void *cjwt_object_iter(const cjwt_value *o)
 {
     if (CJWTP_IS_NODE(o)) {

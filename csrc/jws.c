@@ -118,7 +118,8 @@ static cjwt_code check_sign_opts(const cjwt_sign_opts *o, const cjwt_key *key, c
         return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "unknown algorithm");
     if (o->alg == CJWT_ALG_NONE) {
         if (key)
-            return cjwtp_fail(err, CJWT_E_INVALID_KEY, "alg \"none\" takes no key");
+            return cjwtp_fail(err, CJWT_E_INVALID_KEY,
+                              "When alg = \"none\", key value must be None.");
         return CJWT_OK;
     }
     /* Fail before building anything if the key cannot sign with alg. */
@@ -309,7 +310,7 @@ static cjwt_code split(const char *tok, size_t len, size_t max_len, parts *out, 
         return cjwtp_fail(err, CJWT_E_TOO_LARGE, "the token is %zu bytes, over the limit of %zu",
                           len, max_len);
     if (len == 0)
-        return cjwtp_fail(err, CJWT_E_MALFORMED, "the token is empty");
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "Not enough segments: the token is empty");
     /* exactly two dots, found with memchr; the rest only to name the error */
     d1 = memchr(tok, '.', len);
     d2 = d1 ? memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - tok)) : NULL;
@@ -346,27 +347,34 @@ static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scr
                               cjwt_alg *alg, cjwt_error *err)
 {
     size_t n = 0, alen = 0;
-    const cjwt_value *h, *a, *crit;
+    const cjwt_value *h, *a, *crit, *kid;
     const char *aname;
     if (cjwtp_b64url_decode(pt->h, pt->hn, scratch, &n) != 0)
-        return cjwtp_fail(err, CJWT_E_MALFORMED, "the header is not valid base64url");
-    *hdr = cjwtp_doc_parse((const char *)scratch, n, max_depth, "the header", err);
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid header padding: the header is not valid base64url");
+    *hdr = cjwtp_doc_parse((const char *)scratch, n, max_depth, "Invalid header string: the header", err);
     if (!*hdr)
         return err ? err->code : CJWT_E_MALFORMED;
     h = cjwtp_doc_root(*hdr);
     if (cjwt_value_type(h) != CJWT_TYPE_OBJECT)
-        return cjwtp_fail(err, CJWT_E_MALFORMED, "the header is not a JSON object");
-    a = cjwt_value_object_get(h, "alg");
-    aname = a ? cjwt_value_string(a, &alen) : NULL;
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid header string: must be a json object");
+    cjwtp_header_members(h, &a, &kid, &crit);   /* one pass over the members */
+    if (!a)
+        return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "Algorithm not specified");
+    aname = cjwt_value_string(a, &alen);
     if (!aname)
-        return cjwtp_fail(err, CJWT_E_MALFORMED, "the header has no \"alg\" string");
+        return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG,
+                          "The specified alg value is not allowed: \"alg\" must be a string");
     *alg = cjwt_alg_from_name(aname, alen);
     if (*alg == CJWT_ALG__COUNT) {
         char q[160];
         cjwtp_quote(q, sizeof q, aname, alen);
-        return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "Algorithm \"%s\" is not supported", q);
+        return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG,
+                          "The specified alg value is not allowed: \"%s\" is not a supported "
+                          "algorithm", q);
     }
-    crit = cjwt_value_object_get(h, "crit");
+    /* RFC 7515 4.1.4: kid is a string (PyJWT refuses any other type too) */
+    if (kid && cjwt_value_type(kid) != CJWT_TYPE_STRING)
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "Key ID header parameter must be a string");
     if (crit) {
         /* RFC 7515 4.1.11: a non-empty array of names. cjwt implements no
          * extension, so any name is one it cannot honour. */
@@ -374,14 +382,15 @@ static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scr
         const char *c;
         char q[160];
         if (cjwt_value_type(crit) != CJWT_TYPE_ARRAY || cjwt_value_size(crit) == 0)
-            return cjwtp_fail(err, CJWT_E_MALFORMED, "\"crit\" must be a non-empty array of names");
+            return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid 'crit' header: must be a non-empty list");
         for (size_t i = 0; i < cjwt_value_size(crit); i++)
             if (cjwt_value_type(cjwt_value_array_get(crit, i)) != CJWT_TYPE_STRING)
-                return cjwtp_fail(err, CJWT_E_MALFORMED, "\"crit\" must hold strings");
+                return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid 'crit' header: values must be strings");
         c = cjwt_value_string(cjwt_value_array_get(crit, 0), &clen);
         cjwtp_quote(q, sizeof q, c, clen);
         return cjwtp_fail(err, CJWT_E_UNKNOWN_CRIT,
-                          "the header marks \"%s\" critical, an extension cjwt does not implement", q);
+                          "Unsupported critical extension: %s (the header marks it critical, an "
+                          "extension cjwt does not implement)", q);
     }
     return CJWT_OK;
 }
@@ -446,12 +455,12 @@ static cjwt_code check_signature(const cjwt_verify_opts *o, const cjwt_key *key,
     cjwt_code rc = check_allowed(o, alg, err);
     if (rc != CJWT_OK)
         return rc;
-    if (alg == CJWT_ALG_NONE) {
-        /* Asked for by name: an unsecured JWS has an empty signature. */
-        if (sig_len != 0)
-            return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "an alg \"none\" token must have no signature");
-        return CJWT_OK;
-    }
+    if (alg == CJWT_ALG_NONE)
+        /* An unsecured token proves nothing: verification never accepts it,
+         * even with "none" in the allowlist (DESIGN.md, "Security defaults"). */
+        return cjwtp_fail(err, CJWT_E_ALG_NOT_ALLOWED,
+                          "The specified alg value is not allowed: an unsecured (alg \"none\") "
+                          "token is never verified; it can only be read unverified");
     if (ks)
         return check_with_keyset(ks, hdr, alg, input, n, sig, sig_len, err);
     return cjwtp_verify_sig(key, alg, input, n, sig, sig_len, err);
@@ -531,11 +540,11 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
     d->payload_bytes = d->buf;
     d->sig = d->buf + cjwtp_b64url_decoded_max(pt.pn);
     if (cjwtp_b64url_decode(pt.p, pt.pn, d->payload_bytes, &d->payload_len) != 0) {
-        cjwtp_fail(err, CJWT_E_MALFORMED, "the payload is not valid base64url");
+        cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid payload padding: the payload is not valid base64url");
         goto fail;
     }
     if (cjwtp_b64url_decode(pt.s, pt.sn, d->sig, &d->sig_len) != 0) {
-        cjwtp_fail(err, CJWT_E_MALFORMED, "the signature is not valid base64url");
+        cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid crypto padding: the signature is not valid base64url");
         goto fail;
     }
     /* 2. header (decoded into the space after the signature) */
@@ -570,12 +579,12 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         return d;
     /* 6. claims */
     d->payload = cjwtp_doc_parse((const char *)d->payload_bytes, d->payload_len, max_depth,
-                                 "the payload", err);
+                                 "Invalid payload string: the payload", err);
     if (!d->payload)
         goto fail;
     payload = cjwtp_doc_root(d->payload);
     if (cjwt_value_type(payload) != CJWT_TYPE_OBJECT) {
-        cjwtp_fail(err, CJWT_E_MALFORMED, "the payload is not a JSON object");
+        cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid payload string: must be a json object");
         goto fail;
     }
     if (cjwtp_resolve_now(has_now, &now, err) != CJWT_OK)

@@ -107,7 +107,7 @@ cjwt_key *cjwt_key_from_secret(const unsigned char *secret, size_t len, unsigned
         return NULL;
     }
     if (len == 0) {
-        cjwtp_fail(err, CJWT_E_INVALID_KEY, "the HMAC secret is empty");
+        cjwtp_fail(err, CJWT_E_INVALID_KEY, "HMAC key must not be empty.");
         return NULL;
     }
     k = cjwtp_key_alloc(CJWT_KTY_OCT, flags, err);

@@ -12,10 +12,12 @@ from datetime import datetime as _datetime, timedelta as _timedelta, timezone as
 from . import _cjwt
 from ._cjwt import MAX_CACHE_SIZE, CacheInfo, Key, KeySet, Verifier
 from ._jwe import jwe_decrypt, jwe_decrypt_complete, jwe_encrypt
+from . import algorithms, utils  # noqa: E402 - PyJWT code reaches them as jwt.algorithms/jwt.utils
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import *  # noqa: F401,F403
 from .exceptions import __all__ as _exceptions_all
 from .jwks_client import JWKSClient, JWKSClientError, PyJWKClient
+from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 from .lifecycle import MemoryStore, RedisStore, TokenIssuer, TokenPair, refresh_cookie
 
 __version__ = _cjwt.CORE_VERSION   # one version for the core and the package (setup.py too)
@@ -25,7 +27,9 @@ __all__ = [
     "encode",
     "decode",
     "decode_complete",
+    "decode_unsecured",
     "get_unverified_header",
+    "get_algorithm_by_name",
     "jws_encode",
     "jws_decode",
     "jwe_encrypt",
@@ -51,6 +55,10 @@ __all__ = [
 
 _DATE_CLAIMS = ("exp", "iat", "nbf")
 _UNSET = object()
+# The algorithm names the core implements ("none" signs nothing; decode never
+# accepts it). Encode refuses any other name as PyJWT does (NotImplementedError).
+_ALGORITHMS = frozenset(("none", "HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
+                         "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"))
 
 
 def _seconds(value):
@@ -79,21 +87,79 @@ def _core_key(key):
     return key
 
 
-def _from_cryptography(obj):
-    # Serialising a `cryptography` key object is a conversion: the core then
-    # parses the PEM like any other.
-    from cryptography.hazmat.primitives import serialization as s
+# Serialising a `cryptography` key object is a conversion: the core then
+# parses the PEM like any other.
+_from_cryptography = algorithms.key_from_cryptography
+_algorithms_module = algorithms
 
-    if hasattr(obj, "private_bytes"):
-        pem = obj.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption())
-    else:
-        pem = obj.public_bytes(s.Encoding.PEM, s.PublicFormat.SubjectPublicKeyInfo)
-    return Key.from_pem(pem)
+
+def _token_type(jwt):
+    if not isinstance(jwt, (str, bytes)):
+        raise DecodeError(f"Invalid token type. Token must be a {bytes}")
+
+
+def _check_kid(header):
+    if "kid" in header and not isinstance(header["kid"], str):
+        raise InvalidTokenError("Key ID header parameter must be a string")
 
 
 def get_unverified_header(jwt):
     """The token's header, parsed strictly but NOT verified: never trust it."""
+    _token_type(jwt)
+    # The whole token is checked as decode checks it (segments, base64url of
+    # each, header, kid, crit), only the signature is not: as PyJWT does. An
+    # algorithm name the core does not know is the verifier's business.
+    try:
+        _cjwt.jws_decode(jwt, None, None, options={"verify_signature": False})
+    except InvalidAlgorithmError:
+        header = _cjwt.get_unverified_header(jwt)
+        _check_kid(header)
+        if "crit" in header:
+            raise DecodeError("Unsupported critical extension: cjwt implements none")
+        return header
     return _cjwt.get_unverified_header(jwt)
+
+
+def get_algorithm_by_name(alg_name):
+    """PyJWT's ``jwt.get_algorithm_by_name``: the ``jwt.algorithms`` object."""
+    try:
+        return algorithms.get_default_algorithms()[alg_name]
+    except KeyError:
+        raise NotImplementedError("Algorithm not supported") from None
+
+
+def _sign_args(key, algorithm, headers, json_encoder):
+    """encode/jws_encode's algorithm and header, chosen as PyJWT chooses them:
+    a truthy ``headers["alg"]`` wins over ``algorithm``; unset, the key's
+    bound algorithm (PyJWK, bound Key) or HS256; ``None``, "none" (or the
+    PyJWK's). An empty ``typ`` is dropped; ``kid`` must be a string."""
+    bound = getattr(key, "alg", None) if isinstance(key, Key) else None
+    if isinstance(key, PyJWK):
+        bound = key.algorithm_name
+    if algorithm is _UNSET:
+        algorithm = bound or "HS256"
+    elif algorithm is None:
+        algorithm = key.algorithm_name if isinstance(key, PyJWK) else "none"
+    if headers and isinstance(headers, dict):   # anything else: the core's TypeError
+        if headers.get("alg"):
+            algorithm = headers["alg"]
+        _check_kid(headers)
+        if "typ" in headers and not headers["typ"]:
+            headers = {**headers, "typ": None}
+        if json_encoder is not None:
+            import json
+
+            headers = json.loads(json.dumps(headers, cls=json_encoder))
+    if not isinstance(algorithm, str) or algorithm not in _ALGORITHMS:
+        raise _not_supported()
+    return algorithm, headers
+
+
+def _not_supported():
+    # PyJWT's class and message; .code as every cjwt error has one
+    e = NotImplementedError("Algorithm not supported")
+    e.code = "unsupported_alg"
+    return e
 
 
 def encode(payload, key, algorithm=_UNSET, headers=None, json_encoder=None, sort_headers=True,
@@ -107,15 +173,18 @@ def encode(payload, key, algorithm=_UNSET, headers=None, json_encoder=None, sort
     replaces the clock for that. ``json_encoder`` is applied before signing;
     ``sort_headers`` is accepted for PyJWT compatibility.
     """
+    if not isinstance(payload, dict):
+        raise TypeError("Expecting a dict object, as JWT only supports JSON objects as payloads.")
+    if "iss" in payload and not isinstance(payload["iss"], str):
+        raise TypeError("Issuer (iss) must be a string.")   # PyJWT 2.10+
+    algorithm, headers = _sign_args(key, algorithm, headers, json_encoder)
     key = _core_key(key)
-    if algorithm is _UNSET:
-        algorithm = getattr(key, "alg", None) or "HS256"
-    if isinstance(payload, dict) and any(isinstance(payload.get(c), _datetime) for c in _DATE_CLAIMS):
+    if any(isinstance(payload.get(c), _datetime) for c in _DATE_CLAIMS):
         payload = dict(payload)
         for claim in _DATE_CLAIMS:
             if isinstance(payload.get(claim), _datetime):
                 payload[claim] = _timegm(payload[claim].utctimetuple())
-    if json_encoder is not None and isinstance(payload, dict):
+    if json_encoder is not None:
         import json
 
         payload = json.loads(json.dumps(payload, cls=json_encoder))
@@ -145,53 +214,160 @@ _key_cache_info = _cjwt._key_cache_info
 _key_cache_clear = _cjwt._key_cache_clear
 
 
+_CLAIM_CHECKS = ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss",
+                 "verify_sub", "verify_jti")
+
+
+def decode_unsecured(token, *, audience=None, issuer=None, subject=None, leeway=0,
+                     options=None, typ=None, max_age=None, now=None):
+    """Reads an unsecured (``alg: none``) token and returns its claims, which
+    NOTHING vouches for. ``decode`` never returns such claims, whatever its
+    ``algorithms`` say; this function exists so that code which really means
+    to read one says so by name (node ``jose``'s ``UnsecuredJWT``).
+
+    Only ``alg: none`` tokens with an empty signature are read (a signed token
+    raises ``InvalidAlgorithmError``: verify it with ``decode``). The token is
+    parsed as strictly as by ``decode``, and the claim checks run as in
+    ``decode`` (``exp``, ``nbf``, ``iat``, ``audience``, ``issuer``, ...;
+    switch them off in ``options``).
+    """
+    _token_type(token)
+    header = _cjwt.get_unverified_header(token)
+    if header.get("alg") != "none":
+        raise InvalidAlgorithmError('decode_unsecured reads unsecured (alg "none") tokens '
+                                    'only: verify a signed token with decode()')
+    if not (token.endswith(".") if isinstance(token, str) else token.endswith(b".")):
+        raise InvalidSignatureError('an unsecured (alg "none") token has an empty signature')
+    opts = {name: True for name in _CLAIM_CHECKS}
+    opts.update(options or {})
+    opts["verify_signature"] = False
+    return _cjwt.decode(token, None, None, opts, audience=audience, issuer=issuer,
+                        subject=subject, leeway=leeway, typ=typ, max_age=max_age, now=now)
+
+
 def jws_encode(data, key, algorithm=_UNSET, headers=None):
     """Signs arbitrary ``bytes`` as a compact JWS (no ``typ``, no claims)."""
-    key = _core_key(key)
-    if algorithm is _UNSET:
-        algorithm = getattr(key, "alg", None) or "HS256"
-    return _cjwt.jws_encode(data, key, algorithm, headers)
+    algorithm, headers = _sign_args(key, algorithm, headers, None)
+    return _cjwt.jws_encode(data, _core_key(key), algorithm, headers)
+
+
+def _default_options():
+    return {"verify_signature": True, "verify_exp": True, "verify_nbf": True,
+            "verify_iat": True, "verify_aud": True, "verify_iss": True, "verify_sub": True,
+            "verify_jti": True, "require": [], "strict_aud": False,
+            "enforce_minimum_key_length": False}
 
 
 class PyJWT:
-    """PyJWT's ``jwt.PyJWT(options=...)``: default options merged into each call."""
+    """PyJWT's ``jwt.PyJWT(options=...)``: default options merged into each call
+    (``.options`` holds PyJWT's defaults, updated with the given ones)."""
 
     def __init__(self, options=None):
-        self.options = dict(options or {})
+        self.options = _default_options()
+        if options is not None:
+            self.options = self._merge_options(options)
 
-    def _merged(self, options):
-        return {**self.options, **(options or {})}
+    def _merge_options(self, options=None):
+        if options is None:
+            return self.options
+        if not isinstance(options, dict):
+            raise TypeError(f"options must be a dict, not {type(options).__name__}")
+        merged = dict(options)
+        if not merged.get("verify_signature", True):
+            # PyJWT: with the signature check off, the claim checks default to off
+            for name in ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss",
+                         "verify_sub", "verify_jti"):
+                merged.setdefault(name, False)
+        return {**self.options, **merged}
 
     def encode(self, payload, key, algorithm=_UNSET, headers=None, json_encoder=None,
                sort_headers=True):
         return encode(payload, key, algorithm, headers, json_encoder, sort_headers)
 
     def decode(self, jwt, key=None, algorithms=None, options=None, verify=None, **kwargs):
-        return decode(jwt, key, algorithms, self._merged(options), **kwargs)
+        return decode(jwt, key, algorithms, self._merge_options(options), verify, **kwargs)
 
     def decode_complete(self, jwt, key=None, algorithms=None, options=None, verify=None,
                         **kwargs):
-        return decode_complete(jwt, key, algorithms, self._merged(options), **kwargs)
+        return decode_complete(jwt, key, algorithms, self._merge_options(options), verify,
+                               **kwargs)
 
 
 class PyJWS:
-    """PyJWT's ``jwt.PyJWS``: raw payloads (``bytes``)."""
+    """PyJWT's ``jwt.PyJWS``: raw payloads (``bytes``). ``algorithms`` limits
+    the names ``get_algorithms()`` lists and ``encode`` accepts."""
+
+    header_typ = "JWT"
 
     def __init__(self, algorithms=None, options=None):
-        self.options = dict(options or {})
+        self._valid_algs = set(algorithms) if algorithms is not None else set(_ALGORITHMS)
+        self._algorithms = {name: alg for name, alg in _algorithms_module.get_default_algorithms().items()
+                            if name in self._valid_algs}
+        self.options = {"verify_signature": True, "enforce_minimum_key_length": False}
+        if options is not None:
+            self.options = {**self.options, **options}
+
+    def register_algorithm(self, alg_id, alg_obj):
+        raise NotImplementedError("cjwt signs and verifies in its C core: custom algorithms "
+                                  "cannot be registered")
+
+    def unregister_algorithm(self, alg_id):
+        if alg_id not in self._algorithms:
+            raise KeyError("The specified algorithm could not be removed because it is not "
+                           "registered.")
+        del self._algorithms[alg_id]
+        self._valid_algs.discard(alg_id)
+
+    def get_algorithms(self):
+        return list(self._valid_algs)
+
+    def get_algorithm_by_name(self, alg_name):
+        try:
+            return self._algorithms[alg_name]
+        except KeyError:
+            raise _not_supported() from None
 
     def encode(self, payload, key, algorithm=_UNSET, headers=None, json_encoder=None,
                is_payload_detached=False, sort_headers=True):
-        if is_payload_detached:
+        if is_payload_detached or (headers and headers.get("b64") is False):
             raise NotImplementedError("cjwt does not implement detached payloads (RFC 7797)")
-        return jws_encode(payload, key, algorithm, headers)
+        algorithm, headers = _sign_args(key, algorithm, headers, json_encoder)
+        if algorithm not in self._valid_algs:
+            raise _not_supported()
+        header = {"typ": self.header_typ}
+        header.update(headers or {})
+        return _cjwt.jws_encode(payload, _core_key(key), algorithm, header)
+
+    def decode_complete(self, jwt, key=None, algorithms=None, options=None,
+                        detached_payload=None, **kwargs):
+        if kwargs:
+            _warn_kwargs("decode_complete", kwargs)
+        if detached_payload is not None:
+            raise NotImplementedError("cjwt does not implement detached payloads (RFC 7797)")
+        _token_type(jwt)
+        merged = self.options if options is None else {**self.options, **options}
+        payload = jws_decode(jwt, key, algorithms,
+                             options={"verify_signature": merged["verify_signature"]})
+        # Verified above: the header and signature are read from the same bytes.
+        header = get_unverified_header(jwt)
+        raw = jwt.encode() if isinstance(jwt, str) else jwt
+        return {"payload": payload, "header": header,
+                "signature": utils.base64url_decode(raw.rsplit(b".", 1)[1])}
 
     def decode(self, jwt, key=None, algorithms=None, options=None, detached_payload=None,
                **kwargs):
-        if detached_payload is not None:
-            raise NotImplementedError("cjwt does not implement detached payloads (RFC 7797)")
-        return jws_decode(jwt, key, algorithms, options={**self.options, **(options or {})},
-                          **kwargs)
+        if kwargs:
+            _warn_kwargs("decode", kwargs)
+        return self.decode_complete(jwt, key, algorithms, options, detached_payload)["payload"]
 
     def get_unverified_header(self, jwt):
         return get_unverified_header(jwt)
+
+
+
+def _warn_kwargs(fn, kwargs):
+    import warnings
+
+    warnings.warn(f"passing additional kwargs to {fn}() is deprecated and will be removed in "
+                  f"pyjwt version 3. Unsupported kwargs: {tuple(kwargs.keys())}",
+                  RemovedInPyjwt3Warning, stacklevel=3)

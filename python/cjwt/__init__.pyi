@@ -10,6 +10,7 @@ from ._cjwt import (
     Options as Options,
     Verifier as Verifier,
     _AnyKey,
+    _Seconds,
     _Time,
     _Token,
     decode as decode,
@@ -17,7 +18,10 @@ from ._cjwt import (
     get_unverified_header as get_unverified_header,
     jws_decode as jws_decode,
 )
+from . import algorithms as algorithms, utils as utils
 from .api_jwk import PyJWK as PyJWK, PyJWKSet as PyJWKSet
+from .warnings import InsecureKeyLengthWarning as InsecureKeyLengthWarning
+from .warnings import RemovedInPyjwt3Warning as RemovedInPyjwt3Warning
 from .exceptions import (
     CJWTError as CJWTError,
     DecodeError as DecodeError,
@@ -76,6 +80,12 @@ def encode(payload: dict[str, Any], key: _AnyKey, algorithm: str | None = ...,
            headers: dict[str, Any] | None = ..., json_encoder: Any = ...,
            sort_headers: bool = ..., *, expires_in: Union[int, str, timedelta, None] = ...,
            now: _Time | None = ...) -> str: ...
+def decode_unsecured(token: Union[str, bytes], *,
+                     audience: Union[str, Iterable[str], None] = ...,
+                     issuer: Union[str, Sequence[str], None] = ..., subject: str | None = ...,
+                     leeway: _Seconds = ..., options: Options | None = ..., typ: str | None = ...,
+                     max_age: _Seconds | None = ..., now: _Time | None = ...) -> dict[str, Any]: ...
+def get_algorithm_by_name(alg_name: str) -> Any: ...
 def jws_encode(data: Union[bytes, bytearray, memoryview], key: _AnyKey, algorithm: str | None = ...,
                headers: dict[str, Any] | None = ...) -> str: ...
 
@@ -104,8 +114,16 @@ class PyJWT:
                         verify: bool | None = ..., **kwargs: Any) -> dict[str, Any]: ...
 
 class PyJWS:
+    header_typ: str
     options: dict[str, Any]
     def __init__(self, algorithms: Sequence[str] | None = ..., options: Options | None = ...) -> None: ...
+    def register_algorithm(self, alg_id: str, alg_obj: Any) -> None: ...
+    def unregister_algorithm(self, alg_id: str) -> None: ...
+    def get_algorithms(self) -> list[str]: ...
+    def get_algorithm_by_name(self, alg_name: str) -> Any: ...
+    def decode_complete(self, jwt: Union[str, bytes], key: _AnyKey = ...,
+                        algorithms: Sequence[str] | None = ..., options: Options | None = ...,
+                        detached_payload: bytes | None = ..., **kwargs: Any) -> dict[str, Any]: ...
     def encode(self, payload: bytes, key: _AnyKey, algorithm: str | None = ...,
                headers: dict[str, Any] | None = ..., json_encoder: Any = ...,
                is_payload_detached: bool = ..., sort_headers: bool = ...) -> str: ...

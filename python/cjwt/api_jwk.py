@@ -6,10 +6,46 @@ The JWK is parsed and checked by the core (``Key.from_jwk``,
 import json
 
 from ._cjwt import Key, KeySet
-from .exceptions import InvalidKeyError, PyJWKSetError
+from .exceptions import InvalidKeyError, PyJWKError, PyJWKSetError, PyJWTError
 
 __all__ = ["PyJWK", "PyJWKSet"]
 
+_ALGORITHMS = frozenset(("HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256",
+                         "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"))
+
+
+
+_KTY_FOR_ALG = {"HS": ("oct", "Not an HMAC key"), "RS": ("RSA", "Not an RSA key"),
+                "PS": ("RSA", "Not an RSA key"), "ES": ("EC", "Not an Elliptic curve key"),
+                "Ed": ("OKP", "Not an Octet Key Pair")}
+_CURVES = {"EC": ("P-256", "P-384", "P-521"), "OKP": ("Ed25519",)}
+
+
+def _pyjwt_checks(jwk, algorithm):
+    """PyJWT's classes and messages for a JWK it refuses before reading it
+    (the core then checks the key material itself)."""
+    kty = jwk.get("kty")
+    if not kty:
+        raise InvalidKeyError(f"kty is not found: {jwk}")
+    if algorithm == "none":
+        raise NotImplementedError()            # PyJWT: NoneAlgorithm.from_jwk
+    if algorithm is not None and algorithm not in _ALGORITHMS:
+        raise PyJWKError(f"Unable to find an algorithm for key: {jwk}")
+    if not algorithm and not jwk.get("alg"):
+        if kty not in ("oct", "RSA", "EC", "OKP"):
+            raise InvalidKeyError(f"Unsupported kty: {kty}")
+        crv = jwk.get("crv")
+        if kty == "OKP" and not crv:
+            raise InvalidKeyError(f"crv is not found: {jwk}")
+        if kty in _CURVES and crv and crv not in _CURVES[kty]:
+            raise InvalidKeyError(f"Unsupported crv: {crv}")
+    alg = algorithm or jwk.get("alg")
+    if alg in _ALGORITHMS:
+        want, message = _KTY_FOR_ALG[alg[:2]]
+        if kty != want:
+            raise InvalidKeyError(message)
+    if kty == "oct" and jwk.get("k") == "":
+        raise InvalidKeyError("HMAC key must not be empty.")
 
 
 class PyJWK:
@@ -21,17 +57,25 @@ class PyJWK:
 
     def __init__(self, jwk_data, algorithm=None):
         if isinstance(jwk_data, Key):
-            key, self._jwk_data = jwk_data, jwk_data.to_jwk()
+            key, self._jwk_data = jwk_data, jwk_data.to_jwk(private=jwk_data.is_private)
         else:
             self._jwk_data = jwk_data
+            if isinstance(jwk_data, dict):
+                _pyjwt_checks(jwk_data, algorithm)
             key = Key.from_jwk(jwk_data)
-        if algorithm is None:
+        if not algorithm:
             # PyJWT's default for a JWK without "alg" is the core's (Key.default_alg)
             algorithm = key.default_alg
         if algorithm is None:
-            raise InvalidKeyError(f"Unable to find an algorithm for key: kty {key.kty}")
+            raise PyJWKError(f"Unable to find an algorithm for key: {self._jwk_data}")
         self.algorithm_name = algorithm
         self.key = key if key.alg == algorithm else key.with_alg(algorithm)
+
+    @property
+    def Algorithm(self):  # noqa: N802 - PyJWT's name
+        """The ``jwt.algorithms`` object for ``algorithm_name``."""
+        from .algorithms import get_default_algorithms
+        return get_default_algorithms()[self.algorithm_name]
 
     @staticmethod
     def from_dict(obj, algorithm=None):
@@ -74,7 +118,19 @@ class PyJWKSet:
             except InvalidKeyError as e:
                 raise PyJWKSetError(f"The JWK Set did not contain any usable keys: {e}") from e
         self.keyset = keyset
-        self.keys = [PyJWK(k) for k in keyset]
+        if isinstance(keys, KeySet):
+            self.keys = [PyJWK(k) for k in keyset]
+        else:
+            # PyJWT's view: each usable JWK as given (its "use", "key_ops"...);
+            # the core's KeySet above is what decode verifies with.
+            self.keys = []
+            for jwk in keys:
+                if not isinstance(jwk, dict):
+                    continue
+                try:
+                    self.keys.append(PyJWK(jwk))
+                except PyJWTError:
+                    continue
 
     @staticmethod
     def from_dict(obj):

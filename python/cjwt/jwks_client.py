@@ -1,9 +1,11 @@
 """A JWKS client: fetches an issuer's key set over HTTP(S), caches it, and
 refetches on an unknown ``kid`` at most once per cooldown period.
 
-HTTP is I/O, not a token check: it is done here with ``urllib.request``. The
-fetched JSON goes to the core (``KeySet.from_jwks``), which decides which
-keys are usable; tokens are then verified by the core against that set.
+HTTP is I/O, not a token check: it is done here with
+``urllib.request.urlopen`` (so ``mock.patch("urllib.request.urlopen")`` works
+in tests, as with PyJWT). The fetched JSON goes to the core
+(``KeySet.from_jwks``), which decides which keys are usable; tokens are then
+verified by the core against that set.
 """
 import json
 import threading
@@ -13,21 +15,15 @@ import urllib.request
 from http.client import HTTPException
 from urllib.parse import urlparse
 
-from ._cjwt import KeySet, get_unverified_header
+from ._cjwt import get_unverified_header
 from .api_jwk import PyJWK, PyJWKSet
-from .exceptions import (InvalidKeyError, PyJWKClientConnectionError, PyJWKClientError,
-                         PyJWKSetError)
+from .exceptions import (PyJWKClientConnectionError, PyJWKClientError,
+                         )
+from .jwk_set_cache import JWKSetCache
 
 __all__ = ["JWKSClient", "JWKSClientError", "PyJWKClient"]
 
 JWKSClientError = PyJWKClientError
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect could send the request to another host; key sets are fetched
-    # from the configured URL only (as PyJWT does).
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
 
 
 class JWKSClient:
@@ -64,19 +60,25 @@ class JWKSClient:
         self.fetch_count = 0
         self._clock = clock
         self._lock = threading.RLock()
-        self._cached = None            # (PyJWKSet, fetched_at)
+        # PyJWT's attribute: the cached set (None when caching is off)
+        self.jwk_set_cache = JWKSetCache(lifespan, clock) if cache_jwk_set else None
         self._last_fetch = None
 
     # -- HTTP ---------------------------------------------------------------
     def fetch_data(self):
-        """GETs the URL and returns the decoded JSON object (PyJWT's name)."""
-        handlers = [_NoRedirect()]
-        if self.ssl_context is not None:
-            handlers.append(urllib.request.HTTPSHandler(context=self.ssl_context))
+        """GETs the URL and returns the decoded JSON object (PyJWT's name).
+
+        An answer that came from another URL (a redirect) is refused: key
+        sets are taken from the configured URL only."""
         request = urllib.request.Request(self.url, headers=self.headers)
         self.fetch_count += 1
         try:
-            with urllib.request.build_opener(*handlers).open(request, timeout=self.timeout) as r:
+            with urllib.request.urlopen(request, timeout=self.timeout,
+                                        context=self.ssl_context) as r:
+                final = getattr(r, "url", None)
+                if isinstance(final, str) and final != self.url:
+                    raise PyJWKClientConnectionError(
+                        f'Fail to fetch data from the url, err: "redirected to {final}"')
                 data = json.load(r)
         except (urllib.error.URLError, TimeoutError, HTTPException, OSError) as e:
             raise PyJWKClientConnectionError(f'Fail to fetch data from the url, err: "{e}"') from e
@@ -90,20 +92,22 @@ class JWKSClient:
 
     def _fetch_set(self):
         data = self.fetch_data()
-        try:
-            jwk_set = PyJWKSet(KeySet.from_jwks(data))
-        except InvalidKeyError as e:
-            raise PyJWKSetError(f"The JWKS endpoint returned no usable key set: {e}") from e
-        if self.cache_jwk_set:
-            self._cached = (jwk_set, self._clock())
+        if isinstance(data, PyJWKSet):      # a subclass's fetch_data may parse itself
+            jwk_set = data
+        else:
+            if not isinstance(data, dict):
+                raise PyJWKClientError("The JWKS endpoint did not return a JSON object")
+            jwk_set = PyJWKSet.from_dict(data)
+        if self.jwk_set_cache is not None:
+            self.jwk_set_cache.put(jwk_set)
         return jwk_set
 
     # -- PyJWKClient's API --------------------------------------------------
     def get_jwk_set(self, refresh=False):
         with self._lock:
-            if not refresh and self._cached is not None:
-                jwk_set, fetched_at = self._cached
-                if self._clock() - fetched_at < self.lifespan:
+            if not refresh and self.jwk_set_cache is not None:
+                jwk_set = self.jwk_set_cache.get()
+                if jwk_set is not None:
                     return jwk_set
             return self._fetch_set()
 

@@ -27,6 +27,7 @@
  *   verifier.c  cjwt.Verifier
  *   denylist.c  the core's revocation hook calling store.is_revoked
  *   jwe.c       jwe_encrypt / jwe_decrypt (JWE, docs/jwe.md)
+ *   compat.c    PyJWT's classes, messages and warnings on the cold argument paths
  *
  * Every function shared between files is declared here; the extension is
  * built with -fvisibility=hidden, so none of them is exported.
@@ -56,7 +57,7 @@
  * are interned str), then by value. Texts in module.c (name_text). */
 enum {
     KW_TOKEN, KW_KEY, KW_ALGORITHMS, KW_OPTIONS, KW_VERIFY, KW_AUDIENCE, KW_ISSUER, KW_SUBJECT,
-    KW_LEEWAY, KW_TYP, KW_MAX_AGE, KW_NOW, KW_DENYLIST,
+    KW_LEEWAY, KW_TYP, KW_MAX_AGE, KW_NOW, KW_DENYLIST, KW_JWT, KW_DETACHED_PAYLOAD,
     OPT_VERIFY_SIGNATURE, OPT_VERIFY_EXP, OPT_VERIFY_NBF, OPT_VERIFY_IAT, OPT_VERIFY_AUD,
     OPT_VERIFY_ISS, OPT_VERIFY_SUB, OPT_VERIFY_JTI, OPT_STRICT_AUD, OPT_REQUIRE,
     OPT_MAX_TOKEN_LEN, OPT_MAX_DEPTH,
@@ -223,6 +224,7 @@ typedef struct {
     PyObject *token, *key, *now;                       /* each call's */
     PyObject *algorithms, *options, *verify, *audience, *issuer, *subject, *leeway, *typ,
              *max_age, *denylist;                      /* the settings (verify: ignored) */
+    PyObject *detached_payload;                        /* PyJWT's; only None is accepted */
 } decode_argv;
 
 /* One parameter of a METH_FASTCALL|METH_KEYWORDS entry point: its name (an
@@ -243,15 +245,21 @@ typedef struct {
     int algorithms_given;
 } decode_settings;
 
+int compat_unknown_kwargs(const char *fn, PyObject *names);
+
 /* Inline so that each caller's constant parameter table is folded in (the
- * names are compared by pointer first: a few instructions a keyword). */
+ * names are compared by pointer first: a few instructions a keyword).
+ * pyjwt_kwargs: unknown keywords warn (RemovedInPyjwt3Warning) and are
+ * ignored, as in PyJWT's decode; otherwise they are a TypeError. */
 /* METH_FASTCALL|METH_KEYWORDS arguments -> the fields of *out named by
  * params[0..n) (borrowed; NULL when not given). Errors read like CPython's. */
 static inline int
 parse_args(cjwt_state *st, const char *fn, const decode_param *params, int n, int npos,
-           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, decode_argv *out)
+           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, decode_argv *out,
+           int pyjwt_kwargs)
 {
 #define FIELD(i) (*(PyObject **)((char *)out + params[i].offset))
+    PyObject *unknown = NULL;   /* PyJWT's extra kwargs: warned about, then ignored */
     memset(out, 0, sizeof *out);
     if (nargs > npos) {
         PyErr_Format(PyExc_TypeError, "%s() takes from 1 to %d positional arguments but %zd "
@@ -275,25 +283,39 @@ parse_args(cjwt_state *st, const char *fn, const decode_param *params, int n, in
                     break;
             }
         }
+        if (i == n && pyjwt_kwargs) {
+            if ((!unknown && !(unknown = PyList_New(0))) || PyList_Append(unknown, name) < 0)
+                goto fail;
+            continue;
+        }
         if (i == n) {
             PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%S'", fn,
                          name);
-            return -1;
+            goto fail;
         }
         if (FIELD(i)) {
             PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%S'", fn,
                          name);
-            return -1;
+            goto fail;
         }
         FIELD(i) = args[nargs + j];
     }
 #undef FIELD
+    if (unknown) {
+        PyObject *names = PyList_AsTuple(unknown);
+        Py_CLEAR(unknown);
+        if (!names || compat_unknown_kwargs(fn, names) < 0)
+            return -1;
+    }
     if (!out->token) {
         PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: 'token'",
                      fn);
         return -1;
     }
     return 0;
+fail:
+    Py_XDECREF(unknown);
+    return -1;
 }
 
 int decode_settings_parse(cjwt_state *st, int mode, const char *calling, const decode_argv *in,
@@ -340,6 +362,13 @@ PyObject *verify_call(cjwt_state *st, int mode, const cjwt_verifier *v,
 /* decode, decode_complete, jws_decode, get_unverified_header: added to the
  * module by cjwt_exec. */
 extern PyMethodDef decode_functions[];
+
+/* ---- compat.c -------------------------------------------------------- */
+
+int compat_token_type_error(cjwt_state *st);
+int compat_verify_arg(PyObject *verify, int verify_signature);
+int compat_claim_arg_error(cjwt_state *st, const char *what, PyObject *obj);
+int compat_empty_list(cjwt_state *st, const char *what);
 
 /* ---- verifier.c ------------------------------------------------------ */
 

@@ -12,6 +12,9 @@ static const decode_param decode_params[] = {
     DECODE_PARAM(KW_LEEWAY, leeway), DECODE_PARAM(KW_TYP, typ),
     DECODE_PARAM(KW_MAX_AGE, max_age), DECODE_PARAM(KW_NOW, now),
     DECODE_PARAM(KW_DENYLIST, denylist),
+    /* PyJWT's names, keyword only: its token parameter, and detached_payload
+     * (RFC 7797, not implemented: only None) */
+    DECODE_PARAM(KW_JWT, token), DECODE_PARAM(KW_DETACHED_PAYLOAD, detached_payload),
 };
 #define DECODE_NPOS 5
 static const decode_param jws_decode_params[] = {
@@ -50,8 +53,13 @@ verify_input_begin(cjwt_state *st, PyObject *token, PyObject *key, PyObject **al
     in->key_obj = key ? key : Py_None;
     if (slow_key_arg(st, &in->key_obj, algorithms_io, &in->converted) < 0)
         return -1;
-    if (!(in->token = token_arg(token, &len)))
+    if (!(in->token = token_arg(token, &len))) {
+        if (!PyBytes_Check(token) && !PyUnicode_Check(token)) {
+            PyErr_Clear();
+            return compat_token_type_error(st);
+        }
         return -1;
+    }
     in->token_len = (size_t)len;
     return 0;
 }
@@ -156,6 +164,11 @@ decode_impl(cjwt_state *st, int mode, decode_argv *argv)
 
     memset(&a, 0, sizeof a);
     memset(&in, 0, sizeof in);
+    if (argv->detached_payload && argv->detached_payload != Py_None) {
+        PyErr_SetString(PyExc_NotImplementedError,
+                        "cjwt does not implement detached payloads (RFC 7797)");
+        return NULL;
+    }
     if (!argv->algorithms)
         argv->algorithms = Py_None;
     if (verify_input_begin(st, argv->token, argv->key, &argv->algorithms, &in) < 0)
@@ -182,9 +195,9 @@ decode_entry(PyObject *module, int mode, const char *fn, PyObject *const *args,
     decode_argv argv;
     int rc = mode == MODE_RAW
                  ? parse_args(st, fn, jws_decode_params, N_PARAMS(jws_decode_params),
-                              JWS_DECODE_NPOS, args, nargs, kwnames, &argv)
+                              JWS_DECODE_NPOS, args, nargs, kwnames, &argv, 0)
                  : parse_args(st, fn, decode_params, N_PARAMS(decode_params), DECODE_NPOS,
-                              args, nargs, kwnames, &argv);
+                              args, nargs, kwnames, &argv, 1);
     return rc < 0 ? NULL : decode_impl(st, mode, &argv);
 }
 

@@ -6,7 +6,7 @@
 
 static const char *const name_text[N_NAMES] = {
     "token", "key", "algorithms", "options", "verify", "audience", "issuer", "subject",
-    "leeway", "typ", "max_age", "now", "denylist",
+    "leeway", "typ", "max_age", "now", "denylist", "jwt", "detached_payload",
     "verify_signature", "verify_exp", "verify_nbf", "verify_iat", "verify_aud",
     "verify_iss", "verify_sub", "verify_jti", "strict_aud", "require",
     "max_token_len", "max_depth",

@@ -179,8 +179,8 @@ algorithms_arg(cjwt_state *st, PyObject *algorithms, decode_settings *a)
         if (alg >= CJWT_ALG__COUNT) {
             /* Refused loudly: a typo ("hs256") must not silently shrink the allowlist. */
             char msg[CJWT_ERROR_MESSAGE_SIZE];
-            PyOS_snprintf(msg, sizeof msg, "Algorithm \"%.64s\" in algorithms is not supported",
-                          name);
+            PyOS_snprintf(msg, sizeof msg, "The specified alg value is not allowed: \"%.64s\" "
+                          "in algorithms is not a supported algorithm", name);
             Py_DECREF(names);
             raise_code(st, CJWT_E_UNSUPPORTED_ALG, msg, NULL);
             return -1;
@@ -245,6 +245,8 @@ decode_settings_parse(cjwt_state *st, int mode, const char *calling, const decod
         goto done;
     int signature_checked = !(a->opts.verify_set & CJWT_CHECK_SIGNATURE) ||
                             (a->opts.verify & CJWT_CHECK_SIGNATURE);
+    if (in->verify && in->verify != Py_None && compat_verify_arg(in->verify, signature_checked) < 0)
+        goto done;
     if (signature_checked && !a->algorithms_given) {
         /* Argument misuse, reported exactly as PyJWT does so ported code keeps working. */
         char msg[CJWT_ERROR_MESSAGE_SIZE];
@@ -254,12 +256,23 @@ decode_settings_parse(cjwt_state *st, int mode, const char *calling, const decod
         goto done;
     }
     if (strings_arg(audience, "audience", &a->audience, &a->audience_arr, &a->audience_one,
-                    &a->opts.audience, &a->opts.n_audience) < 0 ||
-        strings_arg(issuer, "issuer", &a->issuer, &a->issuer_arr, &a->issuer_one,
-                    &a->opts.issuer, &a->opts.n_issuer) < 0)
+                    &a->opts.audience, &a->opts.n_audience) < 0) {
+        compat_claim_arg_error(st, "audience", audience);
         goto done;
-    if (subject != Py_None && !(a->opts.subject = utf8_arg(subject, "subject", NULL)))
+    }
+    if (strings_arg(issuer, "issuer", &a->issuer, &a->issuer_arr, &a->issuer_one,
+                    &a->opts.issuer, &a->opts.n_issuer) < 0) {
+        compat_claim_arg_error(st, "issuer", issuer);
         goto done;
+    }
+    /* An empty list accepts nothing (as in PyJWT), unlike no list at all. */
+    if ((audience != Py_None && a->opts.n_audience == 0 && compat_empty_list(st, "audience")) ||
+        (issuer != Py_None && a->opts.n_issuer == 0 && compat_empty_list(st, "issuer")))
+        goto done;
+    if (subject != Py_None && !(a->opts.subject = utf8_arg(subject, "subject", NULL))) {
+        compat_claim_arg_error(st, "subject", subject);
+        goto done;
+    }
     if (typ != Py_None && !(a->opts.typ = utf8_arg(typ, "typ", NULL)))
         goto done;
     if (number_arg(leeway, "leeway", &a->opts.leeway) < 0)

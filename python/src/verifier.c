@@ -128,7 +128,7 @@ verifier_call(VerifierObject *self, int mode, const char *fn, PyObject *const *a
     verify_input in;
 
     if (parse_args(st, fn, verifier_call_params, 3, VERIFIER_CALL_NPOS, args, nargs, kwnames,
-                   &argv) < 0)
+                   &argv, 0) < 0)
         return NULL;
     if (!self->v || (self->has_denylist && !self->denylist)) {
         PyErr_SetString(PyExc_RuntimeError, "this Verifier is being destroyed");

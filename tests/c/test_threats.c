@@ -159,12 +159,13 @@ static void threat_alg_none(void)
         EXPECT(verify(hs, ALL_ALGS | B(NONE), t), "unsupported_alg");
         free(t);
     }
-    /* Asked for by name: an empty signature only. */
+    /* Even asked for by name, an unsecured token never verifies (signed or not). */
     t = token("{\"alg\":\"none\"}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(NULL, B(NONE), t), "bad_signature");
+    EXPECT(verify(NULL, B(NONE), t), "alg_not_allowed");
     free(t);
     t = token("{\"alg\":\"none\"}", CLAIMS, NULL, CJWT_ALG_NONE);
-    EXPECT_OK(verify(NULL, B(NONE), t));
+    EXPECT(verify(NULL, B(NONE), t), "alg_not_allowed");
+    EXPECT(verify(hs, ALL_ALGS | B(NONE), t), "alg_not_allowed");
     free(t);
     /* A key cannot sign "none". */
     {

@@ -41,7 +41,7 @@ local ROWS = {
     { "four segments", VALID .. ".x", S256, opts(), "malformed" },
     { "header not base64url", "!!." .. VALID:match("%.(.*)$"), S256, opts(), "malformed" },
     { "header not JSON", raw_token("{alg", "{}"), S256, opts(), "malformed" },
-    { "header without alg", raw_token('{"typ":"JWT"}', "{}"), S256, opts(), "malformed" },
+    { "header without alg", raw_token('{"typ":"JWT"}', "{}"), S256, opts(), "unsupported_alg" },
     { "unknown alg", raw_token('{"alg":"HS257"}', "{}"), S256, opts(), "unsupported_alg" },
     { "unknown name in algorithms", VALID, S256, opts({ algorithms = { "HS999" } }), "unsupported_alg" },
     { "alg outside the allowlist", signed({ a = 1 }, nil, S384, "HS384"), S384, opts(), "alg_not_allowed" },

@@ -1,4 +1,4 @@
--- Threat: alg "none" in any case spelling never verifies unless asked for by name.
+-- Threat: alg "none" in any case spelling never verifies, not even asked for by name.
 local T = dofile("tests/lua/threatlib.lua")
 local cjwt = require "cjwt"
 
@@ -26,10 +26,12 @@ describe("threat: alg none", function()
         end
     end)
 
-    it("asked for by name, needs an empty signature", function()
+    it("is refused even asked for by name, signed or not (DESIGN.md)", function()
         local t = T.unsigned('{"alg":"none"}', T.CLAIMS_JSON)
-        T.expect_code("bad_signature", cjwt.decode, t, nil, T.opts({ "none" }))
-        local claims = cjwt.decode(unsigned, nil, T.opts({ "none" }))
-        assert.are.equal("user-1", claims.sub)
+        T.expect_code("alg_not_allowed", cjwt.decode, t, nil, T.opts({ "none" }))
+        T.expect_code("alg_not_allowed", cjwt.decode, unsigned, nil, T.opts({ "none" }))
+        local all = { "none" }
+        for _, a in ipairs(T.ALL) do all[#all + 1] = a end
+        T.expect_code("alg_not_allowed", cjwt.decode, unsigned, T.SECRET, T.opts(all))
     end)
 end)

@@ -74,10 +74,15 @@ def test_headers_kid_and_typ():
     assert cjwt.get_unverified_header(token) == {"alg": "HS256"}
 
 
-def test_header_alg_comes_from_algorithm():
+def test_header_alg_wins_over_algorithm():
+    # PyJWT's rule: a truthy headers["alg"] selects the algorithm.
     token = cjwt.encode({"a": 1}, SECRET, algorithm="HS384", headers={"alg": "HS256"})
-    assert cjwt.get_unverified_header(token)["alg"] == "HS384"
-    assert cjwt.decode(token, SECRET, algorithms=["HS384"], now=NOW) == {"a": 1}
+    assert cjwt.get_unverified_header(token)["alg"] == "HS256"
+    assert cjwt.decode(token, SECRET, algorithms=["HS256"], now=NOW) == {"a": 1}
+    token = cjwt.encode({"a": 1}, SECRET * 2, headers={"alg": "HS512"})
+    assert cjwt.get_unverified_header(token)["alg"] == "HS512"
+    token = cjwt.encode({"a": 1}, SECRET, algorithm="HS256", headers={"alg": ""})
+    assert cjwt.get_unverified_header(token)["alg"] == "HS256"
 
 
 def test_key_kid_from_jwk():
@@ -134,4 +139,7 @@ def test_algorithm_none_needs_no_key():
     token = cjwt.encode({"a": 1}, None, algorithm=None)
     assert token.endswith(".")
     assert cjwt.get_unverified_header(token)["alg"] == "none"
-    assert cjwt.decode(token, None, algorithms=["none"], now=NOW) == {"a": 1}
+    # decode never returns an unsecured token's claims; decode_unsecured reads them by name
+    with pytest.raises(cjwt.InvalidAlgorithmError):
+        cjwt.decode(token, None, algorithms=["none"], now=NOW)
+    assert cjwt.decode_unsecured(token, now=NOW) == {"a": 1}

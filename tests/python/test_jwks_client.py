@@ -24,13 +24,13 @@ class Issuer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 issuer.requests += 1
+                issuer.last_headers = dict(self.headers)   # before answering: no race
                 body = json.dumps(issuer.jwks).encode() if issuer.status == 200 else b"down"
                 self.send_response(issuer.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                issuer.last_headers = dict(self.headers)
 
             def log_message(self, *args):
                 pass
@@ -212,3 +212,21 @@ def test_pyjwk_and_pyjwkset(keys):
         cjwt.PyJWKSet([{"kty": "nope"}])
     with pytest.raises(cjwt.InvalidKeyError):
         cjwt.PyJWK({"kty": "EC"})
+
+
+def test_fetches_through_urlopen_so_tests_can_mock_it(keys):
+    # PyJWT users test their code with mock.patch("urllib.request.urlopen")
+    import json as _json
+    from unittest import mock
+    body = _json.dumps({"keys": [keys["k-2025"].to_jwk()]}).encode()
+    response = mock.MagicMock()
+    response.__enter__.return_value.read.return_value = body
+    with mock.patch("urllib.request.urlopen", return_value=response) as urlopen:
+        client = cjwt.PyJWKClient("https://issuer.invalid/jwks.json")
+        assert client.get_signing_key("k-2025").key_id == "k-2025"
+        client.get_signing_key("k-2025")
+    assert urlopen.call_count == 1                       # then served by jwk_set_cache
+    assert client.jwk_set_cache.get() is not None
+    client.jwk_set_cache.put(None)
+    assert client.jwk_set_cache.get() is None
+    assert cjwt.PyJWKClient("https://x.invalid/", cache_jwk_set=False).jwk_set_cache is None

@@ -14,12 +14,39 @@ def decode(**kw):
     return cjwt.decode(**args)
 
 
+@pytest.mark.parametrize("kw, cls, message", [
+    # PyJWT's classes: a token that is not str/bytes is a bad token (401, not 500) ...
+    ({"token": 123}, cjwt.DecodeError, "Invalid token type. Token must be a <class 'bytes'>"),
+    ({"token": None}, cjwt.DecodeError, "Invalid token type"),
+    ({"token": bytearray(b"a.b.c")}, cjwt.DecodeError, "Invalid token type"),
+    # ... and claim arguments PyJWT cannot match refuse every token with its classes
+    ({"audience": [1]}, cjwt.InvalidAudienceError, "Audience doesn't match"),
+    ({"audience": b"api"}, cjwt.InvalidAudienceError, "Audience doesn't match"),
+    ({"audience": []}, cjwt.InvalidAudienceError, "Audience doesn't match"),
+    ({"issuer": 5}, cjwt.InvalidIssuerError, 'Issuer param must be "str" or "Container[str]"'),
+    ({"issuer": b"x"}, cjwt.InvalidIssuerError, "Issuer param must be"),
+    ({"issuer": []}, cjwt.InvalidIssuerError, "Invalid issuer"),
+    ({"subject": 5}, cjwt.InvalidSubjectError, "Invalid subject"),
+    ({"subject": ["a"]}, cjwt.InvalidSubjectError, "Invalid subject"),
+])
+def test_decode_argument_errors_as_pyjwt(kw, cls, message):
+    with pytest.raises(cls, match=message.replace("(", r"\(").replace(")", r"\)")
+                       .replace("[", r"\[").replace("]", r"\]")) as info:
+        decode(**kw)
+    assert type(info.value) is cls
+
+
+def test_empty_audience_list_refuses_a_token_without_aud():
+    # "no audience expected" is audience=None; an empty list accepts nothing (PyJWT)
+    with pytest.raises(cjwt.InvalidAudienceError):
+        cjwt.decode(TOKEN, SECRET, algorithms=HS, audience=[], now=NOW)
+    assert cjwt.decode(TOKEN, SECRET, algorithms=HS, audience=None, now=NOW) == {"sub": "a"}
+
+
 @pytest.mark.parametrize("kw", [
-    {"token": 123}, {"token": None}, {"token": bytearray(b"a.b.c")},
     {"key": 123}, {"key": 1.5}, {"key": ["k"]},
     {"algorithms": 256}, {"algorithms": [256]}, {"algorithms": [b"HS256"]},
-    {"audience": 1}, {"audience": [1]}, {"audience": b"api"},
-    {"issuer": 5}, {"subject": 5}, {"subject": ["a"]}, {"typ": 5},
+    {"audience": 1}, {"typ": 5},
     {"leeway": "10"}, {"leeway": None}, {"leeway": True},
     {"max_age": "1h"}, {"now": "now"}, {"now": True},
     {"options": ["verify_exp"]}, {"options": {"require": "exp"}}, {"options": {"require": [1]}},
@@ -56,7 +83,7 @@ def test_encode_payload_must_be_dict(payload):
 
 
 @pytest.mark.parametrize("kw", [
-    {"key": 123}, {"algorithm": 256}, {"headers": [("kid", "a")]}, {"headers": {"k": object()}},
+    {"key": 123}, {"headers": [("kid", "a")]}, {"headers": {"k": object()}},
     {"now": "now"}, {"expires_in": 1.5},
 ])
 def test_encode_type_errors(kw):
@@ -64,6 +91,13 @@ def test_encode_type_errors(kw):
     args.update(kw)
     with pytest.raises(TypeError):
         cjwt.encode(**args)
+
+
+@pytest.mark.parametrize("algorithm", [256, "hs256", "XX256", "ES256K", b"HS256"])
+def test_encode_unknown_algorithm_is_not_implemented(algorithm):
+    # PyJWT's class and message for a name it has no algorithm for
+    with pytest.raises(NotImplementedError, match="^Algorithm not supported$"):
+        cjwt.encode({"a": 1}, SECRET, algorithm=algorithm)
 
 
 def test_key_type_cannot_be_instantiated_or_mutated():
@@ -78,6 +112,8 @@ def test_key_type_cannot_be_instantiated_or_mutated():
         cjwt.Key.from_jwk(123)
 
 
-def test_get_unverified_header_type_error():
-    with pytest.raises(TypeError):
-        cjwt.get_unverified_header(None)
+@pytest.mark.parametrize("token", [None, 5, ["a.b.c"], bytearray(b"a.b.c")])
+def test_get_unverified_header_type_error(token):
+    # PyJWT's class and message
+    with pytest.raises(cjwt.DecodeError, match="^Invalid token type. Token must be a <class 'bytes'>$"):
+        cjwt.get_unverified_header(token)

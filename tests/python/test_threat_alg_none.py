@@ -1,5 +1,8 @@
-"""Threat: alg "none" (any case spelling) must never verify unless asked for by name."""
+"""Threat: alg "none" (any case spelling) never verifies, not even asked for by
+name; cjwt.decode_unsecured reads one, unverified, when code says so by name."""
 import pytest
+
+import cjwt
 
 from conftest import make_token, segment
 from threatlib import ALL_ALGS, CLAIMS, HMAC_SECRET, KEYS, decode, expect_code
@@ -29,10 +32,43 @@ def test_other_spellings_are_not_accepted_as_allowlist_entries(spelling):
     expect_code("unsupported_alg", decode, token, None, [spelling])
 
 
-def test_none_by_name_needs_an_empty_signature():
+@pytest.mark.parametrize("algorithms", [["none"], ["none", "HS256"], ALL_ALGS + ["none"]])
+@pytest.mark.parametrize("key", [None, HMAC_SECRET])
+def test_none_by_name_is_still_refused(algorithms, key):
+    # decode never returns the claims of an unsecured token (DESIGN.md), signed or not
     token = make_token({"alg": "none"}, CLAIMS, HMAC_SECRET, "HS256")
-    expect_code("bad_signature", decode, token, None, ["none"])
-    assert decode(UNSIGNED, None, ["none"]) == CLAIMS
+    expect_code("alg_not_allowed", decode, token, key, algorithms)
+    expect_code("alg_not_allowed", decode, UNSIGNED, key, algorithms)
+    with pytest.raises(cjwt.InvalidAlgorithmError, match="unsecured"):
+        cjwt.decode(UNSIGNED, key, algorithms=algorithms)
+    with pytest.raises(cjwt.InvalidAlgorithmError):
+        cjwt.decode_complete(UNSIGNED, key, algorithms=algorithms)
+    with pytest.raises(cjwt.InvalidAlgorithmError):
+        cjwt.jws_decode(UNSIGNED, key, algorithms=algorithms)
+    with pytest.raises(cjwt.InvalidAlgorithmError):
+        cjwt.Verifier(algorithms=algorithms).decode(UNSIGNED, key)
+
+
+def test_decode_unsecured_reads_by_name_only():
+    assert cjwt.decode_unsecured(UNSIGNED, leeway=10**10) == CLAIMS
+    # the claim checks run as in decode
+    expired = segment({"alg": "none"}) + "." + segment({"exp": 1}) + "."
+    with pytest.raises(cjwt.ExpiredSignatureError):
+        cjwt.decode_unsecured(expired)
+    assert cjwt.decode_unsecured(expired, options={"verify_exp": False}) == {"exp": 1}
+    with pytest.raises(cjwt.InvalidAudienceError):
+        cjwt.decode_unsecured(segment({"alg": "none"}) + "." + segment({"aud": "x"}) + ".")
+    # a signed token is not read: verify it
+    signed = make_token({"alg": "HS256"}, CLAIMS, HMAC_SECRET, "HS256")
+    with pytest.raises(cjwt.InvalidAlgorithmError):
+        cjwt.decode_unsecured(signed)
+    # "none" with a signature is malformed for an unsecured JWS (RFC 7518 3.6)
+    with pytest.raises(cjwt.InvalidSignatureError):
+        cjwt.decode_unsecured(make_token({"alg": "none"}, CLAIMS, HMAC_SECRET, "HS256"))
+    with pytest.raises(cjwt.DecodeError, match="Invalid token type"):
+        cjwt.decode_unsecured(None)
+    with pytest.raises(cjwt.DecodeError):
+        cjwt.decode_unsecured(segment({"alg": "none"}) + "." + segment({"a": 1, "a": 2}) + "!.")
 
 
 def test_no_algorithms_means_nothing_is_allowed():

@@ -44,9 +44,14 @@ def test_kid_with_nul_is_malformed(keyset):
 
 @pytest.mark.parametrize("kid", [123, ["ec256-1"], {"k": 1}, True])
 def test_kid_of_wrong_type(keyset, kid):
-    token = cjwt.encode(CLAIMS, KEYS["ec256"]["private_pem"], algorithm="ES256",
-                        headers={"kid": kid})
+    # cjwt.encode refuses such a kid (PyJWT's InvalidTokenError): the extension's
+    # own encode builds the hostile token
+    from cjwt import _cjwt
+    token = _cjwt.encode(CLAIMS, cjwt.Key.from_pem(KEYS["ec256"]["private_pem"]), "ES256",
+                         {"kid": kid}, None, None)
     expect_code("malformed", decode, token, keyset, ["ES256"])
+    with pytest.raises(cjwt.InvalidTokenError, match="Key ID header parameter must be a string"):
+        cjwt.encode(CLAIMS, KEYS["ec256"]["private_pem"], algorithm="ES256", headers={"kid": kid})
 
 
 def test_kid_of_a_key_of_another_type(keyset):

@@ -891,17 +891,19 @@ def gen_rfc():
           {"algorithms": ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256",
                           "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]},
           now=before, source="RFC 7515 A.5", note="'none' only when asked for by name")
-    f.add("rfc7515-a5-none-allowed-by-name", RFC7515_A5_TOKEN, a1_key,
-          ok(RFC7515_CLAIMS, {"alg": "none"}), {"algorithms": ["none"]}, now=before,
-          source="RFC 7515 A.5", unsecured=True)
-    f.add("rfc7515-a5-none-allowed-by-name-jws", RFC7515_A5_TOKEN, a1_key,
-          {"payload_b64u": RFC7515_PAYLOAD_SEG}, {"algorithms": ["none"]}, now=NOW,
-          mode="jws", source="RFC 7515 A.5", unsecured=True)
+    # DESIGN.md: verification never accepts an unsecured token, not even with
+    # "none" in the allowlist (an explicitly named function reads it unverified).
+    f.add("rfc7515-a5-none-refused-even-by-name", RFC7515_A5_TOKEN, a1_key,
+          err("alg_not_allowed"), {"algorithms": ["none"]}, now=before,
+          source="RFC 7515 A.5", note="verify never returns an unsecured token's claims")
+    f.add("rfc7515-a5-none-refused-even-by-name-jws", RFC7515_A5_TOKEN, a1_key,
+          err("alg_not_allowed"), {"algorithms": ["none"]}, now=NOW,
+          mode="jws", source="RFC 7515 A.5")
     f.add("rfc7515-a5-none-with-signature-refused", RFC7515_A5_TOKEN + "c2ln", a1_key,
-          err("bad_signature"), {"algorithms": ["none"]}, now=before,
-          source="RFC 7515 A.5", note="an unsecured JWS must have an empty signature")
+          err("alg_not_allowed"), {"algorithms": ["none"]}, now=before,
+          source="RFC 7515 A.5", note="an unsecured JWS is refused, signature or not")
     f.add("rfc7515-a5-none-with-a2-signature-refused",
-          RFC7515_A5_TOKEN + RFC7515_A2_TOKEN.split(".")[2], a1_key, err("bad_signature"),
+          RFC7515_A5_TOKEN + RFC7515_A2_TOKEN.split(".")[2], a1_key, err("alg_not_allowed"),
           {"algorithms": ["none", "RS256"]}, now=before, source="RFC 7515 A.5")
 
     # RFC 7520 4.1-4.4: text payloads, so through raw JWS verification.
@@ -1078,15 +1080,14 @@ def gen_hmac():
           err("alg_not_allowed"), HS)
     f.add("alg-none-allowlist-hs-family", nh + "." + p + ".", key_secret(SECRET_256),
           err("alg_not_allowed"), {"algorithms": ["HS256", "HS384", "HS512"]})
-    # docs/design.md: `none` only when the allowlist names it.  Asked for by name, an
-    # unsecured JWS (RFC 7518 3.6) is accepted, but only with an empty signature.
-    f.add("alg-none-explicitly-allowed", nh + "." + p + ".", key_secret(SECRET_256),
-          ok(claims, {"alg": "none"}), {"algorithms": ["none"]}, unsecured=True,
-          note="'none' accepted only because the allowlist names it")
-    f.add("alg-none-allowed-with-signature", nh + "." + p + "." +
+    # docs/design.md: verify never returns the claims of an unsecured token, even
+    # with "none" in the allowlist, signed or not.
+    f.add("alg-none-refused-even-by-name", nh + "." + p + ".", key_secret(SECRET_256),
+          err("alg_not_allowed"), {"algorithms": ["none"]},
+          note="an unsecured token is only ever read unverified, by a function named for that")
+    f.add("alg-none-by-name-with-signature", nh + "." + p + "." +
           b64u(mac("HS256", SECRET_256, nh + "." + p)), key_secret(SECRET_256),
-          err("bad_signature"), {"algorithms": ["none"]},
-          note="RFC 7518 3.6: an unsecured JWS has an empty signature")
+          err("alg_not_allowed"), {"algorithms": ["none"]})
 
     # --- algorithm names that are not JWA / not implemented -----------------
     # JWA names are exact and case-sensitive.  The MAC is a valid HS256 MAC, so
@@ -1701,15 +1702,18 @@ def gen_malformed():
                 note="'s\\u0075b' is 'sub' once unescaped")
 
     # --- alg member --------------------------------------------------------------
-    raw_header("header-missing-alg", b'{"typ":"JWT"}')
-    raw_header("header-empty-object", b"{}")
-    raw_header("header-alg-number", b'{"alg":256}')
-    raw_header("header-alg-null", b'{"alg":null}')
-    raw_header("header-alg-list", b'{"alg":["HS256"]}')
-    raw_header("header-alg-object", b'{"alg":{"name":"HS256"}}')
-    raw_header("header-alg-true", b'{"alg":true}')
+    # No alg, or one that is not a string, names no algorithm: unsupported_alg
+    # (PyJWT raises InvalidAlgorithmError for these too).
+    U = "unsupported_alg"
+    raw_header("header-missing-alg", b'{"typ":"JWT"}', U)
+    raw_header("header-empty-object", b"{}", U)
+    raw_header("header-alg-number", b'{"alg":256}', U)
+    raw_header("header-alg-null", b'{"alg":null}', U)
+    raw_header("header-alg-list", b'{"alg":["HS256"]}', U)
+    raw_header("header-alg-object", b'{"alg":{"name":"HS256"}}', U)
+    raw_header("header-alg-true", b'{"alg":true}', U)
     bad("header-missing-alg-and-bad-signature",
-        b64u(b'{"typ":"JWT"}') + "." + p + "." + b64u(bytes(32)),
+        b64u(b'{"typ":"JWT"}') + "." + p + "." + b64u(bytes(32)), U,
         note="order: header before signature")
     # Not pinned: a payload that is not JSON under a bad MAC.  Parsing the
     # payload only once the MAC holds is a legitimate order (and parses less

@@ -1,0 +1,373 @@
+"""PyJWT's ``jwt.algorithms``: ``get_default_algorithms()``, ``has_crypto`` and
+the algorithm classes, for code that uses them to load keys
+(``RSAAlgorithm.from_jwk(jwk)``) or to export them (``to_jwk``).
+
+cjwt's ``encode``/``decode`` never go through these objects: the C core signs
+and verifies. Here JWKs are parsed and checked by the core (``Key.from_jwk``,
+with its rules: RSA at least 2048 bits, points on the curve, ...); the result
+is a ``cryptography`` key object when that package is installed (as in
+PyJWT), else a ``cjwt.Key``. ``sign``/``verify`` on these objects use the
+standard library (HMAC) or ``cryptography`` (RS/PS/ES/EdDSA), as PyJWT does.
+Only the algorithms the core implements are listed (no ES256K, ES521, Ed448).
+"""
+import hashlib
+import hmac
+import json
+from abc import ABC, abstractmethod
+
+from ._cjwt import Key
+from .exceptions import InvalidKeyError
+from .utils import (base64url_decode, base64url_encode, der_to_raw_signature, force_bytes,
+                    is_pem_format, is_ssh_key, raw_to_der_signature)
+
+try:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+
+    has_crypto = True
+except ModuleNotFoundError:  # pragma: no cover - cryptography is optional
+    has_crypto = False
+
+__all__ = [
+    "has_crypto",
+    "requires_cryptography",
+    "get_default_algorithms",
+    "Algorithm",
+    "NoneAlgorithm",
+    "HMACAlgorithm",
+    "RSAAlgorithm",
+    "RSAPSSAlgorithm",
+    "ECAlgorithm",
+    "OKPAlgorithm",
+]
+
+requires_cryptography = {"RS256", "RS384", "RS512", "ES256", "ES256K", "ES384", "ES521",
+                         "ES512", "PS256", "PS384", "PS512", "EdDSA"}
+
+
+def get_default_algorithms():
+    """The algorithms the library implements, by name (``"none"`` included, as
+    in PyJWT; ``decode`` still never accepts an unsecured token)."""
+    algs = {
+        "none": NoneAlgorithm(),
+        "HS256": HMACAlgorithm(HMACAlgorithm.SHA256),
+        "HS384": HMACAlgorithm(HMACAlgorithm.SHA384),
+        "HS512": HMACAlgorithm(HMACAlgorithm.SHA512),
+    }
+    if has_crypto:
+        algs.update({
+            "RS256": RSAAlgorithm(RSAAlgorithm.SHA256),
+            "RS384": RSAAlgorithm(RSAAlgorithm.SHA384),
+            "RS512": RSAAlgorithm(RSAAlgorithm.SHA512),
+            "ES256": ECAlgorithm(ECAlgorithm.SHA256),
+            "ES384": ECAlgorithm(ECAlgorithm.SHA384),
+            "ES512": ECAlgorithm(ECAlgorithm.SHA512),
+            "PS256": RSAPSSAlgorithm(RSAPSSAlgorithm.SHA256),
+            "PS384": RSAPSSAlgorithm(RSAPSSAlgorithm.SHA384),
+            "PS512": RSAPSSAlgorithm(RSAPSSAlgorithm.SHA512),
+            "EdDSA": OKPAlgorithm(),
+        })
+    return algs
+
+
+# ---- conversions between cjwt.Key and cryptography key objects -------------
+
+def key_from_cryptography(obj):
+    """A ``cryptography`` key object -> ``cjwt.Key`` (through PEM, parsed by the core)."""
+    s = serialization
+    if hasattr(obj, "private_bytes"):
+        pem = obj.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption())
+    else:
+        pem = obj.public_bytes(s.Encoding.PEM, s.PublicFormat.SubjectPublicKeyInfo)
+    return Key.from_pem(pem)
+
+
+def _to_cryptography(key):
+    """``cjwt.Key`` -> a ``cryptography`` key object, or the Key itself
+    when ``cryptography`` is not installed."""
+    if not has_crypto:
+        return key
+    pem = key.to_pem(private=key.is_private).encode()
+    if key.is_private:
+        return serialization.load_pem_private_key(pem, password=None)
+    return serialization.load_pem_public_key(pem)
+
+
+def _jwk_obj(jwk):
+    try:
+        if isinstance(jwk, str):
+            obj = json.loads(jwk)
+        elif isinstance(jwk, dict):
+            obj = jwk
+        else:
+            raise ValueError
+    except ValueError:
+        raise InvalidKeyError("Key is not valid JSON") from None
+    if not isinstance(obj, dict):
+        raise InvalidKeyError("Key is not valid JSON")
+    return obj
+
+
+def _key_arg(key, kty):
+    """A key given to ``to_jwk``/``prepare_key`` -> ``cjwt.Key`` of type ``kty``."""
+    if isinstance(key, Key):
+        k = key
+    elif has_crypto and (hasattr(key, "private_bytes") or hasattr(key, "public_bytes")):
+        k = key_from_cryptography(key)
+    else:
+        raise InvalidKeyError("Not a public or private key")
+    if k.kty != kty:
+        raise InvalidKeyError("Not a public or private key")
+    return k
+
+
+def _export(key, extra=None):
+    """The core's JWK of ``key`` without the cjwt-only ``alg``/``kid`` of an
+    unbound key, plus PyJWT's extra members."""
+    jwk = {k: v for k, v in key.to_jwk(private=key.is_private).items() if k not in ("alg", "kid")}
+    if extra:
+        jwk.update(extra)
+    return jwk
+
+
+def _out(jwk, as_dict):
+    return jwk if as_dict else json.dumps(jwk)
+
+
+# ---- the algorithm classes ------------------------------------------------
+
+class Algorithm(ABC):
+    """The interface of an algorithm object (PyJWT's ``jwt.algorithms.Algorithm``)."""
+
+    def compute_hash_digest(self, bytestr):
+        hash_alg = getattr(self, "hash_alg", None)
+        if hash_alg is None:
+            raise NotImplementedError
+        return hash_alg(bytestr).digest()
+
+    @abstractmethod
+    def prepare_key(self, key):
+        """Checks and converts ``key`` for ``sign``/``verify``."""
+
+    @abstractmethod
+    def sign(self, msg, key):
+        """The signature of ``msg``."""
+
+    @abstractmethod
+    def verify(self, msg, key, sig):
+        """Whether ``sig`` is ``msg``'s signature."""
+
+    @staticmethod
+    def to_jwk(key_obj, as_dict=False):
+        raise NotImplementedError
+
+    @staticmethod
+    def from_jwk(jwk):
+        raise NotImplementedError
+
+    def check_key_length(self, key):
+        return None
+
+
+class NoneAlgorithm(Algorithm):
+    """``alg: none``: no signature. ``cjwt.decode`` never accepts such a token
+    (``cjwt.decode_unsecured`` reads one, by name)."""
+
+    def prepare_key(self, key):
+        if key == "":
+            key = None
+        if key is not None:
+            raise InvalidKeyError('When alg = "none", key value must be None.')
+        return key
+
+    def sign(self, msg, key):
+        return b""
+
+    def verify(self, msg, key, sig):
+        return False
+
+
+class HMACAlgorithm(Algorithm):
+    SHA256 = hashlib.sha256
+    SHA384 = hashlib.sha384
+    SHA512 = hashlib.sha512
+
+    def __init__(self, hash_alg):
+        self.hash_alg = hash_alg
+
+    def prepare_key(self, key):
+        key_bytes = force_bytes(key)
+        if not key_bytes:
+            raise InvalidKeyError("HMAC key must not be empty.")
+        if is_pem_format(key_bytes) or is_ssh_key(key_bytes) or _is_der_key(key_bytes):
+            raise InvalidKeyError("The specified key is an asymmetric key or x509 certificate and"
+                                  " should not be used as an HMAC secret.")
+        return key_bytes
+
+    @staticmethod
+    def to_jwk(key_obj, as_dict=False):
+        return _out({"k": base64url_encode(force_bytes(key_obj)).decode(), "kty": "oct"}, as_dict)
+
+    @staticmethod
+    def from_jwk(jwk):
+        obj = _jwk_obj(jwk)
+        if obj.get("kty") != "oct":
+            raise InvalidKeyError("Not an HMAC key")
+        key_bytes = base64url_decode(obj["k"])
+        if not key_bytes:
+            raise InvalidKeyError("HMAC key must not be empty.")
+        return key_bytes
+
+    def check_key_length(self, key):
+        min_length = self.hash_alg().digest_size
+        if len(key) < min_length:
+            return (f"The HMAC key is {len(key)} bytes long, which is below the minimum "
+                    f"recommended length of {min_length} bytes for "
+                    f"{self.hash_alg().name.upper()}. See RFC 7518 Section 3.2.")
+        return None
+
+    def sign(self, msg, key):
+        return hmac.new(key, msg, self.hash_alg).digest()
+
+    def verify(self, msg, key, sig):
+        return hmac.compare_digest(sig, self.sign(msg, key))
+
+
+def _is_der_key(data):
+    # A DER public key or certificate is never an HMAC secret (the core's rule).
+    try:
+        Key.from_pem(data)
+    except Exception:  # noqa: BLE001 - not a key the core reads
+        return False
+    return True
+
+
+class _AsymmetricAlgorithm(Algorithm):
+    _kty = None
+
+    if has_crypto:
+        SHA256 = hashes.SHA256
+        SHA384 = hashes.SHA384
+        SHA512 = hashes.SHA512
+
+    def __init__(self, hash_alg):
+        self.hash_alg = hash_alg
+
+    def compute_hash_digest(self, bytestr):
+        digest = hashes.Hash(self.hash_alg())
+        digest.update(bytestr)
+        return bytes(digest.finalize())
+
+    def prepare_key(self, key):
+        if isinstance(key, (str, bytes)):
+            return _to_cryptography(_key_arg(Key.from_pem(force_bytes(key)), self._kty))
+        if isinstance(key, Key):
+            return _to_cryptography(_key_arg(key, self._kty))
+        _key_arg(key, self._kty)
+        return key
+
+    @classmethod
+    def _from_jwk(cls, jwk, wrong_kty):
+        obj = _jwk_obj(jwk)
+        if obj.get("kty") != cls._kty:
+            raise InvalidKeyError(wrong_kty)
+        return _to_cryptography(Key.from_jwk(obj))
+
+
+class RSAAlgorithm(_AsymmetricAlgorithm):
+    """RS256/384/512. ``from_jwk`` refuses RSA keys under 2048 bits (the core's rule)."""
+
+    _kty = "RSA"
+
+    @staticmethod
+    def to_jwk(key_obj, as_dict=False):
+        k = _key_arg(key_obj, "RSA")
+        return _out(_export(k, {"key_ops": ["sign" if k.is_private else "verify"]}), as_dict)
+
+    @staticmethod
+    def from_jwk(jwk):
+        return RSAAlgorithm._from_jwk(jwk, "Not an RSA key")
+
+    def sign(self, msg, key):
+        return key.sign(msg, padding.PKCS1v15(), self.hash_alg())
+
+    def verify(self, msg, key, sig):
+        try:
+            key.verify(sig, msg, padding.PKCS1v15(), self.hash_alg())
+            return True
+        except InvalidSignature:
+            return False
+
+
+class RSAPSSAlgorithm(RSAAlgorithm):
+    def _padding(self):
+        return padding.PSS(mgf=padding.MGF1(self.hash_alg()), salt_length=self.hash_alg().digest_size)
+
+    def sign(self, msg, key):
+        return key.sign(msg, self._padding(), self.hash_alg())
+
+    def verify(self, msg, key, sig):
+        try:
+            key.verify(sig, msg, self._padding(), self.hash_alg())
+            return True
+        except InvalidSignature:
+            return False
+
+
+class ECAlgorithm(_AsymmetricAlgorithm):
+    """ES256/384/512 with JWS ``r || s`` signatures."""
+
+    _kty = "EC"
+
+    @staticmethod
+    def to_jwk(key_obj, as_dict=False):
+        return _out(_export(_key_arg(key_obj, "EC")), as_dict)
+
+    @staticmethod
+    def from_jwk(jwk):
+        return ECAlgorithm._from_jwk(jwk, "Not an Elliptic curve key")
+
+    def sign(self, msg, key):
+        der = key.sign(msg, ec.ECDSA(self.hash_alg()))
+        return der_to_raw_signature(der, key.curve)
+
+    def verify(self, msg, key, sig):
+        public = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
+        try:
+            der = raw_to_der_signature(sig, public.curve)
+            public.verify(der, msg, ec.ECDSA(self.hash_alg()))
+            return True
+        except (ValueError, InvalidSignature):
+            return False
+
+
+class OKPAlgorithm(_AsymmetricAlgorithm):
+    """EdDSA with Ed25519 (the core does not implement Ed448)."""
+
+    _kty = "OKP"
+
+    def __init__(self, **kwargs):
+        self.hash_alg = None
+
+    def compute_hash_digest(self, bytestr):
+        raise NotImplementedError
+
+    @staticmethod
+    def to_jwk(key, as_dict=False):
+        return _out(_export(_key_arg(key, "OKP")), as_dict)
+
+    @staticmethod
+    def from_jwk(jwk):
+        return OKPAlgorithm._from_jwk(jwk, "Not an Octet Key Pair")
+
+    def sign(self, msg, key):
+        return key.sign(force_bytes(msg))
+
+    def verify(self, msg, key, sig):
+        public = key.public_key() if isinstance(key, ed25519.Ed25519PrivateKey) else key
+        try:
+            public.verify(force_bytes(sig), force_bytes(msg))
+            return True
+        except InvalidSignature:
+            return False
