@@ -19,8 +19,9 @@ public port (the gateway proxies /auth/* here, and fetches the JWKS from it)
     cross-origin requests from the same site (another port, a sibling
     subdomain) and requests from no browser origin at all (docs/lifecycle.md).
 
-admin port (HTTPS with --admin-tls-cert/--admin-tls-key; loopback only, never
-proxied by the gateway)
+admin port (loopback only, never proxied by the gateway)
+
+Both ports speak HTTPS when given --tls-cert/--tls-key (demo/run.sh does).
     POST /admin/rotate        a new ES256 signing key with a new kid; the old one
                               stays in the JWKS for verification
     POST /admin/retire-old    drop the previous keys from the JWKS (done
@@ -401,8 +402,8 @@ def main():
     ap.add_argument("--allowed-origin", action="append", required=True,
                     help="an origin (https://host:port) whose pages may POST to /login, "
                          "/refresh and /logout; repeat for each gateway")
-    ap.add_argument("--admin-tls-cert", help="serve the admin port over HTTPS with this certificate")
-    ap.add_argument("--admin-tls-key")
+    ap.add_argument("--tls-cert", help="serve both ports over HTTPS with this certificate")
+    ap.add_argument("--tls-key")
     args = ap.parse_args()
     unknown = WEAKEN - KNOWN_WEAKEN
     if unknown:
@@ -421,10 +422,11 @@ def main():
     admin = ThreadingHTTPServer(("127.0.0.1", args.admin_port), AdminHandler)
     for srv in (public, admin):
         srv.daemon_threads = True
-    if args.admin_tls_cert:
+    if args.tls_cert:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ctx.load_cert_chain(args.admin_tls_cert, args.admin_tls_key)
-        admin.socket = ctx.wrap_socket(admin.socket, server_side=True)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        for srv in (public, admin):
+            srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     threading.Thread(target=admin.serve_forever, daemon=True).start()
     print("auth service: public 127.0.0.1:%d, admin 127.0.0.1:%d, signing kid %s"
           % (args.port, args.admin_port, svc.keys.current), file=sys.stderr, flush=True)

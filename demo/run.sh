@@ -203,17 +203,17 @@ export PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}"
 start auth "$PYTHON" -u "$ROOT/demo/auth_service.py" --port "$AUTH_PORT" --admin-port "$ADMIN_PORT" \
   --redis-port "$REDIS_PORT" --prefix "$PREFIX" --issuer "$ISSUER" --audience "$AUDIENCE" \
   --users "$ROOT/demo/users.json" --allowed-origin "$ORIGIN" \
-  --admin-tls-cert "$T/tls/server.pem" --admin-tls-key "$T/tls/server.key"
+  --tls-cert "$T/tls/server.pem" --tls-key "$T/tls/server.key"
 wait_port auth "$AUTH_PORT"; wait_port auth-admin "$ADMIN_PORT"
-printf '   %-9s :%-5s  %s\n' auth "$AUTH_PORT" "auth service: /login /refresh /logout /.well-known/jwks.json"
+printf '   %-9s :%-5s  %s\n' auth "$AUTH_PORT" "auth service (HTTPS): /login /refresh /logout /.well-known/jwks.json"
 printf '   %-9s :%-5s  %s\n' admin "$ADMIN_PORT" "auth service admin (HTTPS, loopback only, not proxied): /admin/rotate /admin/retire-old"
 
-start orders "$PYTHON" -u "$ROOT/demo/service.py" orders "$ORDERS_PORT"
+start orders "$PYTHON" -u "$ROOT/demo/service.py" orders "$ORDERS_PORT" "$T/tls/server.pem" "$T/tls/server.key"
 wait_port orders "$ORDERS_PORT"
-start payments "$PYTHON" -u "$ROOT/demo/service.py" payments "$PAYMENTS_PORT"
+start payments "$PYTHON" -u "$ROOT/demo/service.py" payments "$PAYMENTS_PORT" "$T/tls/server.pem" "$T/tls/server.key"
 wait_port payments "$PAYMENTS_PORT"
-printf '   %-9s :%-5s  %s\n' orders "$ORDERS_PORT" "service, trusts the gateway's X-User-* headers"
-printf '   %-9s :%-5s  %s\n' payments "$PAYMENTS_PORT" "service, trusts the gateway's X-User-* headers"
+printf '   %-9s :%-5s  %s\n' orders "$ORDERS_PORT" "service (HTTPS), trusts the gateway's X-User-* headers"
+printf '   %-9s :%-5s  %s\n' payments "$PAYMENTS_PORT" "service (HTTPS), trusts the gateway's X-User-* headers"
 
 "$NGINX" -t -q -p "$T" -c "$T/gateway.conf" -e "$T/gateway-error.log"
 start gateway "$NGINX" -p "$T" -c "$T/gateway.conf" -e "$T/gateway-error.log"

@@ -3,10 +3,14 @@
 
 It never sees or verifies a token: it trusts the identity headers the gateway
 sets after verification (X-User-Id, X-User-Role, X-Scopes) and is reachable only
-on 127.0.0.1. It answers JSON echoing the identity it was given, and whether an
+on 127.0.0.1, over HTTPS when given a certificate and key (the gateway
+verifies it against the demo's throwaway CA).
+
+    service.py NAME PORT [CERT KEY] It answers JSON echoing the identity it was given, and whether an
 Authorization header reached it (the gateway strips it: it should not).
 """
 import json
+import ssl
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -45,6 +49,10 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     srv = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
     srv.daemon_threads = True
+    if len(sys.argv) > 4:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

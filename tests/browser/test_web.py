@@ -258,4 +258,4 @@ def test_screenshots(tab):
     tab.login()
     tab.page.wait_for_function("() => document.getElementById('activity').children.length >= 3")
     if out:
-        tab.page.screenshot(path=os.path.join(out, "demo-dashboard.png"))
+        tab.page.screenshot(path=os.path.join(out, "demo-dashboard.png"), full_page=True)
