@@ -147,7 +147,8 @@ def call(method, path, *, token=None, body=None, cookie=None, headers=None, base
                 print("         %s: %s" % (name, v))
         if resp.json is not None:
             show_json(resp.json, "         ")
-        elif resp.raw and not resp.raw.lstrip().startswith(b"<html"):   # not nginx's error page
+        elif resp.raw and not resp.raw.lstrip()[:15].lower().startswith((b"<html", b"<!doctype")):
+            # (not nginx's error pages, not the web front end's HTML)
             print("         " + resp.raw.decode(errors="replace").strip()[:200])
     return resp
 
