@@ -225,6 +225,7 @@ def clear_cookie():
 class Handler(BaseHTTPRequestHandler):
     server_version = "cjwt-demo-auth"
     sys_version = ""
+    timeout = 30          # seconds per connection (TLS handshake included)
     svc = None           # AuthService
     routes = {}          # (method, path) -> method name
 
@@ -426,7 +427,10 @@ def main():
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)
         for srv in (public, admin):
-            srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+            # The handshake runs in the connection's own thread (at its first
+            # read), not in accept(): a client that never speaks blocks no one.
+            srv.socket = ctx.wrap_socket(srv.socket, server_side=True,
+                                         do_handshake_on_connect=False)
     threading.Thread(target=admin.serve_forever, daemon=True).start()
     print("auth service: public 127.0.0.1:%d, admin 127.0.0.1:%d, signing kid %s"
           % (args.port, args.admin_port, svc.keys.current), file=sys.stderr, flush=True)

@@ -22,6 +22,7 @@ DATA = {"orders": ["o-1001", "o-1002"], "payments": ["p-77"]}
 class Handler(BaseHTTPRequestHandler):
     server_version = "cjwt-demo-" + NAME
     sys_version = ""
+    timeout = 30          # seconds per connection (TLS handshake included)
 
     def log_message(self, fmt, *args):
         sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
@@ -52,7 +53,9 @@ if __name__ == "__main__":
     if len(sys.argv) > 4:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(sys.argv[3], sys.argv[4])
-        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        # The handshake runs in the connection's own thread (at its first
+        # read), not in accept(): a client that never speaks blocks no one.
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

@@ -31,7 +31,8 @@ CHROMIUM = os.environ.get("CJWT_CHROMIUM", "/usr/bin/chromium")
 # trying to reach Google's services.
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic",
-                 "--disable-default-apps", "--disable-features=Translate,MediaRouter"]
+                 "--disable-default-apps", "--disable-features=Translate,MediaRouter",
+                 "--disable-dev-shm-usage"]   # containers: a small /dev/shm
 if os.geteuid() == 0:
     CHROMIUM_ARGS.insert(0, "--no-sandbox")
 
