@@ -20,8 +20,6 @@ public port (the gateway proxies /auth/* here, and fetches the JWKS from it)
     subdomain) and requests from no browser origin at all (docs/lifecycle.md).
 
 admin port (loopback only, never proxied by the gateway)
-
-Both ports speak HTTPS when given --tls-cert/--tls-key (demo/run.sh does).
     POST /admin/rotate        a new ES256 signing key with a new kid; the old one
                               stays in the JWKS for verification
     POST /admin/retire-old    drop the previous keys from the JWKS (done
@@ -31,6 +29,8 @@ Both ports speak HTTPS when given --tls-cert/--tls-key (demo/run.sh does).
     GET  /admin/keys          which kids sign, which are published
     POST /admin/clock         {"offset": seconds}: the issuer's test clock (new
                               tokens are issued as if it were now + offset)
+
+Both ports speak HTTPS when given --tls-cert/--tls-key (demo/run.sh does).
 
 DEMO_WEAKEN (environment, comma-separated; the browser tests' "fails if" proofs
 only, never in a real run): "cookie-httponly" sends the refresh cookie without

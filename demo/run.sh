@@ -189,6 +189,7 @@ USER_LINE=""
 # walk-through, wrk); 127.0.0.1 is in the certificate too.
 HOST=localhost
 ORIGIN="https://$HOST:$PORT"
+ALLOWED_ORIGINS=("$ORIGIN")      # every gateway's origin: its pages may use /auth/*
 make_tls "$T/tls" "$HOST" 127.0.0.1
 gateway_conf gateway "$PORT"
 
@@ -202,7 +203,7 @@ export PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}"
 [ -z "${DEMO_WEAKEN:-}" ] || echo "   !! DEMO_WEAKEN=$DEMO_WEAKEN: a protection is switched off (tests only)"
 start auth "$PYTHON" -u "$ROOT/demo/auth_service.py" --port "$AUTH_PORT" --admin-port "$ADMIN_PORT" \
   --redis-port "$REDIS_PORT" --prefix "$PREFIX" --issuer "$ISSUER" --audience "$AUDIENCE" \
-  --users "$ROOT/demo/users.json" --allowed-origin "$ORIGIN" \
+  --users "$ROOT/demo/users.json" "${ALLOWED_ORIGINS[@]/#/--allowed-origin=}" \
   --tls-cert "$T/tls/server.pem" --tls-key "$T/tls/server.key"
 wait_port auth "$AUTH_PORT"; wait_port auth-admin "$ADMIN_PORT"
 printf '   %-9s :%-5s  %s\n' auth "$AUTH_PORT" "auth service (HTTPS): /login /refresh /logout /.well-known/jwks.json"
