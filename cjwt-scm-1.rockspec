@@ -28,9 +28,6 @@ external_dependencies = {
       header = "jansson.h",
       library = "jansson",
    },
-   JSMN = {
-      header = "jsmn.h",   -- header-only tokenizer (Debian libjsmn-dev)
-   },
 }
 build = {
    type = "builtin",
@@ -50,10 +47,19 @@ build = {
             "csrc/key_pkey.c",
             "csrc/keyset.c",
             "csrc/verifier.c",
-            "lua/cjwt_core.c",
+            "luaext/convert.c",
+            "luaext/decode.c",
+            "luaext/encode.c",
+            "luaext/errors.c",
+            "luaext/key.c",
+            "luaext/keycache.c",
+            "luaext/keyset.c",
+            "luaext/module.c",
+            "luaext/options.c",
+            "luaext/verifier.c",
          },
          defines = { "_POSIX_C_SOURCE=200809L" },
-         incdirs = { "csrc", "$(OPENSSL_INCDIR)", "$(JANSSON_INCDIR)", "$(JSMN_INCDIR)" },
+         incdirs = { "csrc", "$(OPENSSL_INCDIR)", "$(JANSSON_INCDIR)", "third_party/jsmn" },
          libdirs = { "$(OPENSSL_LIBDIR)", "$(JANSSON_LIBDIR)" },
          libraries = { "crypto", "jansson", "m" },
       },
