@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 
-from conftest import ALICE, BOB, COOKIE_AT_AUTH_JS, JWT_RE, https, launch, nss_home
+from browserlib import ALICE, BOB, COOKIE_AT_AUTH_JS, JWT_RE, https, launch, nss_home
 
 
 def test_https_verified_with_hsts_and_csp(tab, playwright, demo):
