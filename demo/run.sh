@@ -142,7 +142,7 @@ gateway_conf() {
   sed -e "s|@T@|$T|g" -e "s|@NAME@|$name|g" -e "s|@ROOT@|$ROOT|g" -e "s|@MODDIR@|$MODDIR|g" \
       -e "s|@USER@|$USER_LINE|g" -e "s|@WEB_ROOT@|$WEB_ROOT|g" -e "s|@TLS@|$T/tls|g" \
       -e "s|@PORT@|$port|g" -e "s|@AUTH_PORT@|$AUTH_PORT|g" -e "s|@ORDERS_PORT@|$ORDERS_PORT|g" \
-      -e "s|@PAYMENTS_PORT@|$PAYMENTS_PORT|g" -e "s|@ECHO_PORT@|$ECHO_PORT|g" \
+      -e "s|@PAYMENTS_PORT@|$PAYMENTS_PORT|g" \
       -e "s|@ISSUER@|$ISSUER|g" -e "s|@AUDIENCE@|$AUDIENCE|g" \
       -e "s|@JWKS_TTL@|$JWKS_TTL|g" -e "s|@JWKS_COOLDOWN@|$JWKS_COOLDOWN|g" \
       -e "s|@DENYLIST@|$DENYLIST|g" \
@@ -158,9 +158,9 @@ for cmd in redis-server "$NGINX" openssl; do
   command -v "$cmd" >/dev/null || { echo "demo: $cmd not installed (scripts/install-deps.sh)"; exit 1; }
 done
 
-read -r PORT AUTH_PORT ADMIN_PORT ORDERS_PORT PAYMENTS_PORT ECHO_PORT REDIS_PORT < <("$PYTHON" - <<'PY'
+read -r PORT AUTH_PORT ADMIN_PORT ORDERS_PORT PAYMENTS_PORT REDIS_PORT < <("$PYTHON" - <<'PY'
 import socket
-socks = [socket.socket() for _ in range(7)]
+socks = [socket.socket() for _ in range(6)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])
