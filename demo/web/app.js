@@ -79,9 +79,15 @@
   }
 
   // One refresh at a time; callers that arrive meanwhile share its result.
+  // Across tabs too: the Web Locks API (same origin, HTTPS) queues the other
+  // tabs' refreshes, which then send the cookie this one brought back.
+  function exclusive(run) {
+    return navigator.locks ? navigator.locks.request("cjwt-demo-refresh", run) : run();
+  }
+
   function refresh(reason) {
     if (!refreshing) {
-      refreshing = (async () => {
+      refreshing = exclusive(async () => {
         const resp = await postAuth("/auth/refresh");
         if (!resp.ok) {
           setToken(null);
@@ -94,7 +100,7 @@
         }
         renderSession();
         return true;
-      })().finally(() => {
+      }).finally(() => {
         refreshing = null;
       });
     }

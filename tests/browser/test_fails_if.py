@@ -6,7 +6,9 @@ protection's, not a broken start).
 - the access token stored in localStorage: a copy of demo/web whose app.js
   also writes it there (DEMO_WEB_ROOT points the gateway at the copy);
 - the refresh cookie without HttpOnly: DEMO_WEAKEN=cookie-httponly;
-- no Origin check on the cookie endpoints: DEMO_WEAKEN=origin-check.
+- no Origin check on the cookie endpoints: DEMO_WEAKEN=origin-check;
+- (a feature rather than a protection) refreshes not queued across tabs: a
+  copy of demo/web without the Web Locks call.
 
 DEMO_WEAKEN is read by demo/auth_service.py and used by these tests only.
 """
@@ -54,6 +56,16 @@ def test_fails_if_the_access_token_is_stored_in_localstorage(tmp_path):
     (web / "app.js").write_text(app.replace(
         needle, needle + '    if (token) localStorage.setItem("access_token", token);\n'))
     check(["test_no_token_in_page_storage"], {"DEMO_WEB_ROOT": str(web)})
+
+
+def test_fails_if_refreshes_are_not_queued_across_tabs(tmp_path):
+    web = tmp_path / "web"
+    shutil.copytree(os.path.join(ROOT, "demo", "web"), web)
+    app = (web / "app.js").read_text()
+    needle = 'return navigator.locks ? navigator.locks.request("cjwt-demo-refresh", run) : run();'
+    assert app.count(needle) == 1, "app.js changed: update this test's patch"
+    (web / "app.js").write_text(app.replace(needle, "return run();"))
+    check(["test_two_tabs_reloading_together_stay_signed_in"], {"DEMO_WEB_ROOT": str(web)})
 
 
 def test_fails_if_the_refresh_cookie_is_not_httponly():
