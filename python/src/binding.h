@@ -44,17 +44,12 @@
 
 /* ---- module state ---------------------------------------------------- */
 
-/* The key cache: str/bytes key material (PEM, JWK text, secrets) passed to
- * encode/decode -> the parsed cjwt_key, so a PEM is not parsed again on
- * every call. Keyed by the exact bytes (compared in full), at most
- * KEY_CACHE_MAX entries, most recently used first. Read and written only
- * with the GIL held; the keys are immutable and reference counted. */
+/* The key cache (the core's cjwt_key_cache): str/bytes key material (PEM,
+ * JWK text, secrets) passed to encode/decode -> the parsed cjwt_key, so a
+ * PEM is not parsed again on every call. Keyed by the exact bytes, at most
+ * KEY_CACHE_MAX entries, most recently used first; refused material is not
+ * kept, evicted material is wiped. */
 #define KEY_CACHE_MAX 32
-typedef struct {
-    unsigned char *data;   /* PyMem copy of the key material */
-    size_t len;
-    cjwt_key *key;         /* owned reference */
-} key_cache_entry;
 
 /* Names compared by pointer first (callers' keyword names and dict keys
  * are interned str), then by value. Texts in module.c (name_text). */
@@ -84,9 +79,7 @@ typedef struct {
     PyObject *seconds_hook;                 /* cjwt._seconds: timedelta -> seconds */
     PyObject *time_hook;                    /* cjwt._unix_time: datetime -> unix time */
     PyObject *str_cache[STR_CACHE_SIZE];
-    key_cache_entry key_cache[KEY_CACHE_MAX];
-    int key_cache_n;
-    unsigned long long key_cache_hits, key_cache_misses;
+    cjwt_key_cache *key_cache;              /* owned; NULL once the module is cleared */
 } cjwt_state;
 
 extern struct PyModuleDef cjwt_module;   /* module.c */
@@ -108,16 +101,79 @@ PyObject *raise_error(cjwt_state *st, const cjwt_error *err);
 /* ---- convert.c ------------------------------------------------------- */
 
 int nargs_ok(const char *fn, Py_ssize_t nargs, Py_ssize_t want);
-const char *utf8_arg(PyObject *obj, const char *what, Py_ssize_t *len_out);
-const char *token_arg(PyObject *obj, Py_ssize_t *len);
-int number_arg(PyObject *obj, const char *what, double *out);
 PyObject *str_or_strings(PyObject *obj, const char *what);
 const char **utf8_array(PyObject *tup);
 int bytes_arg(PyObject *obj, PyObject **out);
-PyObject *convert_arg(PyObject *hook, PyObject *obj);
 cjwt_value *to_value(PyObject *obj);
 PyObject *from_value_st(const cjwt_value *v, cjwt_state *st);
 #define from_value(v) from_value_st((v), NULL)
+
+/* The small argument helpers on every call's path are inline here, so that
+ * splitting the binding into files costs no call (callgrind: docs/performance.md). */
+
+/* UTF-8 of a str argument, refusing embedded NUL (the core takes C strings,
+ * so "a\0b" would silently become "a"). Borrowed from `obj`. */
+static inline const char *
+utf8_arg(PyObject *obj, const char *what, Py_ssize_t *len_out)
+{
+    if (!PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be str, not %.100s", what, Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(obj, &len);
+    if (!s)
+        return NULL;
+    if (memchr(s, '\0', (size_t)len)) {
+        PyErr_Format(PyExc_ValueError, "%s must not contain NUL characters", what);
+        return NULL;
+    }
+    if (len_out)
+        *len_out = len;
+    return s;
+}
+
+/* A real number argument (int or float; not bool, not str). */
+static inline int
+number_arg(PyObject *obj, const char *what, double *out)
+{
+    if (PyBool_Check(obj) || !(PyLong_Check(obj) || PyFloat_Check(obj))) {
+        PyErr_Format(PyExc_TypeError, "%s must be int or float, not %.100s", what,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    double d = PyFloat_AsDouble(obj);
+    if (d == -1.0 && PyErr_Occurred())
+        return -1;
+    *out = d;
+    return 0;
+}
+
+/* A duration/time argument given as something else than int/float
+ * (timedelta, datetime): converted by the package's hook (cjwt._seconds /
+ * cjwt._unix_time). Returns a new reference. */
+static inline PyObject *
+convert_arg(PyObject *hook, PyObject *obj)
+{
+    if (!obj || obj == Py_None || PyLong_Check(obj) || PyFloat_Check(obj) || !hook)
+        return Py_XNewRef(obj);
+    return PyObject_CallOneArg(hook, obj);
+}
+
+/* A token argument: str or bytes (both immutable, so the buffer stays valid
+ * while the GIL is released). Borrowed from `obj`. */
+static inline const char *
+token_arg(PyObject *obj, Py_ssize_t *len)
+{
+    if (PyBytes_Check(obj)) {
+        *len = PyBytes_GET_SIZE(obj);
+        return PyBytes_AS_STRING(obj);
+    }
+    if (PyUnicode_Check(obj))
+        return PyUnicode_AsUTF8AndSize(obj, len);
+    PyErr_Format(PyExc_TypeError, "token must be str or bytes, not %.100s", Py_TYPE(obj)->tp_name);
+    return NULL;
+}
 
 /* ---- key.c / keyset.c ------------------------------------------------ */
 
@@ -141,7 +197,6 @@ int private_flag(PyObject *args, PyObject *kwargs, const char *fmt);
 
 /* ---- keyarg.c -------------------------------------------------------- */
 
-void key_cache_clear(cjwt_state *st);
 int key_arg(cjwt_state *st, PyObject *obj, cjwt_key **out);
 int slow_key_arg(cjwt_state *st, PyObject **key_io, PyObject **algorithms_io,
                  PyObject **converted);
@@ -182,12 +237,62 @@ typedef struct {
     int algorithms_given;
 } decode_settings;
 
-int parse_args(cjwt_state *st, const char *fn, const decode_param *params, int n, int npos,
-               PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, decode_argv *out);
+/* Inline so that each caller's constant parameter table is folded in (the
+ * names are compared by pointer first: a few instructions a keyword). */
+/* METH_FASTCALL|METH_KEYWORDS arguments -> the fields of *out named by
+ * params[0..n) (borrowed; NULL when not given). Errors read like CPython's. */
+static inline int
+parse_args(cjwt_state *st, const char *fn, const decode_param *params, int n, int npos,
+           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, decode_argv *out)
+{
+#define FIELD(i) (*(PyObject **)((char *)out + params[i].offset))
+    memset(out, 0, sizeof *out);
+    if (nargs > npos) {
+        PyErr_Format(PyExc_TypeError, "%s() takes from 1 to %d positional arguments but %zd "
+                     "were given", fn, npos, nargs);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        FIELD(i) = args[i];
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    for (Py_ssize_t j = 0; j < nkw; j++) {
+        PyObject *name = PyTuple_GET_ITEM(kwnames, j);
+        int i;
+        for (i = 0; i < n && name != st->names[params[i].name]; i++)
+            ;
+        if (i == n) {   /* not interned: compare the text */
+            for (i = 0; i < n; i++) {
+                int eq = PyUnicode_Compare(name, st->names[params[i].name]);
+                if (eq == -1 && PyErr_Occurred())
+                    return -1;
+                if (eq == 0)
+                    break;
+            }
+        }
+        if (i == n) {
+            PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%S'", fn,
+                         name);
+            return -1;
+        }
+        if (FIELD(i)) {
+            PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%S'", fn,
+                         name);
+            return -1;
+        }
+        FIELD(i) = args[nargs + j];
+    }
+#undef FIELD
+    if (!out->token) {
+        PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: 'token'",
+                     fn);
+        return -1;
+    }
+    return 0;
+}
+
 int decode_settings_parse(cjwt_state *st, int mode, const char *calling, const decode_argv *in,
                           decode_settings *s);
 void decode_settings_release(decode_settings *s);
-int now_arg(cjwt_state *st, PyObject *now_in, int *has_now, double *now);
 
 /* ---- denylist.c ------------------------------------------------------ */
 

@@ -15,59 +15,6 @@ nargs_ok(const char *fn, Py_ssize_t nargs, Py_ssize_t want)
     return 0;
 }
 
-/* UTF-8 of a str argument, refusing embedded NUL (the core takes C strings,
- * so "a\0b" would silently become "a"). Borrowed from `obj`. */
-const char *
-utf8_arg(PyObject *obj, const char *what, Py_ssize_t *len_out)
-{
-    if (!PyUnicode_Check(obj)) {
-        PyErr_Format(PyExc_TypeError, "%s must be str, not %.100s", what, Py_TYPE(obj)->tp_name);
-        return NULL;
-    }
-    Py_ssize_t len;
-    const char *s = PyUnicode_AsUTF8AndSize(obj, &len);
-    if (!s)
-        return NULL;
-    if (memchr(s, '\0', (size_t)len)) {
-        PyErr_Format(PyExc_ValueError, "%s must not contain NUL characters", what);
-        return NULL;
-    }
-    if (len_out)
-        *len_out = len;
-    return s;
-}
-
-/* A token argument: str or bytes (both immutable, so the buffer stays valid
- * while the GIL is released). Borrowed from `obj`. */
-const char *
-token_arg(PyObject *obj, Py_ssize_t *len)
-{
-    if (PyBytes_Check(obj)) {
-        *len = PyBytes_GET_SIZE(obj);
-        return PyBytes_AS_STRING(obj);
-    }
-    if (PyUnicode_Check(obj))
-        return PyUnicode_AsUTF8AndSize(obj, len);
-    PyErr_Format(PyExc_TypeError, "token must be str or bytes, not %.100s", Py_TYPE(obj)->tp_name);
-    return NULL;
-}
-
-/* A real number argument (int or float; not bool, not str). */
-int
-number_arg(PyObject *obj, const char *what, double *out)
-{
-    if (PyBool_Check(obj) || !(PyLong_Check(obj) || PyFloat_Check(obj))) {
-        PyErr_Format(PyExc_TypeError, "%s must be int or float, not %.100s", what,
-                     Py_TYPE(obj)->tp_name);
-        return -1;
-    }
-    double d = PyFloat_AsDouble(obj);
-    if (d == -1.0 && PyErr_Occurred())
-        return -1;
-    *out = d;
-    return 0;
-}
-
 /* `str` or an iterable of `str` -> a new tuple of str (a private copy, so a
  * list the caller mutates from another thread cannot free our strings). */
 PyObject *
@@ -321,15 +268,4 @@ from_value_st(const cjwt_value *v, cjwt_state *st)
     }
     PyErr_SetString(PyExc_SystemError, "cjwt: unknown JSON value type from the core");
     return NULL;
-}
-
-/* A duration/time argument given as something else than int/float
- * (timedelta, datetime): converted by the package's hook (cjwt._seconds /
- * cjwt._unix_time). Returns a new reference. */
-PyObject *
-convert_arg(PyObject *hook, PyObject *obj)
-{
-    if (!obj || obj == Py_None || PyLong_Check(obj) || PyFloat_Check(obj) || !hook)
-        return Py_XNewRef(obj);
-    return PyObject_CallOneArg(hook, obj);
 }

@@ -22,6 +22,23 @@ static const decode_param jws_decode_params[] = {
 #define JWS_DECODE_NPOS 3
 #define N_PARAMS(p) ((int)(sizeof(p) / sizeof((p)[0])))
 
+/* A `now` argument (NULL/None: the clock; unix time or datetime). */
+static int
+now_arg(cjwt_state *st, PyObject *now_in, int *has_now, double *now)
+{
+    *has_now = 0;
+    if (!now_in || now_in == Py_None)
+        return 0;
+    PyObject *now_obj = convert_arg(st->time_hook, now_in);
+    if (!now_obj)
+        return -1;
+    int rc = number_arg(now_obj, "now", now);
+    Py_DECREF(now_obj);
+    if (rc == 0)
+        *has_now = 1;
+    return rc;
+}
+
 /* The token and the key (through cjwt._slow_key, which may replace
  * *algorithms_io too: a PyJWK brings its own). Arguments borrowed; key may
  * be NULL (None). */
@@ -190,7 +207,8 @@ PyDoc_STRVAR(decode_doc,
 "hold, the core asks it about the token's ``jti`` (which must then be a\n"
 "string) and family ``fid`` (None if absent): revoked raises\n"
 "``RevokedTokenError``; a store that raises refuses the token too\n"
-"(``PyJWTError``, code ``internal``, the store's exception as ``__cause__``).");
+"(``RevocationUnavailableError``, code ``unavailable``, the store's\n"
+"exception as ``__cause__``).");
 
 static PyObject *
 py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
@@ -225,7 +243,7 @@ py_jws_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObjec
 }
 
 PyDoc_STRVAR(get_unverified_header_doc,
-"get_unverified_header(token) -> dict\n\n"
+"get_unverified_header($module, token, /)\n--\n\n"
 "The token's header, parsed strictly but NOT verified: never trust it.");
 
 static PyObject *

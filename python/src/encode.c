@@ -47,7 +47,7 @@ sign_opts_args(PyObject *alg_obj, PyObject *headers, PyObject *now, cjwt_sign_op
 }
 
 PyDoc_STRVAR(encode_doc,
-"encode(payload, key, algorithm, headers, expires_in, now) -> str\n\n"
+"encode($module, payload, key, algorithm, headers, expires_in, now, /)\n--\n\n"
 "Low-level entry point; use cjwt.encode().");
 
 static PyObject *
@@ -124,7 +124,7 @@ done:
 }
 
 PyDoc_STRVAR(jws_encode_doc,
-"jws_encode(data, key, algorithm, headers) -> str\n\n"
+"jws_encode($module, data, key, algorithm, headers, /)\n--\n\n"
 "Low-level entry point; use cjwt.jws_encode().");
 
 static PyObject *
@@ -174,7 +174,7 @@ done:
 }
 
 PyDoc_STRVAR(parse_duration_doc,
-"parse_duration(text) -> int\n\n"
+"parse_duration($module, text, /)\n--\n\n"
 "Seconds in a duration text (\"900\", \"15m\", \"1h\", \"7d\", \"2w\"), as encode's expires_in reads it.");
 
 static PyObject *

@@ -72,7 +72,7 @@ key_bytes(PyObject *obj)
 }
 
 PyDoc_STRVAR(key_from_secret_doc,
-"from_secret(secret, allow_short_secret=False) -> Key\n\n"
+"from_secret($type, /, secret, allow_short_secret=False)\n--\n\n"
 "An HMAC secret (bytes, or str as UTF-8) used as is. Secrets shorter than the\n"
 "hash output are refused when used unless allow_short_secret is true.");
 
@@ -102,7 +102,7 @@ key_from_secret(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
 }
 
 PyDoc_STRVAR(key_from_jwk_doc,
-"from_jwk(jwk, allow_short_secret=False) -> Key\n\n"
+"from_jwk($type, /, jwk, allow_short_secret=False)\n--\n\n"
 "A key from a JWK (RFC 7517), given as a dict or as JSON text.");
 
 static PyObject *
@@ -138,7 +138,7 @@ password_arg(PyObject *obj, PyObject **out)
 }
 
 PyDoc_STRVAR(key_from_pem_doc,
-"from_pem(data, password=None) -> Key\n\n"
+"from_pem($type, /, data, password=None)\n--\n\n"
 "A key from PEM or DER (str or bytes): PKCS#1, PKCS#8 (encrypted with\n"
 "`password`), SubjectPublicKeyInfo, or an X.509 certificate's public key.");
 
@@ -203,7 +203,7 @@ kid_arg(PyObject *obj, const char **kid)
 }
 
 PyDoc_STRVAR(key_generate_doc,
-"generate(alg, kid=None) -> Key\n\n"
+"generate($type, /, alg, kid=None)\n--\n\n"
 "A new key pair (RSA 2048, the alg's EC curve, Ed25519) or a random HMAC\n"
 "secret of the hash size, bound to `alg`.");
 
@@ -244,7 +244,7 @@ key_with(KeyObject *self, const char *kid, cjwt_alg alg)
 }
 
 PyDoc_STRVAR(key_with_kid_doc,
-"with_kid(kid) -> Key\n\nThe same key material and alg binding with another kid (None: none).");
+"with_kid($self, kid, /)\n--\n\nThe same key material and alg binding with another kid (None: none).");
 
 static PyObject *
 key_with_kid(KeyObject *self, PyObject *kid_obj)
@@ -256,7 +256,7 @@ key_with_kid(KeyObject *self, PyObject *kid_obj)
 }
 
 PyDoc_STRVAR(key_with_alg_doc,
-"with_alg(alg) -> Key\n\n"
+"with_alg($self, alg, /)\n--\n\n"
 "The same key material and kid, bound to `alg` (None: unbound). A key that\n"
 "cannot serve `alg` is refused (InvalidKeyError).");
 
@@ -281,7 +281,7 @@ private_flag(PyObject *args, PyObject *kwargs, const char *fmt)
 }
 
 PyDoc_STRVAR(key_to_jwk_doc,
-"to_jwk(private=False) -> dict\n\n"
+"to_jwk($self, /, private=False)\n--\n\n"
 "The key as a JWK; private members only when asked for (an HMAC secret's\n"
 "\"k\" is private).");
 
@@ -302,7 +302,7 @@ key_to_jwk(KeyObject *self, PyObject *args, PyObject *kwargs)
 }
 
 PyDoc_STRVAR(key_to_pem_doc,
-"to_pem(private=False) -> str\n\n"
+"to_pem($self, /, private=False)\n--\n\n"
 "SubjectPublicKeyInfo PEM, or unencrypted PKCS#8 with private=True.");
 
 static PyObject *
@@ -323,7 +323,7 @@ key_to_pem(KeyObject *self, PyObject *args, PyObject *kwargs)
 }
 
 PyDoc_STRVAR(key_thumbprint_doc,
-"thumbprint() -> str\n\nThe RFC 7638 JWK thumbprint (SHA-256, base64url).");
+"thumbprint($self, /)\n--\n\nThe RFC 7638 JWK thumbprint (SHA-256, base64url).");
 
 static PyObject *
 key_thumbprint(KeyObject *self, PyObject *Py_UNUSED(ignored))

@@ -3,62 +3,6 @@
  * the package's cjwt._slow_key hook. */
 #include "binding.h"
 
-/* ---- the key cache (see key_cache_entry) ----------------------------- */
-
-static void
-key_cache_entry_clear(key_cache_entry *e)
-{
-    /* The material may be a secret: wiped before it is freed. */
-    volatile unsigned char *p = e->data;
-    for (size_t i = 0; i < e->len; i++)
-        p[i] = 0;
-    PyMem_Free(e->data);
-    cjwt_key_free(e->key);
-    e->data = NULL;
-    e->len = 0;
-    e->key = NULL;
-}
-
-void
-key_cache_clear(cjwt_state *st)
-{
-    for (int i = 0; i < st->key_cache_n; i++)
-        key_cache_entry_clear(&st->key_cache[i]);
-    st->key_cache_n = 0;
-}
-
-/* Key material of unknown kind -> a new key reference, from the cache or
- * parsed (cjwt_key_from_bytes, no flags) and then cached. NULL with *err
- * set when the material is refused (refusals are not cached). GIL held. */
-static cjwt_key *
-key_cache_get(cjwt_state *st, const char *data, size_t len, cjwt_error *err)
-{
-    key_cache_entry *c = st->key_cache;
-    for (int i = 0; i < st->key_cache_n; i++) {
-        if (c[i].len == len && memcmp(c[i].data, data, len) == 0) {
-            key_cache_entry hit = c[i];
-            memmove(&c[1], &c[0], (size_t)i * sizeof *c);   /* most recent first */
-            c[0] = hit;
-            st->key_cache_hits++;
-            return cjwt_key_ref(hit.key);
-        }
-    }
-    st->key_cache_misses++;
-    cjwt_key *key = cjwt_key_from_bytes((const unsigned char *)data, len, 0, err);
-    unsigned char *copy = key ? PyMem_Malloc(len ? len : 1) : NULL;
-    if (!copy)
-        return key;   /* refused, or no memory for the copy: not cached */
-    memcpy(copy, data, len);
-    if (st->key_cache_n == KEY_CACHE_MAX)
-        key_cache_entry_clear(&c[--st->key_cache_n]);   /* the least recently used */
-    memmove(&c[1], &c[0], (size_t)st->key_cache_n * sizeof *c);
-    c[0].data = copy;
-    c[0].len = len;
-    c[0].key = cjwt_key_ref(key);
-    st->key_cache_n++;
-    return key;
-}
-
 /* The key argument of encode/decode -> a new cjwt_key reference (release
  * with cjwt_key_free), or NULL for None (*out NULL, returns 0). Returns -1
  * with an exception set on failure. str and bytes go through the key cache. */
@@ -88,7 +32,12 @@ key_arg(cjwt_state *st, PyObject *obj, cjwt_key **out)
             return -1;
         }
         cjwt_error err = {0};
-        if (!(*out = key_cache_get(st, data, (size_t)len, &err))) {
+        /* Read as cjwt_key_from_bytes reads it, no flags; parsed once. */
+        *out = st->key_cache ? cjwt_key_cache_get(st->key_cache, data, (size_t)len,
+                                                  CJWT_KEY_PARSE_BYTES, 0, &err)
+                             : cjwt_key_from_bytes((const unsigned char *)data, (size_t)len,
+                                                   0, &err);
+        if (!*out) {
             raise_error(st, &err);
             return -1;
         }

@@ -75,7 +75,7 @@ done:
 }
 
 PyDoc_STRVAR(keyset_from_jwks_doc,
-"from_jwks(jwks, allow_short_secret=False) -> KeySet\n\n"
+"from_jwks($type, /, jwks, allow_short_secret=False)\n--\n\n"
 "A key set from a JWKS ({\"keys\": [...]}) given as a dict or JSON text.\n"
 "Keys not usable for signatures are left out; none usable is InvalidKeyError.");
 
@@ -115,7 +115,7 @@ keyset_from_jwks(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
 }
 
 PyDoc_STRVAR(keyset_to_jwks_doc,
-"to_jwks(private=False) -> dict\n\nThe set as a JWKS {\"keys\": [...]}.");
+"to_jwks($self, /, private=False)\n--\n\nThe set as a JWKS {\"keys\": [...]}.");
 
 static PyObject *
 keyset_to_jwks(KeySetObject *self, PyObject *args, PyObject *kwargs)
@@ -176,7 +176,9 @@ keyset_subscript(KeySetObject *self, PyObject *kid)
     return key;
 }
 
-PyDoc_STRVAR(keyset_get_doc, "get(kid, default=None) -> Key or default");
+PyDoc_STRVAR(keyset_get_doc,
+"get($self, kid, default=None, /)\n--\n\n"
+"The key for `kid` (a str), or `default` when the set has none.");
 
 static PyObject *
 keyset_get(KeySetObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -250,6 +252,7 @@ static PyMethodDef keyset_methods[] = {
 };
 
 PyDoc_STRVAR(keyset_doc,
+"KeySet(keys)\n--\n\n"
 "KeySet(keys) or KeySet.from_jwks(jwks): an immutable set of keys chosen by\n"
 "the token header's kid. Pass it as the key of decode() / jws_decode().");
 

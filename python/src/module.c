@@ -20,7 +20,7 @@ get_state_by_type(PyTypeObject *type)
 }
 
 PyDoc_STRVAR(set_hooks_doc,
-"_set_hooks(slow_key, seconds, unix_time)\n\n"
+"_set_hooks($module, slow_key, seconds, unix_time, /)\n--\n\n"
 "Called once by the cjwt package: the Python conversions decode uses for\n"
 "arguments the C code does not take directly.");
 
@@ -37,26 +37,28 @@ py_set_hooks(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 PyDoc_STRVAR(key_cache_info_doc,
-"_key_cache_info() -> dict\n\n"
+"_key_cache_info($module, /)\n--\n\n"
 "The str/bytes key cache: {\"size\", \"maxsize\", \"hits\", \"misses\"} (tests).");
 
 static PyObject *
 py_key_cache_info(PyObject *module, PyObject *Py_UNUSED(ignored))
 {
     cjwt_state *st = get_state(module);
-    return Py_BuildValue("{sisisKsK}", "size", st->key_cache_n, "maxsize", KEY_CACHE_MAX,
-                         "hits", st->key_cache_hits, "misses", st->key_cache_misses);
+    cjwt_cache_stats s;
+    cjwt_key_cache_stats(st->key_cache, &s);
+    return Py_BuildValue("{snsnsKsK}", "size", (Py_ssize_t)s.size, "maxsize",
+                         (Py_ssize_t)KEY_CACHE_MAX, "hits", (unsigned long long)s.hits,
+                         "misses", (unsigned long long)s.misses);
 }
 
 PyDoc_STRVAR(key_cache_clear_doc,
-"_key_cache_clear()\n\nEmpties the str/bytes key cache and resets its counters.");
+"_key_cache_clear($module, /)\n--\n\nEmpties the str/bytes key cache and resets its counters.");
 
 static PyObject *
 py_key_cache_clear(PyObject *module, PyObject *Py_UNUSED(ignored))
 {
     cjwt_state *st = get_state(module);
-    key_cache_clear(st);
-    st->key_cache_hits = st->key_cache_misses = 0;
+    cjwt_key_cache_clear(st->key_cache, 1);
     Py_RETURN_NONE;
 }
 
@@ -77,6 +79,10 @@ cjwt_exec(PyObject *module)
              *max_cache = NULL;
     int rc = -1;
 
+    if (!(st->key_cache = cjwt_key_cache_new(KEY_CACHE_MAX))) {
+        PyErr_NoMemory();
+        goto done;
+    }
     if (PyModule_AddFunctions(module, encode_functions) < 0 ||
         PyModule_AddFunctions(module, decode_functions) < 0)
         goto done;
@@ -170,7 +176,8 @@ cjwt_clear(PyObject *module)
     Py_CLEAR(st->slow_key_hook);
     Py_CLEAR(st->seconds_hook);
     Py_CLEAR(st->time_hook);
-    key_cache_clear(st);
+    cjwt_key_cache_free(st->key_cache);
+    st->key_cache = NULL;
     return 0;
 }
 

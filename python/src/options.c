@@ -212,57 +212,6 @@ strings_arg(PyObject *obj, const char *what, PyObject **tup, const char ***arr,
     return 0;
 }
 
-/* METH_FASTCALL|METH_KEYWORDS arguments -> the fields of *out named by
- * params[0..n) (borrowed; NULL when not given). Errors read like CPython's. */
-int
-parse_args(cjwt_state *st, const char *fn, const decode_param *params, int n, int npos,
-           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, decode_argv *out)
-{
-#define FIELD(i) (*(PyObject **)((char *)out + params[i].offset))
-    memset(out, 0, sizeof *out);
-    if (nargs > npos) {
-        PyErr_Format(PyExc_TypeError, "%s() takes from 1 to %d positional arguments but %zd "
-                     "were given", fn, npos, nargs);
-        return -1;
-    }
-    for (Py_ssize_t i = 0; i < nargs; i++)
-        FIELD(i) = args[i];
-    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
-    for (Py_ssize_t j = 0; j < nkw; j++) {
-        PyObject *name = PyTuple_GET_ITEM(kwnames, j);
-        int i;
-        for (i = 0; i < n && name != st->names[params[i].name]; i++)
-            ;
-        if (i == n) {   /* not interned: compare the text */
-            for (i = 0; i < n; i++) {
-                int eq = PyUnicode_Compare(name, st->names[params[i].name]);
-                if (eq == -1 && PyErr_Occurred())
-                    return -1;
-                if (eq == 0)
-                    break;
-            }
-        }
-        if (i == n) {
-            PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%S'", fn,
-                         name);
-            return -1;
-        }
-        if (FIELD(i)) {
-            PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%S'", fn,
-                         name);
-            return -1;
-        }
-        FIELD(i) = args[nargs + j];
-    }
-#undef FIELD
-    if (!out->token) {
-        PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: 'token'",
-                     fn);
-        return -1;
-    }
-    return 0;
-}
-
 /* ---- the pieces shared by decode and Verifier ------------------------ */
 
 /* Verification settings: decode's keywords (in, borrowed) -> a->opts. Used
@@ -334,22 +283,5 @@ decode_settings_parse(cjwt_state *st, int mode, const char *calling, const decod
 done:
     Py_XDECREF(leeway);
     Py_XDECREF(max_age);
-    return rc;
-}
-
-/* A `now` argument (NULL/None: the clock; unix time or datetime). */
-int
-now_arg(cjwt_state *st, PyObject *now_in, int *has_now, double *now)
-{
-    *has_now = 0;
-    if (!now_in || now_in == Py_None)
-        return 0;
-    PyObject *now_obj = convert_arg(st->time_hook, now_in);
-    if (!now_obj)
-        return -1;
-    int rc = number_arg(now_obj, "now", now);
-    Py_DECREF(now_obj);
-    if (rc == 0)
-        *has_now = 1;
     return rc;
 }
