@@ -321,7 +321,7 @@ test-types: python
 
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) -k test-c test-c-nosodium test-tsan test-python test-pyjwt-old test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick test-wheel test-pyversions test-types
+	$(MAKE) -k test-c test-c-nosodium test-tsan test-python test-pyjwt-old test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-browser test-docs test-soak test-valgrind test-lua-valgrind bench-quick test-wheel test-pyversions test-types
 
 deps:
 	./scripts/install-deps.sh
@@ -335,6 +335,16 @@ demo: deps
 	./examples/demo.sh
 test-demo: python luajit
 	DEMO_LOAD=0 ./demo/run.sh
+
+# The demo's web front end in Debian's chromium (headless, driven by
+# Playwright's Python package; tests/browser). demo-web: the demo left running
+# for a person's browser (prints its https:// URL) until Ctrl-C or SIGTERM.
+.PHONY: test-browser demo-web
+test-browser: python luajit
+	$(PYTHON) -m pytest -q tests/browser
+demo-web: deps
+	$(MAKE) build
+	./demo/run.sh --serve
 
 # Leaves the tree as cloned: every build output is under build/ except the
 # in-place Python extension and what Python and pytest leave behind.

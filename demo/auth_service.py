@@ -5,12 +5,19 @@ Two HTTP servers in one process, both on 127.0.0.1:
 
 public port (the gateway proxies /auth/* here, and fetches the JWKS from it)
     POST /login          {"username", "password"} -> 200 {"access_token", ...}
-                         + Set-Cookie: refresh_token=...; HttpOnly; Path=/auth
+                         + Set-Cookie: refresh_token=...; HttpOnly; Secure;
+                           SameSite=Strict; Path=/auth
     POST /refresh        refresh token from the cookie -> a new pair (rotation);
                          a refresh token used twice revokes its whole family
-    POST /logout         Authorization: Bearer <access token> -> its jti and its
-                         refresh family are revoked (the gateway refuses it at once)
+    POST /logout         the refresh cookie and/or Authorization: Bearer <access
+                         token> -> the access token's jti and the family are
+                         revoked (the gateway refuses them at once), cookie cleared
     GET  /.well-known/jwks.json   public keys only
+    The three POSTs are refused (403 "csrf") unless the request's Origin header
+    is one of --allowed-origin (the gateway's own https origin): SameSite keeps
+    the cookie off cross-site requests, the Origin check also refuses
+    cross-origin requests from the same site (another port, a sibling
+    subdomain) and requests from no browser origin at all (docs/lifecycle.md).
 
 admin port (loopback only, never proxied by the gateway)
     POST /admin/rotate        a new ES256 signing key with a new kid; the old one
@@ -20,6 +27,14 @@ admin port (loopback only, never proxied by the gateway)
     POST /admin/mint-expired  {"sub"}: an access token signed by the current key,
                               issued an hour ago, expired 45 minutes ago
     GET  /admin/keys          which kids sign, which are published
+    POST /admin/clock         {"offset": seconds}: the issuer's test clock (new
+                              tokens are issued as if it were now + offset)
+
+Both ports speak HTTPS when given --tls-cert/--tls-key (demo/run.sh does).
+
+DEMO_WEAKEN (environment, comma-separated; the browser tests' "fails if" proofs
+only, never in a real run): "cookie-httponly" sends the refresh cookie without
+HttpOnly, "origin-check" accepts any Origin. The service says so at start.
 
 Tokens come from cjwt.TokenIssuer (issue 6) over a cjwt.RedisStore shared with
 the gateway's denylist. If that API is not in the cjwt being run, the
@@ -31,6 +46,8 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import ssl
 import sys
 import threading
 import time
@@ -45,6 +62,8 @@ ACCESS_TTL_S = 15 * 60
 REFRESH_TTL = "7d"
 REFRESH_COOKIE = "refresh_token"
 LEEWAY = 5                      # the gateway's leeway: retire a key this much later
+WEAKEN = {w for w in os.environ.get("DEMO_WEAKEN", "").split(",") if w}
+KNOWN_WEAKEN = {"cookie-httponly", "origin-check"}
 
 
 class Users:
@@ -134,12 +153,16 @@ class AuthService:
             client.ping()
             # grace: a revocation outlives its token by the gateway's leeway.
             self.store = cjwt.RedisStore(client, prefix=args.prefix, grace=LEEWAY)
+        self.clock_offset = 0           # the test clock (POST /admin/clock)
         self.keys = Keys(self.make_issuer if not MISSING else None)
+
+    def clock(self):
+        return time.time() + self.clock_offset
 
     def make_issuer(self, key, verify_keys):
         return cjwt.TokenIssuer(key, issuer=self.args.issuer, audience=self.args.audience,
                                 access_ttl=ACCESS_TTL, refresh_ttl=REFRESH_TTL, store=self.store,
-                                verify_keys=verify_keys)
+                                verify_keys=verify_keys, clock=self.clock)
 
     def verify_access(self, token):
         return cjwt.decode(token, self.keys.keyset(), algorithms=["ES256"], typ="at+jwt",
@@ -150,7 +173,29 @@ class AuthService:
                 "expires_in": pair.expires_in}
         cookie = cjwt.refresh_cookie(pair.refresh_token, max_age=pair.refresh_expires_in,
                                      path="/auth", name=REFRESH_COOKIE)
+        if "cookie-httponly" in WEAKEN:          # the "fails if" proof only
+            cookie = cookie.replace("; HttpOnly", "")
         return 200, body, [("Set-Cookie", cookie)]
+
+    def csrf_refusal(self, handler):
+        """None if the request may use the cookie endpoints, else the 403 answer.
+
+        The Origin header names the page that made the request; a browser
+        sets it on every POST and a page cannot change it. Only the gateway's
+        own origin(s) may log in, refresh or log out: a form or fetch() from any
+        other origin is refused before the cookie is even read, whether the
+        browser attached the cookie (same site, other origin) or not."""
+        if "origin-check" in WEAKEN:             # the "fails if" proof only
+            return None
+        origin = handler.headers.get("Origin")
+        if origin in self.args.allowed_origin:
+            return None
+        detail = ("no Origin header: only a page of %s may call this endpoint"
+                  % " or ".join(self.args.allowed_origin)) if origin is None else \
+            ("cross-origin request from %s refused: only a page of %s may call this endpoint"
+             % (origin, " or ".join(self.args.allowed_origin)))
+        handler.log_message("csrf: refused %s from Origin %r", handler.path, origin)
+        return 403, {"error": "csrf", "detail": detail}, []
 
 
 def not_implemented():
@@ -180,6 +225,7 @@ def clear_cookie():
 class Handler(BaseHTTPRequestHandler):
     server_version = "cjwt-demo-auth"
     sys_version = ""
+    timeout = 30          # seconds per connection (TLS handshake included)
     svc = None           # AuthService
     routes = {}          # (method, path) -> method name
 
@@ -225,6 +271,14 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class PublicHandler(Handler):
+    def dispatch(self, method):
+        # Every POST here reads or sets the refresh cookie: same-origin pages only.
+        if method == "POST" and (method, self.path.split("?")[0]) in self.routes:
+            refused = self.svc.csrf_refusal(self)
+            if refused:
+                return self.send(*refused)
+        super().dispatch(method)
+
     routes = {("POST", "/login"): "login", ("POST", "/refresh"): "refresh",
               ("POST", "/logout"): "logout", ("GET", "/.well-known/jwks.json"): "jwks"}
 
@@ -262,24 +316,54 @@ class PublicHandler(Handler):
         return self.svc.pair_response(pair)
 
     def logout(self):
+        """Revokes the session named by the access token (Authorization), the
+        refresh cookie, or both: the access token's jti and the family. The
+        cookie is cleared in every case."""
         if MISSING:
             return not_implemented()
-        at = bearer(self)
-        if not at:
-            return 401, {"error": "invalid_token", "detail": "Authorization: Bearer required"}, []
-        try:
-            claims = self.svc.verify_access(at)
-        except cjwt.PyJWTError as e:
-            return 401, {"error": "invalid_token", "code": e.code, "detail": str(e)}, []
+        at, rt = bearer(self), cookie(self, REFRESH_COOKIE)
+        if not at and not rt:
+            return 401, {"error": "invalid_request",
+                         "detail": "neither a refresh token cookie nor Authorization: Bearer"}, \
+                [clear_cookie()]
         issuer = self.svc.keys.issuer()
-        issuer.revoke(at)                  # this access token's jti
-        issuer.revoke_family(claims["fid"])   # and every refresh/access token of the session
-        return 200, {"revoked": {"jti": claims["jti"], "fid": claims["fid"]}}, [clear_cookie()]
+        revoked, errors = {}, []
+        if at:
+            try:
+                claims = self.svc.verify_access(at)
+                issuer.revoke(at)                       # this access token's jti
+                issuer.revoke_family(claims["fid"])     # and every token of the session
+                revoked.update(jti=claims["jti"], fid=claims["fid"])
+            except cjwt.PyJWTError as e:
+                errors.append("access token: %s (%s)" % (e, e.code))
+        if rt:
+            try:
+                claims = issuer.revoke(rt, family=True)  # None: expired anyway
+                if claims:
+                    revoked.setdefault("fid", claims["fid"])
+            except cjwt.PyJWTError as e:
+                errors.append("refresh token: %s (%s)" % (e, getattr(e, "code", None)))
+        if not revoked:
+            return 401, {"error": "invalid_token", "detail": "; ".join(errors)
+                         or "the session has expired"}, [clear_cookie()]
+        return 200, {"revoked": revoked}, [clear_cookie()]
 
 
 class AdminHandler(Handler):
     routes = {("POST", "/admin/rotate"): "rotate", ("POST", "/admin/retire-old"): "retire",
-              ("POST", "/admin/mint-expired"): "mint_expired", ("GET", "/admin/keys"): "status"}
+              ("POST", "/admin/mint-expired"): "mint_expired", ("GET", "/admin/keys"): "status",
+              ("POST", "/admin/clock"): "clock"}
+
+    def clock(self):
+        """The test clock: tokens issued from now on are issued as if it were
+        now + offset (the browser tests make an access token that is already
+        expired, then set it back to 0)."""
+        body = self.body_json() or {}
+        offset = body.get("offset")
+        if isinstance(offset, bool) or not isinstance(offset, (int, float)):
+            return 400, {"error": "invalid_request", "detail": "offset: a number of seconds"}, []
+        self.svc.clock_offset = offset
+        return 200, {"offset": offset}, []
 
     def status(self):
         k = self.svc.keys
@@ -316,7 +400,19 @@ def main():
     ap.add_argument("--issuer", default="https://auth.example.com")
     ap.add_argument("--audience", default="api.example.com")
     ap.add_argument("--users", required=True)
+    ap.add_argument("--allowed-origin", action="append", required=True,
+                    help="an origin (https://host:port) whose pages may POST to /login, "
+                         "/refresh and /logout; repeat for each gateway")
+    ap.add_argument("--tls-cert", help="serve both ports over HTTPS with this certificate")
+    ap.add_argument("--tls-key")
     args = ap.parse_args()
+    unknown = WEAKEN - KNOWN_WEAKEN
+    if unknown:
+        ap.error("DEMO_WEAKEN: unknown %s (known: %s)" % (", ".join(sorted(unknown)),
+                                                          ", ".join(sorted(KNOWN_WEAKEN))))
+    if WEAKEN:
+        print("auth service: WARNING: DEMO_WEAKEN=%s: protections switched off (tests only)"
+              % ",".join(sorted(WEAKEN)), file=sys.stderr, flush=True)
 
     if MISSING:
         print("auth service: WARNING: cjwt has no %s; token endpoints answer 501"
@@ -327,6 +423,14 @@ def main():
     admin = ThreadingHTTPServer(("127.0.0.1", args.admin_port), AdminHandler)
     for srv in (public, admin):
         srv.daemon_threads = True
+    if args.tls_cert:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        for srv in (public, admin):
+            # The handshake runs in the connection's own thread (at its first
+            # read), not in accept(): a client that never speaks blocks no one.
+            srv.socket = ctx.wrap_socket(srv.socket, server_side=True,
+                                         do_handshake_on_connect=False)
     threading.Thread(target=admin.serve_forever, daemon=True).start()
     print("auth service: public 127.0.0.1:%d, admin 127.0.0.1:%d, signing kid %s"
           % (args.port, args.admin_port, svc.keys.current), file=sys.stderr, flush=True)

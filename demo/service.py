@@ -3,10 +3,14 @@
 
 It never sees or verifies a token: it trusts the identity headers the gateway
 sets after verification (X-User-Id, X-User-Role, X-Scopes) and is reachable only
-on 127.0.0.1. It answers JSON echoing the identity it was given, and whether an
+on 127.0.0.1, over HTTPS when given a certificate and key (the gateway
+verifies it against the demo's throwaway CA).
+
+    service.py NAME PORT [CERT KEY] It answers JSON echoing the identity it was given, and whether an
 Authorization header reached it (the gateway strips it: it should not).
 """
 import json
+import ssl
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,6 +22,7 @@ DATA = {"orders": ["o-1001", "o-1002"], "payments": ["p-77"]}
 class Handler(BaseHTTPRequestHandler):
     server_version = "cjwt-demo-" + NAME
     sys_version = ""
+    timeout = 30          # seconds per connection (TLS handshake included)
 
     def log_message(self, fmt, *args):
         sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
@@ -45,6 +50,12 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     srv = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
     srv.daemon_threads = True
+    if len(sys.argv) > 4:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+        # The handshake runs in the connection's own thread (at its first
+        # read), not in accept(): a client that never speaks blocks no one.
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

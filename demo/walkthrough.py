@@ -2,8 +2,10 @@
 """The narrated walk-through of `make demo` (started by demo/run.sh, which
 starts the processes and passes their addresses in DEMO_* variables).
 
-Every step makes real HTTP calls with urllib, prints method, path, status and
-the interesting headers/body, and asserts what it narrates. A step that does
+Every step makes real HTTPS calls with urllib, verifying the gateway's (and
+the admin port's) certificate against the throwaway CA demo/run.sh made
+(DEMO_CA), prints method, path, status and the interesting headers/body, and
+asserts what it narrates. A step that does
 not behave as narrated is FAILED (and steps that need its result are
 SKIPPED); the exit status is 1 if any step was not PASSED.
 """
@@ -12,10 +14,13 @@ import json
 import os
 import re
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 GW = os.environ["DEMO_GATEWAY"]
@@ -29,12 +34,18 @@ REDIS_PORT = int(os.environ["DEMO_REDIS_PORT"])
 PREFIX = os.environ["DEMO_PREFIX"]
 LOAD = os.environ.get("DEMO_LOAD", "1") != "0"
 LOAD_SECONDS = int(os.environ.get("DEMO_LOAD_SECONDS", "3"))
+CA = os.environ["DEMO_CA"]
 
 ALICE = {"username": "alice", "password": "correct horse battery staple"}
 BOB = {"username": "bob", "password": "hunter2 but longer"}
 
+# TLS with verification against the demo's throwaway CA only (not the system's
+# roots): the certificate chain and the host name are checked on every call.
+TLS = ssl.create_default_context(cafile=CA)
+assert TLS.verify_mode == ssl.CERT_REQUIRED and TLS.check_hostname
 # Never go through a proxy from the environment: everything is on 127.0.0.1.
-OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                     urllib.request.HTTPSHandler(context=TLS))
 
 
 class StepFailed(Exception):
@@ -93,6 +104,10 @@ class Resp:
 def call(method, path, *, token=None, body=None, cookie=None, headers=None, base=GW,
          show=("WWW-Authenticate", "Set-Cookie"), quiet=False, note=""):
     h = dict(headers or {})
+    if base == GW and method == "POST" and path.startswith("/auth/"):
+        # What a browser sends with every POST from a page of the gateway's
+        # origin; the auth service refuses the cookie endpoints without it (CSRF).
+        h.setdefault("Origin", GW)
     if token:
         h["Authorization"] = "Bearer " + token
     if cookie:
@@ -132,7 +147,8 @@ def call(method, path, *, token=None, body=None, cookie=None, headers=None, base
                 print("         %s: %s" % (name, v))
         if resp.json is not None:
             show_json(resp.json, "         ")
-        elif resp.raw and not resp.raw.lstrip().startswith(b"<html"):   # not nginx's error page
+        elif resp.raw and not resp.raw.lstrip()[:15].lower().startswith((b"<html", b"<!doctype")):
+            # (not nginx's error pages, not the web front end's HTML)
             print("         " + resp.raw.decode(errors="replace").strip()[:200])
     return resp
 
@@ -204,6 +220,52 @@ def step(title):
 
 
 STEPS = []
+
+
+def tls_peer(url, context):
+    """(TLS version, the peer certificate as ssl returns it) after a handshake
+    with `context` (raises ssl.SSLCertVerificationError if it does not verify)."""
+    u = urllib.parse.urlsplit(url)
+    with socket.create_connection((u.hostname, u.port), timeout=5) as raw:
+        with context.wrap_socket(raw, server_hostname=u.hostname) as tls:
+            return tls.version(), tls.getpeercert()
+
+
+@step("HTTPS only: the gateway's certificate verifies against the demo's throwaway CA")
+def s_tls():
+    version, cert = tls_peer(GW, TLS)
+    subject = dict(x[0] for x in cert["subject"])
+    issuer = dict(x[0] for x in cert["issuer"])
+    san = ", ".join("%s:%s" % x for x in cert.get("subjectAltName", ()))
+    say("%s, certificate CN=%s (%s) issued by %r, verified with %s"
+        % (version, subject.get("commonName"), san, issuer.get("commonName"), os.path.basename(CA)))
+    say("a client that trusts only the system's CAs refuses the connection:")
+    try:
+        tls_peer(GW, ssl.create_default_context())
+    except ssl.SSLCertVerificationError as e:
+        say("  %s" % e.verify_message)
+    else:
+        raise StepFailed("the certificate verified without the demo's CA")
+    plain = GW.replace("https://", "http://", 1)
+    say("plain HTTP on the same port is not served (nginx answers 400 to a non-TLS request):")
+    try:
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(
+                plain + "/orders/list", timeout=5) as r:
+            raise StepFailed("plain HTTP answered %d" % r.status)
+    except urllib.error.HTTPError as e:
+        if e.code != 400:
+            raise StepFailed("plain HTTP answered %d, expected nginx's 400" % e.code)
+        say("  -> GET  %s/orders/list  <- 400 (plain HTTP request sent to HTTPS port)" % plain)
+    r = expect(call("GET", "/", show=("Strict-Transport-Security", "Content-Security-Policy")), 200)
+    csp = r.header("Content-Security-Policy") or ""
+    for part in ("script-src 'self'", "connect-src 'self'", "default-src 'none'"):
+        if part not in csp:
+            raise StepFailed("Content-Security-Policy lacks %s" % part)
+    if "unsafe-inline" in csp:
+        raise StepFailed("the CSP allows inline script or style")
+    if not (r.header("Strict-Transport-Security") or "").startswith("max-age="):
+        raise StepFailed("no Strict-Transport-Security header")
+    say("the web front end (%d bytes of HTML) with HSTS and a CSP without inline script" % len(r.raw))
 
 
 @step("The auth service publishes its public keys (JWKS)")
@@ -309,6 +371,34 @@ def s_refresh():
     STATE.update(at2=at2, rt2=rt2)
 
 
+@step("CSRF: the cookie endpoints refuse requests from any other origin (403 csrf)")
+def s_csrf():
+    rt2, = need("rt2")
+    say("a page elsewhere POSTs to /auth/refresh and the browser attaches the cookie (same site,")
+    say("another port: SameSite does not stop it); the auth service checks Origin first:")
+    for origin in ("https://localhost:1", "https://attacker.example", "null"):
+        expect(call("POST", "/auth/refresh", cookie="refresh_token=" + rt2,
+                    headers={"Origin": origin}), 403, body={"error": "csrf"})
+    say("no Origin at all (not a page of the gateway): refused too")
+    req = urllib.request.Request(GW + "/auth/logout", data=b"", method="POST",
+                                 headers={"Cookie": "refresh_token=" + rt2})
+    try:
+        OPENER.open(req, timeout=10)
+        raise StepFailed("logout without Origin was accepted")
+    except urllib.error.HTTPError as e:
+        body = json.loads(e.read() or b"{}")
+        print("   -> POST /auth/logout           (Cookie refresh_token=%s, no Origin)" % short(rt2))
+        print("      <- %d" % e.code)
+        show_json(body, "         ")
+        if e.code != 403 or body.get("error") != "csrf":
+            raise StepFailed("expected 403 csrf, got %d %r" % (e.code, body))
+    import redis
+    used = "%sused:%s" % (PREFIX, parts(rt2)[1]["jti"])
+    if redis.Redis(host="127.0.0.1", port=REDIS_PORT).exists(used):
+        raise StepFailed("a refused request marked the refresh token used (%s)" % used)
+    say("the refused requests touched nothing: redis has no %s (the token is unused)" % used)
+
+
 @step("Reuse of the old refresh token: refused, and its whole family is revoked")
 def s_reuse():
     rt1, at2, rt2 = need("rt1", "at2", "rt2")
@@ -385,6 +475,9 @@ WRK_RE = re.compile(r"Requests/sec:\s+([\d.]+)")
 
 
 def wrk(path, token):
+    # wrk speaks TLS but never verifies a certificate (its source sets
+    # SSL_VERIFY_NONE): the same address is verified here before each run.
+    tls_peer(GW, TLS)
     cmd = ["wrk", "-t2", "-c16", "-d%ds" % LOAD_SECONDS, "--latency", "--timeout", "2s",
            "-H", "Authorization: Bearer " + token, GW + path]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=LOAD_SECONDS + 15)
@@ -409,8 +502,10 @@ def s_load():
         raise StepFailed("wrk is not installed (scripts/install-deps.sh)")
     at, = need("bench_at")
     expect(call("GET", "/bench/verified", token=at), 200)
-    say("wrk -t2 -c16 -d%ds on 127.0.0.1; 2 nginx workers; upstream: a static answer in the same nginx"
-        % LOAD_SECONDS)
+    say("wrk -t2 -c16 -d%ds over HTTPS (keep-alive: one TLS handshake per connection) to %s;"
+        % (LOAD_SECONDS, GW))
+    say("2 nginx workers; upstream: a static answer in the same nginx. wrk does not verify")
+    say("certificates itself: before each run the same address is verified against the demo's CA")
     say("machine: %d CPUs, load average %.1f (wrk, nginx and everything else share them)"
         % (os.cpu_count() or 0, os.getloadavg()[0]))
     results = {}

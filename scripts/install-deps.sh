@@ -16,11 +16,14 @@ DEB_PACKAGES=(
   nginx libnginx-mod-http-lua lua-resty-core   # tests/nginx: cjwt.gateway in a real nginx
   redis-server python3-redis wrk               # make demo: denylist store, RedisStore client, load run
   lua-nginx-redis                              # cjwt.gateway's denylist (resty.redis, as nginx.redis)
+  chromium libnss3-tools   # tests/browser: headless chromium; certutil: its trust in the demo's CA
 )
 # PyPI name:import name. pyjwt/cryptography: differential and interop tests;
 # redis: RedisStore tests and the demo.
 # mypy: make test-types (mypy --strict, stubtest).
-PY_PACKAGES=(pytest:pytest pyjwt:jwt cryptography:cryptography redis:redis mypy:mypy)
+# playwright: drives Debian's chromium in tests/browser (never `playwright
+# install`: the browser is Debian's).
+PY_PACKAGES=(pytest:pytest pyjwt:jwt cryptography:cryptography redis:redis mypy:mypy playwright:playwright)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
