@@ -13,6 +13,7 @@ DEB_PACKAGES=(
   nginx libnginx-mod-http-lua lua-resty-core   # tests/nginx: cjwt.gateway in a real nginx
   redis-server python3-redis wrk               # make demo: denylist store, RedisStore client, load run
   lua-nginx-redis                              # cjwt.gateway's denylist (resty.redis, as nginx.redis)
+  redis-sentinel                               # replica tests: a Sentinel failover on loopback
 )
 # PyPI name:import name. pyjwt/cryptography: differential and interop tests;
 # redis: RedisStore tests and the demo.
