@@ -60,5 +60,8 @@ build = {
       cjwt = "lua/cjwt/init.lua",
       ["cjwt.safe"] = "lua/cjwt/safe.lua",
       ["cjwt.gateway"] = "lua/cjwt/gateway.lua",
+      ["cjwt.fetch"] = "lua/cjwt/fetch.lua",
+      ["cjwt.ratelimit"] = "lua/cjwt/ratelimit.lua",
+      ["cjwt.replica"] = "lua/cjwt/replica.lua",
    },
 }

@@ -61,10 +61,13 @@ local GATEWAY_KEYS = {
     jwks_refresh_cooldown = true, jwks_max_size = true, jwks_timeout = true, scopes = true, scope_claim = true, headers = true,
     cookie = true, realm = true, denylist = true, cache = true,
 }
-local DENYLIST_KEYS = { redis = true, prefix = true, cache = true, cache_ttl = true, fail_open = true }
+local DENYLIST_KEYS = {
+    redis = true, prefix = true, cache = true, cache_ttl = true, fail_open = true,
+    replica = true, max_lag = true, dict = true,              -- cjwt.replica
+}
 local REDIS_KEYS = {
     host = true, port = true, path = true, timeout = true, pool_size = true, keepalive = true,
-    password = true, database = true, pool = true,
+    password = true, database = true, pool = true, sentinels = true, master_name = true,
 }
 
 -- resty.redis >= 0.28 (OpenResty) has set_timeouts; Debian's nginx.redis 0.27
@@ -141,6 +144,24 @@ local function denylist_conf(d)
     local pool = r.pool or ("cjwt:" .. (dl.path or (dl.host .. ":" .. dl.port)) ..
                             ":" .. tostring(dl.database or 0))
     dl.connect_opts = { pool = pool, pool_size = dl.pool_size }
+    if d.replica ~= nil and type(d.replica) ~= "boolean" then
+        error("cjwt.gateway: denylist 'replica' must be a boolean", 3)
+    end
+    if r.sentinels ~= nil then
+        if not d.replica or type(r.sentinels) ~= "table" or type(r.master_name) ~= "string" then
+            error("cjwt.gateway: denylist.redis 'sentinels' (a list of { host =, port = }) " ..
+                  "needs 'master_name' and replica = true", 3)
+        end
+        dl.sentinels, dl.master_name = r.sentinels, r.master_name
+        pool = "sentinel:" .. r.master_name
+    end
+    if d.replica then
+        -- revocations pushed into a lua_shared_dict; requests read it only
+        dl.where = pool
+        dl.replica = require("cjwt.replica").setup(dl, d.max_lag or 2, d.dict or "cjwt_revocations")
+    elseif d.max_lag ~= nil or d.dict ~= nil then
+        error("cjwt.gateway: denylist 'max_lag' and 'dict' need replica = true", 3)
+    end
     dl.set_timeouts = dl.redis and redis_timeouts(dl.redis)
     if dl.cache_ttl > 0 and ngx and ngx.shared and not ngx.shared[dl.cache] then
         error("cjwt.gateway: denylist cache_ttl needs 'lua_shared_dict " .. dl.cache ..
@@ -437,6 +458,11 @@ local function current_keyset(self, force)
 end
 
 -- ---- the denylist in Redis ---------------------------------------------------
+local replica_mod
+local function replica_check(f, jti, fid)
+    replica_mod = replica_mod or require("cjwt.replica")
+    return replica_mod.check(f, jti, fid)
+end
 -- Why not the core's revocation hook (cjwt.decode's denylist option): the hook
 -- is a C callback, and a cosocket cannot yield across a C call. So the core
 -- verifies first (signature, typ, claims, jti present and a string), and
@@ -491,8 +517,12 @@ local function redis_revoked(dl, jti, fid)
     return n > 0
 end
 
--- The same, through the optional shared-dict cache of recent answers.
+-- The same, through the optional shared-dict cache of recent answers, or
+-- from the replica (cjwt.replica) with replica = true.
 local function is_revoked(dl, jti, fid)
+    if dl.replica then
+        return replica_check(dl.replica, jti, fid)
+    end
     if dl.cache_ttl <= 0 then
         return redis_revoked(dl, jti, fid)
     end
@@ -734,6 +764,22 @@ function _M.cache_stats(self)
         self = _M.configured[self] or error("cjwt.gateway: no configuration named '" .. self .. "'")
     end
     return self.check:cache_stats()
+end
+
+-- Starts this worker's part of the denylist replicas (init_worker_by_lua;
+-- otherwise a worker's first request does it). See cjwt.replica.
+function _M.init_worker()
+    require("cjwt.replica").init_worker()
+end
+
+-- A replica's { healthy =, lag =, max_lag =, leader =, last_id =, resyncs = }
+-- by configuration (or name), nil without one.
+function _M.replica_status(self)
+    if type(self) == "string" then
+        self = _M.configured[self] or error("cjwt.gateway: no configuration named '" .. self .. "'")
+    end
+    local dl = self.denylist
+    return dl and dl.replica and require("cjwt.replica").status(dl.replica.dict) or nil
 end
 
 -- Named configurations, for nginx.conf: configure in init_by_lua(_block)

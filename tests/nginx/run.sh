@@ -10,7 +10,7 @@ NGINX=${NGINX:-nginx}
 MODDIR=${NGINX_MODULES:-/usr/lib/nginx/modules}
 PYTHON=${PYTHON:-python3}
 LUAJIT=${LUAJIT:-luajit}
-TIMEOUT=${CJWT_NGINX_TIMEOUT:-120}
+TIMEOUT=${CJWT_NGINX_TIMEOUT:-300}
 
 T=$(mktemp -d /tmp/cjwt-nginx.XXXXXX)
 NGINX_PID=""
@@ -37,6 +37,7 @@ cleanup() {
   if [ "$rc" -ne 0 ] && [ -f "$T/error.log" ]; then
     echo "--- nginx error.log (last 40 lines) ---"; tail -n 40 "$T/error.log"
   fi
+  [ -n "${CJWT_NGINX_KEEP_LOG:-}" ] && cp "$T/error.log" "$CJWT_NGINX_KEEP_LOG"
   rm -rf "$T"
   exit "$rc"
 }
@@ -47,9 +48,9 @@ trap 'exit 130' INT TERM
 [ -f "$ROOT/build/luajit/cjwt/core.so" ] || { echo "build/luajit/cjwt/core.so missing (make luajit)"; exit 1; }
 
 mkdir -p "$T/www" "$T/tmp" "$T/bg"
-read -r PORT UPSTREAM_PORT JWKS_PORT REDIS_PORT DEAD_PORT STALL_PORT BG_JWKS_PORT < <("$PYTHON" - <<'PY'
+read -r PORT UPSTREAM_PORT JWKS_PORT REDIS_PORT DEAD_PORT STALL_PORT BG_JWKS_PORT REPLICA_PORT < <("$PYTHON" - <<'PY'
 import socket
-socks = [socket.socket() for _ in range(7)]
+socks = [socket.socket() for _ in range(8)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])
@@ -91,6 +92,7 @@ sed -e "s|@T@|$T|g" -e "s|@ROOT@|$ROOT|g" -e "s|@MODDIR@|$MODDIR|g" -e "s|@USER@
     -e "s|@PORT@|$PORT|g" -e "s|@UPSTREAM_PORT@|$UPSTREAM_PORT|g" -e "s|@JWKS_PORT@|$JWKS_PORT|g" \
     -e "s|@REDIS_PORT@|$REDIS_PORT|g" -e "s|@DEAD_PORT@|$DEAD_PORT|g" \
     -e "s|@STALL_PORT@|$STALL_PORT|g" -e "s|@BG_JWKS_PORT@|$BG_JWKS_PORT|g" \
+    -e "s|@REPLICA_PORT@|$REPLICA_PORT|g" \
     "$ROOT/tests/nginx/nginx.conf.in" > "$T/nginx.conf"
 
 "$NGINX" -t -q -p "$T" -c "$T/nginx.conf" -e "$T/error.log"
@@ -107,5 +109,7 @@ done
 cd "$ROOT"
 CJWT_NGINX_DIR="$T" CJWT_NGINX_PORT="$PORT" CJWT_REDIS_PORT="$REDIS_PORT" PYTHONPATH="$ROOT/python" \
   CJWT_STALL_REDIS_PID="$STALL_PID" CJWT_STALL_REDIS_PORT="$STALL_PORT" CJWT_BG_JWKS_PORT="$BG_JWKS_PORT" \
+  CJWT_REPLICA_REDIS_PORT="$REPLICA_PORT" CJWT_NGINX_PID="$NGINX_PID" NGINX="$NGINX" \
   timeout "$TIMEOUT" "$PYTHON" -m pytest -q -p no:cacheprovider tests/nginx/test_gateway.py \
-  tests/nginx/test_lifecycle_gateway.py tests/nginx/test_cache_gateway.py tests/nginx/test_faults_gateway.py
+  tests/nginx/test_lifecycle_gateway.py tests/nginx/test_cache_gateway.py tests/nginx/test_faults_gateway.py \
+  tests/nginx/test_replica_gateway.py "$@"
