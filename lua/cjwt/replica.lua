@@ -263,7 +263,10 @@ end
 local function session(f, d, me)
     local lease = lease_of(f)
     local block = math.max(10, math.floor(f.max_lag / 5 * 1000))
-    local red, err = connect(f, block + f.dl.timeout)
+    -- the XREAD's answer comes after `block`; a worker busy with requests may
+    -- read it late, so the socket allows max_lag / 2 more (health is decided
+    -- by m:ok and max_lag, not by this timeout)
+    local red, err = connect(f, block + math.max(f.dl.timeout, math.floor(f.max_lag * 500)))
     if not red then
         return nil, err
     end
