@@ -224,7 +224,8 @@ def main():
     results = {"conditions": "127.0.0.1, %d Python replica processes, 2 nginx instances "
                "(1 worker each), max_lag 2 s, %d revocations; wrk -t1 -c16 -d%ds, %d rounds "
                "interleaved, median; nproc %d" % (args.replicas, args.revocations, args.seconds,
-                                                  args.rounds, os.cpu_count() or 0)}
+                                                  args.rounds, os.cpu_count() or 0),
+               "loadavg_start": os.getloadavg()[0]}
     T = tempfile.mkdtemp(prefix="cjwt-bench-rev-")
     procs, nginx = [], []
     redis_proc = RedisProc(appendonly=False)
@@ -351,6 +352,7 @@ def main():
         redis_proc.close()
         shutil.rmtree(T, ignore_errors=True)
 
+    results["loadavg_end"] = os.getloadavg()[0]
     for k, v in results.items():
         print("revocation", k, json.dumps(v))
     if args.json:

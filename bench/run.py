@@ -473,7 +473,8 @@ def run_revocation(quick, only):
 
 def revocation_lines(rev):
     """Markdown lines of the revocation section."""
-    out = ["Conditions: " + rev["conditions"] + ".", "",
+    out = ["Conditions: %s; load average %.1f at the start, %.1f at the end." % (
+               rev["conditions"], rev.get("loadavg_start", 0), rev.get("loadavg_end", 0)), "",
            "| propagation (revoke_jti -> refused) | p50 | p99 | max | n |", "|---|---:|---:|---:|---:|"]
     for kind, label in (("python", "Python replicas (is_revoked)"),
                         ("gateway", "gateways (HTTP 401)")):
