@@ -48,9 +48,10 @@ trap 'exit 130' INT TERM
 [ -f "$ROOT/build/luajit/cjwt/core.so" ] || { echo "build/luajit/cjwt/core.so missing (make luajit)"; exit 1; }
 
 mkdir -p "$T/www" "$T/tmp" "$T/bg"
-read -r PORT UPSTREAM_PORT JWKS_PORT REDIS_PORT DEAD_PORT STALL_PORT BG_JWKS_PORT REPLICA_PORT < <("$PYTHON" - <<'PY'
+read -r PORT UPSTREAM_PORT JWKS_PORT REDIS_PORT DEAD_PORT STALL_PORT BG_JWKS_PORT REPLICA_PORT \
+  S_MASTER_PORT S_REPLICA_PORT SENTINEL_PORT < <("$PYTHON" - <<'PY'
 import socket
-socks = [socket.socket() for _ in range(8)]
+socks = [socket.socket() for _ in range(11)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])
@@ -92,7 +93,7 @@ sed -e "s|@T@|$T|g" -e "s|@ROOT@|$ROOT|g" -e "s|@MODDIR@|$MODDIR|g" -e "s|@USER@
     -e "s|@PORT@|$PORT|g" -e "s|@UPSTREAM_PORT@|$UPSTREAM_PORT|g" -e "s|@JWKS_PORT@|$JWKS_PORT|g" \
     -e "s|@REDIS_PORT@|$REDIS_PORT|g" -e "s|@DEAD_PORT@|$DEAD_PORT|g" \
     -e "s|@STALL_PORT@|$STALL_PORT|g" -e "s|@BG_JWKS_PORT@|$BG_JWKS_PORT|g" \
-    -e "s|@REPLICA_PORT@|$REPLICA_PORT|g" \
+    -e "s|@REPLICA_PORT@|$REPLICA_PORT|g" -e "s|@SENTINEL_PORT@|$SENTINEL_PORT|g" \
     "$ROOT/tests/nginx/nginx.conf.in" > "$T/nginx.conf"
 
 "$NGINX" -t -q -p "$T" -c "$T/nginx.conf" -e "$T/error.log"
@@ -110,6 +111,7 @@ cd "$ROOT"
 CJWT_NGINX_DIR="$T" CJWT_NGINX_PORT="$PORT" CJWT_REDIS_PORT="$REDIS_PORT" PYTHONPATH="$ROOT/python" \
   CJWT_STALL_REDIS_PID="$STALL_PID" CJWT_STALL_REDIS_PORT="$STALL_PORT" CJWT_BG_JWKS_PORT="$BG_JWKS_PORT" \
   CJWT_REPLICA_REDIS_PORT="$REPLICA_PORT" CJWT_NGINX_PID="$NGINX_PID" NGINX="$NGINX" \
+  CJWT_SENTINEL_PORTS="$S_MASTER_PORT,$S_REPLICA_PORT,$SENTINEL_PORT" \
   timeout "$TIMEOUT" "$PYTHON" -m pytest -q -p no:cacheprovider tests/nginx/test_gateway.py \
   tests/nginx/test_lifecycle_gateway.py tests/nginx/test_cache_gateway.py tests/nginx/test_faults_gateway.py \
   tests/nginx/test_replica_gateway.py "$@"

@@ -18,7 +18,7 @@ import pytest
 from test_gateway import DIR, get
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
-from redis_procs import RedisProc  # noqa: E402
+from redis_procs import RedisProc, SentinelSet  # noqa: E402
 
 PORT = os.environ.get("CJWT_REPLICA_REDIS_PORT")
 pytestmark = pytest.mark.skipif(not (DIR and PORT), reason="run through tests/nginx/run.sh")
@@ -47,8 +47,8 @@ def issuer(redis_proc):
                             store=cjwt.RedisStore(redis_proc.client(), prefix=PREFIX))
 
 
-def status():
-    code, _, body = get("/replica-status")
+def status(conf="rep"):
+    code, _, body = get("/replica-status?conf=" + conf)
     assert code == 200, body
     return json.loads(body)
 
@@ -164,6 +164,137 @@ def test_redis_killed_and_restarted_loses_nothing(issuer, redis_proc):
     later_issuer.revoke(later.access_token)
     wait_for(lambda: get("/rep/orders", later.access_token)[0] == 401, 2, "propagated after")
     wait_for(lambda: len(followers(redis_proc)) == 1, 5, "one follower again")
+
+
+# wrk: counts the answers by status and reports the slowest (µs)
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) counts = {} end
+function response(status, headers, body) counts[status] = (counts[status] or 0) + 1 end
+function done(summary, latency, requests)
+  for _, t in ipairs(threads) do
+    for k, v in pairs(t:get("counts")) do io.write(string.format("status %d %d\\n", k, v)) end
+  end
+  io.write(string.format("maxlat_us %d\\n", latency.max))
+end
+"""
+
+
+def wrk_during(path, token, seconds, fault):
+    """wrk (1 thread, 4 connections) on `path` for `seconds` while fault()
+    runs; returns ({status: count}, slowest answer in seconds)."""
+    import shutil
+    import threading
+
+    if not shutil.which("wrk"):
+        pytest.skip("wrk not installed")
+    script = os.path.join(DIR, "count.lua")
+    with open(script, "w") as f:
+        f.write(WRK_SCRIPT)
+    port = os.environ["CJWT_NGINX_PORT"]
+    out = {}
+
+    def run():
+        out["p"] = subprocess.run(
+            ["wrk", "-t1", "-c4", "-d%ds" % seconds, "--timeout", "10s", "-s", script,
+             "-H", "Authorization: Bearer " + token, "http://127.0.0.1:%s%s" % (port, path)],
+            capture_output=True, text=True, timeout=seconds + 30)
+    t = threading.Thread(target=run)
+    t.start()
+    try:
+        fault()
+    finally:
+        t.join()
+    counts, slowest = {}, None
+    for line in out["p"].stdout.splitlines():
+        parts = line.split()
+        if parts[:1] == ["status"]:
+            counts[int(parts[1])] = counts.get(int(parts[1]), 0) + int(parts[2])
+        elif parts[:1] == ["maxlat_us"]:
+            slowest = int(parts[1]) / 1e6
+    assert counts, out["p"].stdout + out["p"].stderr
+    return counts, slowest
+
+
+def test_under_wrk_load_a_stopped_redis_gives_only_the_documented_503(issuer, redis_proc):
+    fresh = issuer.issue("user-load").access_token
+    log_before = error_log_size()
+
+    def fault():
+        time.sleep(1.0)
+        redis_proc.pause()
+        try:
+            time.sleep(MAX_LAG + 1.5)
+        finally:
+            redis_proc.resume()
+    counts, slowest = wrk_during("/rep/orders", fresh, 6, fault)
+    assert set(counts) <= {200, 503}, counts           # no other 5xx, no 401 for a valid token
+    assert counts.get(503) and counts.get(200), counts
+    assert slowest < 1.0, slowest                      # 503 at once: no waiting on Redis
+    wait_for(lambda: get("/rep/orders", fresh)[0] == 200, 5, "recovered")
+    # the success path logged nothing; the outage is logged by the follower and per refusal
+    with open(os.path.join(DIR, "error.log")) as f:
+        f.seek(log_before)
+        new = f.read()
+    assert "cjwt.replica: following rep:revocations failed" in new
+
+
+def test_under_wrk_load_the_per_request_lookup_answers_within_its_timeout(issuer):
+    # the non-replicated denylist (configuration lc_stall, timeout 200 ms) on
+    # the Redis of test_faults_gateway.py, stopped while wrk runs
+    pid = int(os.environ["CJWT_STALL_REDIS_PID"])
+    fresh = issuer.issue("user-load2").access_token
+
+    def fault():
+        time.sleep(1.0)
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            time.sleep(2.0)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+    counts, slowest = wrk_during("/lc-stall/orders", fresh, 5, fault)
+    assert set(counts) <= {200, 503}, counts
+    assert counts.get(503) and counts.get(200), counts
+    assert slowest < 1.5, slowest                      # timeout 200 ms per step, loaded machine
+
+
+def test_sentinel_failover_at_the_gateway(issuer):
+    import cjwt
+
+    ports = [int(p) for p in os.environ["CJWT_SENTINEL_PORTS"].split(",")]
+    ss = SentinelSet(ports=ports)
+    try:
+        sentinel = ss.sentinel()
+        master = sentinel.master_for(ss.name, socket_timeout=1, decode_responses=True)
+        sent_issuer = cjwt.TokenIssuer(issuer.key, issuer=ISS, audience=AUD,
+                                       store=cjwt.RedisStore(master, prefix="sent:"))
+        wait_for(lambda: status("rep_s")["healthy"], 10, "gateway follows through the sentinel")
+        before = [sent_issuer.issue("u%d" % i) for i in range(5)]
+        for p in before:
+            sent_issuer.revoke(p.access_token)
+        master.wait(1, 2000)                            # replicated before the failover
+        fresh = sent_issuer.issue("fresh").access_token
+        wait_for(lambda: get("/rep-s/orders", before[-1].access_token)[0] == 401, 2, "propagated")
+        old = ss.master_port()
+        ss.master.kill()
+
+        def new_master():
+            try:
+                return ss.master_port() != old
+            except Exception:
+                return False
+        wait_for(new_master, 20, "sentinel promoted the replica")
+        for p in before:                                 # never accepted meanwhile
+            assert get("/rep-s/orders", p.access_token)[0] in (401, 503)
+        wait_for(lambda: get("/rep-s/orders", fresh)[0] == 200, 10, "healthy on the new master")
+        for p in before:
+            assert get("/rep-s/orders", p.access_token)[0] == 401     # nothing lost
+        after = sent_issuer.issue("after")
+        sent_issuer.revoke(after.access_token)            # written to the new master
+        wait_for(lambda: get("/rep-s/orders", after.access_token)[0] == 401, 2, "propagated")
+    finally:
+        ss.close()
 
 
 def test_leader_worker_killed_another_takes_over(issuer, redis_proc):

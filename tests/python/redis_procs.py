@@ -122,15 +122,18 @@ class SentinelSet:
     `name` (quorum 1, down after 500 ms): kill the master and the replica
     is promoted within a few seconds."""
 
-    def __init__(self, name="cjwt", n=1):
+    def __init__(self, name="cjwt", n=1, ports=(None, None, None)):
+        """ports: (master, replica, first sentinel), None for free ones."""
         self.name = name
-        self.master = RedisProc()
-        self.replica = RedisProc(args=["--replicaof", "127.0.0.1", str(self.master.port)])
+        self.master = RedisProc(port=ports[0])
+        self.replica = RedisProc(port=ports[1],
+                                 args=["--replicaof", "127.0.0.1", str(self.master.port)])
         conf = (f"sentinel monitor {name} 127.0.0.1 {self.master.port} 1\n"
                 f"sentinel down-after-milliseconds {name} 500\n"
                 f"sentinel failover-timeout {name} 3000\n"
                 f"sentinel parallel-syncs {name} 1\n")
-        self.sentinels = [RedisProc(sentinel_conf=conf) for _ in range(n)]
+        self.sentinels = [RedisProc(sentinel_conf=conf, port=ports[2] if i == 0 else None)
+                          for i in range(n)]
         # the replica has caught up before anything is written
         deadline = time.monotonic() + 10
         r = self.replica.client()
