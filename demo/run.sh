@@ -81,9 +81,10 @@ for cmd in redis-server "$NGINX"; do
   command -v "$cmd" >/dev/null || { echo "demo: $cmd not installed (scripts/install-deps.sh)"; exit 1; }
 done
 
-read -r PORT AUTH_PORT ADMIN_PORT ORDERS_PORT PAYMENTS_PORT ECHO_PORT REDIS_PORT < <("$PYTHON" - <<'PY'
+read -r PORT AUTH_PORT ADMIN_PORT ORDERS_PORT PAYMENTS_PORT ECHO_PORT REDIS_PORT GW2_PORT ECHO2_PORT \
+  < <("$PYTHON" - <<'PY'
 import socket
-socks = [socket.socket() for _ in range(7)]
+socks = [socket.socket() for _ in range(9)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])
@@ -99,7 +100,8 @@ JWKS_TTL=3 JWKS_COOLDOWN=1
 # The gateway's denylist option comes with the token lifecycle work (issue 6).
 # Without it the gateway runs without one, and the revocation steps fail.
 if grep -q "denylist" "$ROOT/lua/cjwt/gateway.lua"; then
-  DENYLIST="denylist = { redis = { host = \"127.0.0.1\", port = $REDIS_PORT }, prefix = \"$PREFIX\" },"
+  # replicated (issue 15): one follower per gateway keeps the revocations in memory
+  DENYLIST="denylist = { redis = { host = \"127.0.0.1\", port = $REDIS_PORT }, prefix = \"$PREFIX\", replica = true, max_lag = 2 },"
   export DEMO_DENYLIST=1
 else
   DENYLIST="-- no denylist: this cjwt.gateway has no 'denylist' option (issue 6)"
@@ -109,19 +111,24 @@ fi
 mkdir -p "$T/tmp"
 USER_LINE=""
 [ "$(id -u)" -eq 0 ] && USER_LINE="user root;"     # workers read the repo
-sed -e "s|@T@|$T|g" -e "s|@ROOT@|$ROOT|g" -e "s|@MODDIR@|$MODDIR|g" -e "s|@USER@|$USER_LINE|g" \
-    -e "s|@PORT@|$PORT|g" -e "s|@AUTH_PORT@|$AUTH_PORT|g" -e "s|@ORDERS_PORT@|$ORDERS_PORT|g" \
-    -e "s|@PAYMENTS_PORT@|$PAYMENTS_PORT|g" -e "s|@ECHO_PORT@|$ECHO_PORT|g" \
-    -e "s|@ISSUER@|$ISSUER|g" -e "s|@AUDIENCE@|$AUDIENCE|g" \
-    -e "s|@JWKS_TTL@|$JWKS_TTL|g" -e "s|@JWKS_COOLDOWN@|$JWKS_COOLDOWN|g" \
-    -e "s|@DENYLIST@|$DENYLIST|g" \
-    "$ROOT/demo/nginx.conf.in" > "$T/nginx.conf"
+gateway_conf() {   # DIR PORT ECHO_PORT: DIR/nginx.conf (pid, logs, temp files in DIR)
+  mkdir -p "$1/tmp"
+  sed -e "s|@T@|$1|g" -e "s|@ROOT@|$ROOT|g" -e "s|@MODDIR@|$MODDIR|g" -e "s|@USER@|$USER_LINE|g" \
+      -e "s|@PORT@|$2|g" -e "s|@AUTH_PORT@|$AUTH_PORT|g" -e "s|@ORDERS_PORT@|$ORDERS_PORT|g" \
+      -e "s|@PAYMENTS_PORT@|$PAYMENTS_PORT|g" -e "s|@ECHO_PORT@|$3|g" \
+      -e "s|@ISSUER@|$ISSUER|g" -e "s|@AUDIENCE@|$AUDIENCE|g" \
+      -e "s|@JWKS_TTL@|$JWKS_TTL|g" -e "s|@JWKS_COOLDOWN@|$JWKS_COOLDOWN|g" \
+      -e "s|@DENYLIST@|$DENYLIST|g" \
+      "$ROOT/demo/nginx.conf.in" > "$1/nginx.conf"
+}
+gateway_conf "$T" "$PORT" "$ECHO_PORT"
+gateway_conf "$T/gw2" "$GW2_PORT" "$ECHO2_PORT"    # the second gateway (issue 15)
 
 echo "== Starting the processes (all on 127.0.0.1, logs in $T)"
-start redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
+start redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly yes \
   --dir "$T" --protected-mode yes --daemonize no
 wait_port redis "$REDIS_PORT"
-printf '   %-9s :%-5s  %s\n' redis "$REDIS_PORT" "denylist and refresh-token store (no persistence)"
+printf '   %-9s :%-5s  %s\n' redis "$REDIS_PORT" "denylist, its feed and the refresh-token store (appendonly yes)"
 
 export PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}"
 start auth "$PYTHON" -u "$ROOT/demo/auth_service.py" --port "$AUTH_PORT" --admin-port "$ADMIN_PORT" \
@@ -131,19 +138,25 @@ wait_port auth "$AUTH_PORT"; wait_port auth-admin "$ADMIN_PORT"
 printf '   %-9s :%-5s  %s\n' auth "$AUTH_PORT" "auth service: /login /refresh /logout /.well-known/jwks.json"
 printf '   %-9s :%-5s  %s\n' admin "$ADMIN_PORT" "auth service admin (loopback only, not proxied): /admin/rotate /admin/retire-old"
 
-start orders "$PYTHON" -u "$ROOT/demo/service.py" orders "$ORDERS_PORT"
+start orders "$PYTHON" -u "$ROOT/demo/service.py" orders "$ORDERS_PORT" "$REDIS_PORT" "$PREFIX"
 wait_port orders "$ORDERS_PORT"
-start payments "$PYTHON" -u "$ROOT/demo/service.py" payments "$PAYMENTS_PORT"
+start payments "$PYTHON" -u "$ROOT/demo/service.py" payments "$PAYMENTS_PORT" "$REDIS_PORT" "$PREFIX"
 wait_port payments "$PAYMENTS_PORT"
-printf '   %-9s :%-5s  %s\n' orders "$ORDERS_PORT" "service, trusts the gateway's X-User-* headers"
-printf '   %-9s :%-5s  %s\n' payments "$PAYMENTS_PORT" "service, trusts the gateway's X-User-* headers"
+printf '   %-9s :%-5s  %s\n' orders "$ORDERS_PORT" "service, trusts the gateway's X-User-* headers; revocation replica"
+printf '   %-9s :%-5s  %s\n' payments "$PAYMENTS_PORT" "service, trusts the gateway's X-User-* headers; revocation replica"
 
 "$NGINX" -t -q -p "$T" -c "$T/nginx.conf" -e "$T/nginx-error.log"
 start nginx "$NGINX" -p "$T" -c "$T/nginx.conf" -e "$T/nginx-error.log"
 wait_port nginx "$PORT"
 printf '   %-9s :%-5s  %s\n' gateway "$PORT" "nginx + cjwt.gateway (JWKS ttl ${JWKS_TTL}s, cooldown ${JWKS_COOLDOWN}s)"
+"$NGINX" -t -q -p "$T/gw2" -c "$T/gw2/nginx.conf" -e "$T/gw2/nginx-error.log"
+start gateway2 "$NGINX" -p "$T/gw2" -c "$T/gw2/nginx.conf" -e "$T/gw2/nginx-error.log"
+wait_port gateway2 "$GW2_PORT"
+printf '   %-9s :%-5s  %s\n' gateway2 "$GW2_PORT" "a second nginx instance, the same configuration"
 
 cd "$ROOT"
+DEMO_GATEWAY2="http://127.0.0.1:$GW2_PORT" DEMO_ORDERS="http://127.0.0.1:$ORDERS_PORT" \
+DEMO_PAYMENTS="http://127.0.0.1:$PAYMENTS_PORT" \
 DEMO_GATEWAY="http://127.0.0.1:$PORT" DEMO_ADMIN="http://127.0.0.1:$ADMIN_PORT" \
 DEMO_ISSUER="$ISSUER" DEMO_AUDIENCE="$AUDIENCE" DEMO_JWKS_TTL="$JWKS_TTL" \
 DEMO_JWKS_COOLDOWN="$JWKS_COOLDOWN" DEMO_REDIS_PORT="$REDIS_PORT" DEMO_PREFIX="$PREFIX" \
