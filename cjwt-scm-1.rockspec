@@ -1,4 +1,9 @@
--- luarocks make cjwt-scm-1.rockspec   (Debian: libssl-dev, libjansson-dev)
+-- The development rockspec (the main branch). For Lua 5.4:
+--   luarocks --lua-version 5.4 make cjwt-scm-1.rockspec
+-- For LuaJIT / OpenResty (the Lua 5.1 ABI; a bare `luarocks make` on
+-- Debian 12 also targets 5.1, but with Lua 5.1's headers):
+--   luarocks --lua-version 5.1 make cjwt-scm-1.rockspec LUA_INCDIR=/usr/include/luajit-2.1
+-- Debian packages: libssl-dev libjansson-dev (jsmn is vendored in third_party/jsmn) (README.md, "LuaRocks").
 rockspec_format = "3.0"
 package = "cjwt"
 version = "scm-1"
@@ -28,40 +33,28 @@ external_dependencies = {
       header = "jansson.h",
       library = "jansson",
    },
-   JSMN = {
-      header = "jsmn.h",   -- header-only tokenizer (Debian libjsmn-dev)
-   },
 }
 build = {
-   type = "builtin",
-   modules = {
-      ["cjwt.core"] = {
-         sources = {
-            "csrc/alg.c",
-            "csrc/b64url.c",
-            "csrc/cache.c",
-            "csrc/claims.c",
-            "csrc/error.c",
-            "csrc/json.c",
-            "csrc/json_read.c",
-            "csrc/jws.c",
-            "csrc/key.c",
-            "csrc/key_jwk.c",
-            "csrc/key_pkey.c",
-            "csrc/keyset.c",
-            "csrc/verifier.c",
-            "lua/cjwt_core.c",
-         },
-         defines = { "_POSIX_C_SOURCE=200809L" },
-         incdirs = { "csrc", "$(OPENSSL_INCDIR)", "$(JANSSON_INCDIR)", "$(JSMN_INCDIR)" },
-         libdirs = { "$(OPENSSL_LIBDIR)", "$(JANSSON_LIBDIR)" },
-         libraries = { "crypto", "jansson", "m" },
-      },
-      cjwt = "lua/cjwt/init.lua",
-      ["cjwt.safe"] = "lua/cjwt/safe.lua",
-      ["cjwt.gateway"] = "lua/cjwt/gateway.lua",
-      ["cjwt.fetch"] = "lua/cjwt/fetch.lua",
-      ["cjwt.ratelimit"] = "lua/cjwt/ratelimit.lua",
-      ["cjwt.replica"] = "lua/cjwt/replica.lua",
+   -- The Makefile's `rock` target builds cjwt.core from csrc/*.c and
+   -- luaext/*.c into build/rock/ with -fvisibility=hidden and a version
+   -- script (only luaopen_cjwt_core exported); `rock-install` installs it
+   -- and the Lua files of lua/cjwt/ (nothing else goes under share/lua).
+   type = "make",
+   build_target = "rock",
+   build_variables = {
+      CC = "$(CC)",
+      CFLAGS = "$(CFLAGS)",
+      LIBFLAG = "$(LIBFLAG)",
+      LUA_INCDIR = "$(LUA_INCDIR)",
+      OPENSSL_INCDIR = "$(OPENSSL_INCDIR)",
+      OPENSSL_LIBDIR = "$(OPENSSL_LIBDIR)",
+      JANSSON_INCDIR = "$(JANSSON_INCDIR)",
+      JANSSON_LIBDIR = "$(JANSSON_LIBDIR)",
    },
+   install_target = "rock-install",
+   install_variables = {
+      INST_LIBDIR = "$(LIBDIR)",
+      INST_LUADIR = "$(LUADIR)",
+   },
+   copy_directories = {},
 }

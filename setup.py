@@ -1,30 +1,87 @@
-"""Build for the cjwt Python binding: one extension = the shared C core + the binding file.
+"""Build for the cjwt Python binding: one extension = the shared C core + the binding files.
 
-The core (csrc/) never includes Python.h; python/_cjwt.c includes only cjwt.h and Python.h.
+The metadata is in pyproject.toml; this file only defines the extension. The core
+(csrc/) never includes Python.h; the binding (python/src/*.c, one file per
+concern, see python/src/binding.h) includes only cjwt.h and Python.h. jsmn is vendored
+(third_party/jsmn); OpenSSL 3 libcrypto and jansson come from the system, and their
+headers are checked before anything is compiled (see CheckedBuildExt).
 """
+import os
+import re
+import tempfile
 from glob import glob
 
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+
+def core_version():
+    """One version for the core, the package and the rock: CJWT_VERSION in cjwt.h."""
+    with open("csrc/cjwt.h", encoding="utf-8") as f:
+        return re.search(r'#define CJWT_VERSION "([^"]+)"', f.read()).group(1)
+
+
+# Each system dependency, a program that compiles only with its real headers, and
+# what to install. A missing header otherwise surfaces as a raw gcc error half-way
+# through the build.
+SYSTEM_DEPS = [
+    ("OpenSSL 3 (libcrypto) headers",
+     "#include <openssl/evp.h>\n#include <openssl/opensslv.h>\n"
+     "#if !defined(OPENSSL_VERSION_MAJOR) || OPENSSL_VERSION_MAJOR < 3\n"
+     "#error OpenSSL 3 or later is needed\n#endif\n"
+     "int main(void) { return EVP_MAX_MD_SIZE > 0 ? 0 : 1; }\n",
+     "libssl-dev", "openssl-devel"),
+    ("jansson headers",
+     "#include <jansson.h>\nint main(void) { return JANSSON_MAJOR_VERSION > 1 ? 0 : 1; }\n",
+     "libjansson-dev", "jansson-devel"),
+]
+
+
+class CheckedBuildExt(build_ext):
+    """build_ext that first compiles one tiny program per system dependency and stops
+    with a message naming the package to install when one fails."""
+
+    def build_extensions(self):
+        missing = []
+        for what, program, debian, fedora in SYSTEM_DEPS:
+            if not self._compiles(program):
+                missing.append(f"  - {what}: Debian/Ubuntu `apt-get install {debian}`, "
+                               f"Fedora `dnf install {fedora}`")
+        if missing:
+            raise SystemExit(
+                "cjwt cannot be built: these system dependencies were not found by the C "
+                "compiler:\n" + "\n".join(missing) +
+                "\n(or install a prebuilt wheel, which needs none of them; see README.md)")
+        super().build_extensions()
+
+    def _compiles(self, program):
+        ext = self.extensions[0]
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "check.c")
+            with open(src, "w") as f:
+                f.write(program)
+            try:
+                self.compiler.compile([src], output_dir=tmp, include_dirs=ext.include_dirs,
+                                      extra_postargs=["-w"])
+            except Exception:   # CompileError; also a compiler that cannot run at all
+                return False
+        return True
+
 
 setup(
-    name="cjwt",
-    version="0.1.0",
-    description="JSON Web Tokens backed by one C core (OpenSSL libcrypto + jansson)",
-    python_requires=">=3.9",
-    package_dir={"": "python"},
-    packages=["cjwt"],
-    package_data={"cjwt": ["py.typed", "*.pyi"]},
+    version=core_version(),
     ext_modules=[
         Extension(
             "cjwt._cjwt",
-            sources=sorted(glob("csrc/*.c")) + ["python/_cjwt.c"],
-            depends=sorted(glob("csrc/*.h")),
-            include_dirs=["csrc"],
+            sources=sorted(glob("csrc/*.c")) + sorted(glob("python/src/*.c")),
+            depends=sorted(glob("csrc/*.h")) + sorted(glob("python/src/*.h"))
+            + ["third_party/jsmn/jsmn.h"],
+            include_dirs=["csrc", "python/src", "third_party/jsmn"],   # jsmn is vendored
             # Same feature level as the Makefile's CORE_CFLAGS (clock_gettime under -std=c11).
             define_macros=[("_POSIX_C_SOURCE", "200809L")],
             libraries=["crypto", "jansson"],
             extra_compile_args=["-std=c11", "-fvisibility=hidden"],
         )
     ],
-    zip_safe=False,
+    cmdclass={"build_ext": CheckedBuildExt},
 )

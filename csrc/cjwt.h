@@ -393,6 +393,61 @@ CJWT_API cjwt_code cjwt_verify_signature(const cjwt_key *key, cjwt_alg alg,
 /* The header of a token, parsed strictly but NOT verified. New value or NULL. */
 CJWT_API cjwt_value *cjwt_unverified_header(const char *token, size_t len, cjwt_error *err);
 
+/* ---- key cache --------------------------------------------------------- */
+/* A bounded cache of keys parsed from bytes, for bindings that accept key
+ * material as a string on every call (cjwt.decode(token, pem, ...) in Python,
+ * cjwt.decode(token, pem, opts) in Lua): the material is parsed on the first
+ * call and the same cjwt_key is handed out afterwards.
+ *
+ * - Keyed by the exact bytes (length, then memcmp), the parser and the flags:
+ *   the same text read as a secret and read as a PEM are two entries.
+ * - Most recently used first; when full, the least recently used entry is
+ *   evicted. Lookups are linear: meant for a few dozen entries.
+ * - Material the parser refuses is never cached (each call reports the
+ *   error again). Encrypted PEM cannot go through the cache (there is no
+ *   password parameter): parse it once with cjwt_key_from_pem and keep the key.
+ * - The cache keeps a copy of the material (wiped with OPENSSL_cleanse when
+ *   the entry goes) and one reference to each key. Every key returned is a
+ *   new reference of the caller's (release with cjwt_key_free), so an entry
+ *   evicted meanwhile never frees a key in use.
+ * - Thread-safe: one mutex guards the entries and counters, and parsing runs
+ *   outside it. Knows no interpreter; a binding owns one cache per module
+ *   state / Lua state and frees it with that state. */
+typedef struct cjwt_key_cache cjwt_key_cache;
+
+/* How cjwt_key_cache_get reads material it has not seen. */
+typedef enum cjwt_key_parser {
+    CJWT_KEY_PARSE_BYTES,    /* cjwt_key_from_bytes: a user's str/bytes key of unknown kind */
+    CJWT_KEY_PARSE_SECRET,   /* cjwt_key_from_secret: an HMAC secret as is */
+    CJWT_KEY_PARSE_PEM,      /* cjwt_key_from_pem without a password: PEM or DER */
+    CJWT_KEY_PARSE_JWK       /* cjwt_key_from_jwk_json: one JWK as JSON text */
+} cjwt_key_parser;
+
+/* Most entries a key cache may hold. */
+#define CJWT_KEY_CACHE_MAX_CAPACITY ((size_t)4096)
+
+/* A new, empty cache of at most `capacity` keys (0: nothing is kept, every
+ * get parses; the counters still count). NULL when capacity is above
+ * CJWT_KEY_CACHE_MAX_CAPACITY or memory is short. */
+CJWT_API cjwt_key_cache *cjwt_key_cache_new(size_t capacity);
+/* Frees the cache, its copies of the material (wiped) and its references
+ * (keys still held by callers live on). NULL ok. Not concurrently with
+ * other calls on the same cache. */
+CJWT_API void cjwt_key_cache_free(cjwt_key_cache *cache);
+/* The key for `data` (len bytes; NUL bytes allowed) read with `parser` and
+ * `flags` (CJWT_KEY_ALLOW_SHORT_SECRET...): a NEW reference, from the cache
+ * (a hit) or parsed now and cached (a miss). NULL with *err set when the
+ * parser refuses the material (nothing is cached then). */
+CJWT_API cjwt_key *cjwt_key_cache_get(cjwt_key_cache *cache, const void *data, size_t len,
+                                      cjwt_key_parser parser, unsigned flags,
+                                      cjwt_error *err);
+/* Drops every entry (wiping the copies); the counters are zeroed too when
+ * reset_stats is non-zero. NULL ok. */
+CJWT_API void cjwt_key_cache_clear(cjwt_key_cache *cache, int reset_stats);
+/* hits, misses, evictions (entries dropped for room), size and capacity.
+ * *out zeroed for a NULL cache. */
+CJWT_API void cjwt_key_cache_stats(const cjwt_key_cache *cache, cjwt_cache_stats *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,7 +5,7 @@ set -euo pipefail
 
 DEB_PACKAGES=(
   build-essential pkg-config openssl curl python3-venv   # openssl CLI: test keys; venv: the install test
-  libssl-dev libjansson-dev libjsmn-dev
+  libssl-dev libjansson-dev        # jsmn is vendored in third_party/jsmn
   lua5.4 liblua5.4-dev
   luajit2 libluajit2-5.1-dev      # OpenResty's LuaJIT branch (nginx's Lua module wants it)
   lua-busted lua-cjson luarocks lua-socket   # lua-socket: threat tests listen on 127.0.0.1
@@ -17,7 +17,8 @@ DEB_PACKAGES=(
 )
 # PyPI name:import name. pyjwt/cryptography: differential and interop tests;
 # redis: RedisStore tests and the demo.
-PY_PACKAGES=(pytest:pytest pyjwt:jwt cryptography:cryptography redis:redis)
+# mypy: make test-types (mypy --strict, stubtest).
+PY_PACKAGES=(pytest:pytest pyjwt:jwt cryptography:cryptography redis:redis mypy:mypy)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
@@ -36,6 +37,10 @@ want=()
 for p in "${PY_PACKAGES[@]}"; do
   "$PYTHON" -c "import ${p#*:}" 2>/dev/null || want+=("${p%%:*}")
 done
+# pyproject.toml's PEP 639 licence fields need setuptools >= 77 for the in-place build
+# (`make python`: setup.py build_ext); pip/build use the pinned backend in isolation.
+"$PYTHON" -c 'import setuptools, sys; sys.exit(int(setuptools.__version__.split(".")[0]) < 77)' \
+  2>/dev/null || want+=("setuptools>=77")
 if [ ${#want[@]} -gt 0 ]; then
   echo "installing Python packages for $PYTHON: ${want[*]}"
   # A Debian system Python refuses installs outside a venv (PEP 668); these are

@@ -1,7 +1,7 @@
 -- cjwt: JSON Web Tokens for Lua 5.4 and LuaJIT (OpenResty), on the cjwt C core.
 --
 -- Every function raises on failure. A token or key the core refuses raises an
--- error object: a table with `code` (stable name, see DESIGN.md), `message`
+-- error object: a table with `code` (stable name, see docs/design.md), `message`
 -- and, for missing_claim, `claim`; its metatable is cjwt.error_mt and
 -- tostring(err) gives "cjwt: <code>: <message>". Misuse (wrong argument
 -- types, unknown option names, values JSON cannot hold) raises a plain string

@@ -131,7 +131,7 @@ def _slow_key(key, algorithms):
 
 
 # decode, decode_complete and jws_decode are C functions (no Python frame on
-# the common call); their docstrings are in python/_cjwt.c. The rare argument
+# the common call); their docstrings are in python/src/decode.c. The rare argument
 # kinds (PyJWK, timedelta, datetime...) are converted by the hooks above.
 _cjwt._set_hooks(_slow_key, _seconds, _unix_time)
 decode = _cjwt.decode

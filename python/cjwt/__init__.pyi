@@ -1,4 +1,4 @@
-# Type stubs for the cjwt package (the public API; see DESIGN.md).
+# Type stubs for the cjwt package (the public API; see docs/design.md).
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence, TypedDict, Union, overload
 

@@ -1,6 +1,6 @@
 """cjwt exceptions: PyJWT's names and hierarchy, plus a stable ``.code``.
 
-``code`` is the error name shared by the C core, Python and Lua (DESIGN.md,
+``code`` is the error name shared by the C core, Python and Lua (docs/design.md,
 "Error names"); a class attribute gives each class its usual code, and
 the binding sets the instance attribute to the exact code the core reported.
 """

@@ -1,4 +1,4 @@
-/* Wycheproof (C2SP) vectors from tests/vectors/wycheproof (CJWT_SHARED_VECTORS):
+/* Wycheproof (C2SP) vectors from tests/vectors/wycheproof (CJWT_WYCHEPROOF_DIR):
  * the signature primitives through cjwt_verify_signature, and the JOSE
  * files end to end through the token API. Every `valid` case must verify
  * and every `invalid` one must be refused, except the documented deviations
@@ -264,7 +264,7 @@ static void run_xdh(const char *dir, const char *file)
 
 static const char *vector_dir(void)
 {
-    const char *d = getenv("CJWT_SHARED_VECTORS");
+    const char *d = getenv("CJWT_WYCHEPROOF_DIR");
     return d && *d ? d : "tests/vectors/wycheproof";
 }
 

@@ -2,7 +2,7 @@
 --
 -- Same rules as tests/c/test_wycheproof.c and tests/python/test_wycheproof.py:
 -- every JWS in json_web_signature_test.json, json_web_key_test.json and
--- json_web_crypto_test.json (tests/vectors/wycheproof, or CJWT_SHARED_VECTORS) is
+-- json_web_crypto_test.json (tests/vectors/wycheproof, or CJWT_WYCHEPROOF_DIR) is
 -- verified as a raw JWS (cjwt.jws_decode) with every algorithm allowed, the
 -- key being the group's `public` JWK (else `private`), a JWK Set going through
 -- cjwt.keyset. `valid` must verify, `invalid` and `acceptable` must be refused,
@@ -12,7 +12,7 @@
 local cjson = require "cjson"
 local cjwt = require "cjwt"
 
-local SHARED = os.getenv("CJWT_SHARED_VECTORS")
+local SHARED = os.getenv("CJWT_WYCHEPROOF_DIR")
 if not SHARED or SHARED == "" then
     SHARED = "tests/vectors/wycheproof"
 end

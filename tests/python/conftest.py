@@ -12,7 +12,19 @@ import os
 import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "python"))
+# The in-tree package (python/cjwt, built with `make python`) unless the suite runs
+# against an installed copy (make test-wheel sets CJWT_TEST_INSTALLED=1).
+INSTALLED = os.environ.get("CJWT_TEST_INSTALLED") == "1"
+# What a child Python process must put first on sys.path to import the same cjwt
+# ("" when the installed one is under test).
+PACKAGE_PATH = "" if INSTALLED else os.path.join(ROOT, "python")
+if not INSTALLED:
+    sys.path.insert(0, os.path.join(ROOT, "python"))
+else:
+    import cjwt as _cjwt_under_test
+
+    assert not _cjwt_under_test.__file__.startswith(os.path.join(ROOT, "python")), \
+        f"CJWT_TEST_INSTALLED=1 but cjwt comes from the source tree: {_cjwt_under_test.__file__}"
 
 NOW = 1_700_000_000          # the fixed clock every test validates at
 SECRET = "k" * 64            # long enough for HS512

@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 import cjwt
-from conftest import ROOT
+from conftest import PACKAGE_PATH, ROOT
 from lifecycle_redis import RedisServer
 
 ISS = "https://auth.example.com"
@@ -604,7 +604,7 @@ def test_revocation_reaches_another_process(redis_server, clock):
     i = cjwt.TokenIssuer(KEY, issuer=ISS, audience=AUD, store=store)
     pair = i.issue("u")
     code = f"""
-import sys; sys.path.insert(0, {os.path.join(ROOT, 'python')!r})
+import sys; sys.path[:0] = {[PACKAGE_PATH] if PACKAGE_PATH else []!r}
 import cjwt, redis
 store = cjwt.RedisStore(redis.Redis(port={redis_server.port}), prefix="xproc:")
 key = cjwt.Key.from_jwk({json.dumps(PUB.to_jwk())})

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import PACKAGE_PATH, ROOT
 
 APP = os.path.join(ROOT, "examples", "pyjwt_app.py")
 ALIASED = ("import sys, runpy, cjwt; sys.modules['jwt'] = cjwt; "
@@ -23,7 +23,7 @@ def run(args, env_path):
 
 
 def test_runs_with_cjwt_as_jwt(tmp_path):
-    py = os.path.join(ROOT, "python")
+    py = PACKAGE_PATH
     out = run(["-c", ALIASED, APP], py)
     assert "jwks: rsa-1 from-idp" in out and "refused: ExpiredSignatureError True" in out
     rewritten = tmp_path / "app_cjwt.py"

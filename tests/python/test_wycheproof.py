@@ -2,7 +2,7 @@
 
 Same rules as tests/c/test_wycheproof.c and tests/lua/wycheproof_spec.lua:
 every JWS in json_web_signature_test.json, json_web_key_test.json and
-json_web_crypto_test.json (tests/vectors/wycheproof, or CJWT_SHARED_VECTORS) is
+json_web_crypto_test.json (tests/vectors/wycheproof, or CJWT_WYCHEPROOF_DIR) is
 verified as a raw JWS (cjwt.jws_decode) with every algorithm allowed, the key
 being the group's `public` JWK (else `private`), a JWK Set going through
 cjwt.KeySet.from_jwks. `valid` must verify, `invalid` and `acceptable` must be
@@ -18,7 +18,7 @@ import pytest
 import cjwt
 from conftest import ROOT
 
-SHARED = os.environ.get("CJWT_SHARED_VECTORS") or os.path.join(ROOT, "tests", "vectors", "wycheproof")
+SHARED = os.environ.get("CJWT_WYCHEPROOF_DIR") or os.path.join(ROOT, "tests", "vectors", "wycheproof")
 FILES = ["json_web_signature_test.json", "json_web_key_test.json", "json_web_crypto_test.json"]
 ALL_ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
             "ES256", "ES384", "ES512", "EdDSA"]

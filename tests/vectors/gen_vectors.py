@@ -20,7 +20,7 @@ switch the signature check off), and the malformed cases built with `signed()`
 carry a MAC that is valid over their (malformed) content, so that a verifier can
 only refuse them for the structural reason the case is about.
 
-Expected errors follow DESIGN.md ("Error names") and the check order
+Expected errors follow docs/design.md ("Error names") and the check order
     structure -> header (alg present and a string, crit) -> algorithm allowlist
     and key type -> signature -> typ -> claims (required, iat, nbf, exp,
     max_age, iss, aud, sub).
@@ -389,7 +389,7 @@ def verifies(token, key, options=None):
 
 
 def jwks_verifies(token, jwks):
-    """Key set selection as DESIGN/cjwt.h describe it: the key named by kid,
+    """Key set selection as docs/design.md and cjwt.h describe it: the key named by kid,
     else any key that verifies."""
     parts = token.split(".")
     hdr = json.loads(b64u_decode(parts[0]))
@@ -1078,7 +1078,7 @@ def gen_hmac():
           err("alg_not_allowed"), HS)
     f.add("alg-none-allowlist-hs-family", nh + "." + p + ".", key_secret(SECRET_256),
           err("alg_not_allowed"), {"algorithms": ["HS256", "HS384", "HS512"]})
-    # DESIGN.md: "no `none` unless asked for by name".  Asked for by name, an
+    # docs/design.md: `none` only when the allowlist names it.  Asked for by name, an
     # unsecured JWS (RFC 7518 3.6) is accepted, but only with an empty signature.
     f.add("alg-none-explicitly-allowed", nh + "." + p + ".", key_secret(SECRET_256),
           ok(claims, {"alg": "none"}), {"algorithms": ["none"]}, unsecured=True,
@@ -1249,7 +1249,7 @@ def gen_claims():
         add("exp-" + label + "-malformed",
             None, err("malformed"),
             raw_payload=b'{"sub":"user-1","exp":' + raw + b"}",
-            note="numeric dates must be JSON numbers (DESIGN.md)"
+            note="numeric dates must be JSON numbers (docs/design.md)"
             if label in ("string", "true", "null") else None)
     good("exp-not-checked-when-verify-exp-false", dict(base, exp=NOW - 3600),
          {"verify_exp": False})
@@ -1275,7 +1275,7 @@ def gen_claims():
     for label, raw in (("string", b'"1"'), ("true", b"true"), ("null", b"null")):
         add("nbf-" + label + "-malformed", None, err("malformed"),
             raw_payload=b'{"sub":"user-1","nbf":' + raw + b"}",
-            note="numeric dates must be JSON numbers (DESIGN.md)")
+            note="numeric dates must be JSON numbers (docs/design.md)")
     good("nbf-not-checked-when-verify-nbf-false", dict(base, nbf=NOW + 3600),
          {"verify_nbf": False})
 
@@ -1642,7 +1642,7 @@ def gen_malformed():
     raw_payload("payload-leading-whitespace-ok", b' \n{"sub":"user-1"}',
                 expect=ok({"sub": "user-1"}))
 
-    # --- JSON grammar strictness (DESIGN.md: strict JSON) ---------------------
+    # --- JSON grammar strictness (docs/design.md: strict JSON) ---------------------
     raw_payload("payload-trailing-comma", b'{"sub":"user-1",}')
     raw_payload("payload-single-quotes", b"{'sub':'user-1'}")
     raw_payload("payload-unquoted-key", b'{sub:"user-1"}')
@@ -1967,7 +1967,7 @@ def gen_asym(keys):
     # --- weak RSA keys --------------------------------------------------------
     t1024 = asym_token("RS256", keys["rsa1024"], claims)
     f.add("rs256-rsa-1024-bit-key-pem", t1024, pem_pub("rsa1024"), err("invalid_key"), rs,
-          mac_ok=True, note="RS/PS need RSA >= 2048 bits (DESIGN.md)")
+          mac_ok=True, note="RS/PS need RSA >= 2048 bits (docs/design.md)")
     f.add("rs256-rsa-1024-bit-key-jwk", t1024, {"jwk": public_jwk(keys["rsa1024"])},
           err("invalid_key"), rs, mac_ok=True)
     f.add("ps256-rsa-1024-bit-key-pem", asym_token("PS256", keys["rsa1024"], claims),

@@ -1,0 +1,271 @@
+/* Python <-> cjwt_value, and the small argument helpers every entry point
+ * uses (str without NUL, tokens, numbers, lists of str). */
+#include "binding.h"
+
+/* ---- small argument helpers ------------------------------------------ */
+
+/* The METH_FASTCALL entry points are private (called by cjwt/__init__.py
+ * with every argument), so only the count is checked. */
+int
+nargs_ok(const char *fn, Py_ssize_t nargs, Py_ssize_t want)
+{
+    if (nargs == want)
+        return 1;
+    PyErr_Format(PyExc_TypeError, "%s() takes %zd arguments (%zd given)", fn, want, nargs);
+    return 0;
+}
+
+/* `str` or an iterable of `str` -> a new tuple of str (a private copy, so a
+ * list the caller mutates from another thread cannot free our strings). */
+PyObject *
+str_or_strings(PyObject *obj, const char *what)
+{
+    PyObject *tup;
+    if (PyUnicode_Check(obj)) {
+        tup = PyTuple_Pack(1, obj);
+    } else if (PyBytes_Check(obj) || PyByteArray_Check(obj) || PyDict_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be str or an iterable of str, not %.100s", what,
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    } else {
+        tup = PySequence_Tuple(obj);
+    }
+    if (!tup) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "%s must be str or an iterable of str, not %.100s",
+                         what, Py_TYPE(obj)->tp_name);
+        }
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(tup); i++) {
+        if (!utf8_arg(PyTuple_GET_ITEM(tup, i), what, NULL)) {
+            Py_DECREF(tup);
+            return NULL;
+        }
+    }
+    return tup;
+}
+
+/* A tuple of str -> a PyMem array of borrowed UTF-8 pointers. */
+const char **
+utf8_array(PyObject *tup)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(tup);
+    const char **arr = PyMem_Calloc(n ? (size_t)n : 1, sizeof *arr);
+    if (!arr) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        arr[i] = PyUnicode_AsUTF8(PyTuple_GET_ITEM(tup, i)); /* cached by str_or_strings */
+    return arr;
+}
+
+/* str (as UTF-8), bytes or a bytes-like object -> a new bytes object in
+ * *out (a private immutable copy): 1. 0 without an exception when obj is
+ * none of these (the caller names what it wanted), -1 on error. */
+int
+bytes_arg(PyObject *obj, PyObject **out)
+{
+    if (PyUnicode_Check(obj))
+        *out = PyUnicode_AsUTF8String(obj);
+    else if (PyBytes_Check(obj))
+        *out = Py_NewRef(obj);
+    else if (PyObject_CheckBuffer(obj))
+        *out = PyBytes_FromObject(obj);
+    else
+        return 0;
+    return *out ? 1 : -1;
+}
+
+/* ---- Python -> cjwt_value -------------------------------------------- */
+
+cjwt_value *
+to_value(PyObject *obj)
+{
+    cjwt_value *v = NULL;
+
+    if (obj == Py_None)
+        v = cjwt_value_new_null();
+    else if (PyBool_Check(obj))
+        v = cjwt_value_new_bool(obj == Py_True);
+    else if (PyLong_Check(obj)) {
+        int overflow = 0;
+        long long i = PyLong_AsLongLongAndOverflow(obj, &overflow);
+        if (overflow) {
+            PyErr_Format(PyExc_ValueError,
+                         "int %R is out of range for a JWT number (must fit in 64-bit signed)",
+                         obj);
+            return NULL;
+        }
+        if (i == -1 && PyErr_Occurred())
+            return NULL;
+        v = cjwt_value_new_int((int64_t)i);
+    } else if (PyFloat_Check(obj)) {
+        double d = PyFloat_AS_DOUBLE(obj);
+        if (!isfinite(d)) {
+            PyErr_SetString(PyExc_ValueError, "Out of range float values are not JSON compliant");
+            return NULL;
+        }
+        v = cjwt_value_new_real(d);
+    } else if (PyUnicode_Check(obj)) {
+        Py_ssize_t len;
+        const char *s = PyUnicode_AsUTF8AndSize(obj, &len);
+        if (!s)
+            return NULL;
+        v = cjwt_value_new_string(s, (size_t)len);
+        if (!v && memchr(s, '\0', (size_t)len)) {
+            PyErr_SetString(PyExc_ValueError, "strings in a JWT must not contain NUL characters");
+            return NULL;
+        }
+    } else if (PyDict_Check(obj)) {
+        if (Py_EnterRecursiveCall(" while converting a JWT value"))
+            return NULL;
+        v = cjwt_value_new_object();
+        PyObject *key, *item;
+        Py_ssize_t pos = 0;
+        while (v && PyDict_Next(obj, &pos, &key, &item)) {
+            if (!PyUnicode_Check(key)) {
+                PyErr_Format(PyExc_TypeError, "keys must be str, not %.100s",
+                             Py_TYPE(key)->tp_name);
+                goto fail_container;
+            }
+            Py_ssize_t klen;
+            const char *k = PyUnicode_AsUTF8AndSize(key, &klen);
+            if (!k)
+                goto fail_container;
+            cjwt_value *child = to_value(item);
+            if (!child)
+                goto fail_container;
+            if (cjwt_value_object_set(v, k, (size_t)klen, child) < 0) { /* takes child */
+                if (memchr(k, '\0', (size_t)klen))
+                    PyErr_SetString(PyExc_ValueError, "keys in a JWT must not contain NUL characters");
+                else
+                    PyErr_NoMemory();
+                goto fail_container;
+            }
+        }
+        Py_LeaveRecursiveCall();
+        if (!v)
+            return (cjwt_value *)PyErr_NoMemory();
+        return v;
+    } else if (PyList_Check(obj) || PyTuple_Check(obj)) {
+        if (Py_EnterRecursiveCall(" while converting a JWT value"))
+            return NULL;
+        v = cjwt_value_new_array();
+        /* PySequence_Fast_* re-reads the size each time: to_value runs no
+         * Python code, but a list is still indexed defensively. */
+        for (Py_ssize_t i = 0; v && i < PySequence_Fast_GET_SIZE(obj); i++) {
+            cjwt_value *child = to_value(PySequence_Fast_GET_ITEM(obj, i));
+            if (!child)
+                goto fail_container;
+            if (cjwt_value_array_append(v, child) < 0) { /* takes child */
+                PyErr_NoMemory();
+                goto fail_container;
+            }
+        }
+        Py_LeaveRecursiveCall();
+        if (!v)
+            return (cjwt_value *)PyErr_NoMemory();
+        return v;
+    } else {
+        PyErr_Format(PyExc_TypeError, "Object of type %.100s is not JSON serializable",
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    if (!v)
+        PyErr_NoMemory();
+    return v;
+
+fail_container:
+    Py_LeaveRecursiveCall();
+    cjwt_value_free(v);
+    return NULL;
+}
+
+/* ---- cjwt_value -> Python -------------------------------------------- */
+
+/* A claim name as str: from st->str_cache when the same short ASCII name
+ * was seen before (the cached str also keeps its hash for the dict). */
+static PyObject *
+claim_name(cjwt_state *st, const char *k, size_t len)
+{
+    if (!st || len == 0 || len > STR_CACHE_MAX_LEN)
+        return PyUnicode_DecodeUTF8(k, (Py_ssize_t)len, "strict");
+    unsigned h = 2166136261u;   /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)k[i]) * 16777619u;
+    PyObject **slot = &st->str_cache[h % STR_CACHE_SIZE];
+    PyObject *cached = *slot;
+    if (cached && PyUnicode_GET_LENGTH(cached) == (Py_ssize_t)len &&
+        memcmp(PyUnicode_DATA(cached), k, len) == 0)   /* cached ones are compact ASCII */
+        return Py_NewRef(cached);
+    PyObject *str = PyUnicode_DecodeUTF8(k, (Py_ssize_t)len, "strict");
+    if (str && PyUnicode_IS_ASCII(str) && PyUnicode_IS_COMPACT(str))
+        Py_XSETREF(*slot, Py_NewRef(str));
+    return str;
+}
+
+#if PY_VERSION_HEX < 0x030D0000
+#define new_dict_sized(n) _PyDict_NewPresized((Py_ssize_t)(n))
+#else
+#define new_dict_sized(n) PyDict_New()
+#endif
+
+/* cjwt_value -> Python; st (may be NULL) gives the claim name cache. */
+PyObject *
+from_value_st(const cjwt_value *v, cjwt_state *st)
+{
+    size_t len;
+    const char *s;
+
+    switch (cjwt_value_type(v)) {
+    case CJWT_TYPE_NULL:
+        Py_RETURN_NONE;
+    case CJWT_TYPE_FALSE:
+        Py_RETURN_FALSE;
+    case CJWT_TYPE_TRUE:
+        Py_RETURN_TRUE;
+    case CJWT_TYPE_INT:
+        return PyLong_FromLongLong((long long)cjwt_value_int(v));
+    case CJWT_TYPE_REAL:
+        return PyFloat_FromDouble(cjwt_value_real(v));
+    case CJWT_TYPE_STRING:
+        s = cjwt_value_string(v, &len);
+        return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict");
+    case CJWT_TYPE_ARRAY: {
+        size_t n = cjwt_value_size(v);
+        if (Py_EnterRecursiveCall(" while converting a JWT value"))
+            return NULL;
+        PyObject *list = PyList_New((Py_ssize_t)n);
+        for (size_t i = 0; list && i < n; i++) {
+            PyObject *item = from_value_st(cjwt_value_array_get(v, i), st);
+            if (!item)
+                Py_CLEAR(list);
+            else
+                PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+        }
+        Py_LeaveRecursiveCall();
+        return list;
+    }
+    case CJWT_TYPE_OBJECT: {
+        if (Py_EnterRecursiveCall(" while converting a JWT value"))
+            return NULL;
+        PyObject *dict = new_dict_sized(cjwt_value_size(v));
+        for (void *it = cjwt_object_iter(v); dict && it; it = cjwt_object_iter_next(v, it)) {
+            const char *k = cjwt_object_iter_key(it, &len);
+            PyObject *key = claim_name(st, k, len);
+            PyObject *item = key ? from_value_st(cjwt_object_iter_value(it), st) : NULL;
+            if (!item || PyDict_SetItem(dict, key, item) < 0)
+                Py_CLEAR(dict);
+            Py_XDECREF(key);
+            Py_XDECREF(item);
+        }
+        Py_LeaveRecursiveCall();
+        return dict;
+    }
+    }
+    PyErr_SetString(PyExc_SystemError, "cjwt: unknown JSON value type from the core");
+    return NULL;
+}

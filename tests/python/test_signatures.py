@@ -1,0 +1,127 @@
+"""Inspectable signatures (issue 18, item 5): every public callable of cjwt and
+every method of Key, KeySet and Verifier has a signature inspect can read (the
+C ones through their __text_signature__), and that signature tells the truth:
+the parameters it names are the ones the function takes."""
+import inspect
+import pydoc
+
+import pytest
+
+import cjwt
+from cjwt import _cjwt
+from conftest import NOW, SECRET
+
+P = inspect.Parameter
+
+
+def _public_callables():
+    for name in cjwt.__all__:
+        obj = getattr(cjwt, name)
+        # Exception classes inherit BaseException's C constructor, whose
+        # signature CPython does not expose (inspect.signature(ValueError)
+        # fails too); they take PyJWT's (message) arguments.
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            continue
+        if callable(obj):
+            yield name, obj
+
+
+@pytest.mark.parametrize("name,obj", list(_public_callables()), ids=lambda x: str(x))
+def test_every_public_callable_has_a_signature(name, obj):
+    inspect.signature(obj)
+
+
+def _methods(cls):
+    for name in sorted(vars(cls)):
+        if not name.startswith("_") and callable(getattr(cls, name)):
+            yield cls, name
+
+
+@pytest.mark.parametrize(
+    "cls,name",
+    [m for cls in (cjwt.Key, cjwt.KeySet, cjwt.Verifier) for m in _methods(cls)],
+    ids=lambda x: getattr(x, "__name__", x),
+)
+def test_every_method_of_the_c_types_has_a_signature(cls, name):
+    sig = inspect.signature(getattr(cls, name))
+    assert all(p.kind is not P.VAR_POSITIONAL for p in sig.parameters.values())
+
+
+def _shape(obj):
+    return [(p.name, p.kind, p.default) for p in inspect.signature(obj).parameters.values()]
+
+
+E = P.empty
+EXPECTED = {
+    cjwt.Key.from_secret: [("secret", P.POSITIONAL_OR_KEYWORD, E),
+                           ("allow_short_secret", P.POSITIONAL_OR_KEYWORD, False)],
+    cjwt.Key.from_jwk: [("jwk", P.POSITIONAL_OR_KEYWORD, E),
+                        ("allow_short_secret", P.POSITIONAL_OR_KEYWORD, False)],
+    cjwt.Key.from_pem: [("data", P.POSITIONAL_OR_KEYWORD, E),
+                        ("password", P.POSITIONAL_OR_KEYWORD, None)],
+    cjwt.Key.generate: [("alg", P.POSITIONAL_OR_KEYWORD, E),
+                        ("kid", P.POSITIONAL_OR_KEYWORD, None)],
+    cjwt.Key.with_kid: [("self", P.POSITIONAL_ONLY, E), ("kid", P.POSITIONAL_ONLY, E)],
+    cjwt.Key.with_alg: [("self", P.POSITIONAL_ONLY, E), ("alg", P.POSITIONAL_ONLY, E)],
+    cjwt.Key.to_jwk: [("self", P.POSITIONAL_ONLY, E),
+                      ("private", P.POSITIONAL_OR_KEYWORD, False)],
+    cjwt.Key.to_pem: [("self", P.POSITIONAL_ONLY, E),
+                      ("private", P.POSITIONAL_OR_KEYWORD, False)],
+    cjwt.Key.thumbprint: [("self", P.POSITIONAL_ONLY, E)],
+    cjwt.KeySet: [("keys", P.POSITIONAL_OR_KEYWORD, E)],
+    cjwt.KeySet.from_jwks: [("jwks", P.POSITIONAL_OR_KEYWORD, E),
+                            ("allow_short_secret", P.POSITIONAL_OR_KEYWORD, False)],
+    cjwt.KeySet.to_jwks: [("self", P.POSITIONAL_ONLY, E),
+                          ("private", P.POSITIONAL_OR_KEYWORD, False)],
+    cjwt.KeySet.get: [("self", P.POSITIONAL_ONLY, E), ("kid", P.POSITIONAL_ONLY, E),
+                      ("default", P.POSITIONAL_ONLY, None)],
+    cjwt.Verifier.decode: [("self", P.POSITIONAL_ONLY, E), ("token", P.POSITIONAL_OR_KEYWORD, E),
+                           ("key", P.POSITIONAL_OR_KEYWORD, None), ("now", P.KEYWORD_ONLY, None)],
+    cjwt.Verifier.cache_info: [("self", P.POSITIONAL_ONLY, E)],
+    cjwt.Verifier.cache_clear: [("self", P.POSITIONAL_ONLY, E)],
+    _cjwt.parse_duration: [("text", P.POSITIONAL_ONLY, E)],
+    _cjwt.get_unverified_header: [("token", P.POSITIONAL_ONLY, E)],
+    _cjwt._key_cache_info: [],
+    _cjwt._key_cache_clear: [],
+}
+
+
+@pytest.mark.parametrize("obj", list(EXPECTED), ids=lambda o: o.__qualname__)
+def test_c_signatures_are_exact(obj):
+    assert _shape(obj) == EXPECTED[obj]
+
+
+def test_decode_signature_is_pyjwt_s():
+    names = [p.name for p in inspect.signature(cjwt.decode).parameters.values()]
+    assert names[:5] == ["token", "key", "algorithms", "options", "verify"]
+    for fn in (cjwt.decode, cjwt.decode_complete, cjwt.jws_decode):
+        assert inspect.signature(fn).parameters["token"].kind is P.POSITIONAL_OR_KEYWORD
+
+
+def test_the_signatures_name_the_real_parameters():
+    # Calling by the names the signatures give: a wrong __text_signature__
+    # (a renamed parameter) fails here.
+    key = cjwt.Key.from_secret(secret=SECRET, allow_short_secret=False)
+    assert key.with_kid("k1").kid == "k1"
+    assert key.with_alg("HS384").alg == "HS384"
+    assert key.to_jwk(private=True)["kty"] == "oct"
+    assert cjwt.Key.from_jwk(jwk=key.to_jwk(private=True)).bits == key.bits
+    gen = cjwt.Key.generate(alg="ES256", kid="e1")
+    assert cjwt.Key.from_pem(data=gen.to_pem(private=True), password=None).kid is None
+    assert gen.to_pem(private=False).startswith("-----BEGIN PUBLIC KEY-----")
+    ks = cjwt.KeySet(keys=[gen])
+    assert ks.get("e1", None) is not None and ks.get("nope") is None
+    assert cjwt.KeySet.from_jwks(jwks=ks.to_jwks(private=False), allow_short_secret=False)
+    v = cjwt.Verifier(algorithms=["HS256"])
+    token = cjwt.encode({"sub": "a"}, key)
+    assert v.decode(token=token, key=key, now=NOW) == {"sub": "a"}
+    assert v.decode_complete(token, key, now=NOW)["payload"] == {"sub": "a"}
+    assert _cjwt.parse_duration("15m") == 900
+
+
+def test_help_names_the_current_error_codes():
+    text = pydoc.render_doc(cjwt.decode)
+    assert "unavailable" in text and "RevocationUnavailableError" in text
+    assert "``internal``" not in text
+    for fn in (cjwt.decode, cjwt.decode_complete, cjwt.jws_decode):
+        assert fn.__text_signature__ and fn.__doc__.strip()
