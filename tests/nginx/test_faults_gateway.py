@@ -113,7 +113,7 @@ def test_stalled_jwks_source_never_delays_a_request_whose_key_is_cached():
                 assert status == 200
                 worst = max(worst, took)
                 time.sleep(0.1)
-            assert worst < 0.5, worst
+            assert worst < 1.0, worst               # (a stalled fetch waits jwks_timeout = 3 s)
         finally:
             os.kill(proc.pid, signal.SIGCONT)
         time.sleep(0.3)
