@@ -111,7 +111,7 @@ local function connect(f, timeout_ms)
         ok, err = red:select(dl.database)
         if not ok then red:close(); return nil, "select: " .. tostring(err) end
     end
-    ok, err = red:client("setname", "cjwt-replica")     -- CLIENT LIST shows the followers
+    ok, err = red:client("setname", "cjwt-replica:" .. f.dict)  -- CLIENT LIST shows followers
     if not ok then
         red:close()
         return nil, "CLIENT SETNAME: " .. tostring(err)
@@ -153,10 +153,15 @@ local function put(d, key, ttl)
 end
 
 local function fail(f, d, msg)
-    -- the replica is incomplete: refuse until a reload succeeds
+    -- the replica is incomplete: refuse until a full reload succeeds (no
+    -- feed position: the next sync cannot just continue)
     d:delete("m:ok")
-    log(ngx.ERR, "lua_shared_dict ", f.dict, ": ", msg,
-        "; requests are refused (fail closed) until a reload succeeds (make the dict larger)")
+    d:delete("m:last_id")
+    if not d:get("m:full") then
+        d:set("m:full", true)
+        log(ngx.ERR, "lua_shared_dict ", f.dict, ": ", msg, "; requests are refused ",
+            "(fail closed) until a reload succeeds (make the dict larger)")
+    end
     return nil, "dict full"
 end
 
@@ -235,6 +240,10 @@ local function sync(f, d, red)
     until cursor == "0"
     d:safe_set("m:last_id", last or "0-0")
     d:incr("m:resyncs", 1, 0)
+    if d:get("m:full") then
+        d:delete("m:full")
+        log(ngx.NOTICE, "lua_shared_dict ", f.dict, " holds every live revocation again")
+    end
     log(ngx.NOTICE, "loaded ", n, " live revocations of ", f.prefix, " into ", f.dict,
         " (feed at ", last or "0-0", ")")
     return true

@@ -61,7 +61,8 @@ def wait_for(cond, seconds, what):
 
 
 def followers(redis_proc):
-    return [c for c in redis_proc.client().client_list() if c.get("name") == "cjwt-replica"]
+    return [c for c in redis_proc.client().client_list()
+            if c.get("name") == "cjwt-replica:cjwt_revocations"]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -97,6 +98,29 @@ def test_revocation_reaches_the_gateway_and_checks_cost_no_redis_commands(issuer
     other = issuer.issue("user-2")
     issuer.revoke(other.refresh_token, family=True)
     wait_for(lambda: get("/rep/orders", other.access_token)[0] == 401, 2, "family revoked")
+
+
+def test_a_dict_too_small_fails_closed_and_says_so(issuer, redis_proc):
+    import cjwt
+
+    tiny = cjwt.TokenIssuer(issuer.key, issuer=ISS, audience=AUD,
+                            store=cjwt.RedisStore(redis_proc.client(), prefix="tiny:"))
+    fresh = tiny.issue("user-tiny").access_token
+    wait_for(lambda: get("/rep-tiny/orders", fresh)[0] == 200, 10, "tiny replica healthy")
+    log_before = error_log_size()
+    store = tiny.store
+    for i in range(400):                       # far more than 12k of shared dict holds
+        store.revoke_jti("tiny-%03d-%s" % (i, "x" * 40), time.time() + 600)
+    # never "not revoked" from an incomplete copy: 503 (fail closed), logged once
+    wait_for(lambda: get("/rep-tiny/orders", fresh)[0] == 503, 5, "fails closed")
+    time.sleep(0.5)
+    assert get("/rep-tiny/orders", fresh)[0] == 503
+    with open(os.path.join(DIR, "error.log")) as f:
+        f.seek(log_before)
+        new = f.read()
+    assert new.count("lua_shared_dict cjwt_rev_tiny: no memory; requests are refused") == 1
+    # the other replicas are not affected
+    assert get("/rep/orders", issuer.issue("user-other").access_token)[0] == 200
 
 
 def test_one_follower_per_nginx_instance(redis_proc):
