@@ -319,13 +319,14 @@ def main():
         for r in range(args.rounds):
             for loc, _ in GW_ROWS:
                 rps, p99, non2xx = wrk(ports[0], "/" + loc, live, args.seconds)
-                if non2xx:
-                    raise SystemExit("revocation: %d non-2xx answers at /%s" % (non2xx, loc))
-                samples[loc].append((rps, p99))
+                if non2xx:                # e.g. the per-request Redis lookup timing out
+                    log("%d non-2xx answers at /%s" % (non2xx, loc))
+                samples[loc].append((rps, p99, non2xx))
         gw = {}
         for loc, label in GW_ROWS:
             gw[loc] = {"label": label, "rps": statistics.median(s[0] for s in samples[loc]),
-                       "p99_ms": statistics.median(s[1] for s in samples[loc])}
+                       "p99_ms": statistics.median(s[1] for s in samples[loc]),
+                       "non2xx": sum(s[2] for s in samples[loc])}
         results["gateway"] = gw
         for num, den in (("v_rep", "v_nd"), ("c_rep", "c_nd"), ("v_redis", "v_nd"),
                          ("c_redis", "c_nd")):

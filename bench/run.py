@@ -489,7 +489,9 @@ def revocation_lines(rev):
                                                         rev["gateway_es256_verify_ns"]), "",
             "| gateway location (ES256) | req/s | p99 |", "|---|---:|---:|"]
     for loc, d in rev["gateway"].items():
-        out.append("| %s | %.0f | %.2f ms |" % (d["label"], d["rps"], d["p99_ms"]))
+        out.append("| %s | %.0f | %.2f ms%s |" % (d["label"], d["rps"], d["p99_ms"],
+                                                  " (%d non-2xx)" % d["non2xx"]
+                                                  if d.get("non2xx") else ""))
     out += ["", "Ratios (req/s; p99): verified replicated / no denylist %.2f; %.2f, cached "
             "replicated / no denylist %.2f; %.2f, verified Redis per request / no denylist "
             "%.2f, cached Redis per request / no denylist %.2f." % (
