@@ -373,15 +373,26 @@ end
 
 -- true (revoked), false, or nil, err (the replica is too old: fail closed).
 function _M.check(f, jti, fid)
-    local d = ngx.shared[f.dict]
-    if not started[f.dict] then
-        _M.init_worker()
+    local d = f.shdict
+    if not d then
+        d = ngx.shared[f.dict]
+        f.shdict = d                              -- per worker, like `started`
+        if not started[f.dict] then
+            _M.init_worker()
+        end
     end
-    local ok_at = d:get("m:ok")
+    -- m:ok read once per event-loop tick (ngx.now() is the loop's cached
+    -- time): under load many requests share one read
+    local now = ngx.now()
+    local ok_at = f.ok_at
+    if f.ok_tick ~= now then
+        ok_at = d:get("m:ok")
+        f.ok_at, f.ok_tick = ok_at, now
+    end
     if not ok_at then
         return nil, "replica " .. f.dict .. " not loaded"
     end
-    local lag = ngx.now() - ok_at
+    local lag = now - ok_at
     if lag > f.max_lag then
         return nil, format("replica %s: no answer from Redis for %.1f s (max_lag %g s)",
                            f.dict, lag, f.max_lag)
