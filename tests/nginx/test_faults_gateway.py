@@ -134,6 +134,33 @@ def test_stalled_jwks_source_never_delays_a_request_whose_key_is_cached():
         log.close()
 
 
+def test_under_wrk_load_a_stalled_jwks_source_delays_nothing():
+    from test_replica_gateway import wrk_during
+
+    port = int(BG_JWKS_PORT)
+    log = open(os.path.join(DIR, "bg-jwks2.log"), "w")
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                             "--directory", os.path.join(DIR, "bg")],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_port(port, proc)
+        assert get("/bg/orders", TOKENS["valid_a"])[0] == 200
+        time.sleep(1.3)                                   # past jwks_ttl
+
+        def fault():
+            os.kill(proc.pid, signal.SIGSTOP)
+            time.sleep(4.5)                               # > jwks_timeout + cooldown
+            os.kill(proc.pid, signal.SIGCONT)
+        counts, slowest = wrk_during("/bg/orders", TOKENS["valid_a"], 4, fault)
+        assert set(counts) == {200}, counts
+        assert slowest < 1.0, slowest                     # the stalled fetch takes 3 s
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+        proc.kill()
+        proc.wait(5)
+        log.close()
+
+
 def test_jwks_larger_than_jwks_max_size_is_refused_and_logged():
     status, _, _ = get("/big/orders", TOKENS["valid_a"])
     assert status == 503                                  # no key set
