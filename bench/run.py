@@ -469,6 +469,56 @@ def chart(med, floor, path):
     return None
 
 
+def run_revocation(quick, only):
+    """bench/revocation.py (issue 15: replicated denylists): (results dict, skip reason)."""
+    if only and "revocation" not in only:
+        return {}, "not selected (--only)"
+    why = gateway_missing()
+    if why or not shutil.which("redis-server"):
+        return {}, why or "redis-server not installed"
+    path = os.path.join(B, "bench", "revocation.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    argv = [sys.executable, os.path.join(BENCH, "revocation.py"), "--json", path]
+    log("revocation: " + " ".join(argv[2:] + (["--quick"] if quick else [])))
+    p = subprocess.run(argv + (["--quick"] if quick else []), cwd=ROOT, capture_output=True,
+                       text=True, timeout=900)
+    if p.returncode != 0:
+        raise SystemExit("bench/revocation.py failed (exit %d):\n%s" % (
+            p.returncode, (p.stdout + p.stderr)[-2000:]))
+    with open(path) as f:
+        return json.load(f), None
+
+
+def revocation_lines(rev):
+    """Markdown lines of the revocation section."""
+    out = ["Conditions: %s; load average %.1f at the start, %.1f at the end." % (
+               rev["conditions"], rev.get("loadavg_start", 0), rev.get("loadavg_end", 0)), "",
+           "| propagation (revoke_jti -> refused) | p50 | p99 | max | n |", "|---|---:|---:|---:|---:|"]
+    for kind, label in (("python", "Python replicas (is_revoked)"),
+                        ("gateway", "gateways (HTTP 401)")):
+        d = rev["propagation_%s_ms" % kind]
+        out.append("| %s | %.2f ms | %.2f ms | %.2f ms | %d |" % (
+            label, d["p50"], d["p99"], d["max"], d["n"]))
+    out += ["", "Checks per second, one Python thread: replica (memory) %.0f, RedisStore "
+            "(one EXISTS round trip) %.0f." % (rev["checks_per_s_replica"],
+                                               rev["checks_per_s_redis"]), "",
+            "Inside nginx: the replica check costs %.0f ns per request (3 lua_shared_dict "
+            "reads), an ES256 verification %.0f ns." % (rev["gateway_check_ns"],
+                                                        rev["gateway_es256_verify_ns"]), "",
+            "| gateway location (ES256) | req/s | p99 |", "|---|---:|---:|"]
+    for loc, d in rev["gateway"].items():
+        out.append("| %s | %.0f | %.2f ms%s |" % (d["label"], d["rps"], d["p99_ms"],
+                                                  " (%d non-2xx)" % d["non2xx"]
+                                                  if d.get("non2xx") else ""))
+    out += ["", "Ratios (req/s; p99): verified replicated / no denylist %.2f; %.2f, cached "
+            "replicated / no denylist %.2f; %.2f, verified Redis per request / no denylist "
+            "%.2f, cached Redis per request / no denylist %.2f." % (
+                rev["ratio_v_rep/v_nd"], rev["p99_ratio_v_rep/v_nd"], rev["ratio_c_rep/c_nd"],
+                rev["p99_ratio_c_rep/c_nd"], rev["ratio_v_redis/v_nd"],
+                rev["ratio_c_redis/c_nd"])]
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="1 round, short loops (the smoke check)")
@@ -506,6 +556,9 @@ def main():
         gw_samples, wall["gateway"] = run_gateway(1 if args.quick else min(args.rounds, 3),
                                                   args.quick)
     gw_med = {k: statistics.median(v) for k, v in gw_samples.items()}
+    rev, rev_skip = run_revocation(args.quick, only)
+    if rev_skip:
+        log("skip revocation (bench/revocation.py): " + rev_skip)
     info["loadavg_end"] = os.getloadavg()
     med = {k: statistics.median(v) for k, v in samples.items()}
     floor = {(alg, op): med.get("cjwt-floor|c|%s|%s" % (alg, op)) for alg in ALGS for op in OPS}
@@ -543,6 +596,10 @@ def main():
             print("  workers " + line.strip("| ").replace(" | ", "   "))
     else:
         print("  n/a: " + gw_skip)
+    if rev:
+        print("\nrevocation (replicated denylists):")
+        for line in revocation_lines(rev):
+            print("  " + line)
     tg = targets(med, gw_med, gw_skip)
     print("\nissue 8 targets (information only; never a test):")
     width = max(len(row[0]) for row in tg)
@@ -562,6 +619,7 @@ def main():
                                "units": {"rps": "requests/s (wrk)",
                                          "ratio": "rps / rps of the plain location ('none')",
                                          "cpu_us": "nginx worker CPU (utime+stime) per request, µs"}},
+                   "revocation": rev or {"skipped": rev_skip},
                    "targets": [dict(zip(("target", "measured", "goal", "verdict"), row))
                                for row in tg],
                    "skipped": {"%s|%s" % k: v for k, v in skipped.items()},
@@ -598,6 +656,8 @@ def main():
                "token on every request (docs/performance.md)." % info["cores"]]
     else:
         md += ["n/a: " + gw_skip]
+    md += ["", "### revocation (`bench/revocation.py`: replicated denylists, issue 15)", ""]
+    md += revocation_lines(rev) if rev else ["n/a: " + rev_skip]
     png = os.path.join(args.out, "results.png")
     note = chart(med, floor, png)
     md += ["", note if note else "![chart](results.png)"]

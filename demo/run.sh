@@ -158,9 +158,9 @@ for cmd in redis-server "$NGINX" openssl; do
   command -v "$cmd" >/dev/null || { echo "demo: $cmd not installed (scripts/install-deps.sh)"; exit 1; }
 done
 
-read -r PORT AUTH_PORT ADMIN_PORT ORDERS_PORT PAYMENTS_PORT REDIS_PORT < <("$PYTHON" - <<'PY'
+read -r PORT AUTH_PORT ADMIN_PORT ORDERS_PORT PAYMENTS_PORT REDIS_PORT GW2_PORT < <("$PYTHON" - <<'PY'
 import socket
-socks = [socket.socket() for _ in range(6)]
+socks = [socket.socket() for _ in range(7)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])
@@ -176,7 +176,8 @@ JWKS_TTL=3 JWKS_COOLDOWN=1
 # The gateway's denylist option comes with the token lifecycle work (issue 6).
 # Without it the gateway runs without one, and the revocation steps fail.
 if grep -q "denylist" "$ROOT/lua/cjwt/gateway.lua"; then
-  DENYLIST="denylist = { redis = { host = \"127.0.0.1\", port = $REDIS_PORT }, prefix = \"$PREFIX\" },"
+  # replicated (issue 15): one follower per gateway keeps the revocations in memory
+  DENYLIST="denylist = { redis = { host = \"127.0.0.1\", port = $REDIS_PORT }, prefix = \"$PREFIX\", replica = true, max_lag = 2 },"
   export DEMO_DENYLIST=1
 else
   DENYLIST="-- no denylist: this cjwt.gateway has no 'denylist' option (issue 6)"
@@ -189,15 +190,17 @@ USER_LINE=""
 # walk-through, wrk); 127.0.0.1 is in the certificate too.
 HOST=localhost
 ORIGIN="https://$HOST:$PORT"
-ALLOWED_ORIGINS=("$ORIGIN")      # every gateway's origin: its pages may use /auth/*
+ORIGIN2="https://$HOST:$GW2_PORT"   # the second gateway (issue 15)
+ALLOWED_ORIGINS=("$ORIGIN" "$ORIGIN2")      # every gateway's origin: its pages may use /auth/*
 make_tls "$T/tls" "$HOST" 127.0.0.1
 gateway_conf gateway "$PORT"
+gateway_conf gateway2 "$GW2_PORT"
 
 echo "== Starting the processes (all on 127.0.0.1, logs in $T)"
-start redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
+start redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly yes \
   --dir "$T" --protected-mode yes --daemonize no
 wait_port redis "$REDIS_PORT"
-printf '   %-9s :%-5s  %s\n' redis "$REDIS_PORT" "denylist and refresh-token store (no persistence)"
+printf '   %-9s :%-5s  %s\n' redis "$REDIS_PORT" "denylist, its feed and the refresh-token store (appendonly yes)"
 
 export PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}"
 [ -z "${DEMO_WEAKEN:-}" ] || echo "   !! DEMO_WEAKEN=$DEMO_WEAKEN: a protection is switched off (tests only)"
@@ -209,21 +212,26 @@ wait_port auth "$AUTH_PORT"; wait_port auth-admin "$ADMIN_PORT"
 printf '   %-9s :%-5s  %s\n' auth "$AUTH_PORT" "auth service (HTTPS): /login /refresh /logout /.well-known/jwks.json"
 printf '   %-9s :%-5s  %s\n' admin "$ADMIN_PORT" "auth service admin (HTTPS, loopback only, not proxied): /admin/rotate /admin/retire-old"
 
-start orders "$PYTHON" -u "$ROOT/demo/service.py" orders "$ORDERS_PORT" "$T/tls/server.pem" "$T/tls/server.key"
+start orders "$PYTHON" -u "$ROOT/demo/service.py" orders "$ORDERS_PORT" "$T/tls/server.pem" "$T/tls/server.key" "$REDIS_PORT" "$PREFIX"
 wait_port orders "$ORDERS_PORT"
-start payments "$PYTHON" -u "$ROOT/demo/service.py" payments "$PAYMENTS_PORT" "$T/tls/server.pem" "$T/tls/server.key"
+start payments "$PYTHON" -u "$ROOT/demo/service.py" payments "$PAYMENTS_PORT" "$T/tls/server.pem" "$T/tls/server.key" "$REDIS_PORT" "$PREFIX"
 wait_port payments "$PAYMENTS_PORT"
-printf '   %-9s :%-5s  %s\n' orders "$ORDERS_PORT" "service (HTTPS), trusts the gateway's X-User-* headers"
-printf '   %-9s :%-5s  %s\n' payments "$PAYMENTS_PORT" "service (HTTPS), trusts the gateway's X-User-* headers"
+printf '   %-9s :%-5s  %s\n' orders "$ORDERS_PORT" "service (HTTPS), trusts the gateway's X-User-* headers; revocation replica"
+printf '   %-9s :%-5s  %s\n' payments "$PAYMENTS_PORT" "service (HTTPS), trusts the gateway's X-User-* headers; revocation replica"
 
 "$NGINX" -t -q -p "$T" -c "$T/gateway.conf" -e "$T/gateway-error.log"
 start gateway "$NGINX" -p "$T" -c "$T/gateway.conf" -e "$T/gateway-error.log"
 wait_port gateway "$PORT"
 printf '   %-9s :%-5s  %s\n' gateway "$PORT" "nginx + cjwt.gateway, HTTPS only, web front end at / (JWKS ttl ${JWKS_TTL}s, cooldown ${JWKS_COOLDOWN}s)"
+"$NGINX" -t -q -p "$T" -c "$T/gateway2.conf" -e "$T/gateway2-error.log"
+start gateway2 "$NGINX" -p "$T" -c "$T/gateway2.conf" -e "$T/gateway2-error.log"
+wait_port gateway2 "$GW2_PORT"
+printf '   %-9s :%-5s  %s\n' gateway2 "$GW2_PORT" "a second nginx instance, the same configuration (issue 15)"
 printf '   %-9s %s\n' tls "certificate for $HOST and 127.0.0.1 from a throwaway CA ($T/tls/ca.pem)"
 
 cd "$ROOT"
-export DEMO_GATEWAY="$ORIGIN" DEMO_ADMIN="https://$HOST:$ADMIN_PORT" DEMO_CA="$T/tls/ca.pem" \
+export DEMO_GATEWAY="$ORIGIN" DEMO_GATEWAY2="$ORIGIN2" \
+  DEMO_ORDERS="https://$HOST:$ORDERS_PORT" DEMO_PAYMENTS="https://$HOST:$PAYMENTS_PORT" DEMO_ADMIN="https://$HOST:$ADMIN_PORT" DEMO_CA="$T/tls/ca.pem" \
   DEMO_ISSUER="$ISSUER" DEMO_AUDIENCE="$AUDIENCE" DEMO_JWKS_TTL="$JWKS_TTL" \
   DEMO_JWKS_COOLDOWN="$JWKS_COOLDOWN" DEMO_REDIS_PORT="$REDIS_PORT" DEMO_PREFIX="$PREFIX"
 if [ "$MODE" = walk ]; then

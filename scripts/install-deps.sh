@@ -17,6 +17,7 @@ DEB_PACKAGES=(
   redis-server python3-redis wrk               # make demo: denylist store, RedisStore client, load run
   lua-nginx-redis                              # cjwt.gateway's denylist (resty.redis, as nginx.redis)
   chromium libnss3-tools   # tests/browser: headless chromium; certutil: its trust in the demo's CA
+  redis-sentinel                               # replica tests: a Sentinel failover on loopback
 )
 # PyPI name:import name. pyjwt/cryptography: differential and interop tests;
 # redis: RedisStore tests and the demo.

@@ -21,6 +21,7 @@ local safe = require "cjwt.safe"
 local ngx = ngx
 local type, pairs, ipairs, tostring, error, setmetatable = type, pairs, ipairs, tostring, error,
     setmetatable
+local tonumber, rawget = tonumber, rawget
 local concat, str_find, str_match, format = table.concat, string.find, string.match, string.format
 local str_byte, str_sub = string.byte, string.sub
 
@@ -57,14 +58,27 @@ local VERIFY_KEYS = {
 }
 local GATEWAY_KEYS = {
     key = true, keyset = true, jwks_uri = true, jwks_cache = true, jwks_ttl = true,
-    jwks_refresh_cooldown = true, scopes = true, scope_claim = true, headers = true,
+    jwks_refresh_cooldown = true, jwks_max_size = true, jwks_timeout = true, scopes = true, scope_claim = true, headers = true,
     cookie = true, realm = true, denylist = true, cache = true,
 }
-local DENYLIST_KEYS = { redis = true, prefix = true, cache = true, cache_ttl = true, fail_open = true }
+local DENYLIST_KEYS = {
+    redis = true, prefix = true, cache = true, cache_ttl = true, fail_open = true,
+    replica = true, max_lag = true, dict = true,              -- cjwt.replica
+}
 local REDIS_KEYS = {
     host = true, port = true, path = true, timeout = true, pool_size = true, keepalive = true,
-    password = true, database = true, pool = true,
+    password = true, database = true, pool = true, sentinels = true, master_name = true,
 }
+
+-- resty.redis >= 0.28 (OpenResty) has set_timeouts; Debian's nginx.redis 0.27
+-- only set_timeout, and turns any other method name into a Redis command
+-- (`red.set_timeouts` is then a function sending SET_TIMEOUTS, before the
+-- connect: no timeout set, and "attempt to send data on a closed socket"
+-- logged on every request). So look at the module's own table only.
+local function redis_timeouts(mod)
+    local v = tonumber(rawget(mod, "_VERSION") or "")
+    return v ~= nil and v >= 0.28
+end
 
 -- resty.redis: OpenResty's name; Debian's lua-nginx-redis installs it as nginx.redis.
 local function load_redis()
@@ -130,6 +144,25 @@ local function denylist_conf(d)
     local pool = r.pool or ("cjwt:" .. (dl.path or (dl.host .. ":" .. dl.port)) ..
                             ":" .. tostring(dl.database or 0))
     dl.connect_opts = { pool = pool, pool_size = dl.pool_size }
+    if d.replica ~= nil and type(d.replica) ~= "boolean" then
+        error("cjwt.gateway: denylist 'replica' must be a boolean", 3)
+    end
+    if r.sentinels ~= nil then
+        if not d.replica or type(r.sentinels) ~= "table" or type(r.master_name) ~= "string" then
+            error("cjwt.gateway: denylist.redis 'sentinels' (a list of { host =, port = }) " ..
+                  "needs 'master_name' and replica = true", 3)
+        end
+        dl.sentinels, dl.master_name = r.sentinels, r.master_name
+        pool = "sentinel:" .. r.master_name
+    end
+    if d.replica then
+        -- revocations pushed into a lua_shared_dict; requests read it only
+        dl.where = pool
+        dl.replica = require("cjwt.replica").setup(dl, d.max_lag or 2, d.dict or "cjwt_revocations")
+    elseif d.max_lag ~= nil or d.dict ~= nil then
+        error("cjwt.gateway: denylist 'max_lag' and 'dict' need replica = true", 3)
+    end
+    dl.set_timeouts = dl.redis and redis_timeouts(dl.redis)
     if dl.cache_ttl > 0 and ngx and ngx.shared and not ngx.shared[dl.cache] then
         error("cjwt.gateway: denylist cache_ttl needs 'lua_shared_dict " .. dl.cache ..
               "' (or cache = the name of one)", 3)
@@ -144,6 +177,13 @@ end
 --   jwks_cache lua_shared_dict name (required with jwks_uri)
 --   jwks_ttl   seconds a fetched JWKS is used before refetching (300)
 --   jwks_refresh_cooldown  at most one fetch per this many seconds (30)
+--   jwks_max_size  bytes: a larger JWKS is refused and logged (65536)
+--   jwks_timeout   ms, with a URL jwks_uri: connect/send/receive (2000)
+--              jwks_uri is an internal location (subrequest; a refetch runs
+--              in the request, bounded by that location's proxy timeouts) or
+--              a URL http://, https://, unix:/path.sock:/path (cosocket: a
+--              set past jwks_ttl is refreshed in the background, requests
+--              keep the cached keys meanwhile)
 --   algorithms, audience, issuer, leeway, require, ... : as cjwt.decode
 --   scopes     scopes the token must grant (403 insufficient_scope otherwise)
 --   scope_claim  claim holding the scopes: "scope" (space separated) by default,
@@ -266,6 +306,18 @@ function _M.new(conf)
             error("cjwt.gateway: 'jwks_uri' needs 'jwks_cache' (a lua_shared_dict name)", 2)
         end
         self.dict_name = conf.jwks_cache
+        if str_byte(conf.jwks_uri, 1) ~= 47 then              -- not "/": a URL
+            local u, uerr = require("cjwt.fetch").parse_url(conf.jwks_uri)
+            if not u then
+                error("cjwt.gateway: 'jwks_uri' " .. uerr, 2)
+            end
+            self.jwks_url = u
+        end
+        local max, tmo = conf.jwks_max_size or 65536, conf.jwks_timeout or 2000
+        if type(max) ~= "number" or max < 1 or type(tmo) ~= "number" or tmo < 1 then
+            error("cjwt.gateway: 'jwks_max_size' and 'jwks_timeout' must be positive numbers", 2)
+        end
+        self.jwks_max, self.jwks_timeout = max, tmo
         local p = "cjwt:" .. conf.jwks_uri .. ":"
         self.k_json, self.k_ver, self.k_exp, self.k_cool = p .. "json", p .. "ver", p .. "exp", p .. "cool"
         self.ks_version = nil                -- version of self.key, per worker
@@ -293,38 +345,99 @@ local function set_keyset(self, ks, ver)
     self.key, self.ks_version = ks, ver
 end
 
--- Fetches the JWKS through the internal location, at most once per cooldown
--- across all workers. On success it is stored with a new version.
-local function fetch(self, dict)
-    if not dict:add(self.k_cool, true, self.cooldown) then
+-- The JWKS body: through the internal location (a subrequest, only inside a
+-- request) or from the URL (a cosocket: also in a timer). body or nil, err.
+local function get_jwks(self)
+    local body, status
+    if self.jwks_url then
+        status, body = require("cjwt.fetch").get(self.jwks_url, self.jwks_timeout, self.jwks_max)
+        if status == nil then
+            return nil, body
+        end
+    else
+        -- GET without the client's body; the internal location must not pass the
+        -- client's headers on (docs/openresty.md: proxy_pass_request_headers off).
+        local res = ngx.location.capture(self.jwks_uri, { method = ngx.HTTP_GET })
+        if not res then
+            return nil, "no response"
+        end
+        status, body = res.status, res.body
+        if res.truncated then
+            return nil, "response truncated"
+        end
+    end
+    if status ~= 200 then
+        return nil, "status " .. tostring(status)
+    end
+    if #body > self.jwks_max then
+        return nil, "too large: " .. #body .. " > jwks_max_size " .. self.jwks_max .. " bytes"
+    end
+    return body
+end
+
+-- Fetches the JWKS, at most once per cooldown across all workers (`locked`:
+-- the caller took the cooldown already). On success it is stored with a new
+-- version; a store that fails (the lua_shared_dict too small) is a failure.
+local function fetch(self, dict, locked)
+    if not locked and not dict:add(self.k_cool, true, self.cooldown) then
         return false                         -- another fetch happened recently
     end
-    -- GET without the client's body; the internal location must not pass the
-    -- client's headers on (docs/openresty.md: proxy_pass_request_headers off).
-    local res = ngx.location.capture(self.jwks_uri, { method = ngx.HTTP_GET })
-    if not res or res.status ~= 200 then
-        ngx.log(ngx.ERR, "cjwt.gateway: JWKS fetch from ", self.jwks_uri, " failed: ",
-                res and res.status or "no response")
+    local body, err = get_jwks(self)
+    if not body then
+        ngx.log(ngx.ERR, "cjwt.gateway: JWKS fetch from ", self.jwks_uri, " failed: ", err)
         return false
     end
-    local ks, err = safe.keyset(res.body)
+    local ks
+    ks, err = safe.keyset(body)
     if not ks then
         ngx.log(ngx.ERR, "cjwt.gateway: JWKS from ", self.jwks_uri, " refused: ", err)
         return false
     end
-    dict:set(self.k_json, res.body)
-    dict:set(self.k_exp, ngx.now() + self.jwks_ttl)
+    local ok, forcible
+    ok, err, forcible = dict:set(self.k_json, body)
+    if ok then
+        ok, err = dict:set(self.k_exp, ngx.now() + self.jwks_ttl)
+    end
+    if not ok then
+        ngx.log(ngx.ERR, "cjwt.gateway: JWKS from ", self.jwks_uri, " (", #body,
+                " bytes) not stored in lua_shared_dict ", self.dict_name, ": ", err,
+                " (make the dict larger)")
+        dict:delete(self.k_json)             -- never half a set
+        return false
+    end
+    if forcible then
+        ngx.log(ngx.WARN, "cjwt.gateway: storing the JWKS evicted other entries of lua_shared_dict ",
+                self.dict_name, " (make it larger)")
+    end
     local ver = dict:incr(self.k_ver, 1, 0)
     set_keyset(self, ks, ver)
     return true
 end
 
+-- ngx.timer callback: the background refresh of a set past jwks_ttl.
+local function refresh_timer(premature, self)
+    if premature then return end
+    local ok, err = pcall(fetch, self, dict_of(self), true)
+    if not ok then
+        ngx.log(ngx.ERR, "cjwt.gateway: JWKS refresh from ", self.jwks_uri, " failed: ", err)
+    end
+end
+
 -- The worker's key set, rebuilt when the shared copy changed; refetched
 -- when missing or past its lifetime (or when `force`), subject to the cooldown.
+-- With a URL jwks_uri, a set that is only past its lifetime is refreshed in
+-- a timer: this request goes on with the cached keys.
 local function current_keyset(self, force)
     local dict = dict_of(self)
     local exp = dict:get(self.k_exp)
-    if force or not exp or ngx.now() >= exp then
+    if not force and exp and ngx.now() >= exp and self.jwks_url and dict:get(self.k_json) then
+        if dict:add(self.k_cool, true, self.cooldown) then
+            local ok, err = ngx.timer.at(0, refresh_timer, self)
+            if not ok then
+                ngx.log(ngx.ERR, "cjwt.gateway: JWKS refresh not started: ", err)
+            end
+        end
+    elseif force or not exp or ngx.now() >= exp then
         fetch(self, dict)
         if not dict:get(self.k_json) then
             -- first fetch failed, or another worker is fetching: wait a little
@@ -345,6 +458,11 @@ local function current_keyset(self, force)
 end
 
 -- ---- the denylist in Redis ---------------------------------------------------
+local replica_mod
+local function replica_check(f, jti, fid)
+    replica_mod = replica_mod or require("cjwt.replica")
+    return replica_mod.check(f, jti, fid)
+end
 -- Why not the core's revocation hook (cjwt.decode's denylist option): the hook
 -- is a C callback, and a cosocket cannot yield across a C call. So the core
 -- verifies first (signature, typ, claims, jti present and a string), and
@@ -353,12 +471,15 @@ end
 
 -- true (revoked), false (not revoked), or nil, err (Redis could not answer).
 local function redis_revoked(dl, jti, fid)
-    dl.redis = dl.redis or load_redis()
+    if not dl.redis then
+        dl.redis = load_redis()
+        dl.set_timeouts = redis_timeouts(dl.redis)
+    end
     local red, err = dl.redis:new()
     if not red then
         return nil, "redis: " .. tostring(err)
     end
-    if red.set_timeouts then
+    if dl.set_timeouts then
         red:set_timeouts(dl.timeout, dl.timeout, dl.timeout)
     else
         red:set_timeout(dl.timeout)
@@ -396,8 +517,12 @@ local function redis_revoked(dl, jti, fid)
     return n > 0
 end
 
--- The same, through the optional shared-dict cache of recent answers.
+-- The same, through the optional shared-dict cache of recent answers, or
+-- from the replica (cjwt.replica) with replica = true.
 local function is_revoked(dl, jti, fid)
+    if dl.replica then
+        return replica_check(dl.replica, jti, fid)
+    end
     if dl.cache_ttl <= 0 then
         return redis_revoked(dl, jti, fid)
     end
@@ -639,6 +764,22 @@ function _M.cache_stats(self)
         self = _M.configured[self] or error("cjwt.gateway: no configuration named '" .. self .. "'")
     end
     return self.check:cache_stats()
+end
+
+-- Starts this worker's part of the denylist replicas (init_worker_by_lua;
+-- otherwise a worker's first request does it). See cjwt.replica.
+function _M.init_worker()
+    require("cjwt.replica").init_worker()
+end
+
+-- A replica's { healthy =, lag =, max_lag =, leader =, last_id =, resyncs = }
+-- by configuration (or name), nil without one.
+function _M.replica_status(self)
+    if type(self) == "string" then
+        self = _M.configured[self] or error("cjwt.gateway: no configuration named '" .. self .. "'")
+    end
+    local dl = self.denylist
+    return dl and dl.replica and require("cjwt.replica").status(dl.replica.dict) or nil
 end
 
 -- Named configurations, for nginx.conf: configure in init_by_lua(_block)

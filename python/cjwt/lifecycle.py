@@ -149,24 +149,54 @@ class RedisStore:
     ``EXISTS`` round trip; ``mark_used`` is ``SET NX EX`` (atomic across
     processes). Redis errors propagate: ``cjwt.decode(..., denylist=store)``
     then refuses the token (fail closed) with the Redis error as ``__cause__``.
+
+    The revocation feed: every revocation (``revoke_jti``, ``revoke_family``,
+    and so the family revocation on refresh reuse) also appends an entry
+    ``k`` (``jti``/``fid``), ``id``, ``ttl`` (seconds from the entry's stream
+    id) to the Redis Stream ``{prefix}revocations``, in the same Lua script as
+    the key (atomic). The stream is trimmed (``XTRIM MINID``) to the longest
+    TTL ever written (``{prefix}revocations:horizon``): what is trimmed is
+    dead. Replicas (``replica=True``, cjwt.replica) follow it.
+
+    ``replica=True``: ``is_revoked`` answers from an in-memory copy that a
+    background thread keeps up to date (docs/lifecycle.md, "Replicas"); it
+    raises ``RevocationUnavailableError`` once the thread has not heard from
+    Redis for ``max_lag`` seconds. The client needs a ``socket_timeout``.
     """
 
-    # Sets KEYS[1] to "1" with a TTL of ARGV[1] seconds unless it already lives
-    # longer: a later revocation never shortens a family's entry (atomic, one round trip).
-    _EXTEND = """
-local ttl = redis.call('TTL', KEYS[1])
-if ttl < tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+    # KEYS: the entry's key, the stream, the horizon. ARGV: kind, id, ttl,
+    # extend ("1": never shorten a live entry; no feed entry then either).
+    _REVOKE = """
+local ttl = tonumber(ARGV[3])
+if ARGV[4] == '1' and redis.call('TTL', KEYS[1]) >= ttl then
+  return 0
 end
-return ttl
+redis.call('SET', KEYS[1], '1', 'EX', ttl)
+local id = redis.call('XADD', KEYS[2], '*', 'k', ARGV[1], 'id', ARGV[2], 'ttl', ttl)
+local horizon = tonumber(redis.call('GET', KEYS[3]) or '0')
+if ttl > horizon then
+  horizon = ttl
+  redis.call('SET', KEYS[3], horizon)
+end
+local ms = tonumber(string.match(id, '^(%d+)'))
+redis.call('XTRIM', KEYS[2], 'MINID', string.format('%d', ms - horizon * 1000 - 1000))
+return 1
 """
 
-    def __init__(self, client, prefix="cjwt:", *, grace=0, clock=time.time):
+    def __init__(self, client, prefix="cjwt:", *, grace=0, clock=time.time, replica=False,
+                 max_lag=2.0):
         self.client = client
         self.prefix = prefix
         self._grace = grace
         self._clock = clock
-        self._extend = client.register_script(self._EXTEND)
+        self._revoke = client.register_script(self._REVOKE)
+        self.feed_key = f"{prefix}revocations"
+        self.horizon_key = f"{prefix}revocations:horizon"
+        self._replica = None
+        if replica:
+            from .replica import Follower
+
+            self._replica = Follower(client, prefix, max_lag=max_lag)
 
     def key_jti(self, jti):
         return f"{self.prefix}revoked:jti:{jti}"
@@ -181,17 +211,49 @@ return ttl
         return _ttl(expires_at, self._clock(), self._grace)
 
     def is_revoked(self, jti, fid):
+        if self._replica is not None:
+            return self._replica.is_revoked(jti, fid)
         keys = [self.key_jti(jti)] if fid is None else [self.key_jti(jti), self.key_fid(fid)]
         return self.client.exists(*keys) > 0
 
+    def _write(self, kind, key, value, ttl, extend):
+        self._revoke(keys=[key, self.feed_key, self.horizon_key],
+                     args=[kind, value, ttl, "1" if extend else "0"])
+        if self._replica is not None:
+            self._replica.add(kind, value, ttl)      # read your own writes at once
+
     def revoke_jti(self, jti, expires_at):
-        self.client.set(self.key_jti(jti), "1", ex=self._ttl(expires_at))
+        self._write("jti", self.key_jti(jti), jti, self._ttl(expires_at), False)
 
     def revoke_family(self, fid, expires_at):
-        self._extend(keys=[self.key_fid(fid)], args=[self._ttl(expires_at)])
+        # a later revocation never shortens a family's entry
+        self._write("fid", self.key_fid(fid), fid, self._ttl(expires_at), True)
 
     def mark_used(self, jti, expires_at):
         return bool(self.client.set(self.key_used(jti), "1", ex=self._ttl(expires_at), nx=True))
+
+    def replica_status(self):
+        """The replica's state: ``healthy`` (answers come from memory, heard
+        from Redis within ``max_lag``), ``entries`` (live revocations held),
+        ``lag`` (seconds since Redis last answered), ``synced``, ``last_id``
+        (the feed position), ``resyncs``, ``error`` (the last one, or None).
+        Raises ``ValueError`` on a store without ``replica=True``."""
+        if self._replica is None:
+            raise ValueError("replica_status() needs RedisStore(..., replica=True)")
+        return self._replica.status()
+
+    def close(self):
+        """Stops the replica's thread (nothing to do without ``replica=True``).
+        A closed replica answers no more: ``is_revoked`` raises
+        ``RevocationUnavailableError``."""
+        if self._replica is not None:
+            self._replica.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 # ---- issuing --------------------------------------------------------------

@@ -1,7 +1,7 @@
 # Type stubs for cjwt.lifecycle (docs/lifecycle.md).
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable, Mapping, Protocol, Union, type_check_only
+from typing import Any, Callable, Mapping, Protocol, TypedDict, Union, type_check_only
 
 from ._cjwt import Key, KeySet
 
@@ -33,11 +33,28 @@ class MemoryStore:
     def mark_used(self, jti: str, expires_at: float) -> bool: ...
     def __len__(self) -> int: ...
 
+class ReplicaStatus(TypedDict):
+    healthy: bool
+    entries: int
+    lag: float | None
+    max_lag: float
+    synced: bool
+    last_id: str | None
+    resyncs: int
+    error: str | None
+
 class RedisStore:
     client: Any
     prefix: str
+    feed_key: str
+    horizon_key: str
     def __init__(self, client: Any, prefix: str = ..., *, grace: float = ...,
-                 clock: Callable[[], float] = ...) -> None: ...
+                 clock: Callable[[], float] = ..., replica: bool = ...,
+                 max_lag: float = ...) -> None: ...
+    def replica_status(self) -> ReplicaStatus: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> RedisStore: ...
+    def __exit__(self, *exc: object) -> None: ...
     def key_jti(self, jti: str) -> str: ...
     def key_fid(self, fid: str) -> str: ...
     def key_used(self, jti: str) -> str: ...

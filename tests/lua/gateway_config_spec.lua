@@ -35,4 +35,48 @@ describe("cjwt.gateway configuration", function()
         assert.has_error(function() gateway.new(conf({ scopes = { "read write" } })) end)
         assert.is_truthy(gateway.new(conf({ realm = "api", scopes = "read" })))
     end)
+
+    it("checks the replicated denylist's options", function()
+        local function dl(d) return conf({ denylist = d }) end
+        local function refused(pattern, d)
+            local ok, err = pcall(gateway.new, dl(d))
+            assert.is_false(ok)
+            assert.matches(pattern, err)
+        end
+        refused("'replica' must be a boolean", { replica = "yes" })
+        refused("'max_lag' and 'dict' need replica = true", { max_lag = 2 })
+        refused("'max_lag' must be a number", { replica = true, max_lag = 0, dict = "spec_a" })
+        refused("needs 'master_name' and replica = true",
+                { replica = true, dict = "spec_b", redis = { sentinels = { { port = 26379 } } } })
+        refused("unknown denylist option 'lag'", { replica = true, lag = 2 })
+        local gw = gateway.new(dl({ replica = true, max_lag = 1.5, dict = "spec_c", prefix = "p:" }))
+        assert.are.equal(1.5, gw.denylist.replica.max_lag)
+        assert.are.equal("p:revocations", gw.denylist.replica.feed)
+        -- one dict replicates one Redis and prefix
+        refused("already replicates another Redis or prefix",
+                { replica = true, dict = "spec_c", prefix = "q:" })
+        assert.is_truthy(gateway.new(dl({ replica = true, dict = "spec_c", prefix = "p:" })))
+        assert.is_truthy(gateway.new(dl({ replica = true, dict = "spec_d",
+            redis = { sentinels = { { host = "127.0.0.1", port = 26379 } }, master_name = "m" } })))
+    end)
+
+    it("checks the JWKS source's options", function()
+        local function jwks(extra)
+            local c = { jwks_uri = "/_jwks", jwks_cache = "jwks", algorithms = { "ES256" } }
+            for k, v in pairs(extra) do c[k] = v end
+            return c
+        end
+        for _, u in ipairs({ "http://127.0.0.1:8080/jwks.json", "https://auth.example.com/jwks",
+                             "unix:/run/x.sock:/jwks", "http://[::1]:80/" }) do
+            assert.is_truthy(gateway.new(jwks({ jwks_uri = u })).jwks_url, u)
+        end
+        assert.is_nil(gateway.new(jwks({})).jwks_url)             -- an internal location
+        for _, u in ipairs({ "ftp://x/jwks", "http://", "http://h:99999/", "http://h/a b" }) do
+            local ok, err = pcall(gateway.new, jwks({ jwks_uri = u }))
+            assert.is_false(ok, u)
+            assert.matches("'jwks_uri'", err)
+        end
+        assert.has_error(function() gateway.new(jwks({ jwks_max_size = 0 })) end)
+        assert.has_error(function() gateway.new(jwks({ jwks_timeout = "1s" })) end)
+    end)
 end)

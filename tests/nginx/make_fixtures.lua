@@ -24,6 +24,16 @@ write("jwks_ab.json", jwks({ A, B }))
 write("jwks_b.json", jwks({ B }))
 write("www/jwks.json", jwks({ A }))
 write("www/jwks_c.json", jwks({ A }))        -- the cached configuration's (test_cache_gateway.py)
+-- test_faults_gateway.py: a JWKS served by a separate process (stopped by
+-- the test), and valid ones too large for jwks_max_size or for a small dict
+write("bg/jwks.json", jwks({ A }))
+local function padded(n)
+    local t = cjwt.keyset({ A }):to_jwks()
+    t.pad = string.rep("x", n)
+    return cjson.encode(t)
+end
+write("www/jwks_big.json", padded(100000))
+write("www/jwks_mid.json", padded(40000))
 write("admin.pub.pem", ADMIN:to_pem())
 -- The token service's key for the lifecycle tests (test_lifecycle_gateway.py
 -- issues with the private half through cjwt.TokenIssuer).

@@ -413,7 +413,9 @@ def test_entries_expire_with_their_tokens(store, clock):
         r_ = store.client
         keys = {store.key_jti(a["jti"]): 2, store.key_used(r["jti"]): 3,
                 store.key_fid(pair.family_id): 3}
-        assert set(r_.keys(store.prefix + "*")) == set(keys)
+        # plus the revocation feed (tests/python/test_replica.py)
+        assert set(r_.keys(store.prefix + "*")) == set(keys) | {store.feed_key,
+                                                                store.horizon_key}
         for k, ttl in keys.items():
             assert r_.get(k) == "1"
             assert ttl - 1 < r_.pttl(k) / 1000 <= ttl, (k, r_.pttl(k))
@@ -590,7 +592,10 @@ def test_redis_keys_are_ids_never_token_bytes(redis_server, clock):
     a, r = parts(pair.access_token)[1], parts(pair.refresh_token)[1]
     assert sorted(store.client.keys("shape:*")) == sorted([
         f"shape:revoked:jti:{a['jti']}", f"shape:used:{r['jti']}",
-        f"shape:revoked:fid:{pair.family_id}"])
+        f"shape:revoked:fid:{pair.family_id}", "shape:revocations",
+        "shape:revocations:horizon"])
+    feed = [f for _, f in store.client.xrange("shape:revocations")]
+    assert [(f["k"], f["id"]) for f in feed] == [("jti", a["jti"]), ("fid", pair.family_id)]
 
 
 def test_revocation_reaches_another_process(redis_server, clock):
