@@ -79,7 +79,7 @@ $(B)/luajit/cjwt/core.so: $(CORE_SRC) $(CORE_HDR) $(LUAEXT_SRC) $(LUAEXT_HDR) lu
 LIBFLAG    ?= -shared
 LUA_INCDIR ?= /usr/include/lua5.4
 ROCK_INC   = -I$(LUA_INCDIR) $(foreach d,$(OPENSSL_INCDIR) $(JANSSON_INCDIR) $(ZLIB_INCDIR),-I$(d))
-ROCK_LIBS  = $(foreach d,$(OPENSSL_LIBDIR) $(JANSSON_LIBDIR) $(ZLIB_LIBDIR),-L$(d)) -ljansson -lcrypto -lz -lm
+ROCK_LIBS  = $(foreach d,$(OPENSSL_LIBDIR) $(JANSSON_LIBDIR) $(ZLIB_LIBDIR),-L$(d)) -ljansson -lcrypto -lz $(SODIUM_LIB) -lm
 .PHONY: rock rock-install
 rock:
 	@mkdir -p $(B)/rock/cjwt
