@@ -69,7 +69,12 @@ class Follower:
     def __init__(self, client, prefix, *, max_lag=2.0):
         if isinstance(max_lag, bool) or not isinstance(max_lag, (int, float)) or not max_lag > 0:
             raise ValueError("max_lag must be a positive number of seconds")
-        kwargs = getattr(getattr(client, "connection_pool", None), "connection_kwargs", {})
+        if getattr(client, "connection_pool", None) is None:
+            raise ValueError("replica=True needs a client with one connection pool, e.g. "
+                             "redis.Redis or Sentinel.master_for(...); for Redis Cluster, a "
+                             "redis.Redis connected to the node that owns the feed's slot "
+                             "(a hash-tag prefix such as \"{cjwt}:\"), not RedisCluster")
+        kwargs = getattr(client.connection_pool, "connection_kwargs", {})
         timeout = kwargs.get("socket_timeout")
         if timeout is None:
             raise ValueError("replica=True needs a client with a socket_timeout (seconds), e.g. "
