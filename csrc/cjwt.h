@@ -250,6 +250,10 @@ typedef struct cjwt_sign_opts {
     int64_t expires_in;         /* seconds, > 0 */
     int has_now;                /* use `now` instead of the clock */
     double now;
+    int keep_header_order;      /* 0: header members sorted by name (the default);
+                                   1: in PyJWT's sort_headers=False order: typ (JWTs),
+                                   alg, then `header`'s members as given, then the
+                                   key's kid */
 } cjwt_sign_opts;
 
 /* A JWT: payload must be a JSON object. Returns the compact token (free with

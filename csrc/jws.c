@@ -45,6 +45,13 @@ static json_t *build_header(const cjwt_sign_opts *o, const cjwt_key *signer, int
     json_t *val;
     if (!h)
         goto oom;
+    /* Insertion order is the output order when the header is not sorted:
+     * typ and alg first (their values may still change below), as PyJWT
+     * builds {"typ": "JWT", "alg": alg} before adding the caller's members. */
+    if (o->keep_header_order &&
+        ((is_jwt && json_object_set_new(h, "typ", json_string("JWT")) != 0) ||
+         json_object_set_new(h, "alg", json_string(cjwt_alg_name(o->alg))) != 0))
+        goto oom;
     if (o->header) {
         if (cjwt_value_type(o->header) != CJWT_TYPE_OBJECT) {
             json_decref(h);
@@ -56,8 +63,10 @@ static json_t *build_header(const cjwt_sign_opts *o, const cjwt_key *signer, int
         json_object_foreach(extra, key, val) {
             if (strcmp(key, "alg") == 0)
                 continue;
-            if (strcmp(key, "typ") == 0 && json_is_null(val))
+            if (strcmp(key, "typ") == 0 && json_is_null(val)) {
+                json_object_del(h, "typ");   /* present only in keep_header_order */
                 continue;
+            }
             if (json_object_set(h, key, val) != 0)
                 goto oom;
         }
@@ -133,7 +142,7 @@ static char *encode_common(const unsigned char *payload, size_t plen, const cjwt
     char *hjson, *tok;
     if (!h)
         return NULL;
-    hjson = json_dumps(h, JSON_COMPACT | JSON_SORT_KEYS);
+    hjson = json_dumps(h, o->keep_header_order ? JSON_COMPACT : JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(h);
     if (!hjson) {
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory serializing the header");

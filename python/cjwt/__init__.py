@@ -171,7 +171,8 @@ def encode(payload, key, algorithm=_UNSET, headers=None, json_encoder=None, sort
     ``exp``/``iat``/``nbf`` may be ``datetime``; ``expires_in`` (int seconds,
     a ``timedelta`` or "15m"/"1h"/"7d") sets ``iat`` and ``exp``; ``now``
     replaces the clock for that. ``json_encoder`` is applied before signing;
-    ``sort_headers`` is accepted for PyJWT compatibility.
+    ``sort_headers=False`` writes the header as PyJWT does (typ, alg, then
+    ``headers`` in their order) instead of sorted by name.
     """
     if not isinstance(payload, dict):
         raise TypeError("Expecting a dict object, as JWT only supports JSON objects as payloads.")
@@ -190,7 +191,8 @@ def encode(payload, key, algorithm=_UNSET, headers=None, json_encoder=None, sort
         payload = json.loads(json.dumps(payload, cls=json_encoder))
     if isinstance(expires_in, _timedelta):
         expires_in = int(expires_in.total_seconds())
-    return _cjwt.encode(payload, key, algorithm, headers, expires_in, _unix_time(now))
+    return _cjwt.encode(payload, key, algorithm, headers, expires_in, _unix_time(now),
+                        bool(sort_headers))
 
 
 def _slow_key(key, algorithms):

@@ -47,13 +47,13 @@ sign_opts_args(PyObject *alg_obj, PyObject *headers, PyObject *now, cjwt_sign_op
 }
 
 PyDoc_STRVAR(encode_doc,
-"encode($module, payload, key, algorithm, headers, expires_in, now, /)\n--\n\n"
+"encode($module, payload, key, algorithm, headers, expires_in, now, sort_headers=True, /)\n--\n\n"
 "Low-level entry point; use cjwt.encode().");
 
 static PyObject *
 py_encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!nargs_ok("encode", nargs, 6))
+    if (nargs != 7 && !nargs_ok("encode", nargs, 6))
         return NULL;
     PyObject *payload = args[0], *key_obj = args[1], *alg_obj = args[2], *headers = args[3],
              *expires_in = args[4], *now = args[5];
@@ -73,6 +73,12 @@ py_encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     if (sign_opts_args(alg_obj, headers, now, &opts, &header) < 0)
         goto done;
+    if (nargs == 7) {   /* PyJWT's sort_headers: False keeps the header's order */
+        int sort = PyObject_IsTrue(args[6]);
+        if (sort < 0)
+            goto done;
+        opts.keep_header_order = !sort;
+    }
     if (expires_in != Py_None) {
         if (PyUnicode_Check(expires_in)) {
             Py_ssize_t len;
