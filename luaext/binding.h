@@ -8,7 +8,7 @@
  *   options.c   option tables: names checked, typed readers, verify/sign options
  *   key.c       cjwt.key, cjwt.generate_key, key arguments, key objects
  *   keyset.c    cjwt.keyset and key set objects
- *   keycache.c  the module's cache of parsed string keys
+ *   keycache.c  the module's core cjwt_key_cache of parsed string keys
  *   encode.c    encode, jws_encode
  *   decode.c    decode, decode_complete, jws_decode, get_unverified_header,
  *               the denylist hook, converting a verified result

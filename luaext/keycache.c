@@ -2,67 +2,38 @@
  *
  * A string key (secret, PEM/DER, JWK text) passed to encode, decode and the
  * other signing and verifying functions is parsed once and then found here:
- * PEM decoding costs 50-500 times a verification. As in the Python binding
- * ("key cache"): at most KEY_CACHE_MAX entries, most recently used first,
- * keyed by the exact bytes (length, then memcmp: Lua 5.4 long strings are
- * not interned), read as cjwt_key_from_bytes reads a string key (no flags).
- * Key objects (cjwt.key, string members of cjwt.keyset) are never taken from
- * it or put in it: they are the caller's own, with their own flags, and
- * their secrets go with them. Material the core refuses is not cached. Each
- * entry holds one key reference; every user takes a reference of its own,
- * so an entry evicted by a nested call (a denylist function verifying with
- * other keys) cannot free a key in use.
+ * PEM decoding costs 50-500 times a verification. The cache itself is the
+ * core's cjwt_key_cache (csrc/keycache.c), the same code the Python binding
+ * uses: at most KEY_CACHE_MAX entries, most recently used first, keyed by the
+ * exact bytes (Lua 5.4 long strings are not interned), read as
+ * cjwt_key_from_bytes reads a string key (CJWT_KEY_PARSE_BYTES, no flags);
+ * refused material is not cached; the copies of the material are wiped when
+ * their entries go. Key objects (cjwt.key, string members of cjwt.keyset) are
+ * never taken from it or put in it: they are the caller's own, with their own
+ * flags, and their secrets go with them. Every key handed out is a new
+ * reference of the caller's, so an entry evicted by a nested call (a
+ * denylist function verifying with other keys) cannot free a key in use.
  *
- * One cache per module instance (per Lua state): a userdata, upvalue 5 of
- * every function, whose __gc frees the entries when the state closes.
- *
- * The rest of the binding sees only lcjwt_key_cache_push (module setup),
- * lcjwt_key_cache_get and the two diagnostics functions, so this file can be
- * swapped for the core's cache without touching the others. */
-#include <stdlib.h>
-#include <string.h>
-
+ * This file only ties one cjwt_key_cache to a Lua state: a userdata holding
+ * the pointer, upvalue 5 of every function, whose __gc frees the cache when
+ * the state closes. */
 #include "binding.h"
 
 /* String keys remembered per module. */
 #define KEY_CACHE_MAX 32
 
-typedef struct key_cache_entry {
-    char *data;              /* copy of the material (wiped before it is freed) */
-    size_t len;
-    cjwt_key *key;           /* one reference */
-} key_cache_entry;
-
-typedef struct key_cache {
-    key_cache_entry e[KEY_CACHE_MAX];
-    int n;
-    double hits, misses;     /* exact up to 2^53, also on LuaJIT */
-} key_cache;
-
-static void key_cache_entry_clear(key_cache_entry *e)
+static cjwt_key_cache *key_cache(lua_State *L)
 {
-    volatile char *p = e->data;   /* the material may be a secret */
-    size_t i;
-    for (i = 0; i < e->len; i++)
-        p[i] = 0;
-    free(e->data);
-    cjwt_key_free(e->key);
-    memset(e, 0, sizeof *e);
-}
-
-static void key_cache_clear(key_cache *c)
-{
-    int i;
-    for (i = 0; i < c->n; i++)
-        key_cache_entry_clear(&c->e[i]);
-    c->n = 0;
+    return *(cjwt_key_cache **)lua_touserdata(L, KEY_CACHE_INDEX);
 }
 
 static int key_cache_gc(lua_State *L)
 {
-    key_cache *c = (key_cache *)lua_touserdata(L, 1);
-    if (c)
-        key_cache_clear(c);
+    cjwt_key_cache **c = (cjwt_key_cache **)lua_touserdata(L, 1);
+    if (c) {
+        cjwt_key_cache_free(*c);
+        *c = NULL;
+    }
     return 0;
 }
 
@@ -71,52 +42,23 @@ static int key_cache_gc(lua_State *L)
  * set when the core refuses the material. Makes no Lua call that can raise. */
 cjwt_key *lcjwt_key_cache_get(lua_State *L, const char *s, size_t len, cjwt_error *err)
 {
-    key_cache *c = (key_cache *)lua_touserdata(L, KEY_CACHE_INDEX);
-    key_cache_entry *e = c->e, hit;
-    cjwt_key *key;
-    char *copy;
-    int i;
-
-    for (i = 0; i < c->n; i++) {
-        if (e[i].len == len && memcmp(e[i].data, s, len) == 0) {
-            if (i > 0) {                 /* most recently used first */
-                hit = e[i];
-                memmove(&e[1], &e[0], (size_t)i * sizeof *e);
-                e[0] = hit;
-            }
-            c->hits++;
-            return cjwt_key_ref(e[0].key);
-        }
-    }
-    c->misses++;
-    key = cjwt_key_from_bytes((const unsigned char *)s, len, 0, err);
-    copy = key ? (char *)malloc(len ? len : 1) : NULL;
-    if (!copy)
-        return key;                      /* refused, or no memory for the copy */
-    memcpy(copy, s, len);
-    if (c->n == KEY_CACHE_MAX)
-        key_cache_entry_clear(&e[--c->n]);   /* the least recently used */
-    memmove(&e[1], &e[0], (size_t)c->n * sizeof *e);
-    e[0].data = copy;
-    e[0].len = len;
-    e[0].key = cjwt_key_ref(key);
-    c->n++;
-    return key;
+    return cjwt_key_cache_get(key_cache(L), s, len, CJWT_KEY_PARSE_BYTES, 0, err);
 }
 
 /* cjwt._key_cache_info() -> { size =, maxsize =, hits =, misses = } (as
  * Python's cjwt._key_cache_info; for tests and diagnostics). */
 int lcjwt_key_cache_info(lua_State *L)
 {
-    key_cache *c = (key_cache *)lua_touserdata(L, KEY_CACHE_INDEX);
+    cjwt_cache_stats s;
+    cjwt_key_cache_stats(key_cache(L), &s);
     lua_createtable(L, 0, 4);
-    lua_pushinteger(L, c->n);
+    lua_pushinteger(L, (lua_Integer)s.size);
     lua_setfield(L, -2, "size");
     lua_pushinteger(L, KEY_CACHE_MAX);
     lua_setfield(L, -2, "maxsize");
-    lcjwt_push_counter(L, (uint64_t)c->hits);
+    lcjwt_push_counter(L, s.hits);
     lua_setfield(L, -2, "hits");
-    lcjwt_push_counter(L, (uint64_t)c->misses);
+    lcjwt_push_counter(L, s.misses);
     lua_setfield(L, -2, "misses");
     return 1;
 }
@@ -124,19 +66,23 @@ int lcjwt_key_cache_info(lua_State *L)
 /* cjwt._key_cache_clear(): empties the key cache and resets its counters. */
 int lcjwt_key_cache_clear(lua_State *L)
 {
-    key_cache *c = (key_cache *)lua_touserdata(L, KEY_CACHE_INDEX);
-    key_cache_clear(c);
-    c->hits = c->misses = 0;
+    cjwt_key_cache_clear(key_cache(L), 1);
     return 0;
 }
 
-
-/* Pushes a new, empty key cache (the module's upvalue 5). */
+/* Pushes a new, empty key cache (the module's upvalue 5). Raises a memory
+ * error (module setup fails) when the cache cannot be allocated. */
 void lcjwt_key_cache_push(lua_State *L)
 {
-    memset(lua_newuserdata(L, sizeof(key_cache)), 0, sizeof(key_cache));
+    cjwt_key_cache **c = (cjwt_key_cache **)lua_newuserdata(L, sizeof *c);
+    *c = NULL;
     lua_newtable(L);
     lua_pushcfunction(L, key_cache_gc);
     lua_setfield(L, -2, "__gc");
     lua_setmetatable(L, -2);
+    /* The __gc is set first, so nothing leaks if a later step raises. */
+    if (!(*c = cjwt_key_cache_new(KEY_CACHE_MAX))) {
+        lua_pushliteral(L, "cjwt: out of memory for the key cache");
+        lua_error(L);
+    }
 }

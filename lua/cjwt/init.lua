@@ -62,8 +62,8 @@ local _M = {
     -- returns nil, message, code.
     verifier = core.verifier,
     -- String keys (secrets, PEM, JWK text) are parsed once and kept in a
-    -- 32-entry most-recently-used cache per Lua state (as in the Python
-    -- binding). _key_cache_info() -> { size, maxsize, hits, misses };
+    -- 32-entry most-recently-used cache per Lua state (the core's
+    -- cjwt_key_cache, as in the Python binding). _key_cache_info() -> { size, maxsize, hits, misses };
     -- _key_cache_clear() empties it and resets the counters.
     _key_cache_info = core._key_cache_info,
     _key_cache_clear = core._key_cache_clear,
