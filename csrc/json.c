@@ -138,6 +138,8 @@ cjwt_value *cjwt_value_copy(const cjwt_value *v)
 
 cjwt_type cjwt_value_type(const cjwt_value *v)
 {
+    if (!v)   /* an absent member (a NULL from a lookup) reads as null */
+        return CJWT_TYPE_NULL;
     if (CJWTP_IS_NODE(v))
         return NODE_TYPE(NODE(v));
     switch (json_typeof(CJWTP_CJSON(v))) {
