@@ -12,7 +12,7 @@
 # `import ssl` fails, and hashlib/hmac fall back to CPython's built-in hashes (all the
 # tests need). PyJWT imports ssl unconditionally, and the lifecycle tests start a
 # redis-server (linked to libcrypto) and use redis-py's ssl names, so those files
-# (test_pyjwt_*.py, test_lifecycle*.py) run in a second pass in which only libjansson is hidden:
+# (test_pyjwt_*.py, test_lifecycle*.py, test_replica.py, test_redis_cluster.py, test_sort_headers.py) run in a second pass in which only libjansson is hidden:
 # the interpreter then has its libcrypto.so.3, and the check below still proves that
 # cjwt's extension maps the bundled copy, not the system one. (Preloading a private copy
 # for the interpreter instead would put it in the global symbol scope, where it would
@@ -36,7 +36,8 @@ if [ "${1:-}" != "--inside" ]; then
   command -v unshare >/dev/null || { echo "test-wheel: unshare (util-linux) is needed"; exit 1; }
   unshare() { if [ "$(id -u)" -eq 0 ]; then command unshare "$@"; else command unshare --map-root-user "$@"; fi; }
   # Need the interpreter's ssl (PyJWT imports it) or a redis-server (linked to libcrypto).
-  PASS2=(tests/python/test_pyjwt_*.py tests/python/test_lifecycle.py tests/python/test_lifecycle_threads.py)
+  PASS2=(tests/python/test_pyjwt_*.py tests/python/test_lifecycle.py tests/python/test_lifecycle_threads.py
+         tests/python/test_replica.py tests/python/test_redis_cluster.py tests/python/test_sort_headers.py)
   rc=0
   echo "== pass 1: libjansson and libcrypto hidden"
   unshare --mount "$0" --inside "libjansson.so.4 libcrypto.so.3" tests/python \
