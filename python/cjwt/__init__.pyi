@@ -1,6 +1,6 @@
 # Type stubs for the cjwt package (the public API; see docs/design.md).
 from datetime import timedelta
-from typing import Any, Sequence, Union
+from typing import Any, Iterable, Sequence, Union
 
 from ._cjwt import (
     MAX_CACHE_SIZE as MAX_CACHE_SIZE,
@@ -70,7 +70,8 @@ __all__ = [
     'InvalidAlgorithmError', 'InvalidTypeError', 'RevokedTokenError',
     'RevocationUnavailableError', 'InvalidKeyError', 'InvalidJTIError', 'PyJWKError',
     'MissingCryptographyError', 'PyJWKSetError', 'PyJWKClientError',
-    'PyJWKClientConnectionError',
+    'PyJWKClientConnectionError', 'DecryptionError', 'decode_unsecured',
+    'get_algorithm_by_name', 'jwe_encrypt', 'jwe_decrypt', 'jwe_decrypt_complete',
 ]
 
 __version__: str

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 from abc import ABC, abstractmethod
+from typing import Any, Callable, Optional, Union
 
 from ._cjwt import Key
 from .exceptions import InvalidKeyError
@@ -46,10 +47,10 @@ requires_cryptography = {"RS256", "RS384", "RS512", "ES256", "ES256K", "ES384", 
                          "ES512", "PS256", "PS384", "PS512", "EdDSA"}
 
 
-def get_default_algorithms():
+def get_default_algorithms() -> dict[str, "Algorithm"]:
     """The algorithms the library implements, by name (``"none"`` included, as
     in PyJWT; ``decode`` still never accepts an unsecured token)."""
-    algs = {
+    algs: dict[str, Algorithm] = {
         "none": NoneAlgorithm(),
         "HS256": HMACAlgorithm(HMACAlgorithm.SHA256),
         "HS384": HMACAlgorithm(HMACAlgorithm.SHA384),
@@ -73,7 +74,7 @@ def get_default_algorithms():
 
 # ---- conversions between cjwt.Key and cryptography key objects -------------
 
-def key_from_cryptography(obj):
+def key_from_cryptography(obj: Any) -> Key:
     """A ``cryptography`` key object -> ``cjwt.Key`` (through PEM, parsed by the core)."""
     s = serialization
     if hasattr(obj, "private_bytes"):
@@ -83,7 +84,7 @@ def key_from_cryptography(obj):
     return Key.from_pem(pem)
 
 
-def _to_cryptography(key):
+def _to_cryptography(key: Key) -> Any:
     """``cjwt.Key`` -> a ``cryptography`` key object, or the Key itself
     when ``cryptography`` is not installed."""
     if not has_crypto:
@@ -94,7 +95,7 @@ def _to_cryptography(key):
     return serialization.load_pem_public_key(pem)
 
 
-def _jwk_obj(jwk):
+def _jwk_obj(jwk: Union[str, dict[str, Any]]) -> dict[str, Any]:
     try:
         if isinstance(jwk, str):
             obj = json.loads(jwk)
@@ -109,7 +110,7 @@ def _jwk_obj(jwk):
     return obj
 
 
-def _key_arg(key, kty):
+def _key_arg(key: Any, kty: Optional[str]) -> Key:
     """A key given to ``to_jwk``/``prepare_key`` -> ``cjwt.Key`` of type ``kty``."""
     if isinstance(key, Key):
         k = key
@@ -122,7 +123,7 @@ def _key_arg(key, kty):
     return k
 
 
-def _export(key, extra=None):
+def _export(key: Key, extra: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     """The core's JWK of ``key`` without the cjwt-only ``alg``/``kid`` of an
     unbound key, plus PyJWT's extra members."""
     jwk = {k: v for k, v in key.to_jwk(private=key.is_private).items() if k not in ("alg", "kid")}
@@ -131,7 +132,7 @@ def _export(key, extra=None):
     return jwk
 
 
-def _out(jwk, as_dict):
+def _out(jwk: dict[str, Any], as_dict: bool) -> Union[dict[str, Any], str]:
     return jwk if as_dict else json.dumps(jwk)
 
 
@@ -140,33 +141,34 @@ def _out(jwk, as_dict):
 class Algorithm(ABC):
     """The interface of an algorithm object (PyJWT's ``jwt.algorithms.Algorithm``)."""
 
-    def compute_hash_digest(self, bytestr):
+    def compute_hash_digest(self, bytestr: bytes) -> bytes:
         hash_alg = getattr(self, "hash_alg", None)
         if hash_alg is None:
             raise NotImplementedError
-        return hash_alg(bytestr).digest()
+        digest: bytes = hash_alg(bytestr).digest()
+        return digest
 
     @abstractmethod
-    def prepare_key(self, key):
+    def prepare_key(self, key: Any) -> Any:
         """Checks and converts ``key`` for ``sign``/``verify``."""
 
     @abstractmethod
-    def sign(self, msg, key):
+    def sign(self, msg: bytes, key: Any) -> bytes:
         """The signature of ``msg``."""
 
     @abstractmethod
-    def verify(self, msg, key, sig):
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
         """Whether ``sig`` is ``msg``'s signature."""
 
     @staticmethod
-    def to_jwk(key_obj, as_dict=False):
+    def to_jwk(key_obj: Any, as_dict: bool = False) -> Union[dict[str, Any], str]:
         raise NotImplementedError
 
     @staticmethod
-    def from_jwk(jwk):
+    def from_jwk(jwk: Union[str, dict[str, Any]]) -> Any:
         raise NotImplementedError
 
-    def check_key_length(self, key):
+    def check_key_length(self, key: Any) -> Optional[str]:
         return None
 
 
@@ -174,17 +176,17 @@ class NoneAlgorithm(Algorithm):
     """``alg: none``: no signature. ``cjwt.decode`` never accepts such a token
     (``cjwt.decode_unsecured`` reads one, by name)."""
 
-    def prepare_key(self, key):
+    def prepare_key(self, key: Any) -> Any:
         if key == "":
             key = None
         if key is not None:
             raise InvalidKeyError('When alg = "none", key value must be None.')
         return key
 
-    def sign(self, msg, key):
+    def sign(self, msg: bytes, key: Any) -> bytes:
         return b""
 
-    def verify(self, msg, key, sig):
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
         return False
 
 
@@ -193,10 +195,10 @@ class HMACAlgorithm(Algorithm):
     SHA384 = hashlib.sha384
     SHA512 = hashlib.sha512
 
-    def __init__(self, hash_alg):
+    def __init__(self, hash_alg: Any) -> None:
         self.hash_alg = hash_alg
 
-    def prepare_key(self, key):
+    def prepare_key(self, key: Any) -> Any:
         key_bytes = force_bytes(key)
         if not key_bytes:
             raise InvalidKeyError("HMAC key must not be empty.")
@@ -206,11 +208,11 @@ class HMACAlgorithm(Algorithm):
         return key_bytes
 
     @staticmethod
-    def to_jwk(key_obj, as_dict=False):
+    def to_jwk(key_obj: Any, as_dict: bool = False) -> Union[dict[str, Any], str]:
         return _out({"k": base64url_encode(force_bytes(key_obj)).decode(), "kty": "oct"}, as_dict)
 
     @staticmethod
-    def from_jwk(jwk):
+    def from_jwk(jwk: Union[str, dict[str, Any]]) -> Any:
         obj = _jwk_obj(jwk)
         if obj.get("kty") != "oct":
             raise InvalidKeyError("Not an HMAC key")
@@ -219,7 +221,7 @@ class HMACAlgorithm(Algorithm):
             raise InvalidKeyError("HMAC key must not be empty.")
         return key_bytes
 
-    def check_key_length(self, key):
+    def check_key_length(self, key: Any) -> Optional[str]:
         min_length = self.hash_alg().digest_size
         if len(key) < min_length:
             return (f"The HMAC key is {len(key)} bytes long, which is below the minimum "
@@ -227,14 +229,14 @@ class HMACAlgorithm(Algorithm):
                     f"{self.hash_alg().name.upper()}. See RFC 7518 Section 3.2.")
         return None
 
-    def sign(self, msg, key):
+    def sign(self, msg: bytes, key: Any) -> bytes:
         return hmac.new(key, msg, self.hash_alg).digest()
 
-    def verify(self, msg, key, sig):
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
         return hmac.compare_digest(sig, self.sign(msg, key))
 
 
-def _is_der_key(data):
+def _is_der_key(data: bytes) -> bool:
     # A DER public key or certificate is never an HMAC secret (the core's rule).
     try:
         Key.from_pem(data)
@@ -244,22 +246,22 @@ def _is_der_key(data):
 
 
 class _AsymmetricAlgorithm(Algorithm):
-    _kty = None
+    _kty: Optional[str] = None
 
     if has_crypto:
         SHA256 = hashes.SHA256
         SHA384 = hashes.SHA384
         SHA512 = hashes.SHA512
 
-    def __init__(self, hash_alg):
+    def __init__(self, hash_alg: Any) -> None:
         self.hash_alg = hash_alg
 
-    def compute_hash_digest(self, bytestr):
+    def compute_hash_digest(self, bytestr: bytes) -> bytes:
         digest = hashes.Hash(self.hash_alg())
         digest.update(bytestr)
         return bytes(digest.finalize())
 
-    def prepare_key(self, key):
+    def prepare_key(self, key: Any) -> Any:
         if isinstance(key, (str, bytes)):
             return _to_cryptography(_key_arg(Key.from_pem(force_bytes(key)), self._kty))
         if isinstance(key, Key):
@@ -268,7 +270,7 @@ class _AsymmetricAlgorithm(Algorithm):
         return key
 
     @classmethod
-    def _from_jwk(cls, jwk, wrong_kty):
+    def _from_jwk(cls, jwk: Union[str, dict[str, Any]], wrong_kty: str) -> Any:
         obj = _jwk_obj(jwk)
         if obj.get("kty") != cls._kty:
             raise InvalidKeyError(wrong_kty)
@@ -281,18 +283,19 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
     _kty = "RSA"
 
     @staticmethod
-    def to_jwk(key_obj, as_dict=False):
+    def to_jwk(key_obj: Any, as_dict: bool = False) -> Union[dict[str, Any], str]:
         k = _key_arg(key_obj, "RSA")
         return _out(_export(k, {"key_ops": ["sign" if k.is_private else "verify"]}), as_dict)
 
     @staticmethod
-    def from_jwk(jwk):
+    def from_jwk(jwk: Union[str, dict[str, Any]]) -> Any:
         return RSAAlgorithm._from_jwk(jwk, "Not an RSA key")
 
-    def sign(self, msg, key):
-        return key.sign(msg, padding.PKCS1v15(), self.hash_alg())
+    def sign(self, msg: bytes, key: Any) -> bytes:
+        signature: bytes = key.sign(msg, padding.PKCS1v15(), self.hash_alg())
+        return signature
 
-    def verify(self, msg, key, sig):
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
         try:
             key.verify(sig, msg, padding.PKCS1v15(), self.hash_alg())
             return True
@@ -301,13 +304,14 @@ class RSAAlgorithm(_AsymmetricAlgorithm):
 
 
 class RSAPSSAlgorithm(RSAAlgorithm):
-    def _padding(self):
+    def _padding(self) -> Any:
         return padding.PSS(mgf=padding.MGF1(self.hash_alg()), salt_length=self.hash_alg().digest_size)
 
-    def sign(self, msg, key):
-        return key.sign(msg, self._padding(), self.hash_alg())
+    def sign(self, msg: bytes, key: Any) -> bytes:
+        signature: bytes = key.sign(msg, self._padding(), self.hash_alg())
+        return signature
 
-    def verify(self, msg, key, sig):
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
         try:
             key.verify(sig, msg, self._padding(), self.hash_alg())
             return True
@@ -321,18 +325,18 @@ class ECAlgorithm(_AsymmetricAlgorithm):
     _kty = "EC"
 
     @staticmethod
-    def to_jwk(key_obj, as_dict=False):
+    def to_jwk(key_obj: Any, as_dict: bool = False) -> Union[dict[str, Any], str]:
         return _out(_export(_key_arg(key_obj, "EC")), as_dict)
 
     @staticmethod
-    def from_jwk(jwk):
+    def from_jwk(jwk: Union[str, dict[str, Any]]) -> Any:
         return ECAlgorithm._from_jwk(jwk, "Not an Elliptic curve key")
 
-    def sign(self, msg, key):
+    def sign(self, msg: bytes, key: Any) -> bytes:
         der = key.sign(msg, ec.ECDSA(self.hash_alg()))
         return der_to_raw_signature(der, key.curve)
 
-    def verify(self, msg, key, sig):
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
         public = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
         try:
             der = raw_to_der_signature(sig, public.curve)
@@ -347,24 +351,25 @@ class OKPAlgorithm(_AsymmetricAlgorithm):
 
     _kty = "OKP"
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         self.hash_alg = None
 
-    def compute_hash_digest(self, bytestr):
+    def compute_hash_digest(self, bytestr: bytes) -> bytes:
         raise NotImplementedError
 
     @staticmethod
-    def to_jwk(key, as_dict=False):
+    def to_jwk(key: Any, as_dict: bool = False) -> Union[dict[str, Any], str]:
         return _out(_export(_key_arg(key, "OKP")), as_dict)
 
     @staticmethod
-    def from_jwk(jwk):
+    def from_jwk(jwk: Union[str, dict[str, Any]]) -> Any:
         return OKPAlgorithm._from_jwk(jwk, "Not an Octet Key Pair")
 
-    def sign(self, msg, key):
-        return key.sign(force_bytes(msg))
+    def sign(self, msg: bytes, key: Any) -> bytes:
+        signature: bytes = key.sign(force_bytes(msg))
+        return signature
 
-    def verify(self, msg, key, sig):
+    def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
         public = key.public_key() if isinstance(key, ed25519.Ed25519PrivateKey) else key
         try:
             public.verify(force_bytes(sig), force_bytes(msg))

@@ -2,6 +2,7 @@
 from typing import Any, Iterator
 
 from ._cjwt import Key, KeySet
+from .algorithms import Algorithm
 
 __all__ = ["PyJWK", "PyJWKSet"]
 
@@ -15,6 +16,8 @@ class PyJWK:
     def from_json(data: str | bytes, algorithm: str | None = None) -> PyJWK: ...
     @property
     def key_type(self) -> str | None: ...
+    @property
+    def Algorithm(self) -> Algorithm: ...
     @property
     def key_id(self) -> str | None: ...
     @property

@@ -33,6 +33,7 @@ class MemoryStore:
     def mark_used(self, jti: str, expires_at: float) -> bool: ...
     def __len__(self) -> int: ...
 
+@type_check_only
 class ReplicaStatus(TypedDict):
     healthy: bool
     entries: int

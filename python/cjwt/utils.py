@@ -9,6 +9,7 @@ no non-zero trailing bits).
 import base64
 import binascii
 import re
+from typing import Any, Union
 
 __all__ = [
     "force_bytes",
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 
-def force_bytes(value):
+def force_bytes(value: Union[str, bytes]) -> bytes:
     if isinstance(value, str):
         return value.encode("utf-8")
     if isinstance(value, bytes):
@@ -34,7 +35,7 @@ def force_bytes(value):
     raise TypeError("Expected a string or bytes value")
 
 
-def base64url_decode(input):  # noqa: A002 - PyJWT's parameter name
+def base64url_decode(input: Union[str, bytes]) -> bytes:  # noqa: A002 - PyJWT's parameter name
     data = force_bytes(input)
     rem = len(data) % 4
     if rem > 0:
@@ -42,36 +43,36 @@ def base64url_decode(input):  # noqa: A002 - PyJWT's parameter name
     return base64.urlsafe_b64decode(data)
 
 
-def base64url_encode(input):  # noqa: A002
+def base64url_encode(input: bytes) -> bytes:  # noqa: A002
     return base64.urlsafe_b64encode(input).replace(b"=", b"")
 
 
-def bytes_from_int(val, *, bit_length=None):
+def bytes_from_int(val: int, *, bit_length: Union[int, None] = None) -> bytes:
     if bit_length is None:
         bit_length = val.bit_length()
     return val.to_bytes((bit_length + 7) // 8, "big", signed=False)
 
 
-def to_base64url_uint(val, *, bit_length=None):
+def to_base64url_uint(val: int, *, bit_length: Union[int, None] = None) -> bytes:
     if val < 0:
         raise ValueError("Must be a positive integer")
     int_bytes = bytes_from_int(val, bit_length=bit_length)
     return base64url_encode(int_bytes or b"\x00")
 
 
-def from_base64url_uint(val):
+def from_base64url_uint(val: Union[str, bytes]) -> int:
     return int.from_bytes(base64url_decode(force_bytes(val)), byteorder="big")
 
 
-def number_to_bytes(num, num_bytes):
+def number_to_bytes(num: int, num_bytes: int) -> bytes:
     return binascii.a2b_hex(("%0*x" % (2 * num_bytes, num)).encode("ascii"))
 
 
-def bytes_to_number(string):
+def bytes_to_number(string: bytes) -> int:
     return int(binascii.b2a_hex(string), 16)
 
 
-def der_to_raw_signature(der_sig, curve):
+def der_to_raw_signature(der_sig: bytes, curve: Any) -> bytes:
     """An ECDSA DER signature -> JWS ``r || s`` (needs ``cryptography``)."""
     from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
@@ -80,7 +81,7 @@ def der_to_raw_signature(der_sig, curve):
     return number_to_bytes(r, num_bytes) + number_to_bytes(s, num_bytes)
 
 
-def raw_to_der_signature(raw_sig, curve):
+def raw_to_der_signature(raw_sig: bytes, curve: Any) -> bytes:
     """A JWS ``r || s`` ECDSA signature -> DER (needs ``cryptography``)."""
     from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
@@ -101,7 +102,7 @@ _PEM_RE = re.compile(
 )
 
 
-def is_pem_format(key):
+def is_pem_format(key: Union[str, bytes]) -> bool:
     return bool(_PEM_RE.search(force_bytes(key)))
 
 
@@ -111,7 +112,7 @@ _CERT_SUFFIX = b"-cert-v01@openssh.com"
 _SSH_CERT_RE = re.compile(rb"\A(\S+)" + re.escape(_CERT_SUFFIX) + rb"\s+(\S+)")
 
 
-def is_ssh_key(key):
+def is_ssh_key(key: Union[str, bytes]) -> bool:
     data = force_bytes(key)
     if data.startswith(_SSH_PREFIXES):
         return True
