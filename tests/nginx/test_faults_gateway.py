@@ -206,3 +206,61 @@ def test_login_rate_limit_per_user_and_per_address():
     # per address: 1/s with a burst of 20, whatever the user names
     codes = [post_login("user%d" % i)[0] for i in range(30)]
     assert codes.count(429) > 0 and set(codes) <= {401, 429}, codes
+
+
+def test_an_outage_is_logged_once_then_summarised_not_per_request(issuer):
+    # Configuration lc_flap (log_interval = 0.5 s) on a Redis started here on
+    # CJWT_FLAP_REDIS_PORT, killed and started again: every request in
+    # between is refused (503, fail closed), but the error log gets one line
+    # per worker when it starts, a summary per worker every 0.5 s at most,
+    # and one line per worker when Redis answers again, whose counts add up
+    # to the 503s the clients saw.
+    import re
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
+    from redis_procs import RedisProc
+
+    proc = RedisProc(port=int(os.environ["CJWT_FLAP_REDIS_PORT"]), appendonly=False)
+    try:
+        token = issuer.issue("user-flap").access_token
+        for _ in range(4):
+            assert get("/lc-flap/orders", token)[0] == 200
+        with open(os.path.join(DIR, "error.log")) as f:
+            start = f.seek(0, 2)
+        proc.kill()
+        refused, t0 = 0, time.monotonic()
+        while time.monotonic() - t0 < 1.6:
+            status, headers, _ = get("/lc-flap/orders", token)
+            assert status == 503 and headers.get("Retry-After") == "1", status
+            refused += 1
+        took = time.monotonic() - t0
+        proc.start()
+        deadline = time.monotonic() + 5
+        while get("/lc-flap/orders", token)[0] != 200:       # one worker answers again...
+            refused += 1
+            assert time.monotonic() < deadline, "no recovery after the restart"
+        for _ in range(20):                                   # ...and (likely) the other
+            assert get("/lc-flap/orders", token)[0] == 200
+        time.sleep(0.2)
+    finally:
+        proc.close()
+    with open(os.path.join(DIR, "error.log")) as f:
+        f.seek(start)
+        new = [line for line in f if "cjwt.gateway: denylist" in line]
+    first = [ln for ln in new if "denylist unavailable, request refused (fail closed): redis "
+             in ln]
+    summaries = [ln for ln in new if "denylist still unavailable after" in ln]
+    back = [ln for ln in new if "denylist available again after" in ln]
+    assert refused >= 40, refused           # enough requests for a flood to show
+    assert 1 <= len(first) <= 2, first      # once per worker (2 workers)
+    assert all("[error]" in ln for ln in first + summaries)
+    assert len(summaries) <= 2 * (took / 0.5 + 1), summaries
+    assert 1 <= len(back) <= 2 and all("[warn]" in ln for ln in back), back
+    assert len(new) == len(first) + len(summaries) + len(back), new
+    # every refused request is counted in the worker's "available again" line
+    # (a worker that never answered again before the end has no such line)
+    counts = [int(re.search(r"; (\d+) requests were refused \(fail closed\)", ln).group(1))
+              for ln in back]
+    assert sum(counts) <= refused, (counts, refused)
+    if len(back) == len(first):
+        assert sum(counts) == refused, (counts, refused)
