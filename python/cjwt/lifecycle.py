@@ -236,7 +236,9 @@ return 1
         """The replica's state: ``healthy`` (answers come from memory, heard
         from Redis within ``max_lag``), ``entries`` (live revocations held),
         ``lag`` (seconds since Redis last answered), ``synced``, ``last_id``
-        (the feed position), ``resyncs``, ``error`` (the last one, or None).
+        (the feed position), ``resyncs``, ``error`` (the last one, or None),
+        ``refused`` (checks refused, fail closed: logged as a summary, not one
+        by one; logger ``cjwt.replica``).
         Raises ``ValueError`` on a store without ``replica=True``."""
         if self._replica is None:
             raise ValueError("replica_status() needs RedisStore(..., replica=True)")

@@ -43,6 +43,7 @@ class ReplicaStatus(TypedDict):
     last_id: str | None
     resyncs: int
     error: str | None
+    refused: int
 
 class RedisStore:
     client: Any
