@@ -39,6 +39,7 @@ class Options(TypedDict, total=False):
 
 @final
 class Key:
+    def __new__(cls, key: Union[_JWKDict, _Secret, Key], /) -> Key: ...
     @classmethod
     def from_secret(cls, secret: _Secret, allow_short_secret: bool = ...) -> Key: ...
     @classmethod

@@ -22,6 +22,28 @@ key_dealloc(KeyObject *self)
     Py_DECREF(tp);   /* instances of heap types own a reference to their type */
 }
 
+/* The result of a constructor: the new key wrapped, or the core's error
+ * raised when it is NULL. */
+static PyObject *
+key_result(cjwt_state *st, cjwt_key *key, cjwt_error *err)
+{
+    if (!key)
+        return raise_error(st, err);
+    return key_wrap(st->key_type, key);
+}
+
+/* The result of an export as str: `text` (ASCII, len bytes, freed here), or
+ * the core's error raised when it is NULL. */
+static PyObject *
+ascii_result(cjwt_state *st, char *text, size_t len, cjwt_error *err)
+{
+    if (!text)
+        return raise_error(st, err);
+    PyObject *result = PyUnicode_DecodeASCII(text, (Py_ssize_t)len, "strict");
+    cjwt_free(text);
+    return result;
+}
+
 unsigned
 key_flags(int allow_short_secret)
 {
@@ -96,9 +118,7 @@ key_from_secret(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
                                          (size_t)PyBytes_GET_SIZE(bytes), key_flags(allow_short),
                                          &err);
     Py_DECREF(bytes);
-    if (!key)
-        return raise_error(st, &err);
-    return key_wrap(st->key_type, key);
+    return key_result(st, key, &err);
 }
 
 PyDoc_STRVAR(key_from_jwk_doc,
@@ -163,9 +183,7 @@ key_from_pem(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
                                       password ? (size_t)PyBytes_GET_SIZE(password) : 0, 0, &err);
     Py_DECREF(data);
     Py_XDECREF(password);
-    if (!key)
-        return raise_error(st, &err);
-    return key_wrap(st->key_type, key);
+    return key_result(st, key, &err);
 }
 
 /* An algorithm name argument -> alg; None -> CJWT_ALG__COUNT when
@@ -224,9 +242,7 @@ key_generate(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
     Py_BEGIN_ALLOW_THREADS            /* RSA key generation takes a while */
     key = cjwt_key_generate(alg, kid, &err);
     Py_END_ALLOW_THREADS
-    if (!key)
-        return raise_error(st, &err);
-    return key_wrap(st->key_type, key);
+    return key_result(st, key, &err);
 }
 
 /* A copy of self with another kid and/or alg binding (cjwt_key_with). */
@@ -237,10 +253,7 @@ key_with(KeyObject *self, const char *kid, cjwt_alg alg)
     if (!st)
         return NULL;
     cjwt_error err = {0};
-    cjwt_key *key = cjwt_key_with(self->key, kid, alg, &err);
-    if (!key)
-        return raise_error(st, &err);
-    return key_wrap(st->key_type, key);
+    return key_result(st, cjwt_key_with(self->key, kid, alg, &err), &err);
 }
 
 PyDoc_STRVAR(key_with_kid_doc,
@@ -285,12 +298,21 @@ PyDoc_STRVAR(key_to_jwk_doc,
 "The key as a JWK; private members only when asked for (an HMAC secret's\n"
 "\"k\" is private).");
 
+/* The private=False argument of to_jwk/to_pem and the module state:
+ * st, or NULL with an exception set. */
+static cjwt_state *
+export_args(KeyObject *self, PyObject *args, PyObject *kwargs, const char *fmt, int *private_)
+{
+    *private_ = private_flag(args, kwargs, fmt);
+    return *private_ < 0 ? NULL : get_state_by_type(Py_TYPE(self));
+}
+
 static PyObject *
 key_to_jwk(KeyObject *self, PyObject *args, PyObject *kwargs)
 {
-    int private_ = private_flag(args, kwargs, "|p:to_jwk");
-    cjwt_state *st = get_state_by_type(Py_TYPE(self));
-    if (private_ < 0 || !st)
+    int private_;
+    cjwt_state *st = export_args(self, args, kwargs, "|p:to_jwk", &private_);
+    if (!st)
         return NULL;
     cjwt_error err = {0};
     cjwt_value *jwk = cjwt_key_to_jwk(self->key, private_, &err);
@@ -308,18 +330,14 @@ PyDoc_STRVAR(key_to_pem_doc,
 static PyObject *
 key_to_pem(KeyObject *self, PyObject *args, PyObject *kwargs)
 {
-    int private_ = private_flag(args, kwargs, "|p:to_pem");
-    cjwt_state *st = get_state_by_type(Py_TYPE(self));
-    if (private_ < 0 || !st)
+    int private_;
+    cjwt_state *st = export_args(self, args, kwargs, "|p:to_pem", &private_);
+    if (!st)
         return NULL;
     cjwt_error err = {0};
     size_t len = 0;
     char *pem = cjwt_key_to_pem(self->key, private_, &len, &err);
-    if (!pem)
-        return raise_error(st, &err);
-    PyObject *result = PyUnicode_DecodeASCII(pem, (Py_ssize_t)len, "strict");
-    cjwt_free(pem);
-    return result;
+    return ascii_result(st, pem, len, &err);
 }
 
 PyDoc_STRVAR(key_thumbprint_doc,
@@ -334,11 +352,7 @@ key_thumbprint(KeyObject *self, PyObject *Py_UNUSED(ignored))
     cjwt_error err = {0};
     size_t len = 0;
     char *tp = cjwt_key_thumbprint(self->key, &len, &err);
-    if (!tp)
-        return raise_error(st, &err);
-    PyObject *result = PyUnicode_DecodeASCII(tp, (Py_ssize_t)len, "strict");
-    cjwt_free(tp);
-    return result;
+    return ascii_result(st, tp, len, &err);
 }
 
 static PyObject *
@@ -447,10 +461,38 @@ static PyGetSetDef key_getset[] = {
 };
 
 PyDoc_STRVAR(key_doc,
+"Key(key, /)\n--\n\n"
 "An immutable key, parsed once and reused for many tokens (thread safe).\n"
-"Create with Key.from_secret / from_pem / from_jwk / generate.");
+"Key(key) reads `key` exactly as encode() and decode() read their key\n"
+"argument: a JWK dict, PEM/DER/SSH text or bytes, an HMAC secret (str or\n"
+"bytes), or a Key (returned as is). Key.from_secret / from_pem / from_jwk /\n"
+"generate say which one is meant.");
+
+static PyObject *
+key_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"", NULL};
+    PyObject *obj;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:Key", kwlist, &obj))
+        return NULL;
+    cjwt_state *st = get_state_by_type(type);
+    if (!st)
+        return NULL;
+    if (Py_IS_TYPE(obj, st->key_type))
+        return Py_NewRef(obj);                /* immutable: the same key */
+    if (!PyDict_Check(obj) && !PyUnicode_Check(obj) && !PyObject_CheckBuffer(obj)) {
+        PyErr_Format(PyExc_TypeError, "Key() takes one key: a JWK dict, str or bytes (or a "
+                     "cjwt.Key), not %.100s", Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    cjwt_key *key;
+    if (key_arg(st, obj, &key) < 0)
+        return NULL;
+    return key_wrap(st->key_type, key);
+}
 
 static PyType_Slot key_slots[] = {
+    {Py_tp_new, key_new},
     {Py_tp_dealloc, key_dealloc},
     {Py_tp_repr, key_repr},
     {Py_tp_methods, key_methods},
@@ -462,6 +504,6 @@ static PyType_Slot key_slots[] = {
 PyType_Spec key_spec = {
     .name = "cjwt.Key",
     .basicsize = sizeof(KeyObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
     .slots = key_slots,
 };

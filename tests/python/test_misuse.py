@@ -100,9 +100,11 @@ def test_encode_unknown_algorithm_is_not_implemented(algorithm):
         cjwt.encode({"a": 1}, SECRET, algorithm=algorithm)
 
 
-def test_key_type_cannot_be_instantiated_or_mutated():
+def test_key_type_needs_key_material_and_cannot_be_mutated():
     with pytest.raises(TypeError):
         cjwt.Key()
+    with pytest.raises(TypeError):
+        cjwt.Key(None)
     key = cjwt.Key.from_secret(SECRET)
     with pytest.raises(AttributeError):
         key.kid = "x"
