@@ -46,6 +46,10 @@ def one_round(i):
         lambda: cjwt.encode({"a": 2**70}, key),                                       # ValueError
         lambda: cjwt.encode({"a": 1}, {"kty": "EC"}),                                 # bad JWK
         lambda: cjwt.Key.from_jwk({"kty": "oct", "k": "!!"}),
+        lambda: cjwt.Key(key).thumbprint(),                                            # Key(x)
+        lambda: cjwt.Key(bytearray(b"z" * 32)).to_jwk(),
+        lambda: cjwt.Key({"kty": "oct", "k": "!!"}),
+        lambda: cjwt.Key(5),
     ):
         try:
             fn()
