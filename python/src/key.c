@@ -93,6 +93,20 @@ key_bytes(PyObject *obj)
     return NULL;
 }
 
+/* The (material, allow_short_secret=False) arguments of from_secret and
+ * from_jwk (names in kwlist, format "O|p:name") and the module state: st,
+ * or NULL with an exception set. */
+static cjwt_state *
+material_args(PyTypeObject *cls, PyObject *args, PyObject *kwargs, const char *fmt,
+              char **kwlist, PyObject **material, unsigned *flags)
+{
+    int allow_short = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kwlist, material, &allow_short))
+        return NULL;
+    *flags = key_flags(allow_short);
+    return get_state_by_type(cls);
+}
+
 PyDoc_STRVAR(key_from_secret_doc,
 "from_secret($type, /, secret, allow_short_secret=False)\n--\n\n"
 "An HMAC secret (bytes, or str as UTF-8) used as is. Secrets shorter than the\n"
@@ -103,11 +117,8 @@ key_from_secret(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"secret", "allow_short_secret", NULL};
     PyObject *secret;
-    int allow_short = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p:from_secret", kwlist, &secret,
-                                     &allow_short))
-        return NULL;
-    cjwt_state *st = get_state_by_type(cls);
+    unsigned flags;
+    cjwt_state *st = material_args(cls, args, kwargs, "O|p:from_secret", kwlist, &secret, &flags);
     if (!st)
         return NULL;
     PyObject *bytes = key_bytes(secret);
@@ -115,8 +126,7 @@ key_from_secret(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
         return NULL;
     cjwt_error err = {0};
     cjwt_key *key = cjwt_key_from_secret((const unsigned char *)PyBytes_AS_STRING(bytes),
-                                         (size_t)PyBytes_GET_SIZE(bytes), key_flags(allow_short),
-                                         &err);
+                                         (size_t)PyBytes_GET_SIZE(bytes), flags, &err);
     Py_DECREF(bytes);
     return key_result(st, key, &err);
 }
@@ -130,13 +140,11 @@ key_from_jwk(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"jwk", "allow_short_secret", NULL};
     PyObject *jwk;
-    int allow_short = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p:from_jwk", kwlist, &jwk, &allow_short))
-        return NULL;
-    cjwt_state *st = get_state_by_type(cls);
+    unsigned flags;
+    cjwt_state *st = material_args(cls, args, kwargs, "O|p:from_jwk", kwlist, &jwk, &flags);
     if (!st)
         return NULL;
-    cjwt_key *key = key_from_jwk_obj(st, jwk, key_flags(allow_short));
+    cjwt_key *key = key_from_jwk_obj(st, jwk, flags);
     if (!key)
         return NULL;
     return key_wrap(st->key_type, key);
