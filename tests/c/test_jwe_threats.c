@@ -14,22 +14,6 @@
 #include <time.h>
 #include <zlib.h>
 
-static char *b64u(const unsigned char *p, size_t n)
-{
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    char *o = malloc(n * 4 / 3 + 4), *q = o;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
-                     (i + 2 < n ? p[i + 2] : 0);
-        *q++ = a[v >> 18 & 63];
-        *q++ = a[v >> 12 & 63];
-        if (i + 1 < n) *q++ = a[v >> 6 & 63];
-        if (i + 2 < n) *q++ = a[v & 63];
-    }
-    *q = '\0';
-    return o;
-}
-
 static const unsigned char K16[16] = "0123456789abcdef";
 
 /* A dir + A128GCM JWE with any protected header, made with OpenSSL alone,

@@ -133,6 +133,13 @@ static cjwt_code verify(const cjwt_key *key, uint32_t algs, const char *t)
     fprintf(stderr, "  FAIL %s:%d: expected success, got %s (%s)\n", __FILE__, __LINE__, \
             cjwt_code_name(c_), last_err.message); testlib_current_failed = 1; } } while (0)
 
+/* A token of header h and payload p signed with skey/salg (NULL: empty
+ * signature), verified with vkey allowing algs: the error must be `name`. */
+#define EXPECT_TOKEN(h, p, skey, salg, vkey, algs, name) do { \
+    char *t_ = token(h, p, skey, salg); \
+    EXPECT(verify(vkey, algs, t_), name); \
+    free(t_); } while (0)
+
 #define B(a) CJWT_ALG_BIT(CJWT_ALG_##a)
 #define ALL_ALGS (B(HS256) | B(HS384) | B(HS512) | B(RS256) | B(RS384) | B(RS512) | B(PS256) | \
                   B(PS384) | B(PS512) | B(ES256) | B(ES384) | B(ES512) | B(EDDSA))
@@ -149,20 +156,15 @@ static void threat_alg_none(void)
     EXPECT(verify(rsa_pub, ALL_ALGS, t), "alg_not_allowed");
     free(t);
     /* With a signature appended it is still not allowed. */
-    t = token("{\"alg\":\"none\"}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, ALL_ALGS, t), "alg_not_allowed");
-    free(t);
+    EXPECT_TOKEN("{\"alg\":\"none\"}", CLAIMS, hs, CJWT_ALG_HS256, hs, ALL_ALGS, "alg_not_allowed");
     /* Other spellings are not JWA names at all. */
     for (size_t i = 0; i < sizeof spellings / sizeof *spellings; i++) {
         snprintf(h, sizeof h, "{\"alg\":\"%s\"}", spellings[i]);
-        t = token(h, CLAIMS, NULL, CJWT_ALG_NONE);
-        EXPECT(verify(hs, ALL_ALGS | B(NONE), t), "unsupported_alg");
-        free(t);
+        EXPECT_TOKEN(h, CLAIMS, NULL, CJWT_ALG_NONE, hs, ALL_ALGS | B(NONE), "unsupported_alg");
     }
     /* Even asked for by name, an unsecured token never verifies (signed or not). */
-    t = token("{\"alg\":\"none\"}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(NULL, B(NONE), t), "alg_not_allowed");
-    free(t);
+    EXPECT_TOKEN("{\"alg\":\"none\"}", CLAIMS, hs, CJWT_ALG_HS256,
+                 NULL, B(NONE), "alg_not_allowed");
     t = token("{\"alg\":\"none\"}", CLAIMS, NULL, CJWT_ALG_NONE);
     EXPECT(verify(NULL, B(NONE), t), "alg_not_allowed");
     EXPECT(verify(hs, ALL_ALGS | B(NONE), t), "alg_not_allowed");
@@ -440,19 +442,14 @@ static void threat_crit(void)
     };
     char *t;
     for (size_t i = 0; i < sizeof headers / sizeof *headers; i++) {
-        t = token(headers[i], CLAIMS, hs, CJWT_ALG_HS256);
-        EXPECT(verify(hs, B(HS256), t), "unknown_crit");
-        free(t);
+        EXPECT_TOKEN(headers[i], CLAIMS, hs, CJWT_ALG_HS256, hs, B(HS256), "unknown_crit");
     }
-    t = token("{\"alg\":\"HS256\",\"crit\":[]}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
-    t = token("{\"alg\":\"HS256\",\"crit\":\"exp\"}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
-    t = token("{\"alg\":\"HS256\",\"crit\":[1]}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
+    EXPECT_TOKEN("{\"alg\":\"HS256\",\"crit\":[]}", CLAIMS, hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\",\"crit\":\"exp\"}", CLAIMS, hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\",\"crit\":[1]}", CLAIMS, hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
     /* The message quotes the name, escaped and bounded. */
     t = token("{\"alg\":\"HS256\",\"crit\":[\"\\u001b[31mred\\n\"]}", CLAIMS, hs, CJWT_ALG_HS256);
     EXPECT(verify(hs, B(HS256), t), "unknown_crit");
@@ -682,14 +679,10 @@ static void threat_non_object(void)
 {
     static const char *const values[] = { "[]", "[{\"alg\":\"HS256\"}]", "\"HS256\"", "1", "null",
                                           "true", "" };
-    char *t;
     for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
-        t = token(values[i], CLAIMS, hs, CJWT_ALG_HS256);
-        EXPECT(verify(hs, B(HS256), t), "malformed");
-        free(t);
-        t = token("{\"alg\":\"HS256\"}", values[i], hs, CJWT_ALG_HS256);
-        EXPECT(verify(hs, B(HS256), t), "malformed");
-        free(t);
+        EXPECT_TOKEN(values[i], CLAIMS, hs, CJWT_ALG_HS256, hs, B(HS256), "malformed");
+        EXPECT_TOKEN("{\"alg\":\"HS256\"}", values[i], hs, CJWT_ALG_HS256,
+                     hs, B(HS256), "malformed");
     }
 }
 
@@ -699,22 +692,17 @@ static void threat_duplicates(void)
     char *t = token("{\"alg\":\"HS256\",\"alg\":\"none\"}", CLAIMS, hs, CJWT_ALG_HS256);
     EXPECT(verify(hs, B(HS256) | B(NONE), t), "malformed");
     free(t);
-    t = token("{\"alg\":\"none\",\"alg\":\"HS256\"}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
+    EXPECT_TOKEN("{\"alg\":\"none\",\"alg\":\"HS256\"}", CLAIMS, hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
     /* The same name written two ways (an escape) is still a duplicate. */
-    t = token("{\"alg\":\"HS256\",\"\\u0061lg\":\"HS256\"}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
-    t = token("{\"alg\":\"HS256\"}", "{\"sub\":\"admin\",\"sub\":\"user-1\"}", hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
-    t = token("{\"alg\":\"HS256\"}", "{\"exp\":1,\"\\u0065xp\":9999999999}", hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
-    t = token("{\"alg\":\"HS256\"}", "{\"a\":{\"x\":1,\"x\":2}}", hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
+    EXPECT_TOKEN("{\"alg\":\"HS256\",\"\\u0061lg\":\"HS256\"}", CLAIMS, hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\"}", "{\"sub\":\"admin\",\"sub\":\"user-1\"}", hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\"}", "{\"exp\":1,\"\\u0065xp\":9999999999}", hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\"}", "{\"a\":{\"x\":1,\"x\":2}}", hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
 }
 
 /* ---- invalid UTF-8 and lone surrogates ------------------------------------- */
@@ -730,16 +718,12 @@ static void threat_utf8(void)
     };
     char *t;
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        t = token("{\"alg\":\"HS256\"}", bad[i], hs, CJWT_ALG_HS256);
-        EXPECT(verify(hs, B(HS256), t), "malformed");
-        free(t);
+        EXPECT_TOKEN("{\"alg\":\"HS256\"}", bad[i], hs, CJWT_ALG_HS256, hs, B(HS256), "malformed");
         /* the same in the header */
         {
             char h[128];
             snprintf(h, sizeof h, "{\"alg\":\"HS256\",\"x\":%s}", bad[i]);
-            t = token(h, CLAIMS, hs, CJWT_ALG_HS256);
-            EXPECT(verify(hs, B(HS256), t), "malformed");
-            free(t);
+            EXPECT_TOKEN(h, CLAIMS, hs, CJWT_ALG_HS256, hs, B(HS256), "malformed");
         }
         {
             cjwt_error err;
@@ -776,12 +760,10 @@ static void threat_nul_whitespace(void)
     EXPECT(verify_n(hs, NULL, B(HS256), buf, n), "malformed");
     /* NUL escaped inside JSON strings */
     free(t);
-    t = token("{\"alg\":\"HS256\"}", "{\"sub\":\"admin\\u0000user\"}", hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
-    t = token("{\"alg\":\"HS256\"}", "{\"sub\\u0000\":\"x\"}", hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
+    EXPECT_TOKEN("{\"alg\":\"HS256\"}", "{\"sub\":\"admin\\u0000user\"}", hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\"}", "{\"sub\\u0000\":\"x\"}", hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
     /* Whitespace inside the JSON is just JSON. */
     t = token(" {\n\"alg\" : \"HS256\"\t} ", " { \"sub\" : \"u\" } ", hs, CJWT_ALG_HS256);
     EXPECT_OK(verify(hs, B(HS256), t));

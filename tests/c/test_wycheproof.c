@@ -247,22 +247,6 @@ static void run_jose(const char *dir, const char *file)
  * invalid ones must be refused; "acceptable" ones may go either way, except
  * that an all-zero shared secret must be refused (RFC 8037 / RFC 7748 6.1)
  * and an accepted case must have agreed on the right secret. */
-static char *b64u(const unsigned char *p, size_t n)
-{
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    char *o = malloc(n * 4 / 3 + 4), *q = o;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
-                     (i + 2 < n ? p[i + 2] : 0);
-        *q++ = a[v >> 18 & 63];
-        *q++ = a[v >> 12 & 63];
-        if (i + 1 < n) *q++ = a[v >> 6 & 63];
-        if (i + 2 < n) *q++ = a[v & 63];
-    }
-    *q = '\0';
-    return o;
-}
-
 /* A compact ECDH-ES + A128GCM JWE whose CEK is Concat-KDF(shared). */
 static char *xdh_jwe(const json_t *epk, const unsigned char *z, size_t zl)
 {
