@@ -252,13 +252,11 @@ static char *xdh_jwe(const json_t *epk, const unsigned char *z, size_t zl)
 {
     static const char pt[] = "xdh";
     json_t *h = json_pack("{s:s,s:s,s:O}", "alg", "ECDH-ES", "enc", "A128GCM", "epk", epk);
-    char *hj = json_dumps(h, JSON_COMPACT), *h64 = b64u((unsigned char *)hj, strlen(hj)), *out;
-    unsigned char info[64], md[32], iv[12] = {1, 2, 3}, ct[8], tag[16];
+    char *hj = json_dumps(h, JSON_COMPACT), *out;
+    unsigned char info[64], md[32], iv[12] = {1, 2, 3};
     unsigned char *buf = malloc(4 + zl + sizeof info);
     size_t n = 0;
     unsigned mdl = 0;
-    int l = 0;
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     /* counter || Z || AlgorithmID("A128GCM") || apu() || apv() || 128 */
     memcpy(info, "\0\0\0\7A128GCM\0\0\0\0\0\0\0\0\0\0\0\x80", 23);
     n = 23;
@@ -266,22 +264,8 @@ static char *xdh_jwe(const json_t *epk, const unsigned char *z, size_t zl)
     memcpy(buf + 4, z, zl);
     memcpy(buf + 4 + zl, info, n);
     EVP_Digest(buf, 4 + zl + n, md, &mdl, EVP_sha256(), NULL);
-    EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, md, iv);
-    EVP_EncryptUpdate(c, NULL, &l, (unsigned char *)h64, (int)strlen(h64));
-    EVP_EncryptUpdate(c, ct, &l, (const unsigned char *)pt, 3);
-    EVP_EncryptFinal_ex(c, ct + l, &l);
-    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag);
-    EVP_CIPHER_CTX_free(c);
-    {
-        char *i64 = b64u(iv, 12), *c64 = b64u(ct, 3), *t64 = b64u(tag, 16);
-        out = malloc(strlen(h64) + strlen(i64) + strlen(c64) + strlen(t64) + 8);
-        sprintf(out, "%s..%s.%s.%s", h64, i64, c64, t64);
-        free(i64);
-        free(c64);
-        free(t64);
-    }
+    out = gcm_compact(hj, md, iv, (const unsigned char *)pt, 3, 16);   /* CEK: md[0..16) */
     free(buf);
-    free(h64);
     free(hj);
     json_decref(h);
     return out;
