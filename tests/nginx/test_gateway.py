@@ -9,6 +9,8 @@ import urllib.request
 
 import pytest
 
+from gwtest import publish
+
 DIR = os.environ.get("CJWT_NGINX_DIR")
 PORT = os.environ.get("CJWT_NGINX_PORT")
 pytestmark = pytest.mark.skipif(not DIR, reason="run through tests/nginx/run.sh")
@@ -62,14 +64,6 @@ def jwks_fetches():
         return 0
     with open(path) as f:
         return sum(1 for line in f if "/jwks.json" in line)
-
-
-def publish(name):
-    src = os.path.join(DIR, name)
-    tmp = os.path.join(DIR, "www", "jwks.json.tmp")
-    with open(src) as f, open(tmp, "w") as out:
-        out.write(f.read())
-    os.replace(tmp, os.path.join(DIR, "www", "jwks.json"))
 
 
 def test_valid_token_reaches_upstream_with_identity_headers():
