@@ -174,13 +174,7 @@ class Follower:
                         next_sweep = now + self._SWEEP_EVERY
                 backoff = 0.02
             except Exception as e:     # redis.RedisError, OSError, a bad answer: reconnect
-                if conn is not None:
-                    try:
-                        conn.disconnect()
-                        self.client.connection_pool.release(conn)
-                    except Exception:
-                        pass
-                    conn = None
+                conn = self._drop(conn)
                 if stop.is_set():
                     break
                 with self._lock:
@@ -194,12 +188,17 @@ class Follower:
                                 self.feed, self._error, self.max_lag)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, self.max_lag / 4)
+        self._drop(conn)
+
+    def _drop(self, conn):
+        """Closes the thread's connection (if any) and gives it back: None."""
         if conn is not None:
             try:
                 conn.disconnect()
                 self.client.connection_pool.release(conn)
             except Exception:
                 pass
+        return None
 
     def _apply(self, sid, fields):
         f = {_text(k): _text(v) for k, v in (fields.items() if isinstance(fields, dict)

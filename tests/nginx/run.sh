@@ -16,21 +16,13 @@ T=$(mktemp -d /tmp/cjwt-nginx.XXXXXX)
 NGINX_PID=""
 REDIS_PID=""
 STALL_PID=""
-# Stops process $1 (SIGCONT first: a test may have left it stopped), TERM,
-# then KILL (of its process group, $2 = group) after 5 s.
-stop_pid() {
-  local pid=$1 group=${2:-}
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -CONT "$pid" 2>/dev/null || true
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  if [ -n "$group" ]; then kill -KILL -- "-$pid" 2>/dev/null || true; else kill -KILL "$pid" 2>/dev/null || true; fi
-}
+# shellcheck source=../../scripts/proclib.sh
+. "$ROOT/scripts/proclib.sh"          # proc_wait_port, proc_stop
 cleanup() {
   local rc=$?
-  stop_pid "$STALL_PID"
-  stop_pid "$REDIS_PID"
-  stop_pid "$NGINX_PID" group          # fast shutdown: master stops its workers
+  proc_stop "$STALL_PID"               # (a test may have left it stopped: SIGCONT first)
+  proc_stop "$REDIS_PID"
+  proc_stop "$NGINX_PID" group         # fast shutdown: master stops its workers
   if [ "$rc" -ne 0 ] && [ -f "$T/error.log" ]; then
     echo "--- nginx error.log (last 40 lines) ---"; tail -n 40 "$T/error.log"
   fi
@@ -59,15 +51,6 @@ for s in socks:
     s.close()
 PY
 )
-# Waits until 127.0.0.1:$1 accepts connections while process $2 lives ($3: its name).
-wait_port() {
-  for _ in $(seq 100); do
-    "$PYTHON" -c "import socket; socket.create_connection(('127.0.0.1', $1), 0.2)" 2>/dev/null && return 0
-    kill -0 "$2" 2>/dev/null || { echo "$3 exited at start"; exit 1; }
-    sleep 0.1
-  done
-  echo "$3 did not start"; exit 1
-}
 # A throwaway redis-server, no persistence, on port $1 in $T/$2; sets LAST_PID.
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
 command -v "$REDIS_SERVER" >/dev/null || { echo "redis-server not installed (scripts/install-deps.sh)"; exit 1; }
@@ -76,7 +59,7 @@ start_redis() {
   "$REDIS_SERVER" --port "$1" --bind 127.0.0.1 --save '' --appendonly no --dir "$T/$2" \
     --daemonize no --loglevel warning --logfile "$T/$2/redis.log" &
   LAST_PID=$!
-  wait_port "$1" "$LAST_PID" "redis-server ($2)"
+  proc_wait_port "$1" "$LAST_PID" "redis-server ($2)" || exit 1
 }
 # The token lifecycle's denylist (test_lifecycle_gateway.py); DEAD_PORT is
 # left closed (Redis down).
@@ -99,7 +82,7 @@ sed "${SED_ARGS[@]}" "$ROOT/tests/nginx/nginx.conf.in" > "$T/nginx.conf"
 setsid "$NGINX" -p "$T" -c "$T/nginx.conf" -e "$T/error.log" &
 NGINX_PID=$!
 
-wait_port "$PORT" "$NGINX_PID" nginx
+proc_wait_port "$PORT" "$NGINX_PID" nginx || exit 1
 
 cd "$ROOT"
 CJWT_NGINX_DIR="$T" CJWT_NGINX_PORT="$PORT" CJWT_REDIS_PORT="$REDIS_PORT" PYTHONPATH="$ROOT/python" \
