@@ -21,7 +21,6 @@ local safe = require "cjwt.safe"
 local ngx = ngx
 local type, pairs, ipairs, tostring, error, setmetatable = type, pairs, ipairs, tostring, error,
     setmetatable
-local tonumber, rawget = tonumber, rawget
 local concat, str_find, str_match, format = table.concat, string.find, string.match, string.format
 local str_byte, str_sub = string.byte, string.sub
 
