@@ -5,6 +5,7 @@
 #include "cjwt_internal.h"
 #include "testlib.h"
 
+#include <jansson.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/encoder.h>
@@ -683,6 +684,66 @@ static void test_es256k_ed448_keys(void)
     }
 }
 
+/* RFC 8032 7.4: Ed448 is deterministic, so signing with each secret key
+ * must give the published signature byte for byte, and it must verify. */
+static unsigned char *unhex(const char *s, size_t *n)
+{
+    size_t len = strlen(s);
+    unsigned char *out = malloc(len / 2 + 1);
+    for (size_t i = 0; i < len / 2; i++) {
+        unsigned v;
+        sscanf(s + 2 * i, "%2x", &v);
+        out[i] = (unsigned char)v;
+    }
+    *n = len / 2;
+    return out;
+}
+
+static void test_rfc8032_ed448(void)
+{
+    const char *dir = getenv("CJWT_VECTORS");
+    char path[1024];
+    json_error_t je;
+    json_t *root, *c;
+    size_t i, ran = 0;
+    snprintf(path, sizeof path, "%s/primitives/rfc8032_ed448.json", dir && *dir ? dir : "tests/vectors");
+    root = json_load_file(path, 0, &je);
+    CHECK(root != NULL);
+    json_array_foreach(json_object_get(root, "cases"), i, c) {
+        size_t dl, xl, ml, sl, gl = 0;
+        unsigned char *d = unhex(json_string_value(json_object_get(c, "secret_key")), &dl);
+        unsigned char *x = unhex(json_string_value(json_object_get(c, "public_key")), &xl);
+        unsigned char *m = unhex(json_string_value(json_object_get(c, "message")), &ml);
+        unsigned char *s = unhex(json_string_value(json_object_get(c, "signature")), &sl);
+        unsigned char got[CJWTP_MAX_SIG];
+        char d64[80], x64[80], jwk[256];
+        cjwt_error err;
+        cjwt_key *k;
+        cjwtp_b64url_encode(d, dl, d64);
+        d64[cjwtp_b64url_encoded_len(dl)] = '\0';
+        cjwtp_b64url_encode(x, xl, x64);
+        x64[cjwtp_b64url_encoded_len(xl)] = '\0';
+        snprintf(jwk, sizeof jwk, "{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"d\":\"%s\",\"x\":\"%s\"}", d64, x64);
+        k = cjwt_key_from_jwk_json(jwk, strlen(jwk), 0, &err);
+        CHECK(k != NULL && sl == 114);
+        if (k) {
+            CHECK(cjwtp_sign(k, CJWT_ALG_EDDSA, m, ml, got, &gl, &err) == CJWT_OK);
+            CHECK(gl == sl && memcmp(got, s, sl) == 0);
+            CHECK(cjwt_verify_signature(k, CJWT_ALG_EDDSA, m, ml, s, sl, &err) == CJWT_OK);
+            s[0] ^= 1;
+            CHECK(cjwt_verify_signature(k, CJWT_ALG_EDDSA, m, ml, s, sl, &err) == CJWT_E_BAD_SIGNATURE);
+            ran++;
+        }
+        cjwt_key_free(k);
+        free(d);
+        free(x);
+        free(m);
+        free(s);
+    }
+    CHECK(ran == 8);
+    json_decref(root);
+}
+
 static void test_threads(void)
 {
     pthread_t th[4];
@@ -715,6 +776,7 @@ int main(void)
     RUN(test_keyset_rules);
     RUN(test_key_with);
     RUN(test_es256k_ed448_keys);
+    RUN(test_rfc8032_ed448);
     RUN(test_threads);
     for (size_t i = 0; i < N_ASYM; i++)
         cjwt_key_free(priv_keys[i]);
