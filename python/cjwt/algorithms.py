@@ -336,9 +336,9 @@ class ECAlgorithm(_AsymmetricAlgorithm):
 
     def _check_curve(self, key: Any) -> Any:
         if self.expected_curve is not None and not isinstance(key.curve, self.expected_curve):
+            expected = getattr(self.expected_curve, "name", self.expected_curve.__name__)
             raise InvalidKeyError(f"The key's curve '{key.curve.name}' does not match the "
-                                  f"expected curve '{self.expected_curve.name}' for this "
-                                  "algorithm")
+                                  f"expected curve '{expected}' for this algorithm")
         return key
 
     def prepare_key(self, key: Any) -> Any:

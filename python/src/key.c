@@ -439,7 +439,7 @@ static PyGetSetDef key_getset[] = {
     {"kid", (getter)key_get_kid, NULL, "the key's kid, or None", NULL},
     {"alg", (getter)key_get_alg, NULL, "the algorithm the key is bound to, or None", NULL},
     {"default_alg", (getter)key_get_default_alg, NULL,
-     "the algorithm used when none is named: the bound one, else RS256/ES256-512/EdDSA/HS256 "
+     "the algorithm used when none is named: the bound one, else RS256/ES256-512/ES256K/EdDSA/HS256 "
      "by key type and curve", NULL},
     {"kty", (getter)key_get_kty, NULL, "key type: 'oct', 'RSA', 'EC' or 'OKP'", NULL},
     {"is_private", (getter)key_get_is_private, NULL,
