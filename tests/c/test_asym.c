@@ -686,19 +686,6 @@ static void test_es256k_ed448_keys(void)
 
 /* RFC 8032 7.4: Ed448 is deterministic, so signing with each secret key
  * must give the published signature byte for byte, and it must verify. */
-static unsigned char *unhex(const char *s, size_t *n)
-{
-    size_t len = strlen(s);
-    unsigned char *out = malloc(len / 2 + 1);
-    for (size_t i = 0; i < len / 2; i++) {
-        unsigned v;
-        sscanf(s + 2 * i, "%2x", &v);
-        out[i] = (unsigned char)v;
-    }
-    *n = len / 2;
-    return out;
-}
-
 static void test_rfc8032_ed448(void)
 {
     const char *dir = getenv("CJWT_VECTORS");

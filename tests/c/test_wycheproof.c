@@ -65,19 +65,6 @@ static int deviation(const char *file, int tc)
     return -1;
 }
 
-static unsigned char *hex(const char *s, size_t *n)
-{
-    size_t len = strlen(s);
-    unsigned char *out = malloc(len / 2 + 1);
-    for (size_t i = 0; i < len / 2; i++) {
-        unsigned v;
-        sscanf(s + 2 * i, "%2x", &v);
-        out[i] = (unsigned char)v;
-    }
-    *n = len / 2;
-    return out;
-}
-
 static json_t *load(const char *dir, const char *name)
 {
     char path[1024];
@@ -152,8 +139,8 @@ static void run_primitive(const char *dir, const char *file, cjwt_alg alg, const
         cjwt_key *k = group_key(g, jwk_member);
         json_array_foreach(json_object_get(g, "tests"), j, t) {
             size_t ml, sl;
-            unsigned char *msg = hex(json_string_value(json_object_get(t, "msg")), &ml);
-            unsigned char *sig = hex(json_string_value(json_object_get(t, "sig")), &sl);
+            unsigned char *msg = unhex(json_string_value(json_object_get(t, "msg")), &ml);
+            unsigned char *sig = unhex(json_string_value(json_object_get(t, "sig")), &sl);
             cjwt_error err = {CJWT_OK, "key refused", ""};
             int ok = k && cjwt_verify_signature(k, alg, msg, ml, sig, sl, &err) == CJWT_OK;
             outcome(file, t, ok, err.message);
@@ -286,7 +273,7 @@ static void run_xdh(const char *dir, const char *file)
             const char *result = json_string_value(json_object_get(t, "result"));
             int tc = (int)json_integer_value(json_object_get(t, "tcId")), zero_shared = 0, accepted;
             size_t zl, k;
-            unsigned char *z = hex(json_string_value(json_object_get(t, "shared")), &zl);
+            unsigned char *z = unhex(json_string_value(json_object_get(t, "shared")), &zl);
             cjwt_error err = {CJWT_OK, "private key refused", ""};
             cjwt_key *priv = cjwt_key_from_jwk_json(ptext, strlen(ptext), 0, &err);
             cjwt_jwe *d = NULL;

@@ -52,6 +52,27 @@ static inline char *b64u(const unsigned char *p, size_t n)
     return o;
 }
 
+/* The bytes of a hex string (two digits a byte) into out (room for
+ * strlen(h) / 2 bytes); returns their count. */
+static inline size_t unhex_into(const char *h, unsigned char *out)
+{
+    size_t n = strlen(h) / 2;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        sscanf(h + 2 * i, "%2x", &v);
+        out[i] = (unsigned char)v;
+    }
+    return n;
+}
+
+/* The same, malloc'd (the caller frees it); their count in *n. */
+static inline unsigned char *unhex(const char *h, size_t *n)
+{
+    unsigned char *out = malloc(strlen(h) / 2 + 1);
+    *n = out ? unhex_into(h, out) : 0;
+    return out;
+}
+
 /* A compact dir/ECDH-ES JWE "<header>..<iv>.<ciphertext>.<tag>" of pt[0..n)
  * under AES-128-GCM with `cek` and `iv`, the base64url header as AAD, the tag
  * cut to tag_len bytes: made with OpenSSL alone, so that headers cjwt would
