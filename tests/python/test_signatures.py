@@ -60,7 +60,8 @@ EXPECTED = {
     cjwt.Key.from_pem: [("data", P.POSITIONAL_OR_KEYWORD, E),
                         ("password", P.POSITIONAL_OR_KEYWORD, None)],
     cjwt.Key.generate: [("alg", P.POSITIONAL_OR_KEYWORD, E),
-                        ("kid", P.POSITIONAL_OR_KEYWORD, None)],
+                        ("kid", P.POSITIONAL_OR_KEYWORD, None),
+                        ("crv", P.POSITIONAL_OR_KEYWORD, None)],
     cjwt.Key.with_kid: [("self", P.POSITIONAL_ONLY, E), ("kid", P.POSITIONAL_ONLY, E)],
     cjwt.Key.with_alg: [("self", P.POSITIONAL_ONLY, E), ("alg", P.POSITIONAL_ONLY, E)],
     cjwt.Key.to_jwk: [("self", P.POSITIONAL_ONLY, E),
@@ -167,6 +168,7 @@ def test_the_signatures_name_the_real_parameters():
     assert key.to_jwk(private=True)["kty"] == "oct"
     assert cjwt.Key.from_jwk(jwk=key.to_jwk(private=True)).bits == key.bits
     gen = cjwt.Key.generate(alg="ES256", kid="e1")
+    assert cjwt.Key.generate(alg="EdDSA", kid=None, crv="Ed448").curve == "Ed448"
     assert cjwt.Key.from_pem(data=gen.to_pem(private=True), password=None).kid is None
     assert gen.to_pem(private=False).startswith("-----BEGIN PUBLIC KEY-----")
     ks = cjwt.KeySet(keys=[gen])
