@@ -176,6 +176,16 @@ def test_claim_with_control_characters_is_not_forwarded():
     assert "X-Injected" not in body
 
 
+@pytest.mark.parametrize("name,forwarded", [
+    ("tab_sub", None), ("del_sub", None),   # control characters (0-31, 127; the core refuses NUL)
+    ("utf8_sub", "zo\u00eb"),                                  # bytes >= 128 are not
+])
+def test_claim_control_character_bytes(name, forwarded):
+    status, _, body = get("/api/x", TOKENS[name], headers=[("X-User-Id", "spoof")])
+    assert status == 200
+    assert upstream_saw(body)["user"] == (forwarded or "")
+
+
 def test_missing_scope_is_403_insufficient_scope():
     status, headers, _ = get("/admin/x", TOKENS["admin_no_scope"])
     assert status == 403
