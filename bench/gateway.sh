@@ -26,6 +26,8 @@
 #   gateway nginx-<N>w <LOC> rps <requests/s>
 #   gateway nginx-<N>w <LOC> cpu_us <nginx worker CPU µs per request>
 #   gateway nginx-<N>w <LOC other than none> ratio <verified rps / plain rps>
+# (with --rounds N: the medians over the rounds; the ratio is the median of each
+# round's ratio to plain, measured just before it in the same round)
 # and a readable account on stderr. Any non-2xx answer under load is an error
 # (a 401 is cheaper than a verify and would inflate the rate); the speed
 # itself is never checked.
@@ -220,18 +222,21 @@ for w in $WORKERS; do
   fi
   # Warm-up (connections, LuaJIT traces), not reported.
   wrk -t1 -c4 -d1s -H "Authorization: Bearer $HS_TOKEN" "http://127.0.0.1:$PORT/hs256" >/dev/null
-  declare -A RPS=() CPU=() RES=()
+  declare -A RPS=() CPU=() RAT=() RES=()
   for _ in $(seq "$ROUNDS"); do
     for loc in $LOCS; do
       IFS=: read -r name path tok <<<"$loc"
       [ "$tok" = HS ] && tok=$HS_TOKEN || tok=$ES_TOKEN
       read -r rps cpu <<<"$(run_wrk "$path" "$tok")"
+      [ "$name" = none ] && round_plain=$rps
+      # each location against plain of the same round (run just before it)
+      RAT[$name]="${RAT[$name]:-} $(awk -v v="$rps" -v p="$round_plain" 'BEGIN {printf "%.4f", v / p}')"
       RPS[$name]="${RPS[$name]:-} $rps"; CPU[$name]="${CPU[$name]:-} $cpu"
     done
   done
   for name in $NAMES; do
-    RES[$name]="$(median <<<"${RPS[$name]}") $(median <<<"${CPU[$name]}")"
-    [ "$ROUNDS" -gt 1 ] && log "$w worker(s): $name req/s:${RPS[$name]}; µs:${CPU[$name]}"
+    RES[$name]="$(median <<<"${RPS[$name]}") $(median <<<"${CPU[$name]}") $(median <<<"${RAT[$name]}")"
+    [ "$ROUNDS" -gt 1 ] && log "$w worker(s): $name req/s:${RPS[$name]}; µs:${CPU[$name]}; vs plain:${RAT[$name]}"
   done
   # the cached locations were served from the cache (one worker's counters)
   for c in hs256c es256c; do
@@ -239,14 +244,14 @@ for w in $WORKERS; do
         "http://127.0.0.1:$PORT/_cache_stats?name=$c")"
   done
   stop_nginx
-  read -r plain plain_cpu <<<"${RES[none]}"
+  read -r plain plain_cpu _ <<<"${RES[none]}"
   summary="plain $plain req/s ${plain_cpu} µs"
   printf 'gateway nginx-%sw none rps %s\n' "$w" "$plain"
   printf 'gateway nginx-%sw none cpu_us %s\n' "$w" "$plain_cpu"
   for name in $NAMES; do
     [ "$name" = none ] && continue
-    read -r rps cpu <<<"${RES[$name]}"
-    ratio=$(awk -v v="$rps" -v p="$plain" 'BEGIN {printf "%.3f", v / p}')
+    read -r rps cpu ratio <<<"${RES[$name]}"
+    ratio=$(awk -v r="$ratio" 'BEGIN {printf "%.3f", r}')
     printf 'gateway nginx-%sw %s rps %s\n' "$w" "$name" "$rps"
     printf 'gateway nginx-%sw %s ratio %s\n' "$w" "$name" "$ratio"
     printf 'gateway nginx-%sw %s cpu_us %s\n' "$w" "$name" "$cpu"
