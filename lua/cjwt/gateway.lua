@@ -633,7 +633,21 @@ local function granted_scopes(self, claims)
     end
     local set = {}
     if type(v) == "string" then
-        for s in v:gmatch("%S+") do set[s] = true end
+        -- the words of v (what gmatch("%S+") yields), by a byte loop that
+        -- LuaJIT compiles rather than the pattern matcher at every position
+        local n, i = #v, 1
+        while i <= n do
+            if is_space_byte(str_byte(v, i)) then
+                i = i + 1
+            else
+                local j = i + 1
+                while j <= n and not is_space_byte(str_byte(v, j)) do
+                    j = j + 1
+                end
+                set[str_sub(v, i, j - 1)] = true
+                i = j
+            end
+        end
     elseif type(v) == "table" then
         for _, s in ipairs(v) do
             if type(s) == "string" then set[s] = true end

@@ -193,8 +193,15 @@ def test_missing_scope_is_403_insufficient_scope():
     assert value.endswith(', scope="admin"')
 
 
+def test_scope_words_split_at_whitespace_bytes_only():
+    # "read,admin" and "\u00a0admin" (a UTF-8 no-break space) are not the word "admin"
+    status, _, _ = get("/admin/x", TOKENS["admin_glued_scope"])
+    assert status == 403
+
+
 def test_scope_granted_by_scope_or_scp():
-    for name in ("admin_ok", "admin_scp_list"):
+    seps = tuple("admin_sep_%d" % b for b in (9, 10, 11, 12, 13, 32))
+    for name in ("admin_ok", "admin_scp_list") + seps:
         status, _, body = get("/admin/x", TOKENS[name])
         assert status == 200, name
         assert upstream_saw(body)["user"] == "root"
