@@ -4,6 +4,7 @@
 ASan+UBSan build build/san/cjwt. Hostile tokens are built here with the
 standard library, never with cjwt itself.
 """
+import base64
 import json
 import os
 import re
