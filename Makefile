@@ -225,9 +225,11 @@ test-pyjwt-old: python $(PYJWT_OLD_VENV)/.installed
 	  tests/python/test_pyjwt_differential.py tests/python/test_pyjwt_docs_usage.py
 
 # --- interop: cjwt against PyJWT, jose (node) and golang-jwt, both ways ----
-test-interop: python lua54
+# (JWE: jwe_matrix.py, against jose, joserfc, jwcrypto and go-jose)
+test-interop: python lua
 	tests/interop/setup.sh
 	$(PYTHON) tests/interop/matrix.py
+	$(PYTHON) tests/interop/jwe_matrix.py
 
 # The Lua binding's error paths under valgrind (Lua 5.4): nothing leaked, no bad access.
 test-lua-valgrind: lua54
