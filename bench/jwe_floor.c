@@ -16,7 +16,8 @@
  * (EVP_DecodeBlock), for ECDH-ES find epk's x and y in the header text and
  * import the point (OpenSSL checks it is on the curve), derive Z, the Concat
  * KDF (one SHA-256), AES key unwrap; for RSA-OAEP-256 the OAEP decryption;
- * then AES-GCM with the protected header as AAD. */
+ * then AES-GCM with the protected header as AAD. Its ciphers and digest are
+ * fetched once, before the loop. */
 #include "cjwt.h"
 
 #include <jansson.h>
@@ -31,6 +32,10 @@
 #include <time.h>
 
 static clockid_t clock_id = CLOCK_PROCESS_CPUTIME_ID;
+/* the raw row's algorithms, fetched once (OpenSSL 3 practice: the EVP_aes_*()
+ * getters would fetch by name on every EVP_*Init) */
+static EVP_CIPHER *gcm256, *wrap256;
+static EVP_MD *sha256;
 static long fixed_iters;
 
 static double now_s(void)
@@ -119,7 +124,7 @@ static int gcm_decrypt(const unsigned char *cek, const unsigned char *iv, size_t
                        const unsigned char *tag, unsigned char *out)
 {
     EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
-    int l = 0, ok = x && EVP_DecryptInit_ex(x, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1 &&
+    int l = 0, ok = x && EVP_DecryptInit_ex(x, gcm256, NULL, NULL, NULL) == 1 &&
                     EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_IVLEN, (int)ivl, NULL) == 1 &&
                     EVP_DecryptInit_ex(x, NULL, NULL, cek, iv) == 1 &&
                     EVP_DecryptUpdate(x, NULL, &l, aad, (int)aadl) == 1 &&
@@ -176,13 +181,13 @@ static int ecdh_kek(case_t *c, const char *hdr, size_t hl, unsigned char kek[32]
     memcpy(kdf + 4, z, 32);
     memcpy(kdf + 36, "\0\0\0\x0e" "ECDH-ES+A256KW", 18);
     memcpy(kdf + 54, "\0\0\0\0\0\0\0\0\0\0\1\0", 12);
-    return EVP_Digest(kdf, sizeof kdf, kek, NULL, EVP_sha256(), NULL) == 1 ? 0 : -1;
+    return EVP_Digest(kdf, sizeof kdf, kek, NULL, sha256, NULL) == 1 ? 0 : -1;
 }
 
 static int unwrap(const unsigned char *kek, const unsigned char *in, size_t inl, unsigned char *cek)
 {
     EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
-    int l = 0, l2 = 0, ok = x && EVP_DecryptInit_ex(x, EVP_aes_256_wrap(), NULL, kek, NULL) == 1 &&
+    int l = 0, l2 = 0, ok = x && EVP_DecryptInit_ex(x, wrap256, NULL, kek, NULL) == 1 &&
                             EVP_DecryptUpdate(x, cek, &l, in, (int)inl) == 1 &&
                             EVP_DecryptFinal_ex(x, cek + l, &l2) == 1 && l + l2 == 32;
     EVP_CIPHER_CTX_free(x);
@@ -196,8 +201,8 @@ static int rsa_cek(case_t *c, const unsigned char *ek, size_t ekl, unsigned char
     unsigned char out[512];
     int ok = x && EVP_PKEY_decrypt_init(x) == 1 &&
              EVP_PKEY_CTX_set_rsa_padding(x, RSA_PKCS1_OAEP_PADDING) == 1 &&
-             EVP_PKEY_CTX_set_rsa_oaep_md(x, EVP_sha256()) == 1 &&
-             EVP_PKEY_CTX_set_rsa_mgf1_md(x, EVP_sha256()) == 1 &&
+             EVP_PKEY_CTX_set_rsa_oaep_md(x, sha256) == 1 &&
+             EVP_PKEY_CTX_set_rsa_mgf1_md(x, sha256) == 1 &&
              EVP_PKEY_decrypt(x, out, &n, ek, ekl) == 1 && n == 32;
     EVP_PKEY_CTX_free(x);
     if (ok)
@@ -274,6 +279,11 @@ int main(int argc, char **argv)
     }
     if (iters)
         fixed_iters = atol(iters);
+    gcm256 = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+    wrap256 = EVP_CIPHER_fetch(NULL, "AES-256-WRAP", NULL);
+    sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (!gcm256 || !wrap256 || !sha256)
+        return 1;
     if (clk && strcmp(clk, "wall") == 0)
         clock_id = CLOCK_MONOTONIC;
     rounds = rounds < 1 ? 1 : rounds > 16 ? 16 : rounds;
@@ -325,5 +335,8 @@ int main(int argc, char **argv)
         cjwt_key_free(k.key);
     }
     json_decref(root);
+    EVP_CIPHER_free(gcm256);
+    EVP_CIPHER_free(wrap256);
+    EVP_MD_free(sha256);
     return 0;
 }
