@@ -176,7 +176,7 @@ static const char *sha_name(int bits)
 /* The AES ciphers, fetched from the default provider once per process: the
  * EVP_aes_*() getters make EVP_CipherInit_ex fetch by name on every call
  * (~5.7k instructions, a quarter of a dir+A256GCM decryption). A cipher the
- * fetch did not find falls back to the getter. Never freed (process-wide). */
+ * fetch did not find falls back to the getter. */
 static const char *const aes_names[3][3] = {
     {"AES-128-GCM", "AES-192-GCM", "AES-256-GCM"},
     {"AES-128-CBC", "AES-192-CBC", "AES-256-CBC"},
@@ -185,12 +185,28 @@ static const char *const aes_names[3][3] = {
 static EVP_CIPHER *aes_fetched[3][3];
 static CRYPTO_ONCE aes_once = CRYPTO_ONCE_STATIC_INIT;
 
+static void aes_release(void)
+{
+    for (int m = 0; m < 3; m++)
+        for (int k = 0; k < 3; k++) {
+            EVP_CIPHER *c = aes_fetched[m][k];
+            aes_fetched[m][k] = NULL;   /* a later call falls back to the getters */
+            EVP_CIPHER_free(c);
+        }
+}
+
 static void aes_fetch(void)
 {
     for (int m = 0; m < 3; m++)
         for (int k = 0; k < 3; k++)
             aes_fetched[m][k] = EVP_CIPHER_fetch(NULL, aes_names[m][k], NULL);
     ERR_clear_error();
+    /* Freed at exit, or when this library is unloaded (dlclose runs the
+     * atexit handlers a shared object registered: a Lua state closing its C
+     * modules), in both cases before OPENSSL_cleanup: OpenSSL registered that
+     * at its initialisation, earlier, and atexit handlers run last in, first
+     * out. */
+    atexit(aes_release);
 }
 
 static const EVP_CIPHER *aes(size_t key_len, const char *mode)
