@@ -4,7 +4,8 @@
     python bench/run.py [--quick] [--rounds N] [--seconds S] [--only LIB,...]
 
 Runs every runner (bench/c_floor.c, bench/libjwt_runner.c, bench/py_runner.py,
-bench/lua_runner.lua on Lua 5.4 and LuaJIT, bench/node_runner.mjs) ROUNDS
+bench/lua_runner.lua on Lua 5.4 and LuaJIT, bench/node_runner.mjs; for JWE
+decryption bench/jwe_bench.py and its runners) ROUNDS
 times, interleaved (round 1 of everything, then round 2, ...) so a burst of
 load on the machine hits every library alike. Each runner prints lines
 "lib lang alg op ops_per_sec" (or "... n/a reason"); this script takes the
@@ -595,6 +596,10 @@ def main():
     rev, rev_skip = run_revocation(args.quick, only)
     if rev_skip:
         log("skip revocation (bench/revocation.py): " + rev_skip)
+    jwe = None   # the JWE section (bench/jwe_bench.py): its own runners and table
+    if not only or "jwe" in only:
+        import jwe_bench
+        jwe = jwe_bench.run(args.rounds, args.seconds, args.quick)
     info["loadavg_end"] = os.getloadavg()
     med = {k: statistics.median(v) for k, v in samples.items()}
     floor = {(alg, op): med.get("cjwt-floor|c|%s|%s" % (alg, op))
@@ -637,6 +642,10 @@ def main():
         print("\nrevocation (replicated denylists):")
         for line in revocation_lines(rev):
             print("  " + line)
+    if jwe:
+        print("\nJWE decrypt (bench/jwe_bench.py), operations per second (in brackets: time vs the core)")
+        for line in jwe_bench.lines(*jwe)[2:]:
+            print("  " + line.strip("| ").replace(" | ", "   "))
     tg = targets(med, gw_med, gw_skip)
     print("\nissue 8 targets (information only; never a test):")
     width = max(len(row[0]) for row in tg)
@@ -657,6 +666,7 @@ def main():
                                          "ratio": "rps / rps of the plain location ('none')",
                                          "cpu_us": "nginx worker CPU (utime+stime) per request, µs"}},
                    "revocation": rev or {"skipped": rev_skip},
+                   "jwe": {"median": jwe[0], "na": jwe[1]} if jwe else {"skipped": "--only"},
                    "targets": [dict(zip(("target", "measured", "goal", "verdict"), row))
                                for row in tg],
                    "skipped": {"%s|%s" % k: v for k, v in skipped.items()},
@@ -693,6 +703,9 @@ def main():
                "token on every request (docs/performance.md)." % info["cores"]]
     else:
         md += ["n/a: " + gw_skip]
+    md += ["", "### JWE decrypt (`bench/jwe_bench.py`: operations per second, median of the "
+           "rounds; in brackets: time per decryption relative to the cjwt core)", ""]
+    md += jwe_bench.lines(*jwe) if jwe else ["not selected (--only)"]
     md += ["", "### revocation (`bench/revocation.py`: replicated denylists, issue 15)", ""]
     md += revocation_lines(rev) if rev else ["n/a: " + rev_skip]
     png = os.path.join(args.out, "results.png")
