@@ -63,6 +63,44 @@ size_arg(PyObject *obj, const char *what, unsigned long long max, unsigned long 
     return 0;
 }
 
+/* alg, enc, headers, zip, p2c -> the core's encryption options
+ * (*header_out: a new value or NULL). */
+static int
+encrypt_opts_args(PyObject *alg_obj, PyObject *enc_obj, PyObject *headers, PyObject *zip,
+                  PyObject *p2c_obj, cjwt_jwe_encrypt_opts *opts, cjwt_value **header_out)
+{
+    unsigned long long p2c = 0;
+    Py_ssize_t len;
+    const char *name;
+    *header_out = NULL;
+    if (!(name = utf8_arg(alg_obj, "alg", &len)))
+        return -1;
+    opts->alg = cjwt_jwe_alg_from_name(name, (size_t)len);
+    if (!(name = utf8_arg(enc_obj, "enc", &len)))
+        return -1;
+    opts->enc = cjwt_jwe_enc_from_name(name, (size_t)len);
+    if (zip != Py_None) {
+        if (!PyUnicode_Check(zip) || PyUnicode_CompareWithASCIIString(zip, "DEF") != 0) {
+            PyErr_SetString(PyExc_ValueError, "zip must be None or \"DEF\"");
+            return -1;
+        }
+        opts->zip = 1;
+    }
+    if (size_arg(p2c_obj, "p2c", UINT32_MAX, &p2c) < 0)
+        return -1;
+    opts->p2c = (uint32_t)p2c;
+    if (headers != Py_None) {
+        if (!PyDict_Check(headers)) {
+            PyErr_Format(PyExc_TypeError, "headers must be a dict, not %.100s", Py_TYPE(headers)->tp_name);
+            return -1;
+        }
+        if (!(*header_out = to_value(headers)))
+            return -1;
+        opts->header = *header_out;
+    }
+    return 0;
+}
+
 PyDoc_STRVAR(jwe_encrypt_doc,
 "jwe_encrypt($module, plaintext, key, alg, enc, headers, zip, p2c, /)\n--\n\n"
 "Low-level entry point; use cjwt.jwe_encrypt().");
@@ -81,45 +119,12 @@ py_jwe_encrypt(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     cjwt_error err = {0};
     char *token = NULL;
     size_t token_len = 0;
-    unsigned long long p2c = 0;
-    Py_ssize_t len;
-    const char *name;
     PyObject *data = NULL, *result = NULL;
 
-    if (PyBytes_Check(data_obj)) {
-        data = Py_NewRef(data_obj);
-    } else if (PyObject_CheckBuffer(data_obj) && !PyUnicode_Check(data_obj)) {
-        if (!(data = PyBytes_FromObject(data_obj)))   /* private copy: stable without the GIL */
-            return NULL;
-    } else {
-        PyErr_Format(PyExc_TypeError, "plaintext must be bytes, not %.100s", Py_TYPE(data_obj)->tp_name);
+    if (!(data = data_arg(data_obj, "plaintext")))
         return NULL;
-    }
-    if (!(name = utf8_arg(alg_obj, "alg", &len)))
+    if (encrypt_opts_args(alg_obj, enc_obj, headers, zip, p2c_obj, &opts, &header) < 0)
         goto done;
-    opts.alg = cjwt_jwe_alg_from_name(name, (size_t)len);
-    if (!(name = utf8_arg(enc_obj, "enc", &len)))
-        goto done;
-    opts.enc = cjwt_jwe_enc_from_name(name, (size_t)len);
-    if (zip != Py_None) {
-        if (!PyUnicode_Check(zip) || PyUnicode_CompareWithASCIIString(zip, "DEF") != 0) {
-            PyErr_SetString(PyExc_ValueError, "zip must be None or \"DEF\"");
-            goto done;
-        }
-        opts.zip = 1;
-    }
-    if (size_arg(p2c_obj, "p2c", UINT32_MAX, &p2c) < 0)
-        goto done;
-    opts.p2c = (uint32_t)p2c;
-    if (headers != Py_None) {
-        if (!PyDict_Check(headers)) {
-            PyErr_Format(PyExc_TypeError, "headers must be a dict, not %.100s", Py_TYPE(headers)->tp_name);
-            goto done;
-        }
-        if (!(header = to_value(headers)))
-            goto done;
-        opts.header = header;
-    }
     if (key_arg(st, key_obj, &key) < 0)
         goto done;
 
@@ -202,7 +207,176 @@ done:
     return result;
 }
 
+/* ---- encrypted and nested JWTs ---------------------------------------- */
+
+PyDoc_STRVAR(jwt_encrypt_doc,
+"jwt_encrypt($module, payload, key, alg, enc, headers, zip, p2c, expires_in, now,\n"
+"            signing_key, algorithm, sign_headers, /)\n--\n\n"
+"Low-level entry point; use cjwt.encode_encrypted().");
+
+static PyObject *
+py_jwt_encrypt(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!nargs_ok("jwt_encrypt", nargs, 12))
+        return NULL;
+    PyObject *payload = args[0], *signing_key = args[9];
+    cjwt_state *st = get_state(module);
+    cjwt_jwt_encrypt_opts opts;
+    cjwt_value *header = NULL, *sign_header = NULL, *claims = NULL;
+    cjwt_key *key = NULL, *skey = NULL;
+    cjwt_error err = {0};
+    char *token = NULL;
+    size_t token_len = 0;
+    PyObject *result = NULL;
+
+    memset(&opts, 0, sizeof opts);
+    if (!PyDict_Check(payload)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "Expecting a dict object, as JWT only supports JSON objects as payloads.");
+        return NULL;
+    }
+    if (encrypt_opts_args(args[2], args[3], args[4], args[5], args[6], &opts.jwe, &header) < 0 ||
+        expires_in_arg(args[7], &opts.sign) < 0)
+        goto done;
+    if (signing_key != Py_None) {
+        if (args[10] == Py_None) {
+            PyErr_SetString(PyExc_TypeError, "a signing key needs its algorithm");
+            goto done;
+        }
+        if (sign_opts_args(args[10], args[11], args[8], &opts.sign, &sign_header) < 0 ||
+            key_arg(st, signing_key, &skey) < 0)
+            goto done;
+        opts.signing_key = skey;
+    } else if (args[10] != Py_None || args[11] != Py_None) {
+        PyErr_SetString(PyExc_TypeError, "algorithm and sign_headers need a signing_key");
+        goto done;
+    } else if (args[8] != Py_None) {
+        if (number_arg(args[8], "now", &opts.sign.now) < 0)
+            goto done;
+        opts.sign.has_now = 1;
+    }
+    if (!(claims = to_value(payload)) || key_arg(st, args[1], &key) < 0)
+        goto done;
+
+    Py_BEGIN_ALLOW_THREADS
+    token = cjwt_jwt_encrypt(claims, key, &opts, &token_len, &err);
+    Py_END_ALLOW_THREADS
+
+    if (!token)
+        raise_error(st, &err);
+    else
+        result = PyUnicode_DecodeASCII(token, (Py_ssize_t)token_len, "strict");
+done:
+    cjwt_free(token);
+    cjwt_key_free(key);
+    cjwt_key_free(skey);
+    cjwt_value_free(claims);
+    cjwt_value_free(header);
+    cjwt_value_free(sign_header);
+    return result;
+}
+
+PyDoc_STRVAR(jwt_decrypt_doc,
+"jwt_decrypt($module, token, key, algorithms, encryptions, max_plaintext, max_p2c,\n"
+"            max_token_len, verification_key, signature_algorithms, options, audience,\n"
+"            issuer, subject, leeway, typ, max_age, now, denylist, complete, /)\n--\n\n"
+"Low-level entry point; use cjwt.decode_encrypted().");
+
+static PyObject *
+py_jwt_decrypt(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!nargs_ok("jwt_decrypt", nargs, 19))
+        return NULL;
+    cjwt_state *st = get_state(module);
+    cjwt_jwt_decrypt_opts opts;
+    cjwt_key *key = NULL;
+    cjwt_decrypted_jwt *d = NULL;
+    cjwt_error err = {0};
+    unsigned long long maxpt = 0, maxp2c = 0, maxlen = 0;
+    decode_argv argv;
+    decode_settings a;
+    verify_input in;
+    denylist_call call = {NULL}, *outer;
+    PyObject *algorithms = args[8], *tok_ref = NULL, *result = NULL;
+    int complete = PyObject_IsTrue(args[18]);
+
+    memset(&opts, 0, sizeof opts);
+    memset(&argv, 0, sizeof argv);
+    memset(&a, 0, sizeof a);
+    memset(&in, 0, sizeof in);
+    if (complete < 0)
+        return NULL;
+    /* the verification key (a PyJWK may bring its algorithms) and the token */
+    if (verify_input_begin(st, args[0], args[7], &algorithms, &in) < 0)
+        goto done;
+    tok_ref = Py_NewRef(args[0]);   /* immutable: stable while the GIL is released */
+    argv.token = args[0];
+    argv.key = in.key_obj;
+    argv.algorithms = algorithms;
+    argv.options = args[9];
+    argv.audience = args[10];
+    argv.issuer = args[11];
+    argv.subject = args[12];
+    argv.leeway = args[13] == Py_None ? NULL : args[13];
+    argv.typ = args[14];
+    argv.max_age = args[15] == Py_None ? NULL : args[15];
+    argv.denylist = args[17];
+    if (decode_settings_parse(st, MODE_ENCRYPTED, "calling decode_encrypted() with a "
+                              "verification_key", &argv, &a) < 0 ||
+        verify_input_finish(st, args[16], &in) < 0)
+        goto done;
+    opts.verify = a.opts;
+    opts.verification_key = in.key;
+    opts.verification_keyset = in.keyset;
+    if (names_arg(args[2], "algorithms", 1, &opts.jwe.algorithms) < 0 ||
+        names_arg(args[3], "encryptions", 0, &opts.jwe.encryptions) < 0 ||
+        size_arg(args[4], "max_plaintext", (unsigned long long)PY_SSIZE_T_MAX, &maxpt) < 0 ||
+        size_arg(args[5], "max_p2c", UINT32_MAX, &maxp2c) < 0 ||
+        size_arg(args[6], "max_token_len", (unsigned long long)PY_SSIZE_T_MAX, &maxlen) < 0)
+        goto done;
+    opts.jwe.max_plaintext = (size_t)maxpt;
+    opts.jwe.max_p2c = (uint32_t)maxp2c;
+    opts.jwe.max_token_len = (size_t)maxlen;
+    if (key_arg(st, args[1], &key) < 0)
+        goto done;
+
+    outer = denylist_enter(&call);   /* is_revoked may decode too */
+    Py_BEGIN_ALLOW_THREADS
+    d = cjwt_jwt_decrypt(&opts, key, in.token, in.token_len, in.has_now, in.now, &err);
+    Py_END_ALLOW_THREADS
+    denylist_leave(outer);
+
+    if (!d) {
+        denylist_raise(st, &err, &call);
+        goto done;
+    }
+    if (!complete) {
+        result = from_value_st(cjwt_decrypted_jwt_payload(d), st);
+    } else {
+        const cjwt_value *inner = cjwt_decrypted_jwt_header(d);
+        PyObject *header = from_value_st(cjwt_decrypted_jwt_jwe_header(d), st);
+        PyObject *payload = header ? from_value_st(cjwt_decrypted_jwt_payload(d), st) : NULL;
+        PyObject *jws_header = !payload ? NULL : inner ? from_value_st(inner, st) : Py_NewRef(Py_None);
+        if (jws_header)
+            result = Py_BuildValue("{sOsOsO}", "header", header, "payload", payload,
+                                   "jws_header", jws_header);
+        Py_XDECREF(header);
+        Py_XDECREF(payload);
+        Py_XDECREF(jws_header);
+    }
+done:
+    Py_XDECREF(call.exc);
+    Py_XDECREF(tok_ref);
+    cjwt_decrypted_jwt_free(d);
+    cjwt_key_free(key);
+    verify_input_release(&in);
+    decode_settings_release(&a);
+    return result;
+}
+
 PyMethodDef jwe_functions[] = {
+    {"jwt_encrypt", (PyCFunction)(void (*)(void))py_jwt_encrypt, METH_FASTCALL, jwt_encrypt_doc},
+    {"jwt_decrypt", (PyCFunction)(void (*)(void))py_jwt_decrypt, METH_FASTCALL, jwt_decrypt_doc},
     {"jwe_encrypt", (PyCFunction)(void (*)(void))py_jwe_encrypt, METH_FASTCALL, jwe_encrypt_doc},
     {"jwe_decrypt", (PyCFunction)(void (*)(void))py_jwe_decrypt, METH_FASTCALL, jwe_decrypt_doc},
     {NULL, NULL, 0, NULL},
