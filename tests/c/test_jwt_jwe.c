@@ -6,6 +6,7 @@
 #include "cjwt.h"
 #include "testlib.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -481,8 +482,135 @@ static void test_asymmetric_nested(void)
     cjwt_key_free(recipient);
 }
 
+/* ---- the shared vectors (tests/vectors/encrypted_jwt/vectors.json) ------- */
+
+static cjwt_key *vector_key(json_t *k)
+{
+    cjwt_error err;
+    json_t *j = json_object_get(k, "jwk");
+    char *text;
+    cjwt_key *key;
+    if (!j)
+        return NULL;
+    text = json_dumps(j, JSON_COMPACT);
+    key = cjwt_key_from_jwk_json(text, strlen(text), 0, &err);
+    free(text);
+    return key;
+}
+
+static const char **string_list(json_t *v, size_t *n)
+{
+    const char **out;
+    *n = 0;
+    if (!v)
+        return NULL;
+    if (json_is_string(v)) {
+        out = malloc(sizeof *out);
+        out[0] = json_string_value(v);
+        *n = 1;
+        return out;
+    }
+    out = malloc((json_array_size(v) + 1) * sizeof *out);
+    for (size_t i = 0; i < json_array_size(v); i++)
+        out[i] = json_string_value(json_array_get(v, i));
+    *n = json_array_size(v);
+    return out;
+}
+
+static void run_vector(json_t *c)
+{
+    const char *name = json_string_value(json_object_get(c, "name"));
+    const char *token = json_string_value(json_object_get(c, "token"));
+    json_t *opts = json_object_get(c, "options"), *expect = json_object_get(c, "expect"), *v;
+    cjwt_jwt_decrypt_opts o;
+    cjwt_error err;
+    cjwt_key *key = vector_key(json_object_get(c, "key")), *vkey = NULL;
+    cjwt_decrypted_jwt *d = NULL;
+    const char **aud = NULL, **iss = NULL, **req = NULL;
+    size_t i;
+    int ok;
+    memset(&o, 0, sizeof o);
+    memset(&err, 0, sizeof err);
+    json_array_foreach(json_object_get(opts, "algorithms"), i, v)
+        o.jwe.algorithms |= CJWT_JWE_ALG_BIT(cjwt_jwe_alg_from_name(json_string_value(v), json_string_length(v)));
+    json_array_foreach(json_object_get(opts, "encryptions"), i, v)
+        o.jwe.encryptions |= CJWT_ENC_BIT(cjwt_jwe_enc_from_name(json_string_value(v), json_string_length(v)));
+    json_array_foreach(json_object_get(opts, "signature_algorithms"), i, v) {
+        cjwt_alg a = cjwt_alg_from_name(json_string_value(v), json_string_length(v));
+        if (a != CJWT_ALG__COUNT)
+            o.verify.algorithms |= CJWT_ALG_BIT(a);
+    }
+    aud = string_list(json_object_get(opts, "audience"), &o.verify.n_audience);
+    o.verify.audience = aud;
+    iss = string_list(json_object_get(opts, "issuer"), &o.verify.n_issuer);
+    o.verify.issuer = iss;
+    req = string_list(json_object_get(opts, "require"), &o.verify.n_required);
+    o.verify.required = req;
+    o.verify.typ = json_string_value(json_object_get(opts, "typ"));
+    if ((v = json_object_get(opts, "leeway")))
+        o.verify.leeway = json_number_value(v);
+    if ((v = json_object_get(opts, "max_age"))) {
+        o.verify.has_max_age = 1;
+        o.verify.max_age = json_number_value(v);
+    }
+    if (json_object_get(c, "verification_key")) {
+        vkey = vector_key(json_object_get(c, "verification_key"));
+        o.verification_key = vkey;
+    }
+    if (key && (!json_object_get(c, "verification_key") || vkey))
+        d = cjwt_jwt_decrypt(&o, key, token, strlen(token), 1,
+                             json_number_value(json_object_get(c, "now")), &err);
+    else
+        err.code = CJWT_E_INVALID_KEY;   /* a key refused when built is the case's answer */
+    if ((v = json_object_get(expect, "claims"))) {
+        char *want = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS), *got = NULL;
+        if (d) {
+            char *text = cjwt_value_to_json(cjwt_decrypted_jwt_payload(d), NULL, NULL);
+            json_t *parsed = json_loads(text, 0, NULL);
+            got = json_dumps(parsed, JSON_COMPACT | JSON_SORT_KEYS);
+            json_decref(parsed);
+            cjwt_free(text);
+        }
+        ok = got && strcmp(want, got) == 0 &&
+             cjwt_decrypted_jwt_nested(d) == (json_object_get(c, "verification_key") != NULL);
+        free(want);
+        free(got);
+    } else {
+        const char *claim = json_string_value(json_object_get(expect, "claim"));
+        ok = !d && strcmp(cjwt_code_name(err.code), json_string_value(json_object_get(expect, "error"))) == 0 &&
+             (!claim || strcmp(claim, err.claim) == 0);
+    }
+    if (!ok) {
+        fprintf(stderr, "  vector \"%s\": got %s (%s)\n", name, d ? "success" : cjwt_code_name(err.code),
+                d ? "" : err.message);
+        CHECK(0);
+    }
+    cjwt_decrypted_jwt_free(d);
+    cjwt_key_free(key);
+    cjwt_key_free(vkey);
+    free(aud);
+    free(iss);
+    free(req);
+}
+
+static void test_vectors(void)
+{
+    const char *dir = getenv("CJWT_VECTORS");
+    char path[1024];
+    json_error_t jerr;
+    json_t *doc, *c;
+    size_t i;
+    snprintf(path, sizeof path, "%s/encrypted_jwt/vectors.json", dir ? dir : "tests/vectors");
+    doc = json_load_file(path, 0, &jerr);
+    CHECK(doc && json_array_size(json_object_get(doc, "cases")) >= 20);
+    json_array_foreach(json_object_get(doc, "cases"), i, c)
+        run_vector(c);
+    json_decref(doc);
+}
+
 int main(void)
 {
+    RUN(test_vectors);
     RUN(test_encrypted_round_trip);
     RUN(test_revocation_and_iat);
     RUN(test_nested_round_trip);
