@@ -60,6 +60,13 @@ __all__ += ["encode_encrypted", "decode_encrypted", "decode_encrypted_complete",
             "encode_nested", "decode_nested"]
 
 
+def _pkg() -> Any:
+    """The cjwt package (its private argument converters: _core_key, _unix_time,
+    _date_claims), looked up at call time: it imports this module."""
+    import sys
+    return sys.modules[__name__.rpartition(".")[0]]
+
+
 def _seconds_arg(value: Any) -> Any:
     if isinstance(value, _timedelta):
         return value.total_seconds()
@@ -79,7 +86,8 @@ def encode_encrypted(payload: dict[str, Any], key: Any, *, alg: str, enc: str,
     JWT: the claims are signed first, as :func:`cjwt.encode` signs them, and the
     JWS is encrypted with ``"cty": "JWT"``. ``expires_in``/``now`` set
     ``iat``/``exp`` as in :func:`cjwt.encode`."""
-    from . import _core_key, _date_claims, _unix_time
+    p = _pkg()
+    _core_key, _date_claims, _unix_time = p._core_key, p._date_claims, p._unix_time
     if not isinstance(payload, dict):
         raise TypeError("Expecting a dict object, as JWT only supports JSON objects as payloads.")
     if signing_key is not None and algorithm is None:
@@ -113,7 +121,8 @@ def decode_encrypted_complete(token: Union[str, bytes, dict[str, Any]], key: Any
     """Like :func:`decode_encrypted`, returning ``{"header": the JWE header,
     "payload": the claims, "jws_header": the inner JWS header of a nested
     token, else None}``."""
-    from . import _core_key, _unix_time
+    p = _pkg()
+    _core_key, _unix_time = p._core_key, p._unix_time
     if options and "verify_signature" in options and not options["verify_signature"]:
         raise ValueError("the signature of an encrypted JWT is always verified: "
                          "verify_signature cannot be False")
