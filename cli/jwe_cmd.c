@@ -32,6 +32,22 @@ static int add_jwe_names(uint32_t *set, const char *list, int algs, const char *
     }
 }
 
+/* The loop's common answers: 0 for an option to handle, -1 when the
+ * argument was a positional (kept in *slot), else an exit status (a usage
+ * error, a second positional). */
+static int arg_kind(const char *cmd, int kind, const char *val, const char **slot,
+                    const char *what)
+{
+    if (kind == ARG_ERROR)
+        return CLI_EXIT_USAGE;
+    if (kind != ARG_POSITIONAL)
+        return 0;
+    if (*slot)
+        return cli_usage_error(cmd, "one %s only", what);
+    *slot = val;
+    return -1;
+}
+
 /* ---- encrypt --------------------------------------------------------- */
 
 static const char encrypt_help[] =
@@ -106,18 +122,12 @@ int cli_cmd_encrypt(int argc, char **argv)
     if (!header)
         return cli_fail(CJWT_E_NO_MEMORY, NULL, "out of memory");
     while ((kind = cli_next_arg(&st, specs, &id, &val)) != ARG_END) {
-        if (kind == ARG_ERROR) {
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
-        if (kind == ARG_POSITIONAL) {
-            if (input) {
-                rc = cli_usage_error("encrypt", "one INPUT argument at most");
-                goto done;
-            }
-            input = val;
+        if ((rc = arg_kind("encrypt", kind, val, &input, "INPUT argument")) < 0) {
+            rc = 0;
             continue;
         }
+        if (rc)
+            goto done;
         switch (id) {
         case E_HELP: fputs(encrypt_help, stdout); goto done;
         case E_ALG: alg = val; break;
@@ -282,18 +292,12 @@ int cli_cmd_decrypt(int argc, char **argv)
 
     memset(&o, 0, sizeof o);
     while ((kind = cli_next_arg(&st, specs, &id, &val)) != ARG_END) {
-        if (kind == ARG_ERROR) {
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
-        if (kind == ARG_POSITIONAL) {
-            if (token_arg) {
-                rc = cli_usage_error("decrypt", "one TOKEN only");
-                goto done;
-            }
-            token_arg = val;
+        if ((rc = arg_kind("decrypt", kind, val, &token_arg, "TOKEN")) < 0) {
+            rc = 0;
             continue;
         }
+        if (rc)
+            goto done;
         claim_checks |= id >= E_AUD && id <= E_MAX_AGE;
         switch (id) {
         case E_HELP: fputs(decrypt_help, stdout); goto done;

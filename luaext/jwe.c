@@ -155,6 +155,17 @@ int lcjwt_jwe_encrypt(lua_State *L)
     return lcjwt_return_text(L, g, len, &err, LCJWT_RAISING(L));
 }
 
+/* The token argument (1): a string, or the JSON serialization as a table,
+ * turned into text held by g. NULL with *err set when that fails. */
+static const char *token_text(lua_State *L, guard *g, size_t *len, cjwt_error *err)
+{
+    if (lua_type(L, 1) != LUA_TTABLE)
+        return lua_tolstring(L, 1, len);
+    g->jwk = lcjwt_table_arg_to_value(L, 1, 1, "JWE");
+    g->text = cjwt_value_to_json(g->jwk, len, err);
+    return g->text;
+}
+
 static int decrypt_common(lua_State *L, int complete)
 {
     int opts;
@@ -183,15 +194,8 @@ static int decrypt_common(lua_State *L, int complete)
     if (name_list(L, opts, "algorithms", 1, &o.algorithms, &err) != 0 ||
         name_list(L, opts, "encryptions", 0, &o.encryptions, &err) != 0)
         return lcjwt_push_failure(L, g, &err);
-    if (lua_type(L, 1) == LUA_TTABLE) {     /* the JSON serialization as a table */
-        g->jwk = lcjwt_table_arg_to_value(L, 1, 1, "JWE");
-        g->text = cjwt_value_to_json(g->jwk, &token_len, &err);
-        if (!g->text)
-            return lcjwt_push_failure(L, g, &err);
-        token = g->text;
-    } else {
-        token = lua_tolstring(L, 1, &token_len);
-    }
+    if (!(token = token_text(L, g, &token_len, &err)))
+        return lcjwt_push_failure(L, g, &err);
     key = lcjwt_resolve_key(L, 2, g, &err, &ks);
     if (!key && err.code != CJWT_OK)
         return lcjwt_push_failure(L, g, &err);
@@ -427,15 +431,8 @@ static int jwt_decrypt_common(lua_State *L, int complete, int key_arg, int opts_
     if (name_list(L, orig, "algorithms", 1, &jo.jwe.algorithms, &err) != 0 ||
         name_list(L, orig, "encryptions", 0, &jo.jwe.encryptions, &err) != 0)
         return lcjwt_push_failure(L, g, &err);
-    if (lua_type(L, 1) == LUA_TTABLE) {     /* the JSON serialization as a table */
-        g->jwk = lcjwt_table_arg_to_value(L, 1, 1, "JWE");
-        g->text = cjwt_value_to_json(g->jwk, &token_len, &err);
-        if (!g->text)
-            return lcjwt_push_failure(L, g, &err);
-        token = g->text;
-    } else {
-        token = lua_tolstring(L, 1, &token_len);
-    }
+    if (!(token = token_text(L, g, &token_len, &err)))
+        return lcjwt_push_failure(L, g, &err);
     key = call_key(L, key_arg, g, &err, &ks);
     if (!key && err.code != CJWT_OK)
         return lcjwt_push_failure(L, g, &err);

@@ -209,6 +209,13 @@ int key_or_keyset_arg(cjwt_state *st, PyObject *obj, cjwt_key **key, cjwt_keyset
 
 /* ---- encode.c -------------------------------------------------------- */
 
+/* The tail every entry point that makes a compact token shares (jws_encode,
+ * jwe_encrypt, jwt_encrypt): the key argument converted, `make(ctx, key, ...)`
+ * called with the GIL released (ctx must hold no Python object), the token
+ * returned as str, or NULL with the core's error raised. */
+typedef char *(*token_maker)(const void *ctx, const cjwt_key *key, size_t *len, cjwt_error *err);
+PyObject *make_token(cjwt_state *st, PyObject *key_obj, token_maker make, const void *ctx);
+
 /* expires_in (None, int seconds or a duration str) -> opts; -1 with an exception. */
 int expires_in_arg(PyObject *expires_in, cjwt_sign_opts *opts);
 /* algorithm, headers, now -> opts (*header_out a new value or NULL). */

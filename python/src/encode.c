@@ -141,42 +141,58 @@ PyDoc_STRVAR(jws_encode_doc,
 "jws_encode($module, data, key, algorithm, headers, /)\n--\n\n"
 "Low-level entry point; use cjwt.jws_encode().");
 
+PyObject *
+make_token(cjwt_state *st, PyObject *key_obj, token_maker make, const void *ctx)
+{
+    cjwt_key *key = NULL;
+    cjwt_error err = {0};
+    char *token;
+    size_t token_len = 0;
+    PyObject *result = NULL;
+
+    if (key_arg(st, key_obj, &key) < 0)
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    token = make(ctx, key, &token_len, &err);
+    Py_END_ALLOW_THREADS
+    if (!token)
+        raise_error(st, &err);
+    else
+        result = PyUnicode_DecodeASCII(token, (Py_ssize_t)token_len, "strict");
+    cjwt_free(token);
+    cjwt_key_free(key);
+    return result;
+}
+
+typedef struct {
+    PyObject *data;              /* bytes (kept by the caller) */
+    const cjwt_sign_opts *opts;
+} jws_encode_ctx;
+
+static char *
+jws_encode_maker(const void *ctx, const cjwt_key *key, size_t *len, cjwt_error *err)
+{
+    const jws_encode_ctx *c = ctx;
+    return cjwt_jws_encode((const unsigned char *)PyBytes_AS_STRING(c->data),
+                           (size_t)PyBytes_GET_SIZE(c->data), key, c->opts, len, err);
+}
+
 static PyObject *
 py_jws_encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (!nargs_ok("jws_encode", nargs, 4))
         return NULL;
-    PyObject *data_obj = args[0], *key_obj = args[1], *alg_obj = args[2], *headers = args[3];
-    cjwt_state *st = get_state(module);
     cjwt_sign_opts opts = {0};
     cjwt_value *header = NULL;
-    cjwt_key *key = NULL;
-    cjwt_error err = {0};
-    char *token = NULL;
-    size_t token_len = 0;
-    PyObject *data = NULL, *result = NULL;
+    jws_encode_ctx ctx = {NULL, &opts};
+    PyObject *result = NULL;
 
-    if (!(data = data_arg(data_obj, "data")))
+    if (!(ctx.data = data_arg(args[0], "data")))
         return NULL;
-    if (sign_opts_args(alg_obj, headers, Py_None, &opts, &header) < 0)
-        goto done;
-    if (key_arg(st, key_obj, &key) < 0)
-        goto done;
-
-    Py_BEGIN_ALLOW_THREADS
-    token = cjwt_jws_encode((const unsigned char *)PyBytes_AS_STRING(data),
-                            (size_t)PyBytes_GET_SIZE(data), key, &opts, &token_len, &err);
-    Py_END_ALLOW_THREADS
-
-    if (!token)
-        raise_error(st, &err);
-    else
-        result = PyUnicode_DecodeASCII(token, (Py_ssize_t)token_len, "strict");
-done:
-    cjwt_free(token);
-    cjwt_key_free(key);
+    if (sign_opts_args(args[2], args[3], Py_None, &opts, &header) == 0)
+        result = make_token(get_state(module), args[1], jws_encode_maker, &ctx);
     cjwt_value_free(header);
-    Py_XDECREF(data);
+    Py_DECREF(ctx.data);
     return result;
 }
 

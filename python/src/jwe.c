@@ -105,43 +105,35 @@ PyDoc_STRVAR(jwe_encrypt_doc,
 "jwe_encrypt($module, plaintext, key, alg, enc, headers, zip, p2c, /)\n--\n\n"
 "Low-level entry point; use cjwt.jwe_encrypt().");
 
+typedef struct {
+    PyObject *data;              /* bytes (kept by the caller) */
+    const cjwt_jwe_encrypt_opts *opts;
+} jwe_encrypt_ctx;
+
+static char *
+jwe_encrypt_maker(const void *ctx, const cjwt_key *key, size_t *len, cjwt_error *err)
+{
+    const jwe_encrypt_ctx *c = ctx;
+    return cjwt_jwe_encrypt((const unsigned char *)PyBytes_AS_STRING(c->data),
+                            (size_t)PyBytes_GET_SIZE(c->data), key, c->opts, len, err);
+}
+
 static PyObject *
 py_jwe_encrypt(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (!nargs_ok("jwe_encrypt", nargs, 7))
         return NULL;
-    PyObject *data_obj = args[0], *key_obj = args[1], *alg_obj = args[2], *enc_obj = args[3],
-             *headers = args[4], *zip = args[5], *p2c_obj = args[6];
-    cjwt_state *st = get_state(module);
     cjwt_jwe_encrypt_opts opts = {0};
     cjwt_value *header = NULL;
-    cjwt_key *key = NULL;
-    cjwt_error err = {0};
-    char *token = NULL;
-    size_t token_len = 0;
-    PyObject *data = NULL, *result = NULL;
+    jwe_encrypt_ctx ctx = {NULL, &opts};
+    PyObject *result = NULL;
 
-    if (!(data = data_arg(data_obj, "plaintext")))
+    if (!(ctx.data = data_arg(args[0], "plaintext")))
         return NULL;
-    if (encrypt_opts_args(alg_obj, enc_obj, headers, zip, p2c_obj, &opts, &header) < 0)
-        goto done;
-    if (key_arg(st, key_obj, &key) < 0)
-        goto done;
-
-    Py_BEGIN_ALLOW_THREADS
-    token = cjwt_jwe_encrypt((const unsigned char *)PyBytes_AS_STRING(data),
-                             (size_t)PyBytes_GET_SIZE(data), key, &opts, &token_len, &err);
-    Py_END_ALLOW_THREADS
-
-    if (!token)
-        raise_error(st, &err);
-    else
-        result = PyUnicode_DecodeASCII(token, (Py_ssize_t)token_len, "strict");
-done:
-    cjwt_free(token);
-    cjwt_key_free(key);
+    if (encrypt_opts_args(args[2], args[3], args[4], args[5], args[6], &opts, &header) == 0)
+        result = make_token(get_state(module), args[1], jwe_encrypt_maker, &ctx);
     cjwt_value_free(header);
-    Py_XDECREF(data);
+    Py_DECREF(ctx.data);
     return result;
 }
 
@@ -214,6 +206,18 @@ PyDoc_STRVAR(jwt_encrypt_doc,
 "            signing_key, algorithm, sign_headers, /)\n--\n\n"
 "Low-level entry point; use cjwt.encode_encrypted().");
 
+typedef struct {
+    const cjwt_value *claims;
+    const cjwt_jwt_encrypt_opts *opts;
+} jwt_encrypt_ctx;
+
+static char *
+jwt_encrypt_maker(const void *ctx, const cjwt_key *key, size_t *len, cjwt_error *err)
+{
+    const jwt_encrypt_ctx *c = ctx;
+    return cjwt_jwt_encrypt(c->claims, key, c->opts, len, err);
+}
+
 static PyObject *
 py_jwt_encrypt(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -223,10 +227,8 @@ py_jwt_encrypt(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     cjwt_state *st = get_state(module);
     cjwt_jwt_encrypt_opts opts;
     cjwt_value *header = NULL, *sign_header = NULL, *claims = NULL;
-    cjwt_key *key = NULL, *skey = NULL;
-    cjwt_error err = {0};
-    char *token = NULL;
-    size_t token_len = 0;
+    cjwt_key *skey = NULL;
+    jwt_encrypt_ctx ctx = {NULL, &opts};
     PyObject *result = NULL;
 
     memset(&opts, 0, sizeof opts);
@@ -255,20 +257,11 @@ py_jwt_encrypt(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto done;
         opts.sign.has_now = 1;
     }
-    if (!(claims = to_value(payload)) || key_arg(st, args[1], &key) < 0)
+    if (!(claims = to_value(payload)))
         goto done;
-
-    Py_BEGIN_ALLOW_THREADS
-    token = cjwt_jwt_encrypt(claims, key, &opts, &token_len, &err);
-    Py_END_ALLOW_THREADS
-
-    if (!token)
-        raise_error(st, &err);
-    else
-        result = PyUnicode_DecodeASCII(token, (Py_ssize_t)token_len, "strict");
+    ctx.claims = claims;
+    result = make_token(st, args[1], jwt_encrypt_maker, &ctx);
 done:
-    cjwt_free(token);
-    cjwt_key_free(key);
     cjwt_key_free(skey);
     cjwt_value_free(claims);
     cjwt_value_free(header);
