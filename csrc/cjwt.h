@@ -455,6 +455,37 @@ CJWT_API char *cjwt_jwe_encrypt(const unsigned char *plaintext, size_t plaintext
                                 const cjwt_key *key, const cjwt_jwe_encrypt_opts *opts,
                                 size_t *len, cjwt_error *err);
 
+/* The JSON serialization (RFC 7516 7.2) on encryption: one content key
+ * wrapped for each recipient. enc and zip go into the protected header (with
+ * protected_header's members), each recipient's alg, its parameters (epk, iv,
+ * tag, p2s, p2c) and its key's kid into its own "header" (with the
+ * recipient's header members); a name in two of the headers is refused
+ * (malformed), as cjwt_jwe_decrypt would refuse it. dir and ECDH-ES (direct)
+ * set the content key themselves, so they take one recipient only
+ * (unsupported_alg otherwise). */
+typedef struct cjwt_jwe_recipient {
+    const cjwt_key *key;        /* as for cjwt_jwe_encrypt */
+    cjwt_jwe_alg alg;           /* its key management; RSA1_5 refused */
+    const cjwt_value *header;   /* its unprotected header members (kid, apu, apv, ...) or NULL */
+    uint32_t p2c;               /* PBES2 iterations, 0 = CJWT_JWE_DEFAULT_P2C */
+} cjwt_jwe_recipient;
+
+typedef struct cjwt_jwe_json_opts {
+    cjwt_jwe_enc enc;                   /* required */
+    const cjwt_value *protected_header; /* extra protected members, or NULL */
+    const cjwt_value *unprotected;      /* the shared unprotected header, or NULL */
+    const unsigned char *aad;           /* additional authenticated data ("aad"), or NULL */
+    size_t aad_len;
+    int zip;                            /* 1: DEFLATE the plaintext */
+    int flattened;                      /* 1: the flattened form (exactly one recipient) */
+} cjwt_jwe_json_opts;
+
+/* Encrypts to every recipient; returns the JSON text (free with cjwt_free),
+ * its length in *len, members sorted by name. */
+CJWT_API char *cjwt_jwe_encrypt_json(const unsigned char *plaintext, size_t plaintext_len,
+                                     const cjwt_jwe_recipient *recipients, size_t n_recipients,
+                                     const cjwt_jwe_json_opts *opts, size_t *len, cjwt_error *err);
+
 typedef struct cjwt_jwe_decrypt_opts {
     uint32_t algorithms;        /* CJWT_JWE_ALG_BIT set: required (no default) */
     uint32_t encryptions;       /* CJWT_ENC_BIT set: required (no default) */

@@ -57,7 +57,7 @@ static void wipe_free(unsigned char *p, size_t n)
 
 /* ---- DEFLATE (RFC 1951, raw) ---------------------------------------------- */
 
-static cjwt_code deflate_raw(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len,
+cjwt_code cjwtp_deflate_raw(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len,
                              cjwt_error *err)
 {
     z_stream z;
@@ -171,7 +171,7 @@ static cjwt_code inflate_bounded(const unsigned char *in, size_t n, size_t max, 
 
 /* ---- encryption ------------------------------------------------------------ */
 
-static int b64_member(json_t *h, const char *name, const unsigned char *p, size_t n)
+int cjwtp_b64_member(json_t *h, const char *name, const unsigned char *p, size_t n)
 {
     char *s = malloc(cjwtp_b64url_encoded_len(n) + 1);
     int rc;
@@ -259,15 +259,18 @@ static EVP_PKEY *ephemeral_for(const cjwt_key *key)
 
 /* Key management for encryption: fills cek (cek_len bytes), the encrypted
  * key (*ek, may stay NULL) and the header members the alg needs. */
-static cjwt_code encrypt_key(const cjwt_jwe_encrypt_opts *o, const cjwt_key *key, json_t *h,
-                             unsigned char *cek, size_t cek_len, unsigned char **ek, size_t *ek_len,
-                             cjwt_error *err)
+cjwt_code cjwtp_jwe_encrypt_key(const cjwt_jwe_encrypt_opts *o, const cjwt_key *key, json_t *h,
+                                unsigned char *cek, size_t cek_len, int fixed_cek,
+                                unsigned char **ek, size_t *ek_len, cjwt_error *err)
 {
     const cjwtp_alg_row *ai = cjwtp_jwe_alg_info(o->alg);
     unsigned char kek[32], iv[12], tag[16], p2s[16];
     cjwt_code rc = CJWT_OK;
     *ek = NULL;
     *ek_len = 0;
+    if (fixed_cek && (ai->km == CJWTP_KM_DIR || (ai->km == CJWTP_KM_ECDH && !ai->kek_len)))
+        return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "%s sets the content key itself: with "
+                          "several recipients use a key-wrapping algorithm", ai->name);
     if (ai->km == CJWTP_KM_DIR) {
         memcpy(cek, key->secret, cek_len);
         return CJWT_OK;
@@ -307,7 +310,7 @@ static cjwt_code encrypt_key(const cjwt_jwe_encrypt_opts *o, const cjwt_key *key
         if (rc != CJWT_OK || !ai->kek_len)
             return rc;
     }
-    if ((rc = cjwtp_random(cek, cek_len, err)) != CJWT_OK)
+    if (!fixed_cek && (rc = cjwtp_random(cek, cek_len, err)) != CJWT_OK)
         return rc;
     if (ai->km == CJWTP_KM_RSA)
         return cjwtp_rsa_encrypt_key(o->alg, key->pkey, cek, cek_len, ek, ek_len, err);
@@ -328,7 +331,7 @@ static cjwt_code encrypt_key(const cjwt_jwe_encrypt_opts *o, const cjwt_key *key
                                   err)) != CJWT_OK ||
             (rc = cjwtp_aes_kw(1, kek, ai->kek_len, cek, cek_len, *ek, ek_len, err)) != CJWT_OK)
             break;
-        if (b64_member(h, "p2s", p2s, sizeof p2s) != 0 ||
+        if (cjwtp_b64_member(h, "p2s", p2s, sizeof p2s) != 0 ||
             json_object_set_new(h, "p2c", json_integer(p2c)) != 0)
             rc = cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
         break;
@@ -339,7 +342,7 @@ static cjwt_code encrypt_key(const cjwt_jwe_encrypt_opts *o, const cjwt_key *key
                                     err)) != CJWT_OK)
             break;
         *ek_len = cek_len;
-        if (b64_member(h, "iv", iv, sizeof iv) != 0 || b64_member(h, "tag", tag, sizeof tag) != 0)
+        if (cjwtp_b64_member(h, "iv", iv, sizeof iv) != 0 || cjwtp_b64_member(h, "tag", tag, sizeof tag) != 0)
             rc = cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
         break;
     default:
@@ -414,7 +417,7 @@ char *cjwt_jwe_encrypt(const unsigned char *plaintext, size_t n, const cjwt_key 
     ei = cjwtp_enc_info(o->enc);
     if (!(h = build_jwe_header(o, key, err)))
         return NULL;
-    if (encrypt_key(o, key, h, cek, ei->cek_len, &ek, &ek_len, err) != CJWT_OK)
+    if (cjwtp_jwe_encrypt_key(o, key, h, cek, ei->cek_len, 0, &ek, &ek_len, err) != CJWT_OK)
         goto out;
     if (!(hjson = json_dumps(h, JSON_COMPACT | JSON_SORT_KEYS))) {
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory serializing the header");
@@ -428,7 +431,7 @@ char *cjwt_jwe_encrypt(const unsigned char *plaintext, size_t n, const cjwt_key 
     }
     cjwtp_b64url_encode((const unsigned char *)hjson, hlen, h64);
     if (o->zip) {
-        if (deflate_raw(plaintext ? plaintext : (const unsigned char *)"", n, &zbuf, &zlen, err) !=
+        if (cjwtp_deflate_raw(plaintext ? plaintext : (const unsigned char *)"", n, &zbuf, &zlen, err) !=
             CJWT_OK)
             goto out;
         pt = zbuf;
