@@ -12,7 +12,8 @@ from datetime import datetime as _datetime, timedelta as _timedelta, timezone as
 from . import _cjwt
 from ._cjwt import MAX_CACHE_SIZE, CacheInfo, Key, KeySet, Verifier
 from ._jwe import (decode_encrypted, decode_encrypted_complete, decode_nested, encode_encrypted,
-                   encode_nested, jwe_decrypt, jwe_decrypt_complete, jwe_encrypt)
+                   encode_nested, jwe_decrypt, jwe_decrypt_complete, jwe_encrypt,
+                   jwe_encrypt_json)
 from . import algorithms, utils  # noqa: E402 - PyJWT code reaches them as jwt.algorithms/jwt.utils
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import *  # noqa: F401,F403
@@ -36,6 +37,7 @@ __all__ = [
     "jwe_encrypt",
     "jwe_decrypt",
     "jwe_decrypt_complete",
+    "jwe_encrypt_json",
     "encode_encrypted",
     "decode_encrypted",
     "decode_encrypted_complete",

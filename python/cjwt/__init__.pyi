@@ -73,7 +73,7 @@ __all__ = [
     'PyJWKClientConnectionError', 'DecryptionError', 'decode_unsecured',
     'get_algorithm_by_name', 'jwe_encrypt', 'jwe_decrypt', 'jwe_decrypt_complete',
     'encode_encrypted', 'decode_encrypted', 'decode_encrypted_complete', 'encode_nested',
-    'decode_nested',
+    'decode_nested', 'jwe_encrypt_json',
 ]
 
 __version__: str
@@ -102,6 +102,10 @@ def jwe_decrypt_complete(token: Union[str, bytes, dict[str, Any]], key: _AnyKey,
                          algorithms: Sequence[str], encryptions: Sequence[str],
                          max_plaintext: int | None = ..., max_p2c: int | None = ...,
                          max_token_len: int | None = ...) -> dict[str, Any]: ...
+def jwe_encrypt_json(plaintext: Union[bytes, str], recipients: Any, *, enc: str,
+                     protected: dict[str, Any] | None = ..., unprotected: dict[str, Any] | None = ...,
+                     aad: Union[bytes, str, None] = ..., zip: str | None = ...,
+                     flattened: bool = ...) -> dict[str, Any]: ...
 def encode_encrypted(payload: dict[str, Any], key: _AnyKey, *, alg: str, enc: str,
                      headers: dict[str, Any] | None = ..., zip: str | None = ...,
                      p2c: int | None = ..., expires_in: Any = ..., now: _Time | None = ...,

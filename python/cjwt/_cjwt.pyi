@@ -148,3 +148,6 @@ def jwt_decrypt(token: _Token, key: _AnyKey, algorithms: Sequence[str], encrypti
                 options: Any, audience: Any, issuer: Any, subject: str | None, leeway: Any,
                 typ: str | None, max_age: Any, now: float | None, denylist: Any,
                 complete: bool, /) -> dict[str, Any]: ...
+def jwe_encrypt_json(plaintext: bytes, recipients: Sequence[tuple[Any, str, dict[str, Any] | None, int | None]],
+                     enc: str, protected: dict[str, Any] | None, unprotected: dict[str, Any] | None,
+                     aad: bytes | None, zip: str | None, flattened: bool, /) -> str: ...

@@ -167,3 +167,45 @@ def decode_nested(token: Union[str, bytes, dict[str, Any]], decryption_key: Any,
     return decode_encrypted(token, decryption_key, algorithms=algorithms, encryptions=encryptions,
                             verification_key=verification_key,
                             signature_algorithms=signature_algorithms, **kwargs)
+
+
+# ---- the JSON serialization on encryption (RFC 7516 7.2) --------------------
+
+__all__ += ["jwe_encrypt_json"]
+
+
+def _recipient(r: Any) -> tuple[Any, str, Optional[dict[str, Any]], Optional[int]]:
+    if isinstance(r, dict):
+        unknown = set(r) - {"key", "alg", "header", "p2c"}
+        if unknown or "key" not in r or "alg" not in r:
+            raise TypeError("a recipient is {'key': ..., 'alg': ..., 'header': ..., 'p2c': ...}")
+        return (_pkg()._core_key(r["key"]), r["alg"], r.get("header"), r.get("p2c"))
+    if isinstance(r, tuple) and len(r) == 2:
+        return (_pkg()._core_key(r[0]), r[1], None, None)
+    raise TypeError("a recipient is a (key, alg) tuple or a dict with key, alg, header, p2c")
+
+
+def jwe_encrypt_json(plaintext: Union[bytes, str], recipients: Sequence[Any], *, enc: str,
+                     protected: Optional[dict[str, Any]] = None,
+                     unprotected: Optional[dict[str, Any]] = None,
+                     aad: Union[bytes, str, None] = None, zip: Optional[str] = None,  # noqa: A002
+                     flattened: bool = False) -> dict[str, Any]:
+    """Encrypts ``plaintext`` to one or more recipients and returns the JWE JSON
+    serialization as a dict: the general form (``"recipients"``), or with
+    ``flattened=True`` (one recipient) the flattened one. Each recipient is a
+    ``(key, alg)`` tuple or ``{"key", "alg", "header", "p2c"}``; ``dir`` and
+    ``ECDH-ES`` take a single recipient. ``enc`` (and ``zip``, ``protected``'s
+    members) go into the protected header, each recipient's ``alg``, parameters
+    and ``kid`` into its ``header``; ``unprotected`` is the shared unprotected
+    header and ``aad`` additional authenticated data. :func:`jwe_decrypt` reads
+    the result (dict or text) with each recipient's key."""
+    if isinstance(plaintext, str):
+        plaintext = plaintext.encode("utf-8")
+    if isinstance(aad, str):
+        aad = aad.encode("utf-8")
+    if isinstance(recipients, (dict, tuple)):
+        recipients = [recipients]
+    text = _cjwt.jwe_encrypt_json(plaintext, [_recipient(r) for r in recipients], enc, protected,
+                                  unprotected, aad, zip, flattened)
+    result: dict[str, Any] = _json.loads(text)
+    return result

@@ -367,7 +367,128 @@ done:
     return result;
 }
 
+/* ---- the JSON serialization on encryption ------------------------------ */
+
+PyDoc_STRVAR(jwe_encrypt_json_doc,
+"jwe_encrypt_json($module, plaintext, recipients, enc, protected, unprotected, aad, zip,\n"
+"                 flattened, /)\n--\n\n"
+"Low-level entry point; use cjwt.jwe_encrypt_json(). recipients: a list of\n"
+"(key, alg, header or None, p2c or None) tuples. Returns the JSON text.");
+
+static PyObject *
+py_jwe_encrypt_json(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!nargs_ok("jwe_encrypt_json", nargs, 8))
+        return NULL;
+    cjwt_state *st = get_state(module);
+    cjwt_jwe_json_opts opts;
+    cjwt_jwe_recipient *rs = NULL;
+    cjwt_value **rheaders = NULL, *prot = NULL, *unprot = NULL;
+    cjwt_key **keys = NULL;
+    cjwt_error err = {0};
+    PyObject *data = NULL, *aad = NULL, *seq = NULL, *result = NULL;
+    Py_ssize_t n = 0, i;
+    const char *name;
+    Py_ssize_t len;
+    char *text = NULL;
+    size_t text_len = 0;
+    int flat;
+
+    memset(&opts, 0, sizeof opts);
+    if (!(data = data_arg(args[0], "plaintext")))
+        return NULL;
+    if (!(seq = PySequence_Fast(args[1], "recipients must be a list")))
+        goto done;
+    n = PySequence_Fast_GET_SIZE(seq);
+    if (!(rs = PyMem_Calloc((size_t)n + 1, sizeof *rs)) ||
+        !(keys = PyMem_Calloc((size_t)n + 1, sizeof *keys)) ||
+        !(rheaders = PyMem_Calloc((size_t)n + 1, sizeof *rheaders))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *t = PySequence_Fast_GET_ITEM(seq, i);
+        unsigned long long p2c = 0;
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 4) {
+            PyErr_SetString(PyExc_TypeError, "each recipient must be (key, alg, header, p2c)");
+            goto done;
+        }
+        if (!(name = utf8_arg(PyTuple_GET_ITEM(t, 1), "alg", &len)))
+            goto done;
+        rs[i].alg = cjwt_jwe_alg_from_name(name, (size_t)len);
+        if (PyTuple_GET_ITEM(t, 2) != Py_None) {
+            if (!PyDict_Check(PyTuple_GET_ITEM(t, 2))) {
+                PyErr_SetString(PyExc_TypeError, "a recipient's header must be a dict");
+                goto done;
+            }
+            if (!(rheaders[i] = to_value(PyTuple_GET_ITEM(t, 2))))
+                goto done;
+            rs[i].header = rheaders[i];
+        }
+        if (size_arg(PyTuple_GET_ITEM(t, 3), "p2c", UINT32_MAX, &p2c) < 0 ||
+            key_arg(st, PyTuple_GET_ITEM(t, 0), &keys[i]) < 0)
+            goto done;
+        rs[i].p2c = (uint32_t)p2c;
+        rs[i].key = keys[i];
+    }
+    if (!(name = utf8_arg(args[2], "enc", &len)))
+        goto done;
+    opts.enc = cjwt_jwe_enc_from_name(name, (size_t)len);
+    if ((args[3] != Py_None && (!PyDict_Check(args[3]) || !(prot = to_value(args[3])))) ||
+        (args[4] != Py_None && (!PyDict_Check(args[4]) || !(unprot = to_value(args[4]))))) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "protected and unprotected must be dicts");
+        goto done;
+    }
+    opts.protected_header = prot;
+    opts.unprotected = unprot;
+    if (args[5] != Py_None) {
+        if (!(aad = data_arg(args[5], "aad")))
+            goto done;
+        opts.aad = (const unsigned char *)PyBytes_AS_STRING(aad);
+        opts.aad_len = (size_t)PyBytes_GET_SIZE(aad);
+    }
+    if (args[6] != Py_None) {
+        if (!PyUnicode_Check(args[6]) || PyUnicode_CompareWithASCIIString(args[6], "DEF") != 0) {
+            PyErr_SetString(PyExc_ValueError, "zip must be None or \"DEF\"");
+            goto done;
+        }
+        opts.zip = 1;
+    }
+    if ((flat = PyObject_IsTrue(args[7])) < 0)
+        goto done;
+    opts.flattened = flat;
+
+    Py_BEGIN_ALLOW_THREADS
+    text = cjwt_jwe_encrypt_json((const unsigned char *)PyBytes_AS_STRING(data),
+                                 (size_t)PyBytes_GET_SIZE(data), rs, (size_t)n, &opts, &text_len,
+                                 &err);
+    Py_END_ALLOW_THREADS
+
+    if (!text)
+        raise_error(st, &err);
+    else
+        result = PyUnicode_DecodeUTF8(text, (Py_ssize_t)text_len, "strict");
+done:
+    cjwt_free(text);
+    for (i = 0; keys && rheaders && i < n; i++) {
+        cjwt_key_free(keys[i]);
+        cjwt_value_free(rheaders[i]);
+    }
+    PyMem_Free(keys);
+    PyMem_Free(rheaders);
+    PyMem_Free(rs);
+    cjwt_value_free(prot);
+    cjwt_value_free(unprot);
+    Py_XDECREF(seq);
+    Py_XDECREF(aad);
+    Py_DECREF(data);
+    return result;
+}
+
 PyMethodDef jwe_functions[] = {
+    {"jwe_encrypt_json", (PyCFunction)(void (*)(void))py_jwe_encrypt_json, METH_FASTCALL,
+     jwe_encrypt_json_doc},
     {"jwt_encrypt", (PyCFunction)(void (*)(void))py_jwt_encrypt, METH_FASTCALL, jwt_encrypt_doc},
     {"jwt_decrypt", (PyCFunction)(void (*)(void))py_jwt_decrypt, METH_FASTCALL, jwt_decrypt_doc},
     {"jwe_encrypt", (PyCFunction)(void (*)(void))py_jwe_encrypt, METH_FASTCALL, jwe_encrypt_doc},
