@@ -497,3 +497,130 @@ int lcjwt_decode_nested(lua_State *L)
 {
     return jwt_decrypt_common(L, 0, 2, 4, 3);
 }
+
+/* ---- the JSON serialization on encryption --------------------------------- */
+
+static const char *const JSON_OPTS[] = { "enc", "protected", "unprotected", "aad", "zip",
+                                         "flattened", NULL };
+static const char *const RECIPIENT_FIELDS[] = { "key", "alg", "header", "p2c", NULL };
+#define MAX_RECIPIENTS 64
+
+/* An optional table option -> a value held by g->header (misuse raises). */
+static const cjwt_value *table_opt(lua_State *L, int opts, const char *name, guard *g)
+{
+    if (lcjwt_opt_push(L, opts, name) == LUA_TNIL)
+        return NULL;
+    if (lua_type(L, -1) != LUA_TTABLE)
+        lcjwt_opt_type_error(L, 3, name, "table");
+    g->header = lcjwt_table_arg_to_value(L, -1, 3, name);
+    return g->header;
+}
+
+/* jwe_encrypt_json(plaintext, { { key =, alg =, header =, p2c = }, ... },
+ * { enc =, protected =, unprotected =, aad =, zip = "DEF", flattened = })
+ * -> the JSON serialization as a table | nil, message, code */
+int lcjwt_jwe_encrypt_json(lua_State *L)
+{
+    int opts, n, t;
+    guard *g, *gp, *gu;
+    cjwt_error err;
+    cjwt_jwe_json_opts jo;
+    cjwt_jwe_recipient *rs;
+    size_t data_len = 0, len = 0;
+    const char *data, *s;
+
+    if (lua_type(L, 1) != LUA_TSTRING)
+        luaL_argerror(L, 1, lua_pushfstring(L, "string expected, got %s", luaL_typename(L, 1)));
+    data = lua_tolstring(L, 1, &data_len);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    n = (int)lua_objlen(L, 2);
+    if (n < 1 || n > MAX_RECIPIENTS)
+        luaL_argerror(L, 2, "a list of 1 to 64 recipients expected");
+    opts = lcjwt_opts_arg(L, 3, JSON_OPTS);
+    luaL_checkstack(L, CONV_STACK + 3 * MAX_RECIPIENTS, "cjwt: no stack space");
+    memset(&err, 0, sizeof err);
+    memset(&jo, 0, sizeof jo);
+    jo.enc = CJWT_ENC__COUNT;
+    if ((s = lcjwt_opt_string(L, opts, 3, "enc")) != NULL)
+        jo.enc = cjwt_jwe_enc_from_name(s, strlen(s));
+    if ((s = lcjwt_opt_string(L, opts, 3, "zip")) != NULL) {
+        if (strcmp(s, "DEF") != 0)
+            luaL_argerror(L, 3, "option 'zip' must be \"DEF\"");
+        jo.zip = 1;
+    }
+    if ((t = lcjwt_opt_push(L, opts, "aad")) != LUA_TNIL) {
+        if (t != LUA_TSTRING)
+            lcjwt_opt_type_error(L, 3, "aad", "string");
+        jo.aad = (const unsigned char *)lua_tolstring(L, -1, &jo.aad_len);
+    }
+    if ((t = lcjwt_opt_push(L, opts, "flattened")) != LUA_TNIL) {
+        if (t != LUA_TBOOLEAN)
+            lcjwt_opt_type_error(L, 3, "flattened", "boolean");
+        jo.flattened = lua_toboolean(L, -1);
+    }
+    rs = lua_newuserdata(L, (size_t)n * sizeof *rs);   /* collected with the call's stack */
+    memset(rs, 0, (size_t)n * sizeof *rs);
+    /* every recipient checked before any key is made */
+    for (int i = 1; i <= n; i++) {
+        int r;
+        lua_rawgeti(L, 2, i);
+        r = lua_gettop(L);
+        if (lua_type(L, r) != LUA_TTABLE)
+            luaL_argerror(L, 2, "each recipient is a table { key =, alg =, header =, p2c = }");
+        lcjwt_opts_arg(L, r, RECIPIENT_FIELDS);
+        lua_getfield(L, r, "key");
+        lcjwt_check_key_arg(L, lua_gettop(L), 0);
+        lua_getfield(L, r, "alg");
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_argerror(L, 2, "a recipient's 'alg' must be a string");
+        s = lua_tostring(L, -1);
+        rs[i - 1].alg = cjwt_jwe_alg_from_name(s, strlen(s));
+        lua_getfield(L, r, "p2c");
+        if (!lua_isnil(L, -1)) {
+            double d = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
+            if (!(d >= 1 && d <= 4294967295.0) || d != (double)(uint32_t)d)
+                luaL_argerror(L, 2, "a recipient's 'p2c' must be a positive integer");
+            rs[i - 1].p2c = (uint32_t)d;
+        }
+        lua_getfield(L, r, "header");
+        if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TTABLE)
+            luaL_argerror(L, 2, "a recipient's 'header' must be a table");
+        lua_pop(L, 4);   /* key, alg, p2c, header; the recipient table stays */
+        lua_pop(L, 1);
+    }
+    gp = lcjwt_guard_new(L);
+    jo.protected_header = table_opt(L, opts, "protected", gp);
+    gu = lcjwt_guard_new(L);
+    jo.unprotected = table_opt(L, opts, "unprotected", gu);
+    for (int i = 1; i <= n; i++) {
+        guard *gr = lcjwt_guard_new(L);       /* stays on the stack for the call */
+        const cjwt_keyset *ks = NULL;
+        int r;
+        lua_rawgeti(L, 2, i);
+        r = lua_gettop(L);
+        lua_getfield(L, r, "header");
+        if (!lua_isnil(L, -1)) {
+            gr->header = lcjwt_table_arg_to_value(L, -1, 2, "header");
+            rs[i - 1].header = gr->header;
+        }
+        lua_getfield(L, r, "key");
+        rs[i - 1].key = call_key(L, lua_gettop(L), gr, &err, &ks);
+        if (!rs[i - 1].key) {
+            if (err.code == CJWT_OK)
+                lcjwt_set_error(&err, CJWT_E_INVALID_KEY, "recipient %d has no key", i);
+            return lcjwt_push_failure(L, gr, &err);
+        }
+        lua_pop(L, 3);
+    }
+    g = lcjwt_guard_new(L);
+    g->text = cjwt_jwe_encrypt_json((const unsigned char *)data, data_len, rs, (size_t)n, &jo,
+                                    &len, &err);
+    if (!g->text)
+        return lcjwt_push_failure(L, g, &err);
+    g->jwk = cjwt_value_from_json(g->text, len, &err);
+    if (!g->jwk)
+        return lcjwt_push_failure(L, g, &err);
+    lcjwt_push_value(L, g->jwk);
+    lcjwt_guard_release(g);
+    return 1;
+}

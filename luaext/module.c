@@ -30,6 +30,7 @@ static const luaL_Reg core_functions[] = {
     { "jwe_encrypt", lcjwt_jwe_encrypt },
     { "jwe_decrypt", lcjwt_jwe_decrypt },
     { "jwe_decrypt_complete", lcjwt_jwe_decrypt_complete },
+    { "jwe_encrypt_json", lcjwt_jwe_encrypt_json },
     { "encode_encrypted", lcjwt_encode_encrypted },
     { "encode_nested", lcjwt_encode_nested },
     { "decode_encrypted", lcjwt_decode_encrypted },

@@ -44,6 +44,9 @@ local _M = {
     jwe_decrypt = core.jwe_decrypt,
     -- jwe_decrypt_complete(token, key, opts) -> { header =, plaintext = }
     jwe_decrypt_complete = core.jwe_decrypt_complete,
+    -- jwe_encrypt_json(plaintext, { { key =, alg =, header =, p2c = }, ... }, { enc =,
+    --     protected =, unprotected =, aad =, zip =, flattened = }) -> the JSON serialization
+    jwe_encrypt_json = core.jwe_encrypt_json,
     -- encode_encrypted(claims, key, { alg =, enc =, header =, zip =, p2c =, expires_in =, now =,
     --     signing_key =, algorithm =, sign_header = }) -> an encrypted JWT (nested when
     --     signing_key is given: signed with `algorithm`, then encrypted, cty "JWT")

@@ -22,6 +22,7 @@ return {
     jwe_encrypt = safe.jwe_encrypt,
     jwe_decrypt = safe.jwe_decrypt,
     jwe_decrypt_complete = safe.jwe_decrypt_complete,
+    jwe_encrypt_json = safe.jwe_encrypt_json,
     encode_encrypted = safe.encode_encrypted,
     encode_nested = safe.encode_nested,
     decode_encrypted = safe.decode_encrypted,

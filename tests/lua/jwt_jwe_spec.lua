@@ -155,3 +155,50 @@ describe("encrypted JWTs", function()
         assert.has_error(function() safe.encode_nested({}, HS, DIR_KEY, { signing_key = HS }) end)
     end)
 end)
+
+describe("jwe_encrypt_json", function()
+    local kw = { kty = "oct", k = "GawgguFyGrWKav7AX4VKUg", kid = "kw-1" }
+    local ec = cjwt.generate_key("ES256"):to_jwk(true)
+    ec.alg, ec.use, ec.kid = nil, "enc", "ec-1"
+    it("general: several recipients, each decrypts; the headers merge", function()
+        local out = cjwt.jwe_encrypt_json("hello", {
+            { key = kw, alg = "A128KW" },
+            { key = ec, alg = "ECDH-ES+A256KW", header = { note = "ec" } },
+            { key = "Thus from my lips", alg = "PBES2-HS256+A128KW", p2c = 1000 },
+        }, { enc = "A256GCM", protected = { cty = "text/plain" }, unprotected = { jku = "x" },
+             aad = "more", zip = "DEF" })
+        assert.are.equal(3, #out.recipients)
+        assert.are.equal(1000, out.recipients[3].header.p2c)
+        local full = cjwt.jwe_decrypt_complete(out, ec, { algorithms = { "ECDH-ES+A256KW" },
+                                                         encryptions = { "A256GCM" } })
+        assert.are.equal("hello", full.plaintext)
+        assert.are.equal("ec", full.header.note)
+        assert.are.equal("x", full.header.jku)
+        assert.are.equal("text/plain", full.header.cty)
+        assert.are.equal("hello", cjwt.jwe_decrypt(out, kw, { algorithms = { "A128KW" }, encryptions = { "A256GCM" } }))
+        assert.are.equal("hello", cjwt.jwe_decrypt(out, cjwt.key("Thus from my lips", { format = "secret" }),
+            { algorithms = { "PBES2-HS256+A128KW" }, encryptions = { "A256GCM" } }))
+        local one = cjwt.jwe_encrypt_json("hello", { { key = kw, alg = "A128KW" } }, { enc = "A256GCM", aad = "more" })
+        one.aad = "bW9yZg"
+        local _, _, code = safe.jwe_decrypt(one, kw, { algorithms = { "A128KW" }, encryptions = { "A256GCM" } })
+        assert.are.equal("decrypt_failed", code)
+    end)
+    it("flattened, and what is refused", function()
+        local f = cjwt.jwe_encrypt_json("flat", { { key = kw, alg = "A128GCMKW" } }, { enc = "A128GCM", flattened = true })
+        assert.is_nil(f.recipients)
+        assert.are.equal("A128GCMKW", f.header.alg)
+        assert.are.equal("flat", cjwt.jwe_decrypt(f, kw, { algorithms = { "A128GCMKW" }, encryptions = { "A128GCM" } }))
+        local dir = { kty = "oct", k = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY" }
+        local _, _, code = safe.jwe_encrypt_json("x", { { key = dir, alg = "dir" }, { key = kw, alg = "A128KW" } }, { enc = "A256GCM" })
+        assert.are.equal("unsupported_alg", code)
+        _, _, code = safe.jwe_encrypt_json("x", { { key = kw, alg = "A128KW", header = { kid = "a" } } },
+                                           { enc = "A256GCM", unprotected = { kid = "b" } })
+        assert.are.equal("malformed", code)
+        _, _, code = safe.jwe_encrypt_json("x", { { key = kw, alg = "A128KW" }, { key = kw, alg = "A128KW" } },
+                                           { enc = "A256GCM", flattened = true })
+        assert.are.equal("malformed", code)
+        assert.has_error(function() safe.jwe_encrypt_json("x", { { key = kw } }, { enc = "A256GCM" }) end)
+        assert.has_error(function() safe.jwe_encrypt_json("x", {}, { enc = "A256GCM" }) end)
+        assert.has_error(function() safe.jwe_encrypt_json("x", { { key = kw, alg = "A128KW", bad = 1 } }, { enc = "A256GCM" }) end)
+    end)
+end)

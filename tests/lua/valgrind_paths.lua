@@ -101,6 +101,11 @@ for i = 1, 30 do
   pcall(cjwt.encode_encrypted, {a=print}, ek, {alg="dir", enc="A256GCM"})
   safe.encode_nested({}, K, ek, {algorithm="ES256", alg="dir", enc="A128GCM"})
   pcall(cjwt.encode_nested, {}, hs, ek, {algorithm="HS256", alg="dir", enc="A256GCM", sign_header=5})
+  safe.jwe_encrypt_json("x", {{key=ek, alg="dir"}, {key=ek, alg="A256KW"}}, {enc="A256GCM"})
+  safe.jwe_encrypt_json("x", {{key=ek, alg="A256KW", header={kid="a"}}}, {enc="A256GCM", unprotected={kid="b"}})
+  pcall(cjwt.jwe_encrypt_json, "x", {{key=ek, alg="A256KW"}, {key={kty="EC"}, alg="A256KW"}}, {enc="A256GCM"})
+  pcall(cjwt.jwe_encrypt_json, "x", {{key=ek, alg="A256KW", header={f=print}}}, {enc="A256GCM"})
+  safe.jwe_encrypt_json("x", {{key=ek, alg="A256KW"}, {key=K, alg="A256KW"}}, {enc="A256GCM", protected={a=1}})
   -- a key object and the verifier itself closed from inside the denylist (a
   -- <close> variable of another coroutine): the call keeps what it uses
   local closing = load([[
