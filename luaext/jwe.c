@@ -163,6 +163,9 @@ static const char *token_text(lua_State *L, guard *g, size_t *len, cjwt_error *e
         return lua_tolstring(L, 1, len);
     g->jwk = lcjwt_table_arg_to_value(L, 1, 1, "JWE");
     g->text = cjwt_value_to_json(g->jwk, len, err);
+    /* done with it: a table key is read into g->jwk next */
+    cjwt_value_free(g->jwk);
+    g->jwk = NULL;
     return g->text;
 }
 

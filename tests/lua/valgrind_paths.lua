@@ -98,6 +98,7 @@ for i = 1, 30 do
   pcall(cjwt.decode_encrypted, et, ek, {algorithms={"dir"}, encryptions={"Q"}})
   pcall(cjwt.decode_nested, nt, ek, {kty="EC"}, dopt)
   safe.decode_encrypted({protected="x"}, ek, dopt)
+  safe.jwe_decrypt({protected="x"}, ek, dopt)          -- a table token and a table key
   pcall(cjwt.encode_encrypted, {a=print}, ek, {alg="dir", enc="A256GCM"})
   safe.encode_nested({}, K, ek, {algorithm="ES256", alg="dir", enc="A128GCM"})
   pcall(cjwt.encode_nested, {}, hs, ek, {algorithm="HS256", alg="dir", enc="A256GCM", sign_header=5})
