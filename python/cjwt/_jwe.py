@@ -90,8 +90,9 @@ def encode_encrypted(payload: dict[str, Any], key: Any, *, alg: str, enc: str,
     _core_key, _date_claims, _unix_time = p._core_key, p._date_claims, p._unix_time
     if not isinstance(payload, dict):
         raise TypeError("Expecting a dict object, as JWT only supports JSON objects as payloads.")
-    if signing_key is not None and algorithm is None:
-        algorithm = getattr(signing_key, "alg", None)
+    if signing_key is not None and algorithm is None:   # the key's bound algorithm
+        algorithm = (signing_key.get("alg") if isinstance(signing_key, dict)
+                     else getattr(signing_key, "alg", None))
     if isinstance(expires_in, _timedelta):
         expires_in = int(expires_in.total_seconds())
     return _cjwt.jwt_encrypt(_date_claims(payload), _core_key(key), alg, enc, headers, zip, p2c,

@@ -115,6 +115,14 @@ def test_nested_round_trip_every_key_kind():
                               signature_algorithms=["EdDSA"]) == {"sub": "n"}
 
 
+def test_nested_algorithm_defaults_to_the_keys_binding():
+    for signer in (cjwt.Key.generate("ES384"), cjwt.Key.generate("ES384").to_jwk(private=True)):
+        token = cjwt.encode_nested({"sub": "d"}, signer, DIR_KEY, alg="dir", enc="A256GCM")
+        out = cjwt.decode_encrypted_complete(token, DIR_KEY, **DIR, verification_key=signer,
+                                             signature_algorithms=["ES384"])
+        assert out["jws_header"]["alg"] == "ES384"
+
+
 def test_threat_nested_needs_verification_key():
     token = cjwt.encode_nested({"sub": "x"}, HS, DIR_KEY, algorithm="HS256", alg="dir",
                                enc="A256GCM")
