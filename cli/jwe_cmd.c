@@ -11,7 +11,7 @@ enum { E_HELP = 1, E_ALG, E_ENC, E_KEY, E_SECRET_FILE, E_SECRET_ENV, E_SHORT, E_
        E_ZIP, E_P2C, E_JWT, E_EXPIRES, E_NOW, E_SIGN_KEY, E_SIGN_SECRET_FILE,
        E_SIGN_SECRET_ENV, E_SIGN_ALG, E_VERIFY_KEY, E_VERIFY_JWKS, E_VERIFY_SECRET_FILE,
        E_VERIFY_SECRET_ENV, E_AUD, E_ISS, E_SUB, E_TYP, E_REQUIRE, E_LEEWAY, E_MAX_AGE,
-       E_MAX_PLAINTEXT };
+       E_MAX_PLAINTEXT, E_JSON };
 
 /* "NAME[,NAME...]" of JWE alg (algs) or enc names added to a bit set. */
 static int add_jwe_names(uint32_t *set, const char *list, int algs, const char *opt)
@@ -69,6 +69,7 @@ static const char encrypt_help[] =
     "  --header NAME=VALUE    set a protected header member (kid, cty, apu, ...); repeatable\n"
     "  --zip                  compress the plaintext (zip DEF)\n"
     "  --p2c N                PBES2 iterations (default 100000, at least 1000)\n"
+    "  --json                 print the flattened JSON serialization instead (not with --jwt)\n"
     "  --jwt                  INPUT is claims: an encrypted JWT (typ JWT)\n"
     "  --expires-in DURATION  (--jwt) set iat=now and exp=now+DURATION\n"
     "  --now TIME             (--jwt) unix time to use as now\n"
@@ -105,7 +106,8 @@ int cli_cmd_encrypt(int argc, char **argv)
         {"allow-short-secret", 0, E_SHORT}, {"header", 1, E_HEADER}, {"zip", 0, E_ZIP},
         {"p2c", 1, E_P2C}, {"jwt", 0, E_JWT}, {"expires-in", 1, E_EXPIRES}, {"now", 1, E_NOW},
         {"sign-key", 1, E_SIGN_KEY}, {"sign-secret-file", 1, E_SIGN_SECRET_FILE},
-        {"sign-secret-env", 1, E_SIGN_SECRET_ENV}, {"sign-alg", 1, E_SIGN_ALG}, {NULL, 0, 0}};
+        {"sign-secret-env", 1, E_SIGN_SECRET_ENV}, {"sign-alg", 1, E_SIGN_ALG},
+        {"json", 0, E_JSON}, {NULL, 0, 0}};
     arg_state st = {argc, 0, 0, argv, "encrypt"};
     key_source ks = {0}, sks = {0};
     cjwt_jwt_encrypt_opts eo;
@@ -116,7 +118,7 @@ int cli_cmd_encrypt(int argc, char **argv)
     char *buf = NULL, *token = NULL;
     size_t token_len = 0, buf_len = 0;
     double p2c;
-    int id, kind, rc = 0, jwt = 0;
+    int id, kind, rc = 0, jwt = 0, json = 0;
 
     memset(&eo, 0, sizeof eo);
     if (!header)
@@ -145,6 +147,7 @@ int cli_cmd_encrypt(int argc, char **argv)
             eo.jwe.p2c = (uint32_t)p2c;
             break;
         case E_JWT: jwt = 1; break;
+        case E_JSON: json = 1; break;
         case E_EXPIRES:
             eo.sign.expires_in = cli_parse_duration(val);
             if (eo.sign.expires_in <= 0)
@@ -181,6 +184,10 @@ int cli_cmd_encrypt(int argc, char **argv)
     }
     if (sign_alg)
         jwt = 1;
+    if (jwt && json) {
+        rc = cli_usage_error("encrypt", "--json is for raw input (a JWT is compact)");
+        goto done;
+    }
     if (!jwt && (eo.sign.has_expires_in || eo.sign.has_now)) {
         rc = cli_usage_error("encrypt", "--expires-in and --now are for --jwt");
         goto done;
@@ -195,7 +202,14 @@ int cli_cmd_encrypt(int argc, char **argv)
         if ((rc = read_input(input, &buf, &data, &len)) != 0)
             goto done;
         buf_len = buf ? len : 0;
-        token = cjwt_jwe_encrypt(data, len, key, &eo.jwe, &token_len, &err);
+        if (json) {
+            /* one recipient: the header members the caller set are protected */
+            cjwt_jwe_recipient r = {key, eo.jwe.alg, NULL, eo.jwe.p2c};
+            cjwt_jwe_json_opts jo = {eo.jwe.enc, eo.jwe.header, NULL, NULL, 0, eo.jwe.zip, 1};
+            token = cjwt_jwe_encrypt_json(data, len, &r, 1, &jo, &token_len, &err);
+        } else {
+            token = cjwt_jwe_encrypt(data, len, key, &eo.jwe, &token_len, &err);
+        }
     } else {
         if (sign_alg) {
             eo.sign.alg = cjwt_alg_from_name(sign_alg, strlen(sign_alg));

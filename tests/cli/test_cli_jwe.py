@@ -44,6 +44,21 @@ def test_raw_round_trip_stdin_and_zip(keys):
     assert p.returncode in (STATUS["decrypt_failed"], STATUS["malformed"]), p.err
 
 
+def test_raw_json_serialization(keys):
+    p = run("encrypt", "json bytes", "--alg", "A256GCMKW", "--enc", "A128GCM", "--secret-file",
+            str(keys / "k.bin"), "--json", "--header", "cty=text/plain")
+    assert p.returncode == 0, p.err
+    jwe = json.loads(p.out)
+    assert jwe["header"] == {"alg": "A256GCMKW", "iv": jwe["header"]["iv"],
+                             "tag": jwe["header"]["tag"]}
+    p = run("decrypt", "-", "--alg", "A256GCMKW", "--enc", "A128GCM", "--secret-file",
+            str(keys / "k.bin"), input=p.out)
+    assert p.returncode == 0 and p.stdout == b"json bytes", p.err
+    p = run("encrypt", "{}", "--jwt", "--json", "--alg", "dir", "--enc", "A256GCM",
+            "--secret-file", str(keys / "k.bin"))
+    assert p.returncode == 1
+
+
 def test_encrypted_jwt_round_trip_and_claims(keys):
     p = run("encrypt", '{"sub":"u","aud":"api"}', "--jwt", "--alg", "dir", "--enc", "A256GCM",
             "--secret-file", str(keys / "k.bin"), "--expires-in", "15m", "--now", str(NOW))
