@@ -57,7 +57,7 @@ static void wipe_free(unsigned char *p, size_t n)
 
 /* ---- DEFLATE (RFC 1951, raw) ---------------------------------------------- */
 
-cjwt_code cjwtp_deflate_raw(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len,
+static cjwt_code deflate_raw(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len,
                              cjwt_error *err)
 {
     z_stream z;
@@ -342,7 +342,8 @@ cjwt_code cjwtp_jwe_encrypt_key(const cjwt_jwe_encrypt_opts *o, const cjwt_key *
                                     err)) != CJWT_OK)
             break;
         *ek_len = cek_len;
-        if (cjwtp_b64_member(h, "iv", iv, sizeof iv) != 0 || cjwtp_b64_member(h, "tag", tag, sizeof tag) != 0)
+        if (cjwtp_b64_member(h, "iv", iv, sizeof iv) != 0 ||
+            cjwtp_b64_member(h, "tag", tag, sizeof tag) != 0)
             rc = cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
         break;
     default:
@@ -384,14 +385,40 @@ static char *join5(const char *h, size_t hn, const unsigned char *ek, size_t ekn
     return t;
 }
 
+cjwt_code cjwtp_jwe_seal(cjwt_jwe_enc enc, const unsigned char *cek, int zip,
+                         const unsigned char *pt, size_t n, const unsigned char *aad, size_t aad_len,
+                         unsigned char **ct, size_t *ct_len, unsigned char *iv, unsigned char *tag,
+                         cjwt_error *err)
+{
+    unsigned char *zbuf = NULL;
+    size_t zlen = 0;
+    cjwt_code rc;
+    if (!pt)
+        pt = (const unsigned char *)"";
+    if (zip) {
+        if ((rc = deflate_raw(pt, n, &zbuf, &zlen, err)) != CJWT_OK)
+            return rc;
+        pt = zbuf;
+        n = zlen;
+    }
+    if (!(*ct = malloc(n + 16))) {
+        wipe_free(zbuf, zlen);
+        return cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory encrypting");
+    }
+    if ((rc = cjwtp_random(iv, cjwtp_enc_info(enc)->iv_len, err)) == CJWT_OK)
+        rc = cjwtp_content_encrypt(enc, cek, iv, aad, aad_len, pt, n, *ct, ct_len, tag, err);
+    wipe_free(zbuf, zlen);
+    return rc;
+}
+
 char *cjwt_jwe_encrypt(const unsigned char *plaintext, size_t n, const cjwt_key *key,
                        const cjwt_jwe_encrypt_opts *o, size_t *len, cjwt_error *err)
 {
     const cjwtp_enc_row *ei;
     json_t *h = NULL;
     char *hjson = NULL, *h64 = NULL, *tok = NULL;
-    unsigned char cek[CJWTP_MAX_CEK], iv[16], tag[32], *ek = NULL, *zbuf = NULL, *ct = NULL;
-    size_t ek_len = 0, hlen, h64len, ct_len = 0, zlen = 0;
+    unsigned char cek[CJWTP_MAX_CEK], iv[16], tag[32], *ek = NULL, *ct = NULL;
+    size_t ek_len = 0, hlen, h64len, ct_len = 0;
     const unsigned char *pt = plaintext;
 
     cjwtp_error_clear(err);
@@ -430,25 +457,12 @@ char *cjwt_jwe_encrypt(const unsigned char *plaintext, size_t n, const cjwt_key 
         goto out;
     }
     cjwtp_b64url_encode((const unsigned char *)hjson, hlen, h64);
-    if (o->zip) {
-        if (cjwtp_deflate_raw(plaintext ? plaintext : (const unsigned char *)"", n, &zbuf, &zlen, err) !=
-            CJWT_OK)
-            goto out;
-        pt = zbuf;
-        n = zlen;
-    }
-    if (!(ct = malloc(n + 16))) {
-        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory encrypting");
-        goto out;
-    }
-    if (cjwtp_random(iv, ei->iv_len, err) != CJWT_OK ||
-        cjwtp_content_encrypt(o->enc, cek, iv, (const unsigned char *)h64, h64len,
-                              pt ? pt : (const unsigned char *)"", n, ct, &ct_len, tag, err) != CJWT_OK)
+    if (cjwtp_jwe_seal(o->enc, cek, o->zip, pt, n, (const unsigned char *)h64, h64len, &ct, &ct_len,
+                       iv, tag, err) != CJWT_OK)
         goto out;
     tok = join5(h64, h64len, ek, ek_len, iv, ei->iv_len, ct, ct_len, tag, ei->tag_len, len, err);
 out:
     OPENSSL_cleanse(cek, sizeof cek);
-    wipe_free(zbuf, zlen);
     free(ct);
     free(ek);
     free(h64);

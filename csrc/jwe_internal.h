@@ -76,8 +76,13 @@ cjwt_code cjwtp_rsa_decrypt_key(cjwt_jwe_alg alg, EVP_PKEY *priv, const unsigned
 cjwt_code cjwtp_jwe_encrypt_key(const cjwt_jwe_encrypt_opts *o, const cjwt_key *key, json_t *h,
                                 unsigned char *cek, size_t cek_len, int fixed_cek,
                                 unsigned char **ek, size_t *ek_len, cjwt_error *err);
-cjwt_code cjwtp_deflate_raw(const unsigned char *in, size_t n, unsigned char **out, size_t *out_len,
-                            cjwt_error *err);
+/* Content encryption of a JWE: the plaintext (DEFLATEd when zip) encrypted
+ * with cek under aad; *ct is malloc'd (n + 16 bytes), iv and tag filled
+ * (the enc's sizes). */
+cjwt_code cjwtp_jwe_seal(cjwt_jwe_enc enc, const unsigned char *cek, int zip,
+                         const unsigned char *pt, size_t n, const unsigned char *aad, size_t aad_len,
+                         unsigned char **ct, size_t *ct_len, unsigned char *iv, unsigned char *tag,
+                         cjwt_error *err);
 int cjwtp_b64_member(json_t *h, const char *name, const unsigned char *p, size_t n);
 
 #endif

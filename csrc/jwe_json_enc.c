@@ -90,8 +90,8 @@ char *cjwt_jwe_encrypt_json(const unsigned char *plaintext, size_t n,
     const cjwtp_enc_row *ei;
     json_t *prot = NULL, *shared = NULL, *out = NULL, *list = NULL;
     char *pjson = NULL, *aad = NULL, *text = NULL;
-    unsigned char cek[CJWTP_MAX_CEK], iv[16], tag[32], *zbuf = NULL, *ct = NULL;
-    size_t plen, p64, a64 = 0, aadn, ct_len = 0, zlen = 0;
+    unsigned char cek[CJWTP_MAX_CEK], iv[16], tag[32], *ct = NULL;
+    size_t plen, p64, a64 = 0, aadn, ct_len = 0;
     const unsigned char *pt = plaintext ? plaintext : (const unsigned char *)"";
     int fixed = n_recipients > 1;
 
@@ -205,19 +205,8 @@ char *cjwt_jwe_encrypt_json(const unsigned char *plaintext, size_t n,
         cjwtp_b64url_encode(o->aad, o->aad_len, aad + p64 + 1);
     }
     aad[aadn] = '\0';
-    if (o->zip) {
-        if (cjwtp_deflate_raw(pt, n, &zbuf, &zlen, err) != CJWT_OK)
-            goto out;
-        pt = zbuf;
-        n = zlen;
-    }
-    if (!(ct = malloc(n + 16))) {
-        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory encrypting");
-        goto out;
-    }
-    if (cjwtp_random(iv, ei->iv_len, err) != CJWT_OK ||
-        cjwtp_content_encrypt(o->enc, cek, iv, (const unsigned char *)aad, aadn, pt, n, ct, &ct_len,
-                              tag, err) != CJWT_OK)
+    if (cjwtp_jwe_seal(o->enc, cek, o->zip, pt, n, (const unsigned char *)aad, aadn, &ct, &ct_len,
+                       iv, tag, err) != CJWT_OK)
         goto out;
     aad[p64] = '\0';   /* the protected header's text alone */
     if (json_object_set_new(out, "protected", json_string(aad)) != 0 ||
@@ -244,10 +233,6 @@ char *cjwt_jwe_encrypt_json(const unsigned char *plaintext, size_t n,
         *len = strlen(text);
 out:
     OPENSSL_cleanse(cek, sizeof cek);
-    if (zbuf) {
-        OPENSSL_cleanse(zbuf, zlen);
-        free(zbuf);
-    }
     free(ct);
     free(aad);
     free(pjson);
