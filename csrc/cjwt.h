@@ -461,6 +461,37 @@ CJWT_API char *cjwt_jwe_encrypt(const unsigned char *plaintext, size_t plaintext
                                 const cjwt_key *key, const cjwt_jwe_encrypt_opts *opts,
                                 size_t *len, cjwt_error *err);
 
+/* The JSON serialization (RFC 7516 7.2) on encryption: one content key
+ * wrapped for each recipient. enc and zip go into the protected header (with
+ * protected_header's members), each recipient's alg, its parameters (epk, iv,
+ * tag, p2s, p2c) and its key's kid into its own "header" (with the
+ * recipient's header members); a name in two of the headers is refused
+ * (malformed), as cjwt_jwe_decrypt would refuse it. dir and ECDH-ES (direct)
+ * set the content key themselves, so they take one recipient only
+ * (unsupported_alg otherwise). */
+typedef struct cjwt_jwe_recipient {
+    const cjwt_key *key;        /* as for cjwt_jwe_encrypt */
+    cjwt_jwe_alg alg;           /* its key management; RSA1_5 refused */
+    const cjwt_value *header;   /* its unprotected header members (kid, apu, apv, ...) or NULL */
+    uint32_t p2c;               /* PBES2 iterations, 0 = CJWT_JWE_DEFAULT_P2C */
+} cjwt_jwe_recipient;
+
+typedef struct cjwt_jwe_json_opts {
+    cjwt_jwe_enc enc;                   /* required */
+    const cjwt_value *protected_header; /* extra protected members, or NULL */
+    const cjwt_value *unprotected;      /* the shared unprotected header, or NULL */
+    const unsigned char *aad;           /* additional authenticated data ("aad"), or NULL */
+    size_t aad_len;
+    int zip;                            /* 1: DEFLATE the plaintext */
+    int flattened;                      /* 1: the flattened form (exactly one recipient) */
+} cjwt_jwe_json_opts;
+
+/* Encrypts to every recipient; returns the JSON text (free with cjwt_free),
+ * its length in *len, members sorted by name. */
+CJWT_API char *cjwt_jwe_encrypt_json(const unsigned char *plaintext, size_t plaintext_len,
+                                     const cjwt_jwe_recipient *recipients, size_t n_recipients,
+                                     const cjwt_jwe_json_opts *opts, size_t *len, cjwt_error *err);
+
 typedef struct cjwt_jwe_decrypt_opts {
     uint32_t algorithms;        /* CJWT_JWE_ALG_BIT set: required (no default) */
     uint32_t encryptions;       /* CJWT_ENC_BIT set: required (no default) */
@@ -498,6 +529,68 @@ CJWT_API const unsigned char *cjwt_jwe_plaintext(const cjwt_jwe *jwe, size_t *le
 CJWT_API cjwt_jwe_alg cjwt_jwe_get_alg(const cjwt_jwe *jwe);
 CJWT_API cjwt_jwe_enc cjwt_jwe_get_enc(const cjwt_jwe *jwe);
 CJWT_API void cjwt_jwe_free(cjwt_jwe *jwe);   /* wipes the plaintext; NULL ok */
+
+/* ---- encrypted and nested JWTs (RFC 7519 sections 5.2 and 11.2) --------- */
+/* An encrypted JWT is a JWE whose plaintext is the claims (a JSON object);
+ * a nested JWT is a JWE whose plaintext is a signed JWT (a JWS), marked by
+ * the JWE header "cty":"JWT". Anyone holding the recipient's public key can
+ * make an encrypted JWT with RSA-OAEP or ECDH-ES, so only a nested JWT (or a
+ * shared-secret alg: dir, A*KW, A*GCMKW, PBES2) says who issued it. */
+typedef struct cjwt_jwt_encrypt_opts {
+    cjwt_jwe_encrypt_opts jwe;  /* alg, enc, zip, p2c, header: extra JWE header members. The
+                                   JWE header gets "typ":"JWT" unless jwe.header sets typ (a null
+                                   typ removes it); a nested token gets "cty":"JWT" */
+    const cjwt_key *signing_key;/* NULL: an encrypted JWT (a cty "JWT" in jwe.header is then
+                                   refused, malformed); else a nested JWT signed with this key */
+    cjwt_sign_opts sign;        /* nested: sign.alg (never "none") and sign.header, the inner
+                                   JWS's (as cjwt_encode); both kinds: expires_in, now */
+} cjwt_jwt_encrypt_opts;
+
+/* Encrypts the claims `payload` (a JSON object) to `key` as cjwt_jwe_encrypt
+ * does; with opts->signing_key, signs them first (cjwt_encode) and encrypts
+ * the JWS. Returns the compact JWE (free with cjwt_free), its length in *len. */
+CJWT_API char *cjwt_jwt_encrypt(const cjwt_value *payload, const cjwt_key *key,
+                                const cjwt_jwt_encrypt_opts *opts, size_t *len, cjwt_error *err);
+
+typedef struct cjwt_jwt_decrypt_opts {
+    cjwt_jwe_decrypt_opts jwe;  /* the JWE's allowlists (required) and limits */
+    cjwt_verify_opts verify;    /* the claim checks, as for cjwt_verify_with; for a nested
+                                   token also verify.algorithms, the inner JWS's allowlist, and
+                                   verify.typ applies to the inner JWS header (else to the JWE
+                                   header). The signature check cannot be turned off
+                                   (verify_set with CJWT_CHECK_SIGNATURE and not verify:
+                                   CJWT_E_INTERNAL, a misuse). raw_payload and cache_size
+                                   are ignored. */
+    const cjwt_key *verification_key;       /* nested: the inner JWS's key, or */
+    const cjwt_keyset *verification_keyset; /* a key set (kid picks). Neither: the token must
+                                               not be nested; one: it must be */
+} cjwt_jwt_decrypt_opts;
+
+/* The result of cjwt_jwt_decrypt. Immutable; everything borrowed until freed. */
+typedef struct cjwt_decrypted_jwt cjwt_decrypted_jwt;
+
+/* Decrypts an encrypted or nested JWT (compact or JSON serialization) with
+ * `key` and validates its claims. Order of checks: everything of
+ * cjwt_jwe_decrypt; then the JWE header's cty: "JWT" (RFC 7519 5.2, compared
+ * as a media type: case-insensitive, "application/" optional) means nested,
+ * refused (invalid_key) without a verification key or key set, and the
+ * plaintext is verified as by cjwt_verify_with (structure: a plaintext that
+ * is not a JWS is malformed; header; verify.algorithms, where "none" is
+ * never accepted; key; signature; typ; claims; revocation). Without cty
+ * "JWT" and with a verification key given, the token is refused
+ * (bad_signature: it is not signed); otherwise the plaintext must be a JSON
+ * object (malformed), verify.typ is compared with the JWE header's typ, and
+ * the claims and the revocation hook are checked exactly as by
+ * cjwt_verify_with. Returns a new result or NULL with *err set. */
+CJWT_API CJWT_MUST_CHECK cjwt_decrypted_jwt *
+cjwt_jwt_decrypt(const cjwt_jwt_decrypt_opts *opts, const cjwt_key *key, const char *token,
+                 size_t len, int has_now, double now, cjwt_error *err);
+CJWT_API const cjwt_value *cjwt_decrypted_jwt_jwe_header(const cjwt_decrypted_jwt *d); /* borrowed */
+/* The inner JWS header of a nested token (borrowed), NULL for an encrypted one. */
+CJWT_API const cjwt_value *cjwt_decrypted_jwt_header(const cjwt_decrypted_jwt *d);
+CJWT_API const cjwt_value *cjwt_decrypted_jwt_payload(const cjwt_decrypted_jwt *d); /* the claims */
+CJWT_API int cjwt_decrypted_jwt_nested(const cjwt_decrypted_jwt *d);
+CJWT_API void cjwt_decrypted_jwt_free(cjwt_decrypted_jwt *d);   /* NULL ok */
 
 /* ---- key cache --------------------------------------------------------- */
 /* A bounded cache of keys parsed from bytes, for bindings that accept key

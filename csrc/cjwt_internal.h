@@ -206,6 +206,12 @@ void cjwtp_cache_stats(cjwtp_cache *c, cjwt_cache_stats *out);
 /* RFC 7515 4.1.9 comparison of a typ header to the expected media type. */
 int cjwtp_typ_matches(const char *expected, const char *got);
 
+/* jws.c: the claims of a JWT as compact JSON text (malloc'd), with iat/exp
+ * added when o->has_expires_in (o may be NULL); payload must be an object. */
+char *cjwtp_claims_json(const cjwt_value *payload, const cjwt_sign_opts *o, cjwt_error *err);
+/* jws.c: the header's typ against the expected one (invalid_typ). */
+cjwt_code cjwtp_check_typ(const char *expected, const cjwt_value *header, cjwt_error *err);
+
 /* verify options normalised (defaults applied). */
 unsigned cjwtp_effective_checks(const cjwt_verify_opts *opts);
 

@@ -153,14 +153,10 @@ static char *encode_common(const unsigned char *payload, size_t plen, const cjwt
     return tok;
 }
 
-char *cjwt_encode(const cjwt_value *payloadv, const cjwt_key *key, const cjwt_sign_opts *o,
-                  size_t *len, cjwt_error *err)
+char *cjwtp_claims_json(const cjwt_value *payloadv, const cjwt_sign_opts *o, cjwt_error *err)
 {
     json_t *payload, *copy = NULL;
-    char *pjson, *tok;
-    cjwtp_error_clear(err);
-    if (check_sign_opts(o, key, err) != CJWT_OK)
-        return NULL;
+    char *pjson;
     if (!payloadv || cjwt_value_type(payloadv) != CJWT_TYPE_OBJECT) {
         cjwtp_fail(err, CJWT_E_MALFORMED, "a JWT payload must be a JSON object");
         return NULL;
@@ -170,7 +166,7 @@ char *cjwt_encode(const cjwt_value *payloadv, const cjwt_key *key, const cjwt_si
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory reading the payload");
         return NULL;
     }
-    if (o->has_expires_in) {
+    if (o && o->has_expires_in) {
         double now = o->has_now ? o->now : clock_now();
         int64_t iat;
         if (o->expires_in <= 0) {
@@ -203,10 +199,20 @@ char *cjwt_encode(const cjwt_value *payloadv, const cjwt_key *key, const cjwt_si
     }
     pjson = json_dumps(payload, JSON_COMPACT);
     json_decref(payload);
-    if (!pjson) {
+    if (!pjson)
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory serializing the payload");
+    return pjson;
+}
+
+char *cjwt_encode(const cjwt_value *payloadv, const cjwt_key *key, const cjwt_sign_opts *o,
+                  size_t *len, cjwt_error *err)
+{
+    char *pjson, *tok;
+    cjwtp_error_clear(err);
+    if (check_sign_opts(o, key, err) != CJWT_OK)
         return NULL;
-    }
+    if (!(pjson = cjwtp_claims_json(payloadv, o, err)))
+        return NULL;
     tok = encode_common((unsigned char *)pjson, strlen(pjson), key, o, 1, len, err);
     free(pjson);
     return tok;
@@ -512,6 +518,23 @@ cjwt_code cjwtp_resolve_now(int has_now, double *now, cjwt_error *err)
     return CJWT_OK;
 }
 
+cjwt_code cjwtp_check_typ(const char *expected, const cjwt_value *header, cjwt_error *err)
+{
+    const cjwt_value *typ = cjwt_value_object_get(header, "typ");
+    size_t tlen = 0;
+    const char *ts = typ ? cjwt_value_string(typ, &tlen) : NULL;
+    char want[120], got[120];
+    if (ts && cjwtp_typ_matches(expected, ts))
+        return CJWT_OK;
+    cjwtp_quote(want, sizeof want, expected, strlen(expected));
+    if (ts)
+        cjwtp_quote(got, sizeof got, ts, tlen);
+    else
+        snprintf(got, sizeof got, "%s", typ ? "(not a string)" : "(none)");
+    return cjwtp_fail(err, CJWT_E_INVALID_TYP, "Invalid typ: expected \"%s\", token has %s%s%s",
+                      want, ts ? "\"" : "", got, ts ? "\"" : "");
+}
+
 cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
                                 const cjwt_keyset *ks, const char *tok, size_t len, int has_now,
                                 double now, cjwtp_times *times, cjwt_error *err)
@@ -568,22 +591,8 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         check_signature(o, key, ks, header, alg, &pt, d->sig, d->sig_len, err) != CJWT_OK)
         goto fail;
     /* 5. typ: after the signature, so an unauthenticated sender learns nothing */
-    if (o->typ) {
-        const cjwt_value *typ = cjwt_value_object_get(header, "typ");
-        size_t tlen = 0;
-        const char *ts = typ ? cjwt_value_string(typ, &tlen) : NULL;
-        if (!ts || !cjwtp_typ_matches(o->typ, ts)) {
-            char want[120], got[120];
-            cjwtp_quote(want, sizeof want, o->typ, strlen(o->typ));
-            if (ts)
-                cjwtp_quote(got, sizeof got, ts, tlen);
-            else
-                snprintf(got, sizeof got, "%s", typ ? "(not a string)" : "(none)");
-            cjwtp_fail(err, CJWT_E_INVALID_TYP, "Invalid typ: expected \"%s\", token has %s%s%s",
-                       want, ts ? "\"" : "", got, ts ? "\"" : "");
-            goto fail;
-        }
-    }
+    if (o->typ && cjwtp_check_typ(o->typ, header, err) != CJWT_OK)
+        goto fail;
     if (o->raw_payload)
         return d;
     /* 6. claims */

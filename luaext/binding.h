@@ -238,6 +238,12 @@ int lcjwt_jws_encode(lua_State *L);
 int lcjwt_jwe_encrypt(lua_State *L);
 int lcjwt_jwe_decrypt(lua_State *L);
 int lcjwt_jwe_decrypt_complete(lua_State *L);
+int lcjwt_jwe_encrypt_json(lua_State *L);
+int lcjwt_encode_encrypted(lua_State *L);
+int lcjwt_encode_nested(lua_State *L);
+int lcjwt_decode_encrypted(lua_State *L);
+int lcjwt_decode_encrypted_complete(lua_State *L);
+int lcjwt_decode_nested(lua_State *L);
 
 /* ---- decode.c: the verify paths ---------------------------------------------- */
 

@@ -44,6 +44,23 @@ local _M = {
     jwe_decrypt = core.jwe_decrypt,
     -- jwe_decrypt_complete(token, key, opts) -> { header =, plaintext = }
     jwe_decrypt_complete = core.jwe_decrypt_complete,
+    -- jwe_encrypt_json(plaintext, { { key =, alg =, header =, p2c = }, ... }, { enc =,
+    --     protected =, unprotected =, aad =, zip =, flattened = }) -> the JSON serialization
+    jwe_encrypt_json = core.jwe_encrypt_json,
+    -- encode_encrypted(claims, key, { alg =, enc =, header =, zip =, p2c =, expires_in =, now =,
+    --     signing_key =, algorithm =, sign_header = }) -> an encrypted JWT (nested when
+    --     signing_key is given: signed with `algorithm`, then encrypted, cty "JWT")
+    encode_encrypted = core.encode_encrypted,
+    -- encode_nested(claims, signing_key, encryption_key, { algorithm =, alg =, enc =, ... })
+    encode_nested = core.encode_nested,
+    -- decode_encrypted(token, key, { algorithms = {JWE algs}, encryptions = {...},
+    --     verification_key =, signature_algorithms = {JWS algs}, and decode's options })
+    -- -> claims, checked as decode checks them (docs/jwe.md)
+    decode_encrypted = core.decode_encrypted,
+    -- decode_encrypted_complete(token, key, opts) -> { header =, payload =, jws_header = }
+    decode_encrypted_complete = core.decode_encrypted_complete,
+    -- decode_nested(token, decryption_key, verification_key, opts) -> claims
+    decode_nested = core.decode_nested,
     -- key(secret_or_pem | jwk_table | jwk_json,
     --     { allow_short_secret =, format = "jwk"|"secret"|"pem", password =, kid =, alg = })
     -- -> key object: fields kid, alg, kty, is_private, curve, bits; methods

@@ -11,7 +11,9 @@ from datetime import datetime as _datetime, timedelta as _timedelta, timezone as
 
 from . import _cjwt
 from ._cjwt import MAX_CACHE_SIZE, CacheInfo, Key, KeySet, Verifier
-from ._jwe import jwe_decrypt, jwe_decrypt_complete, jwe_encrypt
+from ._jwe import (decode_encrypted, decode_encrypted_complete, decode_nested, encode_encrypted,
+                   encode_nested, jwe_decrypt, jwe_decrypt_complete, jwe_encrypt,
+                   jwe_encrypt_json)
 from . import algorithms, utils  # noqa: E402 - PyJWT code reaches them as jwt.algorithms/jwt.utils
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import *  # noqa: F401,F403
@@ -35,6 +37,12 @@ __all__ = [
     "jwe_encrypt",
     "jwe_decrypt",
     "jwe_decrypt_complete",
+    "jwe_encrypt_json",
+    "encode_encrypted",
+    "decode_encrypted",
+    "decode_encrypted_complete",
+    "encode_nested",
+    "decode_nested",
     "Key",
     "KeySet",
     "Verifier",
@@ -92,6 +100,16 @@ def _core_key(key):
 # parses the PEM like any other.
 _from_cryptography = algorithms.key_from_cryptography
 _algorithms_module = algorithms
+
+
+def _date_claims(payload):
+    """exp/iat/nbf given as ``datetime`` -> unix times (in a copy)."""
+    if any(isinstance(payload.get(c), _datetime) for c in _DATE_CLAIMS):
+        payload = dict(payload)
+        for claim in _DATE_CLAIMS:
+            if isinstance(payload.get(claim), _datetime):
+                payload[claim] = _timegm(payload[claim].utctimetuple())
+    return payload
 
 
 def _token_type(jwt):
@@ -181,11 +199,7 @@ def encode(payload, key, algorithm=_UNSET, headers=None, json_encoder=None, sort
         raise TypeError("Issuer (iss) must be a string.")   # PyJWT 2.10+
     algorithm, headers = _sign_args(key, algorithm, headers, json_encoder)
     key = _core_key(key)
-    if any(isinstance(payload.get(c), _datetime) for c in _DATE_CLAIMS):
-        payload = dict(payload)
-        for claim in _DATE_CLAIMS:
-            if isinstance(payload.get(claim), _datetime):
-                payload[claim] = _timegm(payload[claim].utctimetuple())
+    payload = _date_claims(payload)
     if json_encoder is not None:
         import json
 

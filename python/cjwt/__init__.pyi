@@ -72,6 +72,8 @@ __all__ = [
     'MissingCryptographyError', 'PyJWKSetError', 'PyJWKClientError',
     'PyJWKClientConnectionError', 'DecryptionError', 'decode_unsecured',
     'get_algorithm_by_name', 'jwe_encrypt', 'jwe_decrypt', 'jwe_decrypt_complete',
+    'encode_encrypted', 'decode_encrypted', 'decode_encrypted_complete', 'encode_nested',
+    'decode_nested', 'jwe_encrypt_json',
 ]
 
 __version__: str
@@ -100,6 +102,37 @@ def jwe_decrypt_complete(token: Union[str, bytes, dict[str, Any]], key: _AnyKey,
                          algorithms: Sequence[str], encryptions: Sequence[str],
                          max_plaintext: int | None = ..., max_p2c: int | None = ...,
                          max_token_len: int | None = ...) -> dict[str, Any]: ...
+def jwe_encrypt_json(plaintext: Union[bytes, str], recipients: Any, *, enc: str,
+                     protected: dict[str, Any] | None = ..., unprotected: dict[str, Any] | None = ...,
+                     aad: Union[bytes, str, None] = ..., zip: str | None = ...,
+                     flattened: bool = ...) -> dict[str, Any]: ...
+def encode_encrypted(payload: dict[str, Any], key: _AnyKey, *, alg: str, enc: str,
+                     headers: dict[str, Any] | None = ..., zip: str | None = ...,
+                     p2c: int | None = ..., expires_in: Any = ..., now: _Time | None = ...,
+                     signing_key: _AnyKey | None = ..., algorithm: str | None = ...,
+                     sign_headers: dict[str, Any] | None = ...) -> str: ...
+def encode_nested(payload: dict[str, Any], signing_key: _AnyKey, encryption_key: _AnyKey, *,
+                  algorithm: str | None = ..., alg: str, enc: str, **kwargs: Any) -> str: ...
+def decode_encrypted_complete(token: Union[str, bytes, dict[str, Any]], key: _AnyKey, *,
+                              algorithms: Sequence[str], encryptions: Sequence[str],
+                              verification_key: Any = ...,
+                              signature_algorithms: Sequence[str] | None = ...,
+                              options: Options | None = ...,
+                              audience: Union[str, Iterable[str], None] = ...,
+                              issuer: Union[str, Sequence[str], None] = ...,
+                              subject: str | None = ..., leeway: _Seconds = ...,
+                              typ: str | None = ..., max_age: _Seconds | None = ...,
+                              now: _Time | None = ..., denylist: Any = ...,
+                              max_plaintext: int | None = ..., max_p2c: int | None = ...,
+                              max_token_len: int | None = ...) -> dict[str, Any]: ...
+def decode_encrypted(token: Union[str, bytes, dict[str, Any]], key: _AnyKey, *,
+                     algorithms: Sequence[str], encryptions: Sequence[str],
+                     verification_key: Any = ...,
+                     signature_algorithms: Sequence[str] | None = ...,
+                     **kwargs: Any) -> dict[str, Any]: ...
+def decode_nested(token: Union[str, bytes, dict[str, Any]], decryption_key: _AnyKey,
+                  verification_key: Any, *, algorithms: Sequence[str], encryptions: Sequence[str],
+                  signature_algorithms: Sequence[str], **kwargs: Any) -> dict[str, Any]: ...
 
 class PyJWT:
     options: dict[str, Any]

@@ -139,3 +139,16 @@ def jwe_encrypt(plaintext: bytes, key: _AnyKey, alg: str, enc: str,
 def jwe_decrypt(token: _Token, key: _AnyKey, algorithms: Sequence[str], encryptions: Sequence[str],
                 max_plaintext: int | None, max_p2c: int | None,
                 max_token_len: int | None, /) -> tuple[bytes, dict[str, Any]]: ...
+def jwt_encrypt(payload: dict[str, Any], key: _AnyKey, alg: str, enc: str,
+                headers: dict[str, Any] | None, zip: str | None, p2c: int | None,
+                expires_in: Union[int, str, None], now: float | None, signing_key: Any,
+                algorithm: str | None, sign_headers: dict[str, Any] | None, /) -> str: ...
+def jwt_decrypt(token: _Token, key: _AnyKey, algorithms: Sequence[str], encryptions: Sequence[str],
+                max_plaintext: int | None, max_p2c: int | None, max_token_len: int | None,
+                verification_key: Any, signature_algorithms: Sequence[str] | None,
+                options: Any, audience: Any, issuer: Any, subject: str | None, leeway: Any,
+                typ: str | None, max_age: Any, now: float | None, denylist: Any,
+                complete: bool, /) -> dict[str, Any]: ...
+def jwe_encrypt_json(plaintext: bytes, recipients: Sequence[tuple[Any, str, dict[str, Any] | None, int | None]],
+                     enc: str, protected: dict[str, Any] | None, unprotected: dict[str, Any] | None,
+                     aad: bytes | None, zip: str | None, flattened: bool, /) -> str: ...

@@ -115,16 +115,7 @@ verify_call(cjwt_state *st, int mode, const cjwt_verifier *v, const cjwt_verify_
     denylist_leave(outer);
 
     if (!dec) {
-        raise_error(st, &err);
-        if (call.exc) {
-            /* The store's own exception (a redis ConnectionError...) as the cause. */
-            PyObject *type, *value, *tb;
-            PyErr_Fetch(&type, &value, &tb);
-            PyErr_NormalizeException(&type, &value, &tb);
-            if (value)
-                PyException_SetCause(value, Py_NewRef(call.exc));   /* steals the new ref */
-            PyErr_Restore(type, value, tb);
-        }
+        denylist_raise(st, &err, &call);
         goto done;
     }
     if (mode == MODE_RAW) {

@@ -91,6 +91,34 @@ for i = 1, 30 do
     pcall(cjwt.decode, th, jwk, {algorithms={"HS256"}})
     pcall(kv.decode, kv, th, jwk)
   end)()
+  -- encrypted and nested JWTs: every failure frees the decrypted JWE, the
+  -- guards and the key references of the call
+  local ek = {kty="oct", k="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY", use="enc"}
+  local dopt = {algorithms={"dir"}, encryptions={"A256GCM"}}
+  local et = cjwt.encode_encrypted({sub="x", jti="e"}, ek, {alg="dir", enc="A256GCM"})
+  local nt = cjwt.encode_nested({sub="x"}, hs, ek, {algorithm="HS256", alg="dir", enc="A256GCM"})
+  safe.decode_encrypted(nt, ek, dopt)
+  safe.decode_encrypted(et, ek, {algorithms={"dir"}, encryptions={"A256GCM"},
+                                 verification_key=hs, signature_algorithms={"HS256"}})
+  safe.decode_nested(nt, ek, hs, {algorithms={"dir"}, encryptions={"A256GCM"},
+                                  signature_algorithms={"HS256"}, audience="z"})
+  safe.decode_encrypted_complete(et, ek, {algorithms={"dir"}, encryptions={"A256GCM"},
+                                          denylist=function() error("down") end})
+  safe.decode_nested(nt, ek, cjwt.keyset({cjwt.key(hs, {format="secret", kid="h"})}),
+                     {algorithms={"dir"}, encryptions={"A256GCM"}, signature_algorithms={"HS256"}})
+  pcall(cjwt.decode_encrypted, et, ek, {algorithms={"dir"}, encryptions={"A256GCM"}, bogus=1})
+  pcall(cjwt.decode_encrypted, et, ek, {algorithms={"dir"}, encryptions={"Q"}})
+  pcall(cjwt.decode_nested, nt, ek, {kty="EC"}, dopt)
+  safe.decode_encrypted({protected="x"}, ek, dopt)
+  safe.jwe_decrypt({protected="x"}, ek, dopt)          -- a table token and a table key
+  pcall(cjwt.encode_encrypted, {a=print}, ek, {alg="dir", enc="A256GCM"})
+  safe.encode_nested({}, K, ek, {algorithm="ES256", alg="dir", enc="A128GCM"})
+  pcall(cjwt.encode_nested, {}, hs, ek, {algorithm="HS256", alg="dir", enc="A256GCM", sign_header=5})
+  safe.jwe_encrypt_json("x", {{key=ek, alg="dir"}, {key=ek, alg="A256KW"}}, {enc="A256GCM"})
+  safe.jwe_encrypt_json("x", {{key=ek, alg="A256KW", header={kid="a"}}}, {enc="A256GCM", unprotected={kid="b"}})
+  pcall(cjwt.jwe_encrypt_json, "x", {{key=ek, alg="A256KW"}, {key={kty="EC"}, alg="A256KW"}}, {enc="A256GCM"})
+  pcall(cjwt.jwe_encrypt_json, "x", {{key=ek, alg="A256KW", header={f=print}}}, {enc="A256GCM"})
+  safe.jwe_encrypt_json("x", {{key=ek, alg="A256KW"}, {key=K, alg="A256KW"}}, {enc="A256GCM", protected={a=1}})
   -- a key object and the verifier itself closed from inside the denylist (a
   -- <close> variable of another coroutine): the call keeps what it uses
   local closing = load([[
