@@ -204,13 +204,14 @@ test-soak: $(B)/soak_rss
 $(B)/plain/test_threats: tests/c/test_threats.c tests/c/testlib.h $(B)/libcjwt.a
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(CORE_CFLAGS) -Icsrc -o $@ $< $(B)/libcjwt.a $(DEP_LIBS) -lpthread
-$(B)/plain/test_jwe $(B)/plain/test_jwe_threats: $(B)/plain/%: tests/c/%.c tests/c/testlib.h $(B)/libcjwt.a
+$(B)/plain/test_jwe $(B)/plain/test_jwe_threats $(B)/plain/test_jwt_jwe $(B)/plain/test_jwe_json: $(B)/plain/%: tests/c/%.c tests/c/testlib.h $(B)/libcjwt.a
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(CORE_CFLAGS) -Icsrc -o $@ $< $(B)/libcjwt.a $(DEP_LIBS) -lpthread
 # JWE too: the RFC 7516/7520 vectors (every serialization), round trips of
 # every alg family, and the JWE threat tests (failures of every kind)
-test-valgrind: $(B)/plain/test_threats $(B)/plain/test_jwe $(B)/plain/test_jwe_threats
-	@for t in test_threats test_jwe test_jwe_threats; do \
+VALGRIND_C_TESTS = test_threats test_jwe test_jwe_threats test_jwt_jwe test_jwe_json
+test-valgrind: $(addprefix $(B)/plain/,$(VALGRIND_C_TESTS))
+	@for t in $(VALGRIND_C_TESTS); do \
 	  echo "valgrind $$t"; \
 	  valgrind -q --error-exitcode=9 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect ./$(B)/plain/$$t || exit 1; done
