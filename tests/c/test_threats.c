@@ -434,7 +434,7 @@ static void threat_crit(void)
 {
     static const char *const headers[] = {
         "{\"alg\":\"HS256\",\"crit\":[\"exp\"],\"exp\":1}",
-        "{\"alg\":\"HS256\",\"crit\":[\"b64\"],\"b64\":false}",
+        "{\"alg\":\"HS256\",\"crit\":[\"b64\",\"exp\"],\"b64\":true,\"exp\":1}",
         "{\"alg\":\"HS256\",\"crit\":[\"http://example.invalid/ext\"]}",
         "{\"alg\":\"HS256\",\"crit\":[\"x\",\"y\"],\"x\":1,\"y\":2}",
     };
@@ -444,6 +444,13 @@ static void threat_crit(void)
         EXPECT(verify(hs, B(HS256), t), "unknown_crit");
         free(t);
     }
+    /* RFC 7797: b64 false is refused in a JWT, b64 without crit anywhere */
+    t = token("{\"alg\":\"HS256\",\"crit\":[\"b64\"],\"b64\":false}", CLAIMS, hs, CJWT_ALG_HS256);
+    EXPECT(verify(hs, B(HS256), t), "malformed");
+    free(t);
+    t = token("{\"alg\":\"HS256\",\"b64\":false}", CLAIMS, hs, CJWT_ALG_HS256);
+    EXPECT(verify(hs, B(HS256), t), "malformed");
+    free(t);
     t = token("{\"alg\":\"HS256\",\"crit\":[]}", CLAIMS, hs, CJWT_ALG_HS256);
     EXPECT(verify(hs, B(HS256), t), "malformed");
     free(t);
