@@ -89,6 +89,11 @@ json_t *cjwtp_jws_build_header(const cjwt_sign_opts *o, const cjwt_key *signer, 
     if (signer && signer->kid && !json_object_get(h, "kid") &&
         json_object_set_new(h, "kid", json_string(signer->kid)) != 0)
         goto oom;
+    if (json_object_get(h, "kid") && !json_is_string(json_object_get(h, "kid"))) {
+        /* RFC 7515 4.1.4; verification refuses any other type */
+        cjwtp_fail(err, CJWT_E_MALFORMED, "Key ID header parameter must be a string");
+        goto fail;
+    }
     if ((b64 = json_object_get(h, "b64"))) {
         if (!json_is_boolean(b64)) {
             cjwtp_fail(err, CJWT_E_MALFORMED, "the \"b64\" header must be true or false (RFC 7797)");

@@ -24,6 +24,8 @@ static cjwt_code check_unprotected(const cjwt_value *u, const json_t *prot, cjwt
             if (strcmp(k, protected_only[i]) == 0)
                 return cjwtp_fail(err, CJWT_E_MALFORMED,
                                   "\"%s\" belongs in the protected header, not the unprotected one", q);
+        if (strcmp(k, "kid") == 0 && cjwt_value_type(cjwt_object_iter_value(it)) != CJWT_TYPE_STRING)
+            return cjwtp_fail(err, CJWT_E_MALFORMED, "Key ID header parameter must be a string");
         /* RFC 7515 7.2.1: the headers' names are disjoint */
         if (prot && json_object_get(prot, k))
             return cjwtp_fail(err, CJWT_E_MALFORMED,

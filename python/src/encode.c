@@ -130,13 +130,13 @@ done:
 }
 
 PyDoc_STRVAR(jws_encode_doc,
-"jws_encode($module, data, key, algorithm, headers, /)\n--\n\n"
+"jws_encode($module, data, key, algorithm, headers, detached=False, /)\n--\n\n"
 "Low-level entry point; use cjwt.jws_encode().");
 
 static PyObject *
 py_jws_encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!nargs_ok("jws_encode", nargs, 4))
+    if (nargs != 5 && !nargs_ok("jws_encode", nargs, 4))
         return NULL;
     PyObject *data_obj = args[0], *key_obj = args[1], *alg_obj = args[2], *headers = args[3];
     cjwt_state *st = get_state(module);
@@ -160,6 +160,8 @@ py_jws_encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (sign_opts_args(alg_obj, headers, Py_None, &opts, &header) < 0)
         goto done;
     if (key_arg(st, key_obj, &key) < 0)
+        goto done;
+    if (nargs == 5 && (opts.detached = PyObject_IsTrue(args[4])) < 0)
         goto done;
 
     Py_BEGIN_ALLOW_THREADS
