@@ -496,7 +496,7 @@ cjwt_code cjwtp_jws_crit(const cjwt_value *crit, const cjwt_value *b64, int *enc
         return cjwtp_fail(err, CJWT_E_MALFORMED, "the \"b64\" header must be true or false (RFC 7797)");
     if (!listed)
         return cjwtp_fail(err, CJWT_E_MALFORMED,
-                          "The 'b64' header parameter requires 'b64' to be listed in 'crit' (RFC 7797 6)");
+                          "The 'b64' header parameter requires 'b64' to be listed in 'crit'.");
     *encoded = cjwt_value_type(b64) == CJWT_TYPE_TRUE;
     return CJWT_OK;
 }

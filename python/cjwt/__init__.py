@@ -392,17 +392,20 @@ class PyJWS:
             _warn_kwargs("decode_complete", kwargs)
         _token_type(jwt)
         merged = self.options if options is None else {**self.options, **options}
+        if merged["verify_signature"] and not algorithms and not isinstance(key, PyJWK):
+            raise DecodeError('It is required that you pass in a value for the "algorithms" '
+                              'argument when calling decode().')
         # Read strictly (b64 listed in crit, ...) but not verified: only to
         # apply PyJWT's rules on detached_payload before verifying.
         header = get_unverified_header(jwt)
         raw = jwt.encode() if isinstance(jwt, str) else jwt
         if header.get("b64", True) is False:
+            if raw.split(b".")[1]:
+                raise DecodeError("Payload segment must be empty when 'b64' is false.")
             if detached_payload is None:
                 raise DecodeError('It is required that you pass in a value for the '
                                   '"detached_payload" argument to decode a message having the '
                                   'b64 header set to false.')
-            if raw.split(b".")[1]:
-                raise DecodeError("Payload segment must be empty when 'b64' is false.")
         elif detached_payload is not None:
             raise DecodeError('It is only valid to pass "detached_payload" when the protected '
                               'header has "b64" set to false.')

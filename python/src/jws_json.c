@@ -88,7 +88,7 @@ jws_json_decode(cjwt_state *st, int mode, decode_argv *argv)
         argv->algorithms = Py_None;
     if (verify_input_begin(st, token, argv->key, &argv->algorithms, &in) < 0)
         goto done;
-    if (decode_settings_parse(st, MODE_RAW, "calling jws_decode()", argv, &a) < 0)
+    if (decode_settings_parse(st, MODE_RAW, "calling decode()", argv, &a) < 0)
         goto done;
     if (verify_input_finish(st, argv->now, &in) < 0)
         goto done;
