@@ -724,8 +724,10 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory decoding a token");
         return NULL;
     }
-    memset(d, 0, sizeof *d);
     d->refs = 1;
+    d->header = d->payload = NULL;
+    d->merged = d->unprotected = NULL;
+    d->sig_index = 0;
     d->payload_bytes = d->buf;
     d->sig = d->buf + parea;
     scratch = d->sig + cjwtp_b64url_decoded_max(pt.sn);
@@ -777,8 +779,10 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         cjwtp_check_signature(o, key, ks, ks ? cjwt_value_object_get(header, "kid") : NULL, alg,
                               input, input_len, d->sig, d->sig_len, err) != CJWT_OK)
         goto fail;
-    free(owned);
-    owned = NULL;
+    if (owned) {
+        free(owned);
+        owned = NULL;
+    }
     /* 5. typ: after the signature, so an unauthenticated sender learns nothing */
     if (cjwtp_check_typ(o, header, err) != CJWT_OK)
         goto fail;
