@@ -170,7 +170,7 @@ FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_JOBS    ?= 2
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_NAMES   = b64url header json claims verify_hmac verify_rsa verify_ec verify_ed25519 \
-               keyset jwk pem json_diff jwe jws_json
+               keyset jwk pem json_diff jwe verify_es256k verify_ed448 jws_json
 FUZZ_BINS    = $(addprefix $(B)/fuzz/fuzz_,$(FUZZ_NAMES))
 FUZZ_OBJS    = $(patsubst csrc/%.c,$(B)/fuzz/obj/%.o,$(CORE_SRC))
 FUZZ_HDRS    = $(wildcard tests/fuzz/*.h) $(CORE_HDR)

@@ -174,7 +174,7 @@ static const char encode_help[] =
     "CLAIMS is a JSON object: the text itself, @FILE, or - for stdin (default {}).\n"
     "  --claim NAME=VALUE     set a claim (VALUE is JSON if it parses, else a string); repeatable\n"
     "  --header NAME=VALUE    set a protected header member; repeatable\n"
-    "  --alg ALG              HS256..HS512, RS*, PS*, ES256/384/512, EdDSA, none\n"
+    "  --alg ALG              HS256..HS512, RS*, PS*, ES256/384/512, ES256K, EdDSA, none\n"
     "                         (default: the key's alg, or the one its curve implies)\n"
     "  --key FILE             private key: PEM, DER or JWK (an oct JWK is an HMAC secret)\n"
     "  --secret-file FILE     HMAC secret: the file's bytes (one trailing newline dropped)\n"
@@ -187,7 +187,7 @@ static const char encode_help[] =
 
 enum { O_HELP = 1, O_CLAIM, O_HEADER, O_ALG, O_KEY, O_JWKS, O_SECRET_FILE, O_SECRET_ENV,
        O_SHORT, O_KID, O_EXPIRES, O_NOW, O_AUD, O_ISS, O_SUB, O_LEEWAY, O_REQUIRE, O_TYP,
-       O_MAX_AGE, O_JWK, O_OUT, O_PUB_OUT, O_JSON };
+       O_MAX_AGE, O_JWK, O_OUT, O_PUB_OUT, O_JSON, O_CRV };
 
 static int default_alg(const cjwt_key *key, cjwt_alg *alg)
 {
@@ -204,7 +204,8 @@ static int default_alg(const cjwt_key *key, cjwt_alg *alg)
     if (strcmp(curve, "P-256") == 0) *alg = CJWT_ALG_ES256;
     else if (strcmp(curve, "P-384") == 0) *alg = CJWT_ALG_ES384;
     else if (strcmp(curve, "P-521") == 0) *alg = CJWT_ALG_ES512;
-    else if (strcmp(curve, "Ed25519") == 0) *alg = CJWT_ALG_EDDSA;
+    else if (strcmp(curve, "secp256k1") == 0) *alg = CJWT_ALG_ES256K;
+    else if (strcmp(curve, "Ed25519") == 0 || strcmp(curve, "Ed448") == 0) *alg = CJWT_ALG_EDDSA;
     else return -1;
     return 0;
 }
@@ -633,15 +634,17 @@ done:
 /* ---- keygen ---------------------------------------------------------- */
 
 static const char keygen_help[] =
-    "Usage: cjwt keygen ALG [--kid KID] [--jwk] [--out FILE] [--pub-out FILE]\n"
+    "Usage: cjwt keygen ALG [--crv CRV] [--kid KID] [--jwk] [--out FILE] [--pub-out FILE]\n"
     "Generates a key for ALG and prints the private key, then the public key.\n"
+    "  --crv CRV        the curve: Ed448 for an Ed448 EdDSA key (default Ed25519)\n"
     "  --jwk            JWK (one JSON object per line) instead of PEM\n"
     "  --kid KID        kid of the key (JWK output only; PEM has no place for it)\n"
     "  --out FILE       write the private key (or secret) to FILE (mode 0600) instead\n"
     "  --pub-out FILE   write the public key to FILE instead\n"
     "For HS256/384/512 there is no public key: it prints a random secret as base64url\n"
     "text (use that text as is with --secret-file), or an oct JWK with --jwk.\n"
-    "RSA keys are 2048 bits; ES256/384/512 use P-256/384/521; EdDSA uses Ed25519.\n";
+    "RSA keys are 2048 bits; ES256/384/512 use P-256/384/521, ES256K secp256k1;\n"
+    "EdDSA uses Ed25519 (Ed448 with --crv Ed448).\n";
 
 /* Prints (or writes) one part; `text` is a secret when private. */
 static int emit(const char *path, const char *text, size_t len, int private_part)
@@ -685,9 +688,9 @@ static int cmd_keygen(int argc, char **argv)
 {
     static const opt_spec specs[] = {
         {"help", 0, O_HELP}, {"kid", 1, O_KID}, {"jwk", 0, O_JWK}, {"out", 1, O_OUT},
-        {"pub-out", 1, O_PUB_OUT}, {NULL, 0, 0}};
+        {"pub-out", 1, O_PUB_OUT}, {"crv", 1, O_CRV}, {NULL, 0, 0}};
     arg_state st = {argc, 0, 0, argv, "keygen"};
-    const char *alg_name = NULL, *kid = NULL, *out = NULL, *pub_out = NULL, *val;
+    const char *alg_name = NULL, *kid = NULL, *out = NULL, *pub_out = NULL, *crv = NULL, *val;
     int id, kind, jwk = 0, rc = 0;
     cjwt_alg alg;
     cjwt_key *key;
@@ -713,6 +716,8 @@ static int cmd_keygen(int argc, char **argv)
             out = val;
         } else if (id == O_PUB_OUT) {
             pub_out = val;
+        } else if (id == O_CRV) {
+            crv = val;
         }
     }
     if (!alg_name)
@@ -723,7 +728,7 @@ static int cmd_keygen(int argc, char **argv)
                         alg_name);
     if (kid && !jwk)
         fprintf(stderr, "cjwt keygen: note: --kid is kept only in JWK output (--jwk)\n");
-    key = cjwt_key_generate(alg, kid, &err);
+    key = cjwt_key_generate_curve(alg, crv, kid, &err);
     if (!key)
         return cli_fail_err(&err, NULL);
 

@@ -87,7 +87,8 @@ typedef enum cjwt_alg {
     CJWT_ALG_RS256, CJWT_ALG_RS384, CJWT_ALG_RS512,
     CJWT_ALG_PS256, CJWT_ALG_PS384, CJWT_ALG_PS512,
     CJWT_ALG_ES256, CJWT_ALG_ES384, CJWT_ALG_ES512,
-    CJWT_ALG_EDDSA,
+    CJWT_ALG_EDDSA,          /* Ed25519 or Ed448: the key decides (RFC 8037) */
+    CJWT_ALG_ES256K,         /* ECDSA on secp256k1 with SHA-256 (RFC 8812) */
     CJWT_ALG__COUNT          /* sentinel; also "no algorithm" */
 } cjwt_alg;
 
@@ -186,13 +187,18 @@ CJWT_API cjwt_key *cjwt_key_from_jwk_json(const char *json, size_t len, unsigned
                                           cjwt_error *err);
 /* PEM or DER: PKCS#1 and PKCS#8 private keys (encrypted PKCS#8 / legacy
  * PEM with `password`), SubjectPublicKeyInfo and PKCS#1 public keys, X.509
- * certificates (their public key). RSA >= 2048 bits, EC P-256/384/521,
- * Ed25519. */
+ * certificates (their public key). RSA >= 2048 bits, EC P-256/384/521 and
+ * secp256k1, Ed25519 and Ed448. */
 CJWT_API cjwt_key *cjwt_key_from_pem(const char *pem, size_t len, const char *password,
                                      size_t password_len, unsigned flags, cjwt_error *err);
 /* A new key pair (or a random HMAC secret of the hash size) for `alg`; the
  * key is bound to alg. RSA keys are 2048 bits. kid may be NULL. */
 CJWT_API cjwt_key *cjwt_key_generate(cjwt_alg alg, const char *kid, cjwt_error *err);
+/* The same on a named curve: crv "Ed448" (or "Ed25519") for EdDSA, which
+ * cjwt_key_generate makes on Ed25519; for an ES alg crv must be its curve.
+ * crv NULL: as cjwt_key_generate. Another crv is invalid_key. */
+CJWT_API cjwt_key *cjwt_key_generate_curve(cjwt_alg alg, const char *crv, const char *kid,
+                                           cjwt_error *err);
 /* A new key with the same material and the given kid and alg binding
  * (kid NULL: none; alg CJWT_ALG__COUNT: unbound). */
 CJWT_API cjwt_key *cjwt_key_with(const cjwt_key *key, const char *kid, cjwt_alg alg,
@@ -208,7 +214,7 @@ CJWT_API char *cjwt_key_to_pem(const cjwt_key *key, int include_private, size_t 
 CJWT_API char *cjwt_key_thumbprint(const cjwt_key *key, size_t *len, cjwt_error *err);
 CJWT_API int cjwt_key_is_private(const cjwt_key *key);
 CJWT_API int cjwt_key_bits(const cjwt_key *key);          /* RSA/EC size, HMAC secret bits */
-CJWT_API const char *cjwt_key_curve(const cjwt_key *key); /* "P-256", "Ed25519", or NULL */
+CJWT_API const char *cjwt_key_curve(const cjwt_key *key); /* "P-256", "secp256k1", "Ed448", ... or NULL */
 CJWT_API const char *cjwt_kty_name(cjwt_kty kty);         /* "oct", "RSA", "EC", "OKP" */
 CJWT_API cjwt_key *cjwt_key_ref(cjwt_key *key);  /* +1 reference, returns key */
 CJWT_API void cjwt_key_free(cjwt_key *key);      /* -1 reference; NULL ok */
@@ -216,7 +222,7 @@ CJWT_API cjwt_kty cjwt_key_type(const cjwt_key *key);
 CJWT_API const char *cjwt_key_kid(const cjwt_key *key);   /* borrowed, NULL if none */
 CJWT_API cjwt_alg cjwt_key_alg(const cjwt_key *key);      /* bound alg or CJWT_ALG__COUNT */
 /* The alg to sign with when the caller names none: the bound alg, else
- * RS256 (RSA), ES256/384/512 (by curve), EdDSA (OKP), HS256 (oct). */
+ * RS256 (RSA), ES256/384/512/ES256K (by curve), EdDSA (OKP), HS256 (oct). */
 CJWT_API cjwt_alg cjwt_key_default_alg(const cjwt_key *key);
 
 /* ---- key sets ---------------------------------------------------------- */

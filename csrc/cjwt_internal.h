@@ -137,7 +137,7 @@ int cjwtp_ed25519_prepare(cjwt_key *k, cjwt_error *err);
 int cjwtp_ed25519_uses_sodium(void);
 
 enum { CJWTP_CRV_NONE, CJWTP_CRV_P256, CJWTP_CRV_P384, CJWTP_CRV_P521, CJWTP_CRV_ED25519,
-       CJWTP_CRV_X25519, CJWTP_CRV_X448 };
+       CJWTP_CRV_X25519, CJWTP_CRV_X448, CJWTP_CRV_SECP256K1, CJWTP_CRV_ED448 };
 /* key.c */
 cjwt_key *cjwtp_key_alloc(cjwt_kty kty, unsigned flags, cjwt_error *err);
 /* Takes ownership of pkey (also on failure): classifies it, checks it is a

@@ -148,7 +148,8 @@ cjwt_code cjwtp_jwe_key_check(const cjwt_key *key, cjwt_jwe_alg alg, cjwt_jwe_en
             return cjwtp_fail(err, CJWT_E_INVALID_KEY, "%s needs an RSA key", an);
         break;
     case CJWTP_KM_ECDH:
-        if (!(key->kty == CJWT_KTY_EC ||
+        /* secp256k1 is registered for ES256K only (RFC 8812), not for ECDH-ES */
+        if (!((key->kty == CJWT_KTY_EC && key->curve != CJWTP_CRV_SECP256K1) ||
               (key->kty == CJWT_KTY_OKP && (key->curve == CJWTP_CRV_X25519 || key->curve == CJWTP_CRV_X448))))
             return cjwtp_fail(err, CJWT_E_INVALID_KEY,
                               "%s needs an EC (P-256/384/521) or OKP X25519/X448 key", an);

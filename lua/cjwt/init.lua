@@ -59,7 +59,8 @@ local _M = {
     -- -> key object: fields kid, alg, kty, is_private, curve, bits; methods
     --    to_jwk(private), to_pem(private), thumbprint(), with({ kid =, alg = })
     key = core.key,
-    -- generate_key(alg, { kid = }) -> a new key bound to alg (key pair or random secret)
+    -- generate_key(alg, { kid =, crv = }) -> a new key bound to alg (key pair or random
+    -- secret); crv = "Ed448" makes an Ed448 key for EdDSA
     generate_key = core.generate_key,
     -- keyset(jwks_table | jwks_json | { key, pem, jwk, ... }, { allow_short_secret = })
     -- -> key set object: #ks, size(), find(kid), get(i), to_jwks(private);

@@ -60,7 +60,8 @@ _UNSET = object()
 # The algorithm names the core implements ("none" signs nothing; decode never
 # accepts it). Encode refuses any other name as PyJWT does (NotImplementedError).
 _ALGORITHMS = frozenset(("none", "HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
-                         "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"))
+                         "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+                         "ES256K"))
 
 
 def _seconds(value):

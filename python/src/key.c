@@ -203,26 +203,30 @@ kid_arg(PyObject *obj, const char **kid)
 }
 
 PyDoc_STRVAR(key_generate_doc,
-"generate($type, /, alg, kid=None)\n--\n\n"
+"generate($type, /, alg, kid=None, crv=None)\n--\n\n"
 "A new key pair (RSA 2048, the alg's EC curve, Ed25519) or a random HMAC\n"
-"secret of the hash size, bound to `alg`.");
+"secret of the hash size, bound to `alg`. crv='Ed448' makes an Ed448 key\n"
+"for EdDSA; for an ES alg crv may only name its curve.");
 
 static PyObject *
 key_generate(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"alg", "kid", NULL};
-    PyObject *alg_obj, *kid_obj = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:generate", kwlist, &alg_obj, &kid_obj))
+    static char *kwlist[] = {"alg", "kid", "crv", NULL};
+    PyObject *alg_obj, *kid_obj = Py_None, *crv_obj = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO:generate", kwlist, &alg_obj, &kid_obj,
+                                     &crv_obj))
         return NULL;
     cjwt_state *st = get_state_by_type(cls);
     cjwt_alg alg;
-    const char *kid;
+    const char *kid, *crv = NULL;
     if (!st || alg_name_arg(st, alg_obj, 0, &alg) < 0 || kid_arg(kid_obj, &kid) < 0)
+        return NULL;
+    if (crv_obj != Py_None && !(crv = utf8_arg(crv_obj, "crv", NULL)))
         return NULL;
     cjwt_error err = {0};
     cjwt_key *key;
     Py_BEGIN_ALLOW_THREADS            /* RSA key generation takes a while */
-    key = cjwt_key_generate(alg, kid, &err);
+    key = cjwt_key_generate_curve(alg, crv, kid, &err);
     Py_END_ALLOW_THREADS
     if (!key)
         return raise_error(st, &err);
@@ -435,12 +439,12 @@ static PyGetSetDef key_getset[] = {
     {"kid", (getter)key_get_kid, NULL, "the key's kid, or None", NULL},
     {"alg", (getter)key_get_alg, NULL, "the algorithm the key is bound to, or None", NULL},
     {"default_alg", (getter)key_get_default_alg, NULL,
-     "the algorithm used when none is named: the bound one, else RS256/ES256-512/EdDSA/HS256 "
+     "the algorithm used when none is named: the bound one, else RS256/ES256-512/ES256K/EdDSA/HS256 "
      "by key type and curve", NULL},
     {"kty", (getter)key_get_kty, NULL, "key type: 'oct', 'RSA', 'EC' or 'OKP'", NULL},
     {"is_private", (getter)key_get_is_private, NULL,
      "True for a private key or an HMAC secret", NULL},
-    {"curve", (getter)key_get_curve, NULL, "'P-256', 'P-384', 'P-521', 'Ed25519' or None", NULL},
+    {"curve", (getter)key_get_curve, NULL, "'P-256', 'P-384', 'P-521', 'secp256k1', 'Ed25519', 'Ed448' (X25519, X448) or None", NULL},
     {"bits", (getter)key_get_bits, NULL, "RSA modulus / EC field size, or HMAC secret bits",
      NULL},
     {NULL, NULL, NULL, NULL, NULL},

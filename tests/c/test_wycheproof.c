@@ -371,6 +371,8 @@ FILE_TEST(test_ecdsa_p521, run_primitive(vector_dir(), "ecdsa_secp521r1_sha512_p
 FILE_TEST(test_rsa_pkcs1_2048, run_primitive(vector_dir(), "rsa_signature_2048_sha256_test.json", CJWT_ALG_RS256, "keyJwk"))
 FILE_TEST(test_rsa_pss_2048, run_primitive(vector_dir(), "rsa_pss_2048_sha256_mgf1_32_test.json", CJWT_ALG_PS256, "publicKeyJwk"))
 FILE_TEST(test_ed25519, run_primitive(vector_dir(), "ed25519_test.json", CJWT_ALG_EDDSA, "publicKeyJwk"))
+FILE_TEST(test_ecdsa_secp256k1, run_primitive(vector_dir(), "ecdsa_secp256k1_sha256_p1363_test.json", CJWT_ALG_ES256K, "publicKeyJwk"))
+FILE_TEST(test_ed448, run_primitive(vector_dir(), "ed448_test.json", CJWT_ALG_EDDSA, "publicKeyJwk"))
 FILE_TEST(test_jose_jws, run_jose(vector_dir(), "json_web_signature_test.json"))
 FILE_TEST(test_jose_jwk, run_jose(vector_dir(), "json_web_key_test.json"))
 FILE_TEST(test_jose_crypto, run_jose(vector_dir(), "json_web_crypto_test.json"))
@@ -388,6 +390,8 @@ int main(void)
     RUN(test_rsa_pkcs1_2048);
     RUN(test_rsa_pss_2048);
     RUN(test_ed25519);
+    RUN(test_ecdsa_secp256k1);
+    RUN(test_ed448);
     RUN(test_jose_jws);
     RUN(test_jose_jwk);
     RUN(test_jose_crypto);

@@ -21,7 +21,7 @@ BIN = os.path.abspath(os.path.join(ROOT, os.environ.get("CJWT_BIN", "build/cjwt"
 NOW = 1_700_000_000                      # 2023-11-14 22:13:20 UTC
 SECRET = b"cli-test-secret-that-is-long-enough-for-hs512-" + b"x" * 20
 ALL_ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384",
-            "PS512", "ES256", "ES384", "ES512", "EdDSA"]
+            "PS512", "ES256", "ES384", "ES512", "EdDSA", "ES256K"]
 # The core's error names in enum order; exit status = 3 + index.
 CODES = ["malformed", "unsupported_alg", "alg_not_allowed", "invalid_key", "bad_signature",
          "expired", "not_yet_valid", "invalid_iat", "invalid_audience", "invalid_issuer",
@@ -488,6 +488,36 @@ def test_keygen_jwk_round_trip(tmp_path, alg):
     assert decode_json(tok)[0]["kid"] == "k-" + alg
     p = run("verify", tok, "--alg", alg, "--key", str(pf))
     assert p.returncode == 0, p.err
+
+
+def test_keygen_ed448_and_es256k(tmp_path):
+    p = run("keygen", "EdDSA", "--crv", "Ed448", "--jwk", "--kid", "ed448-1")
+    assert p.returncode == 0, p.err
+    priv, pub = (json.loads(line) for line in p.out.strip().split("\n"))
+    assert (pub["kty"], pub["crv"], pub["kid"], pub["alg"]) == ("OKP", "Ed448", "ed448-1", "EdDSA")
+    assert len(base64.urlsafe_b64decode(pub["x"] + "==")) == 57 and "d" in priv
+    kf, pf = tmp_path / "ed448.jwk", tmp_path / "ed448.pub.jwk"
+    kf.write_text(json.dumps(priv))
+    pf.write_text(json.dumps(pub))
+    tok = run("encode", "--claim", "a=1", "--key", str(kf)).out.strip()
+    assert decode_json(tok)[0]["alg"] == "EdDSA"
+    assert run("verify", tok, "--alg", "EdDSA", "--key", str(pf)).returncode == 0
+    # the same alg name, an Ed25519 key: refused
+    ed25519 = tmp_path / "ed25519.pub"
+    assert run("keygen", "EdDSA", "--out", str(tmp_path / "e.pem"),
+               "--pub-out", str(ed25519)).returncode == 0
+    expect_error(run("verify", tok, "--alg", "EdDSA", "--key", str(ed25519)), "bad_signature")
+    # ES256K: the curve implies the alg; a P-256 key never verifies it
+    k1 = tmp_path / "k1.pem"
+    assert run("keygen", "ES256K", "--out", str(k1)).returncode == 0
+    tok = run("encode", "--claim", "a=1", "--key", str(k1)).out.strip()
+    assert decode_json(tok)[0]["alg"] == "ES256K"
+    assert run("verify", tok, "--alg", "ES256K", "--key", str(k1)).returncode == 0
+    p256 = tmp_path / "p256.pem"
+    assert run("keygen", "ES256", "--out", str(p256)).returncode == 0
+    expect_error(run("verify", tok, "--alg", "ES256K", "--key", str(p256)), "invalid_key")
+    expect_error(run("keygen", "ES256", "--crv", "secp256k1"), "invalid_key")
+    expect_error(run("keygen", "EdDSA", "--crv", "X448"), "invalid_key")
 
 
 def test_keygen_prints_private_then_public_pem():

@@ -19,7 +19,7 @@ end
 local FILES = { "json_web_signature_test.json", "json_web_key_test.json",
                 "json_web_crypto_test.json" }
 local ALL_ALGS = { "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384",
-                   "PS512", "ES256", "ES384", "ES512", "EdDSA" }
+                   "PS512", "ES256", "ES384", "ES512", "EdDSA", "ES256K" }
 
 local function read_json(path)
     local f = io.open(path, "rb")

@@ -93,7 +93,7 @@ def test_encode_type_errors(kw):
         cjwt.encode(**args)
 
 
-@pytest.mark.parametrize("algorithm", [256, "hs256", "XX256", "ES256K", b"HS256"])
+@pytest.mark.parametrize("algorithm", [256, "hs256", "XX256", "ES521", "es256k", b"HS256"])
 def test_encode_unknown_algorithm_is_not_implemented(algorithm):
     # PyJWT's class and message for a name it has no algorithm for
     with pytest.raises(NotImplementedError, match="^Algorithm not supported$"):

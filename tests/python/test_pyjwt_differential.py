@@ -40,7 +40,7 @@ def frozen_pyjwt_clock(monkeypatch, request):
 OTHER_ALG = {"HS256": "HS384", "HS384": "HS512", "HS512": "HS256", "RS256": "RS384",
              "RS384": "RS512", "RS512": "PS256", "PS256": "PS384", "PS384": "PS512",
              "PS512": "RS256", "ES256": "ES384", "ES384": "ES512", "ES512": "ES256",
-             "EdDSA": "ES256"}
+             "EdDSA": "ES256", "ES256K": "ES256"}
 
 BASE = {"sub": "user-1", "iss": "https://issuer.example", "aud": "api", "iat": NOW - 10,
         "nbf": NOW - 10, "exp": NOW + 600, "jti": "id-1"}
@@ -213,7 +213,7 @@ def test_matrix(alg, scenario):
 
 def test_matrix_size():
     # The number the resolution quotes.
-    assert len(cases()) == len(ALL_ALGS) * len(SCENARIOS) == 13 * 45
+    assert len(cases()) == len(ALL_ALGS) * len(SCENARIOS) == 14 * 45
 
 
 # ---- deliberate differences ------------------------------------------------
@@ -588,7 +588,7 @@ PAYLOADS = {
 ENC_ALGORITHMS = {
     "hs256": "HS256", "hs512": "HS512", "none_value": None, "none_name": "none",
     "lowercase": "hs256", "unknown": "XX256", "int": 5, "rs256_with_secret": "RS256",
-    "es256k": "ES256K",
+    "es256k": "ES256K", "es521": "ES521",
 }
 HEADERS = {
     "none": None, "empty": {}, "kid": {"kid": "k1"}, "kid_int": {"kid": 5},
@@ -828,7 +828,7 @@ API_MESSAGE_DIFFERENCES = {
 #   stricter         cjwt refuses (PyJWT may accept)
 #   class            both refuse, with another class (argument misuse, no key)
 #   message          both refuse with the same class; cjwt's message says more
-#   not_implemented  cjwt raises NotImplementedError (ES256K)
+#   not_implemented  cjwt raises NotImplementedError (PyJWT's ES521 alias)
 #   safer_output     both succeed; cjwt's token is well-formed where PyJWT's is not
 # `versions`: None (every PyJWT version), or a predicate on PyJWT's (major,
 # minor): the entry applies only to those versions (a version-dependent
@@ -842,9 +842,10 @@ API_DIFFERENCES = {
     "*/headers=list": ("class", "TypeError", "argument_types", None),
     "*/options=require_string": ("stricter", "TypeError", "require_string", None),
     "*/headers=alg_empty": ("safer_output", "ok", "header_alg_empty", None),
-    "*/algorithm=es256k": ("not_implemented", "NotImplementedError", "es256k", None),
-    "*/alg_name=es256k": ("not_implemented", "NotImplementedError", "es256k", None),
+    "*/algorithm=es521": ("not_implemented", "NotImplementedError", "es521", None),
+    "*/alg_name=es521": ("not_implemented", "NotImplementedError", "es521", None),
     "*/algorithm=rs256_with_secret": ("message", "InvalidKeyError", "key_messages", None),
+    "*/algorithm=es256k": ("class", "InvalidKeyError", "es256k_secret", None),
     "PyJWK/jwk_data=rsa_bad": ("message", "InvalidKeyError", "key_messages", None),
     "encode/payload=int_key": ("stricter", "TypeError", "payload_json", None),
     "encode/payload=nan": ("stricter", "ValueError", "payload_json", None),
