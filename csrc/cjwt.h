@@ -445,7 +445,7 @@ CJWT_API char *cjwt_jws_json_encode(const unsigned char *payload, size_t payload
 /* Verifies a JWS: the compact serialization, or JSON text (starting with
  * "{": general or flattened) with a key or a key set (the other NULL).
  * `detached` (NULL: the payload is in the JWS) is the payload of a detached
- * JWS, as bytes (base64url-encoded by cjwt for the signing input unless the
+ * JWS (compact: an empty payload segment; JSON: no "payload" or ""), as bytes (base64url-encoded by cjwt for the signing input unless the
  * header has "b64": false). opts as for cjwt_verify_with, in raw mode (no
  * claims): algorithms, the signature switch, typ, max_token_len (the whole
  * text) and max_depth (the JSON text and each protected header).

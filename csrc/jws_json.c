@@ -408,7 +408,9 @@ static cjwt_decoded *verify_json(const cjwt_verify_opts *o, const cjwt_key *key,
         cjwtp_fail(err, CJWT_E_MALFORMED, "the JWS's \"payload\" must be a string");
         goto out;
     }
-    if (det && pv) {
+    /* detached: no "payload", or an empty one (as the compact form's empty
+     * segment; node jose writes "payload": "" for a detached JWS) */
+    if (det && pv && p64n != 0) {
         cjwtp_fail(err, CJWT_E_MALFORMED, "a detached payload was given, but the JWS carries a payload");
         goto out;
     }

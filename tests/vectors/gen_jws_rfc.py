@@ -181,6 +181,11 @@ def threats():
         {"payload": pl64, **sig_obj({"alg": "HS256"}, pl64)}, {"error": "malformed"}, detached=pl)
     add("json-detached-missing", "flattened", sig_obj({"alg": "HS256"}, pl64),
         {"error": "malformed"})
+    # node jose writes a detached JSON JWS with "payload": "" (RFC 7515 F omits it)
+    add("json-detached-empty-payload-member", "flattened",
+        {"payload": "", **sig_obj(unenc, "$.02")}, {"payload": "$.02", **ok}, detached="$.02")
+    add("json-empty-payload-not-detached", "flattened",
+        {"payload": "", **sig_obj(unenc, "$.02")}, {"error": "bad_signature"})
     # JSON header rules
     add("name-in-both-headers", "flattened",
         {"payload": pl64, **sig_obj({"alg": "HS256", "kid": "a"}, pl64, header={"kid": "a"})},
