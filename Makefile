@@ -228,6 +228,7 @@ test-pyjwt-old: python $(PYJWT_OLD_VENV)/.installed
 test-interop: python lua54
 	tests/interop/setup.sh
 	$(PYTHON) tests/interop/matrix.py
+	$(PYTHON) tests/interop/jws_json.py
 
 # The Lua binding's error paths under valgrind (Lua 5.4): nothing leaked, no bad access.
 test-lua-valgrind: lua54
