@@ -10,9 +10,13 @@
 
 /* ---- signing ------------------------------------------------------------- */
 
-static cjwt_code check_unprotected(const cjwt_value *u, const json_t *prot, cjwt_error *err)
+/* RFC 7515 7.2.1: the unprotected header is an object whose names the
+ * protected header (prot, may be NULL) does not have; "crit" (4.1.11) and
+ * "b64" (RFC 7797 3) must be integrity protected; a kid is a string. When
+ * signing, "alg" too goes in the protected header (cjwt puts it there). */
+static cjwt_code check_unprotected(const cjwt_value *u, const cjwt_value *prot, int signing,
+                                   cjwt_error *err)
 {
-    static const char *const protected_only[] = {"alg", "crit", "b64"};
     if (cjwt_value_type(u) != CJWT_TYPE_OBJECT)
         return cjwtp_fail(err, CJWT_E_MALFORMED, "the unprotected header must be a JSON object");
     for (void *it = cjwt_object_iter(u); it; it = cjwt_object_iter_next(u, it)) {
@@ -20,14 +24,12 @@ static cjwt_code check_unprotected(const cjwt_value *u, const json_t *prot, cjwt
         const char *k = cjwt_object_iter_key(it, &kl);
         char q[120];
         cjwtp_quote(q, sizeof q, k, kl);
-        for (size_t i = 0; i < sizeof protected_only / sizeof *protected_only; i++)
-            if (strcmp(k, protected_only[i]) == 0)
-                return cjwtp_fail(err, CJWT_E_MALFORMED,
-                                  "\"%s\" belongs in the protected header, not the unprotected one", q);
+        if (strcmp(k, "crit") == 0 || strcmp(k, "b64") == 0 || (signing && strcmp(k, "alg") == 0))
+            return cjwtp_fail(err, CJWT_E_MALFORMED,
+                              "\"%s\" must be in the protected header, not the unprotected one", q);
         if (strcmp(k, "kid") == 0 && cjwt_value_type(cjwt_object_iter_value(it)) != CJWT_TYPE_STRING)
             return cjwtp_fail(err, CJWT_E_MALFORMED, "Key ID header parameter must be a string");
-        /* RFC 7515 7.2.1: the headers' names are disjoint */
-        if (prot && json_object_get(prot, k))
+        if (prot && cjwt_value_object_get(prot, k))
             return cjwtp_fail(err, CJWT_E_MALFORMED,
                               "\"%s\" is in both the protected and the unprotected header", q);
     }
@@ -59,7 +61,7 @@ static cjwt_code sign_one(const cjwt_jws_signer *sg, const cjwt_jws_json_opts *o
     /* the key's kid goes to the protected header unless the caller put one in either */
     if (!(h = cjwtp_jws_build_header(&so, unprot_kid ? NULL : sg->key, 0, &unenc, err)))
         return err ? err->code : CJWT_E_MALFORMED;
-    if (sg->header && (rc = check_unprotected(sg->header, h, err)) != CJWT_OK)
+    if (sg->header && (rc = check_unprotected(sg->header, CJWTP_VALUE(h), 1, err)) != CJWT_OK)
         goto out;
     if (!first && unenc != *unencoded) {
         rc = cjwtp_fail(err, CJWT_E_MALFORMED, "every signature must have the same \"b64\" (RFC 7797 3)");
@@ -225,8 +227,6 @@ static cjwt_code read_sig(sig_entry *e, int max_depth, int *encoded, int first, 
     if (!e->p64 && cjwt_value_object_get(e->obj, "protected"))
         return CJWT_E_MALFORMED;
     e->unprot = cjwt_value_object_get(e->obj, "header");
-    if (e->unprot && cjwt_value_type(e->unprot) != CJWT_TYPE_OBJECT)
-        return cjwtp_fail(err, CJWT_E_MALFORMED, "the JWS's \"header\" must be a JSON object");
     if (!e->p64 && !e->unprot)
         return cjwtp_fail(err, CJWT_E_MALFORMED,
                           "a signature needs a \"protected\" or a \"header\" member (RFC 7515 7.2.1)");
@@ -253,22 +253,8 @@ static cjwt_code read_sig(sig_entry *e, int max_depth, int *encoded, int first, 
         if (cjwt_value_type(ph) != CJWT_TYPE_OBJECT)
             return cjwtp_fail(err, CJWT_E_MALFORMED, "the protected header must be a JSON object");
     }
-    if (e->unprot) {
-        /* RFC 7515 7.2.1 disjoint names; crit (4.1.11) and b64 (RFC 7797 3)
-         * must be integrity protected */
-        for (void *it = cjwt_object_iter(e->unprot); it; it = cjwt_object_iter_next(e->unprot, it)) {
-            size_t kl;
-            const char *k = cjwt_object_iter_key(it, &kl);
-            char q[120];
-            cjwtp_quote(q, sizeof q, k, kl);
-            if (strcmp(k, "crit") == 0 || strcmp(k, "b64") == 0)
-                return cjwtp_fail(err, CJWT_E_MALFORMED,
-                                  "\"%s\" must be in the protected header, not the unprotected one", q);
-            if (ph && cjwt_value_object_get(ph, k))
-                return cjwtp_fail(err, CJWT_E_MALFORMED,
-                                  "\"%s\" is in both the protected and the unprotected header", q);
-        }
-    }
+    if (e->unprot && check_unprotected(e->unprot, ph, 0, err) != CJWT_OK)
+        return CJWT_E_MALFORMED;
     if ((a = sig_member(e, "kid")) && cjwt_value_type(a) != CJWT_TYPE_STRING)
         return cjwtp_fail(err, CJWT_E_MALFORMED, "Key ID header parameter must be a string");
     if (ph) {
