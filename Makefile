@@ -170,7 +170,7 @@ FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_JOBS    ?= 2
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_NAMES   = b64url header json claims verify_hmac verify_rsa verify_ec verify_ed25519 \
-               keyset jwk pem json_diff jwe verify_es256k verify_ed448
+               keyset jwk pem json_diff jwe verify_es256k verify_ed448 jws_json
 FUZZ_BINS    = $(addprefix $(B)/fuzz/fuzz_,$(FUZZ_NAMES))
 FUZZ_OBJS    = $(patsubst csrc/%.c,$(B)/fuzz/obj/%.o,$(CORE_SRC))
 FUZZ_HDRS    = $(wildcard tests/fuzz/*.h) $(CORE_HDR)
@@ -238,6 +238,7 @@ test-interop: python lua
 	tests/interop/setup.sh
 	$(PYTHON) tests/interop/matrix.py
 	$(PYTHON) tests/interop/jwe_matrix.py
+	$(PYTHON) tests/interop/jws_json.py
 
 # The Lua binding's error paths under valgrind (Lua 5.4): nothing leaked, no bad access
 # (valgrind_jwe.lua: the JWE paths).

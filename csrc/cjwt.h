@@ -260,6 +260,8 @@ typedef struct cjwt_sign_opts {
                                    1: in PyJWT's sort_headers=False order: typ (JWTs),
                                    alg, then `header`'s members as given, then the
                                    key's kid */
+    int detached;               /* JWS only: leave the payload out of the token ("h..s",
+                                   RFC 7515 appendix F); the verifier is given it apart */
 } cjwt_sign_opts;
 
 /* A JWT: payload must be a JSON object. Returns the compact token (free with
@@ -268,7 +270,12 @@ typedef struct cjwt_sign_opts {
  * key's kid unless opts->header sets one. */
 CJWT_API char *cjwt_encode(const cjwt_value *payload, const cjwt_key *key,
                            const cjwt_sign_opts *opts, size_t *len, cjwt_error *err);
-/* A JWS over arbitrary bytes (no typ added, no claims). */
+/* A JWS over arbitrary bytes (no typ added, no claims). A "b64": false
+ * member of opts->header (RFC 7797) signs the payload unencoded and adds
+ * "b64" to "crit"; attached in the compact form, such a payload must be
+ * printable ASCII without '.' (RFC 7797 5.2), detached it may be any bytes.
+ * "b64" must be a boolean; true (the default) is dropped. cjwt_encode
+ * refuses "b64": false and detached (a JWT carries its base64url payload). */
 CJWT_API char *cjwt_jws_encode(const unsigned char *payload, size_t payload_len,
                                const cjwt_key *key, const cjwt_sign_opts *opts,
                                size_t *len, cjwt_error *err);
@@ -402,6 +409,66 @@ cjwt_verify_keyset_with(const cjwt_verify_opts *opts, const cjwt_keyset *ks, con
 CJWT_API cjwt_code cjwt_verify_signature(const cjwt_key *key, cjwt_alg alg,
                                          const unsigned char *data, size_t data_len,
                                          const unsigned char *sig, size_t sig_len, cjwt_error *err);
+
+/* ---- JWS JSON serialization (RFC 7515 7.2) and detached payloads ------- */
+
+/* At most this many signatures in a JSON-serialized JWS (sign and verify). */
+#define CJWT_JWS_MAX_SIGNATURES 16
+
+/* One signature of a JSON-serialized JWS. */
+typedef struct cjwt_jws_signer {
+    const cjwt_key *key;
+    cjwt_alg alg;                       /* not "none" */
+    const cjwt_value *protected_header; /* extra protected members or NULL, as cjwt_sign_opts.header
+                                           ("alg" is set from alg; "b64": false as for
+                                           cjwt_jws_encode); the key's kid is added unless
+                                           either header has a kid */
+    const cjwt_value *header;           /* the unprotected header or NULL: no "alg", "crit",
+                                           "b64", and no name the protected header has */
+} cjwt_jws_signer;
+
+typedef struct cjwt_jws_json_opts {
+    const cjwt_jws_signer *signers;
+    size_t n_signers;           /* 1..CJWT_JWS_MAX_SIGNATURES */
+    int flattened;              /* the flattened form (one signer) instead of the general one */
+    int detached;               /* no "payload" member: the verifier is given the payload apart */
+    int keep_header_order;      /* as cjwt_sign_opts.keep_header_order */
+} cjwt_jws_json_opts;
+
+/* Signs `payload` (any bytes) once per signer and returns the JSON text
+ * (free with cjwt_free). Every signer must agree on "b64" (RFC 7797 3);
+ * an unencoded attached payload must be UTF-8 text without NUL (it is a
+ * JSON string). */
+CJWT_API char *cjwt_jws_json_encode(const unsigned char *payload, size_t payload_len,
+                                    const cjwt_jws_json_opts *opts, size_t *len, cjwt_error *err);
+
+/* Verifies a JWS: the compact serialization, or JSON text (starting with
+ * "{": general or flattened) with a key or a key set (the other NULL).
+ * `detached` (NULL: the payload is in the JWS) is the payload of a detached
+ * JWS (compact: an empty payload segment; JSON: no "payload" or ""), as bytes (base64url-encoded by cjwt for the signing input unless the
+ * header has "b64": false). opts as for cjwt_verify_with, in raw mode (no
+ * claims): algorithms, the signature switch, typ, max_token_len (the whole
+ * text) and max_depth (the JSON text and each protected header).
+ * JSON form: every signature is read and checked for structure first (any
+ * fault refuses the whole JWS, malformed): "protected" a base64url JSON
+ * object, "header" an object, at least one of them, no name in both, "crit"
+ * and "b64" only in the protected one, one "b64" value for all, at most
+ * CJWT_JWS_MAX_SIGNATURES. Then the signatures are tried in order; one is
+ * skipped when its alg is unknown or not allowed, its crit unknown, its kid
+ * differs from the key's kid (both present), the key does not fit its alg,
+ * or (key set) no key of the set has its kid or fits its alg. The first
+ * that verifies wins: the result's header is its protected and unprotected
+ * header together, cjwt_decoded_signature_index says which one. None: the
+ * error of the signature that got furthest (unknown_crit/unsupported_alg,
+ * then alg_not_allowed, invalid_key, bad_signature). */
+CJWT_API CJWT_MUST_CHECK cjwt_decoded *
+cjwt_jws_verify(const cjwt_verify_opts *opts, const cjwt_key *key, const cjwt_keyset *ks,
+                const char *jws, size_t len, const unsigned char *detached, size_t detached_len,
+                cjwt_error *err);
+/* Of a result of cjwt_jws_verify (compact tokens: the header, NULL, 0). */
+CJWT_API const cjwt_value *cjwt_decoded_protected_header(const cjwt_decoded *d); /* or NULL */
+CJWT_API const cjwt_value *cjwt_decoded_unprotected_header(const cjwt_decoded *d); /* or NULL */
+CJWT_API size_t cjwt_decoded_signature_index(const cjwt_decoded *d);
 
 /* The header of a token, parsed strictly but NOT verified. New value or NULL. */
 CJWT_API cjwt_value *cjwt_unverified_header(const char *token, size_t len, cjwt_error *err);

@@ -171,19 +171,6 @@ static cjwt_code inflate_bounded(const unsigned char *in, size_t n, size_t max, 
 
 /* ---- encryption ------------------------------------------------------------ */
 
-int cjwtp_b64_member(json_t *h, const char *name, const unsigned char *p, size_t n)
-{
-    char *s = malloc(cjwtp_b64url_encoded_len(n) + 1);
-    int rc;
-    if (!s)
-        return -1;
-    cjwtp_b64url_encode(p, n, s);
-    s[cjwtp_b64url_encoded_len(n)] = '\0';
-    rc = json_object_set_new(h, name, json_string(s));
-    free(s);
-    return rc;
-}
-
 /* A base64url header member (apu, apv, p2s, iv, tag, ...) decoded into
  * out (at most max bytes). Absent: *n = 0 and 1 returned. */
 static int header_bytes(const cjwt_value *h, const char *name, unsigned char *out, size_t max,
@@ -208,40 +195,26 @@ static const char *const reserved[] = {"alg", "enc", "zip", "epk", "iv", "tag", 
 
 static json_t *build_jwe_header(const cjwt_jwe_encrypt_opts *o, const cjwt_key *key, cjwt_error *err)
 {
-    json_t *h = json_object(), *extra = NULL;
-    const char *name;
-    json_t *val;
-    if (!h)
-        goto oom;
-    if (o->header) {
-        if (cjwt_value_type(o->header) != CJWT_TYPE_OBJECT) {
-            json_decref(h);
-            cjwtp_fail(err, CJWT_E_MALFORMED, "the extra header must be a JSON object");
-            return NULL;
-        }
-        if (!(extra = cjwtp_value_to_jansson(o->header)))
-            goto oom;
-        json_object_foreach(extra, name, val) {
-            int skip = 0;
-            for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
-                skip |= strcmp(name, reserved[i]) == 0;
-            if (!skip && json_object_set(h, name, val) != 0)
-                goto oom;
-        }
+    json_t *h = json_object();
+    if (!h) {
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
+        return NULL;
+    }
+    if (cjwtp_header_add_extra(h, o->header, reserved, sizeof reserved / sizeof *reserved, err) !=
+        CJWT_OK) {
+        json_decref(h);
+        return NULL;
     }
     if (json_object_set_new(h, "alg", json_string(cjwt_jwe_alg_name(o->alg))) != 0 ||
         json_object_set_new(h, "enc", json_string(cjwt_jwe_enc_name(o->enc))) != 0 ||
         (o->zip && json_object_set_new(h, "zip", json_string("DEF")) != 0) ||
         (key->kid && !json_object_get(h, "kid") &&
-         json_object_set_new(h, "kid", json_string(key->kid)) != 0))
-        goto oom;
-    json_decref(extra);
+         json_object_set_new(h, "kid", json_string(key->kid)) != 0)) {
+        json_decref(h);
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
+        return NULL;
+    }
     return h;
-oom:
-    json_decref(extra);
-    json_decref(h);
-    cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
-    return NULL;
 }
 
 /* A fresh key pair on the recipient's curve (the ephemeral key of ECDH-ES). */
@@ -331,7 +304,7 @@ cjwt_code cjwtp_jwe_encrypt_key(const cjwt_jwe_encrypt_opts *o, const cjwt_key *
                                   err)) != CJWT_OK ||
             (rc = cjwtp_aes_kw(1, kek, ai->kek_len, cek, cek_len, *ek, ek_len, err)) != CJWT_OK)
             break;
-        if (cjwtp_b64_member(h, "p2s", p2s, sizeof p2s) != 0 ||
+        if (cjwtp_json_set_b64(h, "p2s", p2s, sizeof p2s) != 0 ||
             json_object_set_new(h, "p2c", json_integer(p2c)) != 0)
             rc = cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
         break;
@@ -342,8 +315,7 @@ cjwt_code cjwtp_jwe_encrypt_key(const cjwt_jwe_encrypt_opts *o, const cjwt_key *
                                     err)) != CJWT_OK)
             break;
         *ek_len = cek_len;
-        if (cjwtp_b64_member(h, "iv", iv, sizeof iv) != 0 ||
-            cjwtp_b64_member(h, "tag", tag, sizeof tag) != 0)
+        if (cjwtp_json_set_b64(h, "iv", iv, sizeof iv) != 0 || cjwtp_json_set_b64(h, "tag", tag, sizeof tag) != 0)
             rc = cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
         break;
     default:

@@ -83,6 +83,5 @@ cjwt_code cjwtp_jwe_seal(cjwt_jwe_enc enc, const unsigned char *cek, int zip,
                          const unsigned char *pt, size_t n, const unsigned char *aad, size_t aad_len,
                          unsigned char **ct, size_t *ct_len, unsigned char *iv, unsigned char *tag,
                          cjwt_error *err);
-int cjwtp_b64_member(json_t *h, const char *name, const unsigned char *p, size_t n);
 
 #endif

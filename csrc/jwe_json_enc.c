@@ -80,7 +80,7 @@ static cjwt_code check_disjoint(json_t *a, json_t *b, cjwt_error *err)
 
 static int set_b64(json_t *o, const char *name, const unsigned char *p, size_t n)
 {
-    return cjwtp_b64_member(o, name, p, n);
+    return cjwtp_json_set_b64(o, name, p, n);
 }
 
 char *cjwt_jwe_encrypt_json(const unsigned char *plaintext, size_t n,

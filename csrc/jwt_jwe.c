@@ -210,8 +210,8 @@ cjwt_decrypted_jwt *cjwt_jwt_decrypt(const cjwt_jwt_decrypt_opts *o, const cjwt_
         /* 3. the inner JWS, through the JWS pipeline (which clears its error) */
         cjwtp_error_clear(&inner_err);
         d->inner = cjwtp_verify_impl(&vo, o->verification_keyset ? NULL : o->verification_key,
-                                     o->verification_keyset, (const char *)pt, n, has_now, now,
-                                     NULL, &inner_err);
+                                     o->verification_keyset, (const char *)pt, n, NULL, 0, has_now,
+                                     now, NULL, &inner_err);
         if (!d->inner) {
             if (err)
                 *err = inner_err;

@@ -438,20 +438,6 @@ cjwt_key *cjwt_key_from_jwk_json(const char *json, size_t len, unsigned flags, c
 
 /* ---- export -------------------------------------------------------------- */
 
-static int put_b64(json_t *o, const char *name, const unsigned char *p, size_t n)
-{
-    char *s = malloc(cjwtp_b64url_encoded_len(n) + 1);
-    int rc;
-    if (!s)
-        return -1;
-    cjwtp_b64url_encode(p, n, s);
-    s[cjwtp_b64url_encoded_len(n)] = '\0';
-    rc = json_object_set_new(o, name, json_string(s));
-    OPENSSL_cleanse(s, strlen(s));
-    free(s);
-    return rc;
-}
-
 /* A BIGNUM parameter as base64url: minimal length, or `width` bytes. */
 static int put_bn(json_t *o, const char *name, const EVP_PKEY *pkey, const char *param, int width)
 {
@@ -465,7 +451,7 @@ static int put_bn(json_t *o, const char *name, const EVP_PKEY *pkey, const char 
         n = 1;
     buf = malloc((size_t)n);
     if (buf && BN_bn2binpad(bn, buf, n) == n)
-        rc = put_b64(o, name, buf, (size_t)n);
+        rc = cjwtp_json_set_b64(o, name, buf, (size_t)n);
     if (buf) {
         OPENSSL_cleanse(buf, (size_t)n);
         free(buf);
@@ -495,7 +481,7 @@ json_t *cjwtp_key_to_jwk(const cjwt_key *k, int priv, cjwt_error *err)
             cjwtp_fail(err, CJWT_E_INVALID_KEY, "an HMAC secret has no public form: export it as private");
             return NULL;
         }
-        rc |= put_b64(o, "k", k->secret, k->secret_len);
+        rc |= cjwtp_json_set_b64(o, "k", k->secret, k->secret_len);
         break;
     case CJWT_KTY_RSA:
         rc |= put_bn(o, "n", k->pkey, OSSL_PKEY_PARAM_RSA_N, 0);
@@ -527,13 +513,13 @@ json_t *cjwtp_key_to_jwk(const cjwt_key *k, int priv, cjwt_error *err)
         if (!EVP_PKEY_get_raw_public_key(k->pkey, raw, &n) || n != size)
             rc = -1;
         else
-            rc |= put_b64(o, "x", raw, n);
+            rc |= cjwtp_json_set_b64(o, "x", raw, n);
         n = sizeof raw;
         if (priv) {
             if (!EVP_PKEY_get_raw_private_key(k->pkey, raw, &n) || n != size)
                 rc = -1;
             else
-                rc |= put_b64(o, "d", raw, n);
+                rc |= cjwtp_json_set_b64(o, "d", raw, n);
         }
         OPENSSL_cleanse(raw, sizeof raw);
         break;

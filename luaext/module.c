@@ -27,6 +27,8 @@ static const luaL_Reg core_functions[] = {
     { "get_unverified_header", lcjwt_get_unverified_header },
     { "jws_encode", lcjwt_jws_encode },
     { "jws_decode", lcjwt_jws_decode },
+    { "jws_decode_complete", lcjwt_jws_decode_complete },
+    { "jws_encode_json", lcjwt_jws_encode_json },
     { "jwe_encrypt", lcjwt_jwe_encrypt },
     { "jwe_decrypt", lcjwt_jwe_decrypt },
     { "jwe_decrypt_complete", lcjwt_jwe_decrypt_complete },

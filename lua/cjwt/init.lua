@@ -33,10 +33,20 @@ local _M = {
     decode_complete = core.decode_complete,
     -- get_unverified_header(token) -> header table (NOT verified)
     get_unverified_header = core.get_unverified_header,
-    -- jws_encode(bytes, key, { alg =, header =, now = }) -> token over arbitrary bytes
+    -- jws_encode(bytes, key, { alg =, header =, now =, detached = }) -> token over any bytes
     jws_encode = core.jws_encode,
-    -- jws_decode(token, key, { algorithms = {...} }) -> raw payload bytes (no claim checks)
+    --     ({ header = { b64 = false } }: RFC 7797 unencoded payload; detached = true:
+    --     the payload is left out of the token, "header..signature")
+    -- jws_decode(token | json_serialization_table, key, { algorithms = {...},
+    --     detached_payload = bytes }) -> raw payload bytes (no claim checks)
     jws_decode = core.jws_decode,
+    -- jws_decode_complete(token, key, opts) -> { payload =, header =, protected =,
+    --     unprotected =, signature =, signature_index = (1-based) }: the signature
+    --     that verified (JSON serialization: the first with an allowed alg and the key)
+    jws_decode_complete = core.jws_decode_complete,
+    -- jws_encode_json(bytes, { { key =, alg =, protected = {...}, header = {...} }, ... },
+    --     { flattened =, detached = }) -> the JSON serialization (RFC 7515 7.2) as text
+    jws_encode_json = core.jws_encode_json,
     -- jwe_encrypt(plaintext, key, { alg =, enc =, header =, zip = "DEF", p2c = }) -> compact JWE
     jwe_encrypt = core.jwe_encrypt,
     -- jwe_decrypt(token | json_serialization_table, key, { algorithms = {...},

@@ -19,6 +19,8 @@ return {
     get_unverified_header = safe.get_unverified_header,
     jws_encode = safe.jws_encode,
     jws_decode = safe.jws_decode,
+    jws_decode_complete = safe.jws_decode_complete,
+    jws_encode_json = safe.jws_encode_json,
     jwe_encrypt = safe.jwe_encrypt,
     jwe_decrypt = safe.jwe_decrypt,
     jwe_decrypt_complete = safe.jwe_decrypt_complete,

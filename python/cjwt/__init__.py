@@ -33,7 +33,9 @@ __all__ = [
     "get_unverified_header",
     "get_algorithm_by_name",
     "jws_encode",
+    "jws_encode_json",
     "jws_decode",
+    "jws_decode_complete",
     "jwe_encrypt",
     "jwe_decrypt",
     "jwe_decrypt_complete",
@@ -227,6 +229,7 @@ _cjwt._set_hooks(_slow_key, _seconds, _unix_time)
 decode = _cjwt.decode
 decode_complete = _cjwt.decode_complete
 jws_decode = _cjwt.jws_decode
+jws_decode_complete = _cjwt.jws_decode_complete
 _key_cache_info = _cjwt._key_cache_info
 _key_cache_clear = _cjwt._key_cache_clear
 
@@ -262,10 +265,46 @@ def decode_unsecured(token, *, audience=None, issuer=None, subject=None, leeway=
                         subject=subject, leeway=leeway, typ=typ, max_age=max_age, now=now)
 
 
-def jws_encode(data, key, algorithm=_UNSET, headers=None):
-    """Signs arbitrary ``bytes`` as a compact JWS (no ``typ``, no claims)."""
+def jws_encode(data, key, algorithm=_UNSET, headers=None, *, detached=False):
+    """Signs arbitrary ``bytes`` as a compact JWS (no ``typ``, no claims).
+
+    ``headers={"b64": False}`` signs the payload unencoded (RFC 7797; "b64" is
+    added to ``crit``); ``detached=True`` leaves the payload out of the token
+    (``header..signature``), to be given to ``jws_decode(...,
+    detached_payload=)``. Attached, an unencoded payload must be printable ASCII
+    without ".".
+    """
     algorithm, headers = _sign_args(key, algorithm, headers, None)
-    return _cjwt.jws_encode(data, _core_key(key), algorithm, headers)
+    return _cjwt.jws_encode(data, _core_key(key), algorithm, headers, bool(detached))
+
+
+def jws_encode_json(data, signers, *, flattened=False, detached=False, sort_headers=True):
+    """Signs ``data`` (bytes) as a JWS in the JSON serialization (RFC 7515 7.2)
+    and returns the JSON text.
+
+    ``signers``: one dict or a list of them (at most 16), each
+    ``{"key": ..., "algorithm": "ES256", "protected": {...}, "header": {...}}``:
+    ``algorithm`` defaults to the key's bound algorithm, ``protected`` holds
+    extra protected header members (``alg`` is set; ``{"b64": False}`` signs
+    unencoded, RFC 7797, and must then be in every signer), ``header`` the
+    unprotected header (no ``alg``, ``crit`` or ``b64``, no name the
+    protected header has). The key's ``kid`` goes to the protected header
+    unless either header sets one. ``flattened=True`` gives the flattened
+    form (one signer); ``detached=True`` leaves out ``"payload"``.
+    """
+    if isinstance(signers, dict):
+        signers = [signers]
+    rows = []
+    for s in signers:
+        if not isinstance(s, dict):
+            raise TypeError("each signer is a dict with key, algorithm, protected, header")
+        unknown = set(s) - {"key", "algorithm", "alg", "protected", "header"}
+        if unknown:
+            raise TypeError(f"unknown signer members: {sorted(unknown)}")
+        alg = s.get("algorithm", s.get("alg", _UNSET))
+        alg, protected = _sign_args(s.get("key"), alg, s.get("protected"), None)
+        rows.append((_core_key(s.get("key")), alg, protected, s.get("header")))
+    return _cjwt.jws_encode_json(data, rows, bool(flattened), bool(detached), bool(sort_headers))
 
 
 def _default_options():
@@ -346,28 +385,49 @@ class PyJWS:
 
     def encode(self, payload, key, algorithm=_UNSET, headers=None, json_encoder=None,
                is_payload_detached=False, sort_headers=True):
-        if is_payload_detached or (headers and headers.get("b64") is False):
-            raise NotImplementedError("cjwt does not implement detached payloads (RFC 7797)")
+        # PyJWT: "b64": False in headers means a detached payload, and a
+        # detached payload is always unencoded ("b64": False, listed in crit)
+        if headers and headers.get("b64") is False:
+            is_payload_detached = True
         algorithm, headers = _sign_args(key, algorithm, headers, json_encoder)
         if algorithm not in self._valid_algs:
             raise _not_supported()
         header = {"typ": self.header_typ}
         header.update(headers or {})
-        return _cjwt.jws_encode(payload, _core_key(key), algorithm, header)
+        if is_payload_detached:
+            header["b64"] = False
+        else:
+            header.pop("b64", None)   # True is the default, as in PyJWT
+        return _cjwt.jws_encode(payload, _core_key(key), algorithm, header,
+                                bool(is_payload_detached))
 
     def decode_complete(self, jwt, key=None, algorithms=None, options=None,
                         detached_payload=None, **kwargs):
         if kwargs:
             _warn_kwargs("decode_complete", kwargs)
-        if detached_payload is not None:
-            raise NotImplementedError("cjwt does not implement detached payloads (RFC 7797)")
         _token_type(jwt)
         merged = self.options if options is None else {**self.options, **options}
-        payload = jws_decode(jwt, key, algorithms,
-                             options={"verify_signature": merged["verify_signature"]})
-        # Verified above: the header and signature are read from the same bytes.
+        if merged["verify_signature"] and not algorithms and not isinstance(key, PyJWK):
+            raise DecodeError('It is required that you pass in a value for the "algorithms" '
+                              'argument when calling decode().')
+        # Read strictly (b64 listed in crit, ...) but not verified: only to
+        # apply PyJWT's rules on detached_payload before verifying.
         header = get_unverified_header(jwt)
         raw = jwt.encode() if isinstance(jwt, str) else jwt
+        if header.get("b64", True) is False:
+            if raw.split(b".")[1]:
+                raise DecodeError("Payload segment must be empty when 'b64' is false.")
+            if detached_payload is None:
+                raise DecodeError('It is required that you pass in a value for the '
+                                  '"detached_payload" argument to decode a message having the '
+                                  'b64 header set to false.')
+        elif detached_payload is not None:
+            raise DecodeError('It is only valid to pass "detached_payload" when the protected '
+                              'header has "b64" set to false.')
+        payload = jws_decode(jwt, key, algorithms,
+                             options={"verify_signature": merged["verify_signature"]},
+                             detached_payload=detached_payload)
+        # Verified above: the header and signature are read from the same bytes.
         return {"payload": payload, "header": header,
                 "signature": utils.base64url_decode(raw.rsplit(b".", 1)[1])}
 

@@ -17,6 +17,7 @@ from ._cjwt import (
     decode_complete as decode_complete,
     get_unverified_header as get_unverified_header,
     jws_decode as jws_decode,
+    jws_decode_complete as jws_decode_complete,
 )
 from . import algorithms as algorithms, utils as utils
 from .api_jwk import PyJWK as PyJWK, PyJWKSet as PyJWKSet
@@ -61,7 +62,7 @@ from .lifecycle import (
 
 __all__ = [
     'encode', 'decode', 'decode_complete', 'get_unverified_header', 'jws_encode',
-    'jws_decode', 'Key', 'KeySet', 'Verifier', 'CacheInfo', 'PyJWK', 'PyJWKSet',
+    'jws_encode_json', 'jws_decode', 'jws_decode_complete', 'Key', 'KeySet', 'Verifier', 'CacheInfo', 'PyJWK', 'PyJWKSet',
     'PyJWKClient', 'JWKSClient', 'JWKSClientError', 'PyJWT', 'PyJWS', 'TokenIssuer',
     'TokenPair', 'MemoryStore', 'RedisStore', 'refresh_cookie', 'PyJWTError', 'CJWTError',
     'InvalidTokenError', 'DecodeError', 'InvalidSignatureError', 'ExpiredSignatureError',
@@ -90,7 +91,11 @@ def decode_unsecured(token: Union[str, bytes], *,
                      max_age: _Seconds | None = ..., now: _Time | None = ...) -> dict[str, Any]: ...
 def get_algorithm_by_name(alg_name: str) -> Any: ...
 def jws_encode(data: Union[bytes, bytearray, memoryview], key: _AnyKey, algorithm: str | None = ...,
-               headers: dict[str, Any] | None = ...) -> str: ...
+               headers: dict[str, Any] | None = ..., *, detached: bool = ...) -> str: ...
+def jws_encode_json(data: Union[bytes, bytearray, memoryview],
+                    signers: Union[dict[str, Any], Sequence[dict[str, Any]]], *,
+                    flattened: bool = ..., detached: bool = ...,
+                    sort_headers: bool = ...) -> str: ...
 
 def jwe_encrypt(plaintext: Union[bytes, str], key: _AnyKey, *, alg: str, enc: str,
                 headers: dict[str, Any] | None = ..., zip: str | None = ...,

@@ -230,11 +230,17 @@ extern PyMethodDef encode_functions[];
 /* jwe_encrypt, jwe_decrypt: added to the module by cjwt_exec. */
 extern PyMethodDef jwe_functions[];
 
+/* ---- jws_json.c ------------------------------------------------------ */
+
+/* jws_encode_json: added to the module by cjwt_exec. */
+extern PyMethodDef jws_json_functions[];
+
 /* ---- options.c ------------------------------------------------------- */
 
 /* MODE_ENCRYPTED: decode_encrypted's settings (the JWS algorithms are needed
  * only with a verification key, for a nested token). */
-enum { MODE_CLAIMS = 0, MODE_COMPLETE = 1, MODE_RAW = 2, MODE_ENCRYPTED = 3 };
+enum { MODE_CLAIMS = 0, MODE_COMPLETE = 1, MODE_RAW = 2, MODE_ENCRYPTED = 3,
+       MODE_JWS_COMPLETE = 4 };
 
 /* The arguments of decode / decode_complete / jws_decode, Verifier() and
  * Verifier.decode, as the caller gave them: borrowed, NULL when not given. */
@@ -242,7 +248,7 @@ typedef struct {
     PyObject *token, *key, *now;                       /* each call's */
     PyObject *algorithms, *options, *verify, *audience, *issuer, *subject, *leeway, *typ,
              *max_age, *denylist;                      /* the settings (verify: ignored) */
-    PyObject *detached_payload;                        /* PyJWT's; only None is accepted */
+    PyObject *detached_payload;                        /* jws_decode's (RFC 7797 / appendix F) */
 } decode_argv;
 
 /* One parameter of a METH_FASTCALL|METH_KEYWORDS entry point: its name (an
@@ -380,6 +386,10 @@ void verify_input_release(verify_input *in);
  * opts when v is NULL; the result for mode, or NULL with the error raised. */
 PyObject *verify_call(cjwt_state *st, int mode, const cjwt_verifier *v,
                       const cjwt_verify_opts *opts, const verify_input *in);
+/* jws_json.c: 1 when a jws_decode call goes through cjwt_jws_verify (JSON
+ * input, a dict, a detached payload, jws_decode_complete); that call. */
+int jws_needs_json_path(int mode, const decode_argv *argv);
+PyObject *jws_json_decode(cjwt_state *st, int mode, decode_argv *argv);
 /* decode, decode_complete, jws_decode, get_unverified_header: added to the
  * module by cjwt_exec. */
 extern PyMethodDef decode_functions[];

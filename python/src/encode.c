@@ -138,7 +138,7 @@ done:
 }
 
 PyDoc_STRVAR(jws_encode_doc,
-"jws_encode($module, data, key, algorithm, headers, /)\n--\n\n"
+"jws_encode($module, data, key, algorithm, headers, detached=False, /)\n--\n\n"
 "Low-level entry point; use cjwt.jws_encode().");
 
 PyObject *
@@ -180,7 +180,7 @@ jws_encode_maker(const void *ctx, const cjwt_key *key, size_t *len, cjwt_error *
 static PyObject *
 py_jws_encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!nargs_ok("jws_encode", nargs, 4))
+    if (nargs != 5 && !nargs_ok("jws_encode", nargs, 4))
         return NULL;
     cjwt_sign_opts opts = {0};
     cjwt_value *header = NULL;
@@ -189,7 +189,8 @@ py_jws_encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 
     if (!(ctx.data = data_arg(args[0], "data")))
         return NULL;
-    if (sign_opts_args(args[2], args[3], Py_None, &opts, &header) == 0)
+    if (sign_opts_args(args[2], args[3], Py_None, &opts, &header) == 0 &&
+        (nargs != 5 || (opts.detached = PyObject_IsTrue(args[4])) >= 0))
         result = make_token(get_state(module), args[1], jws_encode_maker, &ctx);
     cjwt_value_free(header);
     Py_DECREF(ctx.data);

@@ -621,7 +621,7 @@ static void threat_crit(void)
 {
     static const char *const headers[] = {
         "{\"alg\":\"HS256\",\"crit\":[\"exp\"],\"exp\":1}",
-        "{\"alg\":\"HS256\",\"crit\":[\"b64\"],\"b64\":false}",
+        "{\"alg\":\"HS256\",\"crit\":[\"b64\",\"exp\"],\"b64\":true,\"exp\":1}",
         "{\"alg\":\"HS256\",\"crit\":[\"http://example.invalid/ext\"]}",
         "{\"alg\":\"HS256\",\"crit\":[\"x\",\"y\"],\"x\":1,\"y\":2}",
     };
@@ -629,6 +629,11 @@ static void threat_crit(void)
     for (size_t i = 0; i < sizeof headers / sizeof *headers; i++) {
         EXPECT_TOKEN(headers[i], CLAIMS, hs, CJWT_ALG_HS256, hs, B(HS256), "unknown_crit");
     }
+    /* RFC 7797: b64 false is refused in a JWT, b64 without crit anywhere */
+    EXPECT_TOKEN("{\"alg\":\"HS256\",\"crit\":[\"b64\"],\"b64\":false}", CLAIMS, hs,
+                 CJWT_ALG_HS256, hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\",\"b64\":false}", CLAIMS, hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
     EXPECT_TOKEN("{\"alg\":\"HS256\",\"crit\":[]}", CLAIMS, hs, CJWT_ALG_HS256,
                  hs, B(HS256), "malformed");
     EXPECT_TOKEN("{\"alg\":\"HS256\",\"crit\":\"exp\"}", CLAIMS, hs, CJWT_ALG_HS256,

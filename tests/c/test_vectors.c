@@ -612,6 +612,7 @@ int main(void) {
     while ((de = readdir(dp)) != NULL) {
         if (de->d_name[0] == '.' || !ends_with(de->d_name, ".json")) continue;
         if (strncmp(de->d_name, "jwe_", 4) == 0) continue;   /* JWE vectors: test_jwe.c */
+        if (strncmp(de->d_name, "jws_", 4) == 0) continue;   /* JWS JSON: test_jws_json.c */
         if (nfiles == cap) {
             cap = cap ? cap * 2 : 16;
             char **nf = realloc(files, cap * sizeof *files);

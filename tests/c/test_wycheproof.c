@@ -212,10 +212,9 @@ static void run_jose(const char *dir, const char *file)
             }
             if (!jws)              /* a JWS JSON serialization: given as its text */
                 jws = jtext = json_dumps(jj, JSON_COMPACT);
-            if (ks)
-                d = cjwt_verify_keyset_with(&o, ks, jws, strlen(jws), 1, 0, &err);
-            else if (key)
-                d = cjwt_verify_with(&o, key, jws, strlen(jws), 1, 0, &err);
+            /* the JWS entry point of the bindings' jws_decode: compact or JSON */
+            if (ks || key)
+                d = cjwt_jws_verify(&o, key, ks, jws, strlen(jws), NULL, 0, &err);
             outcome(file, t, d != NULL, err.message);
             cjwt_decoded_free(d);
             free(jtext);

@@ -249,7 +249,19 @@ ERROR_CASES = [
     ("too_large", hs256(H, {"pad": "x" * 20000}), []),
     ("too_large", hs256(H, '{"a":' + "[" * 40 + "]" * 40 + "}"), []),
     ("invalid_jti", hs256(H, {"jti": 5}), []),
+    # RFC 7797: b64 is never read as absent; a JWT is never unencoded
+    ("malformed", hs256({"alg": "HS256", "b64": False}, {}), []),
+    ("malformed", hs256({"alg": "HS256", "b64": False, "crit": ["b64"]}, {}), []),
+    ("malformed", hs256({"alg": "HS256", "b64": "no", "crit": ["b64"]}, {}), []),
 ]
+
+
+@pytest.mark.parametrize("header", [{"alg": "HS256", "b64": False},
+                                    {"alg": "HS256", "b64": False, "crit": ["b64"]}])
+def test_decode_refuses_b64_false(header):
+    """`cjwt decode` (unverified) refuses an RFC 7797 header too: a JWT payload
+    is always base64url, and b64 must be listed in crit."""
+    expect_error(run("decode", hs256(header, {"sub": "x"})), "malformed")
 
 
 @pytest.mark.parametrize("name,token,args", ERROR_CASES,

@@ -22,14 +22,25 @@ def b64d(s):
 def main(out):
     cases = []
     jwe_cases = []
+    jws_cases = []
     for path in sorted(glob.glob(os.path.join(ROOT, "tests", "vectors", "*.json"))):
+        base = os.path.basename(path)
         with open(path, encoding="utf-8") as f:
-            (jwe_cases if os.path.basename(path).startswith("jwe_") else cases).extend(
-                json.load(f)["cases"])
+            (jwe_cases if base.startswith("jwe_") else jws_cases if base.startswith("jws_")
+             else cases).extend(json.load(f)["cases"])
     seeds = {n: set() for n in ("b64url", "header", "json", "claims", "verify_hmac",
                                 "verify_rsa", "verify_ec", "verify_ed25519", "keyset",
                                 "jwk", "pem", "json_diff", "jwe", "verify_es256k",
-                                "verify_ed448")}
+                                "verify_ed448", "jws_json")}
+    # fuzz_jws_json: byte 0 the mode, byte 1 the key (0x80: detached)
+    for c in jws_cases:
+        tok = (c["token"] if "token" in c else json.dumps(c["jws"])).encode()
+        for k in range(3):
+            seeds["jws_json"].add(b"\x00" + bytes([k | (0x80 if "detached" in c else 0)]) + tok)
+    for prot, unprot in ((b'{"b64":false}', b'{"kid":"x"}'), (b'{"typ":"t"}', b''),
+                         (b'', b'{"x":1}'), (b'{"crit":["exp"],"exp":1}', b'')):
+        for flags in range(8):
+            seeds["jws_json"].add(b"\x01" + bytes([flags]) + prot + b"\n" + unprot + b"\n$.02")
     # fuzz_jwe: byte 0 the mode, byte 1 the key (see the harness)
     for c in jwe_cases:
         tok = c["token"] if "token" in c else json.dumps(c["jwe"])

@@ -147,5 +147,27 @@ for i = 1, 30 do
   ]])
   if closing then closing(cjwt, hs, cjwt.encode({sub="x", jti="c"}, hs)) end
 end
+-- JWS JSON serialization, detached and unencoded payloads (jws_json.c): every
+-- failure after the signers' keys and headers were converted frees them
+do
+  local hs = string.rep("s", 64)
+  for i = 1, 20 do
+    local text = cjwt.jws_encode_json("p", {{key=hs, alg="HS256", header={x=1}}, {key=K, protected={typ="t"}}})
+    cjwt.jws_decode_complete(text, K, {algorithms={"ES256"}})
+    safe.jws_decode(text, K, {algorithms={"HS256"}})
+    safe.jws_decode(text .. "x", hs, {algorithms={"HS256"}})
+    safe.jws_decode({payload="cA", signatures={{protected="e30", signature=""}}}, hs, {algorithms={"HS256"}})
+    pcall(cjwt.jws_decode, {payload=print}, hs, {algorithms={"HS256"}})
+    safe.jws_encode_json("p", {{key=hs, alg="HS256"}, {key=hs, alg="HS256", header={alg="x"}}})
+    safe.jws_encode_json("p", {{key=hs, alg="HS256"}, {key={kty="oct"}}})
+    pcall(cjwt.jws_encode_json, "p", {{key=hs, alg="HS256"}, {key=hs, header=print}})
+    pcall(cjwt.jws_encode_json, "p", {{key=hs, alg="HS256"}, {key=hs, alg="NOPE"}})
+    local t = cjwt.jws_encode("a.b", hs, {alg="HS256", header={b64=false}, detached=true})
+    safe.jws_decode(t, hs, {algorithms={"HS256"}, detached_payload="a.b"})
+    safe.jws_decode(t, hs, {algorithms={"HS256"}, detached_payload="a.c"})
+    safe.jws_decode_complete(t, hs, {algorithms={"HS256"}, detached_payload="a.b"})
+    pcall(cjwt.decode, t, hs, {algorithms={"HS256"}, detached_payload="x"})
+  end
+end
 collectgarbage(); collectgarbage()
 print("ok")

@@ -415,6 +415,21 @@ def _hs(header, payload, secret=G_SECRET):
 
 G_TOKEN = _hs({"alg": "HS256", "typ": "JWT"}, G_CLAIMS)
 G_JWS = _hs({"alg": "HS256", "typ": "JWT"}, b"raw bytes, not JSON")
+# RFC 7797 detached (PyJWT's is_payload_detached=True): "b64": false, listed in crit
+_DH = b64url(json.dumps({"alg": "HS256", "b64": False, "crit": ["b64"], "typ": "JWT"},
+                        separators=(",", ":")).encode())
+G_DETACHED = _DH + ".." + b64url(hmac.new(G_SECRET.encode(), (_DH + ".").encode() + b"raw bytes, not JSON",
+                                          hashlib.sha256).digest())
+_DH_NO_CRIT = b64url(b'{"alg":"HS256","b64":false}')
+JWS_TOKENS = {
+    "detached": G_DETACHED,
+    "detached_b64_without_crit": _DH_NO_CRIT + ".." + b64url(
+        hmac.new(G_SECRET.encode(), (_DH_NO_CRIT + ".").encode() + b"raw bytes, not JSON",
+                 hashlib.sha256).digest()),
+    "detached_with_payload_segment": _DH + ".cmF3." + G_DETACHED.rsplit(".", 1)[1],
+}
+DETACHED_PAYLOADS = {"none": None, "bytes": b"raw bytes, not JSON", "other_bytes": b"other",
+                     "empty": b""}
 _H, _P, _S = G_TOKEN.split(".")
 
 
@@ -642,16 +657,31 @@ FUNCTIONS = {
     "PyJWS.encode": (lambda m, *a, **kw: _jws(m).encode(*a, **kw),
                      {"payload": ({"bytes": b"raw", "str": "raw", "none": None}, "bytes"),
                       "key": (KEYS, "secret_str"), "algorithm": (ENC_ALGORITHMS, "hs256"),
-                      "headers": (HEADERS, "none"), "json_encoder": (JSON_ENCODERS, "none")},
+                      "headers": (dict(HEADERS, b64_false={"b64": False}, b64_true={"b64": True}),
+                                  "none"),
+                      "json_encoder": (JSON_ENCODERS, "none"),
+                      "is_payload_detached": ({"true": True, "false": False}, "false")},
                      None),
     "PyJWS.decode": (lambda m, *a, **kw: _jws(m).decode(*a, **kw),
-                     {"jwt": (dict(TOKENS, valid=G_JWS), "valid"), "key": (KEYS, "secret_str"),
-                      "algorithms": (ALGORITHM_LISTS, "hs256"), "options": (OPTIONS, "none")},
+                     {"jwt": (dict(TOKENS, valid=G_JWS, **JWS_TOKENS), "valid"),
+                      "key": (KEYS, "secret_str"),
+                      "algorithms": (ALGORITHM_LISTS, "hs256"), "options": (OPTIONS, "none"),
+                      "detached_payload": (DETACHED_PAYLOADS, "none")},
                      EXTRA_KWARGS),
-    "PyJWS.decode_complete": (lambda m, *a, **kw: _jws(m).decode_complete(*a, **kw),
-                              {"jwt": (dict(TOKENS, valid=G_JWS), "valid"),
+    # the same with a detached token as the base call, so that every other
+    # argument is varied around a detached payload too
+    "PyJWS.decode/detached": (lambda m, *a, **kw: _jws(m).decode(*a, **kw),
+                              {"jwt": (dict(JWS_TOKENS, valid=G_JWS), "detached"),
                                "key": (KEYS, "secret_str"),
-                               "algorithms": (ALGORITHM_LISTS, "hs256")},
+                               "algorithms": (ALGORITHM_LISTS, "hs256"),
+                               "options": (OPTIONS, "none"),
+                               "detached_payload": (DETACHED_PAYLOADS, "bytes")},
+                              EXTRA_KWARGS),
+    "PyJWS.decode_complete": (lambda m, *a, **kw: _jws(m).decode_complete(*a, **kw),
+                              {"jwt": (dict(TOKENS, valid=G_JWS, **JWS_TOKENS), "valid"),
+                               "key": (KEYS, "secret_str"),
+                               "algorithms": (ALGORITHM_LISTS, "hs256"),
+                               "detached_payload": (DETACHED_PAYLOADS, "none")},
                               EXTRA_KWARGS),
     "PyJWS.get_unverified_header": (lambda m, *a, **kw: _jws(m).get_unverified_header(*a, **kw),
                                     {"jwt": (TOKENS, "valid")}, None),

@@ -1764,9 +1764,12 @@ def gen_malformed():
     raw_header("crit-exp", b'{"alg":"HS256","crit":["exp"],"exp":1800000000}',
                expect="unknown_crit")
     raw_header("crit-b64", b'{"alg":"HS256","crit":["b64"],"b64":false}',
-               expect="unknown_crit", note="RFC 7797 is not implemented")
+               expect="malformed", note="RFC 7797 7: a JWT never has an unencoded payload")
     raw_header("crit-b64-true", b'{"alg":"HS256","crit":["b64"],"b64":true}',
-               expect="unknown_crit", note="RFC 7797 is not implemented")
+               expect=ok(claims, {"alg": "HS256", "crit": ["b64"], "b64": True}),
+               note="RFC 7797: b64 true (listed in crit) is the ordinary base64url payload")
+    raw_header("b64-without-crit", b'{"alg":"HS256","b64":false}',
+               note="RFC 7797 6: b64 must be listed in crit, else refused (not ignored)")
     raw_header("crit-x-custom", b'{"alg":"HS256","crit":["x-custom"],"x-custom":1}',
                expect="unknown_crit")
     raw_header("crit-not-a-list", b'{"alg":"HS256","crit":"x-custom","x-custom":1}')
