@@ -16,6 +16,7 @@ from . import algorithms, utils  # noqa: E402 - PyJWT code reaches them as jwt.a
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import *  # noqa: F401,F403
 from .exceptions import __all__ as _exceptions_all
+from .exceptions import _ArgumentTypeError
 from .jwks_client import JWKSClient, JWKSClientError, PyJWKClient
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 from .lifecycle import MemoryStore, RedisStore, TokenIssuer, TokenPair, refresh_cookie
@@ -140,8 +141,16 @@ def _sign_args(key, algorithm, headers, json_encoder):
         algorithm = bound or "HS256"
     elif algorithm is None:
         algorithm = key.algorithm_name if isinstance(key, PyJWK) else "none"
-    if headers and isinstance(headers, dict):   # anything else: the core's TypeError
-        if headers.get("alg"):
+    if headers is not None and not isinstance(headers, dict):
+        if headers:   # a TypeError, and PyJWT's AttributeError (it calls headers.get)
+            raise _ArgumentTypeError(f"headers must be a dict, not {type(headers).__name__}")
+        headers = None    # PyJWT: an empty value is no headers
+    if headers:
+        if "alg" in headers:
+            if not headers["alg"]:
+                # PyJWT signs with `algorithm` and writes this empty alg over it:
+                # a token no verifier reads. Refused as an unknown name is.
+                raise _not_supported()
             algorithm = headers["alg"]
         _check_kid(headers)
         if "typ" in headers and not headers["typ"]:
@@ -273,7 +282,8 @@ class PyJWT:
         if options is None:
             return self.options
         if not isinstance(options, dict):
-            raise TypeError(f"options must be a dict, not {type(options).__name__}")
+            # a TypeError, and PyJWT's AttributeError (it calls options.get)
+            raise _ArgumentTypeError(f"options must be a dict, not {type(options).__name__}")
         merged = dict(options)
         if not merged.get("verify_signature", True):
             # PyJWT: with the signature check off, the claim checks default to off

@@ -48,6 +48,19 @@ def _pyjwt_checks(jwk, algorithm):
         raise InvalidKeyError("HMAC key must not be empty.")
 
 
+def _key_from_jwk(jwk_data):
+    """``Key.from_jwk``, its refusal worded as PyJWT's ("Unable to construct
+    key from JWK: ", then the core's reason); the class and ``.code`` kept."""
+    try:
+        return Key.from_jwk(jwk_data)
+    except InvalidKeyError as e:
+        if not isinstance(jwk_data, dict):
+            raise
+        err = type(e)(f"Unable to construct key from JWK: {e}")
+        err.code = e.code
+        raise err from e
+
+
 class PyJWK:
     """A JWK bound to one algorithm: ``PyJWK(jwk_dict, algorithm=None)``.
 
@@ -62,7 +75,7 @@ class PyJWK:
             self._jwk_data = jwk_data
             if isinstance(jwk_data, dict):
                 _pyjwt_checks(jwk_data, algorithm)
-            key = Key.from_jwk(jwk_data)
+            key = _key_from_jwk(jwk_data)
         if not algorithm:
             # PyJWT's default for a JWK without "alg" is the core's (Key.default_alg)
             algorithm = key.default_alg

@@ -369,6 +369,10 @@ int compat_token_type_error(cjwt_state *st);
 int compat_verify_arg(PyObject *verify, int verify_signature);
 int compat_claim_arg_error(cjwt_state *st, const char *what, PyObject *obj);
 int compat_empty_list(cjwt_state *st, const char *what);
+int compat_raise(const char *kind, const char *message);
+int compat_reraise_type_error(const char *kind, const char *prefix);
+const char *compat_message(cjwt_code code, const char *message, char *buf, size_t n,
+                           const char **kind);
 
 /* ---- verifier.c ------------------------------------------------------ */
 
