@@ -31,6 +31,8 @@ __all__ = [
     "decode_unsecured",
     "get_unverified_header",
     "get_algorithm_by_name",
+    "register_algorithm",
+    "unregister_algorithm",
     "jws_encode",
     "jws_decode",
     "jwe_encrypt",
@@ -124,9 +126,49 @@ def get_unverified_header(jwt):
 def get_algorithm_by_name(alg_name):
     """PyJWT's ``jwt.get_algorithm_by_name``: the ``jwt.algorithms`` object."""
     try:
+        if alg_name in _UNREGISTERED:
+            raise KeyError(alg_name)
         return algorithms.get_default_algorithms()[alg_name]
-    except KeyError:
+    except (KeyError, TypeError):
         raise NotImplementedError("Algorithm not supported") from None
+
+
+# PyJWT's module-level algorithm registry. cjwt signs and verifies in its
+# core, so only its own algorithms exist: unregister_algorithm removes one
+# for this process (encode refuses it, decode's allowlists drop it: tokens of
+# it are refused), register_algorithm puts a removed one back.
+_UNREGISTERED = set()
+
+
+def unregister_algorithm(alg_id):
+    """PyJWT's ``jwt.unregister_algorithm``: ``alg_id`` is no longer signed
+    or verified by the module-level functions (``PyJWS`` objects keep their
+    own registry; a ``Verifier`` made before keeps its algorithms)."""
+    if alg_id not in _ALGORITHMS or alg_id in _UNREGISTERED:
+        raise KeyError("The specified algorithm could not be removed because it is not "
+                       "registered.")
+    _UNREGISTERED.add(alg_id)
+    _cjwt._set_unregistered(tuple(_UNREGISTERED))
+
+
+def register_algorithm(alg_id, alg_obj):
+    """PyJWT's ``jwt.register_algorithm``: only an algorithm of cjwt's that
+    ``unregister_algorithm`` removed can be registered again (with its own
+    class); custom algorithms raise ``NotImplementedError`` (the core signs)."""
+    if alg_id in _ALGORITHMS and alg_id not in _UNREGISTERED:
+        raise ValueError("Algorithm already has a handler.")
+    _check_algorithm_object(alg_id, alg_obj)
+    _UNREGISTERED.discard(alg_id)
+    _cjwt._set_unregistered(tuple(_UNREGISTERED))
+
+
+def _check_algorithm_object(alg_id, alg_obj):
+    if not isinstance(alg_obj, algorithms.Algorithm):
+        raise TypeError("Object is not of type `Algorithm`")
+    builtin = algorithms.get_default_algorithms().get(alg_id)
+    if builtin is None or type(alg_obj) is not type(builtin):
+        raise NotImplementedError("cjwt signs and verifies in its C core: custom algorithms "
+                                  "cannot be registered")
 
 
 def _sign_args(key, algorithm, headers, json_encoder):
@@ -159,7 +201,7 @@ def _sign_args(key, algorithm, headers, json_encoder):
             import json
 
             headers = json.loads(json.dumps(headers, cls=json_encoder))
-    if not isinstance(algorithm, str) or algorithm not in _ALGORITHMS:
+    if not isinstance(algorithm, str) or algorithm not in _ALGORITHMS or algorithm in _UNREGISTERED:
         raise _not_supported()
     return algorithm, headers
 
@@ -320,8 +362,13 @@ class PyJWS:
             self.options = {**self.options, **options}
 
     def register_algorithm(self, alg_id, alg_obj):
-        raise NotImplementedError("cjwt signs and verifies in its C core: custom algorithms "
-                                  "cannot be registered")
+        """Only one of cjwt's algorithms that ``unregister_algorithm`` removed
+        (with its own class); custom algorithms raise ``NotImplementedError``."""
+        if alg_id in self._algorithms:
+            raise ValueError("Algorithm already has a handler.")
+        _check_algorithm_object(alg_id, alg_obj)
+        self._algorithms[alg_id] = alg_obj
+        self._valid_algs.add(alg_id)
 
     def unregister_algorithm(self, alg_id):
         if alg_id not in self._algorithms:
@@ -358,6 +405,12 @@ class PyJWS:
             raise NotImplementedError("cjwt does not implement detached payloads (RFC 7797)")
         _token_type(jwt)
         merged = self.options if options is None else {**self.options, **options}
+        if merged["verify_signature"] and isinstance(algorithms, (list, tuple, set)):
+            # PyJWT: an algorithm this object does not have (unregister_algorithm,
+            # PyJWS(algorithms=...)) is not supported, whatever `algorithms` says
+            alg = get_unverified_header(jwt).get("alg")
+            if isinstance(alg, str) and alg in algorithms and alg not in self._valid_algs:
+                raise InvalidAlgorithmError("Algorithm not supported")
         payload = jws_decode(jwt, key, algorithms,
                              options={"verify_signature": merged["verify_signature"]})
         # Verified above: the header and signature are read from the same bytes.

@@ -49,16 +49,36 @@ def _pyjwt_checks(jwk, algorithm):
 
 
 def _key_from_jwk(jwk_data):
-    """``Key.from_jwk``, its refusal worded as PyJWT's ("Unable to construct
-    key from JWK: ", then the core's reason); the class and ``.code`` kept."""
-    try:
+    """``Key.from_jwk`` after PyJWT's checks of the JWK (its messages, and a
+    private RSA JWK with ``d`` only completed); a refusal of the key material
+    worded as PyJWT's ("Unable to construct key from JWK: ", then the core's
+    or `cryptography`'s reason), the class and ``.code`` kept."""
+    from .algorithms import pyjwt_jwk
+    from .exceptions import _KeyValueError
+    if not isinstance(jwk_data, dict):
         return Key.from_jwk(jwk_data)
-    except InvalidKeyError as e:
-        if not isinstance(jwk_data, dict):
+    try:
+        try:
+            jwk_data = pyjwt_jwk(jwk_data)
+        except _KeyValueError:
             raise
+        except InvalidKeyError as e:
+            raise _Unwrapped(e) from None
+        return Key.from_jwk(jwk_data)
+    except _Unwrapped as u:
+        raise u.error from None
+    except InvalidKeyError as e:
         err = type(e)(f"Unable to construct key from JWK: {e}")
         err.code = e.code
         raise err from e
+
+
+class _Unwrapped(Exception):
+    """PyJWT raises its own JWK checks' errors as they are (not wrapped)."""
+
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.error = error
 
 
 class PyJWK:
@@ -119,6 +139,7 @@ class PyJWKSet:
     ``[kid]``, iteration; ``.keyset`` is the ``cjwt.KeySet`` the core verifies with."""
 
     def __init__(self, keys):
+        self._keyset_error = None
         if isinstance(keys, KeySet):
             keyset = keys
         else:
@@ -129,8 +150,13 @@ class PyJWKSet:
             try:
                 keyset = KeySet.from_jwks({"keys": keys})
             except InvalidKeyError as e:
-                raise PyJWKSetError(f"The JWK Set did not contain any usable keys: {e}") from e
-        self.keyset = keyset
+                # A set whose keys are all for encryption (use "enc") is a set
+                # for PyJWT (its client then finds no signing key); it verifies
+                # nothing here either. Otherwise nothing in it is usable.
+                keyset, self._keyset_error = None, e
+                if not any(isinstance(k, dict) and k.get("use", "sig") != "sig" for k in keys):
+                    raise PyJWKSetError(f"The JWK Set did not contain any usable keys: {e}") from e
+        self._keyset = keyset
         if isinstance(keys, KeySet):
             self.keys = [PyJWK(k) for k in keyset]
         else:
@@ -144,6 +170,18 @@ class PyJWKSet:
                     self.keys.append(PyJWK(jwk))
                 except PyJWTError:
                     continue
+
+        if not self.keys and keyset is None:
+            raise PyJWKSetError(f"The JWK Set did not contain any usable keys: "
+                                f"{self._keyset_error}")
+
+    @property
+    def keyset(self):
+        """The ``cjwt.KeySet`` the core verifies with."""
+        if self._keyset is None:
+            raise PyJWKSetError(f"The JWK Set has no key usable for signatures: "
+                                f"{self._keyset_error}")
+        return self._keyset
 
     @staticmethod
     def from_dict(obj):

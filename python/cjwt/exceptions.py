@@ -180,6 +180,11 @@ class _KeyValueError(InvalidKeyError, ValueError):
     HMAC secret): PyJWT lets ``cryptography``'s ``ValueError`` through."""
 
 
+class _KeyAttributeError(InvalidKeyError, AttributeError):
+    """A JWK text that is JSON but not an object (``"[1]"``): PyJWT's
+    ``from_jwk`` fails with ``AttributeError`` (``obj.get``)."""
+
+
 class _KeyAlgorithmError(InvalidKeyError, InvalidAlgorithmError):
     """A key bound to one algorithm used for another: cjwt's
     ``InvalidKeyError``; PyJWT raises ``InvalidAlgorithmError`` for a ``PyJWK``."""

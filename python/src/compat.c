@@ -201,6 +201,16 @@ compat_message(cjwt_code code, const char *message, char *buf, size_t n, const c
                       "three)");
         return buf;
     }
+    if (code == CJWT_E_MALFORMED && strcmp(message, "the header segment is empty") == 0) {
+        /* PyJWT: json.loads of nothing */
+        PyOS_snprintf(buf, n, "Invalid header string: the header segment is empty");
+        return buf;
+    }
+    if (code == CJWT_E_MALFORMED && strncmp(message, "the token has 5 segments", 24) == 0) {
+        /* PyJWT: a header with dots in it is not base64url */
+        PyOS_snprintf(buf, n, "Invalid header padding: %s", message);
+        return buf;
+    }
     if ((code == CJWT_E_MALFORMED || code == CJWT_E_INVALID_IAT) && len > sizeof number &&
         strcmp(message + len - (sizeof number - 1), number) == 0) {
         for (size_t i = 0; i < sizeof dates / sizeof dates[0]; i++) {
@@ -253,3 +263,37 @@ compat_message(cjwt_code code, const char *message, char *buf, size_t n, const c
     }
     return message;
 }
+
+/* ---- unregister_algorithm -------------------------------------------- */
+
+PyDoc_STRVAR(set_unregistered_doc,
+"_set_unregistered($module, names, /)\n--\n\n"
+"The algorithm names cjwt.unregister_algorithm() removed (a tuple of str):\n"
+"decode's allowlists drop them, so tokens of those algorithms are refused.");
+
+static PyObject *
+py_set_unregistered(PyObject *module, PyObject *names)
+{
+    cjwt_state *st = get_state(module);
+    uint32_t mask = 0;
+    if (!PyTuple_Check(names)) {
+        PyErr_SetString(PyExc_TypeError, "names must be a tuple of str");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
+        Py_ssize_t len;
+        const char *name = utf8_arg(PyTuple_GET_ITEM(names, i), "names", &len);
+        if (!name)
+            return NULL;
+        cjwt_alg alg = cjwt_alg_from_name(name, (size_t)len);
+        if (alg < CJWT_ALG__COUNT)
+            mask |= CJWT_ALG_BIT(alg);
+    }
+    st->unregistered_algs = mask;
+    Py_RETURN_NONE;
+}
+
+PyMethodDef compat_functions[] = {
+    {"_set_unregistered", py_set_unregistered, METH_O, set_unregistered_doc},
+    {NULL, NULL, 0, NULL},
+};

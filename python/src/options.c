@@ -93,7 +93,10 @@ options_arg(cjwt_state *st, PyObject *options, decode_settings *a)
     v = option_get(st, options, OPT_REQUIRE);
     if (!v && PyErr_Occurred())
         return -1;
-    if (v && v != Py_None) {
+    if (v == Py_None)   /* PyJWT iterates it: TypeError */
+        return compat_raise("_RequireTypeError",
+                            "option require must be a list of claim names, not None");
+    if (v) {
         if (PyUnicode_Check(v)) {
             /* a TypeError, and PyJWT's MissingRequiredClaimError (it iterates the letters) */
             return compat_raise("_RequireTypeError",
@@ -167,7 +170,8 @@ algorithms_arg(cjwt_state *st, PyObject *algorithms, decode_settings *a)
             bits |= CJWT_ALG_BIT(alg);
         }
         if (i == n) {
-            a->opts.algorithms |= bits;
+            /* cjwt.unregister_algorithm(): those names verify nothing any more */
+            a->opts.algorithms |= bits & ~st->unregistered_algs;
             a->algorithms_given = n > 0;
             return 0;
         }
@@ -202,7 +206,7 @@ algorithms_arg(cjwt_state *st, PyObject *algorithms, decode_settings *a)
             raise_code(st, CJWT_E_UNSUPPORTED_ALG, msg, NULL);
             return -1;
         }
-        a->opts.algorithms |= CJWT_ALG_BIT(alg);
+        a->opts.algorithms |= CJWT_ALG_BIT(alg) & ~st->unregistered_algs;
     }
     a->algorithms_given = PyTuple_GET_SIZE(names) > 0;
     Py_DECREF(names);

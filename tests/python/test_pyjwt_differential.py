@@ -750,7 +750,8 @@ def _cjwt_class(name):
     """A class cjwt raises, by name: public (cjwt.X), private (cjwt.exceptions._X,
     which derive from a cjwt class and PyJWT's), or a builtin."""
     import builtins
-    for ns in (cjwt, cjwt.exceptions, builtins):
+    import json
+    for ns in (cjwt, cjwt.exceptions, cjwt.jwks_client, json, builtins):
         cls = getattr(ns, name, None)
         if isinstance(cls, type) and issubclass(cls, BaseException):
             return cls
