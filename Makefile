@@ -170,7 +170,7 @@ FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_JOBS    ?= 2
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_NAMES   = b64url header json claims verify_hmac verify_rsa verify_ec verify_ed25519 \
-               keyset jwk pem json_diff jwe
+               keyset jwk pem json_diff jwe verify_es256k verify_ed448 jws_json
 FUZZ_BINS    = $(addprefix $(B)/fuzz/fuzz_,$(FUZZ_NAMES))
 FUZZ_OBJS    = $(patsubst csrc/%.c,$(B)/fuzz/obj/%.o,$(CORE_SRC))
 FUZZ_HDRS    = $(wildcard tests/fuzz/*.h) $(CORE_HDR)
@@ -204,9 +204,17 @@ test-soak: $(B)/soak_rss
 $(B)/plain/test_threats: tests/c/test_threats.c tests/c/testlib.h $(B)/libcjwt.a
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(CORE_CFLAGS) -Icsrc -o $@ $< $(B)/libcjwt.a $(DEP_LIBS) -lpthread
-test-valgrind: $(B)/plain/test_threats
-	valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	  ./$(B)/plain/test_threats
+$(B)/plain/test_jwe $(B)/plain/test_jwe_threats $(B)/plain/test_jwt_jwe $(B)/plain/test_jwe_json: $(B)/plain/%: tests/c/%.c tests/c/testlib.h $(B)/libcjwt.a
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(CORE_CFLAGS) -Icsrc -o $@ $< $(B)/libcjwt.a $(DEP_LIBS) -lpthread
+# JWE too: the RFC 7516/7520 vectors (every serialization), round trips of
+# every alg family, and the JWE threat tests (failures of every kind)
+VALGRIND_C_TESTS = test_threats test_jwe test_jwe_threats test_jwt_jwe test_jwe_json
+test-valgrind: $(addprefix $(B)/plain/,$(VALGRIND_C_TESTS))
+	@for t in $(VALGRIND_C_TESTS); do \
+	  echo "valgrind $$t"; \
+	  valgrind -q --error-exitcode=9 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect ./$(B)/plain/$$t || exit 1; done
 
 # --- the PyJWT differential suite against an older PyJWT too --------------
 # tests/python runs it against the PyJWT that install-deps installs (the
@@ -226,14 +234,20 @@ test-pyjwt-old: python $(PYJWT_OLD_VENV)/.installed
 	  tests/python/test_pyjwt_docs_usage.py
 
 # --- interop: cjwt against PyJWT, jose (node) and golang-jwt, both ways ----
-test-interop: python lua54
+# (JWE: jwe_matrix.py, against jose, joserfc, jwcrypto and go-jose)
+test-interop: python lua
 	tests/interop/setup.sh
 	$(PYTHON) tests/interop/matrix.py
+	$(PYTHON) tests/interop/jwe_matrix.py
+	$(PYTHON) tests/interop/jws_json.py
 
-# The Lua binding's error paths under valgrind (Lua 5.4): nothing leaked, no bad access.
+# The Lua binding's error paths under valgrind (Lua 5.4): nothing leaked, no bad access
+# (valgrind_jwe.lua: the JWE paths).
 test-lua-valgrind: lua54
 	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/lua5.4/?.so;;' valgrind -q --leak-check=full \
 	  --errors-for-leak-kinds=definite --error-exitcode=9 $(LUA54) tests/lua/valgrind_paths.lua
+	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/lua5.4/?.so;;' valgrind -q --leak-check=full \
+	  --errors-for-leak-kinds=definite --error-exitcode=9 $(LUA54) tests/lua/valgrind_jwe.lua
 
 # cjwt.gateway in a real nginx (Debian's nginx, libnginx-mod-http-lua, lua-resty-core).
 test-nginx: luajit python
@@ -260,10 +274,13 @@ BENCH_C = $(CC) $(CFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN)
 BENCH_PY = py=$(B)/bench-venv/bin/python; [ -x $$py ] || py=$(PYTHON); $$py
 $(B)/c_floor: bench/c_floor.c $(B)/libcjwt.a csrc/cjwt.h
 	$(BENCH_C) $(SODIUM_DEF) -Icsrc -o $@ $< $(B)/libcjwt.a $(DEP_LIBS)
+$(B)/bench/jwe_floor: bench/jwe_floor.c $(B)/libcjwt.a csrc/cjwt.h
+	@mkdir -p $(dir $@)
+	$(BENCH_C) -Icsrc -o $@ $< $(B)/libcjwt.a $(DEP_LIBS)
 $(B)/bench/libjwt_runner: bench/libjwt_runner.c
 	@mkdir -p $(dir $@)
 	$(BENCH_C) -o $@ $< -ljwt
-bench-build: core python lua $(B)/c_floor
+bench-build: core python lua $(B)/c_floor $(B)/bench/jwe_floor
 	@if [ -f /usr/include/jwt.h ]; then $(MAKE) --no-print-directory $(B)/bench/libjwt_runner; \
 	else echo "bench: libjwt-dev not installed, libjwt skipped"; fi
 bench:

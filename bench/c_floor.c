@@ -175,7 +175,8 @@ static int do_sign(void *c_)
 
 int main(int argc, char **argv)
 {
-    static const char *const names[] = {"HS256", "RS256", "ES256", "EdDSA"};
+    /* "Ed448": EdDSA with an Ed448 key (the row bench/run.py calls so) */
+    static const char *const names[] = {"HS256", "RS256", "ES256", "EdDSA", "ES256K", "Ed448"};
     double seconds = argc > 1 ? atof(argv[1]) : 1.0;
     int rounds = argc > 2 ? atoi(argv[2]) : 3;
     const char *only = argc > 3 ? argv[3] : NULL;   /* one algorithm, for profiling */
@@ -198,8 +199,9 @@ int main(int argc, char **argv)
     const char *const *list = only ? &only : names;
     size_t n_list = only ? 1 : sizeof names / sizeof *names;
     for (size_t i = 0; i < n_list; i++) {
-        cjwt_alg alg = cjwt_alg_from_name(list[i], strlen(list[i]));
-        cjwt_key *k = cjwt_key_generate(alg, NULL, NULL);
+        int ed448 = strcmp(list[i], "Ed448") == 0;
+        cjwt_alg alg = ed448 ? CJWT_ALG_EDDSA : cjwt_alg_from_name(list[i], strlen(list[i]));
+        cjwt_key *k = cjwt_key_generate_curve(alg, ed448 ? "Ed448" : NULL, NULL, NULL);
         if (!k) {
             fprintf(stderr, "c_floor: cannot make a %s key\n", list[i]);
             return 1;

@@ -10,17 +10,24 @@
 # a temp prefix; every location proxies to a `return 200` server in the same
 # nginx. nginx is stopped on exit, also on failure or Ctrl-C.
 #
-#   bench/gateway.sh [--quick] [--seconds N] [--workers "1 2"]
+#   bench/gateway.sh [--quick] [--seconds N] [--workers "1 2"] [--rounds N] [--locations "..."]
 #     --quick      1 s per location, one nginx worker count (the smoke check)
 #     --seconds N  wrk duration per location (default 3)
 #     --workers W  nginx worker counts to run (default "1 2", "1" on 1 core)
+#     --rounds N   run every location N times, alternating (plain, HS256, ...,
+#                  plain, HS256, ...), and report the medians (default 1)
+#     --locations L  only these LOCs (default all; none is always run)
 #   WRK_THREADS (2), WRK_CONNECTIONS (32): the wrk load.
 #
 # Prints, on stdout, lines for bench/run.py's collector (LOC is none, HS256,
-# ES256, HS256-cache or ES256-cache):
+# ES256, HS256-cache, ES256-cache, and resty-HS256 / resty-ES256: the same
+# checks with lua-resty-jwt, bench/resty_gateway.lua, when
+# bench/install-peers.sh brought it into build/bench/resty):
 #   gateway nginx-<N>w <LOC> rps <requests/s>
 #   gateway nginx-<N>w <LOC> cpu_us <nginx worker CPU µs per request>
 #   gateway nginx-<N>w <LOC other than none> ratio <verified rps / plain rps>
+# (with --rounds N: the medians over the rounds; the ratio is the median of each
+# round's ratio to plain, measured just before it in the same round)
 # and a readable account on stderr. Any non-2xx answer under load is an error
 # (a 401 is cheaper than a verify and would inflate the rate); the speed
 # itself is never checked.
@@ -36,12 +43,19 @@ SECONDS_PER=3
 WORKERS="1 2"
 [ "$CORES" -ge 2 ] || WORKERS="1"
 QUICK=0
+ROUNDS=1
+ONLY=""
+RESTY=$ROOT/build/bench/resty/lib
+HAVE_RESTY=false
+[ -f "$RESTY/resty/jwt.lua" ] && HAVE_RESTY=true
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) QUICK=1; SECONDS_PER=1; WORKERS=$([ "$CORES" -ge 2 ] && echo 2 || echo 1) ;;
     --seconds) SECONDS_PER=$2; shift ;;
     --workers) WORKERS=$2; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --rounds) ROUNDS=$2; shift ;;
+    --locations) ONLY=$2; shift ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "gateway.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -120,7 +134,8 @@ USER_LINE=""
 start_nginx() {   # WORKERS
   sed -e "s|@T@|$T|g" -e "s|@ROOT@|$ROOT|g" -e "s|@MODDIR@|$MODDIR|g" -e "s|@USER@|$USER_LINE|g" \
       -e "s|@PORT@|$PORT|g" -e "s|@UPSTREAM_PORT@|$UPSTREAM_PORT|g" -e "s|@WORKERS@|$1|g" \
-      -e "s|@HS_K@|$HS_K|g" "$ROOT/bench/gateway.nginx.conf.in" > "$T/nginx.conf"
+      -e "s|@HS_K@|$HS_K|g" -e "s|@RESTY@|$RESTY|g" -e "s|@HAVE_RESTY@|$HAVE_RESTY|g" \
+      "$ROOT/bench/gateway.nginx.conf.in" > "$T/nginx.conf"
   "$NGINX" -t -q -p "$T" -c "$T/nginx.conf" -e "$T/error.log"
   setsid "$NGINX" -p "$T" -c "$T/nginx.conf" -e "$T/error.log" &
   NGINX_PID=$!
@@ -171,7 +186,25 @@ run_wrk() {   # PATH TOKEN -> "requests/s cpu_us_per_request" on stdout
     'BEGIN {printf "%s %.2f\n", r, d * 1e6 / hz / n}'
 }
 
-log "wrk -t$THREADS -c$CONNS -d${SECONDS_PER}s per location on 127.0.0.1; $CORES cores shared" \
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+LOCS="none:/plain:HS HS256:/hs256:HS ES256:/es256:ES HS256-cache:/hs256-cache:HS ES256-cache:/es256-cache:ES"
+if $HAVE_RESTY; then
+  LOCS="$LOCS resty-HS256:/resty-hs256:HS resty-ES256:/resty-es256:ES"
+else
+  log "lua-resty-jwt not in build/bench/resty (bench/install-peers.sh): its locations are not run"
+fi
+if [ -n "$ONLY" ]; then
+  sel=""
+  for loc in $LOCS; do
+    name=${loc%%:*}
+    case " none $ONLY " in *" $name "*) sel="$sel $loc" ;; esac
+  done
+  LOCS=$sel
+fi
+NAMES=$(for loc in $LOCS; do echo "${loc%%:*}"; done)
+
+log "wrk -t$THREADS -c$CONNS -d${SECONDS_PER}s per location on 127.0.0.1, $ROUNDS round(s); $CORES cores shared" \
     "by wrk and nginx; load average $(cut -d' ' -f1 /proc/loadavg)"
 for w in $WORKERS; do
   start_nginx "$w"
@@ -182,14 +215,28 @@ for w in $WORKERS; do
   expect 200 /hs256-cache "$HS_TOKEN"; expect 200 /es256-cache "$ES_TOKEN"
   expect 401 /hs256-cache "$ES_TOKEN"; expect 401 /es256-cache "$HS_TOKEN"
   expect 200 /plain
+  if $HAVE_RESTY; then
+    expect 401 /resty-hs256; expect 401 /resty-es256
+    expect 200 /resty-hs256 "$HS_TOKEN"; expect 200 /resty-es256 "$ES_TOKEN"
+    expect 401 /resty-hs256 "$ES_TOKEN"; expect 401 /resty-es256 "$HS_TOKEN"
+  fi
   # Warm-up (connections, LuaJIT traces), not reported.
   wrk -t1 -c4 -d1s -H "Authorization: Bearer $HS_TOKEN" "http://127.0.0.1:$PORT/hs256" >/dev/null
-  declare -A RES=()
-  for loc in none:/plain:HS HS256:/hs256:HS ES256:/es256:ES \
-             HS256-cache:/hs256-cache:HS ES256-cache:/es256-cache:ES; do
-    IFS=: read -r name path tok <<<"$loc"
-    [ "$tok" = HS ] && tok=$HS_TOKEN || tok=$ES_TOKEN
-    RES[$name]=$(run_wrk "$path" "$tok")
+  declare -A RPS=() CPU=() RAT=() RES=()
+  for _ in $(seq "$ROUNDS"); do
+    for loc in $LOCS; do
+      IFS=: read -r name path tok <<<"$loc"
+      [ "$tok" = HS ] && tok=$HS_TOKEN || tok=$ES_TOKEN
+      read -r rps cpu <<<"$(run_wrk "$path" "$tok")"
+      [ "$name" = none ] && round_plain=$rps
+      # each location against plain of the same round (run just before it)
+      RAT[$name]="${RAT[$name]:-} $(awk -v v="$rps" -v p="$round_plain" 'BEGIN {printf "%.4f", v / p}')"
+      RPS[$name]="${RPS[$name]:-} $rps"; CPU[$name]="${CPU[$name]:-} $cpu"
+    done
+  done
+  for name in $NAMES; do
+    RES[$name]="$(median <<<"${RPS[$name]}") $(median <<<"${CPU[$name]}") $(median <<<"${RAT[$name]}")"
+    [ "$ROUNDS" -gt 1 ] && log "$w worker(s): $name req/s:${RPS[$name]}; µs:${CPU[$name]}; vs plain:${RAT[$name]}"
   done
   # the cached locations were served from the cache (one worker's counters)
   for c in hs256c es256c; do
@@ -197,13 +244,14 @@ for w in $WORKERS; do
         "http://127.0.0.1:$PORT/_cache_stats?name=$c")"
   done
   stop_nginx
-  read -r plain plain_cpu <<<"${RES[none]}"
+  read -r plain plain_cpu _ <<<"${RES[none]}"
   summary="plain $plain req/s ${plain_cpu} µs"
   printf 'gateway nginx-%sw none rps %s\n' "$w" "$plain"
   printf 'gateway nginx-%sw none cpu_us %s\n' "$w" "$plain_cpu"
-  for name in HS256 ES256 HS256-cache ES256-cache; do
-    read -r rps cpu <<<"${RES[$name]}"
-    ratio=$(awk -v v="$rps" -v p="$plain" 'BEGIN {printf "%.3f", v / p}')
+  for name in $NAMES; do
+    [ "$name" = none ] && continue
+    read -r rps cpu ratio <<<"${RES[$name]}"
+    ratio=$(awk -v r="$ratio" 'BEGIN {printf "%.3f", r}')
     printf 'gateway nginx-%sw %s rps %s\n' "$w" "$name" "$rps"
     printf 'gateway nginx-%sw %s ratio %s\n' "$w" "$name" "$ratio"
     printf 'gateway nginx-%sw %s cpu_us %s\n' "$w" "$name" "$cpu"

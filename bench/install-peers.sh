@@ -9,7 +9,8 @@
 #                              BENCH_SKIP_PYJWT_RS=1 skips it.
 #   build/bench/node/          jsonwebtoken, jose, fast-jwt (npm --prefix)
 #   libjwt-dev                 Debian's libjwt (apt-get)
-#   build/bench/resty/         lua-resty-jwt from luarocks.org, if reachable (no runner yet)
+#   build/bench/resty/lib/     lua-resty-jwt + lua-resty-openssl/-string/-hmac,
+#                              from BENCH_RESTY_SRC or luarocks.org (see below)
 #
 # Each step that fails leaves a line "name<TAB>reason" in
 # build/bench/peers-status.tsv; the driver shows that reason as "n/a (...)".
@@ -98,16 +99,49 @@ else
 fi
 
 # --- lua-resty-jwt (the OpenResty peer, issue 20) ---------------------------
-# Not in Debian. Its source (and lua-resty-string / lua-resty-hmac) would come
-# from luarocks.org at a pinned release into build/bench/resty, never into the
-# repository; that registry is not reachable from the development machine.
+# lua-resty-jwt with what it loads (lua-resty-openssl, lua-resty-string,
+# lua-resty-hmac) at pinned releases, as plain Lua files merged into
+# build/bench/resty/lib (never into the repository). bench/resty_runner.py and
+# bench/gateway.sh run it in the same nginx and LuaJIT as cjwt.gateway.
+# None of them is in Debian, npm or PyPI; the Lua registries are luarocks.org
+# and opm.openresty.org, which the development machine cannot reach. So:
+#   1. BENCH_RESTY_SRC=DIR: DIR/<name>/lib/... source trees brought by hand at
+#      the pins below (e.g. `git clone --branch v0.3.2 .../lua-resty-jwt`);
+#   2. otherwise luarocks (lua-resty-jwt 0.3.2-1 pulls lua-resty-openssl and
+#      carries lua-resty-hmac; lua-resty-string 0.09-0);
+#   3. otherwise the row says n/a with the reason.
 RESTY_DIR=$B/bench/resty
-mkdir -p "$RESTY_DIR"
-if (cd "$RESTY_DIR" && timeout 60 luarocks download --source lua-resty-jwt 0.2.3-0) > "$B/bench/resty.log" 2>&1 \
-   && ls "$RESTY_DIR"/lua-resty-jwt-* >/dev/null 2>&1; then
-  fail lua-resty-jwt "source fetched into $RESTY_DIR, but the bench has no runner for it yet"
+RESTY_PINS="lua-resty-jwt v0.3.2 (luarocks 0.3.2-1), lua-resty-openssl 1.9.0, lua-resty-string v0.17 (luarocks 0.09-0), lua-resty-hmac 23da759 (v0.06, lua-resty-jwt's submodule)"
+resty_merge() {   # SRC_LIB_DIR...: copy lib trees into $RESTY_DIR/lib
+  mkdir -p "$RESTY_DIR/lib" && for d in "$@"; do cp -R "$d"/. "$RESTY_DIR/lib/" || return 1; done
+}
+if [ -f "$RESTY_DIR/lib/resty/jwt.lua" ] && [ -f "$RESTY_DIR/SOURCE" ]; then
+  ok lua-resty-jwt
+elif [ -n "${BENCH_RESTY_SRC:-}" ]; then
+  rm -rf "$RESTY_DIR"; mkdir -p "$RESTY_DIR"
+  if resty_merge "$BENCH_RESTY_SRC"/lua-resty-jwt/lib "$BENCH_RESTY_SRC"/lua-resty-openssl/lib \
+       "$BENCH_RESTY_SRC"/lua-resty-string/lib "$BENCH_RESTY_SRC"/lua-resty-hmac/lib \
+     && [ -f "$RESTY_DIR/lib/resty/jwt.lua" ]; then
+    echo "BENCH_RESTY_SRC=$BENCH_RESTY_SRC: $RESTY_PINS" > "$RESTY_DIR/SOURCE"; ok lua-resty-jwt
+  else
+    rm -rf "$RESTY_DIR"
+    fail lua-resty-jwt "BENCH_RESTY_SRC=$BENCH_RESTY_SRC lacks lua-resty-{jwt,openssl,string,hmac}/lib"
+  fi
+elif ! command -v luarocks >/dev/null 2>&1; then
+  fail lua-resty-jwt "not in Debian, npm or PyPI, and luarocks is not installed"
 else
-  fail lua-resty-jwt "not in Debian, and luarocks.org could not be reached (see $B/bench/resty.log)"
+  rm -rf "$RESTY_DIR"; mkdir -p "$RESTY_DIR"
+  echo "install-peers: luarocks install lua-resty-jwt 0.3.2-1, lua-resty-string 0.09-0"
+  if { timeout 120 luarocks --lua-version 5.1 --tree "$RESTY_DIR/tree" install lua-resty-jwt 0.3.2-1 \
+       && timeout 120 luarocks --lua-version 5.1 --tree "$RESTY_DIR/tree" install lua-resty-string 0.09-0; \
+     } > "$B/bench/resty.log" 2>&1 && resty_merge "$RESTY_DIR/tree/share/lua/5.1" \
+     && [ -f "$RESTY_DIR/lib/resty/jwt.lua" ]; then
+    echo "luarocks: lua-resty-jwt 0.3.2-1, lua-resty-string 0.09-0 and their dependencies" > "$RESTY_DIR/SOURCE"
+    ok lua-resty-jwt
+  else
+    rm -rf "$RESTY_DIR"
+    fail lua-resty-jwt "not in Debian, npm or PyPI; luarocks.org not reachable here (see $B/bench/resty.log); BENCH_RESTY_SRC=dir runs sources brought by hand"
+  fi
 fi
 
 echo "install-peers: status in $STATUS"

@@ -4,7 +4,8 @@
     python bench/run.py [--quick] [--rounds N] [--seconds S] [--only LIB,...]
 
 Runs every runner (bench/c_floor.c, bench/libjwt_runner.c, bench/py_runner.py,
-bench/lua_runner.lua on Lua 5.4 and LuaJIT, bench/node_runner.mjs) ROUNDS
+bench/lua_runner.lua on Lua 5.4 and LuaJIT, bench/node_runner.mjs; for JWE
+decryption bench/jwe_bench.py and its runners) ROUNDS
 times, interleaved (round 1 of everything, then round 2, ...) so a burst of
 load on the machine hits every library alike. Each runner prints lines
 "lib lang alg op ops_per_sec" (or "... n/a reason"); this script takes the
@@ -38,7 +39,10 @@ KEYS = os.path.join(B, "bench", "keys")
 VENV_PY = os.environ.get("BENCH_VENV_PY") or os.path.join(B, "bench-venv", "bin", "python")
 NODE_MODULES = os.path.join(B, "bench", "node", "node_modules")
 STATUS = os.path.join(B, "bench", "peers-status.tsv")
-ALGS = ["HS256", "RS256", "ES256", "EdDSA"]
+ALGS = ["HS256", "RS256", "ES256", "EdDSA"]   # every runner measures these
+# Measured by the C floor only (no peer to compare with in every language):
+# ES256K (secp256k1) and Ed448 (EdDSA with an Ed448 key); the columns after ALGS's.
+CORE_ONLY_ALGS = ["ES256K", "Ed448"]
 OPS = ["verify", "sign"]
 
 # Rows of the table, in order: (lib, lang, label)
@@ -65,7 +69,8 @@ ROWS = [
     ("fast-jwt", "node", "fast-jwt (no cache)"),
     ("fast-jwt-cache", "node", "fast-jwt (cache, same token)"),
     ("libjwt", "c", "libjwt (Debian)"),
-    ("lua-resty-jwt", "luajit", "lua-resty-jwt (the OpenResty peer)"),
+    ("lua-resty-jwt", "nginx", "lua-resty-jwt 0.3.2 in nginx (the OpenResty peer; key text each call)"),
+    ("cjwt-verifier", "nginx", "cjwt in the same nginx worker, cjwt.verifier + key object"),
 ]
 # rows that verify the same token from a cache: a hit, not a verification
 CACHE_LIBS = ("cjwt-verifier-cache", "fast-jwt-cache")
@@ -75,7 +80,8 @@ CACHE_LANGS = (("python", "Python cjwt.Verifier"), ("lua5.4", "Lua 5.4 cjwt.veri
 # the gateway locations of bench/gateway.sh, in table order: (name, column title)
 GW_LOCS = [("none", "no verification"), ("HS256", "cjwt.gateway HS256"),
            ("ES256", "cjwt.gateway ES256"), ("HS256-cache", "HS256, cache = 1024"),
-           ("ES256-cache", "ES256, cache = 1024")]
+           ("ES256-cache", "ES256, cache = 1024"),
+           ("resty-HS256", "lua-resty-jwt HS256"), ("resty-ES256", "lua-resty-jwt ES256")]
 # the peer whose install status (bench/install-peers.sh) decides "n/a" for a lib
 PEER_OF = {"pyjwt": "pyjwt", "pyjwt-rs": "pyjwt-rs", "jwcrypto": "jwcrypto",
            "joserfc": "joserfc", "jsonwebtoken": "jsonwebtoken", "jose": "jose",
@@ -171,9 +177,10 @@ def runners(only):
             None if ok else peer_reason(lib))
     exe = os.path.join(B, "bench", "libjwt_runner")
     add("libjwt", "c", [exe], env, None if os.path.exists(exe) else peer_reason("libjwt"))
-    # never measured so far: bench/install-peers.sh records why (issue 20, item 6)
-    add("lua-resty-jwt", "luajit", [], env,
-        status.get("lua-resty-jwt") or "not in Debian; bench/install-peers.sh tries luarocks.org")
+    # the OpenResty peer and cjwt in the same nginx worker (issue 20, item 6); without
+    # lua-resty-jwt its lines say n/a with bench/install-peers.sh's reason
+    add("lua-resty-jwt", "nginx", [sys.executable, os.path.join(BENCH, "resty_runner.py")], env,
+        gateway_missing(need_core=False))
     if want("cjwt-threads"):
         out.append(("cjwt-threads", "python",
                     [py, os.path.join(BENCH, "py_runner.py"), "cjwt-threads"], pyenv))
@@ -183,9 +190,9 @@ def runners(only):
 MODDIR = os.environ.get("NGINX_MODULES", "/usr/lib/nginx/modules")
 
 
-def gateway_missing():
-    """Why bench/gateway.sh cannot run here, or None."""
-    for exe in (os.environ.get("NGINX", "nginx"), "wrk", "curl"):
+def gateway_missing(need_core=True):
+    """Why bench/gateway.sh (need_core=False: bench/resty_runner.py) cannot run here, or None."""
+    for exe in (os.environ.get("NGINX", "nginx"),) + (("wrk", "curl") if need_core else ()):
         if not shutil.which(exe):
             return "%s not installed (scripts/install-deps.sh)" % exe
     if not os.path.exists(os.path.join(MODDIR, "ngx_http_lua_module.so")):
@@ -291,6 +298,12 @@ def versions(py):
     v["luajit"] = " ".join((cmd(["luajit", "-v"]) or "").split()[:2]) or None
     v["openssl"] = " ".join((cmd(["openssl", "version"]) or "").split()[:2]) or None
     v["libjwt"] = cmd(["dpkg-query", "-W", "-f=${Version}", "libjwt-dev"])
+    v["nginx"] = (cmd(["sh", "-c", "nginx -v 2>&1"]) or "").replace("nginx version: ", "") or None
+    try:
+        with open(os.path.join(B, "bench", "resty", "SOURCE")) as f:
+            v["OpenResty peer"] = f.read().strip().split(": ", 1)[-1]
+    except OSError:
+        pass
     pkgs = ["PyJWT", "cryptography", "pyjwt-rs", "jwcrypto", "joserfc"]
     out = cmd([py, "-c", "import importlib.metadata as m\nfor p in %r:\n"
                "  try: print(p, m.version(p))\n  except Exception: pass" % (pkgs,)])
@@ -334,11 +347,12 @@ def build_tables(med, na, skipped, floor):
     for op in OPS:
         lines.append("### %s (operations per second; in brackets: time per operation "
                      "relative to the C floor, 1.00 = the floor, lower is better)\n" % op)
-        lines.append("| library | " + " | ".join(ALGS) + " |")
-        lines.append("|---|" + "---|" * len(ALGS))
+        algs = ALGS + [a for a in CORE_ONLY_ALGS if any(k.endswith("|%s|%s" % (a, op)) for k in med)]
+        lines.append("| library | " + " | ".join(algs) + " |")
+        lines.append("|---|" + "---|" * len(algs))
         for lib, lang, label in ROWS:
             cells = []
-            for alg in ALGS:
+            for alg in algs:
                 key = "|".join((lib, lang, alg, op))
                 if key in med:
                     f = floor.get((alg, op))
@@ -405,6 +419,29 @@ def targets(med, gw_med=None, gw_skip=None):
               hs, m("cjwt-key", lang, "HS256"), 1.3, False)
     ratio("issue 20: core EdDSA verify vs bare OpenSSL Ed25519 verify (speed-up)",
           m("cjwt-floor", "c", "EdDSA"), m("primitive", "c", "EdDSA"), 2, True)
+    ed = m("cjwt-floor", "c", "EdDSA")
+    bare = m("primitive-sodium", "c", "EdDSA")
+    rows.append(("issue 20: core EdDSA verify, time vs bare libsodium Ed25519 verify",
+                 "n/a" if ed is None or bare is None else "%.2fx" % (bare / ed), "info", ""))
+    # the gateway: issue 20 asks 0.9x of plain for HS256 without the cache; the
+    # nginx worker CPU per request says the same without wrk's share of the cores
+    for w in gw_workers(gw_med or {}):
+        r = (gw_med or {}).get("%s|HS256|ratio" % w)
+        pc, hc = ((gw_med or {}).get("%s|%s|cpu_us" % (w, loc)) for loc in ("none", "HS256"))
+        rows.append(("issue 20: gateway HS256 uncached, %s worker(s), req/s vs plain" % w[6:-1],
+                     "n/a" if r is None else "%.2fx" % r, "≥ 0.9x",
+                     "" if r is None else ("met" if r >= 0.9 else "missed")))
+        rows.append(("issue 20: gateway HS256 uncached, %s worker(s), plain / verified CPU per request"
+                     % w[6:-1], "n/a" if not pc or not hc else "%.2fx (%.1f / %.1f µs)" % (pc / hc, pc, hc),
+                     "info", ""))
+        for alg in ("HS256", "ES256"):
+            c, rr = ((gw_med or {}).get("%s|%s|rps" % (w, loc)) for loc in (alg, "resty-" + alg))
+            rows.append(("issue 20: gateway %s, %s worker(s), cjwt.gateway vs lua-resty-jwt req/s "
+                         "(speed-up)" % (alg, w[6:-1]),
+                         "n/a" if not c or not rr else "%.2fx" % (c / rr), "info", ""))
+    for alg in ALGS:
+        ratio("issue 20: %s verify in nginx, cjwt.verifier vs lua-resty-jwt (speed-up)" % alg,
+              m("cjwt-verifier", "nginx", alg), m("lua-resty-jwt", "nginx", alg), 1, True)
     for loc in ("HS256", "HS256-cache", "ES256", "ES256-cache"):
         alg, cached = loc.split("-")[0], loc.endswith("-cache")
         desc = "nginx + cjwt.gateway %s%s, req/s vs no verification" % (
@@ -559,15 +596,20 @@ def main():
     rev, rev_skip = run_revocation(args.quick, only)
     if rev_skip:
         log("skip revocation (bench/revocation.py): " + rev_skip)
+    jwe = None   # the JWE section (bench/jwe_bench.py): its own runners and table
+    if not only or "jwe" in only:
+        import jwe_bench
+        jwe = jwe_bench.run(args.rounds, args.seconds, args.quick)
     info["loadavg_end"] = os.getloadavg()
     med = {k: statistics.median(v) for k, v in samples.items()}
-    floor = {(alg, op): med.get("cjwt-floor|c|%s|%s" % (alg, op)) for alg in ALGS for op in OPS}
+    floor = {(alg, op): med.get("cjwt-floor|c|%s|%s" % (alg, op))
+             for alg in ALGS + CORE_ONLY_ALGS for op in OPS}
 
     # ---- text table (stdout) ----------------------------------------------
     lw = max(len(label) for _, _, label in ROWS)
     print("\n%-*s %-6s %-6s %12s %8s" % (lw, "library", "alg", "op", "ops/s", "vs floor"))
     for lib, lang, label in ROWS:
-        for alg in ALGS:
+        for alg in ALGS + CORE_ONLY_ALGS:
             for op in OPS:
                 key = "|".join((lib, lang, alg, op))
                 if key in med:
@@ -600,6 +642,10 @@ def main():
         print("\nrevocation (replicated denylists):")
         for line in revocation_lines(rev):
             print("  " + line)
+    if jwe:
+        print("\nJWE decrypt (bench/jwe_bench.py), operations per second (in brackets: time vs the core)")
+        for line in jwe_bench.lines(*jwe)[2:]:
+            print("  " + line.strip("| ").replace(" | ", "   "))
     tg = targets(med, gw_med, gw_skip)
     print("\nissue 8 targets (information only; never a test):")
     width = max(len(row[0]) for row in tg)
@@ -620,6 +666,7 @@ def main():
                                          "ratio": "rps / rps of the plain location ('none')",
                                          "cpu_us": "nginx worker CPU (utime+stime) per request, µs"}},
                    "revocation": rev or {"skipped": rev_skip},
+                   "jwe": {"median": jwe[0], "na": jwe[1]} if jwe else {"skipped": "--only"},
                    "targets": [dict(zip(("target", "measured", "goal", "verdict"), row))
                                for row in tg],
                    "skipped": {"%s|%s" % k: v for k, v in skipped.items()},
@@ -656,6 +703,9 @@ def main():
                "token on every request (docs/performance.md)." % info["cores"]]
     else:
         md += ["n/a: " + gw_skip]
+    md += ["", "### JWE decrypt (`bench/jwe_bench.py`: operations per second, median of the "
+           "rounds; in brackets: time per decryption relative to the cjwt core)", ""]
+    md += jwe_bench.lines(*jwe) if jwe else ["not selected (--only)"]
     md += ["", "### revocation (`bench/revocation.py`: replicated denylists, issue 15)", ""]
     md += revocation_lines(rev) if rev else ["n/a: " + rev_skip]
     png = os.path.join(args.out, "results.png")

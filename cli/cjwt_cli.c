@@ -1,4 +1,5 @@
-/* The `cjwt` command: encode, decode, verify, keygen, jwks, exit-codes.
+/* The `cjwt` command: encode, decode, verify, keygen, jwks, exit-codes
+ * (encrypt and decrypt: cli/jwe_cmd.c).
  *
  * Built on the public API only (csrc/cjwt.h), like the Python and Lua
  * bindings: it turns arguments into cjwt_* calls and results into text and
@@ -13,23 +14,9 @@
 /* GNU-style long options, accepted anywhere on the line: `--name value` or
  * `--name=value`; `--` ends options; `-` is a positional (stdin). */
 
-typedef struct opt_spec {
-    const char *name;
-    int has_arg;
-    int id;
-} opt_spec;
-
-typedef struct arg_state {
-    int argc, i, only_positional;
-    char **argv;
-    const char *cmd;
-} arg_state;
-
-enum { ARG_END, ARG_POSITIONAL, ARG_OPTION, ARG_ERROR };
-
 /* Next argument: ARG_OPTION with *id and *val (NULL for flags),
  * ARG_POSITIONAL with *val, ARG_END, or ARG_ERROR (already reported). */
-static int next_arg(arg_state *st, const opt_spec *specs, int *id, const char **val)
+int cli_next_arg(arg_state *st, const opt_spec *specs, int *id, const char **val)
 {
     const char *a, *eq;
     size_t n;
@@ -42,7 +29,7 @@ static int next_arg(arg_state *st, const opt_spec *specs, int *id, const char **
     }
     if (strcmp(a, "--") == 0) {
         st->only_positional = 1;
-        return next_arg(st, specs, id, val);
+        return cli_next_arg(st, specs, id, val);
     }
     if (strcmp(a, "-h") == 0)
         a = "--help";
@@ -79,18 +66,12 @@ static int next_arg(arg_state *st, const opt_spec *specs, int *id, const char **
 
 /* ---- shared pieces --------------------------------------------------- */
 
-/* Key options accepted by encode and verify. */
-typedef struct key_source {
-    const char *key_file, *jwks_file, *secret_file, *secret_env;
-    unsigned flags;
-} key_source;
-
-static int key_source_count(const key_source *ks)
+int cli_key_source_count(const key_source *ks)
 {
     return !!ks->key_file + !!ks->jwks_file + !!ks->secret_file + !!ks->secret_env;
 }
 
-static int load_single_key(const key_source *ks, cjwt_key **key)
+int cli_load_single_key(const key_source *ks, cjwt_key **key)
 {
     if (ks->key_file)
         return cli_load_key_file(ks->key_file, ks->flags, key);
@@ -101,7 +82,7 @@ static int load_single_key(const key_source *ks, cjwt_key **key)
 
 /* The token: the argument itself, or stdin for "-"; surrounding whitespace
  * (a trailing newline from `echo`) is dropped. */
-static int read_token(const char *arg, char **buf, const char **tok, size_t *len)
+int cli_read_token(const char *arg, char **buf, const char **tok, size_t *len)
 {
     *buf = NULL;
     if (strcmp(arg, "-") == 0) {
@@ -125,7 +106,7 @@ static int read_token(const char *arg, char **buf, const char **tok, size_t *len
 }
 
 /* "k=v": v as JSON when it parses, else as a string. Sets it in obj. */
-static int set_member(const char *cmd, cjwt_value *obj, const char *kv, const char *opt)
+int cli_set_member(const char *cmd, cjwt_value *obj, const char *kv, const char *opt)
 {
     const char *eq = strchr(kv, '=');
     cjwt_value *v;
@@ -174,7 +155,7 @@ static const char encode_help[] =
     "CLAIMS is a JSON object: the text itself, @FILE, or - for stdin (default {}).\n"
     "  --claim NAME=VALUE     set a claim (VALUE is JSON if it parses, else a string); repeatable\n"
     "  --header NAME=VALUE    set a protected header member; repeatable\n"
-    "  --alg ALG              HS256..HS512, RS*, PS*, ES256/384/512, EdDSA, none\n"
+    "  --alg ALG              HS256..HS512, RS*, PS*, ES256/384/512, ES256K, EdDSA, none\n"
     "                         (default: the key's alg, or the one its curve implies)\n"
     "  --key FILE             private key: PEM, DER or JWK (an oct JWK is an HMAC secret)\n"
     "  --secret-file FILE     HMAC secret: the file's bytes (one trailing newline dropped)\n"
@@ -187,7 +168,7 @@ static const char encode_help[] =
 
 enum { O_HELP = 1, O_CLAIM, O_HEADER, O_ALG, O_KEY, O_JWKS, O_SECRET_FILE, O_SECRET_ENV,
        O_SHORT, O_KID, O_EXPIRES, O_NOW, O_AUD, O_ISS, O_SUB, O_LEEWAY, O_REQUIRE, O_TYP,
-       O_MAX_AGE, O_JWK, O_OUT, O_PUB_OUT, O_JSON };
+       O_MAX_AGE, O_JWK, O_OUT, O_PUB_OUT, O_JSON, O_CRV };
 
 static int default_alg(const cjwt_key *key, cjwt_alg *alg)
 {
@@ -204,13 +185,14 @@ static int default_alg(const cjwt_key *key, cjwt_alg *alg)
     if (strcmp(curve, "P-256") == 0) *alg = CJWT_ALG_ES256;
     else if (strcmp(curve, "P-384") == 0) *alg = CJWT_ALG_ES384;
     else if (strcmp(curve, "P-521") == 0) *alg = CJWT_ALG_ES512;
-    else if (strcmp(curve, "Ed25519") == 0) *alg = CJWT_ALG_EDDSA;
+    else if (strcmp(curve, "secp256k1") == 0) *alg = CJWT_ALG_ES256K;
+    else if (strcmp(curve, "Ed25519") == 0 || strcmp(curve, "Ed448") == 0) *alg = CJWT_ALG_EDDSA;
     else return -1;
     return 0;
 }
 
 /* The claims argument: JSON text, @FILE or - (stdin). */
-static int read_claims(const char *arg, cjwt_value **out)
+int cli_read_claims(const char *arg, cjwt_value **out)
 {
     cjwt_error err;
     char *data = NULL;
@@ -260,7 +242,7 @@ static int cmd_encode(int argc, char **argv)
         rc = cli_fail(CJWT_E_NO_MEMORY, NULL, "out of memory");
         goto done;
     }
-    while ((kind = next_arg(&st, specs, &id, &val)) != ARG_END) {
+    while ((kind = cli_next_arg(&st, specs, &id, &val)) != ARG_END) {
         if (kind == ARG_ERROR) {
             rc = CLI_EXIT_USAGE;
             goto done;
@@ -275,13 +257,13 @@ static int cmd_encode(int argc, char **argv)
         }
         switch (id) {
         case O_HELP: fputs(encode_help, stdout); rc = 0; goto done;
-        case O_CLAIM: rc = set_member("encode", extra_claims, val, "claim"); break;
+        case O_CLAIM: rc = cli_set_member("encode", extra_claims, val, "claim"); break;
         case O_HEADER:
             if (strncmp(val, "alg=", 4) == 0) {
                 rc = cli_usage_error("encode", "the header's alg is set with --alg");
                 goto done;
             }
-            rc = set_member("encode", header, val, "header");
+            rc = cli_set_member("encode", header, val, "header");
             break;
         case O_ALG: alg_name = val; break;
         case O_KEY: ks.key_file = val; break;
@@ -308,7 +290,7 @@ static int cmd_encode(int argc, char **argv)
         if (rc)
             goto done;
     }
-    if (key_source_count(&ks) > 1) {
+    if (cli_key_source_count(&ks) > 1) {
         rc = cli_usage_error("encode", "give one of --key, --secret-file, --secret-env");
         goto done;
     }
@@ -319,18 +301,18 @@ static int cmd_encode(int argc, char **argv)
             goto done;
         }
     }
-    if (key_source_count(&ks) == 0 && !(alg_name && so.alg == CJWT_ALG_NONE)) {
+    if (cli_key_source_count(&ks) == 0 && !(alg_name && so.alg == CJWT_ALG_NONE)) {
         rc = cli_usage_error("encode", "a key is needed: --key, --secret-file or --secret-env");
         goto done;
     }
-    if (key_source_count(&ks) && (rc = load_single_key(&ks, &key)) != 0)
+    if (cli_key_source_count(&ks) && (rc = cli_load_single_key(&ks, &key)) != 0)
         goto done;
     if (!alg_name && default_alg(key, &so.alg) != 0) {
         rc = cli_usage_error("encode", "--alg is needed for an RSA key or an HMAC secret");
         goto done;
     }
     if (claims_arg) {
-        if ((rc = read_claims(claims_arg, &claims)) != 0)
+        if ((rc = cli_read_claims(claims_arg, &claims)) != 0)
             goto done;
     } else if (!(claims = cjwt_value_new_object())) {
         rc = cli_fail(CJWT_E_NO_MEMORY, NULL, "out of memory");
@@ -399,7 +381,7 @@ static int cmd_decode(int argc, char **argv)
     cjwt_decoded *d = NULL;
     cjwt_error err;
 
-    while ((kind = next_arg(&st, specs, &id, &val)) != ARG_END) {
+    while ((kind = cli_next_arg(&st, specs, &id, &val)) != ARG_END) {
         if (kind == ARG_ERROR)
             return CLI_EXIT_USAGE;
         if (kind == ARG_POSITIONAL) {
@@ -417,7 +399,7 @@ static int cmd_decode(int argc, char **argv)
     }
     if (!token_arg)
         return cli_usage_error("decode", "a TOKEN (or - for stdin) is needed");
-    if ((rc = read_token(token_arg, &buf, &tok, &len)) != 0)
+    if ((rc = cli_read_token(token_arg, &buf, &tok, &len)) != 0)
         return rc;
     /* Signature check off: the core then skips the claim checks too, and
      * still parses the structure and JSON as strictly as ever. */
@@ -479,7 +461,7 @@ static const char verify_help[] =
     "  --max-age DURATION     the token's iat must be at most this old\n"
     "  --now TIME             unix time to validate at (default: the clock)\n";
 
-static int add_string(const char ***list, size_t *n, const char *s)
+int cli_add_string(const char ***list, size_t *n, const char *s)
 {
     const char **bigger = realloc(*list, (*n + 1) * sizeof **list);
     if (!bigger)
@@ -489,7 +471,7 @@ static int add_string(const char ***list, size_t *n, const char *s)
     return 0;
 }
 
-static int add_algs(uint32_t *set, const char *list)
+int cli_add_algs(uint32_t *set, const char *list)
 {
     const char *p = list;
     while (1) {
@@ -529,7 +511,7 @@ static int cmd_verify(int argc, char **argv)
     cjwt_decoded *d = NULL;
     cjwt_error err;
 
-    while ((kind = next_arg(&st, specs, &id, &val)) != ARG_END) {
+    while ((kind = cli_next_arg(&st, specs, &id, &val)) != ARG_END) {
         if (kind == ARG_ERROR) {
             rc = CLI_EXIT_USAGE;
             goto done;
@@ -548,22 +530,22 @@ static int cmd_verify(int argc, char **argv)
             fputc('\n', stdout);
             print_exit_codes(stdout);
             goto done;
-        case O_ALG: rc = add_algs(&vo.algorithms, val); break;
+        case O_ALG: rc = cli_add_algs(&vo.algorithms, val); break;
         case O_KEY: ks.key_file = val; break;
         case O_JWKS: ks.jwks_file = val; break;
         case O_SECRET_FILE: ks.secret_file = val; break;
         case O_SECRET_ENV: ks.secret_env = val; break;
         case O_SHORT: ks.flags |= CJWT_KEY_ALLOW_SHORT_SECRET; break;
         case O_AUD:
-            if (add_string(&aud, &vo.n_audience, val))
+            if (cli_add_string(&aud, &vo.n_audience, val))
                 rc = cli_fail(CJWT_E_NO_MEMORY, NULL, "out of memory");
             break;
         case O_ISS:
-            if (add_string(&iss, &vo.n_issuer, val))
+            if (cli_add_string(&iss, &vo.n_issuer, val))
                 rc = cli_fail(CJWT_E_NO_MEMORY, NULL, "out of memory");
             break;
         case O_REQUIRE:
-            if (add_string(&req, &vo.n_required, val))
+            if (cli_add_string(&req, &vo.n_required, val))
                 rc = cli_fail(CJWT_E_NO_MEMORY, NULL, "out of memory");
             break;
         case O_SUB: vo.subject = val; break;
@@ -599,17 +581,17 @@ static int cmd_verify(int argc, char **argv)
         rc = cli_usage_error("verify", "--alg is required (the algorithms you accept)");
         goto done;
     }
-    if (key_source_count(&ks) > 1 ||
-        (key_source_count(&ks) == 0 && vo.algorithms != CJWT_ALG_BIT(CJWT_ALG_NONE))) {
+    if (cli_key_source_count(&ks) > 1 ||
+        (cli_key_source_count(&ks) == 0 && vo.algorithms != CJWT_ALG_BIT(CJWT_ALG_NONE))) {
         rc = cli_usage_error("verify", "give exactly one of --key, --jwks, --secret-file, "
                                        "--secret-env");
         goto done;
     }
     if (ks.jwks_file)
         rc = cli_load_jwks_file(ks.jwks_file, ks.flags, &set);
-    else if (key_source_count(&ks))
-        rc = load_single_key(&ks, &key);
-    if (rc || (rc = read_token(token_arg, &buf, &tok, &len)) != 0)
+    else if (cli_key_source_count(&ks))
+        rc = cli_load_single_key(&ks, &key);
+    if (rc || (rc = cli_read_token(token_arg, &buf, &tok, &len)) != 0)
         goto done;
     if (set)
         d = cjwt_verify_keyset_with(&vo, set, tok, len, has_now, now, &err);
@@ -633,15 +615,17 @@ done:
 /* ---- keygen ---------------------------------------------------------- */
 
 static const char keygen_help[] =
-    "Usage: cjwt keygen ALG [--kid KID] [--jwk] [--out FILE] [--pub-out FILE]\n"
+    "Usage: cjwt keygen ALG [--crv CRV] [--kid KID] [--jwk] [--out FILE] [--pub-out FILE]\n"
     "Generates a key for ALG and prints the private key, then the public key.\n"
+    "  --crv CRV        the curve: Ed448 for an Ed448 EdDSA key (default Ed25519)\n"
     "  --jwk            JWK (one JSON object per line) instead of PEM\n"
     "  --kid KID        kid of the key (JWK output only; PEM has no place for it)\n"
     "  --out FILE       write the private key (or secret) to FILE (mode 0600) instead\n"
     "  --pub-out FILE   write the public key to FILE instead\n"
     "For HS256/384/512 there is no public key: it prints a random secret as base64url\n"
     "text (use that text as is with --secret-file), or an oct JWK with --jwk.\n"
-    "RSA keys are 2048 bits; ES256/384/512 use P-256/384/521; EdDSA uses Ed25519.\n";
+    "RSA keys are 2048 bits; ES256/384/512 use P-256/384/521, ES256K secp256k1;\n"
+    "EdDSA uses Ed25519 (Ed448 with --crv Ed448).\n";
 
 /* Prints (or writes) one part; `text` is a secret when private. */
 static int emit(const char *path, const char *text, size_t len, int private_part)
@@ -685,9 +669,9 @@ static int cmd_keygen(int argc, char **argv)
 {
     static const opt_spec specs[] = {
         {"help", 0, O_HELP}, {"kid", 1, O_KID}, {"jwk", 0, O_JWK}, {"out", 1, O_OUT},
-        {"pub-out", 1, O_PUB_OUT}, {NULL, 0, 0}};
+        {"pub-out", 1, O_PUB_OUT}, {"crv", 1, O_CRV}, {NULL, 0, 0}};
     arg_state st = {argc, 0, 0, argv, "keygen"};
-    const char *alg_name = NULL, *kid = NULL, *out = NULL, *pub_out = NULL, *val;
+    const char *alg_name = NULL, *kid = NULL, *out = NULL, *pub_out = NULL, *crv = NULL, *val;
     int id, kind, jwk = 0, rc = 0;
     cjwt_alg alg;
     cjwt_key *key;
@@ -695,7 +679,7 @@ static int cmd_keygen(int argc, char **argv)
     char *text;
     size_t len;
 
-    while ((kind = next_arg(&st, specs, &id, &val)) != ARG_END) {
+    while ((kind = cli_next_arg(&st, specs, &id, &val)) != ARG_END) {
         if (kind == ARG_ERROR)
             return CLI_EXIT_USAGE;
         if (kind == ARG_POSITIONAL) {
@@ -713,6 +697,8 @@ static int cmd_keygen(int argc, char **argv)
             out = val;
         } else if (id == O_PUB_OUT) {
             pub_out = val;
+        } else if (id == O_CRV) {
+            crv = val;
         }
     }
     if (!alg_name)
@@ -723,7 +709,7 @@ static int cmd_keygen(int argc, char **argv)
                         alg_name);
     if (kid && !jwk)
         fprintf(stderr, "cjwt keygen: note: --kid is kept only in JWK output (--jwk)\n");
-    key = cjwt_key_generate(alg, kid, &err);
+    key = cjwt_key_generate_curve(alg, crv, kid, &err);
     if (!key)
         return cli_fail_err(&err, NULL);
 
@@ -827,7 +813,7 @@ static int cmd_jwks(int argc, char **argv)
     cjwt_value *out = NULL;
     cjwt_error err;
 
-    while (rc == 0 && (kind = next_arg(&st, specs, &id, &val)) != ARG_END) {
+    while (rc == 0 && (kind = cli_next_arg(&st, specs, &id, &val)) != ARG_END) {
         if (kind == ARG_ERROR) {
             rc = CLI_EXIT_USAGE;
         } else if (kind == ARG_OPTION && id == O_HELP) {
@@ -891,6 +877,8 @@ static const char main_help[] =
     "  encode      sign claims into a JWT\n"
     "  decode      show a token's header and claims, UNVERIFIED\n"
     "  verify      verify a token and print its claims\n"
+    "  encrypt     encrypt bytes or claims into a JWE (encrypted or nested JWT)\n"
+    "  decrypt     decrypt a JWE; with --jwt verify it as a JWT and print its claims\n"
     "  keygen      generate a key (PEM or JWK) or an HMAC secret\n"
     "  jwks        build a public JWKS from key files\n"
     "  exit-codes  print the exit status of each error\n"
@@ -913,6 +901,10 @@ int main(int argc, char **argv)
         rc = cmd_decode(argc, argv);
     else if (strcmp(cmd, "verify") == 0)
         rc = cmd_verify(argc, argv);
+    else if (strcmp(cmd, "encrypt") == 0)
+        rc = cli_cmd_encrypt(argc, argv);
+    else if (strcmp(cmd, "decrypt") == 0)
+        rc = cli_cmd_decrypt(argc, argv);
     else if (strcmp(cmd, "keygen") == 0)
         rc = cmd_keygen(argc, argv);
     else if (strcmp(cmd, "jwks") == 0)

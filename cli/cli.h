@@ -60,4 +60,46 @@ int cli_parse_number(const char *s, double *out);
 /* A duration ("900", "15m", "1h") as seconds, or -1. */
 int64_t cli_parse_duration(const char *s);
 
+/* ---- shared by the subcommands (cjwt_cli.c, jwe_cmd.c) ----------------- */
+
+/* GNU-style long options (cli_next_arg). */
+typedef struct opt_spec {
+    const char *name;
+    int has_arg;
+    int id;
+} opt_spec;
+
+typedef struct arg_state {
+    int argc, i, only_positional;
+    char **argv;
+    const char *cmd;
+} arg_state;
+
+enum { ARG_END, ARG_POSITIONAL, ARG_OPTION, ARG_ERROR };
+
+/* Next argument: ARG_OPTION with *id and *val (NULL for flags),
+ * ARG_POSITIONAL with *val, ARG_END, or ARG_ERROR (already reported). */
+int cli_next_arg(arg_state *st, const opt_spec *specs, int *id, const char **val);
+
+/* Key options (--key, --jwks, --secret-file, --secret-env). */
+typedef struct key_source {
+    const char *key_file, *jwks_file, *secret_file, *secret_env;
+    unsigned flags;
+} key_source;
+int cli_key_source_count(const key_source *ks);
+int cli_load_single_key(const key_source *ks, cjwt_key **key);
+/* The token: the argument, or stdin for "-"; surrounding whitespace dropped. */
+int cli_read_token(const char *arg, char **buf, const char **tok, size_t *len);
+/* "NAME=VALUE" (VALUE as JSON when it parses, else a string) set in obj. */
+int cli_set_member(const char *cmd, cjwt_value *obj, const char *kv, const char *opt);
+/* A claims argument: JSON object text, @FILE or - (stdin). */
+int cli_read_claims(const char *arg, cjwt_value **out);
+int cli_add_string(const char ***list, size_t *n, const char *s);
+/* "ALG[,ALG...]" (JWS names) added to a CJWT_ALG_BIT set. */
+int cli_add_algs(uint32_t *set, const char *list);
+
+/* jwe_cmd.c: `cjwt encrypt`, `cjwt decrypt` */
+int cli_cmd_encrypt(int argc, char **argv);
+int cli_cmd_decrypt(int argc, char **argv);
+
 #endif /* CJWT_CLI_H */

@@ -1,7 +1,7 @@
-/* The JWS algorithm table (RFC 7518 section 3.1), key/algorithm binding,
- * and the signature primitives. HMAC is implemented here; the asymmetric
- * families are recognised by name so that a token using them gets a clear
- * unsupported_alg instead of a generic failure. */
+/* The JWS algorithm table (RFC 7518 section 3.1, with ES256K of RFC 8812
+ * and Ed448 of RFC 8037), key/algorithm binding, and the signature
+ * primitives: HMAC here, the asymmetric families through OpenSSL (Ed25519
+ * through libsodium when the build has it). */
 #include "cjwt_internal.h"
 
 #include <openssl/crypto.h>
@@ -37,6 +37,7 @@ static const alg_info algs[CJWT_ALG__COUNT] = {
     [CJWT_ALG_ES384] = {"ES384", CJWTP_FAM_EC, 48},
     [CJWT_ALG_ES512] = {"ES512", CJWTP_FAM_EC, 64},
     [CJWT_ALG_EDDSA] = {"EdDSA", CJWTP_FAM_EDDSA, 0},
+    [CJWT_ALG_ES256K] = {"ES256K", CJWTP_FAM_EC, 32},
 };
 
 cjwt_alg cjwt_alg_from_name(const char *name, size_t len)
@@ -82,11 +83,21 @@ static const EVP_MD *alg_md(cjwt_alg alg)
     }
 }
 
-/* The curve each ES algorithm requires (RFC 7518 3.4). */
+/* The curve each ES algorithm requires (RFC 7518 3.4, RFC 8812 3.2). */
 static int es_curve(cjwt_alg alg)
 {
-    return alg == CJWT_ALG_ES256 ? CJWTP_CRV_P256 : alg == CJWT_ALG_ES384 ? CJWTP_CRV_P384
-                                                                        : CJWTP_CRV_P521;
+    switch (alg) {
+    case CJWT_ALG_ES256: return CJWTP_CRV_P256;
+    case CJWT_ALG_ES384: return CJWTP_CRV_P384;
+    case CJWT_ALG_ES256K: return CJWTP_CRV_SECP256K1;
+    default: return CJWTP_CRV_P521;
+    }
+}
+
+/* Bytes of an EdDSA signature with the key's curve (RFC 8032 5.1.6, 5.2.6). */
+static size_t eddsa_sig_len(const cjwt_key *key)
+{
+    return key->curve == CJWTP_CRV_ED448 ? 114 : 64;
 }
 
 static const char *kty_name(cjwt_kty kty)
@@ -149,9 +160,14 @@ cjwt_code cjwtp_key_check(const cjwt_key *key, cjwt_alg alg, cjwt_error *err)
                               cjwtp_curve_jwk_name(key->curve));
         return CJWT_OK;
     case CJWTP_FAM_EDDSA:
-        if (key->kty != CJWT_KTY_OKP || key->curve != CJWTP_CRV_ED25519)
-            return cjwtp_fail(err, CJWT_E_INVALID_KEY, "EdDSA needs an Ed25519 (OKP) key, not an %s key",
-                              kty_name(key->kty));
+        /* One alg for both curves (RFC 8037 3.1): the key decides. */
+        if (key->kty != CJWT_KTY_OKP ||
+            (key->curve != CJWTP_CRV_ED25519 && key->curve != CJWTP_CRV_ED448))
+            return cjwtp_fail(err, CJWT_E_INVALID_KEY,
+                              "EdDSA needs an Ed25519 or Ed448 (OKP) key, not %s%s",
+                              key->kty == CJWT_KTY_OKP ? "" : "an ",
+                              key->kty == CJWT_KTY_OKP ? cjwtp_curve_jwk_name(key->curve)
+                                                       : kty_name(key->kty));
         return CJWT_OK;
     case CJWTP_FAM_NONE:
         break;
@@ -553,7 +569,10 @@ static cjwt_code pkey_verify(const cjwt_key *key, cjwt_alg alg, const unsigned c
             return cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory checking a signature");
         sig = der;
     } else if (cjwtp_alg_family(alg) == CJWTP_FAM_EDDSA) {
-        if (sig_len != 64 || ed25519_refused_early(key, sig))
+        /* Ed448 is OpenSSL's alone: its verify refuses S >= L and
+         * non-canonical encodings itself (the Wycheproof suite checks). */
+        if (sig_len != eddsa_sig_len(key) ||
+            (key->curve == CJWTP_CRV_ED25519 && ed25519_refused_early(key, sig)))
             return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "Signature verification failed");
 #ifdef CJWT_HAVE_SODIUM
         if (key->ed_sodium) {

@@ -87,7 +87,8 @@ typedef enum cjwt_alg {
     CJWT_ALG_RS256, CJWT_ALG_RS384, CJWT_ALG_RS512,
     CJWT_ALG_PS256, CJWT_ALG_PS384, CJWT_ALG_PS512,
     CJWT_ALG_ES256, CJWT_ALG_ES384, CJWT_ALG_ES512,
-    CJWT_ALG_EDDSA,
+    CJWT_ALG_EDDSA,          /* Ed25519 or Ed448: the key decides (RFC 8037) */
+    CJWT_ALG_ES256K,         /* ECDSA on secp256k1 with SHA-256 (RFC 8812) */
     CJWT_ALG__COUNT          /* sentinel; also "no algorithm" */
 } cjwt_alg;
 
@@ -186,13 +187,18 @@ CJWT_API cjwt_key *cjwt_key_from_jwk_json(const char *json, size_t len, unsigned
                                           cjwt_error *err);
 /* PEM or DER: PKCS#1 and PKCS#8 private keys (encrypted PKCS#8 / legacy
  * PEM with `password`), SubjectPublicKeyInfo and PKCS#1 public keys, X.509
- * certificates (their public key). RSA >= 2048 bits, EC P-256/384/521,
- * Ed25519. */
+ * certificates (their public key). RSA >= 2048 bits, EC P-256/384/521 and
+ * secp256k1, Ed25519 and Ed448. */
 CJWT_API cjwt_key *cjwt_key_from_pem(const char *pem, size_t len, const char *password,
                                      size_t password_len, unsigned flags, cjwt_error *err);
 /* A new key pair (or a random HMAC secret of the hash size) for `alg`; the
  * key is bound to alg. RSA keys are 2048 bits. kid may be NULL. */
 CJWT_API cjwt_key *cjwt_key_generate(cjwt_alg alg, const char *kid, cjwt_error *err);
+/* The same on a named curve: crv "Ed448" (or "Ed25519") for EdDSA, which
+ * cjwt_key_generate makes on Ed25519; for an ES alg crv must be its curve.
+ * crv NULL: as cjwt_key_generate. Another crv is invalid_key. */
+CJWT_API cjwt_key *cjwt_key_generate_curve(cjwt_alg alg, const char *crv, const char *kid,
+                                           cjwt_error *err);
 /* A new key with the same material and the given kid and alg binding
  * (kid NULL: none; alg CJWT_ALG__COUNT: unbound). */
 CJWT_API cjwt_key *cjwt_key_with(const cjwt_key *key, const char *kid, cjwt_alg alg,
@@ -208,7 +214,7 @@ CJWT_API char *cjwt_key_to_pem(const cjwt_key *key, int include_private, size_t 
 CJWT_API char *cjwt_key_thumbprint(const cjwt_key *key, size_t *len, cjwt_error *err);
 CJWT_API int cjwt_key_is_private(const cjwt_key *key);
 CJWT_API int cjwt_key_bits(const cjwt_key *key);          /* RSA/EC size, HMAC secret bits */
-CJWT_API const char *cjwt_key_curve(const cjwt_key *key); /* "P-256", "Ed25519", or NULL */
+CJWT_API const char *cjwt_key_curve(const cjwt_key *key); /* "P-256", "secp256k1", "Ed448", ... or NULL */
 CJWT_API const char *cjwt_kty_name(cjwt_kty kty);         /* "oct", "RSA", "EC", "OKP" */
 CJWT_API cjwt_key *cjwt_key_ref(cjwt_key *key);  /* +1 reference, returns key */
 CJWT_API void cjwt_key_free(cjwt_key *key);      /* -1 reference; NULL ok */
@@ -216,7 +222,7 @@ CJWT_API cjwt_kty cjwt_key_type(const cjwt_key *key);
 CJWT_API const char *cjwt_key_kid(const cjwt_key *key);   /* borrowed, NULL if none */
 CJWT_API cjwt_alg cjwt_key_alg(const cjwt_key *key);      /* bound alg or CJWT_ALG__COUNT */
 /* The alg to sign with when the caller names none: the bound alg, else
- * RS256 (RSA), ES256/384/512 (by curve), EdDSA (OKP), HS256 (oct). */
+ * RS256 (RSA), ES256/384/512/ES256K (by curve), EdDSA (OKP), HS256 (oct). */
 CJWT_API cjwt_alg cjwt_key_default_alg(const cjwt_key *key);
 
 /* ---- key sets ---------------------------------------------------------- */
@@ -254,6 +260,8 @@ typedef struct cjwt_sign_opts {
                                    1: in PyJWT's sort_headers=False order: typ (JWTs),
                                    alg, then `header`'s members as given, then the
                                    key's kid */
+    int detached;               /* JWS only: leave the payload out of the token ("h..s",
+                                   RFC 7515 appendix F); the verifier is given it apart */
 } cjwt_sign_opts;
 
 /* A JWT: payload must be a JSON object. Returns the compact token (free with
@@ -262,7 +270,12 @@ typedef struct cjwt_sign_opts {
  * key's kid unless opts->header sets one. */
 CJWT_API char *cjwt_encode(const cjwt_value *payload, const cjwt_key *key,
                            const cjwt_sign_opts *opts, size_t *len, cjwt_error *err);
-/* A JWS over arbitrary bytes (no typ added, no claims). */
+/* A JWS over arbitrary bytes (no typ added, no claims). A "b64": false
+ * member of opts->header (RFC 7797) signs the payload unencoded and adds
+ * "b64" to "crit"; attached in the compact form, such a payload must be
+ * printable ASCII without '.' (RFC 7797 5.2), detached it may be any bytes.
+ * "b64" must be a boolean; true (the default) is dropped. cjwt_encode
+ * refuses "b64": false and detached (a JWT carries its base64url payload). */
 CJWT_API char *cjwt_jws_encode(const unsigned char *payload, size_t payload_len,
                                const cjwt_key *key, const cjwt_sign_opts *opts,
                                size_t *len, cjwt_error *err);
@@ -397,6 +410,66 @@ CJWT_API cjwt_code cjwt_verify_signature(const cjwt_key *key, cjwt_alg alg,
                                          const unsigned char *data, size_t data_len,
                                          const unsigned char *sig, size_t sig_len, cjwt_error *err);
 
+/* ---- JWS JSON serialization (RFC 7515 7.2) and detached payloads ------- */
+
+/* At most this many signatures in a JSON-serialized JWS (sign and verify). */
+#define CJWT_JWS_MAX_SIGNATURES 16
+
+/* One signature of a JSON-serialized JWS. */
+typedef struct cjwt_jws_signer {
+    const cjwt_key *key;
+    cjwt_alg alg;                       /* not "none" */
+    const cjwt_value *protected_header; /* extra protected members or NULL, as cjwt_sign_opts.header
+                                           ("alg" is set from alg; "b64": false as for
+                                           cjwt_jws_encode); the key's kid is added unless
+                                           either header has a kid */
+    const cjwt_value *header;           /* the unprotected header or NULL: no "alg", "crit",
+                                           "b64", and no name the protected header has */
+} cjwt_jws_signer;
+
+typedef struct cjwt_jws_json_opts {
+    const cjwt_jws_signer *signers;
+    size_t n_signers;           /* 1..CJWT_JWS_MAX_SIGNATURES */
+    int flattened;              /* the flattened form (one signer) instead of the general one */
+    int detached;               /* no "payload" member: the verifier is given the payload apart */
+    int keep_header_order;      /* as cjwt_sign_opts.keep_header_order */
+} cjwt_jws_json_opts;
+
+/* Signs `payload` (any bytes) once per signer and returns the JSON text
+ * (free with cjwt_free). Every signer must agree on "b64" (RFC 7797 3);
+ * an unencoded attached payload must be UTF-8 text without NUL (it is a
+ * JSON string). */
+CJWT_API char *cjwt_jws_json_encode(const unsigned char *payload, size_t payload_len,
+                                    const cjwt_jws_json_opts *opts, size_t *len, cjwt_error *err);
+
+/* Verifies a JWS: the compact serialization, or JSON text (starting with
+ * "{": general or flattened) with a key or a key set (the other NULL).
+ * `detached` (NULL: the payload is in the JWS) is the payload of a detached
+ * JWS (compact: an empty payload segment; JSON: no "payload" or ""), as bytes (base64url-encoded by cjwt for the signing input unless the
+ * header has "b64": false). opts as for cjwt_verify_with, in raw mode (no
+ * claims): algorithms, the signature switch, typ, max_token_len (the whole
+ * text) and max_depth (the JSON text and each protected header).
+ * JSON form: every signature is read and checked for structure first (any
+ * fault refuses the whole JWS, malformed): "protected" a base64url JSON
+ * object, "header" an object, at least one of them, no name in both, "crit"
+ * and "b64" only in the protected one, one "b64" value for all, at most
+ * CJWT_JWS_MAX_SIGNATURES. Then the signatures are tried in order; one is
+ * skipped when its alg is unknown or not allowed, its crit unknown, its kid
+ * differs from the key's kid (both present), the key does not fit its alg,
+ * or (key set) no key of the set has its kid or fits its alg. The first
+ * that verifies wins: the result's header is its protected and unprotected
+ * header together, cjwt_decoded_signature_index says which one. None: the
+ * error of the signature that got furthest (unknown_crit/unsupported_alg,
+ * then alg_not_allowed, invalid_key, bad_signature). */
+CJWT_API CJWT_MUST_CHECK cjwt_decoded *
+cjwt_jws_verify(const cjwt_verify_opts *opts, const cjwt_key *key, const cjwt_keyset *ks,
+                const char *jws, size_t len, const unsigned char *detached, size_t detached_len,
+                cjwt_error *err);
+/* Of a result of cjwt_jws_verify (compact tokens: the header, NULL, 0). */
+CJWT_API const cjwt_value *cjwt_decoded_protected_header(const cjwt_decoded *d); /* or NULL */
+CJWT_API const cjwt_value *cjwt_decoded_unprotected_header(const cjwt_decoded *d); /* or NULL */
+CJWT_API size_t cjwt_decoded_signature_index(const cjwt_decoded *d);
+
 /* The header of a token, parsed strictly but NOT verified. New value or NULL. */
 CJWT_API cjwt_value *cjwt_unverified_header(const char *token, size_t len, cjwt_error *err);
 
@@ -455,6 +528,37 @@ CJWT_API char *cjwt_jwe_encrypt(const unsigned char *plaintext, size_t plaintext
                                 const cjwt_key *key, const cjwt_jwe_encrypt_opts *opts,
                                 size_t *len, cjwt_error *err);
 
+/* The JSON serialization (RFC 7516 7.2) on encryption: one content key
+ * wrapped for each recipient. enc and zip go into the protected header (with
+ * protected_header's members), each recipient's alg, its parameters (epk, iv,
+ * tag, p2s, p2c) and its key's kid into its own "header" (with the
+ * recipient's header members); a name in two of the headers is refused
+ * (malformed), as cjwt_jwe_decrypt would refuse it. dir and ECDH-ES (direct)
+ * set the content key themselves, so they take one recipient only
+ * (unsupported_alg otherwise). */
+typedef struct cjwt_jwe_recipient {
+    const cjwt_key *key;        /* as for cjwt_jwe_encrypt */
+    cjwt_jwe_alg alg;           /* its key management; RSA1_5 refused */
+    const cjwt_value *header;   /* its unprotected header members (kid, apu, apv, ...) or NULL */
+    uint32_t p2c;               /* PBES2 iterations, 0 = CJWT_JWE_DEFAULT_P2C */
+} cjwt_jwe_recipient;
+
+typedef struct cjwt_jwe_json_opts {
+    cjwt_jwe_enc enc;                   /* required */
+    const cjwt_value *protected_header; /* extra protected members, or NULL */
+    const cjwt_value *unprotected;      /* the shared unprotected header, or NULL */
+    const unsigned char *aad;           /* additional authenticated data ("aad"), or NULL */
+    size_t aad_len;
+    int zip;                            /* 1: DEFLATE the plaintext */
+    int flattened;                      /* 1: the flattened form (exactly one recipient) */
+} cjwt_jwe_json_opts;
+
+/* Encrypts to every recipient; returns the JSON text (free with cjwt_free),
+ * its length in *len, members sorted by name. */
+CJWT_API char *cjwt_jwe_encrypt_json(const unsigned char *plaintext, size_t plaintext_len,
+                                     const cjwt_jwe_recipient *recipients, size_t n_recipients,
+                                     const cjwt_jwe_json_opts *opts, size_t *len, cjwt_error *err);
+
 typedef struct cjwt_jwe_decrypt_opts {
     uint32_t algorithms;        /* CJWT_JWE_ALG_BIT set: required (no default) */
     uint32_t encryptions;       /* CJWT_ENC_BIT set: required (no default) */
@@ -492,6 +596,68 @@ CJWT_API const unsigned char *cjwt_jwe_plaintext(const cjwt_jwe *jwe, size_t *le
 CJWT_API cjwt_jwe_alg cjwt_jwe_get_alg(const cjwt_jwe *jwe);
 CJWT_API cjwt_jwe_enc cjwt_jwe_get_enc(const cjwt_jwe *jwe);
 CJWT_API void cjwt_jwe_free(cjwt_jwe *jwe);   /* wipes the plaintext; NULL ok */
+
+/* ---- encrypted and nested JWTs (RFC 7519 sections 5.2 and 11.2) --------- */
+/* An encrypted JWT is a JWE whose plaintext is the claims (a JSON object);
+ * a nested JWT is a JWE whose plaintext is a signed JWT (a JWS), marked by
+ * the JWE header "cty":"JWT". Anyone holding the recipient's public key can
+ * make an encrypted JWT with RSA-OAEP or ECDH-ES, so only a nested JWT (or a
+ * shared-secret alg: dir, A*KW, A*GCMKW, PBES2) says who issued it. */
+typedef struct cjwt_jwt_encrypt_opts {
+    cjwt_jwe_encrypt_opts jwe;  /* alg, enc, zip, p2c, header: extra JWE header members. The
+                                   JWE header gets "typ":"JWT" unless jwe.header sets typ (a null
+                                   typ removes it); a nested token gets "cty":"JWT" */
+    const cjwt_key *signing_key;/* NULL: an encrypted JWT (a cty "JWT" in jwe.header is then
+                                   refused, malformed); else a nested JWT signed with this key */
+    cjwt_sign_opts sign;        /* nested: sign.alg (never "none") and sign.header, the inner
+                                   JWS's (as cjwt_encode); both kinds: expires_in, now */
+} cjwt_jwt_encrypt_opts;
+
+/* Encrypts the claims `payload` (a JSON object) to `key` as cjwt_jwe_encrypt
+ * does; with opts->signing_key, signs them first (cjwt_encode) and encrypts
+ * the JWS. Returns the compact JWE (free with cjwt_free), its length in *len. */
+CJWT_API char *cjwt_jwt_encrypt(const cjwt_value *payload, const cjwt_key *key,
+                                const cjwt_jwt_encrypt_opts *opts, size_t *len, cjwt_error *err);
+
+typedef struct cjwt_jwt_decrypt_opts {
+    cjwt_jwe_decrypt_opts jwe;  /* the JWE's allowlists (required) and limits */
+    cjwt_verify_opts verify;    /* the claim checks, as for cjwt_verify_with; for a nested
+                                   token also verify.algorithms, the inner JWS's allowlist, and
+                                   verify.typ applies to the inner JWS header (else to the JWE
+                                   header). The signature check cannot be turned off
+                                   (verify_set with CJWT_CHECK_SIGNATURE and not verify:
+                                   CJWT_E_INTERNAL, a misuse). raw_payload and cache_size
+                                   are ignored. */
+    const cjwt_key *verification_key;       /* nested: the inner JWS's key, or */
+    const cjwt_keyset *verification_keyset; /* a key set (kid picks). Neither: the token must
+                                               not be nested; one: it must be */
+} cjwt_jwt_decrypt_opts;
+
+/* The result of cjwt_jwt_decrypt. Immutable; everything borrowed until freed. */
+typedef struct cjwt_decrypted_jwt cjwt_decrypted_jwt;
+
+/* Decrypts an encrypted or nested JWT (compact or JSON serialization) with
+ * `key` and validates its claims. Order of checks: everything of
+ * cjwt_jwe_decrypt; then the JWE header's cty: "JWT" (RFC 7519 5.2, compared
+ * as a media type: case-insensitive, "application/" optional) means nested,
+ * refused (invalid_key) without a verification key or key set, and the
+ * plaintext is verified as by cjwt_verify_with (structure: a plaintext that
+ * is not a JWS is malformed; header; verify.algorithms, where "none" is
+ * never accepted; key; signature; typ; claims; revocation). Without cty
+ * "JWT" and with a verification key given, the token is refused
+ * (bad_signature: it is not signed); otherwise the plaintext must be a JSON
+ * object (malformed), verify.typ is compared with the JWE header's typ, and
+ * the claims and the revocation hook are checked exactly as by
+ * cjwt_verify_with. Returns a new result or NULL with *err set. */
+CJWT_API CJWT_MUST_CHECK cjwt_decrypted_jwt *
+cjwt_jwt_decrypt(const cjwt_jwt_decrypt_opts *opts, const cjwt_key *key, const char *token,
+                 size_t len, int has_now, double now, cjwt_error *err);
+CJWT_API const cjwt_value *cjwt_decrypted_jwt_jwe_header(const cjwt_decrypted_jwt *d); /* borrowed */
+/* The inner JWS header of a nested token (borrowed), NULL for an encrypted one. */
+CJWT_API const cjwt_value *cjwt_decrypted_jwt_header(const cjwt_decrypted_jwt *d);
+CJWT_API const cjwt_value *cjwt_decrypted_jwt_payload(const cjwt_decrypted_jwt *d); /* the claims */
+CJWT_API int cjwt_decrypted_jwt_nested(const cjwt_decrypted_jwt *d);
+CJWT_API void cjwt_decrypted_jwt_free(cjwt_decrypted_jwt *d);   /* NULL ok */
 
 /* ---- key cache --------------------------------------------------------- */
 /* A bounded cache of keys parsed from bytes, for bindings that accept key

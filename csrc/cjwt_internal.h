@@ -56,10 +56,19 @@ cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const ch
                            cjwt_error *err);
 const cjwt_value *cjwtp_doc_root(const cjwtp_doc *doc);
 void cjwtp_doc_free(cjwtp_doc *doc);
-/* json.c: a JOSE header's alg, kid and crit members in one pass (each NULL
- * when absent); h must be a document object (names are unique in it). */
-void cjwtp_header_members(const cjwt_value *h, const cjwt_value **alg, const cjwt_value **kid,
-                          const cjwt_value **crit);
+/* json.c: a JOSE header's alg, kid, crit and b64 members in one pass (each
+ * NULL when absent); h must be a document object (names are unique in it). */
+typedef struct cjwtp_hdr_members {
+    const cjwt_value *alg, *kid, *crit, *b64;
+} cjwtp_hdr_members;
+void cjwtp_header_members(const cjwt_value *h, cjwtp_hdr_members *m);
+/* json.c: obj[name] = base64url(p[0..n)) (the text is wiped after use: it may
+ * be key material). 0, or -1 when out of memory. */
+int cjwtp_json_set_b64(json_t *obj, const char *name, const unsigned char *p, size_t n);
+/* json.c: copies the members of `extra` (a caller's extra header; NULL: none)
+ * into h, except those named in skip[0..n_skip). Malformed unless an object. */
+cjwt_code cjwtp_header_add_extra(json_t *h, const cjwt_value *extra, const char *const *skip,
+                                 size_t n_skip, cjwt_error *err);
 
 /* json.c: JSON text read by the one reader, as a new jansson value (for
  * JWKs and other inputs that are kept or built upon). */
@@ -128,7 +137,7 @@ int cjwtp_ed25519_prepare(cjwt_key *k, cjwt_error *err);
 int cjwtp_ed25519_uses_sodium(void);
 
 enum { CJWTP_CRV_NONE, CJWTP_CRV_P256, CJWTP_CRV_P384, CJWTP_CRV_P521, CJWTP_CRV_ED25519,
-       CJWTP_CRV_X25519, CJWTP_CRV_X448 };
+       CJWTP_CRV_X25519, CJWTP_CRV_X448, CJWTP_CRV_SECP256K1, CJWTP_CRV_ED448 };
 /* key.c */
 cjwt_key *cjwtp_key_alloc(cjwt_kty kty, unsigned flags, cjwt_error *err);
 /* Takes ownership of pkey (also on failure): classifies it, checks it is a
@@ -171,11 +180,44 @@ cjwt_code cjwtp_check_claims(const cjwt_verify_opts *opts, unsigned checks,
 cjwt_code cjwtp_check_times(const cjwt_verify_opts *opts, const cjwtp_times *times, double now,
                             cjwt_error *err);
 
-/* jws.c: the verification pipeline behind cjwt_verify*_with (ks NULL: key).
+/* jws.c: a verified (or unverified-decoded) JWS. */
+struct cjwt_decoded {
+    int refs;                   /* atomic: the caller's, plus a verifier cache's */
+    cjwtp_doc *header;          /* the protected header (NULL: a JSON signature without one) */
+    cjwtp_doc *payload;         /* NULL in raw (JWS) mode */
+    json_t *merged;             /* JSON serialization: protected + unprotected header, else NULL */
+    json_t *unprotected;        /* JSON serialization: the unprotected header, else NULL */
+    size_t sig_index;           /* JSON serialization: which signature verified */
+    cjwt_alg alg;
+    unsigned char *payload_bytes;   /* point into buf */
+    size_t payload_len;
+    unsigned char *sig;
+    size_t sig_len;
+    unsigned char buf[];        /* payload, then signature (then scratch) */
+};
+
+/* jws.c: the verification pipeline behind cjwt_verify*_with (ks NULL: key)
+ * for a compact JWS; `detached` (NULL: none) is a detached payload.
  * `times` (may be NULL) as for cjwtp_check_claims. */
 cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
-                                const cjwt_keyset *ks, const char *tok, size_t len, int has_now,
+                                const cjwt_keyset *ks, const char *tok, size_t len,
+                                const unsigned char *detached, size_t detached_len, int has_now,
                                 double now, cjwtp_times *times, cjwt_error *err);
+/* jws.c: the protected header to sign with; *unencoded set by "b64": false. */
+json_t *cjwtp_jws_build_header(const cjwt_sign_opts *o, const cjwt_key *signer, int is_jwt,
+                               int *unencoded, cjwt_error *err);
+/* jws.c: h64 '.' payload (base64url-encoded when `encode`), a new buffer of *n bytes. */
+unsigned char *cjwtp_jws_signing_input(const char *h64, size_t h64n, const unsigned char *payload,
+                                       size_t plen, int encode, size_t *n, cjwt_error *err);
+/* jws.c: RFC 7515 crit and RFC 7797 b64 of a protected header (either
+ * NULL when absent); *encoded is 0 for "b64": false. */
+cjwt_code cjwtp_jws_crit(const cjwt_value *crit, const cjwt_value *b64, int *encoded,
+                         cjwt_error *err);
+/* jws.c: allowlist, never "none", then the key (or the set's key, by kid). */
+cjwt_code cjwtp_check_signature(const cjwt_verify_opts *o, const cjwt_key *key,
+                                const cjwt_keyset *ks, const cjwt_value *kid, cjwt_alg alg,
+                                const unsigned char *input, size_t n, const unsigned char *sig,
+                                size_t sig_len, cjwt_error *err);
 /* The revocation step of the pipeline (o->revocation set) for a verified payload. */
 cjwt_code cjwtp_check_revocation(const cjwt_verify_opts *o, const cjwt_value *payload,
                                  cjwt_error *err);
@@ -205,6 +247,12 @@ void cjwtp_cache_clear(cjwtp_cache *c);
 void cjwtp_cache_stats(cjwtp_cache *c, cjwt_cache_stats *out);
 /* RFC 7515 4.1.9 comparison of a typ header to the expected media type. */
 int cjwtp_typ_matches(const char *expected, const char *got);
+
+/* jws.c: the claims of a JWT as compact JSON text (malloc'd), with iat/exp
+ * added when o->has_expires_in (o may be NULL); payload must be an object. */
+char *cjwtp_claims_json(const cjwt_value *payload, const cjwt_sign_opts *o, cjwt_error *err);
+/* jws.c: the header's typ against the expected one (invalid_typ). */
+cjwt_code cjwtp_check_typ(const char *expected, const cjwt_value *header, cjwt_error *err);
 
 /* verify options normalised (defaults applied). */
 unsigned cjwtp_effective_checks(const cjwt_verify_opts *opts);

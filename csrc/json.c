@@ -6,6 +6,8 @@
 #include "cjwt_internal.h"
 
 #include <math.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -236,30 +238,71 @@ const cjwt_value *cjwt_value_object_get(const cjwt_value *o, const char *key)
     return CJWTP_VALUE(json_object_get(CJWTP_CJSON(o), key));
 }
 
-void cjwtp_header_members(const cjwt_value *h, const cjwt_value **alg, const cjwt_value **kid,
-                          const cjwt_value **crit)
+void cjwtp_header_members(const cjwt_value *h, cjwtp_hdr_members *m)
 {
     const cjwtp_node *n = NODE(h), *k = n + 1;
     if (!CJWTP_IS_NODE(h)) {   /* not reached by the verify path; kept general */
-        *alg = cjwt_value_object_get(h, "alg");
-        *kid = cjwt_value_object_get(h, "kid");
-        *crit = cjwt_value_object_get(h, "crit");
+        m->alg = cjwt_value_object_get(h, "alg");
+        m->kid = cjwt_value_object_get(h, "kid");
+        m->crit = cjwt_value_object_get(h, "crit");
+        m->b64 = cjwt_value_object_get(h, "b64");
         return;
     }
-    *alg = *kid = *crit = NULL;
+    m->alg = m->kid = m->crit = m->b64 = NULL;
     if (NODE_TYPE(n) != CJWT_TYPE_OBJECT)
         return;
     for (uint32_t i = 0; i < n->count; i++, k = node_next(k + 1)) {
         const char *s = k->u.s;
         if (k->len == 3 && s[1] == (s[0] == 'a' ? 'l' : 'i')) {
             if (s[0] == 'a' && s[2] == 'g')
-                *alg = (const cjwt_value *)(k + 1);
+                m->alg = (const cjwt_value *)(k + 1);
             else if (s[0] == 'k' && s[2] == 'd')
-                *kid = (const cjwt_value *)(k + 1);
+                m->kid = (const cjwt_value *)(k + 1);
+        } else if (k->len == 3 && s[0] == 'b' && s[1] == '6' && s[2] == '4') {
+            m->b64 = (const cjwt_value *)(k + 1);
         } else if (k->len == 4 && memcmp(s, "crit", 4) == 0) {
-            *crit = (const cjwt_value *)(k + 1);
+            m->crit = (const cjwt_value *)(k + 1);
         }
     }
+}
+
+int cjwtp_json_set_b64(json_t *obj, const char *name, const unsigned char *p, size_t n)
+{
+    size_t len = cjwtp_b64url_encoded_len(n);
+    char *s = malloc(len + 1);
+    int rc;
+    if (!s)
+        return -1;
+    cjwtp_b64url_encode(p, n, s);
+    s[len] = '\0';
+    rc = json_object_set_new(obj, name, json_stringn(s, len));
+    OPENSSL_cleanse(s, len);   /* it may be key material (a JWK's "d", "k") */
+    free(s);
+    return rc;
+}
+
+cjwt_code cjwtp_header_add_extra(json_t *h, const cjwt_value *extra, const char *const *skip,
+                                 size_t n_skip, cjwt_error *err)
+{
+    json_t *x, *val;
+    const char *name;
+    if (!extra)
+        return CJWT_OK;
+    if (cjwt_value_type(extra) != CJWT_TYPE_OBJECT)
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "the extra header must be a JSON object");
+    if (!(x = cjwtp_value_to_jansson(extra)))
+        return cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
+    json_object_foreach(x, name, val) {
+        int skipped = 0;
+        for (size_t i = 0; i < n_skip && !skipped; i++)
+            skipped = strcmp(name, skip[i]) == 0;
+        if (!skipped && json_object_set(h, name, val) != 0) {
+            json_decref(x);
+            return cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
+        }
+    }
+    json_decref(x);
+    return CJWT_OK;
 }
 
 void *cjwt_object_iter(const cjwt_value *o)

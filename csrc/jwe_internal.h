@@ -68,4 +68,20 @@ cjwt_code cjwtp_rsa_decrypt_key(cjwt_jwe_alg alg, EVP_PKEY *priv, const unsigned
                                 size_t ek_len, unsigned char *cek, size_t cek_len,
                                 cjwt_error *err);
 
+/* jwe.c, shared with jwe_json_enc.c (the JSON serialization's encryption). */
+/* Key management for encryption: fills cek (cek_len bytes; with fixed_cek
+ * the caller's CEK is wrapped, and dir / direct ECDH-ES are refused), the
+ * encrypted key (*ek, may stay NULL) and the header members the alg needs
+ * (epk, iv, tag, p2s, p2c) in h, whose apu/apv it reads. */
+cjwt_code cjwtp_jwe_encrypt_key(const cjwt_jwe_encrypt_opts *o, const cjwt_key *key, json_t *h,
+                                unsigned char *cek, size_t cek_len, int fixed_cek,
+                                unsigned char **ek, size_t *ek_len, cjwt_error *err);
+/* Content encryption of a JWE: the plaintext (DEFLATEd when zip) encrypted
+ * with cek under aad; *ct is malloc'd (n + 16 bytes), iv and tag filled
+ * (the enc's sizes). */
+cjwt_code cjwtp_jwe_seal(cjwt_jwe_enc enc, const unsigned char *cek, int zip,
+                         const unsigned char *pt, size_t n, const unsigned char *aad, size_t aad_len,
+                         unsigned char **ct, size_t *ct_len, unsigned char *iv, unsigned char *tag,
+                         cjwt_error *err);
+
 #endif

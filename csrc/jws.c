@@ -13,18 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-struct cjwt_decoded {
-    int refs;                   /* atomic: the caller's, plus a verifier cache's */
-    cjwtp_doc *header;
-    cjwtp_doc *payload;         /* NULL in raw (JWS) mode */
-    cjwt_alg alg;
-    unsigned char *payload_bytes;   /* point into buf */
-    size_t payload_len;
-    unsigned char *sig;
-    size_t sig_len;
-    unsigned char buf[];        /* decoded payload, then signature */
-};
-
 static double clock_now(void)
 {
     struct timespec ts;
@@ -34,15 +22,48 @@ static double clock_now(void)
 
 /* ---- signing ----------------------------------------------------------- */
 
+/* RFC 7515 4.1.11 / RFC 7797 3: a caller's "crit" must be a non-empty list
+ * of names; an unencoded payload ("b64": false) adds "b64" to it. */
+static cjwt_code sign_crit(json_t *h, int unencoded, cjwt_error *err)
+{
+    json_t *crit = json_object_get(h, "crit"), *v;
+    size_t i;
+    int listed = 0;
+    if (crit) {
+        if (!json_is_array(crit) || json_array_size(crit) == 0)
+            return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid 'crit' header: must be a non-empty list");
+        json_array_foreach(crit, i, v) {
+            if (!json_is_string(v))
+                return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid 'crit' header: values must be strings");
+            listed |= strcmp(json_string_value(v), "b64") == 0;
+        }
+    }
+    if (!unencoded || listed)
+        return CJWT_OK;
+    if (!crit) {
+        if (json_object_set_new(h, "crit", crit = json_array()) != 0)
+            return cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
+    } else if (!(crit = json_copy(crit)) || json_object_set_new(h, "crit", crit) != 0) {
+        return cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
+    }
+    if (json_array_append_new(crit, json_string("b64")) != 0)
+        return cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
+    return CJWT_OK;
+}
+
 /* The protected header: "alg", then the caller's members; "typ":"JWT" for
  * JWTs unless the caller set typ (null removes it). Keys are sorted in the
- * output, as PyJWT does, so equal inputs give equal tokens. */
-static json_t *build_header(const cjwt_sign_opts *o, const cjwt_key *signer, int is_jwt,
-                            cjwt_error *err)
+ * output, as PyJWT does, so equal inputs give equal tokens. A "b64" member
+ * (RFC 7797) must be a boolean: false (never in a JWT) sets *unencoded and
+ * lists "b64" in "crit"; true, the default, is dropped unless "crit" names
+ * it. */
+json_t *cjwtp_jws_build_header(const cjwt_sign_opts *o, const cjwt_key *signer, int is_jwt,
+                               int *unencoded, cjwt_error *err)
 {
-    json_t *h = json_object(), *extra = NULL;
-    const char *key;
-    json_t *val;
+    static const char *const skip[] = {"alg"};
+    json_t *h = json_object(), *typ, *b64;
+    const cjwt_value *xtyp = NULL;
+    *unencoded = 0;
     if (!h)
         goto oom;
     /* Insertion order is the output order when the header is not sorted:
@@ -52,28 +73,15 @@ static json_t *build_header(const cjwt_sign_opts *o, const cjwt_key *signer, int
         ((is_jwt && json_object_set_new(h, "typ", json_string("JWT")) != 0) ||
          json_object_set_new(h, "alg", json_string(cjwt_alg_name(o->alg))) != 0))
         goto oom;
-    if (o->header) {
-        if (cjwt_value_type(o->header) != CJWT_TYPE_OBJECT) {
-            json_decref(h);
-            cjwtp_fail(err, CJWT_E_MALFORMED, "the extra header must be a JSON object");
-            return NULL;
-        }
-        if (!(extra = cjwtp_value_to_jansson(o->header)))
-            goto oom;
-        json_object_foreach(extra, key, val) {
-            if (strcmp(key, "alg") == 0)
-                continue;
-            if (strcmp(key, "typ") == 0 && json_is_null(val)) {
-                json_object_del(h, "typ");   /* present only in keep_header_order */
-                continue;
-            }
-            if (json_object_set(h, key, val) != 0)
-                goto oom;
-        }
-    }
+    if (cjwtp_header_add_extra(h, o->header, skip, 1, err) != CJWT_OK)
+        goto fail;
+    if (o->header)
+        xtyp = cjwt_value_object_get(o->header, "typ");
+    if ((typ = json_object_get(h, "typ")) && json_is_null(typ))
+        json_object_del(h, "typ");
     if (json_object_set_new(h, "alg", json_string(cjwt_alg_name(o->alg))) != 0)
         goto oom;
-    if (is_jwt && !json_object_get(h, "typ") && !(extra && json_object_get(extra, "typ")) &&
+    if (is_jwt && !json_object_get(h, "typ") && !xtyp &&
         json_object_set_new(h, "typ", json_string("JWT")) != 0)
         goto oom;
     /* A key with a kid names itself, so verifiers can pick it from a set
@@ -81,38 +89,112 @@ static json_t *build_header(const cjwt_sign_opts *o, const cjwt_key *signer, int
     if (signer && signer->kid && !json_object_get(h, "kid") &&
         json_object_set_new(h, "kid", json_string(signer->kid)) != 0)
         goto oom;
-    json_decref(extra);
+    if (json_object_get(h, "kid") && !json_is_string(json_object_get(h, "kid"))) {
+        /* RFC 7515 4.1.4; verification refuses any other type */
+        cjwtp_fail(err, CJWT_E_MALFORMED, "Key ID header parameter must be a string");
+        goto fail;
+    }
+    if ((b64 = json_object_get(h, "b64"))) {
+        if (!json_is_boolean(b64)) {
+            cjwtp_fail(err, CJWT_E_MALFORMED, "the \"b64\" header must be true or false (RFC 7797)");
+            goto fail;
+        }
+        if (json_is_false(b64) && is_jwt) {
+            cjwtp_fail(err, CJWT_E_MALFORMED,
+                       "a JWT never has an unencoded payload (\"b64\": false, RFC 7797 7): "
+                       "sign raw bytes with jws_encode");
+            goto fail;
+        }
+        *unencoded = json_is_false(b64);
+    }
+    if (sign_crit(h, *unencoded, err) != CJWT_OK)
+        goto fail;
+    if (b64 && !*unencoded) {
+        json_t *crit = json_object_get(h, "crit"), *v;
+        size_t i;
+        int listed = 0;
+        json_array_foreach(crit, i, v)
+            listed |= strcmp(json_string_value(v), "b64") == 0;
+        if (!listed)
+            json_object_del(h, "b64");   /* true is the default (PyJWT drops it too) */
+    }
     return h;
 oom:
-    json_decref(extra);
-    json_decref(h);
     cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building the header");
+fail:
+    json_decref(h);
     return NULL;
 }
 
-static char *sign_parts(const char *hjson, size_t hlen, const unsigned char *payload, size_t plen,
-                        const cjwt_key *key, cjwt_alg alg, size_t *out_len, cjwt_error *err)
+/* RFC 7797 5.2: an unencoded payload inside a compact JWS must not hold '.'
+ * and, so the token stays a line of text, only printable ASCII. */
+static int compact_safe(const unsigned char *p, size_t n)
 {
-    size_t h64 = cjwtp_b64url_encoded_len(hlen), p64 = cjwtp_b64url_encoded_len(plen);
-    size_t total = h64 + 1 + p64 + 1 + cjwtp_b64url_encoded_len(CJWTP_MAX_SIG) + 1;
-    unsigned char sig[CJWTP_MAX_SIG];
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < 0x20 || p[i] > 0x7e || p[i] == '.')
+            return 0;
+    return 1;
+}
+
+unsigned char *cjwtp_jws_signing_input(const char *h64, size_t h64n, const unsigned char *payload,
+                                       size_t plen, int encode, size_t *n, cjwt_error *err)
+{
+    size_t pn = encode ? cjwtp_b64url_encoded_len(plen) : plen;
+    unsigned char *in = malloc(h64n + 1 + pn + 1);
+    if (!in) {
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building a signing input");
+        return NULL;
+    }
+    memcpy(in, h64, h64n);
+    in[h64n] = '.';
+    if (encode)
+        cjwtp_b64url_encode(payload, plen, (char *)in + h64n + 1);
+    else if (plen)
+        memcpy(in + h64n + 1, payload, plen);
+    *n = h64n + 1 + pn;
+    return in;
+}
+
+/* header.payload.signature, where the payload part is base64url (or the
+ * bytes as they are when unencoded) and empty when detached. */
+static char *sign_parts(const char *hjson, size_t hlen, const unsigned char *payload, size_t plen,
+                        const cjwt_key *key, cjwt_alg alg, int unencoded, int detached,
+                        size_t *out_len, cjwt_error *err)
+{
+    size_t h64 = cjwtp_b64url_encoded_len(hlen), in_len = 0, p_len, total;
+    unsigned char sig[CJWTP_MAX_SIG], *in;
     size_t sig_len = 0;
-    char *tok = malloc(total);
-    if (!tok) {
+    char *hb, *tok;
+    if (unencoded && !detached && !compact_safe(payload, plen)) {
+        cjwtp_fail(err, CJWT_E_MALFORMED,
+                   "an unencoded payload in a compact JWS must be printable ASCII without '.' "
+                   "(RFC 7797 5.2): detach it or use the JSON serialization");
+        return NULL;
+    }
+    if (!(hb = malloc(h64 + 1))) {
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building a token");
         return NULL;
     }
-    cjwtp_b64url_encode((const unsigned char *)hjson, hlen, tok);
-    tok[h64] = '.';
-    cjwtp_b64url_encode(payload, plen, tok + h64 + 1);
-    tok[h64 + 1 + p64] = '.';
-    if (alg != CJWT_ALG_NONE &&
-        cjwtp_sign(key, alg, (unsigned char *)tok, h64 + 1 + p64, sig, &sig_len, err) != CJWT_OK) {
-        free(tok);
+    cjwtp_b64url_encode((const unsigned char *)hjson, hlen, hb);
+    in = cjwtp_jws_signing_input(hb, h64, payload, plen, !unencoded, &in_len, err);
+    free(hb);
+    if (!in)
+        return NULL;
+    if (alg != CJWT_ALG_NONE && cjwtp_sign(key, alg, in, in_len, sig, &sig_len, err) != CJWT_OK) {
+        free(in);
         return NULL;
     }
-    cjwtp_b64url_encode(sig, sig_len, tok + h64 + 1 + p64 + 1);
-    total = h64 + 1 + p64 + 1 + cjwtp_b64url_encoded_len(sig_len);
+    p_len = detached ? 0 : in_len - h64 - 1;
+    total = h64 + 1 + p_len + 1 + cjwtp_b64url_encoded_len(sig_len);
+    if (!(tok = malloc(total + 1))) {
+        free(in);
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory building a token");
+        return NULL;
+    }
+    memcpy(tok, in, h64 + 1 + p_len);
+    free(in);
+    tok[h64 + 1 + p_len] = '.';
+    cjwtp_b64url_encode(sig, sig_len, tok + h64 + 1 + p_len + 1);
     tok[total] = '\0';
     if (out_len)
         *out_len = total;
@@ -138,7 +220,8 @@ static cjwt_code check_sign_opts(const cjwt_sign_opts *o, const cjwt_key *key, c
 static char *encode_common(const unsigned char *payload, size_t plen, const cjwt_key *key,
                            const cjwt_sign_opts *o, int is_jwt, size_t *len, cjwt_error *err)
 {
-    json_t *h = build_header(o, key, is_jwt, err);
+    int unencoded = 0;
+    json_t *h = cjwtp_jws_build_header(o, key, is_jwt, &unencoded, err);
     char *hjson, *tok;
     if (!h)
         return NULL;
@@ -148,19 +231,16 @@ static char *encode_common(const unsigned char *payload, size_t plen, const cjwt
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory serializing the header");
         return NULL;
     }
-    tok = sign_parts(hjson, strlen(hjson), payload, plen, key, o->alg, len, err);
+    tok = sign_parts(hjson, strlen(hjson), payload, plen, key, o->alg, unencoded, o->detached, len,
+                     err);
     free(hjson);
     return tok;
 }
 
-char *cjwt_encode(const cjwt_value *payloadv, const cjwt_key *key, const cjwt_sign_opts *o,
-                  size_t *len, cjwt_error *err)
+char *cjwtp_claims_json(const cjwt_value *payloadv, const cjwt_sign_opts *o, cjwt_error *err)
 {
     json_t *payload, *copy = NULL;
-    char *pjson, *tok;
-    cjwtp_error_clear(err);
-    if (check_sign_opts(o, key, err) != CJWT_OK)
-        return NULL;
+    char *pjson;
     if (!payloadv || cjwt_value_type(payloadv) != CJWT_TYPE_OBJECT) {
         cjwtp_fail(err, CJWT_E_MALFORMED, "a JWT payload must be a JSON object");
         return NULL;
@@ -170,7 +250,7 @@ char *cjwt_encode(const cjwt_value *payloadv, const cjwt_key *key, const cjwt_si
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory reading the payload");
         return NULL;
     }
-    if (o->has_expires_in) {
+    if (o && o->has_expires_in) {
         double now = o->has_now ? o->now : clock_now();
         int64_t iat;
         if (o->expires_in <= 0) {
@@ -203,10 +283,24 @@ char *cjwt_encode(const cjwt_value *payloadv, const cjwt_key *key, const cjwt_si
     }
     pjson = json_dumps(payload, JSON_COMPACT);
     json_decref(payload);
-    if (!pjson) {
+    if (!pjson)
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory serializing the payload");
+    return pjson;
+}
+
+char *cjwt_encode(const cjwt_value *payloadv, const cjwt_key *key, const cjwt_sign_opts *o,
+                  size_t *len, cjwt_error *err)
+{
+    char *pjson, *tok;
+    cjwtp_error_clear(err);
+    if (check_sign_opts(o, key, err) != CJWT_OK)
+        return NULL;
+    if (o->detached) {
+        cjwtp_fail(err, CJWT_E_MALFORMED, "a JWT carries its payload: only a JWS can be detached");
         return NULL;
     }
+    if (!(pjson = cjwtp_claims_json(payloadv, o, err)))
+        return NULL;
     tok = encode_common((unsigned char *)pjson, strlen(pjson), key, o, 1, len, err);
     free(pjson);
     return tok;
@@ -279,10 +373,24 @@ void cjwt_decoded_free(cjwt_decoded *d)
         return;
     cjwtp_doc_free(d->header);
     cjwtp_doc_free(d->payload);
+    json_decref(d->merged);
+    json_decref(d->unprotected);
     free(d);
 }
 
-const cjwt_value *cjwt_decoded_header(const cjwt_decoded *d) { return cjwtp_doc_root(d->header); }
+const cjwt_value *cjwt_decoded_header(const cjwt_decoded *d)
+{
+    return d->merged ? CJWTP_VALUE(d->merged) : cjwtp_doc_root(d->header);
+}
+const cjwt_value *cjwt_decoded_protected_header(const cjwt_decoded *d)
+{
+    return d->header ? cjwtp_doc_root(d->header) : NULL;
+}
+const cjwt_value *cjwt_decoded_unprotected_header(const cjwt_decoded *d)
+{
+    return d->unprotected ? CJWTP_VALUE(d->unprotected) : NULL;
+}
+size_t cjwt_decoded_signature_index(const cjwt_decoded *d) { return d->sig_index; }
 const cjwt_value *cjwt_decoded_payload(const cjwt_decoded *d)
 {
     return d->payload ? cjwtp_doc_root(d->payload) : NULL;
@@ -351,13 +459,64 @@ static cjwt_code split(const char *tok, size_t len, size_t max_len, parts *out, 
     return CJWT_OK;
 }
 
-/* Decodes and parses the header; reports alg. The caller owns *hdr. */
+cjwt_code cjwtp_jws_crit(const cjwt_value *crit, const cjwt_value *b64, int *encoded,
+                         cjwt_error *err)
+{
+    int listed = 0;
+    const char *unknown = NULL;
+    size_t unknown_len = 0;
+    char q[160];
+    *encoded = 1;
+    if (crit) {
+        /* RFC 7515 4.1.11: a non-empty array of names. The one extension
+         * cjwt implements is RFC 7797's "b64". */
+        if (cjwt_value_type(crit) != CJWT_TYPE_ARRAY || cjwt_value_size(crit) == 0)
+            return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid 'crit' header: must be a non-empty list");
+        for (size_t i = 0; i < cjwt_value_size(crit); i++) {
+            size_t cl = 0;
+            const char *c = cjwt_value_string(cjwt_value_array_get(crit, i), &cl);
+            if (!c)
+                return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid 'crit' header: values must be strings");
+            if (cl == 3 && memcmp(c, "b64", 3) == 0)
+                listed = 1;
+            else if (!unknown) {
+                unknown = c;
+                unknown_len = cl;
+            }
+        }
+        if (unknown) {
+            cjwtp_quote(q, sizeof q, unknown, unknown_len);
+            return cjwtp_fail(err, CJWT_E_UNKNOWN_CRIT,
+                              "Unsupported critical extension: %s (the header marks it critical, an "
+                              "extension cjwt does not implement)", q);
+        }
+        if (listed && !b64)
+            return cjwtp_fail(err, CJWT_E_MALFORMED,
+                              "Critical extension 'b64' is missing from headers");
+    }
+    if (!b64)
+        return CJWT_OK;
+    /* RFC 7797 3 and 6: a boolean, always listed in crit, so that a verifier
+     * that does not know it cannot take an unencoded payload for base64url */
+    if (cjwt_value_type(b64) != CJWT_TYPE_TRUE && cjwt_value_type(b64) != CJWT_TYPE_FALSE)
+        return cjwtp_fail(err, CJWT_E_MALFORMED, "the \"b64\" header must be true or false (RFC 7797)");
+    if (!listed)
+        return cjwtp_fail(err, CJWT_E_MALFORMED,
+                          "The 'b64' header parameter requires 'b64' to be listed in 'crit'.");
+    *encoded = cjwt_value_type(b64) == CJWT_TYPE_TRUE;
+    return CJWT_OK;
+}
+
+/* Decodes and parses the header; reports alg and whether the payload is
+ * base64url-encoded (RFC 7797 "b64"). The caller owns *hdr. */
 static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scratch, cjwtp_doc **hdr,
-                              cjwt_alg *alg, cjwt_error *err)
+                              cjwt_alg *alg, int *encoded, cjwt_error *err)
 {
     size_t n = 0, alen = 0;
-    const cjwt_value *h, *a, *crit, *kid;
+    const cjwt_value *h;
+    cjwtp_hdr_members m;
     const char *aname;
+    *encoded = 1;
     if (cjwtp_b64url_decode(pt->h, pt->hn, scratch, &n) != 0)
         return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid header padding: the header is not valid base64url");
     *hdr = cjwtp_doc_parse((const char *)scratch, n, max_depth, "Invalid header string: the header", err);
@@ -366,10 +525,10 @@ static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scr
     h = cjwtp_doc_root(*hdr);
     if (cjwt_value_type(h) != CJWT_TYPE_OBJECT)
         return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid header string: must be a json object");
-    cjwtp_header_members(h, &a, &kid, &crit);   /* one pass over the members */
-    if (!a)
+    cjwtp_header_members(h, &m);   /* one pass over the members */
+    if (!m.alg)
         return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "Algorithm not specified");
-    aname = cjwt_value_string(a, &alen);
+    aname = cjwt_value_string(m.alg, &alen);
     if (!aname)
         return cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG,
                           "The specified alg value is not allowed: \"alg\" must be a string");
@@ -382,25 +541,10 @@ static cjwt_code parse_header(const parts *pt, int max_depth, unsigned char *scr
                           "algorithm", q);
     }
     /* RFC 7515 4.1.4: kid is a string (PyJWT refuses any other type too) */
-    if (kid && cjwt_value_type(kid) != CJWT_TYPE_STRING)
+    if (m.kid && cjwt_value_type(m.kid) != CJWT_TYPE_STRING)
         return cjwtp_fail(err, CJWT_E_MALFORMED, "Key ID header parameter must be a string");
-    if (crit) {
-        /* RFC 7515 4.1.11: a non-empty array of names. cjwt implements no
-         * extension, so any name is one it cannot honour. */
-        size_t clen = 0;
-        const char *c;
-        char q[160];
-        if (cjwt_value_type(crit) != CJWT_TYPE_ARRAY || cjwt_value_size(crit) == 0)
-            return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid 'crit' header: must be a non-empty list");
-        for (size_t i = 0; i < cjwt_value_size(crit); i++)
-            if (cjwt_value_type(cjwt_value_array_get(crit, i)) != CJWT_TYPE_STRING)
-                return cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid 'crit' header: values must be strings");
-        c = cjwt_value_string(cjwt_value_array_get(crit, 0), &clen);
-        cjwtp_quote(q, sizeof q, c, clen);
-        return cjwtp_fail(err, CJWT_E_UNKNOWN_CRIT,
-                          "Unsupported critical extension: %s (the header marks it critical, an "
-                          "extension cjwt does not implement)", q);
-    }
+    if (m.crit || m.b64)
+        return cjwtp_jws_crit(m.crit, m.b64, encoded, err);
     return CJWT_OK;
 }
 
@@ -417,11 +561,10 @@ static cjwt_code check_allowed(const cjwt_verify_opts *o, cjwt_alg alg, cjwt_err
 
 /* Picks the key from a set: by kid when the header names one, otherwise
  * each key whose type, curve and binding fit alg, until one verifies. */
-static cjwt_code check_with_keyset(const cjwt_keyset *ks, const cjwt_value *hdr, cjwt_alg alg,
+static cjwt_code check_with_keyset(const cjwt_keyset *ks, const cjwt_value *kid, cjwt_alg alg,
                                    const unsigned char *input, size_t n, const unsigned char *sig,
                                    size_t sig_len, cjwt_error *err)
 {
-    const cjwt_value *kid = cjwt_value_object_get(hdr, "kid");
     size_t tried = 0, kid_len = 0;
     const char *kid_s = kid ? cjwt_value_string(kid, &kid_len) : NULL;
     char q[120];
@@ -454,13 +597,11 @@ static cjwt_code check_with_keyset(const cjwt_keyset *ks, const cjwt_value *hdr,
     return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE, "Signature verification failed");
 }
 
-static cjwt_code check_signature(const cjwt_verify_opts *o, const cjwt_key *key,
-                                 const cjwt_keyset *ks, const cjwt_value *hdr, cjwt_alg alg,
-                                 const parts *pt, const unsigned char *sig, size_t sig_len,
-                                 cjwt_error *err)
+cjwt_code cjwtp_check_signature(const cjwt_verify_opts *o, const cjwt_key *key,
+                                const cjwt_keyset *ks, const cjwt_value *kid, cjwt_alg alg,
+                                const unsigned char *input, size_t n, const unsigned char *sig,
+                                size_t sig_len, cjwt_error *err)
 {
-    const unsigned char *input = (const unsigned char *)pt->h;
-    size_t n = pt->hn + 1 + pt->pn;
     cjwt_code rc = check_allowed(o, alg, err);
     if (rc != CJWT_OK)
         return rc;
@@ -471,7 +612,7 @@ static cjwt_code check_signature(const cjwt_verify_opts *o, const cjwt_key *key,
                           "The specified alg value is not allowed: an unsecured (alg \"none\") "
                           "token is never verified; it can only be read unverified");
     if (ks)
-        return check_with_keyset(ks, hdr, alg, input, n, sig, sig_len, err);
+        return check_with_keyset(ks, kid, alg, input, n, sig, sig_len, err);
     return cjwtp_verify_sig(key, alg, input, n, sig, sig_len, err);
 }
 
@@ -512,8 +653,44 @@ cjwt_code cjwtp_resolve_now(int has_now, double *now, cjwt_error *err)
     return CJWT_OK;
 }
 
+cjwt_code cjwtp_check_typ(const char *expected, const cjwt_value *header, cjwt_error *err)
+{
+    const cjwt_value *typ = cjwt_value_object_get(header, "typ");
+    size_t tlen = 0;
+    const char *ts = typ ? cjwt_value_string(typ, &tlen) : NULL;
+    char want[120], got[120];
+    if (ts && cjwtp_typ_matches(expected, ts))
+        return CJWT_OK;
+    cjwtp_quote(want, sizeof want, expected, strlen(expected));
+    if (ts)
+        cjwtp_quote(got, sizeof got, ts, tlen);
+    else
+        snprintf(got, sizeof got, "%s", typ ? "(not a string)" : "(none)");
+    return cjwtp_fail(err, CJWT_E_INVALID_TYP, "Invalid typ: expected \"%s\", token has %s%s%s",
+                      want, ts ? "\"" : "", got, ts ? "\"" : "");
+}
+
+/* An unencoded ("b64": false) payload is not base64url: when the payload
+ * segment does not decode, the header decides whether that is an error. */
+static int header_says_unencoded(const parts *pt, int max_depth, unsigned char *scratch)
+{
+    cjwtp_doc *hdr = NULL;
+    cjwt_alg alg;
+    int encoded = 1;
+    const cjwt_value *b64;
+    int unencoded;
+    (void)parse_header(pt, max_depth, scratch, &hdr, &alg, &encoded, NULL);
+    /* "b64": false, whatever else the header gets wrong: the header's own
+     * error (crit, alg...) is then the one to report */
+    b64 = hdr ? cjwt_value_object_get(cjwtp_doc_root(hdr), "b64") : NULL;
+    unencoded = b64 && cjwt_value_type(b64) == CJWT_TYPE_FALSE;
+    cjwtp_doc_free(hdr);
+    return unencoded;
+}
+
 cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
-                                const cjwt_keyset *ks, const char *tok, size_t len, int has_now,
+                                const cjwt_keyset *ks, const char *tok, size_t len,
+                                const unsigned char *detached, size_t detached_len, int has_now,
                                 double now, cjwtp_times *times, cjwt_error *err)
 {
     static const cjwt_verify_opts defaults;
@@ -523,8 +700,11 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
     const cjwt_value *header, *payload;
     cjwt_alg alg = CJWT_ALG__COUNT;
     unsigned checks;
-    size_t max_len;
-    int max_depth;
+    size_t max_len, parea;
+    int max_depth, encoded = 1, pbad;
+    unsigned char *scratch, *owned = NULL;
+    const unsigned char *input;
+    size_t input_len;
 
     cjwtp_error_clear(err);
     if (times)
@@ -538,17 +718,23 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
     /* 1. structure */
     if (split(tok, len, max_len, &pt, err) != CJWT_OK)
         return NULL;
-    d = malloc(sizeof *d + cjwtp_b64url_decoded_max(pt.pn) + cjwtp_b64url_decoded_max(pt.sn) +
-               cjwtp_b64url_decoded_max(pt.hn));
+    /* the payload area holds the decoded payload, the unencoded segment or
+     * the detached payload */
+    parea = detached ? detached_len : pt.pn;
+    d = malloc(sizeof *d + parea + cjwtp_b64url_decoded_max(pt.sn) + cjwtp_b64url_decoded_max(pt.hn));
     if (!d) {
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory decoding a token");
         return NULL;
     }
     d->refs = 1;
     d->header = d->payload = NULL;
+    d->merged = d->unprotected = NULL;
+    d->sig_index = 0;
     d->payload_bytes = d->buf;
-    d->sig = d->buf + cjwtp_b64url_decoded_max(pt.pn);
-    if (cjwtp_b64url_decode(pt.p, pt.pn, d->payload_bytes, &d->payload_len) != 0) {
+    d->sig = d->buf + parea;
+    scratch = d->sig + cjwtp_b64url_decoded_max(pt.sn);
+    pbad = !detached && cjwtp_b64url_decode(pt.p, pt.pn, d->payload_bytes, &d->payload_len) != 0;
+    if (pbad && !header_says_unencoded(&pt, max_depth, scratch)) {
         cjwtp_fail(err, CJWT_E_MALFORMED, "Invalid payload padding: the payload is not valid base64url");
         goto fail;
     }
@@ -557,33 +743,51 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         goto fail;
     }
     /* 2. header (decoded into the space after the signature) */
-    if (parse_header(&pt, max_depth, d->sig + cjwtp_b64url_decoded_max(pt.sn), &hdr, &alg, err) !=
-        CJWT_OK)
+    if (parse_header(&pt, max_depth, scratch, &hdr, &alg, &encoded, err) != CJWT_OK)
         goto fail;
     d->header = hdr;
     d->alg = alg;
     header = cjwtp_doc_root(hdr);
-    /* 3-4. allowlist, key type, signature */
-    if ((checks & CJWT_CHECK_SIGNATURE) &&
-        check_signature(o, key, ks, header, alg, &pt, d->sig, d->sig_len, err) != CJWT_OK)
+    if (!encoded && !o->raw_payload) {
+        cjwtp_fail(err, CJWT_E_MALFORMED,
+                   "a JWT never has an unencoded payload (\"b64\": false, RFC 7797 7): "
+                   "verify it as a JWS (jws_decode)");
         goto fail;
-    /* 5. typ: after the signature, so an unauthenticated sender learns nothing */
-    if (o->typ) {
-        const cjwt_value *typ = cjwt_value_object_get(header, "typ");
-        size_t tlen = 0;
-        const char *ts = typ ? cjwt_value_string(typ, &tlen) : NULL;
-        if (!ts || !cjwtp_typ_matches(o->typ, ts)) {
-            char want[120], got[120];
-            cjwtp_quote(want, sizeof want, o->typ, strlen(o->typ));
-            if (ts)
-                cjwtp_quote(got, sizeof got, ts, tlen);
-            else
-                snprintf(got, sizeof got, "%s", typ ? "(not a string)" : "(none)");
-            cjwtp_fail(err, CJWT_E_INVALID_TYP, "Invalid typ: expected \"%s\", token has %s%s%s",
-                       want, ts ? "\"" : "", got, ts ? "\"" : "");
+    }
+    input = (const unsigned char *)tok;
+    input_len = pt.hn + 1 + pt.pn;
+    if (detached) {
+        /* RFC 7515 appendix F: the payload segment is empty, the payload
+         * comes apart and enters the signing input as if it were there */
+        if (pt.pn != 0) {
+            cjwtp_fail(err, CJWT_E_MALFORMED,
+                       "a detached payload was given, but the token carries a payload");
             goto fail;
         }
+        if (detached_len)
+            memcpy(d->payload_bytes, detached, detached_len);
+        d->payload_len = detached_len;
+        if (!(owned = cjwtp_jws_signing_input(pt.h, pt.hn, detached, detached_len, encoded,
+                                              &input_len, err)))
+            goto fail;
+        input = owned;
+    } else if (!encoded) {
+        if (pt.pn)
+            memcpy(d->payload_bytes, pt.p, pt.pn);
+        d->payload_len = pt.pn;
     }
+    /* 3-4. allowlist, key type, signature */
+    if ((checks & CJWT_CHECK_SIGNATURE) &&
+        cjwtp_check_signature(o, key, ks, ks ? cjwt_value_object_get(header, "kid") : NULL, alg,
+                              input, input_len, d->sig, d->sig_len, err) != CJWT_OK)
+        goto fail;
+    if (owned) {
+        free(owned);
+        owned = NULL;
+    }
+    /* 5. typ: after the signature, so an unauthenticated sender learns nothing */
+    if (o->typ && cjwtp_check_typ(o->typ, header, err) != CJWT_OK)
+        goto fail;
     if (o->raw_payload)
         return d;
     /* 6. claims */
@@ -605,6 +809,7 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         goto fail;
     return d;
 fail:
+    free(owned);
     if (d && !d->header)
         cjwtp_doc_free(hdr);
     cjwt_decoded_free(d);
@@ -614,7 +819,7 @@ fail:
 cjwt_decoded *cjwt_verify_with(const cjwt_verify_opts *o, const cjwt_key *key, const char *tok,
                                size_t len, int has_now, double now, cjwt_error *err)
 {
-    return cjwtp_verify_impl(o, key, NULL, tok, len, has_now, now, NULL, err);
+    return cjwtp_verify_impl(o, key, NULL, tok, len, NULL, 0, has_now, now, NULL, err);
 }
 
 cjwt_decoded *cjwt_verify_keyset_with(const cjwt_verify_opts *o, const cjwt_keyset *ks,
@@ -626,7 +831,7 @@ cjwt_decoded *cjwt_verify_keyset_with(const cjwt_verify_opts *o, const cjwt_keys
         cjwtp_fail(err, CJWT_E_INVALID_KEY, "no key set given");
         return NULL;
     }
-    return cjwtp_verify_impl(o, NULL, ks, tok, len, has_now, now, NULL, err);
+    return cjwtp_verify_impl(o, NULL, ks, tok, len, NULL, 0, has_now, now, NULL, err);
 }
 
 cjwt_value *cjwt_unverified_header(const char *tok, size_t len, cjwt_error *err)
@@ -636,6 +841,7 @@ cjwt_value *cjwt_unverified_header(const char *tok, size_t len, cjwt_error *err)
     cjwtp_doc *hdr = NULL;
     json_t *out = NULL;
     cjwt_alg alg;
+    int encoded;
     cjwtp_error_clear(err);
     if (split(tok, len, CJWT_DEFAULT_MAX_TOKEN_LEN, &pt, err) != CJWT_OK)
         return NULL;
@@ -644,7 +850,7 @@ cjwt_value *cjwt_unverified_header(const char *tok, size_t len, cjwt_error *err)
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory decoding a header");
         return NULL;
     }
-    if (parse_header(&pt, CJWT_DEFAULT_MAX_DEPTH, scratch, &hdr, &alg, err) != CJWT_OK) {
+    if (parse_header(&pt, CJWT_DEFAULT_MAX_DEPTH, scratch, &hdr, &alg, &encoded, err) != CJWT_OK) {
         /* An unknown alg or a crit is still a readable header: the caller
          * only wants to look (for a kid, say); verification refuses later. */
         if (hdr && err && (err->code == CJWT_E_UNSUPPORTED_ALG || err->code == CJWT_E_UNKNOWN_CRIT)) {

@@ -79,7 +79,8 @@ cjwt_alg cjwt_key_default_alg(const cjwt_key *key)
     case CJWT_KTY_OKP: return CJWT_ALG_EDDSA;
     case CJWT_KTY_EC:
         return key->curve == CJWTP_CRV_P384 ? CJWT_ALG_ES384
-             : key->curve == CJWTP_CRV_P521 ? CJWT_ALG_ES512 : CJWT_ALG_ES256;
+             : key->curve == CJWTP_CRV_P521 ? CJWT_ALG_ES512
+             : key->curve == CJWTP_CRV_SECP256K1 ? CJWT_ALG_ES256K : CJWT_ALG_ES256;
     }
     return CJWT_ALG__COUNT;
 }

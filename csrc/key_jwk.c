@@ -1,5 +1,6 @@
-/* JWK (RFC 7517, RFC 7518 section 6, RFC 8037) import and export for every
- * key type: oct, RSA, EC (P-256/384/521) and OKP (Ed25519). */
+/* JWK (RFC 7517, RFC 7518 section 6, RFC 8037, RFC 8812) import and export
+ * for every key type: oct, RSA, EC (P-256/384/521, secp256k1) and OKP
+ * (Ed25519, Ed448; X25519, X448 for JWE). */
 #include "cjwt_internal.h"
 
 #include <openssl/bn.h>
@@ -267,6 +268,8 @@ static int curve_from_jwk(const char *crv)
     if (strcmp(crv, "Ed25519") == 0) return CJWTP_CRV_ED25519;
     if (strcmp(crv, "X25519") == 0) return CJWTP_CRV_X25519;
     if (strcmp(crv, "X448") == 0) return CJWTP_CRV_X448;
+    if (strcmp(crv, "secp256k1") == 0) return CJWTP_CRV_SECP256K1;   /* RFC 8812 3.1 */
+    if (strcmp(crv, "Ed448") == 0) return CJWTP_CRV_ED448;
     return CJWTP_CRV_NONE;
 }
 
@@ -274,6 +277,7 @@ static cjwt_key *jwk_ec(const json_t *jwk, unsigned flags, cjwt_error *err)
 {
     static const char *const groups[] = {
         [CJWTP_CRV_P256] = "prime256v1", [CJWTP_CRV_P384] = "secp384r1", [CJWTP_CRV_P521] = "secp521r1",
+        [CJWTP_CRV_SECP256K1] = "secp256k1",
     };
     const char *crv;
     unsigned char *x = NULL, *y = NULL, *d = NULL, pub[1 + 2 * 66];
@@ -285,10 +289,12 @@ static cjwt_key *jwk_ec(const json_t *jwk, unsigned flags, cjwt_error *err)
     if (jwk_string(jwk, "crv", &crv, err))
         return NULL;
     curve = curve_from_jwk(crv);
-    if (curve == CJWTP_CRV_NONE || curve >= CJWTP_CRV_ED25519) {
+    if (curve != CJWTP_CRV_P256 && curve != CJWTP_CRV_P384 && curve != CJWTP_CRV_P521 &&
+        curve != CJWTP_CRV_SECP256K1) {
         char q[100];
         cjwtp_quote(q, sizeof q, crv ? crv : "(none)", crv ? strlen(crv) : 6);
-        cjwtp_fail(err, CJWT_E_INVALID_KEY, "EC JWK curve \"%s\" is not P-256, P-384 or P-521", q);
+        cjwtp_fail(err, CJWT_E_INVALID_KEY,
+                   "EC JWK curve \"%s\" is not P-256, P-384, P-521 or secp256k1", q);
         return NULL;
     }
     size = cjwtp_curve_bytes(curve);
@@ -321,7 +327,7 @@ out:
     return pkey ? finish(pkey, jwk, flags, err) : NULL;
 }
 
-/* OKP (RFC 8037): Ed25519 signs; X25519 and X448 agree on keys (ECDH-ES). */
+/* OKP (RFC 8037): Ed25519 and Ed448 sign; X25519 and X448 agree on keys (ECDH-ES). */
 static cjwt_key *jwk_okp(const json_t *jwk, unsigned flags, cjwt_error *err)
 {
     const char *crv;
@@ -332,13 +338,16 @@ static cjwt_key *jwk_okp(const json_t *jwk, unsigned flags, cjwt_error *err)
     if (jwk_string(jwk, "crv", &crv, err))
         return NULL;
     curve = curve_from_jwk(crv);
-    if (curve != CJWTP_CRV_ED25519 && curve != CJWTP_CRV_X25519 && curve != CJWTP_CRV_X448) {
+    if (curve != CJWTP_CRV_ED25519 && curve != CJWTP_CRV_ED448 && curve != CJWTP_CRV_X25519 &&
+        curve != CJWTP_CRV_X448) {
         char q[100];
         cjwtp_quote(q, sizeof q, crv ? crv : "(none)", crv ? strlen(crv) : 6);
-        cjwtp_fail(err, CJWT_E_INVALID_KEY, "OKP JWK curve \"%s\" is not Ed25519, X25519 or X448", q);
+        cjwtp_fail(err, CJWT_E_INVALID_KEY,
+                   "OKP JWK curve \"%s\" is not Ed25519, Ed448, X25519 or X448", q);
         return NULL;
     }
     type = curve == CJWTP_CRV_ED25519 ? EVP_PKEY_ED25519
+         : curve == CJWTP_CRV_ED448 ? EVP_PKEY_ED448
          : curve == CJWTP_CRV_X25519 ? EVP_PKEY_X25519 : EVP_PKEY_X448;
     size = cjwtp_curve_bytes(curve);
     if (jwk_bytes(jwk, "x", 1, &x, &xl, err) || jwk_bytes(jwk, "d", 0, &d, &dl, err))
@@ -429,20 +438,6 @@ cjwt_key *cjwt_key_from_jwk_json(const char *json, size_t len, unsigned flags, c
 
 /* ---- export -------------------------------------------------------------- */
 
-static int put_b64(json_t *o, const char *name, const unsigned char *p, size_t n)
-{
-    char *s = malloc(cjwtp_b64url_encoded_len(n) + 1);
-    int rc;
-    if (!s)
-        return -1;
-    cjwtp_b64url_encode(p, n, s);
-    s[cjwtp_b64url_encoded_len(n)] = '\0';
-    rc = json_object_set_new(o, name, json_string(s));
-    OPENSSL_cleanse(s, strlen(s));
-    free(s);
-    return rc;
-}
-
 /* A BIGNUM parameter as base64url: minimal length, or `width` bytes. */
 static int put_bn(json_t *o, const char *name, const EVP_PKEY *pkey, const char *param, int width)
 {
@@ -456,7 +451,7 @@ static int put_bn(json_t *o, const char *name, const EVP_PKEY *pkey, const char 
         n = 1;
     buf = malloc((size_t)n);
     if (buf && BN_bn2binpad(bn, buf, n) == n)
-        rc = put_b64(o, name, buf, (size_t)n);
+        rc = cjwtp_json_set_b64(o, name, buf, (size_t)n);
     if (buf) {
         OPENSSL_cleanse(buf, (size_t)n);
         free(buf);
@@ -486,7 +481,7 @@ json_t *cjwtp_key_to_jwk(const cjwt_key *k, int priv, cjwt_error *err)
             cjwtp_fail(err, CJWT_E_INVALID_KEY, "an HMAC secret has no public form: export it as private");
             return NULL;
         }
-        rc |= put_b64(o, "k", k->secret, k->secret_len);
+        rc |= cjwtp_json_set_b64(o, "k", k->secret, k->secret_len);
         break;
     case CJWT_KTY_RSA:
         rc |= put_bn(o, "n", k->pkey, OSSL_PKEY_PARAM_RSA_N, 0);
@@ -518,13 +513,13 @@ json_t *cjwtp_key_to_jwk(const cjwt_key *k, int priv, cjwt_error *err)
         if (!EVP_PKEY_get_raw_public_key(k->pkey, raw, &n) || n != size)
             rc = -1;
         else
-            rc |= put_b64(o, "x", raw, n);
+            rc |= cjwtp_json_set_b64(o, "x", raw, n);
         n = sizeof raw;
         if (priv) {
             if (!EVP_PKEY_get_raw_private_key(k->pkey, raw, &n) || n != size)
                 rc = -1;
             else
-                rc |= put_b64(o, "d", raw, n);
+                rc |= cjwtp_json_set_b64(o, "d", raw, n);
         }
         OPENSSL_cleanse(raw, sizeof raw);
         break;

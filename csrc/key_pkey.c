@@ -24,6 +24,8 @@ const char *cjwtp_curve_jwk_name(int curve)
     case CJWTP_CRV_ED25519: return "Ed25519";
     case CJWTP_CRV_X25519: return "X25519";
     case CJWTP_CRV_X448: return "X448";
+    case CJWTP_CRV_SECP256K1: return "secp256k1";
+    case CJWTP_CRV_ED448: return "Ed448";
     default: return NULL;
     }
 }
@@ -37,6 +39,8 @@ size_t cjwtp_curve_bytes(int curve)
     case CJWTP_CRV_ED25519: return 32;
     case CJWTP_CRV_X25519: return 32;
     case CJWTP_CRV_X448: return 56;
+    case CJWTP_CRV_SECP256K1: return 32;
+    case CJWTP_CRV_ED448: return 57;
     default: return 0;
     }
 }
@@ -115,9 +119,11 @@ static int classify_ec(cjwt_key *k, cjwt_error *err)
         k->curve = CJWTP_CRV_P384;
     else if (strcmp(group, "secp521r1") == 0 || strcmp(group, "P-521") == 0)
         k->curve = CJWTP_CRV_P521;
+    else if (strcmp(group, "secp256k1") == 0)
+        k->curve = CJWTP_CRV_SECP256K1;   /* ES256K only (RFC 8812) */
     else {
         cjwtp_fail(err, CJWT_E_INVALID_KEY,
-                   "EC curve %s is not one JWS uses (P-256, P-384, P-521)", group);
+                   "EC curve %s is not one JWS uses (P-256, P-384, P-521, secp256k1)", group);
         return -1;
     }
     {
@@ -204,6 +210,16 @@ cjwt_key *cjwtp_key_from_pkey(EVP_PKEY *pkey, unsigned flags, cjwt_error *err)
         k->is_private = EVP_PKEY_get_raw_private_key(pkey, NULL, &len) == 1 && len == 32;
         ERR_clear_error();
         ok = cjwtp_ed25519_prepare(k, err);
+        break;
+    }
+    case EVP_PKEY_ED448: {
+        /* signs and verifies through OpenSSL only (alg.c) */
+        size_t len = 0;
+        k->kty = CJWT_KTY_OKP;
+        k->curve = CJWTP_CRV_ED448;
+        k->is_private = EVP_PKEY_get_raw_private_key(pkey, NULL, &len) == 1 && len == 57;
+        ERR_clear_error();
+        ok = 0;
         break;
     }
     case EVP_PKEY_X25519: case EVP_PKEY_X448: {
@@ -363,9 +379,35 @@ char *cjwt_key_to_pem(const cjwt_key *key, int include_private, size_t *len, cjw
 
 cjwt_key *cjwt_key_generate(cjwt_alg alg, const char *kid, cjwt_error *err)
 {
+    return cjwt_key_generate_curve(alg, NULL, kid, err);
+}
+
+cjwt_key *cjwt_key_generate_curve(cjwt_alg alg, const char *crv, const char *kid, cjwt_error *err)
+{
+    static const char *const ec_groups[] = {
+        [CJWT_ALG_ES256] = "P-256", [CJWT_ALG_ES384] = "P-384", [CJWT_ALG_ES512] = "P-521",
+        [CJWT_ALG_ES256K] = "secp256k1",
+    };
     EVP_PKEY *pkey = NULL;
     cjwt_key *k = NULL, *bound;
+    int ed448 = 0;
     cjwtp_error_clear(err);
+    if (crv) {
+        cjwtp_family fam = cjwtp_alg_family(alg);
+        const char *want = fam == CJWTP_FAM_EC ? cjwtp_curve_jwk_name(
+            alg == CJWT_ALG_ES256 ? CJWTP_CRV_P256 : alg == CJWT_ALG_ES384 ? CJWTP_CRV_P384
+          : alg == CJWT_ALG_ES512 ? CJWTP_CRV_P521 : CJWTP_CRV_SECP256K1) : NULL;
+        ed448 = fam == CJWTP_FAM_EDDSA && strcmp(crv, "Ed448") == 0;
+        if (!(want && strcmp(crv, want) == 0) &&
+            !(fam == CJWTP_FAM_EDDSA && (ed448 || strcmp(crv, "Ed25519") == 0))) {
+            char q[80];
+            cjwtp_quote(q, sizeof q, crv, strlen(crv));
+            cjwtp_fail(err, CJWT_E_INVALID_KEY, "no %s key can be made on curve \"%s\"%s",
+                       cjwt_alg_name(alg), q,
+                       fam == CJWTP_FAM_EDDSA ? " (EdDSA: Ed25519 or Ed448)" : "");
+            return NULL;
+        }
+    }
     switch (cjwtp_alg_family(alg)) {
     case CJWTP_FAM_HMAC: {
         unsigned char buf[64];
@@ -382,11 +424,10 @@ cjwt_key *cjwt_key_generate(cjwt_alg alg, const char *kid, cjwt_error *err)
         pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)MIN_RSA_BITS);
         break;
     case CJWTP_FAM_EC:
-        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
-                                 alg == CJWT_ALG_ES256 ? "P-256" : alg == CJWT_ALG_ES384 ? "P-384" : "P-521");
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", ec_groups[alg]);
         break;
     case CJWTP_FAM_EDDSA:
-        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, ed448 ? "ED448" : "ED25519");
         break;
     case CJWTP_FAM_NONE:
         cjwtp_fail(err, CJWT_E_UNSUPPORTED_ALG, "no key can be generated for %s", cjwt_alg_name(alg));

@@ -14,7 +14,8 @@ static int usable_for_signatures(const cjwt_key *k)
 {
     /* X25519/X448 keys only agree on keys (JWE): never kept for signatures */
     return k->use_sig_ok && (k->ops & (CJWTP_OP_SIGN | CJWTP_OP_VERIFY)) &&
-           !(k->kty == CJWT_KTY_OKP && k->curve != CJWTP_CRV_ED25519);
+           !(k->kty == CJWT_KTY_OKP && k->curve != CJWTP_CRV_ED25519 &&
+             k->curve != CJWTP_CRV_ED448);
 }
 
 /* The rules a set must satisfy to be unambiguous: no two keys with one kid

@@ -160,7 +160,7 @@ static cjwt_decoded *verify_cached(const cjwt_verifier *v, const void *keyobj, i
 
     if (!token || len > max_len)   /* the pipeline says why */
         return cjwtp_verify_impl(o, is_set ? NULL : keyobj, is_set ? keyobj : NULL, token, len,
-                                 has_now, now, NULL, err);
+                                 NULL, 0, has_now, now, NULL, err);
     hash = cjwtp_cache_hash(v->cache, token, len);
     d = cjwtp_cache_get(v->cache, hash, keyobj, token, len, &times);
     if (d) {
@@ -177,8 +177,8 @@ static cjwt_decoded *verify_cached(const cjwt_verifier *v, const void *keyobj, i
             goto fail;
         return d;
     }
-    d = cjwtp_verify_impl(o, is_set ? NULL : keyobj, is_set ? keyobj : NULL, token, len, has_now,
-                          now, &times, err);
+    d = cjwtp_verify_impl(o, is_set ? NULL : keyobj, is_set ? keyobj : NULL, token, len, NULL, 0,
+                          has_now, now, &times, err);
     if (d)
         cjwtp_cache_put(v->cache, hash, keyobj, is_set, token, len, d, &times);
     return d;

@@ -82,14 +82,10 @@ start() {
   setsid "$@" >"$T/$name.log" 2>&1 </dev/null &
   NAMES+=("$name") PIDS+=("$!")
 }
+# shellcheck source=../scripts/proclib.sh
+. "$ROOT/scripts/proclib.sh"
 wait_port() {   # NAME PORT: until it accepts connections, or the process died
-  local name=$1 port=$2 pid=${PIDS[${#PIDS[@]}-1]}
-  for _ in $(seq 100); do
-    "$PYTHON" -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && return 0
-    kill -0 "$pid" 2>/dev/null || { echo "demo: $name exited at start"; return 1; }
-    sleep 0.1
-  done
-  echo "demo: $name did not listen on $port"; return 1
+  proc_wait_port "$2" "${PIDS[${#PIDS[@]}-1]}" "demo: $1"
 }
 
 # make_tls DIR NAME...: a throwaway CA and, signed by it, a certificate for the

@@ -148,7 +148,7 @@ enum {
     VO_ALGORITHMS, VO_AUDIENCE, VO_ISSUER, VO_SUBJECT, VO_LEEWAY, VO_REQUIRE, VO_TYP,
     VO_MAX_AGE, VO_NOW, VO_VERIFY_SIGNATURE, VO_VERIFY_EXP, VO_VERIFY_NBF, VO_VERIFY_IAT,
     VO_VERIFY_AUD, VO_VERIFY_ISS, VO_VERIFY_SUB, VO_VERIFY_JTI, VO_STRICT_AUD,
-    VO_MAX_TOKEN_LEN, VO_MAX_DEPTH, VO_DENYLIST, VO_CACHE, VO__COUNT
+    VO_MAX_TOKEN_LEN, VO_MAX_DEPTH, VO_DENYLIST, VO_CACHE, VO_DETACHED_PAYLOAD, VO__COUNT
 };
 
 /* Small lists of strings are held here rather than in a userdata. */
@@ -238,6 +238,12 @@ int lcjwt_jws_encode(lua_State *L);
 int lcjwt_jwe_encrypt(lua_State *L);
 int lcjwt_jwe_decrypt(lua_State *L);
 int lcjwt_jwe_decrypt_complete(lua_State *L);
+int lcjwt_jwe_encrypt_json(lua_State *L);
+int lcjwt_encode_encrypted(lua_State *L);
+int lcjwt_encode_nested(lua_State *L);
+int lcjwt_decode_encrypted(lua_State *L);
+int lcjwt_decode_encrypted_complete(lua_State *L);
+int lcjwt_decode_nested(lua_State *L);
 
 /* ---- decode.c: the verify paths ---------------------------------------------- */
 
@@ -275,6 +281,15 @@ int lcjwt_push_decoded_call(lua_State *L);
 int lcjwt_decode(lua_State *L);
 int lcjwt_decode_complete(lua_State *L);
 int lcjwt_jws_decode(lua_State *L);
+
+/* ---- jws_json.c: JWS JSON serialization, detached payloads (RFC 7797) ---------- */
+
+/* 1 when jws_decode's arguments need cjwt_jws_verify (a table or JSON text,
+ * a detached payload). */
+int lcjwt_jws_needs_json(lua_State *L);
+int lcjwt_jws_verify(lua_State *L, int complete);
+int lcjwt_jws_decode_complete(lua_State *L);
+int lcjwt_jws_encode_json(lua_State *L);
 int lcjwt_get_unverified_header(lua_State *L);
 
 /* ---- verifier.c ----------------------------------------------------------------- */

@@ -256,9 +256,12 @@ int lcjwt_decode_complete(lua_State *L)
 {
     return verify_common(L, MODE_COMPLETE);
 }
-/* jws_decode(token, key, opts) -> payload bytes | nil, ... (no claim checks) */
+/* jws_decode(token, key, opts) -> payload bytes | nil, ... (no claim checks);
+ * the JSON serialization and detached payloads go through jws_json.c */
 int lcjwt_jws_decode(lua_State *L)
 {
+    if (lcjwt_jws_needs_json(L))
+        return lcjwt_jws_verify(L, 0);
     return verify_common(L, MODE_RAW);
 }
 

@@ -5,7 +5,7 @@
 #include "binding.h"
 
 static const char *const ENCODE_OPTS[] = { "alg", "header", "expires_in", "now", NULL };
-static const char *const JWS_ENCODE_OPTS[] = { "alg", "header", "now", NULL };
+static const char *const JWS_ENCODE_OPTS[] = { "alg", "header", "now", "detached", NULL };
 
 /* encode(payload_table, key, opts) when jwt, else jws_encode(data_string,
  * key, opts). Arguments are checked before anything is allocated. */
@@ -37,6 +37,11 @@ static int encode_common(lua_State *L, int jwt)
 
     if (lcjwt_read_sign_opts(L, opts, 3, jwt, &so, &err) != 0)
         return lcjwt_push_failure(L, g, &err);
+    if (!jwt && lcjwt_opt_push(L, opts, "detached") != LUA_TNIL) {
+        if (lua_type(L, -1) != LUA_TBOOLEAN)
+            lcjwt_opt_type_error(L, 3, "detached", "boolean");
+        so.detached = lua_toboolean(L, -1);
+    }
     if (lcjwt_opt_push(L, opts, "header") != LUA_TNIL) {
         if (lua_type(L, -1) != LUA_TTABLE)
             lcjwt_opt_type_error(L, 3, "header", "table");

@@ -8,7 +8,7 @@
 static const char *const KEY_OPTS[] = {
     "allow_short_secret", "format", "password", "kid", "alg", NULL
 };
-static const char *const GENERATE_OPTS[] = { "kid", NULL };
+static const char *const GENERATE_OPTS[] = { "kid", "crv", NULL };
 
 /* The userdata at idx if its metatable is the registry's `mt`, else NULL. */
 static void *test_udata(lua_State *L, int idx, const char *mt)
@@ -221,12 +221,13 @@ int lcjwt_key(lua_State *L)
     return 1;
 }
 
-/* cjwt.generate_key(alg [, {kid=}]) -> a new key bound to alg: a key pair
- * (RSA 2048, the alg's curve, Ed25519) or a random secret of the hash size. */
+/* cjwt.generate_key(alg [, {kid=, crv=}]) -> a new key bound to alg: a key
+ * pair (RSA 2048, the alg's curve, Ed25519; crv = "Ed448" for an Ed448 EdDSA
+ * key) or a random secret of the hash size. */
 int lcjwt_generate_key(lua_State *L)
 {
     int opts;
-    const char *kid;
+    const char *kid, *crv;
     cjwt_alg alg;
     cjwt_error err;
     lkey *k;
@@ -236,11 +237,12 @@ int lcjwt_generate_key(lua_State *L)
                                             luaL_typename(L, 1)));
     opts = lcjwt_opts_arg(L, 2, GENERATE_OPTS);
     kid = lcjwt_opt_string(L, opts, 2, "kid");
+    crv = lcjwt_opt_string(L, opts, 2, "crv");
     memset(&err, 0, sizeof err);
     if (lcjwt_alg_from_lua(L, 1, &alg, &err) != 0)
         return lcjwt_push_failure(L, NULL, &err);
     k = lcjwt_push_new_key(L);
-    k->key = cjwt_key_generate(alg, kid, &err);
+    k->key = cjwt_key_generate_curve(alg, crv, kid, &err);
     if (!k->key)
         return lcjwt_push_failure(L, NULL, &err);
     return 1;

@@ -9,11 +9,11 @@ static const char *const VERIFY_OPTS[] = {
     "algorithms", "audience", "issuer", "subject", "leeway", "require", "typ",
     "max_age", "now", "verify_signature", "verify_exp", "verify_nbf", "verify_iat",
     "verify_aud", "verify_iss", "verify_sub", "verify_jti", "strict_aud",
-    "max_token_len", "max_depth", "denylist", "cache", NULL
+    "max_token_len", "max_depth", "denylist", "cache", "detached_payload", NULL
 };
 /* strlen of each VERIFY_OPTS name, in order. */
 static const unsigned char VERIFY_OPT_LEN[] = {
-    10, 8, 6, 7, 6, 7, 3, 7, 3, 16, 10, 10, 10, 10, 10, 10, 10, 10, 13, 9, 8, 5
+    10, 8, 6, 7, 6, 7, 3, 7, 3, 16, 10, 10, 10, 10, 10, 10, 10, 10, 13, 9, 8, 5, 16
 };
 typedef char vo_len_matches[sizeof VERIFY_OPT_LEN == VO__COUNT ? 1 : -1];
 
@@ -380,6 +380,15 @@ int lcjwt_read_verify_opts(lua_State *L, int arg, lverify_opts *o, cjwt_error *e
      * a verifier is made once, and may convert tables. */
     luaL_checkstack(L, o->compiled ? CONV_STACK : VERIFY_STACK, "cjwt: no stack space");
     o->denylist = denylist_opt(L, o->slots.at[VO_DENYLIST], arg, o->mode);
+    if (o->slots.at[VO_DETACHED_PAYLOAD]) {
+        int t = slot_type(L, o->slots.at[VO_DETACHED_PAYLOAD]);
+        if (t != LUA_TNIL && o->mode != MODE_RAW)
+            luaL_argerror(L, arg, "option 'detached_payload' is for jws_decode: a JWT never has "
+                                  "a detached or unencoded payload (RFC 7797 7)");
+        if (t != LUA_TNIL && t != LUA_TSTRING)
+            opt_type_error_at(L, arg, o->slots.at[VO_DETACHED_PAYLOAD], "detached_payload",
+                              "string");
+    }
     if (!o->compiled && o->slots.at[VO_CACHE])
         luaL_argerror(L, arg, "option 'cache' is only for cjwt.verifier (a cache lives in a "
                               "compiled verifier)");

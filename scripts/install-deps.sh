@@ -21,10 +21,12 @@ DEB_PACKAGES=(
 )
 # PyPI name:import name. pyjwt/cryptography: differential and interop tests;
 # redis: RedisStore tests and the demo.
+# joserfc, jwcrypto: the JWE interop matrix (tests/interop/jwe_matrix.py), pinned.
 # mypy: make test-types (mypy --strict, stubtest).
 # playwright: drives Debian's chromium in tests/browser (never `playwright
 # install`: the browser is Debian's).
-PY_PACKAGES=(pytest:pytest pyjwt:jwt cryptography:cryptography redis:redis mypy:mypy playwright:playwright)
+PY_PACKAGES=(pytest:pytest pyjwt:jwt cryptography:cryptography redis:redis mypy:mypy playwright:playwright
+             joserfc==1.6.5:joserfc jwcrypto==1.6.1:jwcrypto)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

@@ -42,6 +42,12 @@ function _M.parse_url(url)
     return { scheme = scheme, host = host, port = port, path = p }
 end
 
+-- Closes sock and returns nil, msg (the failure of get).
+local function fail(sock, msg)
+    sock:close()
+    return nil, msg
+end
+
 -- GET u (a table from parse_url). timeout: ms for connect, each send and
 -- each receive; max_size: bytes of body at most. Returns status, body or
 -- nil, message. Only a 200 body is read.
@@ -61,8 +67,7 @@ function _M.get(u, timeout, max_size)
         -- verified against lua_ssl_trusted_certificate, with SNI
         ok, err = sock:sslhandshake(nil, u.host, true)
         if not ok then
-            sock:close()
-            return nil, "TLS: " .. tostring(err)
+            return fail(sock, "TLS: " .. tostring(err))
         end
     end
     local default_port = (u.scheme == "https" and 443) or 80
@@ -71,40 +76,34 @@ function _M.get(u, timeout, max_size)
     ok, err = sock:send(concat({ "GET ", u.path, " HTTP/1.0\r\nHost: ", host,
                                  "\r\nAccept: application/json\r\nUser-Agent: cjwt.gateway\r\n\r\n" }))
     if not ok then
-        sock:close()
-        return nil, "send: " .. tostring(err)
+        return fail(sock, "send: " .. tostring(err))
     end
     local line
     line, err = sock:receive("*l")
     if not line then
-        sock:close()
-        return nil, "receive: " .. tostring(err)
+        return fail(sock, "receive: " .. tostring(err))
     end
     local status = tonumber(str_match(line, "^HTTP/1%.%d (%d%d%d)"))
     if not status then
-        sock:close()
-        return nil, "not an HTTP response"
+        return fail(sock, "not an HTTP response")
     end
     local length
     local n = 0
     while true do
         line, err = sock:receive("*l")
         if not line then
-            sock:close()
-            return nil, "receive: " .. tostring(err)
+            return fail(sock, "receive: " .. tostring(err))
         end
         if line == "" then break end
         n = n + 1
         if n > 100 then
-            sock:close()
-            return nil, "too many response headers"
+            return fail(sock, "too many response headers")
         end
         local name, value = str_match(line, "^([^:]+):%s*(.-)%s*$")
         if name and str_lower(name) == "content-length" then
             length = tonumber(value)
             if not length or length < 0 or length % 1 ~= 0 then
-                sock:close()
-                return nil, "bad Content-Length"
+                return fail(sock, "bad Content-Length")
             end
         end
     end
@@ -113,15 +112,13 @@ function _M.get(u, timeout, max_size)
         return status
     end
     if length and length > max_size then
-        sock:close()
-        return nil, "too large: Content-Length " .. length .. " > " .. max_size .. " bytes"
+        return fail(sock, "too large: Content-Length " .. length .. " > " .. max_size .. " bytes")
     end
     local body
     if length then
         body, err = sock:receive(length)
         if not body then
-            sock:close()
-            return nil, "receive: " .. tostring(err)
+            return fail(sock, "receive: " .. tostring(err))
         end
     else
         -- HTTP/1.0 without Content-Length: the body ends when the server closes
@@ -130,13 +127,11 @@ function _M.get(u, timeout, max_size)
             local chunk, e = sock:receiveany(8192)
             if not chunk then
                 if e == "closed" then break end
-                sock:close()
-                return nil, "receive: " .. tostring(e)
+                return fail(sock, "receive: " .. tostring(e))
             end
             size = size + #chunk
             if size > max_size then
-                sock:close()
-                return nil, "too large: more than " .. max_size .. " bytes"
+                return fail(sock, "too large: more than " .. max_size .. " bytes")
             end
             parts[#parts + 1] = chunk
         end

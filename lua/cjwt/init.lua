@@ -37,10 +37,20 @@ local _M = {
     decode_unsecured = require("cjwt.unsecured").decode,
     -- get_unverified_header(token) -> header table (NOT verified)
     get_unverified_header = core.get_unverified_header,
-    -- jws_encode(bytes, key, { alg =, header =, now = }) -> token over arbitrary bytes
+    -- jws_encode(bytes, key, { alg =, header =, now =, detached = }) -> token over any bytes
     jws_encode = core.jws_encode,
-    -- jws_decode(token, key, { algorithms = {...} }) -> raw payload bytes (no claim checks)
+    --     ({ header = { b64 = false } }: RFC 7797 unencoded payload; detached = true:
+    --     the payload is left out of the token, "header..signature")
+    -- jws_decode(token | json_serialization_table, key, { algorithms = {...},
+    --     detached_payload = bytes }) -> raw payload bytes (no claim checks)
     jws_decode = core.jws_decode,
+    -- jws_decode_complete(token, key, opts) -> { payload =, header =, protected =,
+    --     unprotected =, signature =, signature_index = (1-based) }: the signature
+    --     that verified (JSON serialization: the first with an allowed alg and the key)
+    jws_decode_complete = core.jws_decode_complete,
+    -- jws_encode_json(bytes, { { key =, alg =, protected = {...}, header = {...} }, ... },
+    --     { flattened =, detached = }) -> the JSON serialization (RFC 7515 7.2) as text
+    jws_encode_json = core.jws_encode_json,
     -- jwe_encrypt(plaintext, key, { alg =, enc =, header =, zip = "DEF", p2c = }) -> compact JWE
     jwe_encrypt = core.jwe_encrypt,
     -- jwe_decrypt(token | json_serialization_table, key, { algorithms = {...},
@@ -48,12 +58,30 @@ local _M = {
     jwe_decrypt = core.jwe_decrypt,
     -- jwe_decrypt_complete(token, key, opts) -> { header =, plaintext = }
     jwe_decrypt_complete = core.jwe_decrypt_complete,
+    -- jwe_encrypt_json(plaintext, { { key =, alg =, header =, p2c = }, ... }, { enc =,
+    --     protected =, unprotected =, aad =, zip =, flattened = }) -> the JSON serialization
+    jwe_encrypt_json = core.jwe_encrypt_json,
+    -- encode_encrypted(claims, key, { alg =, enc =, header =, zip =, p2c =, expires_in =, now =,
+    --     signing_key =, algorithm =, sign_header = }) -> an encrypted JWT (nested when
+    --     signing_key is given: signed with `algorithm`, then encrypted, cty "JWT")
+    encode_encrypted = core.encode_encrypted,
+    -- encode_nested(claims, signing_key, encryption_key, { algorithm =, alg =, enc =, ... })
+    encode_nested = core.encode_nested,
+    -- decode_encrypted(token, key, { algorithms = {JWE algs}, encryptions = {...},
+    --     verification_key =, signature_algorithms = {JWS algs}, and decode's options })
+    -- -> claims, checked as decode checks them (docs/jwe.md)
+    decode_encrypted = core.decode_encrypted,
+    -- decode_encrypted_complete(token, key, opts) -> { header =, payload =, jws_header = }
+    decode_encrypted_complete = core.decode_encrypted_complete,
+    -- decode_nested(token, decryption_key, verification_key, opts) -> claims
+    decode_nested = core.decode_nested,
     -- key(secret_or_pem | jwk_table | jwk_json,
     --     { allow_short_secret =, format = "jwk"|"secret"|"pem", password =, kid =, alg = })
     -- -> key object: fields kid, alg, kty, is_private, curve, bits; methods
     --    to_jwk(private), to_pem(private), thumbprint(), with({ kid =, alg = })
     key = core.key,
-    -- generate_key(alg, { kid = }) -> a new key bound to alg (key pair or random secret)
+    -- generate_key(alg, { kid =, crv = }) -> a new key bound to alg (key pair or random
+    -- secret); crv = "Ed448" makes an Ed448 key for EdDSA
     generate_key = core.generate_key,
     -- keyset(jwks_table | jwks_json | { key, pem, jwk, ... }, { allow_short_secret = })
     -- -> key set object: #ks, size(), find(kid), get(i), to_jwks(private);

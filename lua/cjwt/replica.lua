@@ -22,6 +22,7 @@
 local ngx = ngx
 local type, tonumber, tostring, pairs, ipairs, error = type, tonumber, tostring, pairs, ipairs, error
 local str_match, str_sub, str_gsub, format = string.match, string.sub, string.gsub, string.format
+local redisconn = require "cjwt.redisconn"
 
 local _M = {}
 
@@ -63,65 +64,18 @@ end
 
 -- ---- Redis ----------------------------------------------------------------------
 
--- A connection to the master: the configured address, or the one the
--- sentinels name. red or nil, err.
+-- A connection to the master (cjwt.redisconn: the configured address, or
+-- the one the sentinels name), named for CLIENT LIST. red or nil, err.
 local function connect(f, timeout_ms)
-    local dl = f.dl
-    local red = dl.redis:new()
-    if dl.set_timeouts then
-        red:set_timeouts(timeout_ms, timeout_ms, timeout_ms)
-    else
-        red:set_timeout(timeout_ms)
+    local red, err = redisconn.connect(f.dl, { timeout = timeout_ms })
+    if not red then
+        return nil, err
     end
-    local ok, err
-    if dl.sentinels then
-        local host, port
-        for _, s in ipairs(dl.sentinels) do
-            local sr = dl.redis:new()
-            sr:set_timeout(dl.timeout)
-            ok, err = sr:connect(s.host or "127.0.0.1", s.port or 26379)
-            if ok then
-                local addr
-                addr, err = sr:sentinel("get-master-addr-by-name", dl.master_name)
-                sr:close()
-                if type(addr) == "table" and addr[1] then
-                    host, port = addr[1], tonumber(addr[2])
-                    break
-                end
-                err = err or "master unknown to the sentinel"
-            end
-        end
-        if not host then
-            return nil, "no sentinel named the master: " .. tostring(err)
-        end
-        ok, err = red:connect(host, port)
-    elseif dl.path then
-        ok, err = red:connect(dl.path)
-    else
-        ok, err = red:connect(dl.host, dl.port)
-    end
-    if not ok then
-        return nil, "connect: " .. tostring(err)
-    end
-    if dl.password then
-        ok, err = red:auth(dl.password)
-        if not ok then red:close(); return nil, "auth: " .. tostring(err) end
-    end
-    if dl.database then
-        ok, err = red:select(dl.database)
-        if not ok then red:close(); return nil, "select: " .. tostring(err) end
-    end
+    local ok
     ok, err = red:client("setname", "cjwt-replica:" .. f.dict)  -- CLIENT LIST shows followers
     if not ok then
         red:close()
         return nil, "CLIENT SETNAME: " .. tostring(err)
-    end
-    if dl.sentinels then
-        local role = red:role()
-        if type(role) ~= "table" or role[1] ~= "master" then
-            red:close()
-            return nil, "the sentinels' master is not a master (yet)"
-        end
     end
     return red
 end
@@ -390,10 +344,12 @@ function _M.check(f, jti, fid)
         f.ok_at, f.ok_tick = ok_at, now
     end
     if not ok_at then
+        d:incr("m:unavailable", 1, 0)
         return nil, "replica " .. f.dict .. " not loaded"
     end
     local lag = now - ok_at
     if lag > f.max_lag then
+        d:incr("m:unavailable", 1, 0)         -- the gateway logs a summary, not each one
         return nil, format("replica %s: no answer from Redis for %.1f s (max_lag %g s)",
                            f.dict, lag, f.max_lag)
     end
@@ -403,7 +359,7 @@ function _M.check(f, jti, fid)
     return false
 end
 
--- { healthy =, lag =, leader =, last_id =, resyncs = } of a replica dict.
+-- { healthy =, lag =, leader =, last_id =, resyncs =, unavailable = } of a replica dict.
 function _M.status(dict)
     local f = followers[dict]
     if not f then return nil end
@@ -414,6 +370,7 @@ function _M.status(dict)
         healthy = lag ~= nil and lag <= f.max_lag, lag = lag, max_lag = f.max_lag,
         leader = d:get("m:leader"), last_id = d:get("m:last_id"),
         resyncs = d:get("m:resyncs") or 0,
+        unavailable = d:get("m:unavailable") or 0,     -- checks answered "unavailable"
     }
 end
 

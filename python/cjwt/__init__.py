@@ -11,7 +11,9 @@ from datetime import datetime as _datetime, timedelta as _timedelta, timezone as
 
 from . import _cjwt
 from ._cjwt import MAX_CACHE_SIZE, CacheInfo, Key, KeySet, Verifier
-from ._jwe import jwe_decrypt, jwe_decrypt_complete, jwe_encrypt
+from ._jwe import (decode_encrypted, decode_encrypted_complete, decode_nested, encode_encrypted,
+                   encode_nested, jwe_decrypt, jwe_decrypt_complete, jwe_encrypt,
+                   jwe_encrypt_json)
 from . import algorithms, utils  # noqa: E402 - PyJWT code reaches them as jwt.algorithms/jwt.utils
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import *  # noqa: F401,F403
@@ -34,10 +36,18 @@ __all__ = [
     "register_algorithm",
     "unregister_algorithm",
     "jws_encode",
+    "jws_encode_json",
     "jws_decode",
+    "jws_decode_complete",
     "jwe_encrypt",
     "jwe_decrypt",
     "jwe_decrypt_complete",
+    "jwe_encrypt_json",
+    "encode_encrypted",
+    "decode_encrypted",
+    "decode_encrypted_complete",
+    "encode_nested",
+    "decode_nested",
     "Key",
     "KeySet",
     "Verifier",
@@ -61,7 +71,8 @@ _UNSET = object()
 # The algorithm names the core implements ("none" signs nothing; decode never
 # accepts it). Encode refuses any other name as PyJWT does (NotImplementedError).
 _ALGORITHMS = frozenset(("none", "HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
-                         "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"))
+                         "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+                         "ES256K"))
 
 
 def _seconds(value):
@@ -94,6 +105,16 @@ def _core_key(key):
 # parses the PEM like any other.
 _from_cryptography = algorithms.key_from_cryptography
 _algorithms_module = algorithms
+
+
+def _date_claims(payload):
+    """exp/iat/nbf given as ``datetime`` -> unix times (in a copy)."""
+    if any(isinstance(payload.get(c), _datetime) for c in _DATE_CLAIMS):
+        payload = dict(payload)
+        for claim in _DATE_CLAIMS:
+            if isinstance(payload.get(claim), _datetime):
+                payload[claim] = _timegm(payload[claim].utctimetuple())
+    return payload
 
 
 def _token_type(jwt):
@@ -231,11 +252,7 @@ def encode(payload, key, algorithm=_UNSET, headers=None, json_encoder=None, sort
         raise TypeError("Issuer (iss) must be a string.")   # PyJWT 2.10+
     algorithm, headers = _sign_args(key, algorithm, headers, json_encoder)
     key = _core_key(key)
-    if any(isinstance(payload.get(c), _datetime) for c in _DATE_CLAIMS):
-        payload = dict(payload)
-        for claim in _DATE_CLAIMS:
-            if isinstance(payload.get(claim), _datetime):
-                payload[claim] = _timegm(payload[claim].utctimetuple())
+    payload = _date_claims(payload)
     if json_encoder is not None:
         import json
 
@@ -263,6 +280,7 @@ _cjwt._set_hooks(_slow_key, _seconds, _unix_time)
 decode = _cjwt.decode
 decode_complete = _cjwt.decode_complete
 jws_decode = _cjwt.jws_decode
+jws_decode_complete = _cjwt.jws_decode_complete
 _key_cache_info = _cjwt._key_cache_info
 _key_cache_clear = _cjwt._key_cache_clear
 
@@ -298,10 +316,46 @@ def decode_unsecured(token, *, audience=None, issuer=None, subject=None, leeway=
                         subject=subject, leeway=leeway, typ=typ, max_age=max_age, now=now)
 
 
-def jws_encode(data, key, algorithm=_UNSET, headers=None):
-    """Signs arbitrary ``bytes`` as a compact JWS (no ``typ``, no claims)."""
+def jws_encode(data, key, algorithm=_UNSET, headers=None, *, detached=False):
+    """Signs arbitrary ``bytes`` as a compact JWS (no ``typ``, no claims).
+
+    ``headers={"b64": False}`` signs the payload unencoded (RFC 7797; "b64" is
+    added to ``crit``); ``detached=True`` leaves the payload out of the token
+    (``header..signature``), to be given to ``jws_decode(...,
+    detached_payload=)``. Attached, an unencoded payload must be printable ASCII
+    without ".".
+    """
     algorithm, headers = _sign_args(key, algorithm, headers, None)
-    return _cjwt.jws_encode(data, _core_key(key), algorithm, headers)
+    return _cjwt.jws_encode(data, _core_key(key), algorithm, headers, bool(detached))
+
+
+def jws_encode_json(data, signers, *, flattened=False, detached=False, sort_headers=True):
+    """Signs ``data`` (bytes) as a JWS in the JSON serialization (RFC 7515 7.2)
+    and returns the JSON text.
+
+    ``signers``: one dict or a list of them (at most 16), each
+    ``{"key": ..., "algorithm": "ES256", "protected": {...}, "header": {...}}``:
+    ``algorithm`` defaults to the key's bound algorithm, ``protected`` holds
+    extra protected header members (``alg`` is set; ``{"b64": False}`` signs
+    unencoded, RFC 7797, and must then be in every signer), ``header`` the
+    unprotected header (no ``alg``, ``crit`` or ``b64``, no name the
+    protected header has). The key's ``kid`` goes to the protected header
+    unless either header sets one. ``flattened=True`` gives the flattened
+    form (one signer); ``detached=True`` leaves out ``"payload"``.
+    """
+    if isinstance(signers, dict):
+        signers = [signers]
+    rows = []
+    for s in signers:
+        if not isinstance(s, dict):
+            raise TypeError("each signer is a dict with key, algorithm, protected, header")
+        unknown = set(s) - {"key", "algorithm", "alg", "protected", "header"}
+        if unknown:
+            raise TypeError(f"unknown signer members: {sorted(unknown)}")
+        alg = s.get("algorithm", s.get("alg", _UNSET))
+        alg, protected = _sign_args(s.get("key"), alg, s.get("protected"), None)
+        rows.append((_core_key(s.get("key")), alg, protected, s.get("header")))
+    return _cjwt.jws_encode_json(data, rows, bool(flattened), bool(detached), bool(sort_headers))
 
 
 def _default_options():
@@ -388,34 +442,55 @@ class PyJWS:
 
     def encode(self, payload, key, algorithm=_UNSET, headers=None, json_encoder=None,
                is_payload_detached=False, sort_headers=True):
-        if is_payload_detached or (headers and headers.get("b64") is False):
-            raise NotImplementedError("cjwt does not implement detached payloads (RFC 7797)")
+        # PyJWT: "b64": False in headers means a detached payload, and a
+        # detached payload is always unencoded ("b64": False, listed in crit)
+        if headers and headers.get("b64") is False:
+            is_payload_detached = True
         algorithm, headers = _sign_args(key, algorithm, headers, json_encoder)
         if algorithm not in self._valid_algs:
             raise _not_supported()
         header = {"typ": self.header_typ}
         header.update(headers or {})
-        return _cjwt.jws_encode(payload, _core_key(key), algorithm, header)
+        if is_payload_detached:
+            header["b64"] = False
+        else:
+            header.pop("b64", None)   # True is the default, as in PyJWT
+        return _cjwt.jws_encode(payload, _core_key(key), algorithm, header,
+                                bool(is_payload_detached))
 
     def decode_complete(self, jwt, key=None, algorithms=None, options=None,
                         detached_payload=None, **kwargs):
         if kwargs:
             _warn_kwargs("decode_complete", kwargs)
-        if detached_payload is not None:
-            raise NotImplementedError("cjwt does not implement detached payloads (RFC 7797)")
         _token_type(jwt)
         merged = self.options if options is None else {**self.options, **options}
+        if merged["verify_signature"] and not algorithms and not isinstance(key, PyJWK):
+            raise DecodeError('It is required that you pass in a value for the "algorithms" '
+                              'argument when calling decode().')
         if merged["verify_signature"] and isinstance(algorithms, (list, tuple, set)):
             # PyJWT: an algorithm this object does not have (unregister_algorithm,
             # PyJWS(algorithms=...)) is not supported, whatever `algorithms` says
             alg = get_unverified_header(jwt).get("alg")
             if isinstance(alg, str) and alg in algorithms and alg not in self._valid_algs:
                 raise InvalidAlgorithmError("Algorithm not supported")
-        payload = jws_decode(jwt, key, algorithms,
-                             options={"verify_signature": merged["verify_signature"]})
-        # Verified above: the header and signature are read from the same bytes.
+        # Read strictly (b64 listed in crit, ...) but not verified: only to
+        # apply PyJWT's rules on detached_payload before verifying.
         header = get_unverified_header(jwt)
         raw = jwt.encode() if isinstance(jwt, str) else jwt
+        if header.get("b64", True) is False:
+            if raw.split(b".")[1]:
+                raise DecodeError("Payload segment must be empty when 'b64' is false.")
+            if detached_payload is None:
+                raise DecodeError('It is required that you pass in a value for the '
+                                  '"detached_payload" argument to decode a message having the '
+                                  'b64 header set to false.')
+        elif detached_payload is not None:
+            raise DecodeError('It is only valid to pass "detached_payload" when the protected '
+                              'header has "b64" set to false.')
+        payload = jws_decode(jwt, key, algorithms,
+                             options={"verify_signature": merged["verify_signature"]},
+                             detached_payload=detached_payload)
+        # Verified above: the header and signature are read from the same bytes.
         return {"payload": payload, "header": header,
                 "signature": utils.base64url_decode(raw.rsplit(b".", 1)[1])}
 

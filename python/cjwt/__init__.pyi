@@ -17,6 +17,7 @@ from ._cjwt import (
     decode_complete as decode_complete,
     get_unverified_header as get_unverified_header,
     jws_decode as jws_decode,
+    jws_decode_complete as jws_decode_complete,
 )
 from . import algorithms as algorithms, utils as utils
 from .api_jwk import PyJWK as PyJWK, PyJWKSet as PyJWKSet
@@ -61,7 +62,7 @@ from .lifecycle import (
 
 __all__ = [
     'encode', 'decode', 'decode_complete', 'get_unverified_header', 'jws_encode',
-    'jws_decode', 'Key', 'KeySet', 'Verifier', 'CacheInfo', 'PyJWK', 'PyJWKSet',
+    'jws_encode_json', 'jws_decode', 'jws_decode_complete', 'Key', 'KeySet', 'Verifier', 'CacheInfo', 'PyJWK', 'PyJWKSet',
     'PyJWKClient', 'JWKSClient', 'JWKSClientError', 'PyJWT', 'PyJWS', 'TokenIssuer',
     'TokenPair', 'MemoryStore', 'RedisStore', 'refresh_cookie', 'PyJWTError', 'CJWTError',
     'InvalidTokenError', 'DecodeError', 'InvalidSignatureError', 'ExpiredSignatureError',
@@ -72,6 +73,8 @@ __all__ = [
     'MissingCryptographyError', 'PyJWKSetError', 'PyJWKClientError',
     'PyJWKClientConnectionError', 'DecryptionError', 'decode_unsecured',
     'get_algorithm_by_name', 'register_algorithm', 'unregister_algorithm', 'jwe_encrypt', 'jwe_decrypt', 'jwe_decrypt_complete',
+    'encode_encrypted', 'decode_encrypted', 'decode_encrypted_complete', 'encode_nested',
+    'decode_nested', 'jwe_encrypt_json',
 ]
 
 __version__: str
@@ -90,7 +93,11 @@ def get_algorithm_by_name(alg_name: str) -> Any: ...
 def register_algorithm(alg_id: str, alg_obj: Any) -> None: ...
 def unregister_algorithm(alg_id: str) -> None: ...
 def jws_encode(data: Union[bytes, bytearray, memoryview], key: _AnyKey, algorithm: str | None = ...,
-               headers: dict[str, Any] | None = ...) -> str: ...
+               headers: dict[str, Any] | None = ..., *, detached: bool = ...) -> str: ...
+def jws_encode_json(data: Union[bytes, bytearray, memoryview],
+                    signers: Union[dict[str, Any], Sequence[dict[str, Any]]], *,
+                    flattened: bool = ..., detached: bool = ...,
+                    sort_headers: bool = ...) -> str: ...
 
 def jwe_encrypt(plaintext: Union[bytes, str], key: _AnyKey, *, alg: str, enc: str,
                 headers: dict[str, Any] | None = ..., zip: str | None = ...,
@@ -102,6 +109,37 @@ def jwe_decrypt_complete(token: Union[str, bytes, dict[str, Any]], key: _AnyKey,
                          algorithms: Sequence[str], encryptions: Sequence[str],
                          max_plaintext: int | None = ..., max_p2c: int | None = ...,
                          max_token_len: int | None = ...) -> dict[str, Any]: ...
+def jwe_encrypt_json(plaintext: Union[bytes, str], recipients: Any, *, enc: str,
+                     protected: dict[str, Any] | None = ..., unprotected: dict[str, Any] | None = ...,
+                     aad: Union[bytes, str, None] = ..., zip: str | None = ...,
+                     flattened: bool = ...) -> dict[str, Any]: ...
+def encode_encrypted(payload: dict[str, Any], key: _AnyKey, *, alg: str, enc: str,
+                     headers: dict[str, Any] | None = ..., zip: str | None = ...,
+                     p2c: int | None = ..., expires_in: Any = ..., now: _Time | None = ...,
+                     signing_key: _AnyKey | None = ..., algorithm: str | None = ...,
+                     sign_headers: dict[str, Any] | None = ...) -> str: ...
+def encode_nested(payload: dict[str, Any], signing_key: _AnyKey, encryption_key: _AnyKey, *,
+                  algorithm: str | None = ..., alg: str, enc: str, **kwargs: Any) -> str: ...
+def decode_encrypted_complete(token: Union[str, bytes, dict[str, Any]], key: _AnyKey, *,
+                              algorithms: Sequence[str], encryptions: Sequence[str],
+                              verification_key: Any = ...,
+                              signature_algorithms: Sequence[str] | None = ...,
+                              options: Options | None = ...,
+                              audience: Union[str, Iterable[str], None] = ...,
+                              issuer: Union[str, Sequence[str], None] = ...,
+                              subject: str | None = ..., leeway: _Seconds = ...,
+                              typ: str | None = ..., max_age: _Seconds | None = ...,
+                              now: _Time | None = ..., denylist: Any = ...,
+                              max_plaintext: int | None = ..., max_p2c: int | None = ...,
+                              max_token_len: int | None = ...) -> dict[str, Any]: ...
+def decode_encrypted(token: Union[str, bytes, dict[str, Any]], key: _AnyKey, *,
+                     algorithms: Sequence[str], encryptions: Sequence[str],
+                     verification_key: Any = ...,
+                     signature_algorithms: Sequence[str] | None = ...,
+                     **kwargs: Any) -> dict[str, Any]: ...
+def decode_nested(token: Union[str, bytes, dict[str, Any]], decryption_key: _AnyKey,
+                  verification_key: Any, *, algorithms: Sequence[str], encryptions: Sequence[str],
+                  signature_algorithms: Sequence[str], **kwargs: Any) -> dict[str, Any]: ...
 
 class PyJWT:
     options: dict[str, Any]

@@ -8,7 +8,10 @@ with its rules: RSA at least 2048 bits, points on the curve, ...); the result
 is a ``cryptography`` key object when that package is installed (as in
 PyJWT), else a ``cjwt.Key``. ``sign``/``verify`` on these objects use the
 standard library (HMAC) or ``cryptography`` (RS/PS/ES/EdDSA), as PyJWT does.
-Only the algorithms the core implements are listed (no ES256K, ES521, Ed448).
+Only the algorithms the core implements are listed: ES256K (secp256k1) and
+EdDSA with Ed25519 or Ed448 keys are; PyJWT's ``ES521`` is not (it is not a
+registered JWA name; PyJWT keeps it as an alias of ES512 for tokens an old
+release of its own made: docs/python-differences.md).
 """
 import hashlib
 import hmac
@@ -24,7 +27,7 @@ from .utils import (base64url_decode, base64url_encode, der_to_raw_signature, fo
 try:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 
     has_crypto = True
 except ModuleNotFoundError:  # pragma: no cover - cryptography is optional
@@ -61,9 +64,10 @@ def get_default_algorithms() -> dict[str, "Algorithm"]:
             "RS256": RSAAlgorithm(RSAAlgorithm.SHA256),
             "RS384": RSAAlgorithm(RSAAlgorithm.SHA384),
             "RS512": RSAAlgorithm(RSAAlgorithm.SHA512),
-            "ES256": ECAlgorithm(ECAlgorithm.SHA256, expected_curve=ec.SECP256R1),
-            "ES384": ECAlgorithm(ECAlgorithm.SHA384, expected_curve=ec.SECP384R1),
-            "ES512": ECAlgorithm(ECAlgorithm.SHA512, expected_curve=ec.SECP521R1),
+            "ES256": ECAlgorithm(ECAlgorithm.SHA256, ec.SECP256R1),
+            "ES256K": ECAlgorithm(ECAlgorithm.SHA256, ec.SECP256K1),
+            "ES384": ECAlgorithm(ECAlgorithm.SHA384, ec.SECP384R1),
+            "ES512": ECAlgorithm(ECAlgorithm.SHA512, ec.SECP521R1),
             "PS256": RSAPSSAlgorithm(RSAPSSAlgorithm.SHA256),
             "PS384": RSAPSSAlgorithm(RSAPSSAlgorithm.SHA384),
             "PS512": RSAPSSAlgorithm(RSAPSSAlgorithm.SHA512),
@@ -445,20 +449,26 @@ class RSAPSSAlgorithm(RSAAlgorithm):
 
 
 class ECAlgorithm(_AsymmetricAlgorithm):
-    """ES256/384/512 with JWS ``r || s`` signatures."""
+    """ES256/384/512 and ES256K with JWS ``r || s`` signatures. ``expected_curve``
+    (PyJWT 2.10's argument: a ``cryptography`` curve class) makes ``prepare_key``
+    refuse a key on another curve, as ES256K does for anything but secp256k1."""
 
     _kty = "EC"
 
-    def __init__(self, hash_alg: Any, expected_curve: Any = None) -> None:
+    def __init__(self, hash_alg: Any, expected_curve: Optional[type] = None) -> None:
         super().__init__(hash_alg)
         self.expected_curve = expected_curve
 
+    def _check_curve(self, key: Any) -> Any:
+        if self.expected_curve is not None and not isinstance(key.curve, self.expected_curve):
+            expected = getattr(self.expected_curve, "name", self.expected_curve.__name__)
+            raise InvalidKeyError(f"The key's curve '{key.curve.name}' does not match the "
+                                  f"expected curve '{expected}' for this algorithm")
+        return key
+
     def _checked(self, key: Any) -> Any:
         # PyJWT 2.15: the key's curve must be the algorithm's (ES256: P-256)
-        if self.expected_curve is not None and not isinstance(key.curve, self.expected_curve):
-            raise InvalidKeyError(f"The key's curve '{key.curve.name}' does not match the expected "
-                                  f"curve '{self.expected_curve.name}' for this algorithm")
-        return key
+        return self._check_curve(key)
 
     @staticmethod
     def to_jwk(key_obj: Any, as_dict: bool = False) -> Union[dict[str, Any], str]:
@@ -483,7 +493,7 @@ class ECAlgorithm(_AsymmetricAlgorithm):
 
 
 class OKPAlgorithm(_AsymmetricAlgorithm):
-    """EdDSA with Ed25519 (the core does not implement Ed448)."""
+    """EdDSA with an Ed25519 or Ed448 key (RFC 8037: the key decides)."""
 
     _kty = "OKP"
 
@@ -506,7 +516,8 @@ class OKPAlgorithm(_AsymmetricAlgorithm):
         return signature
 
     def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
-        public = key.public_key() if isinstance(key, ed25519.Ed25519PrivateKey) else key
+        public = (key.public_key()
+                  if isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)) else key)
         try:
             public.verify(force_bytes(sig), force_bytes(msg))
             return True

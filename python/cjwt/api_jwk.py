@@ -11,14 +11,16 @@ from .exceptions import InvalidKeyError, PyJWKError, PyJWKSetError, PyJWTError
 __all__ = ["PyJWK", "PyJWKSet"]
 
 _ALGORITHMS = frozenset(("HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256",
-                         "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"))
+                         "PS384", "PS512", "ES256", "ES384", "ES512", "ES256K", "EdDSA"))
 
 
 
 _KTY_FOR_ALG = {"HS": ("oct", "Not an HMAC key"), "RS": ("RSA", "Not an RSA key"),
                 "PS": ("RSA", "Not an RSA key"), "ES": ("EC", "Not an Elliptic curve key"),
                 "Ed": ("OKP", "Not an Octet Key Pair")}
-_CURVES = {"EC": ("P-256", "P-384", "P-521"), "OKP": ("Ed25519",)}
+# The curves PyJWK picks an algorithm for when neither the JWK nor the caller names
+# one (PyJWT 2.15): an Ed448 JWK needs "alg": "EdDSA" (or algorithm="EdDSA"), as there.
+_CURVES = {"EC": ("P-256", "P-384", "P-521", "secp256k1"), "OKP": ("Ed25519",)}
 
 
 def _pyjwt_checks(jwk, algorithm):

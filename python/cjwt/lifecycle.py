@@ -236,7 +236,9 @@ return 1
         """The replica's state: ``healthy`` (answers come from memory, heard
         from Redis within ``max_lag``), ``entries`` (live revocations held),
         ``lag`` (seconds since Redis last answered), ``synced``, ``last_id``
-        (the feed position), ``resyncs``, ``error`` (the last one, or None).
+        (the feed position), ``resyncs``, ``error`` (the last one, or None),
+        ``refused`` (checks refused, fail closed: logged as a summary, not one
+        by one; logger ``cjwt.replica``).
         Raises ``ValueError`` on a store without ``replica=True``."""
         if self._replica is None:
             raise ValueError("replica_status() needs RedisStore(..., replica=True)")
@@ -274,6 +276,11 @@ class TokenPair:
         return {"access_token": self.access_token, "token_type": self.token_type,
                 "expires_in": self.expires_in, "refresh_token": self.refresh_token,
                 "refresh_expires_in": self.refresh_expires_in}
+
+
+# The key management algorithm an encryption key implies (TokenIssuer).
+_DEFAULT_KEY_MANAGEMENT = {"RSA": "RSA-OAEP-256", "EC": "ECDH-ES+A256KW", "OKP": "ECDH-ES+A256KW",
+                           "oct": "dir"}
 
 
 def _as_key(key):
@@ -318,11 +325,23 @@ class TokenIssuer:
     (chosen by ``kid``), so after a rotation a session refreshed with a refresh
     token from the old key continues under the new one. Without it only
     ``key`` is trusted.
+
+    Encrypted access tokens (docs/jwe.md): with ``encryption_key`` (the
+    resource servers' key: an RSA, EC or X25519/X448 public key, or a shared
+    secret) each access token is a nested JWT, signed as above and then
+    encrypted (``cty: "JWT"``) with ``encryption_alg`` (default RSA-OAEP-256
+    for RSA, ECDH-ES+A256KW for EC/OKP, dir for a secret) and
+    ``encryption_enc`` (default A256GCM), so its claims are private to the
+    resource servers. ``verify``/``revoke`` decrypt with ``decryption_key``
+    (default ``encryption_key``: give the private key when that is a public
+    one) and then verify the signature and claims as before. Refresh tokens
+    stay signed only: nobody but this service reads them.
     """
 
     def __init__(self, key, *, issuer, audience, access_ttl="15m", refresh_ttl="7d",
                  store=None, algorithm=None, clock=time.time, verify_keys=None,
-                 max_session=None):
+                 max_session=None, encryption_key=None, encryption_alg=None,
+                 encryption_enc="A256GCM", decryption_key=None):
         self.key = _as_key(key)
         self.algorithm = algorithm or self.key.default_alg   # the core's default
         if not self.algorithm:
@@ -337,6 +356,19 @@ class TokenIssuer:
         self.max_session = None if max_session is None else _duration(max_session, "max_session")
         self.store = store if store is not None else MemoryStore()
         self._clock = clock
+        self.encryption_key = self.encryption_alg = self.encryption_enc = None
+        self._decryption_key = None
+        if encryption_key is not None:
+            self.encryption_key = _as_key(encryption_key)
+            self.encryption_alg = encryption_alg or _DEFAULT_KEY_MANAGEMENT.get(
+                self.encryption_key.kty)
+            if not isinstance(self.encryption_alg, str):
+                raise ValueError("pass encryption_alg= for this encryption key")
+            self.encryption_enc = encryption_enc
+            self._decryption_key = (self.encryption_key if decryption_key is None
+                                    else _as_key(decryption_key))
+        elif encryption_alg is not None or decryption_key is not None:
+            raise ValueError("encryption_alg and decryption_key need an encryption_key")
 
     def _trusted(self, verify_keys):
         """(what _verify checks signatures with, the algorithms it allows)."""
@@ -368,6 +400,10 @@ class TokenIssuer:
         return int(self._clock() if now is None else now)
 
     def _sign(self, payload, typ):
+        if typ == ACCESS_TYP and self.encryption_key is not None:
+            return _cjwt.jwt_encrypt(payload, self.encryption_key, self.encryption_alg,
+                                     self.encryption_enc, None, None, None, None, None,
+                                     self.key, self.algorithm, {"typ": typ})
         return _cjwt.encode(payload, self.key, self.algorithm, {"typ": typ}, None, None)
 
     def _pair(self, subject, claims, fid, now, auth_time):
@@ -400,13 +436,19 @@ class TokenIssuer:
         return self._pair(subject, claims, _new_id(), now, now)
 
     def _verify(self, token, typ, now, denylist=True):
-        from . import decode
+        from . import decode, decode_encrypted
 
         audience = self.issuer if typ == REFRESH_TYP else self.audience
-        return decode(token, self.verify_keys, algorithms=self._verify_algs, audience=audience,
-                      issuer=self.issuer, typ=typ, now=now,
+        checks = dict(audience=audience, issuer=self.issuer, typ=typ, now=now,
                       options={"require": ["exp", "iat", "jti", "fid", "sub"]},
                       denylist=self.store if denylist else None)
+        if typ == ACCESS_TYP and self.encryption_key is not None:
+            return decode_encrypted(token, self._decryption_key,
+                                    algorithms=[self.encryption_alg],
+                                    encryptions=[self.encryption_enc],
+                                    verification_key=self.verify_keys,
+                                    signature_algorithms=self._verify_algs, **checks)
+        return decode(token, self.verify_keys, algorithms=self._verify_algs, **checks)
 
     def _family_expiry(self, now):
         # The family's latest tokens were issued at most `now`: none outlives this.
@@ -450,11 +492,19 @@ class TokenIssuer:
         (nothing left to revoke). Other verification failures raise.
         """
         now = self._now(now)
+        kinds = (ACCESS_TYP, REFRESH_TYP)
+        if self.encryption_key is not None:
+            # access tokens are JWEs (five segments), refresh tokens JWSs
+            encrypted = isinstance(token, (str, bytes)) and token.count(
+                "." if isinstance(token, str) else b".") == 4
+            kinds = (ACCESS_TYP,) if encrypted else (REFRESH_TYP,)
         try:
             try:
-                c = self._verify(token, ACCESS_TYP, now, denylist=False)
+                c = self._verify(token, kinds[0], now, denylist=False)
             except InvalidTypeError:
-                c = self._verify(token, REFRESH_TYP, now, denylist=False)
+                if len(kinds) == 1:
+                    raise
+                c = self._verify(token, kinds[1], now, denylist=False)
         except ExpiredSignatureError:
             return None
         if family:

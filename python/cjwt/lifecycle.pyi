@@ -43,6 +43,7 @@ class ReplicaStatus(TypedDict):
     last_id: str | None
     resyncs: int
     error: str | None
+    refused: int
 
 class RedisStore:
     client: Any
@@ -85,8 +86,13 @@ class TokenIssuer:
     def __init__(self, key: Any, *, issuer: str, audience: Any, access_ttl: _Duration = ...,
                  refresh_ttl: _Duration = ..., store: Store | None = ...,
                  algorithm: str | None = ..., clock: Callable[[], float] = ...,
-                 verify_keys: Any = ..., max_session: _Duration | None = ...) -> None: ...
+                 verify_keys: Any = ..., max_session: _Duration | None = ...,
+                 encryption_key: Any = ..., encryption_alg: str | None = ...,
+                 encryption_enc: str = ..., decryption_key: Any = ...) -> None: ...
     max_session: int | None
+    encryption_key: Key | None    # access tokens are encrypted to it (nested JWTs)
+    encryption_alg: str | None
+    encryption_enc: str | None
     verify_keys: Key | KeySet     # the signing key alone when verify_keys was not given
     def issue(self, subject: str, claims: Mapping[str, Any] | None = ..., *,
               now: float | None = ...) -> TokenPair: ...

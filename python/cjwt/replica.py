@@ -24,7 +24,15 @@ that lost data does not un-revoke a token here).
 
 Thread-safe; after ``os.fork()`` the child gets its own lock and thread
 (started at its first use), with the parent's entries.
+
+Logging (logger ``cjwt.replica``), by state change, never per check: the
+thread logs a WARNING when it loses Redis and an INFO line when it is in
+sync again; the checks log an ERROR when they start failing closed, at most
+one summary per ``LOG_INTERVAL`` seconds while they do (how many were
+refused), and a WARNING when they answer again. ``status()["refused"]``
+counts the refused checks.
 """
+import logging
 import os
 import threading
 import time
@@ -33,6 +41,8 @@ import weakref
 from .exceptions import RevocationUnavailableError
 
 __all__ = ["Follower"]
+
+log = logging.getLogger("cjwt.replica")
 
 _FOLLOWERS = weakref.WeakSet()
 
@@ -65,6 +75,7 @@ class Follower:
 
     _SCAN_BATCH = 1000
     _SWEEP_EVERY = 1.0
+    LOG_INTERVAL = 10.0     # s between two summaries of refused checks
 
     def __init__(self, client, prefix, *, max_lag=2.0):
         if isinstance(max_lag, bool) or not isinstance(max_lag, (int, float)) or not max_lag > 0:
@@ -93,6 +104,9 @@ class Follower:
         self._closed = False
         self._resyncs = 0       # full loads
         self._error = None
+        self._lost = False      # the thread logged losing Redis
+        self._refused = 0       # checks refused (fail closed), ever
+        self._outage = None     # [since, next summary, refused in this window, in all]
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ready = threading.Event()
@@ -140,6 +154,9 @@ class Follower:
                 if not self._synced:
                     self._sync(conn)
                     self._ready.set()
+                    if self._lost:
+                        self._lost = False
+                        log.info("revocation replica %s: in sync with Redis again", self.feed)
                 conn.send_command("XREAD", "COUNT", 1000, "BLOCK", self._block_ms,
                                   "STREAMS", self.feed, self._last_id)
                 answer = conn.read_response()
@@ -157,26 +174,31 @@ class Follower:
                         next_sweep = now + self._SWEEP_EVERY
                 backoff = 0.02
             except Exception as e:     # redis.RedisError, OSError, a bad answer: reconnect
-                if conn is not None:
-                    try:
-                        conn.disconnect()
-                        self.client.connection_pool.release(conn)
-                    except Exception:
-                        pass
-                    conn = None
+                conn = self._drop(conn)
                 if stop.is_set():
                     break
                 with self._lock:
                     self._synced = False
                     self._error = f"{type(e).__name__}: {e}"
+                    first = not self._lost
+                    self._lost = True
+                if first:
+                    log.warning("revocation replica %s: lost Redis (%s); reconnecting, checks "
+                                "fail closed once it has not answered for %g s",
+                                self.feed, self._error, self.max_lag)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, self.max_lag / 4)
+        self._drop(conn)
+
+    def _drop(self, conn):
+        """Closes the thread's connection (if any) and gives it back: None."""
         if conn is not None:
             try:
                 conn.disconnect()
                 self.client.connection_pool.release(conn)
             except Exception:
                 pass
+        return None
 
     def _apply(self, sid, fields):
         f = {_text(k): _text(v) for k, v in (fields.items() if isinstance(fields, dict)
@@ -279,16 +301,47 @@ class Follower:
         with self._lock:
             last_ok = self._last_ok
             if self._closed or last_ok is None or time.monotonic() - last_ok > self.max_lag:
-                raise RevocationUnavailableError(self._unavailable(last_ok))
-            now = time.time()
-            exp = self._jti.get(jti)
-            if exp is not None and exp > now:
-                return True
-            if fid is not None:
-                exp = self._fid.get(fid)
-                if exp is not None and exp > now:
-                    return True
-            return False
+                msg = self._unavailable(last_ok)
+                line = None if self._closed else self._count_refused(msg)
+            else:
+                msg = None
+                line = self._outage_ended() if self._outage is not None else None
+                now = time.time()
+                exp = self._jti.get(jti)
+                revoked = exp is not None and exp > now
+                if not revoked and fid is not None:
+                    exp = self._fid.get(fid)
+                    revoked = exp is not None and exp > now
+        if line is not None:
+            log.log(*line)                    # outside the lock
+        if msg is not None:
+            raise RevocationUnavailableError(msg)
+        return revoked
+
+    def _count_refused(self, msg):
+        """A refused check (lock held): the log line to write, if any."""
+        now = time.monotonic()
+        self._refused += 1
+        o = self._outage
+        if o is None:
+            self._outage = [now, now + self.LOG_INTERVAL, 0, 1]
+            return (logging.ERROR, "revocation replica %s: checks refused (fail closed): %s "
+                    "(logged once; a summary every %g s until it answers)",
+                    self.feed, msg, self.LOG_INTERVAL)
+        o[2] += 1
+        o[3] += 1
+        if now < o[1]:
+            return None
+        line = (logging.ERROR, "revocation replica %s: still refusing after %.1f s: %d checks "
+                "refused (fail closed) in the last %.1f s: %s", self.feed, now - o[0], o[2],
+                now - o[1] + self.LOG_INTERVAL, msg)
+        o[1], o[2] = now + self.LOG_INTERVAL, 0
+        return line
+
+    def _outage_ended(self):
+        o, self._outage = self._outage, None
+        return (logging.WARNING, "revocation replica %s: answering again after %.1f s; %d checks "
+                "were refused (fail closed) meanwhile", self.feed, time.monotonic() - o[0], o[3])
 
     def _unavailable(self, last_ok):
         if self._closed:
@@ -311,7 +364,7 @@ class Follower:
             return {"healthy": not self._closed and lag is not None and lag <= self.max_lag,
                     "entries": entries, "lag": lag, "max_lag": self.max_lag,
                     "synced": self._synced, "last_id": self._last_id,
-                    "resyncs": self._resyncs, "error": self._error}
+                    "resyncs": self._resyncs, "error": self._error, "refused": self._refused}
 
     def close(self):
         with self._lock:

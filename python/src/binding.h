@@ -107,6 +107,9 @@ int nargs_ok(const char *fn, Py_ssize_t nargs, Py_ssize_t want);
 PyObject *str_or_strings(PyObject *obj, const char *what);
 const char **utf8_array(PyObject *tup);
 int bytes_arg(PyObject *obj, PyObject **out);
+/* A bytes-like argument (not str) as a private bytes copy (a new reference;
+ * stable while the GIL is released), or NULL with TypeError naming `what`. */
+PyObject *data_arg(PyObject *obj, const char *what);
 cjwt_value *to_value(PyObject *obj);
 PyObject *from_value_st(const cjwt_value *v, cjwt_state *st);
 #define from_value(v) from_value_st((v), NULL)
@@ -207,6 +210,19 @@ int key_or_keyset_arg(cjwt_state *st, PyObject *obj, cjwt_key **key, cjwt_keyset
 
 /* ---- encode.c -------------------------------------------------------- */
 
+/* The tail every entry point that makes a compact token shares (jws_encode,
+ * jwe_encrypt, jwt_encrypt): the key argument converted, `make(ctx, key, ...)`
+ * called with the GIL released (ctx must hold no Python object), the token
+ * returned as str, or NULL with the core's error raised. */
+typedef char *(*token_maker)(const void *ctx, const cjwt_key *key, size_t *len, cjwt_error *err);
+PyObject *make_token(cjwt_state *st, PyObject *key_obj, token_maker make, const void *ctx);
+
+/* expires_in (None, int seconds or a duration str) -> opts; -1 with an exception. */
+int expires_in_arg(PyObject *expires_in, cjwt_sign_opts *opts);
+/* algorithm, headers, now -> opts (*header_out a new value or NULL). */
+int sign_opts_args(PyObject *alg_obj, PyObject *headers, PyObject *now, cjwt_sign_opts *opts,
+                   cjwt_value **header_out);
+
 /* encode, jws_encode, parse_duration: added to the module by cjwt_exec. */
 extern PyMethodDef encode_functions[];
 
@@ -215,9 +231,17 @@ extern PyMethodDef encode_functions[];
 /* jwe_encrypt, jwe_decrypt: added to the module by cjwt_exec. */
 extern PyMethodDef jwe_functions[];
 
+/* ---- jws_json.c ------------------------------------------------------ */
+
+/* jws_encode_json: added to the module by cjwt_exec. */
+extern PyMethodDef jws_json_functions[];
+
 /* ---- options.c ------------------------------------------------------- */
 
-enum { MODE_CLAIMS = 0, MODE_COMPLETE = 1, MODE_RAW = 2 };
+/* MODE_ENCRYPTED: decode_encrypted's settings (the JWS algorithms are needed
+ * only with a verification key, for a nested token). */
+enum { MODE_CLAIMS = 0, MODE_COMPLETE = 1, MODE_RAW = 2, MODE_ENCRYPTED = 3,
+       MODE_JWS_COMPLETE = 4 };
 
 /* The arguments of decode / decode_complete / jws_decode, Verifier() and
  * Verifier.decode, as the caller gave them: borrowed, NULL when not given. */
@@ -225,7 +249,7 @@ typedef struct {
     PyObject *token, *key, *now;                       /* each call's */
     PyObject *algorithms, *options, *verify, *audience, *issuer, *subject, *leeway, *typ,
              *max_age, *denylist;                      /* the settings (verify: ignored) */
-    PyObject *detached_payload;                        /* PyJWT's; only None is accepted */
+    PyObject *detached_payload;                        /* jws_decode's (RFC 7797 / appendix F) */
 } decode_argv;
 
 /* One parameter of a METH_FASTCALL|METH_KEYWORDS entry point: its name (an
@@ -331,6 +355,9 @@ typedef struct {
 } denylist_call;
 
 int denylist_hook(void *ctx, const cjwt_value *payload, cjwt_error *err);
+/* Raises the core's error, with what the store raised (if anything) as
+ * its __cause__. Always NULL. */
+PyObject *denylist_raise(cjwt_state *st, const cjwt_error *err, const denylist_call *call);
 /* Makes `c` the calling thread's current call; returns the outer one. */
 denylist_call *denylist_enter(denylist_call *c);
 void denylist_leave(denylist_call *outer);
@@ -360,6 +387,10 @@ void verify_input_release(verify_input *in);
  * opts when v is NULL; the result for mode, or NULL with the error raised. */
 PyObject *verify_call(cjwt_state *st, int mode, const cjwt_verifier *v,
                       const cjwt_verify_opts *opts, const verify_input *in);
+/* jws_json.c: 1 when a jws_decode call goes through cjwt_jws_verify (JSON
+ * input, a dict, a detached payload, jws_decode_complete); that call. */
+int jws_needs_json_path(int mode, const decode_argv *argv);
+PyObject *jws_json_decode(cjwt_state *st, int mode, decode_argv *argv);
 /* decode, decode_complete, jws_decode, get_unverified_header: added to the
  * module by cjwt_exec. */
 extern PyMethodDef decode_functions[];

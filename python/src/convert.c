@@ -269,3 +269,14 @@ from_value_st(const cjwt_value *v, cjwt_state *st)
     PyErr_SetString(PyExc_SystemError, "cjwt: unknown JSON value type from the core");
     return NULL;
 }
+
+PyObject *
+data_arg(PyObject *obj, const char *what)
+{
+    if (PyBytes_Check(obj))
+        return Py_NewRef(obj);
+    if (PyObject_CheckBuffer(obj) && !PyUnicode_Check(obj))
+        return PyBytes_FromObject(obj);   /* private copy: stable without the GIL */
+    PyErr_Format(PyExc_TypeError, "%s must be bytes, not %.100s", what, Py_TYPE(obj)->tp_name);
+    return NULL;
+}

@@ -13,7 +13,7 @@ static const decode_param decode_params[] = {
     DECODE_PARAM(KW_MAX_AGE, max_age), DECODE_PARAM(KW_NOW, now),
     DECODE_PARAM(KW_DENYLIST, denylist),
     /* PyJWT's names, keyword only: its token parameter, and detached_payload
-     * (RFC 7797, not implemented: only None) */
+     * (only None: a JWT never has a detached or unencoded payload) */
     DECODE_PARAM(KW_JWT, token), DECODE_PARAM(KW_DETACHED_PAYLOAD, detached_payload),
 };
 #define DECODE_NPOS 5
@@ -21,6 +21,7 @@ static const decode_param jws_decode_params[] = {
     DECODE_PARAM(KW_TOKEN, token), DECODE_PARAM(KW_KEY, key),
     DECODE_PARAM(KW_ALGORITHMS, algorithms), DECODE_PARAM(KW_OPTIONS, options),
     DECODE_PARAM(KW_TYP, typ), DECODE_PARAM(KW_NOW, now),
+    DECODE_PARAM(KW_DETACHED_PAYLOAD, detached_payload),
 };
 #define JWS_DECODE_NPOS 3
 #define N_PARAMS(p) ((int)(sizeof(p) / sizeof((p)[0])))
@@ -115,16 +116,7 @@ verify_call(cjwt_state *st, int mode, const cjwt_verifier *v, const cjwt_verify_
     denylist_leave(outer);
 
     if (!dec) {
-        raise_error(st, &err);
-        if (call.exc) {
-            /* The store's own exception (a redis ConnectionError...) as the cause. */
-            PyObject *type, *value, *tb;
-            PyErr_Fetch(&type, &value, &tb);
-            PyErr_NormalizeException(&type, &value, &tb);
-            if (value)
-                PyException_SetCause(value, Py_NewRef(call.exc));   /* steals the new ref */
-            PyErr_Restore(type, value, tb);
-        }
+        denylist_raise(st, &err, &call);
         goto done;
     }
     if (mode == MODE_RAW) {
@@ -164,10 +156,13 @@ decode_impl(cjwt_state *st, int mode, decode_argv *argv)
 
     memset(&a, 0, sizeof a);
     memset(&in, 0, sizeof in);
-    if (argv->detached_payload && argv->detached_payload != Py_None) {
-        PyErr_SetString(PyExc_NotImplementedError,
-                        "cjwt does not implement detached payloads (RFC 7797)");
-        return NULL;
+    if (mode == MODE_RAW || mode == MODE_JWS_COMPLETE) {
+        if (jws_needs_json_path(mode, argv))
+            return jws_json_decode(st, mode, argv);
+    } else if (argv->detached_payload && argv->detached_payload != Py_None) {
+        return raise_code(st, CJWT_E_MALFORMED,
+                          "a JWT never has a detached or unencoded payload (RFC 7797 7): "
+                          "verify such a JWS with jws_decode(..., detached_payload=)", NULL);
     }
     if (!argv->algorithms)
         argv->algorithms = Py_None;
@@ -193,7 +188,7 @@ decode_entry(PyObject *module, int mode, const char *fn, PyObject *const *args,
 {
     cjwt_state *st = get_state(module);
     decode_argv argv;
-    int rc = mode == MODE_RAW
+    int rc = mode == MODE_RAW || mode == MODE_JWS_COMPLETE
                  ? parse_args(st, fn, jws_decode_params, N_PARAMS(jws_decode_params),
                               JWS_DECODE_NPOS, args, nargs, kwnames, &argv, 0)
                  : parse_args(st, fn, decode_params, N_PARAMS(decode_params), DECODE_NPOS,
@@ -245,14 +240,32 @@ py_decode_complete(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
 
 PyDoc_STRVAR(jws_decode_doc,
 "jws_decode($module, /, token, key=None, algorithms=None, *, options=None, typ=None,\n"
-"           now=None)\n"
+"           now=None, detached_payload=None)\n"
 "--\n\n"
-"Verifies a compact JWS and returns its payload as ``bytes`` (no claim checks).");
+"Verifies a JWS and returns its payload as ``bytes`` (no claim checks): the compact\n"
+"form, or the JSON serialization (text or dict; several signatures: the first that\n"
+"verifies with an allowed algorithm and the key wins). ``detached_payload``: the\n"
+"payload of a detached JWS (bytes or str), RFC 7797 ``b64: false`` or not.");
 
 static PyObject *
 py_jws_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     return decode_entry(module, MODE_RAW, "jws_decode", args, nargs, kwnames);
+}
+
+PyDoc_STRVAR(jws_decode_complete_doc,
+"jws_decode_complete($module, /, token, key=None, algorithms=None, *, options=None,\n"
+"                    typ=None, now=None, detached_payload=None)\n"
+"--\n\n"
+"Verifies a JWS (compact, or the JSON serialization as text or dict) and returns\n"
+"``{\"payload\": bytes, \"header\", \"protected\", \"unprotected\", \"signature\",\n"
+"\"signature_index\"}``: the signature that verified and its headers.");
+
+static PyObject *
+py_jws_decode_complete(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                       PyObject *kwnames)
+{
+    return decode_entry(module, MODE_JWS_COMPLETE, "jws_decode_complete", args, nargs, kwnames);
 }
 
 PyDoc_STRVAR(get_unverified_header_doc,
@@ -282,6 +295,8 @@ PyMethodDef decode_functions[] = {
      METH_FASTCALL | METH_KEYWORDS, decode_complete_doc},
     {"jws_decode", (PyCFunction)(void (*)(void))py_jws_decode, METH_FASTCALL | METH_KEYWORDS,
      jws_decode_doc},
+    {"jws_decode_complete", (PyCFunction)(void (*)(void))py_jws_decode_complete,
+     METH_FASTCALL | METH_KEYWORDS, jws_decode_complete_doc},
     {"get_unverified_header", py_get_unverified_header, METH_O, get_unverified_header_doc},
     {NULL, NULL, 0, NULL},
 };

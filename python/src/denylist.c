@@ -106,3 +106,19 @@ done:
     PyGILState_Release(gil);
     return r;
 }
+
+PyObject *
+denylist_raise(cjwt_state *st, const cjwt_error *err, const denylist_call *call)
+{
+    raise_error(st, err);
+    if (call->exc) {
+        /* The store's own exception (a redis ConnectionError...) as the cause. */
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyErr_NormalizeException(&type, &value, &tb);
+        if (value)
+            PyException_SetCause(value, Py_NewRef(call->exc));   /* steals the new ref */
+        PyErr_Restore(type, value, tb);
+    }
+    return NULL;
+}

@@ -21,7 +21,7 @@ alg_arg(PyObject *obj, cjwt_alg *alg)
 }
 
 /* Fills the common sign options; *header_out is a new value or NULL. */
-static int
+int
 sign_opts_args(PyObject *alg_obj, PyObject *headers, PyObject *now, cjwt_sign_opts *opts,
                cjwt_value **header_out)
 {
@@ -43,6 +43,41 @@ sign_opts_args(PyObject *alg_obj, PyObject *headers, PyObject *now, cjwt_sign_op
             return -1;
         opts->has_now = 1;
     }
+    return 0;
+}
+
+int
+expires_in_arg(PyObject *expires_in, cjwt_sign_opts *opts)
+{
+    if (expires_in == Py_None)
+        return 0;
+    if (PyUnicode_Check(expires_in)) {
+        Py_ssize_t len;
+        const char *text = utf8_arg(expires_in, "expires_in", &len);
+        if (!text)
+            return -1;
+        opts->expires_in = cjwt_parse_duration(text, (size_t)len);
+        if (opts->expires_in < 0) {
+            PyErr_Format(PyExc_ValueError,
+                         "expires_in %R is not a duration (use seconds or e.g. \"15m\", "
+                         "\"1h\", \"7d\")", expires_in);
+            return -1;
+        }
+    } else if (PyLong_Check(expires_in) && !PyBool_Check(expires_in)) {
+        int overflow = 0;
+        long long secs = PyLong_AsLongLongAndOverflow(expires_in, &overflow);
+        if (overflow) {
+            PyErr_SetString(PyExc_ValueError, "expires_in is out of range");
+            return -1;
+        }
+        opts->expires_in = (int64_t)secs;
+    } else {
+        PyErr_Format(PyExc_TypeError,
+                     "expires_in must be int seconds or a duration str, not %.100s",
+                     Py_TYPE(expires_in)->tp_name);
+        return -1;
+    }
+    opts->has_expires_in = 1;
     return 0;
 }
 
@@ -79,35 +114,8 @@ py_encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto done;
         opts.keep_header_order = !sort;
     }
-    if (expires_in != Py_None) {
-        if (PyUnicode_Check(expires_in)) {
-            Py_ssize_t len;
-            const char *text = utf8_arg(expires_in, "expires_in", &len);
-            if (!text)
-                goto done;
-            opts.expires_in = cjwt_parse_duration(text, (size_t)len);
-            if (opts.expires_in < 0) {
-                PyErr_Format(PyExc_ValueError,
-                             "expires_in %R is not a duration (use seconds or e.g. \"15m\", "
-                             "\"1h\", \"7d\")", expires_in);
-                goto done;
-            }
-        } else if (PyLong_Check(expires_in) && !PyBool_Check(expires_in)) {
-            int overflow = 0;
-            long long secs = PyLong_AsLongLongAndOverflow(expires_in, &overflow);
-            if (overflow) {
-                PyErr_SetString(PyExc_ValueError, "expires_in is out of range");
-                goto done;
-            }
-            opts.expires_in = (int64_t)secs;
-        } else {
-            PyErr_Format(PyExc_TypeError,
-                         "expires_in must be int seconds or a duration str, not %.100s",
-                         Py_TYPE(expires_in)->tp_name);
-            goto done;
-        }
-        opts.has_expires_in = 1;
-    }
+    if (expires_in_arg(expires_in, &opts) < 0)
+        goto done;
     if (!(claims = to_value(payload)))
         goto done;
     if (key_arg(st, key_obj, &key) < 0)
@@ -130,52 +138,62 @@ done:
 }
 
 PyDoc_STRVAR(jws_encode_doc,
-"jws_encode($module, data, key, algorithm, headers, /)\n--\n\n"
+"jws_encode($module, data, key, algorithm, headers, detached=False, /)\n--\n\n"
 "Low-level entry point; use cjwt.jws_encode().");
 
-static PyObject *
-py_jws_encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+PyObject *
+make_token(cjwt_state *st, PyObject *key_obj, token_maker make, const void *ctx)
 {
-    if (!nargs_ok("jws_encode", nargs, 4))
-        return NULL;
-    PyObject *data_obj = args[0], *key_obj = args[1], *alg_obj = args[2], *headers = args[3];
-    cjwt_state *st = get_state(module);
-    cjwt_sign_opts opts = {0};
-    cjwt_value *header = NULL;
     cjwt_key *key = NULL;
     cjwt_error err = {0};
-    char *token = NULL;
+    char *token;
     size_t token_len = 0;
-    PyObject *data = NULL, *result = NULL;
+    PyObject *result = NULL;
 
-    if (PyBytes_Check(data_obj)) {
-        data = Py_NewRef(data_obj);
-    } else if (PyObject_CheckBuffer(data_obj) && !PyUnicode_Check(data_obj)) {
-        if (!(data = PyBytes_FromObject(data_obj)))   /* private copy: stable without the GIL */
-            return NULL;
-    } else {
-        PyErr_Format(PyExc_TypeError, "data must be bytes, not %.100s", Py_TYPE(data_obj)->tp_name);
-        return NULL;
-    }
-    if (sign_opts_args(alg_obj, headers, Py_None, &opts, &header) < 0)
-        goto done;
     if (key_arg(st, key_obj, &key) < 0)
-        goto done;
-
+        return NULL;
     Py_BEGIN_ALLOW_THREADS
-    token = cjwt_jws_encode((const unsigned char *)PyBytes_AS_STRING(data),
-                            (size_t)PyBytes_GET_SIZE(data), key, &opts, &token_len, &err);
+    token = make(ctx, key, &token_len, &err);
     Py_END_ALLOW_THREADS
-
     if (!token)
         raise_error(st, &err);
     else
         result = PyUnicode_DecodeASCII(token, (Py_ssize_t)token_len, "strict");
-done:
     cjwt_free(token);
     cjwt_key_free(key);
+    return result;
+}
+
+typedef struct {
+    PyObject *data;              /* bytes (kept by the caller) */
+    const cjwt_sign_opts *opts;
+} jws_encode_ctx;
+
+static char *
+jws_encode_maker(const void *ctx, const cjwt_key *key, size_t *len, cjwt_error *err)
+{
+    const jws_encode_ctx *c = ctx;
+    return cjwt_jws_encode((const unsigned char *)PyBytes_AS_STRING(c->data),
+                           (size_t)PyBytes_GET_SIZE(c->data), key, c->opts, len, err);
+}
+
+static PyObject *
+py_jws_encode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 && !nargs_ok("jws_encode", nargs, 4))
+        return NULL;
+    cjwt_sign_opts opts = {0};
+    cjwt_value *header = NULL;
+    jws_encode_ctx ctx = {NULL, &opts};
+    PyObject *result = NULL;
+
+    if (!(ctx.data = data_arg(args[0], "data")))
+        return NULL;
+    if (sign_opts_args(args[2], args[3], Py_None, &opts, &header) == 0 &&
+        (nargs != 5 || (opts.detached = PyObject_IsTrue(args[4])) >= 0))
+        result = make_token(get_state(module), args[1], jws_encode_maker, &ctx);
     cjwt_value_free(header);
-    Py_XDECREF(data);
+    Py_DECREF(ctx.data);
     return result;
 }
 

@@ -22,6 +22,28 @@ key_dealloc(KeyObject *self)
     Py_DECREF(tp);   /* instances of heap types own a reference to their type */
 }
 
+/* The result of a constructor: the new key wrapped, or the core's error
+ * raised when it is NULL. */
+static PyObject *
+key_result(cjwt_state *st, cjwt_key *key, cjwt_error *err)
+{
+    if (!key)
+        return raise_error(st, err);
+    return key_wrap(st->key_type, key);
+}
+
+/* The result of an export as str: `text` (ASCII, len bytes, freed here), or
+ * the core's error raised when it is NULL. */
+static PyObject *
+ascii_result(cjwt_state *st, char *text, size_t len, cjwt_error *err)
+{
+    if (!text)
+        return raise_error(st, err);
+    PyObject *result = PyUnicode_DecodeASCII(text, (Py_ssize_t)len, "strict");
+    cjwt_free(text);
+    return result;
+}
+
 unsigned
 key_flags(int allow_short_secret)
 {
@@ -71,6 +93,20 @@ key_bytes(PyObject *obj)
     return NULL;
 }
 
+/* The (material, allow_short_secret=False) arguments of from_secret and
+ * from_jwk (names in kwlist, format "O|p:name") and the module state: st,
+ * or NULL with an exception set. */
+static cjwt_state *
+material_args(PyTypeObject *cls, PyObject *args, PyObject *kwargs, const char *fmt,
+              char **kwlist, PyObject **material, unsigned *flags)
+{
+    int allow_short = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, fmt, kwlist, material, &allow_short))
+        return NULL;
+    *flags = key_flags(allow_short);
+    return get_state_by_type(cls);
+}
+
 PyDoc_STRVAR(key_from_secret_doc,
 "from_secret($type, /, secret, allow_short_secret=False)\n--\n\n"
 "An HMAC secret (bytes, or str as UTF-8) used as is. Secrets shorter than the\n"
@@ -81,11 +117,8 @@ key_from_secret(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"secret", "allow_short_secret", NULL};
     PyObject *secret;
-    int allow_short = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p:from_secret", kwlist, &secret,
-                                     &allow_short))
-        return NULL;
-    cjwt_state *st = get_state_by_type(cls);
+    unsigned flags;
+    cjwt_state *st = material_args(cls, args, kwargs, "O|p:from_secret", kwlist, &secret, &flags);
     if (!st)
         return NULL;
     PyObject *bytes = key_bytes(secret);
@@ -93,12 +126,9 @@ key_from_secret(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
         return NULL;
     cjwt_error err = {0};
     cjwt_key *key = cjwt_key_from_secret((const unsigned char *)PyBytes_AS_STRING(bytes),
-                                         (size_t)PyBytes_GET_SIZE(bytes), key_flags(allow_short),
-                                         &err);
+                                         (size_t)PyBytes_GET_SIZE(bytes), flags, &err);
     Py_DECREF(bytes);
-    if (!key)
-        return raise_error(st, &err);
-    return key_wrap(st->key_type, key);
+    return key_result(st, key, &err);
 }
 
 PyDoc_STRVAR(key_from_jwk_doc,
@@ -110,13 +140,11 @@ key_from_jwk(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"jwk", "allow_short_secret", NULL};
     PyObject *jwk;
-    int allow_short = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p:from_jwk", kwlist, &jwk, &allow_short))
-        return NULL;
-    cjwt_state *st = get_state_by_type(cls);
+    unsigned flags;
+    cjwt_state *st = material_args(cls, args, kwargs, "O|p:from_jwk", kwlist, &jwk, &flags);
     if (!st)
         return NULL;
-    cjwt_key *key = key_from_jwk_obj(st, jwk, key_flags(allow_short));
+    cjwt_key *key = key_from_jwk_obj(st, jwk, flags);
     if (!key)
         return NULL;
     return key_wrap(st->key_type, key);
@@ -163,9 +191,7 @@ key_from_pem(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
                                       password ? (size_t)PyBytes_GET_SIZE(password) : 0, 0, &err);
     Py_DECREF(data);
     Py_XDECREF(password);
-    if (!key)
-        return raise_error(st, &err);
-    return key_wrap(st->key_type, key);
+    return key_result(st, key, &err);
 }
 
 /* An algorithm name argument -> alg; None -> CJWT_ALG__COUNT when
@@ -203,30 +229,32 @@ kid_arg(PyObject *obj, const char **kid)
 }
 
 PyDoc_STRVAR(key_generate_doc,
-"generate($type, /, alg, kid=None)\n--\n\n"
+"generate($type, /, alg, kid=None, crv=None)\n--\n\n"
 "A new key pair (RSA 2048, the alg's EC curve, Ed25519) or a random HMAC\n"
-"secret of the hash size, bound to `alg`.");
+"secret of the hash size, bound to `alg`. crv='Ed448' makes an Ed448 key\n"
+"for EdDSA; for an ES alg crv may only name its curve.");
 
 static PyObject *
 key_generate(PyTypeObject *cls, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"alg", "kid", NULL};
-    PyObject *alg_obj, *kid_obj = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:generate", kwlist, &alg_obj, &kid_obj))
+    static char *kwlist[] = {"alg", "kid", "crv", NULL};
+    PyObject *alg_obj, *kid_obj = Py_None, *crv_obj = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO:generate", kwlist, &alg_obj, &kid_obj,
+                                     &crv_obj))
         return NULL;
     cjwt_state *st = get_state_by_type(cls);
     cjwt_alg alg;
-    const char *kid;
+    const char *kid, *crv = NULL;
     if (!st || alg_name_arg(st, alg_obj, 0, &alg) < 0 || kid_arg(kid_obj, &kid) < 0)
+        return NULL;
+    if (crv_obj != Py_None && !(crv = utf8_arg(crv_obj, "crv", NULL)))
         return NULL;
     cjwt_error err = {0};
     cjwt_key *key;
     Py_BEGIN_ALLOW_THREADS            /* RSA key generation takes a while */
-    key = cjwt_key_generate(alg, kid, &err);
+    key = cjwt_key_generate_curve(alg, crv, kid, &err);
     Py_END_ALLOW_THREADS
-    if (!key)
-        return raise_error(st, &err);
-    return key_wrap(st->key_type, key);
+    return key_result(st, key, &err);
 }
 
 /* A copy of self with another kid and/or alg binding (cjwt_key_with). */
@@ -237,10 +265,7 @@ key_with(KeyObject *self, const char *kid, cjwt_alg alg)
     if (!st)
         return NULL;
     cjwt_error err = {0};
-    cjwt_key *key = cjwt_key_with(self->key, kid, alg, &err);
-    if (!key)
-        return raise_error(st, &err);
-    return key_wrap(st->key_type, key);
+    return key_result(st, cjwt_key_with(self->key, kid, alg, &err), &err);
 }
 
 PyDoc_STRVAR(key_with_kid_doc,
@@ -285,12 +310,21 @@ PyDoc_STRVAR(key_to_jwk_doc,
 "The key as a JWK; private members only when asked for (an HMAC secret's\n"
 "\"k\" is private).");
 
+/* The private=False argument of to_jwk/to_pem and the module state:
+ * st, or NULL with an exception set. */
+static cjwt_state *
+export_args(KeyObject *self, PyObject *args, PyObject *kwargs, const char *fmt, int *private_)
+{
+    *private_ = private_flag(args, kwargs, fmt);
+    return *private_ < 0 ? NULL : get_state_by_type(Py_TYPE(self));
+}
+
 static PyObject *
 key_to_jwk(KeyObject *self, PyObject *args, PyObject *kwargs)
 {
-    int private_ = private_flag(args, kwargs, "|p:to_jwk");
-    cjwt_state *st = get_state_by_type(Py_TYPE(self));
-    if (private_ < 0 || !st)
+    int private_;
+    cjwt_state *st = export_args(self, args, kwargs, "|p:to_jwk", &private_);
+    if (!st)
         return NULL;
     cjwt_error err = {0};
     cjwt_value *jwk = cjwt_key_to_jwk(self->key, private_, &err);
@@ -308,18 +342,14 @@ PyDoc_STRVAR(key_to_pem_doc,
 static PyObject *
 key_to_pem(KeyObject *self, PyObject *args, PyObject *kwargs)
 {
-    int private_ = private_flag(args, kwargs, "|p:to_pem");
-    cjwt_state *st = get_state_by_type(Py_TYPE(self));
-    if (private_ < 0 || !st)
+    int private_;
+    cjwt_state *st = export_args(self, args, kwargs, "|p:to_pem", &private_);
+    if (!st)
         return NULL;
     cjwt_error err = {0};
     size_t len = 0;
     char *pem = cjwt_key_to_pem(self->key, private_, &len, &err);
-    if (!pem)
-        return raise_error(st, &err);
-    PyObject *result = PyUnicode_DecodeASCII(pem, (Py_ssize_t)len, "strict");
-    cjwt_free(pem);
-    return result;
+    return ascii_result(st, pem, len, &err);
 }
 
 PyDoc_STRVAR(key_thumbprint_doc,
@@ -334,11 +364,7 @@ key_thumbprint(KeyObject *self, PyObject *Py_UNUSED(ignored))
     cjwt_error err = {0};
     size_t len = 0;
     char *tp = cjwt_key_thumbprint(self->key, &len, &err);
-    if (!tp)
-        return raise_error(st, &err);
-    PyObject *result = PyUnicode_DecodeASCII(tp, (Py_ssize_t)len, "strict");
-    cjwt_free(tp);
-    return result;
+    return ascii_result(st, tp, len, &err);
 }
 
 static PyObject *
@@ -435,22 +461,50 @@ static PyGetSetDef key_getset[] = {
     {"kid", (getter)key_get_kid, NULL, "the key's kid, or None", NULL},
     {"alg", (getter)key_get_alg, NULL, "the algorithm the key is bound to, or None", NULL},
     {"default_alg", (getter)key_get_default_alg, NULL,
-     "the algorithm used when none is named: the bound one, else RS256/ES256-512/EdDSA/HS256 "
+     "the algorithm used when none is named: the bound one, else RS256/ES256-512/ES256K/EdDSA/HS256 "
      "by key type and curve", NULL},
     {"kty", (getter)key_get_kty, NULL, "key type: 'oct', 'RSA', 'EC' or 'OKP'", NULL},
     {"is_private", (getter)key_get_is_private, NULL,
      "True for a private key or an HMAC secret", NULL},
-    {"curve", (getter)key_get_curve, NULL, "'P-256', 'P-384', 'P-521', 'Ed25519' or None", NULL},
+    {"curve", (getter)key_get_curve, NULL, "'P-256', 'P-384', 'P-521', 'secp256k1', 'Ed25519', 'Ed448' (X25519, X448) or None", NULL},
     {"bits", (getter)key_get_bits, NULL, "RSA modulus / EC field size, or HMAC secret bits",
      NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
 PyDoc_STRVAR(key_doc,
+"Key(key, /)\n--\n\n"
 "An immutable key, parsed once and reused for many tokens (thread safe).\n"
-"Create with Key.from_secret / from_pem / from_jwk / generate.");
+"Key(key) reads `key` exactly as encode() and decode() read their key\n"
+"argument: a JWK dict, PEM/DER/SSH text or bytes, an HMAC secret (str or\n"
+"bytes), or a Key (returned as is). Key.from_secret / from_pem / from_jwk /\n"
+"generate say which one is meant.");
+
+static PyObject *
+key_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"", NULL};
+    PyObject *obj;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:Key", kwlist, &obj))
+        return NULL;
+    cjwt_state *st = get_state_by_type(type);
+    if (!st)
+        return NULL;
+    if (Py_IS_TYPE(obj, st->key_type))
+        return Py_NewRef(obj);                /* immutable: the same key */
+    if (!PyDict_Check(obj) && !PyUnicode_Check(obj) && !PyObject_CheckBuffer(obj)) {
+        PyErr_Format(PyExc_TypeError, "Key() takes one key: a JWK dict, str or bytes (or a "
+                     "cjwt.Key), not %.100s", Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    cjwt_key *key;
+    if (key_arg(st, obj, &key) < 0)
+        return NULL;
+    return key_wrap(st->key_type, key);
+}
 
 static PyType_Slot key_slots[] = {
+    {Py_tp_new, key_new},
     {Py_tp_dealloc, key_dealloc},
     {Py_tp_repr, key_repr},
     {Py_tp_methods, key_methods},
@@ -462,6 +516,6 @@ static PyType_Slot key_slots[] = {
 PyType_Spec key_spec = {
     .name = "cjwt.Key",
     .basicsize = sizeof(KeyObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
     .slots = key_slots,
 };

@@ -47,25 +47,27 @@ def check(tests, env):
             "%s did not fail with the protection off (%s):\n%s" % (t, results.get(t), text[-4000:])
 
 
-def test_fails_if_the_access_token_is_stored_in_localstorage(tmp_path):
+def patched_web(tmp_path, needle, replacement):
+    """A copy of demo/web whose app.js has its one `needle` replaced: the
+    environment that serves it to the browser tests."""
     web = tmp_path / "web"
     shutil.copytree(os.path.join(ROOT, "demo", "web"), web)
     app = (web / "app.js").read_text()
-    needle = "    session.token = token;\n"
     assert app.count(needle) == 1, "app.js changed: update this test's patch"
-    (web / "app.js").write_text(app.replace(
-        needle, needle + '    if (token) localStorage.setItem("access_token", token);\n'))
-    check(["test_no_token_in_page_storage"], {"DEMO_WEB_ROOT": str(web)})
+    (web / "app.js").write_text(app.replace(needle, replacement))
+    return {"DEMO_WEB_ROOT": str(web)}
+
+
+def test_fails_if_the_access_token_is_stored_in_localstorage(tmp_path):
+    needle = "    session.token = token;\n"
+    check(["test_no_token_in_page_storage"], patched_web(
+        tmp_path, needle, needle + '    if (token) localStorage.setItem("access_token", token);\n'))
 
 
 def test_fails_if_refreshes_are_not_queued_across_tabs(tmp_path):
-    web = tmp_path / "web"
-    shutil.copytree(os.path.join(ROOT, "demo", "web"), web)
-    app = (web / "app.js").read_text()
-    needle = 'return navigator.locks ? navigator.locks.request("cjwt-demo-refresh", run) : run();'
-    assert app.count(needle) == 1, "app.js changed: update this test's patch"
-    (web / "app.js").write_text(app.replace(needle, "return run();"))
-    check(["test_two_tabs_reloading_together_stay_signed_in"], {"DEMO_WEB_ROOT": str(web)})
+    check(["test_two_tabs_reloading_together_stay_signed_in"], patched_web(
+        tmp_path, 'return navigator.locks ? navigator.locks.request("cjwt-demo-refresh", run) : run();',
+        "return run();"))
 
 
 def test_fails_if_the_refresh_cookie_is_not_httponly():

@@ -5,6 +5,7 @@
 #include "cjwt_internal.h"
 #include "testlib.h"
 
+#include <jansson.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/encoder.h>
@@ -18,6 +19,11 @@
 static const cjwt_alg ASYM[] = {
     CJWT_ALG_RS256, CJWT_ALG_RS384, CJWT_ALG_RS512, CJWT_ALG_PS256, CJWT_ALG_PS384,
     CJWT_ALG_PS512, CJWT_ALG_ES256, CJWT_ALG_ES384, CJWT_ALG_ES512, CJWT_ALG_EDDSA,
+    CJWT_ALG_ES256K, CJWT_ALG_EDDSA,
+};
+/* The curve each key is generated on (NULL: the alg's default). */
+static const char *const ASYM_CRV[] = {
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "Ed448",
 };
 #define N_ASYM (sizeof ASYM / sizeof *ASYM)
 static cjwt_key *priv_keys[N_ASYM];   /* generated once: RSA generation is slow */
@@ -62,7 +68,7 @@ static void test_generate(void)
 {
     for (size_t i = 0; i < N_ASYM; i++) {
         cjwt_error err;
-        priv_keys[i] = cjwt_key_generate(ASYM[i], "gen", &err);
+        priv_keys[i] = cjwt_key_generate_curve(ASYM[i], ASYM_CRV[i], "gen", &err);
         CHECK(priv_keys[i] != NULL);
         if (!priv_keys[i]) {
             fprintf(stderr, "  %s: %s\n", cjwt_alg_name(ASYM[i]), err.message);
@@ -84,6 +90,27 @@ static void test_generate(void)
     CHECK(cjwt_key_default_alg(NULL) == CJWT_ALG__COUNT);
     CHECK_STR(cjwt_key_curve(priv_keys[8]), "P-521");
     CHECK_STR(cjwt_key_curve(priv_keys[9]), "Ed25519");
+    CHECK_STR(cjwt_key_curve(priv_keys[10]), "secp256k1");
+    CHECK_STR(cjwt_key_curve(priv_keys[11]), "Ed448");
+    CHECK(cjwt_key_bits(priv_keys[10]) == 256 && cjwt_key_bits(priv_keys[11]) == 456);
+    {
+        /* a curve must fit the alg */
+        static const struct { cjwt_alg alg; const char *crv; } bad[] = {
+            {CJWT_ALG_ES256, "secp256k1"}, {CJWT_ALG_ES256K, "P-256"}, {CJWT_ALG_EDDSA, "X448"},
+            {CJWT_ALG_EDDSA, "P-256"}, {CJWT_ALG_RS256, "Ed448"}, {CJWT_ALG_HS256, "Ed448"},
+        };
+        cjwt_error err;
+        cjwt_key *k = cjwt_key_generate_curve(CJWT_ALG_EDDSA, "Ed25519", NULL, &err);
+        CHECK(k && strcmp(cjwt_key_curve(k), "Ed25519") == 0);
+        cjwt_key_free(k);
+        k = cjwt_key_generate_curve(CJWT_ALG_ES384, "P-384", NULL, &err);
+        CHECK(k && strcmp(cjwt_key_curve(k), "P-384") == 0);
+        cjwt_key_free(k);
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+            CHECK(cjwt_key_generate_curve(bad[i].alg, bad[i].crv, NULL, &err) == NULL);
+            CHECK_CODE(err, "invalid_key");
+        }
+    }
     {
         cjwt_error err;
         cjwt_key *h = cjwt_key_generate(CJWT_ALG_HS384, NULL, &err);
@@ -359,9 +386,9 @@ static void test_weak_and_odd_keys(void)
     free(pem);
     BIO_free(b);
     EVP_PKEY_free(weak);
-    /* a curve JWS does not use */
+    /* a curve JWS does not use (secp256k1 is ES256K's since RFC 8812) */
     {
-        EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp256k1");
+        EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "brainpoolP256r1");
         b = BIO_new(BIO_s_mem());
         PEM_write_bio_PUBKEY(b, k);
         pem = bio_text(b);
@@ -596,6 +623,114 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* ES256K and Ed448 keys through PEM, DER and JWK, in key sets picked by kid. */
+static void test_es256k_ed448_keys(void)
+{
+    static const size_t idx[2] = {10, 11};
+    for (size_t j = 0; j < 2; j++) {
+        cjwt_key *k = priv_keys[idx[j]];
+        cjwt_alg alg = ASYM[idx[j]];
+        cjwt_error err;
+        char *pem = cjwt_key_to_pem(k, 1, NULL, &err), *pub = cjwt_key_to_pem(k, 0, NULL, &err);
+        cjwt_key *from_priv = pem ? cjwt_key_from_pem(pem, strlen(pem), NULL, 0, 0, &err) : NULL;
+        cjwt_key *from_pub = pub ? cjwt_key_from_pem(pub, strlen(pub), NULL, 0, 0, &err) : NULL;
+        cjwt_value *jwk = from_pub ? cjwt_key_to_jwk(from_pub, 0, &err) : NULL;   /* no kid, no alg */
+        char *tok = sign(from_priv, alg, "k-2");
+        CHECK(from_priv && cjwt_key_is_private(from_priv) && from_pub && !cjwt_key_is_private(from_pub));
+        CHECK(cjwt_key_default_alg(from_pub) == alg);
+        CHECK_STR(cjwt_value_string(cjwt_value_object_get(jwk, "crv"), NULL), j ? "Ed448" : "secp256k1");
+        CHECK_STR(cjwt_value_string(cjwt_value_object_get(jwk, "kty"), NULL), j ? "OKP" : "EC");
+        CHECK(tok && verify(from_pub, alg, tok, &err) == CJWT_OK);
+        /* DER (SubjectPublicKeyInfo) as bytes */
+        {
+            BIO *b = BIO_new_mem_buf(pub, -1);
+            EVP_PKEY *pk = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+            unsigned char *der = NULL;
+            int n = i2d_PUBKEY(pk, &der);
+            cjwt_key *dk = cjwt_key_from_bytes(der, (size_t)n, 0, &err);
+            CHECK(dk && verify(dk, alg, tok, &err) == CJWT_OK);
+            cjwt_key_free(dk);
+            OPENSSL_free(der);
+            EVP_PKEY_free(pk);
+            BIO_free(b);
+        }
+        /* a JWKS holding it beside other keys: the kid picks it */
+        {
+            char jwks[4096];
+            char *text = cjwt_value_to_json(jwk, NULL, NULL);
+            cjwt_keyset *ks;
+            cjwt_verify_opts o = {0};
+            cjwt_decoded *d;
+            snprintf(jwks, sizeof jwks,
+                     "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"k-1\","
+                     "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+                     "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"},%.*s,\"kid\":\"k-2\"}]}",
+                     (int)strlen(text) - 1, text);
+            ks = cjwt_keyset_from_jwks_json(jwks, strlen(jwks), 0, &err);
+            CHECK(ks != NULL);
+            o.algorithms = CJWT_ALG_BIT(alg) | CJWT_ALG_BIT(CJWT_ALG_ES256);
+            d = ks ? cjwt_verify_keyset_with(&o, ks, tok, strlen(tok), 1, NOW, &err) : NULL;
+            CHECK(d != NULL);
+            cjwt_decoded_free(d);
+            cjwt_keyset_free(ks);
+            cjwt_free(text);
+        }
+        cjwt_free(tok);
+        cjwt_value_free(jwk);
+        cjwt_key_free(from_priv);
+        cjwt_key_free(from_pub);
+        cjwt_free(pem);
+        cjwt_free(pub);
+    }
+}
+
+/* RFC 8032 7.4: Ed448 is deterministic, so signing with each secret key
+ * must give the published signature byte for byte, and it must verify. */
+static void test_rfc8032_ed448(void)
+{
+    const char *dir = getenv("CJWT_VECTORS");
+    char path[1024];
+    json_error_t je;
+    json_t *root, *c;
+    size_t i, ran = 0;
+    snprintf(path, sizeof path, "%s/primitives/rfc8032_ed448.json", dir && *dir ? dir : "tests/vectors");
+    root = json_load_file(path, 0, &je);
+    CHECK(root != NULL);
+    json_array_foreach(json_object_get(root, "cases"), i, c) {
+        size_t dl, xl, ml, sl, gl = 0;
+        unsigned char *d = unhex(json_string_value(json_object_get(c, "secret_key")), &dl);
+        unsigned char *x = unhex(json_string_value(json_object_get(c, "public_key")), &xl);
+        unsigned char *m = unhex(json_string_value(json_object_get(c, "message")), &ml);
+        unsigned char *s = unhex(json_string_value(json_object_get(c, "signature")), &sl);
+        unsigned char got[CJWTP_MAX_SIG];
+        char d64[80], x64[80], jwk[256];
+        cjwt_error err;
+        cjwt_key *k;
+        cjwtp_b64url_encode(d, dl, d64);
+        d64[cjwtp_b64url_encoded_len(dl)] = '\0';
+        cjwtp_b64url_encode(x, xl, x64);
+        x64[cjwtp_b64url_encoded_len(xl)] = '\0';
+        snprintf(jwk, sizeof jwk, "{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"d\":\"%s\",\"x\":\"%s\"}", d64, x64);
+        k = cjwt_key_from_jwk_json(jwk, strlen(jwk), 0, &err);
+        CHECK(k != NULL && sl == 114);
+        if (k) {
+            CHECK(cjwtp_sign(k, CJWT_ALG_EDDSA, m, ml, got, &gl, &err) == CJWT_OK);
+            CHECK(gl == sl && memcmp(got, s, sl) == 0);
+            CHECK(cjwt_verify_signature(k, CJWT_ALG_EDDSA, m, ml, s, sl, &err) == CJWT_OK);
+            s[0] ^= 1;
+            CHECK(cjwt_verify_signature(k, CJWT_ALG_EDDSA, m, ml, s, sl, &err) == CJWT_E_BAD_SIGNATURE);
+            ran++;
+        }
+        cjwt_key_free(k);
+        free(d);
+        free(x);
+        free(m);
+        free(s);
+    }
+    CHECK(ran == 8);
+    json_decref(root);
+}
+
 static void test_threads(void)
 {
     pthread_t th[4];
@@ -627,6 +762,8 @@ int main(void)
     RUN(test_keyset_rotation);
     RUN(test_keyset_rules);
     RUN(test_key_with);
+    RUN(test_es256k_ed448_keys);
+    RUN(test_rfc8032_ed448);
     RUN(test_threads);
     for (size_t i = 0; i < N_ASYM; i++)
         cjwt_key_free(priv_keys[i]);

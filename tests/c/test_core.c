@@ -728,7 +728,11 @@ static void test_header_rules(void)
         {"{\"alg\":\"HS256\",\"crit\":[]}", "malformed"},
         {"{\"alg\":\"HS256\",\"crit\":\"exp\"}", "malformed"},
         {"{\"alg\":\"HS256\",\"crit\":[1]}", "malformed"},
-        {"{\"alg\":\"HS256\",\"crit\":[\"b64\"],\"b64\":false}", "unknown_crit"},
+        /* RFC 7797: understood, but a JWT never has an unencoded payload */
+        {"{\"alg\":\"HS256\",\"crit\":[\"b64\"],\"b64\":false}", "malformed"},
+        {"{\"alg\":\"HS256\",\"b64\":false}", "malformed"},
+        {"{\"alg\":\"HS256\",\"crit\":[\"b64\"],\"b64\":true}", "ok"},
+        {"{\"alg\":\"HS256\",\"crit\":[\"b64\",\"exp\"],\"b64\":true}", "unknown_crit"},
         {"{\"alg\":\"HS256\",\"crit\":[\"exp\"],\"exp\":1}", "unknown_crit"},
         {"{\"alg\":\"HS256\",\"x\":\"\xed\xa0\x80\"}", "malformed"},  /* UTF-8 surrogate */
         {"{\"alg\":\"HS256\"", "malformed"},

@@ -255,17 +255,6 @@ static void test_gaps_match_jansson(void)
     CHECK(checked > 700);
 }
 
-static size_t unhex(const char *h, unsigned char *out)
-{
-    size_t n = strlen(h) / 2;
-    for (size_t i = 0; i < n; i++) {
-        unsigned v = 0;
-        sscanf(h + 2 * i, "%2x", &v);
-        out[i] = (unsigned char)v;
-    }
-    return n;
-}
-
 static cjwt_key *okp_key(const unsigned char *x, const unsigned char *d, cjwt_error *err)
 {
     char xs[44], ds[44], json[200];
@@ -296,9 +285,9 @@ static void test_ed25519_same_verdict_in_both_builds(void)
     EVP_PKEY *pkey;
     EVP_MD_CTX *x;
     int ossl;
-    unhex("0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20", seed);
-    unhex("79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664", pk);
-    unhex("0100000000000000000000000000000000000000000000000000000000000000"
+    unhex_into("0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20", seed);
+    unhex_into("79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664", pk);
+    unhex_into("0100000000000000000000000000000000000000000000000000000000000000"
           "f94776ff76f13da33694a2826f1873cafb48b6197c430c6a8b1ccbfb7fc4d203", sig);
     /* the vector is what it claims: OpenSSL alone accepts it */
     pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk, 32);

@@ -27,6 +27,7 @@ static json_t *keys;             /* tests/interop/keys.json "keys" */
 static cjwt_error last_err;      /* the error of the last verify() */
 static cjwt_key *hs, *rsa_pub, *rsa_priv, *ec_pub, *ec_priv, *ed_pub, *ed_priv;
 static cjwt_key *ec384_priv, *ec384_pub, *ec521_priv, *ec521_pub, *att_priv;
+static cjwt_key *k1_pub, *k1_priv, *ed448_pub, *ed448_priv;   /* secp256k1 (ES256K), Ed448 */
 
 static const char *kstr(const char *name, const char *member)
 {
@@ -75,6 +76,10 @@ static void load_keys(void)
     ed_pub = pem_key("ed25519", "public_pem");
     ed_priv = pem_key("ed25519", "private_pem");
     att_priv = pem_key("attacker_ec256", "private_pem");
+    k1_pub = pem_key("secp256k1", "public_pem");
+    k1_priv = pem_key("secp256k1", "private_pem");
+    ed448_pub = pem_key("ed448", "public_pem");
+    ed448_priv = pem_key("ed448", "private_pem");
 }
 
 /* A token from raw header and payload bytes, signed with key/alg (key NULL:
@@ -133,9 +138,16 @@ static cjwt_code verify(const cjwt_key *key, uint32_t algs, const char *t)
     fprintf(stderr, "  FAIL %s:%d: expected success, got %s (%s)\n", __FILE__, __LINE__, \
             cjwt_code_name(c_), last_err.message); testlib_current_failed = 1; } } while (0)
 
+/* A token of header h and payload p signed with skey/salg (NULL: empty
+ * signature), verified with vkey allowing algs: the error must be `name`. */
+#define EXPECT_TOKEN(h, p, skey, salg, vkey, algs, name) do { \
+    char *t_ = token(h, p, skey, salg); \
+    EXPECT(verify(vkey, algs, t_), name); \
+    free(t_); } while (0)
+
 #define B(a) CJWT_ALG_BIT(CJWT_ALG_##a)
 #define ALL_ALGS (B(HS256) | B(HS384) | B(HS512) | B(RS256) | B(RS384) | B(RS512) | B(PS256) | \
-                  B(PS384) | B(PS512) | B(ES256) | B(ES384) | B(ES512) | B(EDDSA))
+                  B(PS384) | B(PS512) | B(ES256) | B(ES384) | B(ES512) | B(EDDSA) | B(ES256K))
 static const char CLAIMS[] = "{\"sub\":\"user-1\",\"exp\":1700000100}";
 
 /* ---- alg: none ---------------------------------------------------------- */
@@ -149,20 +161,15 @@ static void threat_alg_none(void)
     EXPECT(verify(rsa_pub, ALL_ALGS, t), "alg_not_allowed");
     free(t);
     /* With a signature appended it is still not allowed. */
-    t = token("{\"alg\":\"none\"}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, ALL_ALGS, t), "alg_not_allowed");
-    free(t);
+    EXPECT_TOKEN("{\"alg\":\"none\"}", CLAIMS, hs, CJWT_ALG_HS256, hs, ALL_ALGS, "alg_not_allowed");
     /* Other spellings are not JWA names at all. */
     for (size_t i = 0; i < sizeof spellings / sizeof *spellings; i++) {
         snprintf(h, sizeof h, "{\"alg\":\"%s\"}", spellings[i]);
-        t = token(h, CLAIMS, NULL, CJWT_ALG_NONE);
-        EXPECT(verify(hs, ALL_ALGS | B(NONE), t), "unsupported_alg");
-        free(t);
+        EXPECT_TOKEN(h, CLAIMS, NULL, CJWT_ALG_NONE, hs, ALL_ALGS | B(NONE), "unsupported_alg");
     }
     /* Even asked for by name, an unsecured token never verifies (signed or not). */
-    t = token("{\"alg\":\"none\"}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(NULL, B(NONE), t), "alg_not_allowed");
-    free(t);
+    EXPECT_TOKEN("{\"alg\":\"none\"}", CLAIMS, hs, CJWT_ALG_HS256,
+                 NULL, B(NONE), "alg_not_allowed");
     t = token("{\"alg\":\"none\"}", CLAIMS, NULL, CJWT_ALG_NONE);
     EXPECT(verify(NULL, B(NONE), t), "alg_not_allowed");
     EXPECT(verify(hs, ALL_ALGS | B(NONE), t), "alg_not_allowed");
@@ -418,6 +425,7 @@ static void threat_ecdsa_signatures(void)
     ecdsa_case(ec_priv, ec_pub, CJWT_ALG_ES256, NID_X9_62_prime256v1, 32);
     ecdsa_case(ec384_priv, ec384_pub, CJWT_ALG_ES384, NID_secp384r1, 48);
     ecdsa_case(ec521_priv, ec521_pub, CJWT_ALG_ES512, NID_secp521r1, 66);
+    ecdsa_case(k1_priv, k1_pub, CJWT_ALG_ES256K, NID_secp256k1, 32);
     /* The primitive too: a DER-length signature is refused before OpenSSL. */
     {
         unsigned char zero[64] = {0};
@@ -429,30 +437,209 @@ static void threat_ecdsa_signatures(void)
     }
 }
 
+/* ---- ES256K and Ed448: the key's curve decides ---------------------------- */
+/* ES256 and ES256K have the same signature size and hash: only the curve
+ * tells them apart, so each key verifies exactly one of them, whatever the
+ * header says and whatever the allowlist allows. */
+static void threat_es256k_confusion(void)
+{
+    char *k1 = token("{\"alg\":\"ES256K\"}", CLAIMS, k1_priv, CJWT_ALG_ES256K);
+    char *p256 = token("{\"alg\":\"ES256\"}", CLAIMS, ec_priv, CJWT_ALG_ES256);
+    /* The secp256k1 signature relabelled ES256 (and the reverse) */
+    char *k1_as_es256 = malloc(strlen(k1) + 8), *p256_as_k1 = malloc(strlen(p256) + 8);
+    char *h = token("{\"alg\":\"ES256\"}", CLAIMS, NULL, CJWT_ALG_ES256);
+    char *hk = token("{\"alg\":\"ES256K\"}", CLAIMS, NULL, CJWT_ALG_ES256K);
+    sprintf(k1_as_es256, "%s%s", h, strrchr(k1, '.') + 1);
+    sprintf(p256_as_k1, "%s%s", hk, strrchr(p256, '.') + 1);
+    EXPECT_OK(verify(k1_pub, B(ES256K), k1));
+    EXPECT_OK(verify(ec_pub, B(ES256), p256));
+    EXPECT(verify(ec_pub, ALL_ALGS, k1), "invalid_key");          /* ES256K token, P-256 key */
+    CHECK(strstr(last_err.message, "ES256K needs a secp256k1 key") != NULL);
+    EXPECT(verify(k1_pub, ALL_ALGS, p256), "invalid_key");        /* ES256 token, secp256k1 key */
+    CHECK(strstr(last_err.message, "ES256 needs a P-256 key") != NULL);
+    EXPECT(verify(k1_pub, ALL_ALGS, k1_as_es256), "invalid_key");
+    EXPECT(verify(ec_pub, ALL_ALGS, p256_as_k1), "invalid_key");
+    EXPECT(verify(ec_pub, B(ES256), k1_as_es256), "bad_signature"); /* right key type, wrong curve's sig */
+    EXPECT(verify(k1_pub, B(ES256), k1), "alg_not_allowed");
+    EXPECT(verify(ec_pub, B(ES256K), p256), "alg_not_allowed");
+    /* the other key types */
+    EXPECT(verify(hs, ALL_ALGS, k1), "invalid_key");
+    EXPECT(verify(rsa_pub, ALL_ALGS, k1), "invalid_key");
+    EXPECT(verify(ed448_pub, ALL_ALGS, k1), "invalid_key");
+    {
+        char *ed = token("{\"alg\":\"EdDSA\"}", CLAIMS, ed448_priv, CJWT_ALG_EDDSA);
+        EXPECT(verify(k1_pub, ALL_ALGS, ed), "invalid_key");
+        free(ed);
+    }
+    /* a key bound to ES256K cannot be rebound, nor used for ES256 */
+    {
+        cjwt_error err;
+        cjwt_key *bound = cjwt_key_with(k1_pub, NULL, CJWT_ALG_ES256K, &err);
+        CHECK(bound != NULL);
+        CHECK(cjwt_key_with(k1_pub, NULL, CJWT_ALG_ES256, &err) == NULL);
+        CHECK_CODE(err, "invalid_key");
+        EXPECT(verify(bound, B(ES256) | B(ES256K), p256), "invalid_key");
+        cjwt_key_free(bound);
+    }
+    /* secp256k1 is for ES256K only, never for ECDH-ES (RFC 8812 registers it for signatures) */
+    {
+        cjwt_error err;
+        cjwt_jwe_encrypt_opts eo;
+        char *jwe;
+        memset(&eo, 0, sizeof eo);
+        eo.alg = CJWT_JWE_ECDH_ES;
+        eo.enc = CJWT_ENC_A128GCM;
+        jwe = cjwt_jwe_encrypt((const unsigned char *)"x", 1, k1_pub, &eo, NULL, &err);
+        CHECK(jwe == NULL);
+        CHECK_CODE(err, "invalid_key");
+        cjwt_free(jwe);
+    }
+    free(k1);
+    free(p256);
+    free(k1_as_es256);
+    free(p256_as_k1);
+    free(h);
+    free(hk);
+}
+
+/* A secp256k1 JWK whose point is not on the curve (y + 1), or is a P-256
+ * point, is refused when the key is made; so are coordinates of the wrong size. */
+static void threat_es256k_invalid_points(void)
+{
+    json_t *jwk = json_deep_copy(json_object_get(json_object_get(keys, "secp256k1"), "public_jwk"));
+    json_t *p256 = json_object_get(json_object_get(keys, "ec256"), "public_jwk");
+    unsigned char y[33];
+    size_t n = 0;
+    const char *ys = json_string_value(json_object_get(jwk, "y"));
+    char y64[64];
+    cjwt_error err;
+    cjwt_key *k = cjwt_key_from_jwk(CJWTP_VALUE(jwk), 0, &err);
+    CHECK(k != NULL);
+    cjwt_key_free(k);
+    CHECK(cjwtp_b64url_decode(ys, strlen(ys), y, &n) == 0 && n == 32);
+    y[31] ^= 1;
+    cjwtp_b64url_encode(y, 32, y64);
+    y64[cjwtp_b64url_encoded_len(32)] = '\0';
+    json_object_set_new(jwk, "y", json_string(y64));
+    CHECK(cjwt_key_from_jwk(CJWTP_VALUE(jwk), 0, &err) == NULL);
+    CHECK_CODE(err, "invalid_key");
+    /* P-256's coordinates labelled secp256k1 */
+    json_object_set(jwk, "x", json_object_get(p256, "x"));
+    json_object_set(jwk, "y", json_object_get(p256, "y"));
+    CHECK(cjwt_key_from_jwk(CJWTP_VALUE(jwk), 0, &err) == NULL);
+    CHECK_CODE(err, "invalid_key");
+    json_object_set_new(jwk, "y", json_string("AAAA"));
+    CHECK(cjwt_key_from_jwk(CJWTP_VALUE(jwk), 0, &err) == NULL);
+    CHECK_CODE(err, "invalid_key");
+    json_decref(jwk);
+}
+
+/* EdDSA is one alg for two curves (RFC 8037): the key decides. An Ed448
+ * signature never verifies with an Ed25519 key and the reverse (the sizes
+ * differ, 114 and 64 bytes, and are checked exactly). */
+static void threat_ed448(void)
+{
+    char *t448 = token("{\"alg\":\"EdDSA\"}", CLAIMS, ed448_priv, CJWT_ALG_EDDSA);
+    char *t255 = token("{\"alg\":\"EdDSA\"}", CLAIMS, ed_priv, CJWT_ALG_EDDSA);
+    unsigned char sig[CJWTP_MAX_SIG], forged[CJWTP_MAX_SIG];
+    size_t n = get_sig(t448, sig);
+    static const size_t lengths[] = {0, 1, 56, 57, 64, 113, 115, 128};
+    char *bad;
+    CHECK(n == 114);
+    EXPECT_OK(verify(ed448_pub, B(EDDSA), t448));
+    EXPECT_OK(verify(ed448_priv, B(EDDSA), t448));
+    EXPECT(verify(ed_pub, B(EDDSA), t448), "bad_signature");
+    EXPECT(verify(ed448_pub, B(EDDSA), t255), "bad_signature");
+    EXPECT(verify(ec_pub, ALL_ALGS, t448), "invalid_key");
+    EXPECT(verify(hs, ALL_ALGS, t448), "invalid_key");
+    EXPECT(verify(ed448_pub, B(ES256), t448), "alg_not_allowed");
+    /* the Ed25519 signature padded to Ed448's size, and Ed448's cut to Ed25519's */
+    memset(forged, 0, sizeof forged);
+    memcpy(forged, sig, 64);
+    bad = with_sig(t255, forged, 64);
+    EXPECT(verify(ed_pub, B(EDDSA), bad), "bad_signature");
+    free(bad);
+    for (size_t i = 0; i < sizeof lengths / sizeof *lengths; i++) {
+        memset(forged, 0, sizeof forged);
+        memcpy(forged, sig, lengths[i] < n ? lengths[i] : n);
+        bad = with_sig(t448, forged, lengths[i]);
+        EXPECT(verify(ed448_pub, B(EDDSA), bad), "bad_signature");
+        free(bad);
+    }
+    /* S >= L (S = L: the order of the base point, little-endian) and a flipped bit */
+    {
+        static const unsigned char L[57] = {
+            0xf3, 0x44, 0x58, 0xab, 0x92, 0xc2, 0x78, 0x23, 0x55, 0x8f, 0xc5, 0x8d, 0x72, 0xc2,
+            0x6c, 0x21, 0x90, 0x36, 0xd6, 0xae, 0x49, 0xdb, 0x4e, 0xc4, 0xe9, 0x23, 0xca, 0x7c,
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3f, 0x00, 0x00,
+        };
+        memcpy(forged, sig, 57);
+        memcpy(forged + 57, L, 57);
+        bad = with_sig(t448, forged, 114);
+        EXPECT(verify(ed448_pub, B(EDDSA), bad), "bad_signature");
+        free(bad);
+        memcpy(forged, sig, 114);
+        forged[10] ^= 0x40;
+        bad = with_sig(t448, forged, 114);
+        EXPECT(verify(ed448_pub, B(EDDSA), bad), "bad_signature");
+        free(bad);
+        memset(forged, 0, 114);
+        bad = with_sig(t448, forged, 114);
+        EXPECT(verify(ed448_pub, B(EDDSA), bad), "bad_signature");
+        free(bad);
+    }
+    /* Ed448 JWKs: wrong sizes, and an x that is no point's encoding */
+    {
+        cjwt_error err;
+        const char *bad_jwks[] = {
+            "{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\"AAAA\"}",
+            /* 32 bytes: an Ed25519 x labelled Ed448 */
+            "{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}",
+        };
+        for (size_t i = 0; i < 2; i++) {
+            CHECK(cjwt_key_from_jwk_json(bad_jwks[i], strlen(bad_jwks[i]), 0, &err) == NULL);
+            CHECK_CODE(err, "invalid_key");
+        }
+    }
+    /* a key set with both curves and no kids: the key that fits answers */
+    {
+        cjwt_error err;
+        cjwt_key *both[2] = {ed_pub, ed448_pub};
+        cjwt_keyset *ks = cjwt_keyset_new(both, 2, &err);
+        CHECK(ks != NULL);
+        EXPECT_OK(verify_n(NULL, ks, B(EDDSA), t448, strlen(t448)));
+        EXPECT_OK(verify_n(NULL, ks, B(EDDSA), t255, strlen(t255)));
+        cjwt_keyset_free(ks);
+    }
+    free(t448);
+    free(t255);
+}
+
 /* ---- crit ----------------------------------------------------------------- */
 static void threat_crit(void)
 {
     static const char *const headers[] = {
         "{\"alg\":\"HS256\",\"crit\":[\"exp\"],\"exp\":1}",
-        "{\"alg\":\"HS256\",\"crit\":[\"b64\"],\"b64\":false}",
+        "{\"alg\":\"HS256\",\"crit\":[\"b64\",\"exp\"],\"b64\":true,\"exp\":1}",
         "{\"alg\":\"HS256\",\"crit\":[\"http://example.invalid/ext\"]}",
         "{\"alg\":\"HS256\",\"crit\":[\"x\",\"y\"],\"x\":1,\"y\":2}",
     };
     char *t;
     for (size_t i = 0; i < sizeof headers / sizeof *headers; i++) {
-        t = token(headers[i], CLAIMS, hs, CJWT_ALG_HS256);
-        EXPECT(verify(hs, B(HS256), t), "unknown_crit");
-        free(t);
+        EXPECT_TOKEN(headers[i], CLAIMS, hs, CJWT_ALG_HS256, hs, B(HS256), "unknown_crit");
     }
-    t = token("{\"alg\":\"HS256\",\"crit\":[]}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
-    t = token("{\"alg\":\"HS256\",\"crit\":\"exp\"}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
-    t = token("{\"alg\":\"HS256\",\"crit\":[1]}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
+    /* RFC 7797: b64 false is refused in a JWT, b64 without crit anywhere */
+    EXPECT_TOKEN("{\"alg\":\"HS256\",\"crit\":[\"b64\"],\"b64\":false}", CLAIMS, hs,
+                 CJWT_ALG_HS256, hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\",\"b64\":false}", CLAIMS, hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\",\"crit\":[]}", CLAIMS, hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\",\"crit\":\"exp\"}", CLAIMS, hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\",\"crit\":[1]}", CLAIMS, hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
     /* The message quotes the name, escaped and bounded. */
     t = token("{\"alg\":\"HS256\",\"crit\":[\"\\u001b[31mred\\n\"]}", CLAIMS, hs, CJWT_ALG_HS256);
     EXPECT(verify(hs, B(HS256), t), "unknown_crit");
@@ -682,14 +869,10 @@ static void threat_non_object(void)
 {
     static const char *const values[] = { "[]", "[{\"alg\":\"HS256\"}]", "\"HS256\"", "1", "null",
                                           "true", "" };
-    char *t;
     for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
-        t = token(values[i], CLAIMS, hs, CJWT_ALG_HS256);
-        EXPECT(verify(hs, B(HS256), t), "malformed");
-        free(t);
-        t = token("{\"alg\":\"HS256\"}", values[i], hs, CJWT_ALG_HS256);
-        EXPECT(verify(hs, B(HS256), t), "malformed");
-        free(t);
+        EXPECT_TOKEN(values[i], CLAIMS, hs, CJWT_ALG_HS256, hs, B(HS256), "malformed");
+        EXPECT_TOKEN("{\"alg\":\"HS256\"}", values[i], hs, CJWT_ALG_HS256,
+                     hs, B(HS256), "malformed");
     }
 }
 
@@ -699,22 +882,17 @@ static void threat_duplicates(void)
     char *t = token("{\"alg\":\"HS256\",\"alg\":\"none\"}", CLAIMS, hs, CJWT_ALG_HS256);
     EXPECT(verify(hs, B(HS256) | B(NONE), t), "malformed");
     free(t);
-    t = token("{\"alg\":\"none\",\"alg\":\"HS256\"}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
+    EXPECT_TOKEN("{\"alg\":\"none\",\"alg\":\"HS256\"}", CLAIMS, hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
     /* The same name written two ways (an escape) is still a duplicate. */
-    t = token("{\"alg\":\"HS256\",\"\\u0061lg\":\"HS256\"}", CLAIMS, hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
-    t = token("{\"alg\":\"HS256\"}", "{\"sub\":\"admin\",\"sub\":\"user-1\"}", hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
-    t = token("{\"alg\":\"HS256\"}", "{\"exp\":1,\"\\u0065xp\":9999999999}", hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
-    t = token("{\"alg\":\"HS256\"}", "{\"a\":{\"x\":1,\"x\":2}}", hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
+    EXPECT_TOKEN("{\"alg\":\"HS256\",\"\\u0061lg\":\"HS256\"}", CLAIMS, hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\"}", "{\"sub\":\"admin\",\"sub\":\"user-1\"}", hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\"}", "{\"exp\":1,\"\\u0065xp\":9999999999}", hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\"}", "{\"a\":{\"x\":1,\"x\":2}}", hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
 }
 
 /* ---- invalid UTF-8 and lone surrogates ------------------------------------- */
@@ -730,16 +908,12 @@ static void threat_utf8(void)
     };
     char *t;
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        t = token("{\"alg\":\"HS256\"}", bad[i], hs, CJWT_ALG_HS256);
-        EXPECT(verify(hs, B(HS256), t), "malformed");
-        free(t);
+        EXPECT_TOKEN("{\"alg\":\"HS256\"}", bad[i], hs, CJWT_ALG_HS256, hs, B(HS256), "malformed");
         /* the same in the header */
         {
             char h[128];
             snprintf(h, sizeof h, "{\"alg\":\"HS256\",\"x\":%s}", bad[i]);
-            t = token(h, CLAIMS, hs, CJWT_ALG_HS256);
-            EXPECT(verify(hs, B(HS256), t), "malformed");
-            free(t);
+            EXPECT_TOKEN(h, CLAIMS, hs, CJWT_ALG_HS256, hs, B(HS256), "malformed");
         }
         {
             cjwt_error err;
@@ -776,12 +950,10 @@ static void threat_nul_whitespace(void)
     EXPECT(verify_n(hs, NULL, B(HS256), buf, n), "malformed");
     /* NUL escaped inside JSON strings */
     free(t);
-    t = token("{\"alg\":\"HS256\"}", "{\"sub\":\"admin\\u0000user\"}", hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
-    t = token("{\"alg\":\"HS256\"}", "{\"sub\\u0000\":\"x\"}", hs, CJWT_ALG_HS256);
-    EXPECT(verify(hs, B(HS256), t), "malformed");
-    free(t);
+    EXPECT_TOKEN("{\"alg\":\"HS256\"}", "{\"sub\":\"admin\\u0000user\"}", hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
+    EXPECT_TOKEN("{\"alg\":\"HS256\"}", "{\"sub\\u0000\":\"x\"}", hs, CJWT_ALG_HS256,
+                 hs, B(HS256), "malformed");
     /* Whitespace inside the JSON is just JSON. */
     t = token(" {\n\"alg\" : \"HS256\"\t} ", " { \"sub\" : \"u\" } ", hs, CJWT_ALG_HS256);
     EXPECT_OK(verify(hs, B(HS256), t));
@@ -972,6 +1144,9 @@ int main(void)
     RUN(threat_hs_rs_confusion);
     RUN(threat_hs_rs_confusion_text_forms);
     RUN(threat_ecdsa_signatures);
+    RUN(threat_es256k_confusion);
+    RUN(threat_es256k_invalid_points);
+    RUN(threat_ed448);
     RUN(threat_crit);
     RUN(threat_key_headers);
     RUN(threat_kid);
@@ -995,6 +1170,10 @@ int main(void)
     cjwt_key_free(ed_pub);
     cjwt_key_free(ed_priv);
     cjwt_key_free(att_priv);
+    cjwt_key_free(k1_pub);
+    cjwt_key_free(k1_priv);
+    cjwt_key_free(ed448_pub);
+    cjwt_key_free(ed448_priv);
     json_decref(keys);
     return testlib_report("threats");
 }

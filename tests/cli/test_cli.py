@@ -5,23 +5,24 @@ ASan+UBSan build build/san/cjwt. Hostile tokens are built here with the
 standard library, never with cjwt itself.
 """
 import base64
-import hashlib
-import hmac
 import json
 import os
 import re
 import stat
 import subprocess
+import sys
 
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+from tokenlib import make_token  # noqa: E402 (the standard library only)
 BIN = os.path.abspath(os.path.join(ROOT, os.environ.get("CJWT_BIN", "build/cjwt")))
 
 NOW = 1_700_000_000                      # 2023-11-14 22:13:20 UTC
 SECRET = b"cli-test-secret-that-is-long-enough-for-hs512-" + b"x" * 20
 ALL_ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384",
-            "PS512", "ES256", "ES384", "ES512", "EdDSA"]
+            "PS512", "ES256", "ES384", "ES512", "EdDSA", "ES256K"]
 # The core's error names in enum order; exit status = 3 + index.
 CODES = ["malformed", "unsupported_alg", "alg_not_allowed", "invalid_key", "bad_signature",
          "expired", "not_yet_valid", "invalid_iat", "invalid_audience", "invalid_issuer",
@@ -44,22 +45,8 @@ def run(*args, input=None, env=None, cwd=None):
     return p
 
 
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def segment(obj):
-    if isinstance(obj, str):
-        obj = obj.encode()
-    if not isinstance(obj, bytes):
-        obj = json.dumps(obj, separators=(",", ":")).encode()
-    return b64url(obj)
-
-
 def hs256(header, payload, secret=SECRET):
-    signing_input = segment(header) + "." + segment(payload)
-    mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
-    return signing_input + "." + b64url(mac)
+    return make_token(header, payload, secret, "HS256")
 
 
 @pytest.fixture
@@ -262,7 +249,19 @@ ERROR_CASES = [
     ("too_large", hs256(H, {"pad": "x" * 20000}), []),
     ("too_large", hs256(H, '{"a":' + "[" * 40 + "]" * 40 + "}"), []),
     ("invalid_jti", hs256(H, {"jti": 5}), []),
+    # RFC 7797: b64 is never read as absent; a JWT is never unencoded
+    ("malformed", hs256({"alg": "HS256", "b64": False}, {}), []),
+    ("malformed", hs256({"alg": "HS256", "b64": False, "crit": ["b64"]}, {}), []),
+    ("malformed", hs256({"alg": "HS256", "b64": "no", "crit": ["b64"]}, {}), []),
 ]
+
+
+@pytest.mark.parametrize("header", [{"alg": "HS256", "b64": False},
+                                    {"alg": "HS256", "b64": False, "crit": ["b64"]}])
+def test_decode_refuses_b64_false(header):
+    """`cjwt decode` (unverified) refuses an RFC 7797 header too: a JWT payload
+    is always base64url, and b64 must be listed in crit."""
+    expect_error(run("decode", hs256(header, {"sub": "x"})), "malformed")
 
 
 @pytest.mark.parametrize("name,token,args", ERROR_CASES,
@@ -476,6 +475,36 @@ def test_keygen_jwk_round_trip(tmp_path, alg):
     assert decode_json(tok)[0]["kid"] == "k-" + alg
     p = run("verify", tok, "--alg", alg, "--key", str(pf))
     assert p.returncode == 0, p.err
+
+
+def test_keygen_ed448_and_es256k(tmp_path):
+    p = run("keygen", "EdDSA", "--crv", "Ed448", "--jwk", "--kid", "ed448-1")
+    assert p.returncode == 0, p.err
+    priv, pub = (json.loads(line) for line in p.out.strip().split("\n"))
+    assert (pub["kty"], pub["crv"], pub["kid"], pub["alg"]) == ("OKP", "Ed448", "ed448-1", "EdDSA")
+    assert len(base64.urlsafe_b64decode(pub["x"] + "==")) == 57 and "d" in priv
+    kf, pf = tmp_path / "ed448.jwk", tmp_path / "ed448.pub.jwk"
+    kf.write_text(json.dumps(priv))
+    pf.write_text(json.dumps(pub))
+    tok = run("encode", "--claim", "a=1", "--key", str(kf)).out.strip()
+    assert decode_json(tok)[0]["alg"] == "EdDSA"
+    assert run("verify", tok, "--alg", "EdDSA", "--key", str(pf)).returncode == 0
+    # the same alg name, an Ed25519 key: refused
+    ed25519 = tmp_path / "ed25519.pub"
+    assert run("keygen", "EdDSA", "--out", str(tmp_path / "e.pem"),
+               "--pub-out", str(ed25519)).returncode == 0
+    expect_error(run("verify", tok, "--alg", "EdDSA", "--key", str(ed25519)), "bad_signature")
+    # ES256K: the curve implies the alg; a P-256 key never verifies it
+    k1 = tmp_path / "k1.pem"
+    assert run("keygen", "ES256K", "--out", str(k1)).returncode == 0
+    tok = run("encode", "--claim", "a=1", "--key", str(k1)).out.strip()
+    assert decode_json(tok)[0]["alg"] == "ES256K"
+    assert run("verify", tok, "--alg", "ES256K", "--key", str(k1)).returncode == 0
+    p256 = tmp_path / "p256.pem"
+    assert run("keygen", "ES256", "--out", str(p256)).returncode == 0
+    expect_error(run("verify", tok, "--alg", "ES256K", "--key", str(p256)), "invalid_key")
+    expect_error(run("keygen", "ES256", "--crv", "secp256k1"), "invalid_key")
+    expect_error(run("keygen", "EdDSA", "--crv", "X448"), "invalid_key")
 
 
 def test_keygen_prints_private_then_public_pem():

@@ -59,7 +59,8 @@ def test_every_subcommand_is_documented():
         section(name)
 
 
-@pytest.mark.parametrize("name", ["encode", "decode", "verify", "keygen", "jwks"])
+@pytest.mark.parametrize("name", ["encode", "decode", "verify", "keygen", "jwks", "encrypt",
+                                  "decrypt"])
 def test_every_option_is_documented(name):
     assert name in subcommands()
     out = cjwt(name, "--help")

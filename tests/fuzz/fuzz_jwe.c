@@ -178,6 +178,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         d = cjwt_jwe_decrypt(&o, keys[0], tok, strlen(tok), &err);
         check_decrypted(d, &o, &err);
         cjwt_jwe_free(d);
+        /* the JWT level over the same authentic token (the fuzzer's header
+         * may say cty JWT, its plaintext may be anything), without and with
+         * a verification key: nested exactly when a key was given, the inner
+         * alg never "none" though allowed, the claims an object */
+        for (int v = 0; v < 2; v++) {
+            cjwt_jwt_decrypt_opts jo;
+            cjwt_decrypted_jwt *j;
+            memset(&jo, 0, sizeof jo);
+            jo.jwe = o;
+            jo.verify.algorithms = CJWT_ALG_BIT(CJWT_ALG_HS256) | CJWT_ALG_BIT(CJWT_ALG_NONE);
+            jo.verify.max_token_len = 1 << 16;
+            jo.verification_key = v ? keys[1] : NULL;
+            j = cjwt_jwt_decrypt(&jo, keys[0], tok, strlen(tok), 1, 1.7e9, &err);
+            if (j) {
+                const cjwt_value *ih = cjwt_decrypted_jwt_header(j);
+                FUZZ_ASSERT(cjwt_decrypted_jwt_nested(j) == v);
+                FUZZ_ASSERT(cjwt_value_type(cjwt_decrypted_jwt_payload(j)) == CJWT_TYPE_OBJECT);
+                FUZZ_ASSERT(!v || strcmp(cjwt_value_string(cjwt_value_object_get(ih, "alg"), NULL),
+                                         "HS256") == 0);
+            } else {
+                fuzz_check_error(&err);
+            }
+            cjwt_decrypted_jwt_free(j);
+        }
         free(tok);
     }
     return 0;

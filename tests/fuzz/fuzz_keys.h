@@ -67,6 +67,32 @@ static const char FUZZ_ED25519_PUBLIC_PEM[] =
     "MCowBQYDK2VwAyEApbYYqP2eziyrvwwV9Mq3VP2VRkyj5hzSGZaAcUDIiAQ=\n"
     "-----END PUBLIC KEY-----\n";
 
+/* secp256k1 (ES256K) and Ed448 keys: the ones of tests/interop/keys.json */
+static const char FUZZ_SECP256K1_PRIVATE_PEM[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGEAgEAMBAGByqGSM49AgEGBSuBBAAKBG0wawIBAQQgxja8vSE/Pe9pevMfO7eh\n"
+    "azu/ghL9+kxMGy85jQS0dqOhRANCAASPKJAGbeD8QWR5tn0z6/q9hgVsumRFaq41\n"
+    "05OFuWtCdizHmZG6H7RwXllB0UZv2c0CG1jr7/2PI2QtesxMJumF\n"
+    "-----END PRIVATE KEY-----\n";
+
+static const char FUZZ_SECP256K1_PUBLIC_PEM[] =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MFYwEAYHKoZIzj0CAQYFK4EEAAoDQgAEjyiQBm3g/EFkebZ9M+v6vYYFbLpkRWqu\n"
+    "NdOThblrQnYsx5mRuh+0cF5ZQdFGb9nNAhtY6+/9jyNkLXrMTCbphQ==\n"
+    "-----END PUBLIC KEY-----\n";
+
+static const char FUZZ_ED448_PRIVATE_PEM[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MEcCAQAwBQYDK2VxBDsEOd4O0E2gDaMtvxWrZnE8mXV4sUMKcJjzJgC8G116tJTA\n"
+    "jWeyoWnWfpIzlzH5ozmrPxBnO/XZF+wrpQ==\n"
+    "-----END PRIVATE KEY-----\n";
+
+static const char FUZZ_ED448_PUBLIC_PEM[] =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MEMwBQYDK2VxAzoAmm7oqLTb0aBr4+KG+Vw/LcyjD5OyXti7ykI+Orbd1qOhrqu1\n"
+    "Z8OCnebBJrZOrA9gTViuHnWTBHcA\n"
+    "-----END PUBLIC KEY-----\n";
+
 /* 64 bytes: long enough for HS512 */
 static const char FUZZ_HMAC_SECRET[] = "fuzz-secret-0123456789abcdef-0123456789abcdef-0123456789abcdef!!";
 

@@ -1,5 +1,5 @@
 /* Full verification with one fixed key, compiled once per key type
- * (-DFUZZ_KIND_hmac, _rsa, _ec, _ed25519). The first input byte picks a mode:
+ * (-DFUZZ_KIND_hmac, _rsa, _ec, _ed25519, _es256k, _ed448). The first input byte picks a mode:
  *   even: the rest is a token, verified with a compiled verifier;
  *   odd:  the rest is "header JSON\npayload JSON", signed honestly with the
  *         fixed key (byte 2 picks the algorithm) and then verified, so the
@@ -14,10 +14,12 @@ static const cjwt_alg ALGS[] = { CJWT_ALG_RS256, CJWT_ALG_RS384, CJWT_ALG_RS512,
                                  CJWT_ALG_PS256, CJWT_ALG_PS384, CJWT_ALG_PS512 };
 #elif defined(FUZZ_KIND_ec)
 static const cjwt_alg ALGS[] = { CJWT_ALG_ES256 };
-#elif defined(FUZZ_KIND_ed25519)
+#elif defined(FUZZ_KIND_ed25519) || defined(FUZZ_KIND_ed448)
 static const cjwt_alg ALGS[] = { CJWT_ALG_EDDSA };
+#elif defined(FUZZ_KIND_es256k)
+static const cjwt_alg ALGS[] = { CJWT_ALG_ES256K };
 #else
-#error "define FUZZ_KIND_hmac, FUZZ_KIND_rsa, FUZZ_KIND_ec or FUZZ_KIND_ed25519"
+#error "define FUZZ_KIND_hmac, _rsa, _ec, _ed25519, _es256k or _ed448"
 #endif
 #define N_ALGS (sizeof ALGS / sizeof *ALGS)
 
@@ -38,6 +40,12 @@ static void init(void)
 #elif defined(FUZZ_KIND_ec)
     priv = fuzz_pem_key(FUZZ_EC_PRIVATE_PEM);
     pub = fuzz_pem_key(FUZZ_EC_PUBLIC_PEM);
+#elif defined(FUZZ_KIND_es256k)
+    priv = fuzz_pem_key(FUZZ_SECP256K1_PRIVATE_PEM);
+    pub = fuzz_pem_key(FUZZ_SECP256K1_PUBLIC_PEM);
+#elif defined(FUZZ_KIND_ed448)
+    priv = fuzz_pem_key(FUZZ_ED448_PRIVATE_PEM);
+    pub = fuzz_pem_key(FUZZ_ED448_PUBLIC_PEM);
 #else
     priv = fuzz_pem_key(FUZZ_ED25519_PRIVATE_PEM);
     pub = fuzz_pem_key(FUZZ_ED25519_PUBLIC_PEM);

@@ -22,13 +22,25 @@ def b64d(s):
 def main(out):
     cases = []
     jwe_cases = []
+    jws_cases = []
     for path in sorted(glob.glob(os.path.join(ROOT, "tests", "vectors", "*.json"))):
+        base = os.path.basename(path)
         with open(path, encoding="utf-8") as f:
-            (jwe_cases if os.path.basename(path).startswith("jwe_") else cases).extend(
-                json.load(f)["cases"])
+            (jwe_cases if base.startswith("jwe_") else jws_cases if base.startswith("jws_")
+             else cases).extend(json.load(f)["cases"])
     seeds = {n: set() for n in ("b64url", "header", "json", "claims", "verify_hmac",
                                 "verify_rsa", "verify_ec", "verify_ed25519", "keyset",
-                                "jwk", "pem", "json_diff", "jwe")}
+                                "jwk", "pem", "json_diff", "jwe", "verify_es256k",
+                                "verify_ed448", "jws_json")}
+    # fuzz_jws_json: byte 0 the mode, byte 1 the key (0x80: detached)
+    for c in jws_cases:
+        tok = (c["token"] if "token" in c else json.dumps(c["jws"])).encode()
+        for k in range(3):
+            seeds["jws_json"].add(b"\x00" + bytes([k | (0x80 if "detached" in c else 0)]) + tok)
+    for prot, unprot in ((b'{"b64":false}', b'{"kid":"x"}'), (b'{"typ":"t"}', b''),
+                         (b'', b'{"x":1}'), (b'{"crit":["exp"],"exp":1}', b'')):
+        for flags in range(8):
+            seeds["jws_json"].add(b"\x01" + bytes([flags]) + prot + b"\n" + unprot + b"\n$.02")
     # fuzz_jwe: byte 0 the mode, byte 1 the key (see the harness)
     for c in jwe_cases:
         tok = c["token"] if "token" in c else json.dumps(c["jwe"])
@@ -58,7 +70,8 @@ def main(out):
         if parts:
             seeds["claims"].add(b"\x00" + parts[1])
             seeds["claims"].add(b"\xff" + parts[1])
-        for v in ("verify_hmac", "verify_rsa", "verify_ec", "verify_ed25519"):
+        for v in ("verify_hmac", "verify_rsa", "verify_ec", "verify_ed25519", "verify_es256k",
+                  "verify_ed448"):
             seeds[v].add(b"\x00" + tok)
             if parts:
                 seeds[v].add(b"\x01\x00" + parts[0] + b"\n" + parts[1])
@@ -73,11 +86,12 @@ def main(out):
             jwks.append(key["jwk"])
     # Header variants a fuzzer would take long to find on its own.
     for h in ({"alg": "RS256", "kid": "rsa"}, {"alg": "ES256", "kid": "ec"},
-              {"alg": "EdDSA", "kid": "ed"}, {"alg": "ES256"},
+              {"alg": "EdDSA", "kid": "ed"}, {"alg": "ES256"}, {"alg": "ES256K"},
               {"alg": "RS256", "crit": ["exp"], "exp": 1}, {"alg": "none"},
               {"alg": "HS256", "jku": "http://127.0.0.1/", "jwk": {"kty": "oct", "k": "AA"}}):
         body = json.dumps(h).encode() + b"\n" + b'{"sub":"u","exp":1700000100,"iat":1699999900}'
-        for v in ("verify_hmac", "verify_rsa", "verify_ec", "verify_ed25519"):
+        for v in ("verify_hmac", "verify_rsa", "verify_ec", "verify_ed25519", "verify_es256k",
+                  "verify_ed448"):
             seeds[v].add(b"\x01\x00" + body)
         seeds["keyset"].add(b"\x01\x00" + body)
         seeds["keyset"].add(b"\x01\x01" + body)

@@ -10,7 +10,7 @@ import os
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
 
@@ -37,14 +37,16 @@ def entry(k, kid):
         n = k.public_key().public_numbers()
         jwk = {"kty": "RSA", "n": uint(n.n), "e": uint(n.e)}
     elif isinstance(k, ec.EllipticCurvePrivateKey):
-        crv = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}[k.curve.name]
+        crv = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521",
+               "secp256k1": "secp256k1"}[k.curve.name]
         w = (k.curve.key_size + 7) // 8
         n = k.public_key().public_numbers()
         jwk = {"kty": "EC", "crv": crv, "x": uint(n.x, w), "y": uint(n.y, w)}
     else:
         raw = k.public_key().public_bytes(serialization.Encoding.Raw,
                                           serialization.PublicFormat.Raw)
-        jwk = {"kty": "OKP", "crv": "Ed25519", "x": b64u(raw)}
+        crv = "Ed448" if isinstance(k, ed448.Ed448PrivateKey) else "Ed25519"
+        jwk = {"kty": "OKP", "crv": crv, "x": b64u(raw)}
     jwk["kid"] = kid
     return {"private_pem": priv, "public_pem": pub, "public_jwk": jwk}
 
@@ -60,23 +62,39 @@ def self_signed(k):
 
 
 def main():
-    keys = {
-        "rsa": entry(rsa.generate_private_key(65537, 2048), "rsa-1"),
-        "ec256": entry(ec.generate_private_key(ec.SECP256R1()), "ec256-1"),
-        "ec384": entry(ec.generate_private_key(ec.SECP384R1()), "ec384-1"),
-        "ec521": entry(ec.generate_private_key(ec.SECP521R1()), "ec521-1"),
-        "ed25519": entry(ed25519.Ed25519PrivateKey.generate(), "ed-1"),
+    """Adds the keys keys.json lacks; the ones it has are kept (tests and
+    committed vectors depend on them). Delete the file to start afresh."""
+    makers = {
+        "rsa": lambda: entry(rsa.generate_private_key(65537, 2048), "rsa-1"),
+        "ec256": lambda: entry(ec.generate_private_key(ec.SECP256R1()), "ec256-1"),
+        "ec384": lambda: entry(ec.generate_private_key(ec.SECP384R1()), "ec384-1"),
+        "ec521": lambda: entry(ec.generate_private_key(ec.SECP521R1()), "ec521-1"),
+        "ed25519": lambda: entry(ed25519.Ed25519PrivateKey.generate(), "ed-1"),
+        "secp256k1": lambda: entry(ec.generate_private_key(ec.SECP256K1()), "es256k-1"),
+        "ed448": lambda: entry(ed448.Ed448PrivateKey.generate(), "ed448-1"),
         # 64 bytes: long enough for HS512 (RFC 7518 3.2)
-        "hmac": {"secret": "interop-secret-" + os.urandom(25).hex(), "kid": "hs-1"},
+        "hmac": lambda: {"secret": "interop-secret-" + os.urandom(25).hex(), "kid": "hs-1"},
+        "attacker_ec256": attacker_entry,
     }
-    attacker = ec.generate_private_key(ec.SECP256R1())
-    keys["attacker_ec256"] = entry(attacker, "attacker")
-    keys["attacker_ec256"]["x5c"] = [self_signed(attacker)]
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "keys.json")
+    keys = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            keys = json.load(f)["keys"]
+    for name, make in makers.items():
+        if name not in keys:
+            keys[name] = make()
     with open(path, "w", encoding="utf-8") as f:
         json.dump({"description": "Fixed test keys; they protect nothing.", "keys": keys}, f,
                   indent=1, sort_keys=True)
         f.write("\n")
+
+
+def attacker_entry():
+    attacker = ec.generate_private_key(ec.SECP256R1())
+    e = entry(attacker, "attacker")
+    e["x5c"] = [self_signed(attacker)]
+    return e
 
 
 if __name__ == "__main__":

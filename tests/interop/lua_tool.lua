@@ -7,8 +7,9 @@ local cjson = require "cjson"
 local KEYNAME = {
     HS256 = "hmac", HS384 = "hmac", HS512 = "hmac", RS256 = "rsa", RS384 = "rsa", RS512 = "rsa",
     PS256 = "rsa", PS384 = "rsa", PS512 = "rsa", ES256 = "ec256", ES384 = "ec384", ES512 = "ec521",
-    EdDSA = "ed25519",
+    EdDSA = "ed25519", ES256K = "secp256k1", Ed448 = "ed448",
 }
+local ALG = { Ed448 = "EdDSA" }   -- rows named by the key's curve (RFC 8037)
 local f = assert(io.open(arg[1], "rb"))
 local keys = cjson.decode(f:read("a")).keys
 f:close()
@@ -18,7 +19,7 @@ local out = {}
 for alg, token in pairs(tokens) do
     local e = keys[KEYNAME[alg]]
     local key = alg:sub(1, 2) == "HS" and e.secret or e.public_pem
-    local ok, claims = pcall(cjwt.decode, token, key, { algorithms = { alg }, subject = sub,
+    local ok, claims = pcall(cjwt.decode, token, key, { algorithms = { ALG[alg] or alg }, subject = sub,
                                                         require = { "exp" } })
     out[alg] = ok and "ok" or ("error: " .. tostring(claims))
 end

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the interop tools into build/interop (idempotent): jose from the
-# npm registry (pinned by tests/interop/node/package-lock.json) and the
-# golang-jwt tool (pinned by tests/interop/go/go.sum). A missing toolchain is
+# npm registry (pinned by tests/interop/node/package-lock.json), the
+# golang-jwt tool (pinned by tests/interop/go/go.sum) and the go-jose JWE tool
+# (tests/interop/gojose/go.sum). A missing toolchain is
 # reported, not fatal: matrix.py then skips that column with a message.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,7 +27,14 @@ if [ -n "$GO" ]; then
     (cd tests/interop/go && GOFLAGS=-mod=readonly "$GO" build -o ../../../$B/go/interop .) ||
       echo "interop setup: go build failed"
   fi
+  # go-jose for the JWE matrix (tests/interop/gojose, pinned by its go.sum)
+  mkdir -p $B/gojose
+  if [ ! -x $B/gojose/jwe-interop ] || [ tests/interop/gojose/main.go -nt $B/gojose/jwe-interop ] ||
+     [ tests/interop/gojose/go.sum -nt $B/gojose/jwe-interop ]; then
+    (cd tests/interop/gojose && GOFLAGS=-mod=readonly "$GO" build -o ../../../$B/gojose/jwe-interop .) ||
+      echo "interop setup: go build of the go-jose tool failed"
+  fi
 else
-  echo "interop setup: Go toolchain not found; the golang-jwt column will be skipped"
+  echo "interop setup: Go toolchain not found; the golang-jwt and go-jose columns will be skipped"
 fi
 exit 0

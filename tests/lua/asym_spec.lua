@@ -8,14 +8,9 @@ local safe = require "cjwt.safe"
 
 local NOW = 1700000000
 local ALGS = { "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384",
-               "PS512", "ES256", "ES384", "ES512", "EdDSA" }
+               "PS512", "ES256", "ES384", "ES512", "EdDSA", "ES256K" }
 
-local function code_of(f, ...)
-    local ok, err = pcall(f, ...)
-    assert.is_false(ok, "expected a failure")
-    assert.are.equal(cjwt.error_mt, getmetatable(err), "not an error object: " .. tostring(err))
-    return err.code, err.message
-end
+local code_of = dofile("tests/lua/speclib.lua").code_of
 
 -- Flip one character in the middle of the given segment (1..3) of a token.
 local function tamper(token, segment)
@@ -52,7 +47,7 @@ for _, alg in ipairs(ALGS) do
     KEYS[alg] = cjwt.generate_key(alg, { kid = "k-" .. alg })
 end
 local OTHER = {}
-for _, alg in ipairs({ "ES256", "ES384", "ES512", "EdDSA" }) do
+for _, alg in ipairs({ "ES256", "ES384", "ES512", "EdDSA", "ES256K" }) do
     OTHER[alg] = cjwt.generate_key(alg)
 end
 OTHER.RSA = cjwt.key(cjwt.generate_key("RS256"):to_pem(true))

@@ -46,8 +46,18 @@ describe("cjwt.gateway configuration", function()
         refused("'replica' must be a boolean", { replica = "yes" })
         refused("'max_lag' and 'dict' need replica = true", { max_lag = 2 })
         refused("'max_lag' must be a number", { replica = true, max_lag = 0, dict = "spec_a" })
-        refused("needs 'master_name' and replica = true",
+        refused("needs 'master_name'",
                 { replica = true, dict = "spec_b", redis = { sentinels = { { port = 26379 } } } })
+        refused("needs 'master_name' %(and no host, port or path%)",
+                { redis = { sentinels = { { port = 26379 } }, master_name = "m", port = 6379 } })
+        refused("needs 'master_name'", { redis = { sentinels = {}, master_name = "m" } })
+        refused("'log_interval' must be a number", { log_interval = "10s" })
+        -- Sentinel for the per-request lookup too (no replica)
+        local pr = gateway.new(dl({ redis = { sentinels = { { port = 26379 } }, master_name = "m" },
+                                    log_interval = 2 }))
+        assert.are.equal("m", pr.denylist.master_name)
+        assert.are.equal("sentinel:m:0:", pr.denylist.pool_prefix)
+        assert.are.equal(2, pr.denylist.outage.interval)
         refused("unknown denylist option 'lag'", { replica = true, lag = 2 })
         local gw = gateway.new(dl({ replica = true, max_lag = 1.5, dict = "spec_c", prefix = "p:" }))
         assert.are.equal(1.5, gw.denylist.replica.max_lag)

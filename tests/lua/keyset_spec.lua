@@ -5,12 +5,7 @@ local cjwt = require "cjwt"
 local safe = require "cjwt.safe"
 local cjson = require "cjson"
 
-local function code_of(f, ...)
-    local ok, err = pcall(f, ...)
-    assert.is_false(ok, "expected a failure")
-    assert.are.equal(cjwt.error_mt, getmetatable(err), "not an error object: " .. tostring(err))
-    return err.code, err.message
-end
+local code_of = dofile("tests/lua/speclib.lua").code_of
 
 local OLD = cjwt.generate_key("ES256", { kid = "2024-old" })
 local NEW = cjwt.generate_key("ES256", { kid = "2025-new" })

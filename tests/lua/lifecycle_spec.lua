@@ -9,12 +9,7 @@ local NOW = 1900000000
 local KEY = cjwt.generate_key("ES256", { kid = "auth-1" })
 local ISS, AUD = "https://auth.example.com", "api.example.com"
 
-local function code_of(f, ...)
-    local ok, err = pcall(f, ...)
-    assert.is_false(ok, "expected a failure")
-    assert.are.equal(cjwt.error_mt, getmetatable(err), "not an error object: " .. tostring(err))
-    return err.code, err.message
-end
+local code_of = dofile("tests/lua/speclib.lua").code_of
 
 local function issue(extra, typ)
     local c = { iss = ISS, sub = "user-1", aud = AUD, iat = NOW, exp = NOW + 900,

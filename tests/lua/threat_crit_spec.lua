@@ -4,11 +4,20 @@ local cjwt = require "cjwt"
 
 describe("threat: crit", function()
     it("unknown names are unknown_crit (even with a genuine signature)", function()
-        for _, h in ipairs({ { crit = { "exp" }, exp = 1 }, { crit = { "b64" }, b64 = false },
+        for _, h in ipairs({ { crit = { "exp" }, exp = 1 }, { crit = { "b64", "exp" }, b64 = true, exp = 1 },
                              { crit = { "http://example.invalid/ext" } },
                              { crit = { "x", "y" }, x = 1, y = 2 } }) do
             local t = T.signed_payload(T.CLAIMS_JSON, h)
             T.expect_code("unknown_crit", cjwt.decode, t, T.SECRET, T.opts({ "HS256" }))
+        end
+    end)
+
+    it("b64 (RFC 7797) in a JWT is malformed: unencoded, not in crit, not a boolean", function()
+        for _, h in ipairs({ '{"alg":"HS256","crit":["b64"],"b64":false}', '{"alg":"HS256","b64":false}',
+                             '{"alg":"HS256","b64":true}', '{"alg":"HS256","crit":["b64"],"b64":"false"}',
+                             '{"alg":"HS256","crit":["b64"]}' }) do
+            local t = T.unsigned(h, T.CLAIMS_JSON)   -- refused before the signature
+            T.expect_code("malformed", cjwt.decode, t, T.SECRET, T.opts({ "HS256" }))
         end
     end)
 

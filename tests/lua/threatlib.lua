@@ -11,7 +11,7 @@ T.KEYS = cjson.decode(f:read("a")).keys
 f:close()
 T.SECRET = T.KEYS.hmac.secret
 T.ALL = { "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-          "ES256", "ES384", "ES512", "EdDSA" }
+          "ES256", "ES384", "ES512", "EdDSA", "ES256K" }
 T.CLAIMS_JSON = '{"sub":"user-1","exp":' .. (T.NOW + 100) .. '}'
 
 local V = dofile("tests/lua/vectorlib.lua")

@@ -23,6 +23,18 @@ for i = 1, 30 do
   pcall(K.to_pem, cjwt.generate_key("HS256"), true)
   pcall(K.with, K, {alg="ES384"})
   safe.generate_key("nope")
+  -- ES256K and Ed448: wrong curves, wrong keys, wrong signature lengths
+  safe.generate_key("EdDSA", {crv="X448"})
+  safe.generate_key("ES256", {crv="secp256k1"})
+  local k1, e4 = cjwt.generate_key("ES256K"), cjwt.generate_key("EdDSA", {crv="Ed448"})
+  local t1, t4 = cjwt.encode({sub="x"}, k1, {alg="ES256K"}), cjwt.encode({sub="x"}, e4, {alg="EdDSA"})
+  safe.decode(t1, K, {algorithms={"ES256", "ES256K"}})
+  safe.decode(t4, cjwt.generate_key("EdDSA"), {algorithms={"EdDSA"}})
+  safe.decode(t4:sub(1, -3), e4, {algorithms={"EdDSA"}})
+  safe.decode(t1 .. "AA", k1, {algorithms={"ES256K"}})
+  safe.key({kty="OKP", crv="Ed448", x="AAAA"})
+  safe.key(k1:to_pem(), {alg="ES256"})
+  safe.keyset({keys={e4:to_jwk(), k1:to_jwk(), {kty="EC", crv="secp256k1", x="AA", y="AA"}}})
   local v = safe.verifier({algorithms={"ES256"}, audience="z"})
   v:decode(t, ks)
   pcall(v.decode, v, t, 42)
@@ -79,6 +91,34 @@ for i = 1, 30 do
     pcall(cjwt.decode, th, jwk, {algorithms={"HS256"}})
     pcall(kv.decode, kv, th, jwk)
   end)()
+  -- encrypted and nested JWTs: every failure frees the decrypted JWE, the
+  -- guards and the key references of the call
+  local ek = {kty="oct", k="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY", use="enc"}
+  local dopt = {algorithms={"dir"}, encryptions={"A256GCM"}}
+  local et = cjwt.encode_encrypted({sub="x", jti="e"}, ek, {alg="dir", enc="A256GCM"})
+  local nt = cjwt.encode_nested({sub="x"}, hs, ek, {algorithm="HS256", alg="dir", enc="A256GCM"})
+  safe.decode_encrypted(nt, ek, dopt)
+  safe.decode_encrypted(et, ek, {algorithms={"dir"}, encryptions={"A256GCM"},
+                                 verification_key=hs, signature_algorithms={"HS256"}})
+  safe.decode_nested(nt, ek, hs, {algorithms={"dir"}, encryptions={"A256GCM"},
+                                  signature_algorithms={"HS256"}, audience="z"})
+  safe.decode_encrypted_complete(et, ek, {algorithms={"dir"}, encryptions={"A256GCM"},
+                                          denylist=function() error("down") end})
+  safe.decode_nested(nt, ek, cjwt.keyset({cjwt.key(hs, {format="secret", kid="h"})}),
+                     {algorithms={"dir"}, encryptions={"A256GCM"}, signature_algorithms={"HS256"}})
+  pcall(cjwt.decode_encrypted, et, ek, {algorithms={"dir"}, encryptions={"A256GCM"}, bogus=1})
+  pcall(cjwt.decode_encrypted, et, ek, {algorithms={"dir"}, encryptions={"Q"}})
+  pcall(cjwt.decode_nested, nt, ek, {kty="EC"}, dopt)
+  safe.decode_encrypted({protected="x"}, ek, dopt)
+  safe.jwe_decrypt({protected="x"}, ek, dopt)          -- a table token and a table key
+  pcall(cjwt.encode_encrypted, {a=print}, ek, {alg="dir", enc="A256GCM"})
+  safe.encode_nested({}, K, ek, {algorithm="ES256", alg="dir", enc="A128GCM"})
+  pcall(cjwt.encode_nested, {}, hs, ek, {algorithm="HS256", alg="dir", enc="A256GCM", sign_header=5})
+  safe.jwe_encrypt_json("x", {{key=ek, alg="dir"}, {key=ek, alg="A256KW"}}, {enc="A256GCM"})
+  safe.jwe_encrypt_json("x", {{key=ek, alg="A256KW", header={kid="a"}}}, {enc="A256GCM", unprotected={kid="b"}})
+  pcall(cjwt.jwe_encrypt_json, "x", {{key=ek, alg="A256KW"}, {key={kty="EC"}, alg="A256KW"}}, {enc="A256GCM"})
+  pcall(cjwt.jwe_encrypt_json, "x", {{key=ek, alg="A256KW", header={f=print}}}, {enc="A256GCM"})
+  safe.jwe_encrypt_json("x", {{key=ek, alg="A256KW"}, {key=K, alg="A256KW"}}, {enc="A256GCM", protected={a=1}})
   -- a key object and the verifier itself closed from inside the denylist (a
   -- <close> variable of another coroutine): the call keeps what it uses
   local closing = load([[
@@ -106,6 +146,28 @@ for i = 1, 30 do
     pcall(v2.decode, v2, th, hs)     -- closed by now: refused, nothing touched
   ]])
   if closing then closing(cjwt, hs, cjwt.encode({sub="x", jti="c"}, hs)) end
+end
+-- JWS JSON serialization, detached and unencoded payloads (jws_json.c): every
+-- failure after the signers' keys and headers were converted frees them
+do
+  local hs = string.rep("s", 64)
+  for i = 1, 20 do
+    local text = cjwt.jws_encode_json("p", {{key=hs, alg="HS256", header={x=1}}, {key=K, protected={typ="t"}}})
+    cjwt.jws_decode_complete(text, K, {algorithms={"ES256"}})
+    safe.jws_decode(text, K, {algorithms={"HS256"}})
+    safe.jws_decode(text .. "x", hs, {algorithms={"HS256"}})
+    safe.jws_decode({payload="cA", signatures={{protected="e30", signature=""}}}, hs, {algorithms={"HS256"}})
+    pcall(cjwt.jws_decode, {payload=print}, hs, {algorithms={"HS256"}})
+    safe.jws_encode_json("p", {{key=hs, alg="HS256"}, {key=hs, alg="HS256", header={alg="x"}}})
+    safe.jws_encode_json("p", {{key=hs, alg="HS256"}, {key={kty="oct"}}})
+    pcall(cjwt.jws_encode_json, "p", {{key=hs, alg="HS256"}, {key=hs, header=print}})
+    pcall(cjwt.jws_encode_json, "p", {{key=hs, alg="HS256"}, {key=hs, alg="NOPE"}})
+    local t = cjwt.jws_encode("a.b", hs, {alg="HS256", header={b64=false}, detached=true})
+    safe.jws_decode(t, hs, {algorithms={"HS256"}, detached_payload="a.b"})
+    safe.jws_decode(t, hs, {algorithms={"HS256"}, detached_payload="a.c"})
+    safe.jws_decode_complete(t, hs, {algorithms={"HS256"}, detached_payload="a.b"})
+    pcall(cjwt.decode, t, hs, {algorithms={"HS256"}, detached_payload="x"})
+  end
 end
 collectgarbage(); collectgarbage()
 print("ok")

@@ -10,7 +10,7 @@ function V.files()
     local files = {}
     local p = assert(io.popen('ls -1 "' .. V.DIR .. '"/*.json 2>/dev/null'))
     for line in p:lines() do
-        if not line:match("/jwe_[^/]*%.json$") then   -- JWE vectors: their own runner
+        if not line:match("/jw[es]_[^/]*%.json$") then   -- JWE, JWS JSON vectors: their own runners
             files[#files + 1] = line
         end
     end

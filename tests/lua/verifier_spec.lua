@@ -6,12 +6,7 @@ local NOW = 1700000000
 local KEY = cjwt.generate_key("ES256", { kid = "v1" })
 local S = string.rep("s", 32)
 
-local function code_of(f, ...)
-    local ok, err = pcall(f, ...)
-    assert.is_false(ok, "expected a failure")
-    assert.are.equal(cjwt.error_mt, getmetatable(err), "not an error object: " .. tostring(err))
-    return err.code, err.message
-end
+local code_of = dofile("tests/lua/speclib.lua").code_of
 
 describe("cjwt.verifier", function()
     local token = cjwt.encode({ sub = "u", aud = "api", iss = "me", iat = NOW, exp = NOW + 60 }, KEY,

@@ -63,7 +63,18 @@ write("tokens.json", cjson.encode({
     hs256 = sign(HS, claims()),
     no_scope = sign(A, claims({ scope = cjwt.null })),
     crlf_sub = sign(A, claims({ sub = "eve\r\nX-Injected: 1" })),
+    tab_sub = sign(A, claims({ sub = "eve\tx" })),
+    del_sub = sign(A, claims({ sub = "eve\127x" })),
+    utf8_sub = sign(A, claims({ sub = "zo\195\171" })),
     admin_ok = sign(ADMIN, claims({ sub = "root", scope = "read admin" })),
     admin_scp_list = sign(ADMIN, claims({ sub = "root", scope = cjwt.null, scp = { "admin" } })),
     admin_no_scope = sign(ADMIN, claims({ sub = "root", scope = "read" })),
+    -- scope words are split at any whitespace byte (9-13, 32), and only there
+    admin_sep_9 = sign(ADMIN, claims({ sub = "root", scope = "\tread\9admin\t" })),
+    admin_sep_10 = sign(ADMIN, claims({ sub = "root", scope = "read\10admin" })),
+    admin_sep_11 = sign(ADMIN, claims({ sub = "root", scope = "read\11admin" })),
+    admin_sep_12 = sign(ADMIN, claims({ sub = "root", scope = "read\12admin" })),
+    admin_sep_13 = sign(ADMIN, claims({ sub = "root", scope = "read\13admin" })),
+    admin_sep_32 = sign(ADMIN, claims({ sub = "root", scope = "  read  admin " })),
+    admin_glued_scope = sign(ADMIN, claims({ sub = "root", scope = "read,admin \194\160admin" })),
 }))

@@ -12,12 +12,11 @@ import uuid
 
 import pytest
 
+from gwtest import AUD, ISS, lifecycle_issuer, publish
 from test_gateway import DIR, PORT, TOKENS
 
 REDIS_PORT = os.environ.get("CJWT_REDIS_PORT")
 pytestmark = pytest.mark.skipif(not (DIR and REDIS_PORT), reason="run through tests/nginx/run.sh")
-
-ISS, AUD = "https://auth.example.com", "api.example.com"
 
 
 class Conn:
@@ -57,19 +56,12 @@ def issuer():
     import redis
 
     client = redis.Redis(host="127.0.0.1", port=int(REDIS_PORT), decode_responses=True)
-    with open(os.path.join(DIR, "lifecycle.pem")) as f:
-        key = cjwt.Key.from_pem(f.read())
-    yield cjwt.TokenIssuer(key, issuer=ISS, audience=AUD, access_ttl="15m", refresh_ttl="7d",
-                           store=cjwt.RedisStore(client, prefix="cjwt:"))
+    yield lifecycle_issuer(cjwt.RedisStore(client, prefix="cjwt:"), refresh_ttl="7d")
     client.close()
 
 
 def publish_c(name):
-    src = os.path.join(DIR, name)
-    tmp = os.path.join(DIR, "www", "jwks_c.json.tmp")
-    with open(src) as f, open(tmp, "w") as out:
-        out.write(f.read())
-    os.replace(tmp, os.path.join(DIR, "www", "jwks_c.json"))
+    publish(name, "jwks_c.json")
 
 
 def hit(p):

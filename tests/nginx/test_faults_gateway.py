@@ -9,8 +9,6 @@ started here. Every process stopped here is resumed and stopped again."""
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -18,28 +16,18 @@ import urllib.request
 
 import pytest
 
+from gwtest import error_log, error_log_size, jwks_source, lifecycle_issuer
 from test_gateway import DIR, PORT, TOKENS, get
 
 STALL_PID = os.environ.get("CJWT_STALL_REDIS_PID")
 BG_JWKS_PORT = os.environ.get("CJWT_BG_JWKS_PORT")
 pytestmark = pytest.mark.skipif(not (DIR and STALL_PID), reason="run through tests/nginx/run.sh")
 
-ISS, AUD = "https://auth.example.com", "api.example.com"
-
-
-def error_log():
-    with open(os.path.join(DIR, "error.log")) as f:
-        return f.read()
-
 
 @pytest.fixture(scope="module")
 def issuer():
-    import cjwt
-
-    with open(os.path.join(DIR, "lifecycle.pem")) as f:
-        key = cjwt.Key.from_pem(f.read())
     # tokens only: the stores of these configurations stay empty
-    return cjwt.TokenIssuer(key, issuer=ISS, audience=AUD, access_ttl="15m")
+    return lifecycle_issuer()
 
 
 def timed_get(path, token):
@@ -81,26 +69,9 @@ def test_stalled_redis_fails_closed_within_the_timeout(issuer):
     assert "denylist unavailable, request refused (fail closed): redis EXISTS: timeout" in error_log()
 
 
-def wait_port(port, proc, seconds=5):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            assert proc.poll() is None, "JWKS server exited"
-            assert time.monotonic() < deadline, "JWKS server did not start"
-            time.sleep(0.05)
-
-
 def test_stalled_jwks_source_never_delays_a_request_whose_key_is_cached():
     port = int(BG_JWKS_PORT)
-    log = open(os.path.join(DIR, "bg-jwks.log"), "w")
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                             "--directory", os.path.join(DIR, "bg")],
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_port(port, proc)
+    with jwks_source(port, "bg-jwks.log") as proc:
         status, _, took = timed_get("/bg/orders", TOKENS["valid_a"])
         assert status == 200                     # first fetch: in the request
         time.sleep(1.3)                          # past jwks_ttl = 1 s
@@ -128,22 +99,13 @@ def test_stalled_jwks_source_never_delays_a_request_whose_key_is_cached():
             assert time.monotonic() < deadline, "no background refresh after the source came back"
             assert get("/bg/orders", TOKENS["valid_a"])[0] == 200
             time.sleep(0.3)
-    finally:
-        proc.kill()
-        proc.wait(5)
-        log.close()
 
 
 def test_under_wrk_load_a_stalled_jwks_source_delays_nothing():
     from test_replica_gateway import wrk_during
 
     port = int(BG_JWKS_PORT)
-    log = open(os.path.join(DIR, "bg-jwks2.log"), "w")
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                             "--directory", os.path.join(DIR, "bg")],
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_port(port, proc)
+    with jwks_source(port, "bg-jwks2.log") as proc:
         assert get("/bg/orders", TOKENS["valid_a"])[0] == 200
         time.sleep(1.3)                                   # past jwks_ttl
 
@@ -154,11 +116,6 @@ def test_under_wrk_load_a_stalled_jwks_source_delays_nothing():
         counts, slowest = wrk_during("/bg/orders", TOKENS["valid_a"], 4, fault)
         assert set(counts) == {200}, counts
         assert slowest < 1.0, slowest                     # the stalled fetch takes 3 s
-    finally:
-        os.kill(proc.pid, signal.SIGCONT)
-        proc.kill()
-        proc.wait(5)
-        log.close()
 
 
 def test_jwks_larger_than_jwks_max_size_is_refused_and_logged():
@@ -206,3 +163,58 @@ def test_login_rate_limit_per_user_and_per_address():
     # per address: 1/s with a burst of 20, whatever the user names
     codes = [post_login("user%d" % i)[0] for i in range(30)]
     assert codes.count(429) > 0 and set(codes) <= {401, 429}, codes
+
+
+def test_an_outage_is_logged_once_then_summarised_not_per_request(issuer):
+    # Configuration lc_flap (log_interval = 0.5 s) on a Redis started here on
+    # CJWT_FLAP_REDIS_PORT, killed and started again: every request in
+    # between is refused (503, fail closed), but the error log gets one line
+    # per worker when it starts, a summary per worker every 0.5 s at most,
+    # and one line per worker when Redis answers again, whose counts add up
+    # to the 503s the clients saw.
+    import re
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
+    from redis_procs import RedisProc
+
+    proc = RedisProc(port=int(os.environ["CJWT_FLAP_REDIS_PORT"]), appendonly=False)
+    try:
+        token = issuer.issue("user-flap").access_token
+        for _ in range(4):
+            assert get("/lc-flap/orders", token)[0] == 200
+        start = error_log_size()
+        proc.kill()
+        refused, t0 = 0, time.monotonic()
+        while time.monotonic() - t0 < 1.6:
+            status, headers, _ = get("/lc-flap/orders", token)
+            assert status == 503 and headers.get("Retry-After") == "1", status
+            refused += 1
+        took = time.monotonic() - t0
+        proc.start()
+        deadline = time.monotonic() + 5
+        while get("/lc-flap/orders", token)[0] != 200:       # one worker answers again...
+            refused += 1
+            assert time.monotonic() < deadline, "no recovery after the restart"
+        for _ in range(20):                                   # ...and (likely) the other
+            assert get("/lc-flap/orders", token)[0] == 200
+        time.sleep(0.2)
+    finally:
+        proc.close()
+    new = [line for line in error_log(start).splitlines() if "cjwt.gateway: denylist" in line]
+    first = [ln for ln in new if "denylist unavailable, request refused (fail closed): redis "
+             in ln]
+    summaries = [ln for ln in new if "denylist still unavailable after" in ln]
+    back = [ln for ln in new if "denylist available again after" in ln]
+    assert refused >= 40, refused           # enough requests for a flood to show
+    assert 1 <= len(first) <= 2, first      # once per worker (2 workers)
+    assert all("[error]" in ln for ln in first + summaries)
+    assert len(summaries) <= 2 * (took / 0.5 + 1), summaries
+    assert 1 <= len(back) <= 2 and all("[warn]" in ln for ln in back), back
+    assert len(new) == len(first) + len(summaries) + len(back), new
+    # every refused request is counted in the worker's "available again" line
+    # (a worker that never answered again before the end has no such line)
+    counts = [int(re.search(r"; (\d+) requests were refused \(fail closed\)", ln).group(1))
+              for ln in back]
+    assert sum(counts) <= refused, (counts, refused)
+    if len(back) == len(first):
+        assert sum(counts) == refused, (counts, refused)

@@ -9,6 +9,8 @@ import urllib.request
 
 import pytest
 
+from gwtest import publish
+
 DIR = os.environ.get("CJWT_NGINX_DIR")
 PORT = os.environ.get("CJWT_NGINX_PORT")
 pytestmark = pytest.mark.skipif(not DIR, reason="run through tests/nginx/run.sh")
@@ -62,14 +64,6 @@ def jwks_fetches():
         return 0
     with open(path) as f:
         return sum(1 for line in f if "/jwks.json" in line)
-
-
-def publish(name):
-    src = os.path.join(DIR, name)
-    tmp = os.path.join(DIR, "www", "jwks.json.tmp")
-    with open(src) as f, open(tmp, "w") as out:
-        out.write(f.read())
-    os.replace(tmp, os.path.join(DIR, "www", "jwks.json"))
 
 
 def test_valid_token_reaches_upstream_with_identity_headers():
@@ -176,6 +170,16 @@ def test_claim_with_control_characters_is_not_forwarded():
     assert "X-Injected" not in body
 
 
+@pytest.mark.parametrize("name,forwarded", [
+    ("tab_sub", None), ("del_sub", None),   # control characters (0-31, 127; the core refuses NUL)
+    ("utf8_sub", "zo\u00eb"),                                  # bytes >= 128 are not
+])
+def test_claim_control_character_bytes(name, forwarded):
+    status, _, body = get("/api/x", TOKENS[name], headers=[("X-User-Id", "spoof")])
+    assert status == 200
+    assert upstream_saw(body)["user"] == (forwarded or "")
+
+
 def test_missing_scope_is_403_insufficient_scope():
     status, headers, _ = get("/admin/x", TOKENS["admin_no_scope"])
     assert status == 403
@@ -183,8 +187,15 @@ def test_missing_scope_is_403_insufficient_scope():
     assert value.endswith(', scope="admin"')
 
 
+def test_scope_words_split_at_whitespace_bytes_only():
+    # "read,admin" and "\u00a0admin" (a UTF-8 no-break space) are not the word "admin"
+    status, _, _ = get("/admin/x", TOKENS["admin_glued_scope"])
+    assert status == 403
+
+
 def test_scope_granted_by_scope_or_scp():
-    for name in ("admin_ok", "admin_scp_list"):
+    seps = tuple("admin_sep_%d" % b for b in (9, 10, 11, 12, 13, 32))
+    for name in ("admin_ok", "admin_scp_list") + seps:
         status, _, body = get("/admin/x", TOKENS[name])
         assert status == 200, name
         assert upstream_saw(body)["user"] == "root"

@@ -8,13 +8,11 @@ import time
 
 import pytest
 
+from gwtest import AUD, ISS, error_log, lifecycle_issuer
 from test_gateway import DIR, get, upstream_saw
 
 REDIS_PORT = os.environ.get("CJWT_REDIS_PORT")
 pytestmark = pytest.mark.skipif(not (DIR and REDIS_PORT), reason="run through tests/nginx/run.sh")
-
-ISS, AUD = "https://auth.example.com", "api.example.com"
-
 
 @pytest.fixture(scope="module")
 def redis_client():
@@ -29,19 +27,11 @@ def redis_client():
 def issuer(redis_client):
     import cjwt
 
-    with open(os.path.join(DIR, "lifecycle.pem")) as f:
-        key = cjwt.Key.from_pem(f.read())
-    return cjwt.TokenIssuer(key, issuer=ISS, audience=AUD, access_ttl="15m", refresh_ttl="7d",
-                            store=cjwt.RedisStore(redis_client, prefix="cjwt:"))
+    return lifecycle_issuer(cjwt.RedisStore(redis_client, prefix="cjwt:"), refresh_ttl="7d")
 
 
 def www_authenticate(headers):
     return headers.get("WWW-Authenticate") or ""
-
-
-def error_log():
-    with open(os.path.join(DIR, "error.log")) as f:
-        return f.read()
 
 
 def test_issued_token_passes_the_gateway(issuer):

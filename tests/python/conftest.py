@@ -1,15 +1,15 @@
 """Shared helpers for the Python binding tests.
 
-Tokens with odd headers or payloads are built here with the standard library
-(hmac/hashlib/base64), independently of cjwt, so a test never relies on the
-code under test to produce its own hostile input.
+Tokens with odd headers or payloads are built with the standard library
+(tokenlib.py: hmac/hashlib/base64), independently of cjwt, so a test never
+relies on the code under test to produce its own hostile input.
 """
-import base64
-import hashlib
-import hmac
-import json
 import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tokenlib import b64url, segment  # noqa: E402,F401 (imported from here by the tests)
+from tokenlib import make_token as _make_token  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # The in-tree package (python/cjwt, built with `make python`) unless the suite runs
@@ -29,28 +29,11 @@ else:
 NOW = 1_700_000_000          # the fixed clock every test validates at
 SECRET = "k" * 64            # long enough for HS512
 SECRETS = {"HS256": "a" * 32, "HS384": "b" * 48, "HS512": "c" * 64}
-_HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
-
-
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def segment(obj):
-    """A JSON value (or raw str/bytes JSON text) as a base64url segment."""
-    if isinstance(obj, str):
-        obj = obj.encode()
-    if not isinstance(obj, bytes):
-        obj = json.dumps(obj, separators=(",", ":")).encode()
-    return b64url(obj)
 
 
 def make_token(header, payload, secret=SECRET, alg="HS256"):
     """An HMAC-signed compact JWS over arbitrary header/payload JSON."""
-    signing_input = segment(header) + "." + segment(payload)
-    key = secret.encode() if isinstance(secret, str) else secret
-    mac = hmac.new(key, signing_input.encode(), _HASHES[alg]).digest()
-    return signing_input + "." + b64url(mac)
+    return _make_token(header, payload, secret, alg)
 
 
 def pytest_configure(config):

@@ -7,10 +7,11 @@ from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 ASYM_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
-             "EdDSA"]
+             "EdDSA", "ES256K"]
 HMAC_ALGS = ["HS256", "HS384", "HS512"]
 ALL_ALGS = HMAC_ALGS + ASYM_ALGS
-CURVES = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1}
+CURVES = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1,
+          "ES256K": ec.SECP256K1}
 
 
 def family(alg):

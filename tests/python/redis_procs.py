@@ -1,5 +1,5 @@
-"""Real redis-server and redis-sentinel processes for the replica tests
-(tests/python/test_replica*.py, tests/nginx): 127.0.0.1, free ports, a temp
+"""Real redis-server and redis-sentinel processes for the Redis tests
+(tests/python/test_replica*.py, test_lifecycle*.py, tests/nginx): 127.0.0.1, free ports, a temp
 dir, `appendonly yes` (a restart keeps every revocation). Each can be killed
 (SIGKILL), stopped (SIGSTOP), resumed and restarted on the same port and dir.
 Everything started is stopped by stop()/close(), also a stopped process."""
@@ -10,6 +10,8 @@ import socket
 import subprocess
 import tempfile
 import time
+
+import pytest
 
 
 def free_port():
@@ -115,6 +117,17 @@ class RedisProc:
     def close(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    """A throwaway redis-server without persistence for a test module
+    (import it into the module: `from redis_procs import redis_server`)."""
+    server = RedisProc(appendonly=False)
+    try:
+        yield server
+    finally:
+        server.close()
 
 
 class SentinelSet:

@@ -62,7 +62,8 @@ def test_wrong_key(alg):
 # A key of one family used for a token of another: refused before any crypto
 # (invalid_key), never a signature check with a confused key.
 CONFUSED = [("RS256", "ES256"), ("ES256", "RS256"), ("EdDSA", "ES256"), ("ES256", "EdDSA"),
-            ("PS256", "EdDSA"), ("ES384", "ES256"), ("ES256", "ES512"), ("RS256", "HS256")]
+            ("PS256", "EdDSA"), ("ES384", "ES256"), ("ES256", "ES512"), ("RS256", "HS256"),
+            ("ES256K", "ES256"), ("ES256", "ES256K"), ("ES256K", "EdDSA"), ("ES256K", "RS256")]
 
 
 @pytest.mark.parametrize("token_alg, key_alg", CONFUSED)

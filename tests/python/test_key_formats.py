@@ -37,7 +37,8 @@ def independent_public_jwk(alg):
     if isinstance(pub, ec.EllipticCurvePublicKey):
         nums = pub.public_numbers()
         size = (pub.curve.key_size + 7) // 8
-        crv = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}[pub.curve.name]
+        crv = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521",
+               "secp256k1": "secp256k1"}[pub.curve.name]
         return {"kty": "EC", "crv": crv, "x": b64u(nums.x.to_bytes(size, "big")),
                 "y": b64u(nums.y.to_bytes(size, "big"))}
     raw = pub.public_bytes(ser.Encoding.Raw, ser.PublicFormat.Raw)
@@ -139,10 +140,11 @@ def test_small_rsa_refused():
 @pytest.mark.parametrize("alg", ASYM_ALGS)
 def test_properties(alg):
     pub = cjwt.Key.from_pem(public_pem(alg))
-    expect_bits = {"RSA": 2048, "ES256": 256, "ES384": 384, "ES512": 521, "EdDSA": 256}
+    expect_bits = {"RSA": 2048, "ES256": 256, "ES384": 384, "ES512": 521, "EdDSA": 256,
+                   "ES256K": 256}
     assert pub.bits == expect_bits["RSA" if alg[0] in "RP" else alg]
     assert pub.curve == {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521",
-                         "EdDSA": "Ed25519"}.get(alg)
+                         "EdDSA": "Ed25519", "ES256K": "secp256k1"}.get(alg)
     assert (pub.kid, pub.alg, pub.is_private) == (None, None, False)
     assert "PRIVATE" not in repr(pub) and "private" not in repr(pub)
 

@@ -54,6 +54,10 @@ def one_round(i):
         lambda: cjwt.decode(token + ".x", key, algorithms=["HS256"], now=NOW),         # 4 segments
         lambda: cjwt.decode(token, cjwt.Key.from_secret("k" * 64).with_alg("HS512"),
                             algorithms=["HS256"], now=NOW),                             # bound key
+        lambda: cjwt.Key(key).thumbprint(),                                            # Key(x)
+        lambda: cjwt.Key(bytearray(b"z" * 32)).to_jwk(),
+        lambda: cjwt.Key({"kty": "oct", "k": "!!"}),
+        lambda: cjwt.Key(5),
     ):
         try:
             fn()

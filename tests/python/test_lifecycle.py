@@ -17,7 +17,7 @@ import pytest
 
 import cjwt
 from conftest import PACKAGE_PATH, ROOT
-from lifecycle_redis import RedisServer
+from redis_procs import redis_server  # noqa: F401 (a fixture: a redis-server per module)
 
 ISS = "https://auth.example.com"
 AUD = "api.example.com"
@@ -30,15 +30,6 @@ class Clock:
 
     def __call__(self):
         return self.t
-
-
-@pytest.fixture(scope="module")
-def redis_server():
-    server = RedisServer()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -546,7 +537,7 @@ def test_a_failing_store_refuses_the_token(issuer, clock):
 def test_redis_down_fails_closed(issuer, clock):
     import redis
 
-    from lifecycle_redis import free_port
+    from redis_procs import free_port
 
     dead = cjwt.RedisStore(redis.Redis(host="127.0.0.1", port=free_port(), socket_timeout=0.5,
                                        socket_connect_timeout=0.5))

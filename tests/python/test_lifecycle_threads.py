@@ -8,20 +8,11 @@ import uuid
 import pytest
 
 import cjwt
-from lifecycle_redis import RedisServer
+from redis_procs import redis_server  # noqa: F401 (a fixture: a redis-server per module)
 
 ISS, AUD = "https://auth.example.com", "api.example.com"
 KEY = cjwt.Key.generate("ES256", kid="k")
 THREADS = 8
-
-
-@pytest.fixture(scope="module")
-def redis_server():
-    server = RedisServer()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=["memory", "redis"])

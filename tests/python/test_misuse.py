@@ -125,16 +125,18 @@ def test_encode_type_errors(kw):
         cjwt.encode(**args)
 
 
-@pytest.mark.parametrize("algorithm", [256, "hs256", "XX256", "ES256K", b"HS256"])
+@pytest.mark.parametrize("algorithm", [256, "hs256", "XX256", "ES521", "es256k", b"HS256"])
 def test_encode_unknown_algorithm_is_not_implemented(algorithm):
     # PyJWT's class and message for a name it has no algorithm for
     with pytest.raises(NotImplementedError, match="^Algorithm not supported$"):
         cjwt.encode({"a": 1}, SECRET, algorithm=algorithm)
 
 
-def test_key_type_cannot_be_instantiated_or_mutated():
+def test_key_type_needs_key_material_and_cannot_be_mutated():
     with pytest.raises(TypeError):
         cjwt.Key()
+    with pytest.raises(TypeError):
+        cjwt.Key(None)
     key = cjwt.Key.from_secret(SECRET)
     with pytest.raises(AttributeError):
         key.kid = "x"

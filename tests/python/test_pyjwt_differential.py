@@ -40,7 +40,7 @@ def frozen_pyjwt_clock(monkeypatch, request):
 OTHER_ALG = {"HS256": "HS384", "HS384": "HS512", "HS512": "HS256", "RS256": "RS384",
              "RS384": "RS512", "RS512": "PS256", "PS256": "PS384", "PS384": "PS512",
              "PS512": "RS256", "ES256": "ES384", "ES384": "ES512", "ES512": "ES256",
-             "EdDSA": "ES256"}
+             "EdDSA": "ES256", "ES256K": "ES256"}
 
 BASE = {"sub": "user-1", "iss": "https://issuer.example", "aud": "api", "iat": NOW - 10,
         "nbf": NOW - 10, "exp": NOW + 600, "jti": "id-1"}
@@ -210,7 +210,7 @@ def test_matrix(alg, scenario):
 
 def test_matrix_size():
     # The number the resolution quotes.
-    assert len(cases()) == len(ALL_ALGS) * len(SCENARIOS) == 13 * 45
+    assert len(cases()) == len(ALL_ALGS) * len(SCENARIOS) == 14 * 45
 
 
 # ---- deliberate differences ------------------------------------------------
@@ -412,6 +412,21 @@ def _hs(header, payload, secret=G_SECRET):
 
 G_TOKEN = _hs({"alg": "HS256", "typ": "JWT"}, G_CLAIMS)
 G_JWS = _hs({"alg": "HS256", "typ": "JWT"}, b"raw bytes, not JSON")
+# RFC 7797 detached (PyJWT's is_payload_detached=True): "b64": false, listed in crit
+_DH = b64url(json.dumps({"alg": "HS256", "b64": False, "crit": ["b64"], "typ": "JWT"},
+                        separators=(",", ":")).encode())
+G_DETACHED = _DH + ".." + b64url(hmac.new(G_SECRET.encode(), (_DH + ".").encode() + b"raw bytes, not JSON",
+                                          hashlib.sha256).digest())
+_DH_NO_CRIT = b64url(b'{"alg":"HS256","b64":false}')
+JWS_TOKENS = {
+    "detached": G_DETACHED,
+    "detached_b64_without_crit": _DH_NO_CRIT + ".." + b64url(
+        hmac.new(G_SECRET.encode(), (_DH_NO_CRIT + ".").encode() + b"raw bytes, not JSON",
+                 hashlib.sha256).digest()),
+    "detached_with_payload_segment": _DH + ".cmF3." + G_DETACHED.rsplit(".", 1)[1],
+}
+DETACHED_PAYLOADS = {"none": None, "bytes": b"raw bytes, not JSON", "other_bytes": b"other",
+                     "empty": b""}
 _H, _P, _S = G_TOKEN.split(".")
 
 
@@ -570,7 +585,7 @@ PAYLOADS = {
 ENC_ALGORITHMS = {
     "hs256": "HS256", "hs512": "HS512", "none_value": None, "none_name": "none",
     "lowercase": "hs256", "unknown": "XX256", "int": 5, "rs256_with_secret": "RS256",
-    "es256k": "ES256K",
+    "es256k": "ES256K", "es521": "ES521",
 }
 HEADERS = {
     "none": None, "empty": {}, "kid": {"kid": "k1"}, "kid_int": {"kid": 5},
@@ -639,16 +654,31 @@ FUNCTIONS = {
     "PyJWS.encode": (lambda m, *a, **kw: _jws(m).encode(*a, **kw),
                      {"payload": ({"bytes": b"raw", "str": "raw", "none": None}, "bytes"),
                       "key": (KEYS, "secret_str"), "algorithm": (ENC_ALGORITHMS, "hs256"),
-                      "headers": (HEADERS, "none"), "json_encoder": (JSON_ENCODERS, "none")},
+                      "headers": (dict(HEADERS, b64_false={"b64": False}, b64_true={"b64": True}),
+                                  "none"),
+                      "json_encoder": (JSON_ENCODERS, "none"),
+                      "is_payload_detached": ({"true": True, "false": False}, "false")},
                      None),
     "PyJWS.decode": (lambda m, *a, **kw: _jws(m).decode(*a, **kw),
-                     {"jwt": (dict(TOKENS, valid=G_JWS), "valid"), "key": (KEYS, "secret_str"),
-                      "algorithms": (ALGORITHM_LISTS, "hs256"), "options": (OPTIONS, "none")},
+                     {"jwt": (dict(TOKENS, valid=G_JWS, **JWS_TOKENS), "valid"),
+                      "key": (KEYS, "secret_str"),
+                      "algorithms": (ALGORITHM_LISTS, "hs256"), "options": (OPTIONS, "none"),
+                      "detached_payload": (DETACHED_PAYLOADS, "none")},
                      EXTRA_KWARGS),
-    "PyJWS.decode_complete": (lambda m, *a, **kw: _jws(m).decode_complete(*a, **kw),
-                              {"jwt": (dict(TOKENS, valid=G_JWS), "valid"),
+    # the same with a detached token as the base call, so that every other
+    # argument is varied around a detached payload too
+    "PyJWS.decode/detached": (lambda m, *a, **kw: _jws(m).decode(*a, **kw),
+                              {"jwt": (dict(JWS_TOKENS, valid=G_JWS), "detached"),
                                "key": (KEYS, "secret_str"),
-                               "algorithms": (ALGORITHM_LISTS, "hs256")},
+                               "algorithms": (ALGORITHM_LISTS, "hs256"),
+                               "options": (OPTIONS, "none"),
+                               "detached_payload": (DETACHED_PAYLOADS, "bytes")},
+                              EXTRA_KWARGS),
+    "PyJWS.decode_complete": (lambda m, *a, **kw: _jws(m).decode_complete(*a, **kw),
+                              {"jwt": (dict(TOKENS, valid=G_JWS, **JWS_TOKENS), "valid"),
+                               "key": (KEYS, "secret_str"),
+                               "algorithms": (ALGORITHM_LISTS, "hs256"),
+                               "detached_payload": (DETACHED_PAYLOADS, "none")},
                               EXTRA_KWARGS),
     "PyJWS.get_unverified_header": (lambda m, *a, **kw: _jws(m).get_unverified_header(*a, **kw),
                                     {"jwt": (TOKENS, "valid")}, None),
@@ -810,7 +840,7 @@ API_MESSAGE_DIFFERENCES = {
 #   stricter         cjwt refuses (PyJWT may accept)
 #   class            both refuse, with another class (argument misuse, no key)
 #   message          both refuse with the same class; cjwt's message says more
-#   not_implemented  cjwt raises NotImplementedError (ES256K)
+#   not_implemented  cjwt raises NotImplementedError (PyJWT's ES521 alias)
 #   safer_output     both succeed; cjwt's token is well-formed where PyJWT's is not
 # `versions`: None (every PyJWT version), or a predicate on PyJWT's (major,
 # minor): the entry applies only to those versions (a version-dependent
@@ -820,8 +850,8 @@ API_DIFFERENCES = {
                                     lambda v: v >= (2, 15)),    # 2.4: v_pyjwk_key
     "*/options=require_string": ("stricter", "_RequireTypeError", "require_string", None),
     "*/headers=alg_empty": ("stricter", "NotImplementedError", "header_alg_empty", None),
-    "*/algorithm=es256k": ("not_implemented", "NotImplementedError", "es256k", None),
-    "*/alg_name=es256k": ("not_implemented", "NotImplementedError", "es256k", None),
+    "*/algorithm=es521": ("not_implemented", "NotImplementedError", "es521", None),
+    "*/alg_name=es521": ("not_implemented", "NotImplementedError", "es521", None),
     "encode/payload=int_key": ("stricter", "TypeError", "payload_json", None),
     "encode/payload=nan": ("stricter", "ValueError", "payload_json", None),
 }
@@ -860,7 +890,13 @@ for _pattern, _doc in [
         ("*/options=list", "v_options_list"),                # 2.4: options=[] is "no options"
         ("*/algorithm=rs256_with_secret", "v_key_errors"),   # 2.4: cryptography's ValueError
         ("PyJWK/jwk_data=rsa_bad", "v_key_errors"),
-        ("PyJWK/algorithm=unknown", "v_messages"),           # 2.4: "Unable to find a algorithm"
+        ("PyJWK/algorithm=unknown", "v_messages"),
+        # 2.4: detached payloads without crit, no payload/detached_payload checks
+        ("PyJWS.encode/headers=b64_false", "v_detached"),
+        ("PyJWS.encode/is_payload_detached=*", "v_detached"),
+        ("PyJWS.decode*/jwt=detached_*", "v_detached"),
+        ("PyJWS.decode*/detached_payload=*", "v_detached"),
+        ("PyJWS.decode/detached/*", "v_detached"),           # 2.4: "Unable to find a algorithm"
 ]:
     VERSION_DIFFERENCES[_pattern] = ("version", None, _doc, _older)
 

@@ -4,6 +4,7 @@ redis-server processes (and a redis-sentinel failover) started here on free
 every case: no revoked token is accepted once `max_lag` has passed (the
 replica raises RevocationUnavailableError instead), nothing is lost, and
 the replica becomes healthy again by itself."""
+import contextlib
 import os
 import sys
 import threading
@@ -233,6 +234,52 @@ def test_redis_down_at_start_fails_closed_then_recovers(prefix):
         r.close()
 
 
+def test_stale_replica_logs_state_changes_not_each_refused_check(server, prefix, caplog):
+    # Thousands of checks refused while Redis is stopped: one ERROR when the
+    # refusals start, at most one summary per LOG_INTERVAL, one WARNING when
+    # checks answer again (with the count), and the thread's own two lines.
+    import logging
+
+    r = replica(server, prefix, max_lag=0.5)
+    r._replica.LOG_INTERVAL = 0.3
+    caplog.set_level(logging.INFO, logger="cjwt.replica")
+    try:
+        assert not r.is_revoked("a", None)
+        server.pause()
+        try:
+            time.sleep(0.7)
+            refused, t0 = 0, time.monotonic()
+            while time.monotonic() - t0 < 1.0:
+                with pytest.raises(cjwt.RevocationUnavailableError):
+                    r.is_revoked("a", None)
+                refused += 1
+            took = time.monotonic() - t0
+        finally:
+            server.resume()
+        wait_for(lambda: healthy(r), 10, "healthy after SIGCONT")
+        assert not r.is_revoked("a", None)
+        assert not r.is_revoked("a", None)
+    finally:
+        r.close()
+    msgs = [(rec.levelno, rec.getMessage()) for rec in caplog.records
+            if rec.name == "cjwt.replica"]
+    first = [m for lvl, m in msgs if lvl == logging.ERROR and "(logged once;" in m]
+    summaries = [m for lvl, m in msgs if lvl == logging.ERROR and "still refusing after" in m]
+    back = [m for lvl, m in msgs if lvl == logging.WARNING and "answering again after" in m]
+    lost = [m for lvl, m in msgs if lvl == logging.WARNING and "lost Redis" in m]
+    assert refused >= 1000, refused              # a flood, had each been logged
+    assert len(first) == 1 and "has not heard from Redis" in first[0], msgs
+    assert 1 <= len(summaries) <= took / 0.3 + 1, summaries
+    assert len(back) == 1 and "; %d checks were refused" % refused in back[0], back
+    # the thread: its XREAD may outlast the stop (socket_timeout 2 s); if it
+    # failed, one line when it did and one when it was in sync again
+    synced = [m for lvl, m in msgs if lvl == logging.INFO]
+    assert len(lost) <= 1 and synced == [
+        "revocation replica %srevocations: in sync with Redis again" % prefix] * len(lost), msgs
+    assert len(msgs) == len(first) + len(summaries) + len(back) + 2 * len(lost), msgs
+    assert r.replica_status()["refused"] == refused
+
+
 # ---- faults: kill, stop, restart ------------------------------------------------
 
 def assert_fails_closed_within(r, jti, seconds):
@@ -249,33 +296,49 @@ def assert_fails_closed_within(r, jti, seconds):
         r.is_revoked(jti, None)
 
 
-def test_kill_and_restart_loses_nothing(server, prefix):
+@contextlib.contextmanager
+def following(server, prefix, *jtis):
+    """A writer and a replica (closed afterwards) that has received the
+    revocations of `jtis`: (writer, replica, resyncs so far)."""
     w = writer(server, prefix)
     r = replica(server, prefix)
     try:
-        for i in range(50):
-            w.revoke_jti("k%d" % i, time.time() + 120)
-        wait_for(lambda: r.is_revoked("k49", None), 2)
+        for jti in jtis:
+            w.revoke_jti(jti, time.time() + 120)
+        wait_for(lambda: all(r.is_revoked(j, None) for j in jtis), 2, "revocations followed")
+        yield w, r, r.replica_status()["resyncs"]
+    finally:
+        r.close()
+
+
+def revoked_soon(server, prefix, r, jti, seconds=2):
+    """A new writer revokes `jti`; the replica has it within `seconds`."""
+    writer(server, prefix).revoke_jti(jti, time.time() + 120)
+    wait_for(lambda: r.is_revoked(jti, None), seconds, "%s followed" % jti)
+
+
+def test_kill_and_restart_loses_nothing(server, prefix, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="cjwt.replica")
+    with following(server, prefix, *("k%d" % i for i in range(50))) as (_, r, _):
         server.kill()
         assert_fails_closed_within(r, "k0", MAX_LAG + 0.5)
         server.start()                                 # same port and dir: the AOF comes back
         wait_for(lambda: healthy(r), 10, "healthy after the restart")
         assert all(r.is_revoked("k%d" % i, None) for i in range(50))
         assert writer(server, prefix).client.exists(prefix + "revoked:jti:k0") == 1   # persisted
-        w2 = writer(server, prefix)
-        w2.revoke_jti("after-restart", time.time() + 120)
-        wait_for(lambda: r.is_revoked("after-restart", None), 2)
+        revoked_soon(server, prefix, r, "after-restart")
         assert r.replica_status()["entries"] == 51
-    finally:
-        r.close()
+        # many reconnection attempts while Redis was down: logged once, and
+        # once when in sync again
+        lines = [rec.getMessage() for rec in caplog.records if rec.name == "cjwt.replica"]
+        assert len([m for m in lines if "lost Redis" in m]) == 1, lines
+        assert len([m for m in lines if "in sync with Redis again" in m]) == 1, lines
 
 
 def test_sigstop_fails_closed_and_recovers(server, prefix):
-    w = writer(server, prefix)
-    r = replica(server, prefix)
-    try:
-        w.revoke_jti("s1", time.time() + 120)
-        wait_for(lambda: r.is_revoked("s1", None), 2)
+    with following(server, prefix, "s1") as (w, r, _):
         server.pause()
         try:
             t0 = time.monotonic()
@@ -285,11 +348,8 @@ def test_sigstop_fails_closed_and_recovers(server, prefix):
         finally:
             server.resume()
         wait_for(lambda: healthy(r), 10, "healthy after SIGCONT")
-        w.revoke_jti("s2", time.time() + 120)
-        wait_for(lambda: r.is_revoked("s2", None), 2)
+        revoked_soon(server, prefix, r, "s2")
         assert r.is_revoked("s1", None)
-    finally:
-        r.close()
 
 
 def test_restart_without_the_stream_reloads_and_keeps_what_it_had(prefix):
@@ -297,31 +357,18 @@ def test_restart_without_the_stream_reloads_and_keeps_what_it_had(prefix):
     # gone, so the replica reloads; what it held stays until it expires.
     s = RedisProc(appendonly=False)
     try:
-        w = writer(s, prefix)
-        r = replica(s, prefix)
-        try:
-            w.revoke_jti("lost-in-redis", time.time() + 120)
-            wait_for(lambda: r.is_revoked("lost-in-redis", None), 2)
-            resyncs = r.replica_status()["resyncs"]
+        with following(s, prefix, "lost-in-redis") as (_, r, resyncs):
             s.restart()
             wait_for(lambda: healthy(r) and r.replica_status()["resyncs"] > resyncs, 10)
             assert r.is_revoked("lost-in-redis", None)
-            writer(s, prefix).revoke_jti("new", time.time() + 120)
-            wait_for(lambda: r.is_revoked("new", None), 2)
-        finally:
-            r.close()
+            revoked_soon(s, prefix, r, "new")
     finally:
         s.close()
 
 
 def test_trimmed_position_falls_back_to_a_full_reload(server, prefix):
-    w = writer(server, prefix)
-    r = replica(server, prefix)
     c = server.client()
-    try:
-        w.revoke_jti("a", time.time() + 120)
-        wait_for(lambda: r.is_revoked("a", None), 2)
-        resyncs = r.replica_status()["resyncs"]
+    with following(server, prefix, "a") as (_, r, resyncs):
         # a revocation the feed never carried (a writer from before the feed),
         # and the replica's position trimmed away, while its connection drops
         c.set(prefix + "revoked:jti:unfed", "1", ex=120)
@@ -329,25 +376,13 @@ def test_trimmed_position_falls_back_to_a_full_reload(server, prefix):
         c.client_kill_filter(_type="normal", skipme=True)
         wait_for(lambda: r.replica_status()["resyncs"] > resyncs and healthy(r), 10)
         assert r.is_revoked("unfed", None) and r.is_revoked("a", None)
-    finally:
-        r.close()
 
 
 def test_reconnect_with_the_same_history_continues_without_reload(server, prefix):
-    w = writer(server, prefix)
-    r = replica(server, prefix)
-    c = server.client()
-    try:
-        w.revoke_jti("a", time.time() + 120)
-        wait_for(lambda: r.is_revoked("a", None), 2)
-        resyncs = r.replica_status()["resyncs"]
-        c.client_kill_filter(_type="normal", skipme=True)
-        w2 = writer(server, prefix)
-        w2.revoke_jti("b", time.time() + 120)
-        wait_for(lambda: r.is_revoked("b", None), 5)
+    with following(server, prefix, "a") as (_, r, resyncs):
+        server.client().client_kill_filter(_type="normal", skipme=True)
+        revoked_soon(server, prefix, r, "b", 5)
         assert r.replica_status()["resyncs"] == resyncs
-    finally:
-        r.close()
 
 
 def test_sentinel_failover_loses_nothing():
@@ -382,6 +417,55 @@ def test_sentinel_failover_loses_nothing():
                 r2.close()
         finally:
             r.close()
+    finally:
+        ss.close()
+
+
+def test_sentinel_per_request_store_fails_closed_then_follows_the_failover():
+    # No replica: RedisStore's EXISTS per check through a Sentinel-managed
+    # client (master_for). While the sentinels have not promoted the replica,
+    # decode refuses (RevocationUnavailableError, fail closed); afterwards the
+    # client's next connection goes to the new master by itself.
+    ss = SentinelSet()
+    try:
+        client = ss.sentinel().master_for(ss.name, socket_timeout=1, decode_responses=True)
+        store = cjwt.RedisStore(client, prefix="sp:")
+        issuer = cjwt.TokenIssuer(KEY, issuer=ISS, audience=AUD, store=store)
+        before = [issuer.issue("u%d" % i) for i in range(5)]
+        for p in before:
+            issuer.revoke(p.access_token)
+        client.wait(1, 2000)                           # on the replica before the failover
+        fresh = issuer.issue("fresh").access_token
+
+        def check(token):
+            return cjwt.decode(token, PUB, algorithms=["ES256"], audience=AUD, typ="at+jwt",
+                               denylist=store)
+        assert check(fresh)["sub"] == "fresh"
+        old = ss.master_port()
+        ss.master.kill()
+        refused = 0
+
+        def promoted():
+            nonlocal refused
+            for p in before:                           # never accepted meanwhile
+                with pytest.raises((cjwt.RevokedTokenError, cjwt.RevocationUnavailableError)):
+                    check(p.access_token)
+            try:
+                check(fresh)
+            except cjwt.RevocationUnavailableError as e:
+                assert isinstance(e.__cause__, redis.RedisError), e.__cause__
+                refused += 1
+            return ss.master_port() != old
+        wait_for(promoted, 20, "sentinel promoted the replica")
+        assert refused >= 1                            # the master was gone for a while
+        wait_for(lambda: check(fresh), 10, "checks reach the new master")
+        for p in before:                               # nothing lost
+            with pytest.raises(cjwt.RevokedTokenError):
+                check(p.access_token)
+        after = issuer.issue("after")
+        issuer.revoke(after.access_token)              # written to the new master
+        with pytest.raises(cjwt.RevokedTokenError):    # and seen at once: no replica
+            check(after.access_token)
     finally:
         ss.close()
 

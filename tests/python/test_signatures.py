@@ -60,7 +60,8 @@ EXPECTED = {
     cjwt.Key.from_pem: [("data", P.POSITIONAL_OR_KEYWORD, E),
                         ("password", P.POSITIONAL_OR_KEYWORD, None)],
     cjwt.Key.generate: [("alg", P.POSITIONAL_OR_KEYWORD, E),
-                        ("kid", P.POSITIONAL_OR_KEYWORD, None)],
+                        ("kid", P.POSITIONAL_OR_KEYWORD, None),
+                        ("crv", P.POSITIONAL_OR_KEYWORD, None)],
     cjwt.Key.with_kid: [("self", P.POSITIONAL_ONLY, E), ("kid", P.POSITIONAL_ONLY, E)],
     cjwt.Key.with_alg: [("self", P.POSITIONAL_ONLY, E), ("alg", P.POSITIONAL_ONLY, E)],
     cjwt.Key.to_jwk: [("self", P.POSITIONAL_ONLY, E),
@@ -68,6 +69,7 @@ EXPECTED = {
     cjwt.Key.to_pem: [("self", P.POSITIONAL_ONLY, E),
                       ("private", P.POSITIONAL_OR_KEYWORD, False)],
     cjwt.Key.thumbprint: [("self", P.POSITIONAL_ONLY, E)],
+    cjwt.Key: [("key", P.POSITIONAL_ONLY, E)],
     cjwt.KeySet: [("keys", P.POSITIONAL_OR_KEYWORD, E)],
     cjwt.KeySet.from_jwks: [("jwks", P.POSITIONAL_OR_KEYWORD, E),
                             ("allow_short_secret", P.POSITIONAL_OR_KEYWORD, False)],
@@ -91,6 +93,65 @@ def test_c_signatures_are_exact(obj):
     assert _shape(obj) == EXPECTED[obj]
 
 
+def _classes():
+    return [getattr(cjwt, n) for n in cjwt.__all__
+            if isinstance(getattr(cjwt, n), type) and not issubclass(getattr(cjwt, n), BaseException)]
+
+
+@pytest.mark.parametrize("cls", _classes(), ids=lambda c: c.__name__)
+def test_class_signatures_tell_how_to_construct(cls):
+    # inspect.signature(cls) said () for cjwt.Key, which could not be
+    # constructed at all: a class signature must be one the class accepts.
+    # Every required parameter is named: without them the call's shape is
+    # refused (TypeError); a signature with none is a call the class takes
+    # (its values may still be refused, e.g. Verifier() without algorithms).
+    sig = inspect.signature(cls)
+    required = [p for p in sig.parameters.values()
+                if p.default is P.empty and p.kind not in (P.VAR_POSITIONAL, P.VAR_KEYWORD)]
+    if required:
+        with pytest.raises(TypeError):
+            cls()
+    else:
+        try:
+            cls()
+        except TypeError as e:
+            pytest.fail(f"{cls.__name__}{sig} but {cls.__name__}() raises TypeError: {e}")
+        except cjwt.PyJWTError:
+            pass
+
+
+def test_key_constructor_reads_what_decode_reads():
+    # Key(x) is the key decode(token, x) uses, parsed once: the same
+    # thumbprint as the explicit constructor, and it verifies the same tokens.
+    gen = cjwt.Key.generate("ES256", kid="e1")
+    secret = SECRET if isinstance(SECRET, str) else SECRET.decode()
+    cases = [
+        (gen.to_jwk(private=True), cjwt.Key.from_jwk(gen.to_jwk(private=True))),
+        (gen.to_pem(private=True), gen),
+        (gen.to_pem(private=True).encode(), gen),
+        (secret, cjwt.Key.from_secret(secret)),
+        (secret.encode(), cjwt.Key.from_secret(secret)),
+        (bytearray(secret.encode()), cjwt.Key.from_secret(secret)),
+    ]
+    for material, expected in cases:
+        key = cjwt.Key(material)
+        assert isinstance(key, cjwt.Key)
+        assert key.thumbprint() == expected.thumbprint() and key.kty == expected.kty
+        alg = "ES256" if key.kty == "EC" else "HS256"
+        token = cjwt.encode({"sub": "a"}, material, algorithm=alg)
+        assert cjwt.decode(token, key, algorithms=[alg]) == {"sub": "a"}
+        assert cjwt.decode(cjwt.encode({"sub": "b"}, key, algorithm=alg), material,
+                           algorithms=[alg]) == {"sub": "b"}
+    assert cjwt.Key(gen) is gen                        # immutable: the same object
+    for bad in (None, 5, cjwt.KeySet([gen]), ["k"]):
+        with pytest.raises(TypeError, match=r"Key\(\) takes one key"):
+            cjwt.Key(bad)
+    with pytest.raises(TypeError):
+        cjwt.Key(key=secret)                           # positional only, as the signature says
+    with pytest.raises(cjwt.InvalidKeyError):
+        cjwt.Key("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+
+
 def test_decode_signature_is_pyjwt_s():
     names = [p.name for p in inspect.signature(cjwt.decode).parameters.values()]
     assert names[:5] == ["token", "key", "algorithms", "options", "verify"]
@@ -107,6 +168,7 @@ def test_the_signatures_name_the_real_parameters():
     assert key.to_jwk(private=True)["kty"] == "oct"
     assert cjwt.Key.from_jwk(jwk=key.to_jwk(private=True)).bits == key.bits
     gen = cjwt.Key.generate(alg="ES256", kid="e1")
+    assert cjwt.Key.generate(alg="EdDSA", kid=None, crv="Ed448").curve == "Ed448"
     assert cjwt.Key.from_pem(data=gen.to_pem(private=True), password=None).kid is None
     assert gen.to_pem(private=False).startswith("-----BEGIN PUBLIC KEY-----")
     ks = cjwt.KeySet(keys=[gen])

@@ -44,12 +44,16 @@ def test_kid_with_nul_is_malformed(keyset):
 
 @pytest.mark.parametrize("kid", [123, ["ec256-1"], {"k": 1}, True])
 def test_kid_of_wrong_type(keyset, kid):
-    # cjwt.encode refuses such a kid (PyJWT's InvalidTokenError): the extension's
-    # own encode builds the hostile token
-    from cjwt import _cjwt
-    token = _cjwt.encode(CLAIMS, cjwt.Key.from_pem(KEYS["ec256"]["private_pem"]), "ES256",
-                         {"kid": kid}, None, None)
+    # cjwt.encode refuses such a kid (PyJWT's InvalidTokenError), and so does the
+    # core: the hostile token is built by hand (refused before its signature)
+    import json
+    header = json.dumps({"alg": "ES256", "kid": kid}).encode()
+    token = b64url(header) + "." + segment(CLAIMS) + "." + b64url(b"\x00" * 64)
     expect_code("malformed", decode, token, keyset, ["ES256"])
+    from cjwt import _cjwt
+    with pytest.raises(cjwt.InvalidTokenError, match="Key ID header parameter must be a string"):
+        _cjwt.encode(CLAIMS, cjwt.Key.from_pem(KEYS["ec256"]["private_pem"]), "ES256",
+                     {"kid": kid}, None, None)
     with pytest.raises(cjwt.InvalidTokenError, match="Key ID header parameter must be a string"):
         cjwt.encode(CLAIMS, KEYS["ec256"]["private_pem"], algorithm="ES256", headers={"kid": kid})
 

@@ -15,7 +15,7 @@ from conftest import ROOT
 
 VECTOR_DIR = os.path.join(ROOT, "tests", "vectors")
 FILES = sorted(f for f in glob.glob(os.path.join(VECTOR_DIR, "*.json"))
-               if not os.path.basename(f).startswith("jwe_"))   # JWE vectors: their own runner
+               if not os.path.basename(f).startswith(("jwe_", "jws_")))   # JWE, JWS JSON: own runners
 KWARG_OPTIONS = {"algorithms", "audience", "issuer", "subject", "typ", "leeway", "max_age"}
 FLAG_OPTIONS = {"require", "verify_signature", "verify_exp", "verify_nbf", "verify_iat",
                 "verify_aud", "verify_iss", "verify_sub", "verify_jti", "strict_aud",

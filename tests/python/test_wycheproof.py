@@ -21,7 +21,7 @@ from conftest import ROOT
 SHARED = os.environ.get("CJWT_WYCHEPROOF_DIR") or os.path.join(ROOT, "tests", "vectors", "wycheproof")
 FILES = ["json_web_signature_test.json", "json_web_key_test.json", "json_web_crypto_test.json"]
 ALL_ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-            "ES256", "ES384", "ES512", "EdDSA"]
+            "ES256", "ES384", "ES512", "EdDSA", "ES256K"]
 
 with open(os.path.join(ROOT, "tests", "vectors", "wycheproof", "deviations.json"),
           encoding="utf-8") as _f:

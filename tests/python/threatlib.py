@@ -14,7 +14,7 @@ with open(os.path.join(ROOT, "tests", "interop", "keys.json"), encoding="utf-8")
 
 HMAC_SECRET = KEYS["hmac"]["secret"]
 ALL_ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-            "ES256", "ES384", "ES512", "EdDSA"]
+            "ES256", "ES384", "ES512", "EdDSA", "ES256K"]
 CLAIMS = {"sub": "user-1", "exp": NOW + 100}
 
 

@@ -265,15 +265,17 @@ def opts(**kw):
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature, encode_dss_signature)
 from cryptography.x509.oid import NameOID
 
 SHA = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
 EC_CURVES = {"P-256": (ec.SECP256R1, 32), "P-384": (ec.SECP384R1, 48),
-             "P-521": (ec.SECP521R1, 66)}
-ES_CURVE = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
+             "P-521": (ec.SECP521R1, 66), "secp256k1": (ec.SECP256K1, 32)}
+ES_CURVE = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521", "ES256K": "secp256k1"}
+# EdDSA's curve is the key's (RFC 8037): the OKP curves that sign.
+ED_CURVES = {"Ed25519": ed25519, "Ed448": ed448}
 
 
 def b64u_int(text):
@@ -307,10 +309,13 @@ def jwk_public_key(jwk):
             assert priv.public_key().public_numbers() == pub.public_numbers(), \
                 "EC JWK: d does not match x, y"
         return pub
-    if kty == "OKP" and jwk.get("crv") == "Ed25519":
-        pub = ed25519.Ed25519PublicKey.from_public_bytes(b64u_decode(jwk["x"]))
+    if kty == "OKP" and jwk.get("crv") in ED_CURVES:
+        mod = ED_CURVES[jwk["crv"]]
+        cls = mod.Ed25519PublicKey if mod is ed25519 else mod.Ed448PublicKey
+        pub = cls.from_public_bytes(b64u_decode(jwk["x"]))
         if "d" in jwk:
-            priv = ed25519.Ed25519PrivateKey.from_private_bytes(b64u_decode(jwk["d"]))
+            pcls = mod.Ed25519PrivateKey if mod is ed25519 else mod.Ed448PrivateKey
+            priv = pcls.from_private_bytes(b64u_decode(jwk["d"]))
             assert priv.public_key().public_bytes_raw() == pub.public_bytes_raw(), \
                 "OKP JWK: d does not match x"
         return pub
@@ -332,11 +337,11 @@ def asym_verify(alg, pub, data, sig):
     `pub` for `alg`; False otherwise (wrong key type, curve, size, form)."""
     try:
         if alg[:2] == "RS" and isinstance(pub, rsa.RSAPublicKey):
-            pub.verify(sig, data, padding.PKCS1v15(), SHA[alg[2:]]())
+            pub.verify(sig, data, padding.PKCS1v15(), SHA[alg[2:5]]())
             return True
         if alg[:2] == "PS" and isinstance(pub, rsa.RSAPublicKey):
-            h = SHA[alg[2:]]()
-            pub.verify(sig, data, padding.PSS(mgf=padding.MGF1(SHA[alg[2:]]()),
+            h = SHA[alg[2:5]]()
+            pub.verify(sig, data, padding.PSS(mgf=padding.MGF1(SHA[alg[2:5]]()),
                                               salt_length=h.digest_size), h)
             return True
         if alg in ES_CURVE and isinstance(pub, ec.EllipticCurvePublicKey):
@@ -345,9 +350,9 @@ def asym_verify(alg, pub, data, sig):
                 return False
             r = int.from_bytes(sig[:size], "big")
             s = int.from_bytes(sig[size:], "big")
-            pub.verify(encode_dss_signature(r, s), data, ec.ECDSA(SHA[alg[2:]]()))
+            pub.verify(encode_dss_signature(r, s), data, ec.ECDSA(SHA[alg[2:5]]()))
             return True
-        if alg == "EdDSA" and isinstance(pub, ed25519.Ed25519PublicKey):
+        if alg == "EdDSA" and isinstance(pub, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
             pub.verify(sig, data)
             return True
     except (InvalidSignature, ValueError):
@@ -408,6 +413,13 @@ def jwks_verifies(token, jwks):
 # --- keys generated once (tests/vectors/keys/generated_keys.json) ---------
 
 KEY_FILE = os.path.join(HERE, "keys", "generated_keys.json")
+# Keys for algorithms added later (ES256K, Ed448): made when the file lacks them.
+LATER_KEYS = {
+    "secp256k1": lambda: ec.generate_private_key(ec.SECP256K1()),
+    "secp256k1-b": lambda: ec.generate_private_key(ec.SECP256K1()),
+    "ed448": ed448.Ed448PrivateKey.generate,
+    "ed448-b": ed448.Ed448PrivateKey.generate,
+}
 KEY_PASSWORD = "correct horse battery staple"
 
 
@@ -418,6 +430,14 @@ def load_or_make_keys(regenerate=False):
     if os.path.exists(KEY_FILE) and not regenerate:
         with open(KEY_FILE, encoding="ascii") as f:
             stored = json.load(f)
+        missing = sorted(set(LATER_KEYS) - set(stored))
+        if missing:        # keys added after the file was made: added, the rest kept
+            for name in missing:
+                stored[name] = LATER_KEYS[name]().private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption()).decode("ascii")
+            with open(KEY_FILE, "w", encoding="ascii", newline="\n") as f:
+                f.write(json.dumps(stored, indent=1, sort_keys=True) + "\n")
     else:
         def pem(k):
             return k.private_bytes(serialization.Encoding.PEM,
@@ -436,6 +456,7 @@ def load_or_make_keys(regenerate=False):
             "ed25519": ed25519.Ed25519PrivateKey.generate,
             "ed25519-b": ed25519.Ed25519PrivateKey.generate,
         }
+        gen.update(LATER_KEYS)
         stored = {"note": "TEST KEYS ONLY, generated by gen_vectors.py --new-keys; "
                           "never use them for anything else"}
         for name, make in sorted(gen.items()):
@@ -476,11 +497,13 @@ def public_jwk(priv, **extra):
         j = {"kty": "RSA", "n": int_b64u(n.n), "e": int_b64u(n.e)}
     elif isinstance(pub, ec.EllipticCurvePublicKey):
         n = pub.public_numbers()
-        crv = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}[pub.curve.name]
+        crv = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521",
+               "secp256k1": "secp256k1"}[pub.curve.name]
         size = EC_CURVES[crv][1]
         j = {"kty": "EC", "crv": crv, "x": int_b64u(n.x, size), "y": int_b64u(n.y, size)}
     else:
-        j = {"kty": "OKP", "crv": "Ed25519", "x": b64u(pub.public_bytes_raw())}
+        crv = "Ed448" if isinstance(pub, ed448.Ed448PublicKey) else "Ed25519"
+        j = {"kty": "OKP", "crv": crv, "x": b64u(pub.public_bytes_raw())}
     j.update(extra)
     return j
 
@@ -513,16 +536,16 @@ def asym_sign(alg, priv, signing_input):
                 continue
             if asym_verify(alg, priv.public_key(), data, sig):
                 return sig
-        h = SHA[alg[2:]]()
-        sig = priv.sign(data, padding.PSS(mgf=padding.MGF1(SHA[alg[2:]]()),
+        h = SHA[alg[2:5]]()
+        sig = priv.sign(data, padding.PSS(mgf=padding.MGF1(SHA[alg[2:5]]()),
                                           salt_length=h.digest_size), h)
         _SIG_CACHE.setdefault(signing_input, []).insert(0, b64u(sig))
         return sig
     if alg.startswith("RS"):
-        return priv.sign(data, padding.PKCS1v15(), SHA[alg[2:]]())
+        return priv.sign(data, padding.PKCS1v15(), SHA[alg[2:5]]())
     if alg in ES_CURVE:
         size = EC_CURVES[ES_CURVE[alg]][1]
-        der = priv.sign(data, ec.ECDSA(SHA[alg[2:]](), deterministic_signing=True))
+        der = priv.sign(data, ec.ECDSA(SHA[alg[2:5]](), deterministic_signing=True))
         r, s = decode_dss_signature(der)
         return r.to_bytes(size, "big") + s.to_bytes(size, "big")
     if alg == "EdDSA":
@@ -711,6 +734,20 @@ RFC7520_TOKENS = {
             "s0h6KThzkfBBBkLspW1h84VsJZFTsPPqMDA7g1Md7p0"),
 }
 
+# RFC 8032 7.4, first test vector ("-----blank"): SECRET KEY, PUBLIC KEY, and the
+# SIGNATURE of the empty message (also Wycheproof ed448_test.json tcId 78), and the
+# second vector's PUBLIC KEY ("-----1 octet").
+RFC8032_ED448_D = ("6c82a562cb808d10d632be89c8513ebf6c929f34ddfa8c9f63c9960ef6e348a3528c8a3f"
+                   "cc2f044e39a3fc5b94492f8f032e7549a20098f95b")
+RFC8032_ED448_X = ("5fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778edf12476"
+                   "9b46c7061bd6783df1e50f6cd1fa1abeafe8256180")
+RFC8032_ED448_SIG_BLANK = (
+    "533a37f6bbe457251f023c0d88f976ae2dfb504a843e34d2074fd823d41a591f2b233f034f628281f2fd7a22"
+    "ddd47d7828c59bd0a21bfd3980ff0d2028d4b18a9df63e006c5d1c2d345b925d8dc00b4104852db99ac5c7cd"
+    "da8530a113a0f4dbb61149f05a7363268c71d95808ff2e652600")
+RFC8032_ED448_X_1OCTET = ("43ba28f430cdff456ae531545f7ecd0ac834a55d9358c0372bfa0c6c6798c0866aea01eb"
+                          "00742802b8438ea4cb82169c235160627b4c3a9480")
+
 # RFC 8037 A.1 (private), A.2 (public), A.4 (signature of "Example of Ed25519 signing").
 RFC8037_JWK = {"kty": "OKP", "crv": "Ed25519",
                "d": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
@@ -734,6 +771,8 @@ def jwk_private_key(jwk):
             pub).private_key()
     if jwk["kty"] == "EC":
         return ec.derive_private_key(b64u_int(jwk["d"]), EC_CURVES[jwk["crv"]][0]())
+    if jwk["crv"] == "Ed448":
+        return ed448.Ed448PrivateKey.from_private_bytes(b64u_decode(jwk["d"]))
     return ed25519.Ed25519PrivateKey.from_private_bytes(b64u_decode(jwk["d"]))
 
 
@@ -1725,9 +1764,12 @@ def gen_malformed():
     raw_header("crit-exp", b'{"alg":"HS256","crit":["exp"],"exp":1800000000}',
                expect="unknown_crit")
     raw_header("crit-b64", b'{"alg":"HS256","crit":["b64"],"b64":false}',
-               expect="unknown_crit", note="RFC 7797 is not implemented")
+               expect="malformed", note="RFC 7797 7: a JWT never has an unencoded payload")
     raw_header("crit-b64-true", b'{"alg":"HS256","crit":["b64"],"b64":true}',
-               expect="unknown_crit", note="RFC 7797 is not implemented")
+               expect=ok(claims, {"alg": "HS256", "crit": ["b64"], "b64": True}),
+               note="RFC 7797: b64 true (listed in crit) is the ordinary base64url payload")
+    raw_header("b64-without-crit", b'{"alg":"HS256","b64":false}',
+               note="RFC 7797 6: b64 must be listed in crit, else refused (not ignored)")
     raw_header("crit-x-custom", b'{"alg":"HS256","crit":["x-custom"],"x-custom":1}',
                expect="unknown_crit")
     raw_header("crit-not-a-list", b'{"alg":"HS256","crit":"x-custom","x-custom":1}')
@@ -1822,6 +1864,8 @@ def gen_malformed():
 
 ALL_ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384",
             "PS512", "ES256", "ES384", "ES512", "EdDSA"]
+# ALL_ALGS as first published (the older cases' allowlists); EVERY_ALG with the later ones.
+EVERY_ALG = ALL_ALGS + ["ES256K"]
 ALG_KEY = {"RS256": "rsa2048", "RS384": "rsa2048", "RS512": "rsa2048",
            "PS256": "rsa2048", "PS384": "rsa2048", "PS512": "rsa2048",
            "ES256": "p256", "ES384": "p384", "ES512": "p521", "EdDSA": "ed25519"}
@@ -1838,11 +1882,9 @@ def gen_asym(keys):
         return {"pem": public_pem(keys[name])}
 
     # --- every algorithm: valid with PEM / JWK / private PEM, tampered, wrong key
-    for alg in ALL_ALGS[3:]:
-        kname = ALG_KEY[alg]
+    def per_alg(alg, kname, n, every):
         priv = keys[kname]
         a = {"algorithms": [alg]}
-        n = alg.lower()
         header = {"alg": alg, "typ": "JWT"}
         t = asym_token(alg, priv, claims)
         h, p, s = t.split(".")
@@ -1853,9 +1895,9 @@ def gen_asym(keys):
         f.add(n + "-valid-pem-private", t, {"pem": private_pem(priv)}, ok(claims), a,
               note="a private key verifies with its public part")
         f.add(n + "-valid-all-algorithms-allowed", t, pem_pub(kname), ok(claims),
-              {"algorithms": ALL_ALGS})
+              {"algorithms": every})
         f.add(n + "-not-allowed", t, pem_pub(kname), err("alg_not_allowed"),
-              {"algorithms": [x for x in ALL_ALGS if x != alg]})
+              {"algorithms": [x for x in every if x != alg]})
         forged = b64u(compact(dict(claims, sub="admin")))
         f.add(n + "-tampered-payload", h + "." + forged + "." + s, pem_pub(kname),
               err("bad_signature"), a, sig_ok=False)
@@ -1883,6 +1925,12 @@ def gen_asym(keys):
         te = asym_token(alg, priv, b"", header={})
         f.add(n + "-jws-empty-payload", te, pem_pub(kname), {"payload_b64u": ""}, a,
               mode="jws")
+
+    for alg in ALL_ALGS[3:]:
+        per_alg(alg, ALG_KEY[alg], alg.lower(), ALL_ALGS)
+    # ES256K (RFC 8812) and EdDSA with an Ed448 key (RFC 8037), added later
+    per_alg("ES256K", "secp256k1", "es256k", EVERY_ALG)
+    per_alg("EdDSA", "ed448", "eddsa-ed448", EVERY_ALG)
 
     # --- key encodings -------------------------------------------------------
     t = asym_token("RS256", keys["rsa2048"], claims)
@@ -1929,6 +1977,55 @@ def gen_asym(keys):
               sig_ok=False)
         f.add(name + "-jwk", tok, {"jwk": public_jwk(keys[wrong])}, err("invalid_key"),
               {"algorithms": ALL_ALGS[3:]}, sig_ok=False)
+    # ES256K and Ed448: ES256/ES256K differ only by curve; EdDSA is one alg
+    # for both Edwards curves, so a token for the other curve is a bad
+    # signature (it has the wrong size), not a wrong key type.
+    confusion2 = [
+        ("es256k-token-with-p256-key", "ES256K", "secp256k1", "p256"),
+        ("es256-token-with-secp256k1-key", "ES256", "p256", "secp256k1"),
+        ("es256k-token-with-rsa-key", "ES256K", "secp256k1", "rsa2048"),
+        ("es256k-token-with-ed448-key", "ES256K", "secp256k1", "ed448"),
+        ("eddsa-ed448-token-with-p256-key", "EdDSA", "ed448", "p256"),
+        ("eddsa-ed448-token-with-secp256k1-key", "EdDSA", "ed448", "secp256k1"),
+    ]
+    for name, alg, signer, wrong in confusion2:
+        tok = asym_token(alg, keys[signer], claims)
+        f.add(name, tok, pem_pub(wrong), err("invalid_key"), {"algorithms": EVERY_ALG[3:]},
+              sig_ok=False)
+        f.add(name + "-jwk", tok, {"jwk": public_jwk(keys[wrong])}, err("invalid_key"),
+              {"algorithms": EVERY_ALG[3:]}, sig_ok=False)
+    for name, signer, wrong in (("eddsa-ed448-token-with-ed25519-key", "ed448", "ed25519"),
+                                ("eddsa-ed25519-token-with-ed448-key", "ed25519", "ed448")):
+        tok = asym_token("EdDSA", keys[signer], claims)
+        f.add(name, tok, pem_pub(wrong), err("bad_signature"), {"algorithms": ["EdDSA"]},
+              sig_ok=False, note="EdDSA: the key's curve decides; the signature has the "
+                                 "other curve's size")
+    k1 = {"algorithms": ["ES256K"]}
+    f.add("es256k-with-jwk-bound-to-es256k", asym_token("ES256K", keys["secp256k1"], claims),
+          {"jwk": public_jwk(keys["secp256k1"], alg="ES256K")}, ok(claims), k1)
+    f.add("es256k-jwk-secp256k1-bound-to-es256", asym_token("ES256K", keys["secp256k1"], claims),
+          {"jwk": public_jwk(keys["secp256k1"], alg="ES256")}, err("invalid_key"),
+          {"algorithms": ["ES256", "ES256K"]}, mac_ok=True,
+          note="ES256 needs a P-256 key: the JWK's binding does not fit its curve")
+    # RFC 8032 7.4's first Ed448 key pair (SECRET KEY / PUBLIC KEY of "-----blank"),
+    # as a JWK with d: x must be derived from d; Ed448 is deterministic.
+    rfc_jwk = {"kty": "OKP", "crv": "Ed448",
+               "d": b64u(bytes.fromhex(RFC8032_ED448_D)), "x": b64u(bytes.fromhex(RFC8032_ED448_X))}
+    rfc_priv = jwk_private_key(rfc_jwk)
+    assert public_jwk(rfc_priv)["x"] == rfc_jwk["x"]
+    assert rfc_priv.sign(b"").hex() == RFC8032_ED448_SIG_BLANK, "RFC 8032 7.4 blank"
+    tok = asym_token("EdDSA", rfc_priv, b"Example of Ed448 signing", header={})
+    f.add("eddsa-ed448-rfc8032-key-private-jwk", tok, {"jwk": rfc_jwk},
+          {"payload_text": "Example of Ed448 signing"}, {"algorithms": ["EdDSA"]}, mode="jws",
+          source="RFC 8032 7.4 (key pair)")
+    f.add("eddsa-ed448-rfc8032-key-public-jwk", tok, {"jwk": public_only(rfc_jwk)},
+          {"payload_text": "Example of Ed448 signing"}, {"algorithms": ["EdDSA"]}, mode="jws",
+          source="RFC 8032 7.4 (key pair)")
+    bad_x = dict(rfc_jwk, x=b64u(bytes.fromhex(RFC8032_ED448_X_1OCTET)))
+    f.add("eddsa-ed448-jwk-x-not-from-d", tok, {"jwk": bad_x}, err("invalid_key"),
+          {"algorithms": ["EdDSA"]}, mode="jws",
+          note="RFC 8037 2: x is derived from d; this x is another key's")
+
     tok = asym_token("RS256", keys["rsa2048"], claims)
     f.add("rs256-token-with-hmac-secret", tok, key_secret(SECRET_256), err("invalid_key"),
           {"algorithms": ["RS256", "HS256"]})
@@ -1947,7 +2044,8 @@ def gen_asym(keys):
           mac_ok=True, note="RFC 7517 4.3: key_ops does not include verify")
 
     # --- ECDSA signature encodings --------------------------------------------
-    for alg, kname in (("ES256", "p256"), ("ES384", "p384"), ("ES512", "p521")):
+    for alg, kname in (("ES256", "p256"), ("ES384", "p384"), ("ES512", "p521"),
+                       ("ES256K", "secp256k1")):
         size = EC_CURVES[ES_CURVE[alg]][1]
         tok = asym_token(alg, keys[kname], claims)
         h, p, s = tok.split(".")
@@ -2091,6 +2189,27 @@ def gen_keysets(keys):
           err("invalid_key"), algs, mac_ok=True)
     f.add("rs256-set-with-weak-key-strong-kid", tok("RS256", "rsa2048", "r"), {"jwks": weak},
           ok(claims), algs)
+
+    # --- ES256K and Ed448 keys in a set (added later) ------------------------
+    later = {"keys": [jw("p256", kid="ec-1"), jw("secp256k1", kid="k1-1"),
+                      jw("ed25519", kid="ed-1"), jw("ed448", kid="ed448-1")]}
+    every = {"algorithms": EVERY_ALG[3:]}
+    for alg, kname, kid in (("ES256K", "secp256k1", "k1-1"), ("EdDSA", "ed448", "ed448-1"),
+                            ("ES256", "p256", "ec-1"), ("EdDSA", "ed25519", "ed-1")):
+        n = alg.lower() + "-" + kname
+        f.add(n + "-kid-selects-key-later-set", tok(alg, kname, kid), {"jwks": later},
+              ok(claims, {"alg": alg, "typ": "JWT", "kid": kid}), every)
+        f.add(n + "-no-kid-later-set", tok(alg, kname), {"jwks": later}, ok(claims), every,
+              note="without a kid, the keys whose type and curve fit alg are tried")
+    f.add("es256k-kid-names-p256-key", tok("ES256K", "secp256k1", "ec-1"), {"jwks": later},
+          err("invalid_key"), every, note="the kid's key is P-256: ES256 only")
+    f.add("es256-kid-names-secp256k1-key", tok("ES256", "p256", "k1-1"), {"jwks": later},
+          err("invalid_key"), every, note="the kid's key is secp256k1: ES256K only")
+    f.add("eddsa-ed448-kid-names-ed25519-key", tok("EdDSA", "ed448", "ed-1"), {"jwks": later},
+          err("bad_signature"), every, sig_ok=False,
+          note="EdDSA fits both curves; the Ed25519 key refuses a 114-byte signature")
+    f.add("es256k-no-kid-signed-by-unknown-key", tok("ES256K", "secp256k1-b"), {"jwks": later},
+          err("bad_signature"), every, sig_ok=False)
 
     # --- encrypted PEM (a password: Key.from_pem / cjwt.key(pem, {password=})) --
     enc = keys["_encrypted_p256_pem"]

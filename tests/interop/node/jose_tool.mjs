@@ -10,12 +10,13 @@ import { pathToFileURL } from "node:url";
 const joseDir = process.env.JOSE_DIR || "build/interop/node";
 const jose = await import(pathToFileURL(join(joseDir, "node_modules", "jose", "dist", "node", "esm", "index.js")).href);
 
+// [row, alg, key]: the "Ed448" row is EdDSA with the Ed448 key (RFC 8037).
 const ALGS = [
-  ["HS256", "hmac"], ["HS384", "hmac"], ["HS512", "hmac"],
-  ["RS256", "rsa"], ["RS384", "rsa"], ["RS512", "rsa"],
-  ["PS256", "rsa"], ["PS384", "rsa"], ["PS512", "rsa"],
-  ["ES256", "ec256"], ["ES384", "ec384"], ["ES512", "ec521"],
-  ["EdDSA", "ed25519"],
+  ["HS256", "HS256", "hmac"], ["HS384", "HS384", "hmac"], ["HS512", "HS512", "hmac"],
+  ["RS256", "RS256", "rsa"], ["RS384", "RS384", "rsa"], ["RS512", "RS512", "rsa"],
+  ["PS256", "PS256", "rsa"], ["PS384", "PS384", "rsa"], ["PS512", "PS512", "rsa"],
+  ["ES256", "ES256", "ec256"], ["ES384", "ES384", "ec384"], ["ES512", "ES512", "ec521"],
+  ["EdDSA", "EdDSA", "ed25519"], ["ES256K", "ES256K", "secp256k1"], ["Ed448", "EdDSA", "ed448"],
 ];
 
 const [mode, keysPath, sub] = process.argv.slice(2);
@@ -28,27 +29,27 @@ async function key(alg, entry, priv) {
 
 const out = {};
 if (mode === "sign") {
-  for (const [alg, name] of ALGS) {
+  for (const [row, alg, name] of ALGS) {
     try {
-      out[alg] = await new jose.SignJWT({ sub })
+      out[row] = await new jose.SignJWT({ sub })
         .setProtectedHeader({ alg, typ: "JWT" })
         .setIssuedAt()
         .setExpirationTime("1h")
         .sign(await key(alg, keys[name], true));
     } catch (e) {
-      out[alg] = "error: " + e.message;
+      out[row] = "error: " + e.message;
     }
   }
 } else if (mode === "verify") {
   const tokens = JSON.parse(readFileSync(0, "utf8"));
-  for (const [alg, name] of ALGS) {
-    if (!(alg in tokens)) continue;
+  for (const [row, alg, name] of ALGS) {
+    if (!(row in tokens)) continue;
     try {
-      const { payload } = await jose.jwtVerify(tokens[alg], await key(alg, keys[name], false),
+      const { payload } = await jose.jwtVerify(tokens[row], await key(alg, keys[name], false),
                                                { algorithms: [alg], subject: sub, requiredClaims: ["exp"] });
-      out[alg] = payload.sub === sub ? "ok" : "error: wrong sub";
+      out[row] = payload.sub === sub ? "ok" : "error: wrong sub";
     } catch (e) {
-      out[alg] = "error: " + e.message;
+      out[row] = "error: " + e.message;
     }
   }
 } else {
