@@ -230,7 +230,8 @@ $(PYJWT_OLD_VENV)/.installed:
 .PHONY: test-pyjwt-old
 test-pyjwt-old: python $(PYJWT_OLD_VENV)/.installed
 	PYTHONPATH=python $(PYJWT_OLD_VENV)/bin/python -m pytest -q -p no:cacheprovider \
-	  tests/python/test_pyjwt_differential.py tests/python/test_pyjwt_docs_usage.py
+	  tests/python/test_pyjwt_differential.py tests/python/test_pyjwt_differential_wide.py \
+	  tests/python/test_pyjwt_docs_usage.py
 
 # --- interop: cjwt against PyJWT, jose (node) and golang-jwt, both ways ----
 # (JWE: jwe_matrix.py, against jose, joserfc, jwcrypto and go-jose)

@@ -31,6 +31,10 @@ local _M = {
     decode = core.decode,
     -- decode_complete(token, key, opts) -> { header =, payload =, signature = raw bytes }
     decode_complete = core.decode_complete,
+    -- decode_unsecured(token, { audience =, issuer =, leeway =, verify_exp =, ... })
+    -- -> the claims of an unsecured (alg "none") token, which NOTHING vouches for;
+    -- decode never returns them (lua/cjwt/unsecured.lua)
+    decode_unsecured = require("cjwt.unsecured").decode,
     -- get_unverified_header(token) -> header table (NOT verified)
     get_unverified_header = core.get_unverified_header,
     -- jws_encode(bytes, key, { alg =, header =, now =, detached = }) -> token over any bytes

@@ -18,6 +18,7 @@ from . import algorithms, utils  # noqa: E402 - PyJWT code reaches them as jwt.a
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import *  # noqa: F401,F403
 from .exceptions import __all__ as _exceptions_all
+from .exceptions import _ArgumentTypeError
 from .jwks_client import JWKSClient, JWKSClientError, PyJWKClient
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 from .lifecycle import MemoryStore, RedisStore, TokenIssuer, TokenPair, refresh_cookie
@@ -32,6 +33,8 @@ __all__ = [
     "decode_unsecured",
     "get_unverified_header",
     "get_algorithm_by_name",
+    "register_algorithm",
+    "unregister_algorithm",
     "jws_encode",
     "jws_encode_json",
     "jws_decode",
@@ -144,9 +147,49 @@ def get_unverified_header(jwt):
 def get_algorithm_by_name(alg_name):
     """PyJWT's ``jwt.get_algorithm_by_name``: the ``jwt.algorithms`` object."""
     try:
+        if alg_name in _UNREGISTERED:
+            raise KeyError(alg_name)
         return algorithms.get_default_algorithms()[alg_name]
-    except KeyError:
+    except (KeyError, TypeError):
         raise NotImplementedError("Algorithm not supported") from None
+
+
+# PyJWT's module-level algorithm registry. cjwt signs and verifies in its
+# core, so only its own algorithms exist: unregister_algorithm removes one
+# for this process (encode refuses it, decode's allowlists drop it: tokens of
+# it are refused), register_algorithm puts a removed one back.
+_UNREGISTERED = set()
+
+
+def unregister_algorithm(alg_id):
+    """PyJWT's ``jwt.unregister_algorithm``: ``alg_id`` is no longer signed
+    or verified by the module-level functions (``PyJWS`` objects keep their
+    own registry; a ``Verifier`` made before keeps its algorithms)."""
+    if alg_id not in _ALGORITHMS or alg_id in _UNREGISTERED:
+        raise KeyError("The specified algorithm could not be removed because it is not "
+                       "registered.")
+    _UNREGISTERED.add(alg_id)
+    _cjwt._set_unregistered(tuple(_UNREGISTERED))
+
+
+def register_algorithm(alg_id, alg_obj):
+    """PyJWT's ``jwt.register_algorithm``: only an algorithm of cjwt's that
+    ``unregister_algorithm`` removed can be registered again (with its own
+    class); custom algorithms raise ``NotImplementedError`` (the core signs)."""
+    if alg_id in _ALGORITHMS and alg_id not in _UNREGISTERED:
+        raise ValueError("Algorithm already has a handler.")
+    _check_algorithm_object(alg_id, alg_obj)
+    _UNREGISTERED.discard(alg_id)
+    _cjwt._set_unregistered(tuple(_UNREGISTERED))
+
+
+def _check_algorithm_object(alg_id, alg_obj):
+    if not isinstance(alg_obj, algorithms.Algorithm):
+        raise TypeError("Object is not of type `Algorithm`")
+    builtin = algorithms.get_default_algorithms().get(alg_id)
+    if builtin is None or type(alg_obj) is not type(builtin):
+        raise NotImplementedError("cjwt signs and verifies in its C core: custom algorithms "
+                                  "cannot be registered")
 
 
 def _sign_args(key, algorithm, headers, json_encoder):
@@ -161,8 +204,16 @@ def _sign_args(key, algorithm, headers, json_encoder):
         algorithm = bound or "HS256"
     elif algorithm is None:
         algorithm = key.algorithm_name if isinstance(key, PyJWK) else "none"
-    if headers and isinstance(headers, dict):   # anything else: the core's TypeError
-        if headers.get("alg"):
+    if headers is not None and not isinstance(headers, dict):
+        if headers:   # a TypeError, and PyJWT's AttributeError (it calls headers.get)
+            raise _ArgumentTypeError(f"headers must be a dict, not {type(headers).__name__}")
+        headers = None    # PyJWT: an empty value is no headers
+    if headers:
+        if "alg" in headers:
+            if not headers["alg"]:
+                # PyJWT signs with `algorithm` and writes this empty alg over it:
+                # a token no verifier reads. Refused as an unknown name is.
+                raise _not_supported()
             algorithm = headers["alg"]
         _check_kid(headers)
         if "typ" in headers and not headers["typ"]:
@@ -171,7 +222,7 @@ def _sign_args(key, algorithm, headers, json_encoder):
             import json
 
             headers = json.loads(json.dumps(headers, cls=json_encoder))
-    if not isinstance(algorithm, str) or algorithm not in _ALGORITHMS:
+    if not isinstance(algorithm, str) or algorithm not in _ALGORITHMS or algorithm in _UNREGISTERED:
         raise _not_supported()
     return algorithm, headers
 
@@ -327,7 +378,8 @@ class PyJWT:
         if options is None:
             return self.options
         if not isinstance(options, dict):
-            raise TypeError(f"options must be a dict, not {type(options).__name__}")
+            # a TypeError, and PyJWT's AttributeError (it calls options.get)
+            raise _ArgumentTypeError(f"options must be a dict, not {type(options).__name__}")
         merged = dict(options)
         if not merged.get("verify_signature", True):
             # PyJWT: with the signature check off, the claim checks default to off
@@ -364,8 +416,13 @@ class PyJWS:
             self.options = {**self.options, **options}
 
     def register_algorithm(self, alg_id, alg_obj):
-        raise NotImplementedError("cjwt signs and verifies in its C core: custom algorithms "
-                                  "cannot be registered")
+        """Only one of cjwt's algorithms that ``unregister_algorithm`` removed
+        (with its own class); custom algorithms raise ``NotImplementedError``."""
+        if alg_id in self._algorithms:
+            raise ValueError("Algorithm already has a handler.")
+        _check_algorithm_object(alg_id, alg_obj)
+        self._algorithms[alg_id] = alg_obj
+        self._valid_algs.add(alg_id)
 
     def unregister_algorithm(self, alg_id):
         if alg_id not in self._algorithms:
@@ -410,6 +467,12 @@ class PyJWS:
         if merged["verify_signature"] and not algorithms and not isinstance(key, PyJWK):
             raise DecodeError('It is required that you pass in a value for the "algorithms" '
                               'argument when calling decode().')
+        if merged["verify_signature"] and isinstance(algorithms, (list, tuple, set)):
+            # PyJWT: an algorithm this object does not have (unregister_algorithm,
+            # PyJWS(algorithms=...)) is not supported, whatever `algorithms` says
+            alg = get_unverified_header(jwt).get("alg")
+            if isinstance(alg, str) and alg in algorithms and alg not in self._valid_algs:
+                raise InvalidAlgorithmError("Algorithm not supported")
         # Read strictly (b64 listed in crit, ...) but not verified: only to
         # apply PyJWT's rules on detached_payload before verifying.
         header = get_unverified_header(jwt)

@@ -72,7 +72,7 @@ __all__ = [
     'RevocationUnavailableError', 'InvalidKeyError', 'InvalidJTIError', 'PyJWKError',
     'MissingCryptographyError', 'PyJWKSetError', 'PyJWKClientError',
     'PyJWKClientConnectionError', 'DecryptionError', 'decode_unsecured',
-    'get_algorithm_by_name', 'jwe_encrypt', 'jwe_decrypt', 'jwe_decrypt_complete',
+    'get_algorithm_by_name', 'register_algorithm', 'unregister_algorithm', 'jwe_encrypt', 'jwe_decrypt', 'jwe_decrypt_complete',
     'encode_encrypted', 'decode_encrypted', 'decode_encrypted_complete', 'encode_nested',
     'decode_nested', 'jwe_encrypt_json',
 ]
@@ -90,6 +90,8 @@ def decode_unsecured(token: Union[str, bytes], *,
                      leeway: _Seconds = ..., options: Options | None = ..., typ: str | None = ...,
                      max_age: _Seconds | None = ..., now: _Time | None = ...) -> dict[str, Any]: ...
 def get_algorithm_by_name(alg_name: str) -> Any: ...
+def register_algorithm(alg_id: str, alg_obj: Any) -> None: ...
+def unregister_algorithm(alg_id: str) -> None: ...
 def jws_encode(data: Union[bytes, bytearray, memoryview], key: _AnyKey, algorithm: str | None = ...,
                headers: dict[str, Any] | None = ..., *, detached: bool = ...) -> str: ...
 def jws_encode_json(data: Union[bytes, bytearray, memoryview],

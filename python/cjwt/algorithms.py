@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Callable, Optional, Union
 
 from ._cjwt import Key
-from .exceptions import InvalidKeyError
+from .exceptions import InvalidKeyError, _KeyAttributeError, _KeyValueError
 from .utils import (base64url_decode, base64url_encode, der_to_raw_signature, force_bytes,
                     is_pem_format, is_ssh_key, raw_to_der_signature)
 
@@ -110,8 +110,86 @@ def _jwk_obj(jwk: Union[str, dict[str, Any]]) -> dict[str, Any]:
     except ValueError:
         raise InvalidKeyError("Key is not valid JSON") from None
     if not isinstance(obj, dict):
-        raise InvalidKeyError("Key is not valid JSON")
+        # PyJWT fails on it with AttributeError (obj.get): both classes
+        raise _KeyAttributeError("Key is not valid JSON: not a JSON object")
     return obj
+
+
+# ---- PyJWT's checks of a JWK, before the core reads it ----------------------
+# PyJWT builds the key with `cryptography` and refuses a JWK with these
+# classes and messages; the shim runs the same checks first (so ported code
+# sees the same errors), then the core parses the JWK with its own rules.
+
+def _b64_uint(value: Any) -> int:
+    return int.from_bytes(base64url_decode(value), "big")
+
+
+def _pyjwt_rsa_jwk(obj: dict[str, Any]) -> dict[str, Any]:
+    """PyJWT's RSA JWK checks; a private JWK with ``d`` only (RFC 7518
+    6.3.2: the CRT members are optional) is completed with the primes
+    recovered by ``cryptography``, as PyJWT does, for the core to read."""
+    if not ("d" in obj and "e" in obj and "n" in obj):
+        if "n" in obj and "e" in obj:
+            return obj
+        raise InvalidKeyError("Not a public or private key")
+    if "oth" in obj:
+        raise InvalidKeyError("Unsupported RSA private key: > 2 primes not supported")
+    crt = ["p", "q", "dp", "dq", "qi"]
+    found = [name in obj for name in crt]
+    if any(found) and not all(found):
+        raise InvalidKeyError("RSA key must include all parameters if any are present besides d")
+    if any(found) or not has_crypto:
+        return obj
+    n, e, d = _b64_uint(obj["n"]), _b64_uint(obj["e"]), _b64_uint(obj["d"])
+    p, q = rsa.rsa_recover_prime_factors(n, e, d)
+
+    def enc(v: int) -> str:
+        return base64url_encode(v.to_bytes((v.bit_length() + 7) // 8 or 1, "big")).decode()
+    return dict(obj, p=enc(p), q=enc(q), dp=enc(rsa.rsa_crt_dmp1(d, p)),
+                dq=enc(rsa.rsa_crt_dmq1(d, q)), qi=enc(rsa.rsa_crt_iqmp(p, q)))
+
+
+_EC_CURVES = {"P-256": (32, "SECP256R1"), "P-384": (48, "SECP384R1"), "P-521": (66, "SECP521R1"),
+              "secp256k1": (32, "SECP256K1")}
+
+
+def _pyjwt_ec_jwk(obj: dict[str, Any]) -> dict[str, Any]:
+    if "x" not in obj or "y" not in obj:
+        raise InvalidKeyError("Not an Elliptic curve key")
+    x, y = base64url_decode(obj["x"]), base64url_decode(obj["y"])
+    crv = obj.get("crv")
+    if crv not in _EC_CURVES:
+        raise InvalidKeyError(f"Invalid curve: {crv}")
+    size, curve_name = _EC_CURVES[crv]
+    if not len(x) == len(y) == size:
+        raise InvalidKeyError(f"Coords should be {size} bytes for curve {crv}")
+    if has_crypto:
+        try:   # cryptography's check and ValueError, as PyJWT lets it through
+            ec.EllipticCurvePublicNumbers(int.from_bytes(x, "big"), int.from_bytes(y, "big"),
+                                          getattr(ec, curve_name)()).public_key()
+        except ValueError as e:
+            raise _KeyValueError(str(e)) from None
+    if "d" in obj and len(base64url_decode(obj["d"])) != len(x):
+        raise InvalidKeyError(f"D should be {len(x)} bytes for curve {crv}")
+    return obj
+
+
+def _pyjwt_okp_jwk(obj: dict[str, Any]) -> dict[str, Any]:
+    crv = obj.get("crv")
+    if crv not in ("Ed25519", "Ed448"):
+        raise InvalidKeyError(f"Invalid curve: {crv}")
+    if "x" not in obj:
+        raise InvalidKeyError('OKP should have "x" parameter')
+    return obj
+
+
+_PYJWT_JWK_CHECKS = {"RSA": _pyjwt_rsa_jwk, "EC": _pyjwt_ec_jwk, "OKP": _pyjwt_okp_jwk}
+
+
+def pyjwt_jwk(obj: dict[str, Any]) -> dict[str, Any]:
+    """A JWK dict after PyJWT's checks for its ``kty`` (completed if needed)."""
+    check = _PYJWT_JWK_CHECKS.get(obj.get("kty"))  # type: ignore[arg-type]
+    return check(obj) if check else obj
 
 
 def _key_arg(key: Any, kty: Optional[str]) -> Key:
@@ -265,20 +343,67 @@ class _AsymmetricAlgorithm(Algorithm):
         digest.update(bytestr)
         return bytes(digest.finalize())
 
-    def prepare_key(self, key: Any) -> Any:
-        if isinstance(key, (str, bytes)):
-            return _to_cryptography(_key_arg(Key.from_pem(force_bytes(key)), self._kty))
-        if isinstance(key, Key):
-            return _to_cryptography(_key_arg(key, self._kty))
-        _key_arg(key, self._kty)
+    # PyJWT's classes and messages for a key prepare_key cannot use (its
+    # RSA and EC algorithms raise TypeError for what is neither a key object
+    # nor text, EC lets cryptography's ValueError through, ...)
+    _CRYPTO_TYPES = {"RSA": ("RSAPrivateKey", "RSAPublicKey"),
+                     "EC": ("EllipticCurvePrivateKey", "EllipticCurvePublicKey"),
+                     "OKP": ("Ed25519PrivateKey", "Ed25519PublicKey", "Ed448PrivateKey",
+                             "Ed448PublicKey")}
+
+    def _wrong_type(self, got: Any) -> InvalidKeyError:
+        return InvalidKeyError(f"Expected one of ({', '.join(self._CRYPTO_TYPES[self._kty or ''])}), "
+                               f"got: {got}. Invalid Key type for {type(self).__name__}")
+
+    def _not_text(self, key: Any) -> Exception:
+        if self._kty == "OKP":
+            return self._wrong_type(type(key).__name__)
+        return TypeError("Expecting a PEM-formatted key.")
+
+    def _unreadable(self, key: bytes, e: Exception) -> Exception:
+        if key.startswith((b"ssh-", b"ecdsa-sha2-")):
+            # PyJWT reads OpenSSH public keys here; the core reads PEM, DER, JWK only
+            return InvalidKeyError("SSH public keys are not read: convert with "
+                                   f"ssh-keygen -e -m PKCS8 ({e})")
+        if self._kty == "RSA":
+            return InvalidKeyError(f"Could not parse the provided public key. ({e})")
+        if self._kty == "OKP" and not (b"-----BEGIN PUBLIC" in key or b"-----BEGIN PRIVATE" in key
+                                       or key.startswith(b"ssh-")):
+            return InvalidKeyError(f"Not a public or private key ({e})")
+        return _KeyValueError(f"Unable to load PEM file. ({e})")
+
+    def _checked(self, key: Any) -> Any:
+        """A `cryptography` key of the right family (and curve)."""
         return key
+
+    def prepare_key(self, key: Any) -> Any:
+        if isinstance(key, Key):
+            return self._checked(_to_cryptography(_key_arg(key, self._kty)))
+        if has_crypto and (hasattr(key, "private_bytes") or hasattr(key, "public_bytes")):
+            try:
+                k = key_from_cryptography(key)
+            except InvalidKeyError:
+                raise self._not_text(key) from None
+            if k.kty != self._kty:
+                raise self._not_text(key)
+            return self._checked(key)
+        if not isinstance(key, (str, bytes)):
+            raise self._not_text(key)
+        try:
+            k = Key.from_pem(force_bytes(key))
+        except InvalidKeyError as e:
+            raise self._unreadable(force_bytes(key), e) from None
+        obj = _to_cryptography(k)
+        if k.kty != self._kty:
+            raise self._wrong_type(type(obj).__name__)
+        return self._checked(obj)
 
     @classmethod
     def _from_jwk(cls, jwk: Union[str, dict[str, Any]], wrong_kty: str) -> Any:
         obj = _jwk_obj(jwk)
         if obj.get("kty") != cls._kty:
             raise InvalidKeyError(wrong_kty)
-        return _to_cryptography(Key.from_jwk(obj))
+        return _to_cryptography(Key.from_jwk(pyjwt_jwk(obj)))
 
 
 class RSAAlgorithm(_AsymmetricAlgorithm):
@@ -341,8 +466,9 @@ class ECAlgorithm(_AsymmetricAlgorithm):
                                   f"expected curve '{expected}' for this algorithm")
         return key
 
-    def prepare_key(self, key: Any) -> Any:
-        return self._check_curve(super().prepare_key(key))
+    def _checked(self, key: Any) -> Any:
+        # PyJWT 2.15: the key's curve must be the algorithm's (ES256: P-256)
+        return self._check_curve(key)
 
     @staticmethod
     def to_jwk(key_obj: Any, as_dict: bool = False) -> Union[dict[str, Any], str]:

@@ -50,6 +50,39 @@ def _pyjwt_checks(jwk, algorithm):
         raise InvalidKeyError("HMAC key must not be empty.")
 
 
+def _key_from_jwk(jwk_data):
+    """``Key.from_jwk`` after PyJWT's checks of the JWK (its messages, and a
+    private RSA JWK with ``d`` only completed); a refusal of the key material
+    worded as PyJWT's ("Unable to construct key from JWK: ", then the core's
+    or `cryptography`'s reason), the class and ``.code`` kept."""
+    from .algorithms import pyjwt_jwk
+    from .exceptions import _KeyValueError
+    if not isinstance(jwk_data, dict):
+        return Key.from_jwk(jwk_data)
+    try:
+        try:
+            jwk_data = pyjwt_jwk(jwk_data)
+        except _KeyValueError:
+            raise
+        except InvalidKeyError as e:
+            raise _Unwrapped(e) from None
+        return Key.from_jwk(jwk_data)
+    except _Unwrapped as u:
+        raise u.error from None
+    except InvalidKeyError as e:
+        err = type(e)(f"Unable to construct key from JWK: {e}")
+        err.code = e.code
+        raise err from e
+
+
+class _Unwrapped(Exception):
+    """PyJWT raises its own JWK checks' errors as they are (not wrapped)."""
+
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.error = error
+
+
 class PyJWK:
     """A JWK bound to one algorithm: ``PyJWK(jwk_dict, algorithm=None)``.
 
@@ -64,7 +97,7 @@ class PyJWK:
             self._jwk_data = jwk_data
             if isinstance(jwk_data, dict):
                 _pyjwt_checks(jwk_data, algorithm)
-            key = Key.from_jwk(jwk_data)
+            key = _key_from_jwk(jwk_data)
         if not algorithm:
             # PyJWT's default for a JWK without "alg" is the core's (Key.default_alg)
             algorithm = key.default_alg
@@ -108,6 +141,7 @@ class PyJWKSet:
     ``[kid]``, iteration; ``.keyset`` is the ``cjwt.KeySet`` the core verifies with."""
 
     def __init__(self, keys):
+        self._keyset_error = None
         if isinstance(keys, KeySet):
             keyset = keys
         else:
@@ -118,8 +152,13 @@ class PyJWKSet:
             try:
                 keyset = KeySet.from_jwks({"keys": keys})
             except InvalidKeyError as e:
-                raise PyJWKSetError(f"The JWK Set did not contain any usable keys: {e}") from e
-        self.keyset = keyset
+                # A set whose keys are all for encryption (use "enc") is a set
+                # for PyJWT (its client then finds no signing key); it verifies
+                # nothing here either. Otherwise nothing in it is usable.
+                keyset, self._keyset_error = None, e
+                if not any(isinstance(k, dict) and k.get("use", "sig") != "sig" for k in keys):
+                    raise PyJWKSetError(f"The JWK Set did not contain any usable keys: {e}") from e
+        self._keyset = keyset
         if isinstance(keys, KeySet):
             self.keys = [PyJWK(k) for k in keyset]
         else:
@@ -133,6 +172,18 @@ class PyJWKSet:
                     self.keys.append(PyJWK(jwk))
                 except PyJWTError:
                     continue
+
+        if not self.keys and keyset is None:
+            raise PyJWKSetError(f"The JWK Set did not contain any usable keys: "
+                                f"{self._keyset_error}")
+
+    @property
+    def keyset(self):
+        """The ``cjwt.KeySet`` the core verifies with."""
+        if self._keyset is None:
+            raise PyJWKSetError(f"The JWK Set has no key usable for signatures: "
+                                f"{self._keyset_error}")
+        return self._keyset
 
     @staticmethod
     def from_dict(obj):

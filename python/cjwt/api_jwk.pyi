@@ -24,7 +24,8 @@ class PyJWK:
     def public_key_use(self) -> str | None: ...
 
 class PyJWKSet:
-    keyset: KeySet
+    @property
+    def keyset(self) -> KeySet: ...
     keys: list[PyJWK]
     def __init__(self, keys: list[dict[str, Any]] | KeySet) -> None: ...
     @staticmethod

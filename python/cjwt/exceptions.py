@@ -162,6 +162,54 @@ class DecryptionError(InvalidTokenError):
     code = "decrypt_failed"
 
 
+
+# ---- PyJWT compatibility: one error, both classes --------------------------
+# Where cjwt refuses an argument with its own class and PyJWT raises another
+# for the same call, the exception is an instance of both, so the `except`
+# clauses of PyJWT code and those cjwt documents both catch it. Private: catch
+# them by their public bases. The C binding raises them (python/src/compat.c).
+
+
+class _KeyTypeError(InvalidKeyError, TypeError):
+    """``key=None`` where a key is needed: cjwt's ``InvalidKeyError``; PyJWT's
+    algorithms raise ``TypeError`` ("Expected a string or bytes value")."""
+
+
+class _KeyValueError(InvalidKeyError, ValueError):
+    """A key of the wrong family for the algorithm (an EC algorithm given an
+    HMAC secret): PyJWT lets ``cryptography``'s ``ValueError`` through."""
+
+
+class _KeyAttributeError(InvalidKeyError, AttributeError):
+    """A JWK text that is JSON but not an object (``"[1]"``): PyJWT's
+    ``from_jwk`` fails with ``AttributeError`` (``obj.get``)."""
+
+
+class _KeyAlgorithmError(InvalidKeyError, InvalidAlgorithmError):
+    """A key bound to one algorithm used for another: cjwt's
+    ``InvalidKeyError``; PyJWT raises ``InvalidAlgorithmError`` for a ``PyJWK``."""
+
+
+class _AlgorithmsTypeError(InvalidAlgorithmError, TypeError):
+    """``algorithms=[5]``: cjwt's ``TypeError``; PyJWT answers
+    ``InvalidAlgorithmError`` ("The specified alg value is not allowed")."""
+
+
+class _ArgumentTypeError(TypeError, AttributeError):
+    """``options=[]``, ``headers=[...]``: cjwt's ``TypeError``; PyJWT's code
+    fails with ``AttributeError`` (``'list' object has no attribute 'get'``)."""
+
+
+class _RequireTypeError(MissingRequiredClaimError, TypeError):
+    """``options={"require": "exp"}``: a string where cjwt wants a list of
+    claim names (``TypeError``); PyJWT iterates its letters and raises
+    ``MissingRequiredClaimError`` for the first."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("", message)
+
+
+
 # Error name -> class, read once by the C extension when it is imported.
 # A name missing here (a newer core) is raised as PyJWTError.
 EXCEPTION_FOR_CODE = {

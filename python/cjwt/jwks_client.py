@@ -17,13 +17,47 @@ from urllib.parse import urlparse
 
 from ._cjwt import get_unverified_header
 from .api_jwk import PyJWK, PyJWKSet
-from .exceptions import (PyJWKClientConnectionError, PyJWKClientError,
-                         )
+from .exceptions import DecodeError, PyJWKClientConnectionError, PyJWKClientError
 from .jwk_set_cache import JWKSetCache
 
 __all__ = ["JWKSClient", "JWKSClientError", "PyJWKClient"]
 
 JWKSClientError = PyJWKClientError
+
+
+class _JWKSJSONError(PyJWKClientError, json.JSONDecodeError):
+    """The endpoint's answer is not JSON: cjwt's ``PyJWKClientError`` and, as
+    PyJWT lets it through, the ``json`` module's ``JSONDecodeError``."""
+
+    def __init__(self, e: json.JSONDecodeError) -> None:
+        json.JSONDecodeError.__init__(self, e.msg, e.doc, e.pos)
+        self.args = (f"{e} (the JWKS endpoint did not return JSON)",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Key sets are taken from the configured URL only: a redirect is an
+    error (HTTPError 3xx), not followed (as PyJWT 2.15)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+        return None
+
+
+_URLOPEN = urllib.request.urlopen
+
+
+def _open(request, timeout, ssl_context):
+    """Opens without following redirects. A test that replaced
+    ``urllib.request.urlopen`` (``mock.patch``) gets the call, as documented;
+    the answer's URL is then checked instead."""
+    if urllib.request.urlopen is not _URLOPEN:
+        return urllib.request.urlopen(request, timeout=timeout, context=ssl_context)
+    handlers = [_NoRedirect()]
+    if ssl_context is not None:
+        handlers.append(urllib.request.HTTPSHandler(context=ssl_context))
+    return urllib.request.build_opener(*handlers).open(request, timeout=timeout)
 
 
 class JWKSClient:
@@ -63,6 +97,7 @@ class JWKSClient:
         # PyJWT's attribute: the cached set (None when caching is off)
         self.jwk_set_cache = JWKSetCache(lifespan, clock) if cache_jwk_set else None
         self._last_fetch = None
+        self._fetched = None
 
     # -- HTTP ---------------------------------------------------------------
     def fetch_data(self):
@@ -73,27 +108,37 @@ class JWKSClient:
         request = urllib.request.Request(self.url, headers=self.headers)
         self.fetch_count += 1
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout,
-                                        context=self.ssl_context) as r:
+            with _open(request, self.timeout, self.ssl_context) as r:
                 final = getattr(r, "url", None)
                 if isinstance(final, str) and final != self.url:
                     raise PyJWKClientConnectionError(
                         f'Fail to fetch data from the url, err: "redirected to {final}"')
                 data = json.load(r)
         except (urllib.error.URLError, TimeoutError, HTTPException, OSError) as e:
+            if isinstance(e, urllib.error.HTTPError):
+                e.close()
             raise PyJWKClientConnectionError(f'Fail to fetch data from the url, err: "{e}"') from e
+        except json.JSONDecodeError as e:
+            # PyJWT lets the json module's error through: both classes
+            raise _JWKSJSONError(e) from e
         except ValueError as e:
             raise PyJWKClientError(f"The JWKS endpoint did not return JSON: {e}") from e
         finally:
             self._last_fetch = self._clock()
         if not isinstance(data, dict):
             raise PyJWKClientError("The JWKS endpoint did not return a JSON object")
+        if self.jwk_set_cache is not None:
+            # PyJWT: the cache parses the set (and refuses an empty or unusable one)
+            self._fetched = (data, PyJWKSet.from_dict(data))
         return data
 
     def _fetch_set(self):
+        self._fetched = None
         data = self.fetch_data()
         if isinstance(data, PyJWKSet):      # a subclass's fetch_data may parse itself
             jwk_set = data
+        elif self._fetched is not None and self._fetched[0] is data:
+            jwk_set = self._fetched[1]      # parsed by fetch_data already
         else:
             if not isinstance(data, dict):
                 raise PyJWKClientError("The JWKS endpoint did not return a JSON object")
@@ -135,6 +180,8 @@ class JWKSClient:
             return key
 
     def get_signing_key_from_jwt(self, token):
+        if not isinstance(token, (str, bytes)):     # PyJWT's DecodeError
+            raise DecodeError(f"Invalid token type. Token must be a {bytes}")
         return self.get_signing_key(get_unverified_header(token).get("kid"))
 
     @staticmethod

@@ -102,8 +102,11 @@ _PEM_RE = re.compile(
 )
 
 
-def is_pem_format(key: Union[str, bytes]) -> bool:
-    return bool(_PEM_RE.search(force_bytes(key)))
+def is_pem_format(key: bytes) -> bool:
+    if not isinstance(key, bytes):
+        # PyJWT's: its bytes pattern refuses anything else
+        raise TypeError(f"cannot use a bytes pattern on a {type(key).__name__} object")
+    return bool(_PEM_RE.search(key))
 
 
 _SSH_PREFIXES = (b"ssh-ed25519", b"ssh-rsa", b"ssh-dss", b"ecdsa-sha2-nistp256",

@@ -82,6 +82,7 @@ typedef struct {
     PyObject *time_hook;                    /* cjwt._unix_time: datetime -> unix time */
     PyObject *str_cache[STR_CACHE_SIZE];
     cjwt_key_cache *key_cache;              /* owned; NULL once the module is cleared */
+    uint32_t unregistered_algs;             /* CJWT_ALG_BIT()s unregister_algorithm removed */
 } cjwt_state;
 
 extern struct PyModuleDef cjwt_module;   /* module.c */
@@ -400,6 +401,11 @@ int compat_token_type_error(cjwt_state *st);
 int compat_verify_arg(PyObject *verify, int verify_signature);
 int compat_claim_arg_error(cjwt_state *st, const char *what, PyObject *obj);
 int compat_empty_list(cjwt_state *st, const char *what);
+int compat_raise(const char *kind, const char *message);
+extern PyMethodDef compat_functions[];
+int compat_reraise_type_error(const char *kind, const char *prefix);
+const char *compat_message(cjwt_code code, const char *message, char *buf, size_t n,
+                           const char **kind);
 
 /* ---- verifier.c ------------------------------------------------------ */
 

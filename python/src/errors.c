@@ -15,9 +15,20 @@ raise_code(cjwt_state *st, cjwt_code code, const char *message, const char *clai
         if (!message || !*message)
             message = "cjwt core failed without setting an error";
     }
-    PyObject *cls = st->error_class[code];
-    PyObject *msg = PyUnicode_DecodeUTF8(message, (Py_ssize_t)strlen(message), "replace");
-    PyObject *exc = NULL, *name = NULL;
+    /* PyJWT's words (and class) where they differ from the core's (compat.c) */
+    char buf[CJWT_ERROR_MESSAGE_SIZE + 128];
+    const char *kind;
+    message = compat_message(code, message, buf, sizeof buf, &kind);
+    PyObject *cls = kind ? NULL : Py_NewRef(st->error_class[code]);
+    PyObject *msg = NULL, *exc = NULL, *name = NULL;
+    if (kind) {
+        PyObject *mod = PyImport_ImportModule("cjwt.exceptions");
+        cls = mod ? PyObject_GetAttrString(mod, kind) : NULL;
+        Py_XDECREF(mod);
+    }
+    if (!cls)
+        goto done;
+    msg = PyUnicode_DecodeUTF8(message, (Py_ssize_t)strlen(message), "replace");
     if (!msg)
         goto done;
     if (code == CJWT_E_MISSING_CLAIM) {
@@ -39,6 +50,7 @@ raise_code(cjwt_state *st, cjwt_code code, const char *message, const char *clai
         goto done;
     PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
 done:
+    Py_XDECREF(cls);
     Py_XDECREF(msg);
     Py_XDECREF(exc);
     Py_XDECREF(name);

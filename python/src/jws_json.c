@@ -5,7 +5,7 @@
 
 /* A str/bytes/bytes-like argument as a new bytes reference (str as UTF-8). */
 static PyObject *
-text_or_bytes_arg(PyObject *obj, const char *what)
+text_data_arg(PyObject *obj, const char *what)
 {
     PyObject *out = NULL;
     int rc = bytes_arg(obj, &out);
@@ -82,7 +82,7 @@ jws_json_decode(cjwt_state *st, int mode, decode_argv *argv)
     if (!(token = token_text(st, argv->token)))
         return NULL;
     if (argv->detached_payload && argv->detached_payload != Py_None &&
-        !(det = text_or_bytes_arg(argv->detached_payload, "detached_payload")))
+        !(det = text_data_arg(argv->detached_payload, "detached_payload")))
         goto done;
     if (!argv->algorithms)
         argv->algorithms = Py_None;
@@ -171,7 +171,7 @@ py_jws_encode_json(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t n;
     int flag;
 
-    if (!(data = text_or_bytes_arg(args[0], "data")))
+    if (!(data = text_data_arg(args[0], "data")))
         return NULL;
     if (!(seq = PySequence_Fast(args[1], "signers must be a list")))
         goto done;

@@ -86,6 +86,7 @@ cjwt_exec(PyObject *module)
     if (PyModule_AddFunctions(module, encode_functions) < 0 ||
         PyModule_AddFunctions(module, decode_functions) < 0 ||
         PyModule_AddFunctions(module, jwe_functions) < 0 ||
+        PyModule_AddFunctions(module, compat_functions) < 0 ||
         PyModule_AddFunctions(module, jws_json_functions) < 0)
         goto done;
     st->key_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &key_spec, NULL);

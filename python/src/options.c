@@ -57,9 +57,11 @@ options_arg(cjwt_state *st, PyObject *options, decode_settings *a)
     if (options == Py_None)
         return 0;
     if (!PyDict_Check(options)) {
-        PyErr_Format(PyExc_TypeError, "options must be a dict, not %.100s",
-                     Py_TYPE(options)->tp_name);
-        return -1;
+        /* a TypeError, and PyJWT's AttributeError for options=[] too */
+        char msg[160];
+        PyOS_snprintf(msg, sizeof msg, "options must be a dict, not %.100s",
+                      Py_TYPE(options)->tp_name);
+        return compat_raise("_ArgumentTypeError", msg);
     }
     if (PyDict_GET_SIZE(options) == 0)
         return 0;
@@ -91,10 +93,14 @@ options_arg(cjwt_state *st, PyObject *options, decode_settings *a)
     v = option_get(st, options, OPT_REQUIRE);
     if (!v && PyErr_Occurred())
         return -1;
-    if (v && v != Py_None) {
+    if (v == Py_None)   /* PyJWT iterates it: TypeError */
+        return compat_raise("_RequireTypeError",
+                            "option require must be a list of claim names, not None");
+    if (v) {
         if (PyUnicode_Check(v)) {
-            PyErr_SetString(PyExc_TypeError, "option require must be a list of claim names");
-            return -1;
+            /* a TypeError, and PyJWT's MissingRequiredClaimError (it iterates the letters) */
+            return compat_raise("_RequireTypeError",
+                                "option require must be a list of claim names, not a str");
         }
         if (!(a->required = str_or_strings(v, "option require")) ||
             !(a->required_arr = utf8_array(a->required)))
@@ -164,14 +170,29 @@ algorithms_arg(cjwt_state *st, PyObject *algorithms, decode_settings *a)
             bits |= CJWT_ALG_BIT(alg);
         }
         if (i == n) {
-            a->opts.algorithms |= bits;
+            /* cjwt.unregister_algorithm(): those names verify nothing any more */
+            a->opts.algorithms |= bits & ~st->unregistered_algs;
             a->algorithms_given = n > 0;
             return 0;
         }
     }
     PyObject *names = str_or_strings(algorithms, "algorithms");
-    if (!names)
+    if (!names) {
+        /* algorithms=[5]: a TypeError, and PyJWT's InvalidAlgorithmError (no
+         * name matches). A value that is no collection at all stays a TypeError. */
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyObject *type, *value, *tb;
+            PyErr_Fetch(&type, &value, &tb);
+            PyObject *it = PyObject_GetIter(algorithms);
+            PyErr_Restore(type, value, tb);
+            if (it) {
+                Py_DECREF(it);
+                return compat_reraise_type_error("_AlgorithmsTypeError",
+                                                 "The specified alg value is not allowed: ");
+            }
+        }
         return -1;
+    }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
         Py_ssize_t len;
         const char *name = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(names, i), &len);
@@ -185,7 +206,7 @@ algorithms_arg(cjwt_state *st, PyObject *algorithms, decode_settings *a)
             raise_code(st, CJWT_E_UNSUPPORTED_ALG, msg, NULL);
             return -1;
         }
-        a->opts.algorithms |= CJWT_ALG_BIT(alg);
+        a->opts.algorithms |= CJWT_ALG_BIT(alg) & ~st->unregistered_algs;
     }
     a->algorithms_given = PyTuple_GET_SIZE(names) > 0;
     Py_DECREF(names);

@@ -81,8 +81,18 @@ def test_header_alg_wins_over_algorithm():
     assert cjwt.decode(token, SECRET, algorithms=["HS256"], now=NOW) == {"a": 1}
     token = cjwt.encode({"a": 1}, SECRET * 2, headers={"alg": "HS512"})
     assert cjwt.get_unverified_header(token)["alg"] == "HS512"
-    token = cjwt.encode({"a": 1}, SECRET, algorithm="HS256", headers={"alg": ""})
-    assert cjwt.get_unverified_header(token)["alg"] == "HS256"
+
+
+
+@pytest.mark.parametrize("alg", ["", None])
+def test_header_alg_empty_refused(alg):
+    # PyJWT signs with `algorithm` and writes the empty alg over it (a token
+    # no verifier reads); cjwt refuses it as a name it cannot sign with.
+    with pytest.raises(NotImplementedError, match="Algorithm not supported") as info:
+        cjwt.encode({"a": 1}, SECRET, algorithm="HS256", headers={"alg": alg})
+    assert info.value.code == "unsupported_alg"
+    with pytest.raises(NotImplementedError):
+        cjwt.PyJWS().encode(b"x", SECRET, algorithm="HS256", headers={"alg": alg})
 
 
 def test_key_kid_from_jwk():

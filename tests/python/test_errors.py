@@ -149,7 +149,13 @@ def test_invalid_key_wrong_type_jwk():
 def test_invalid_key_jwk_bound_to_other_alg():
     jwk = {"kty": "oct", "k": b64url(SECRET.encode()), "alg": "HS512"}
     token = cjwt.encode({"a": 1}, SECRET)
-    raises(cjwt.InvalidKeyError, "invalid_key", verify, token, jwk)
+    # both classes: cjwt's InvalidKeyError, PyJWT's InvalidAlgorithmError for a PyJWK
+    with pytest.raises(cjwt.InvalidKeyError) as info:
+        verify(token, jwk)
+    assert isinstance(info.value, cjwt.InvalidAlgorithmError)
+    assert info.value.code == "invalid_key"
+    assert str(info.value).startswith("Token algorithm 'HS256' does not match the key's "
+                                      "algorithm 'HS512': the key is bound to HS512")
 
 
 def test_invalid_key_bad_jwk():
@@ -159,7 +165,16 @@ def test_invalid_key_bad_jwk():
 
 def test_invalid_key_none_when_signature_checked():
     token = cjwt.encode({"a": 1}, SECRET)
-    raises(cjwt.InvalidKeyError, "invalid_key", verify, token, None)
+    # both classes: cjwt's InvalidKeyError, PyJWT's TypeError (its algorithms' prepare_key)
+    for alg, text in (("HS256", "Expected a string or bytes value: a key is required for HS256"),
+                      ("RS256", "Expecting a PEM-formatted key: a key is required for RS256")):
+        tok = token if alg == "HS256" else cjwt.encode({"a": 1}, cjwt.Key.generate(alg))
+        with pytest.raises(cjwt.InvalidKeyError) as info:
+            verify(tok, None, algorithms=[alg])
+        assert isinstance(info.value, TypeError)
+        assert (info.value.code, str(info.value)) == ("invalid_key", text)
+    with pytest.raises(TypeError):
+        cjwt.encode({"a": 1}, None, algorithm="HS256")
 
 
 # --- signature ---------------------------------------------------------------

@@ -46,6 +46,14 @@ def one_round(i):
         lambda: cjwt.encode({"a": 2**70}, key),                                       # ValueError
         lambda: cjwt.encode({"a": 1}, {"kty": "EC"}),                                 # bad JWK
         lambda: cjwt.Key.from_jwk({"kty": "oct", "k": "!!"}),
+        # PyJWT's classes and messages (python/src/compat.c): both-class errors
+        lambda: cjwt.decode(token, None, algorithms=["HS256"], now=NOW),               # no key
+        lambda: cjwt.decode(token, key, algorithms=[5], now=NOW),                      # alg type
+        lambda: cjwt.decode(token, key, algorithms=["HS256"], options=[]),             # options
+        lambda: cjwt.decode(token, key, algorithms=["HS256"], options={"require": "x"}),
+        lambda: cjwt.decode(token + ".x", key, algorithms=["HS256"], now=NOW),         # 4 segments
+        lambda: cjwt.decode(token, cjwt.Key.from_secret("k" * 64).with_alg("HS512"),
+                            algorithms=["HS256"], now=NOW),                             # bound key
         lambda: cjwt.Key(key).thumbprint(),                                            # Key(x)
         lambda: cjwt.Key(bytearray(b"z" * 32)).to_jwk(),
         lambda: cjwt.Key({"kty": "oct", "k": "!!"}),

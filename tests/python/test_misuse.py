@@ -45,17 +45,49 @@ def test_empty_audience_list_refuses_a_token_without_aud():
 
 @pytest.mark.parametrize("kw", [
     {"key": 123}, {"key": 1.5}, {"key": ["k"]},
-    {"algorithms": 256}, {"algorithms": [256]}, {"algorithms": [b"HS256"]},
+    {"algorithms": 256},
     {"audience": 1}, {"typ": 5},
     {"leeway": "10"}, {"leeway": None}, {"leeway": True},
     {"max_age": "1h"}, {"now": "now"}, {"now": True},
-    {"options": ["verify_exp"]}, {"options": {"require": "exp"}}, {"options": {"require": [1]}},
+    {"options": ["verify_exp"]}, {"options": {"require": [1]}},
     {"options": {"max_token_len": "big"}}, {"options": {"max_depth": 1.5}},
 ])
 def test_decode_type_errors(kw):
     with pytest.raises(TypeError) as info:
         decode(**kw)
     assert not isinstance(info.value, cjwt.PyJWTError)
+
+
+@pytest.mark.parametrize("kw, pyjwt_class, message", [
+    ({"algorithms": [256]}, cjwt.InvalidAlgorithmError,
+     "The specified alg value is not allowed: algorithms must be str, not int"),
+    ({"algorithms": [b"HS256"]}, cjwt.InvalidAlgorithmError,
+     "The specified alg value is not allowed: algorithms must be str, not bytes"),
+    ({"options": {"require": "exp"}}, cjwt.MissingRequiredClaimError,
+     "option require must be a list of claim names, not a str"),
+])
+def test_decode_type_errors_also_pyjwt_class(kw, pyjwt_class, message):
+    # A TypeError, and the class PyJWT raises for the same argument (its
+    # `except` clauses catch it), raised before the token is read.
+    with pytest.raises(TypeError) as info:
+        decode(**kw)
+    assert isinstance(info.value, pyjwt_class)
+    assert str(info.value) == message
+    with pytest.raises(pyjwt_class):
+        cjwt.decode("not a token", SECRET, **dict({"algorithms": HS}, **kw))
+
+
+def test_options_list_is_also_attribute_error():
+    # PyJWT fails on options=[...] with AttributeError (options.get)
+    for call in (lambda: decode(options=["verify_exp"]),
+                 lambda: cjwt.PyJWT().decode(TOKEN, SECRET, algorithms=HS, options=["x"]),
+                 lambda: cjwt.encode({"a": 1}, SECRET, headers=[("kid", "a")])):
+        with pytest.raises(TypeError) as info:
+            call()
+        assert isinstance(info.value, AttributeError)
+    # an empty value is "no headers", as in PyJWT
+    assert cjwt.get_unverified_header(cjwt.encode({"a": 1}, SECRET, headers=[])) == {
+        "alg": "HS256", "typ": "JWT"}
 
 
 @pytest.mark.parametrize("kw", [
