@@ -38,24 +38,28 @@ ISS, AUD, NOW = "https://auth.example.com", "api.example.com", 1700000100
 PY_LOOP = r"""
 import sys, cjwt
 ISS, AUD, NOW = %r, %r, %r
-key = cjwt.Key.from_secret(%r)
+KEY = key = cjwt.Key.from_secret(%r)
 payload = {"sub": "user-1234567", "iss": ISS, "aud": AUD, "iat": 1700000000,
            "exp": 4100000000, "jti": "3f2c9a1e-5b7d-4e2f-9a61-0c8d7e6f5a4b", "role": "admin",
            "permissions": ["orders:read", "orders:write", "payments:read"]}
-token = cjwt.encode(payload, key, algorithm="HS256")
-n = int(sys.argv[2])
-if sys.argv[1] == "verifier":
-    v = cjwt.Verifier(["HS256"], audience=AUD, issuer=ISS)
-    assert v.decode(token, key, now=NOW) == payload
-    d = v.decode
-    for _ in range(n):
-        d(token, key, now=NOW)
-else:
-    assert cjwt.decode(token, key, algorithms=["HS256"], audience=AUD, issuer=ISS,
-                       now=NOW) == payload
-    decode, algs = cjwt.decode, ["HS256"]
-    for _ in range(n):
-        decode(token, key, algorithms=algs, audience=AUD, issuer=ISS, now=NOW)
+TOKEN = cjwt.encode(payload, key, algorithm="HS256")
+def run(kind, n):
+    # locals, as in a function of an application (and bench/py_runner.py)
+    token, key = TOKEN, KEY
+    if kind == "verifier":
+        v = cjwt.Verifier(["HS256"], audience=AUD, issuer=ISS)
+        assert v.decode(token, key, now=NOW) == payload
+        d = v.decode
+        for _ in range(n):
+            d(token, key, now=NOW)
+    else:
+        decode, algs, aud, iss, now = cjwt.decode, ["HS256"], AUD, ISS, NOW
+        assert decode(token, key, algorithms=algs, audience=aud, issuer=iss, now=now) == payload
+        for _ in range(n):
+            decode(token, key, algorithms=algs, audience=aud, issuer=iss, now=now)
+
+
+run(sys.argv[1], int(sys.argv[2]))
 """ % (ISS, AUD, NOW, SECRET)
 
 LUA_LOOP = r"""
