@@ -114,7 +114,8 @@ def binding(row, n, script_dir):
         with open(path, "w") as f:
             f.write(PY_LOOP)
         argv = [sys.executable, path, kind]
-        env = {"PYTHONHASHSEED": "0", "PYTHONPATH": os.path.join(ROOT, "python")}
+        env = {"PYTHONHASHSEED": "0", "PYTHONPATH": os.path.join(ROOT, "python"),
+               "PYTHONDONTWRITEBYTECODE": "1"}   # both runs import alike
     else:
         path = os.path.join(script_dir, "loop.lua")
         with open(path, "w") as f:

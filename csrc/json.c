@@ -303,6 +303,95 @@ const cjwt_value *cjwt_object_iter_value(void *it)
     return CJWTP_VALUE(json_object_iter_value(it));
 }
 
+/* ---- a whole value at once ---------------------------------------------- */
+
+/* One reader node and its subtree into items (as far as cap allows); name:
+ * the member name's node, or NULL. Returns the node after the subtree. The
+ * recursion is as deep as the document, which the reader bounded. */
+static const cjwtp_node *node_items(const cjwtp_node *n, const cjwtp_node *name,
+                                    cjwt_item *items, size_t cap, size_t *count)
+{
+    size_t at = (*count)++;
+    cjwt_type t = NODE_TYPE(n);
+    if (at < cap) {
+        cjwt_item *it = &items[at];
+        it->type = t;
+        it->flags = (n->tag & CJWTP_NODE_ASCII) ? CJWT_ITEM_ASCII : 0;
+        if (name) {
+            it->name = name->u.s;
+            it->name_len = name->len;
+            if (name->tag & CJWTP_NODE_ASCII)
+                it->flags |= CJWT_ITEM_NAME_ASCII;
+        } else {
+            it->name = NULL;
+            it->name_len = 0;
+        }
+        it->s = t == CJWT_TYPE_STRING ? n->u.s : NULL;
+        it->len = t == CJWT_TYPE_STRING ? n->len
+                : t == CJWT_TYPE_ARRAY || t == CJWT_TYPE_OBJECT ? n->count : 0;
+        if (t == CJWT_TYPE_INT)
+            it->i = n->u.i;
+        else if (t == CJWT_TYPE_REAL)
+            it->d = n->u.d;
+    }
+    if (t == CJWT_TYPE_ARRAY) {
+        const cjwtp_node *c = n + 1;
+        for (uint32_t i = 0; i < n->count; i++)
+            c = node_items(c, NULL, items, cap, count);
+    } else if (t == CJWT_TYPE_OBJECT) {
+        const cjwtp_node *k = n + 1;
+        for (uint32_t i = 0; i < n->count; i++)
+            k = node_items(k + 1, k, items, cap, count);
+    }
+    return node_next(n);
+}
+
+/* The same over any value (jansson values: the cold path), through the
+ * accessors; names and strings are not known to be ASCII. */
+static void value_items(const cjwt_value *v, const char *name, size_t name_len,
+                        cjwt_item *items, size_t cap, size_t *count)
+{
+    size_t at = (*count)++, n = 0;
+    cjwt_type t = cjwt_value_type(v);
+    if (t == CJWT_TYPE_ARRAY || t == CJWT_TYPE_OBJECT)
+        n = cjwt_value_size(v);
+    if (at < cap) {
+        cjwt_item *it = &items[at];
+        it->type = t;
+        it->flags = 0;
+        it->name = name;
+        it->name_len = name_len;
+        it->s = NULL;
+        it->len = n;
+        if (t == CJWT_TYPE_STRING)
+            it->s = cjwt_value_string(v, &it->len);
+        else if (t == CJWT_TYPE_INT)
+            it->i = cjwt_value_int(v);
+        else if (t == CJWT_TYPE_REAL)
+            it->d = cjwt_value_real(v);
+    }
+    if (t == CJWT_TYPE_ARRAY) {
+        for (size_t i = 0; i < n; i++)
+            value_items(cjwt_value_array_get(v, i), NULL, 0, items, cap, count);
+    } else if (t == CJWT_TYPE_OBJECT) {
+        for (void *it = cjwt_object_iter(v); it; it = cjwt_object_iter_next(v, it)) {
+            size_t klen = 0;
+            const char *k = cjwt_object_iter_key(it, &klen);
+            value_items(cjwt_object_iter_value(it), k, klen, items, cap, count);
+        }
+    }
+}
+
+size_t cjwt_value_items(const cjwt_value *v, cjwt_item *items, size_t cap)
+{
+    size_t count = 0;
+    if (v && CJWTP_IS_NODE(v))
+        node_items(NODE(v), NULL, items, cap, &count);
+    else
+        value_items(v, NULL, 0, items, cap, &count);
+    return count;
+}
+
 /* ---- building -------------------------------------------------------------- */
 
 cjwt_value *cjwt_value_new_object(void) { return CJWTP_VALUE(json_object()); }
