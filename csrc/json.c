@@ -305,45 +305,60 @@ const cjwt_value *cjwt_object_iter_value(void *it)
 
 /* ---- a whole value at once ---------------------------------------------- */
 
-/* One reader node and its subtree into items (as far as cap allows); name:
- * the member name's node, or NULL. Returns the node after the subtree. The
- * recursion is as deep as the document, which the reader bounded. */
-static const cjwtp_node *node_items(const cjwtp_node *n, const cjwtp_node *name,
-                                    cjwt_item *items, size_t cap, size_t *count)
+/* One reader node into an item; name: its member name's node, or NULL. */
+static inline void node_item(cjwt_item *it, const cjwtp_node *n, const cjwtp_node *name)
 {
-    size_t at = (*count)++;
     cjwt_type t = NODE_TYPE(n);
-    if (at < cap) {
-        cjwt_item *it = &items[at];
-        it->type = t;
-        it->flags = (n->tag & CJWTP_NODE_ASCII) ? CJWT_ITEM_ASCII : 0;
-        if (name) {
-            it->name = name->u.s;
-            it->name_len = name->len;
-            if (name->tag & CJWTP_NODE_ASCII)
-                it->flags |= CJWT_ITEM_NAME_ASCII;
-        } else {
-            it->name = NULL;
-            it->name_len = 0;
-        }
-        it->s = t == CJWT_TYPE_STRING ? n->u.s : NULL;
-        it->len = t == CJWT_TYPE_STRING ? n->len
-                : t == CJWT_TYPE_ARRAY || t == CJWT_TYPE_OBJECT ? n->count : 0;
-        if (t == CJWT_TYPE_INT)
-            it->i = n->u.i;
-        else if (t == CJWT_TYPE_REAL)
-            it->d = n->u.d;
+    it->type = t;
+    it->flags = (n->tag & CJWTP_NODE_ASCII) ? CJWT_ITEM_ASCII : 0;
+    it->s = NULL;
+    it->len = n->count;                  /* arrays, objects; 0 otherwise */
+    if (name) {
+        it->name = name->u.s;
+        it->name_len = name->len;
+        if (name->tag & CJWTP_NODE_ASCII)
+            it->flags |= CJWT_ITEM_NAME_ASCII;
+    } else {
+        it->name = NULL;
+        it->name_len = 0;
     }
-    if (t == CJWT_TYPE_ARRAY) {
-        const cjwtp_node *c = n + 1;
-        for (uint32_t i = 0; i < n->count; i++)
-            c = node_items(c, NULL, items, cap, count);
-    } else if (t == CJWT_TYPE_OBJECT) {
-        const cjwtp_node *k = n + 1;
-        for (uint32_t i = 0; i < n->count; i++)
-            k = node_items(k + 1, k, items, cap, count);
+    if (t == CJWT_TYPE_STRING) {
+        it->s = n->u.s;
+        it->len = n->len;
+    } else if (t == CJWT_TYPE_INT) {
+        it->i = n->u.i;
+    } else if (t == CJWT_TYPE_REAL) {
+        it->d = n->u.d;
     }
-    return node_next(n);
+}
+
+/* The children of the container node c into items from *count on (as far
+ * as cap allows): leaves in the loop, containers by recursion (as deep as
+ * the document, which the reader bounded). */
+static void node_children(const cjwtp_node *c, cjwt_item *items, size_t cap, size_t *count)
+{
+    int object = NODE_TYPE(c) == CJWT_TYPE_OBJECT;
+    const cjwtp_node *n = c + 1;
+    for (uint32_t i = 0; i < c->count; i++) {
+        const cjwtp_node *name = NULL;
+        if (object)
+            name = n++;                  /* a member: its name's node, then its value */
+        if ((*count)++ < cap)
+            node_item(&items[*count - 1], n, name);
+        if (n->span > 1)                 /* a container with children */
+            node_children(n, items, cap, count);
+        n = node_next(n);
+    }
+}
+
+static size_t node_items(const cjwtp_node *n, cjwt_item *items, size_t cap)
+{
+    size_t count = 1;
+    if (cap)
+        node_item(&items[0], n, NULL);
+    if (n->span > 1)
+        node_children(n, items, cap, &count);
+    return count;
 }
 
 /* The same over any value (jansson values: the cold path), through the
@@ -386,9 +401,8 @@ size_t cjwt_value_items(const cjwt_value *v, cjwt_item *items, size_t cap)
 {
     size_t count = 0;
     if (v && CJWTP_IS_NODE(v))
-        node_items(NODE(v), NULL, items, cap, &count);
-    else
-        value_items(v, NULL, 0, items, cap, &count);
+        return node_items(NODE(v), items, cap);
+    value_items(v, NULL, 0, items, cap, &count);
     return count;
 }
 

@@ -253,9 +253,12 @@ cjwt_value *lcjwt_table_arg_to_value(lua_State *L, int idx, int arg, const char 
 /* ---- cjwt_value -> Lua ---------------------------------------------------- */
 /* May raise (out of memory): callers hold the source in a guard. */
 
-void lcjwt_push_value(lua_State *L, const cjwt_value *v)
+/* items[*pos] and what it holds -> Lua, advancing *pos past them. */
+static void push_items(lua_State *L, const cjwt_item *items, size_t *pos)
 {
-    switch (cjwt_value_type(v)) {
+    const cjwt_item *it = &items[(*pos)++];
+    size_t i, n = it->len;
+    switch (it->type) {
     case CJWT_TYPE_NULL:
         lua_pushlightuserdata(L, NULL);
         break;
@@ -267,48 +270,61 @@ void lcjwt_push_value(lua_State *L, const cjwt_value *v)
         break;
     case CJWT_TYPE_INT:
 #if LCJWT_INTEGERS
-        lua_pushinteger(L, (lua_Integer)cjwt_value_int(v));
+        lua_pushinteger(L, (lua_Integer)it->i);
 #else
-        lua_pushnumber(L, (lua_Number)cjwt_value_int(v));
+        lua_pushnumber(L, (lua_Number)it->i);
 #endif
         break;
     case CJWT_TYPE_REAL:
-        lua_pushnumber(L, (lua_Number)cjwt_value_real(v));
+        lua_pushnumber(L, (lua_Number)it->d);
         break;
-    case CJWT_TYPE_STRING: {
-        size_t len = 0;
-        const char *s = cjwt_value_string(v, &len);
-        lua_pushlstring(L, s ? s : "", len);
+    case CJWT_TYPE_STRING:
+        lua_pushlstring(L, it->s, n);
         break;
-    }
-    case CJWT_TYPE_ARRAY: {
-        size_t i, n = cjwt_value_size(v);
+    case CJWT_TYPE_ARRAY:
         luaL_checkstack(L, 4, "cjwt: JSON nested too deep");
         lua_createtable(L, n > INT_MAX ? INT_MAX : (int)n, 0);
         for (i = 0; i < n; i++) {
-            lcjwt_push_value(L, cjwt_value_array_get(v, i));
+            push_items(L, items, pos);
             lua_rawseti(L, -2, (int)(i + 1));
         }
         /* Marked, so that an empty array encodes back as []. */
         lua_pushvalue(L, ARRAY_MT_INDEX);
         lua_setmetatable(L, -2);
         break;
-    }
-    case CJWT_TYPE_OBJECT: {
-        size_t n = cjwt_value_size(v);
-        void *it;
+    case CJWT_TYPE_OBJECT:
         luaL_checkstack(L, 4, "cjwt: JSON nested too deep");
         lua_createtable(L, 0, n > INT_MAX ? INT_MAX : (int)n);
-        for (it = cjwt_object_iter(v); it; it = cjwt_object_iter_next(v, it)) {
-            size_t klen = 0;
-            const char *k = cjwt_object_iter_key(it, &klen);
-            lua_pushlstring(L, k, klen);
-            lcjwt_push_value(L, cjwt_object_iter_value(it));
+        for (i = 0; i < n; i++) {
+            const cjwt_item *m = &items[*pos];
+            lua_pushlstring(L, m->name, m->name_len);
+            push_items(L, items, pos);
             lua_rawset(L, -3);
         }
         break;
     }
+}
+
+/* Values of up to this many items are converted from the C stack. */
+#define ITEMS_ON_STACK 48
+
+/* The core lays the whole tree out at once (cjwt_value_items), then the
+ * Lua values are made straight from it. A larger tree's items live in a
+ * userdata (a raise must not leak them), removed once converted. */
+void lcjwt_push_value(lua_State *L, const cjwt_value *v)
+{
+    cjwt_item on_stack[ITEMS_ON_STACK], *items = on_stack;
+    size_t pos = 0, n = cjwt_value_items(v, items, ITEMS_ON_STACK);
+    if (n <= ITEMS_ON_STACK) {
+        push_items(L, items, &pos);
+        return;
     }
+    if (n > (size_t)-1 / sizeof *items)
+        luaL_error(L, "cjwt: value too large");
+    items = (cjwt_item *)lua_newuserdata(L, n * sizeof *items);
+    cjwt_value_items(v, items, n);
+    push_items(L, items, &pos);
+    lua_remove(L, -2);
 }
 
 /* A counter as a Lua integer (a number on LuaJIT: exact up to 2^53). */
