@@ -36,8 +36,9 @@
  * Module state: the array metatable is upvalue 1 of every function, the
  * error metatable (or false for the safe flavour) upvalue 2, the verify
  * paths' protected result converter upvalue 3, their result slot upvalue 4,
- * the key cache (string key material -> parsed key) upvalue 5; the key and
- * guard metatables live in the registry. No C globals hold state.
+ * the key cache (string key material -> parsed key) upvalue 5, the key and
+ * key set metatables upvalues 6 and 7 (also in the registry, as the guard
+ * metatable is: luaL_checkudata finds them there). No C globals hold state.
  *
  * Names: what one file uses from another is declared here with the prefix
  * lcjwt_ (hidden: only luaopen_cjwt_core is exported); the rest is static.
@@ -76,7 +77,9 @@
 #define PUSH_DECODED_INDEX lua_upvalueindex(3)
 #define RESULT_SLOT_INDEX lua_upvalueindex(4)
 #define KEY_CACHE_INDEX lua_upvalueindex(5)
-#define N_UPVALUES 5
+#define KEY_MT_INDEX lua_upvalueindex(6)
+#define KEYSET_MT_INDEX lua_upvalueindex(7)
+#define N_UPVALUES 7
 
 /* The function's flavour: raising (cjwt) or returning nil, message, code
  * (cjwt.safe). */
@@ -127,6 +130,21 @@ extern const char lcjwt_empty_array_marker;
 int lcjwt_number_to_int64(lua_State *L, int idx, double min, double max, int64_t *out);
 cjwt_value *lcjwt_table_arg_to_value(lua_State *L, int idx, int arg, const char *what);
 void lcjwt_push_value(lua_State *L, const cjwt_value *v);
+
+/* The member names of the last claims object converted (decode.c keeps one
+ * per module, in its result slot), so that the next token's names, most
+ * often the same, are pushed from a table of those strings rather than
+ * made again. `n` names end at end[0..n) in bytes; the strings are at
+ * 1..n of the table given with them. */
+#define LCJWT_NAMES_MAX 24
+#define LCJWT_NAMES_BYTES 256
+typedef struct lcjwt_names {
+    unsigned n;
+    uint16_t end[LCJWT_NAMES_MAX];
+    char bytes[LCJWT_NAMES_BYTES];
+} lcjwt_names;
+void lcjwt_names_table_push(lua_State *L);
+void lcjwt_push_claims(lua_State *L, const cjwt_value *v, lcjwt_names *names, int table);
 void lcjwt_push_counter(lua_State *L, uint64_t n);
 
 /* ---- options.c: option tables -------------------------------------------- */

@@ -327,6 +327,70 @@ void lcjwt_push_value(lua_State *L, const cjwt_value *v)
     lua_remove(L, -2);
 }
 
+/* A new table for lcjwt_names: LCJWT_NAMES_MAX slots, each false until a
+ * name is put there (its array part is made whole, so storing a name never
+ * allocates). */
+void lcjwt_names_table_push(lua_State *L)
+{
+    int i;
+    lua_createtable(L, LCJWT_NAMES_MAX, 0);
+    for (i = 1; i <= LCJWT_NAMES_MAX; i++) {
+        lua_pushboolean(L, 0);
+        lua_rawseti(L, -2, i);
+    }
+}
+
+/* The claims object (an object's items at items[0..]) with its member names
+ * taken from `names` (strings at stack index `table`) while they match the
+ * remembered ones; from the first that does not, the names are made and
+ * remembered instead. Each C-side change follows the table's, so a raise
+ * leaves them agreeing. */
+static void push_claims_items(lua_State *L, const cjwt_item *items, size_t *pos,
+                              lcjwt_names *names, int table)
+{
+    size_t i, n = items[(*pos)++].len;
+    int same = 1;
+    luaL_checkstack(L, 4, "cjwt: JSON nested too deep");
+    lua_createtable(L, 0, n > INT_MAX ? INT_MAX : (int)n);
+    for (i = 0; i < n; i++) {
+        const cjwt_item *m = &items[*pos];
+        size_t start = i ? names->end[i - 1] : 0;
+        if (same && i < names->n && names->end[i] - start == m->name_len &&
+            memcmp(names->bytes + start, m->name, m->name_len) == 0) {
+            lua_rawgeti(L, table, (int)(i + 1));
+        } else {
+            if (same) {
+                same = 0;
+                if (names->n > i)
+                    names->n = (unsigned)i;        /* what follows is this object's */
+            }
+            lua_pushlstring(L, m->name, m->name_len);
+            if (names->n == i && i < LCJWT_NAMES_MAX && m->name_len <= LCJWT_NAMES_BYTES - start) {
+                lua_pushvalue(L, -1);
+                lua_rawseti(L, table, (int)(i + 1));
+                memcpy(names->bytes + start, m->name, m->name_len);
+                names->end[i] = (uint16_t)(start + m->name_len);
+                names->n = (unsigned)(i + 1);
+            }
+        }
+        push_items(L, items, pos);
+        lua_rawset(L, -3);
+    }
+}
+
+/* lcjwt_push_value for a verified payload: an object's member names through
+ * `names` (see binding.h); anything else as lcjwt_push_value does. */
+void lcjwt_push_claims(lua_State *L, const cjwt_value *v, lcjwt_names *names, int table)
+{
+    cjwt_item on_stack[ITEMS_ON_STACK];
+    size_t pos = 0, n = cjwt_value_items(v, on_stack, ITEMS_ON_STACK);
+    if (n > ITEMS_ON_STACK || on_stack[0].type != CJWT_TYPE_OBJECT) {
+        lcjwt_push_value(L, v);
+        return;
+    }
+    push_claims_items(L, on_stack, &pos, names, table);
+}
+
 /* A counter as a Lua integer (a number on LuaJIT: exact up to 2^53). */
 void lcjwt_push_counter(lua_State *L, uint64_t n)
 {
