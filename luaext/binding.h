@@ -195,6 +195,41 @@ typedef struct lverify_opts {
 
 int lcjwt_read_verify_opts(lua_State *L, int arg, lverify_opts *o, cjwt_error *err);
 
+/* The last options table of decode / decode_complete / jws_decode, read
+ * (options.c): the same table again, with the same raw contents (every key
+ * and value identical, lists item by item), gives the same options without
+ * reading them again. Everything it points to is anchored by the module
+ * (lcjwt_opts_cache_anchor), so no address can be reused while it is kept.
+ * One per module, in the result slot (decode.c). */
+#define OC_ENTRIES 12            /* members of an options table */
+#define OC_LISTS 4               /* algorithms, audience, issuer, require */
+#define OC_LIST_ITEMS 4
+typedef struct oc_value {
+    int type;                    /* LUA_T*; 0 when unused */
+    int is_int;                  /* a Lua 5.4 integer */
+    const void *p;               /* string, table, function: the object */
+    lua_Number n;                /* number, boolean */
+} oc_value;
+typedef struct oc_list {
+    int n;
+    oc_value keys[OC_LIST_ITEMS], vals[OC_LIST_ITEMS];
+} oc_list;
+typedef struct lcjwt_opts_cache {
+    const void *table;           /* NULL: nothing kept */
+    enum verify_mode mode;
+    int n, n_lists;
+    const void *keys[OC_ENTRIES];
+    oc_value vals[OC_ENTRIES];
+    signed char list_of[OC_ENTRIES];   /* index into lists, or -1 */
+    oc_list lists[OC_LISTS];
+    cjwt_verify_opts core;       /* its lists point at the arrays below */
+    int has_now;
+    double now;
+    const char *aud[VO_INLINE], *iss[VO_INLINE], *req[VO_INLINE];
+} lcjwt_opts_cache;
+lcjwt_opts_cache *lcjwt_opts_cache_get(lua_State *L);
+void lcjwt_opts_cache_anchor(lua_State *L);
+
 /* ---- key.c and keyset.c: key objects --------------------------------------- */
 
 typedef struct lkey {

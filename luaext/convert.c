@@ -329,12 +329,12 @@ void lcjwt_push_value(lua_State *L, const cjwt_value *v)
 
 /* A new table for lcjwt_names: LCJWT_NAMES_MAX slots, each false until a
  * name is put there (its array part is made whole, so storing a name never
- * allocates). */
+ * allocates), and one more for the options cache's anchor (decode.c). */
 void lcjwt_names_table_push(lua_State *L)
 {
     int i;
-    lua_createtable(L, LCJWT_NAMES_MAX, 0);
-    for (i = 1; i <= LCJWT_NAMES_MAX; i++) {
+    lua_createtable(L, LCJWT_NAMES_MAX + 1, 0);
+    for (i = 1; i <= LCJWT_NAMES_MAX + 1; i++) {
         lua_pushboolean(L, 0);
         lua_rawseti(L, -2, i);
     }

@@ -81,6 +81,7 @@ void lcjwt_denylist_prepare(lua_State *L, int fn, lrevoke *r)
 typedef struct result_slot {
     cjwt_decoded *decoded;
     lcjwt_names names;
+    lcjwt_opts_cache opts;
 } result_slot;
 
 #if LUA_VERSION_NUM >= 504
@@ -96,6 +97,25 @@ typedef struct result_slot {
 #define slot_set_table(L, idx) lua_setfenv((L), (idx))
 #define slot_push_table(L, idx) lua_getfenv((L), (idx))
 #endif
+
+/* The module's options cache (options.c), or NULL from a function without
+ * the result slot. */
+lcjwt_opts_cache *lcjwt_opts_cache_get(lua_State *L)
+{
+    result_slot *slot = (result_slot *)lua_touserdata(L, RESULT_SLOT_INDEX);
+    return slot ? &slot->opts : NULL;
+}
+
+/* Pops a table and keeps it as the anchor of the options cache (what the
+ * cache points to), releasing the previous one. May raise (out of memory):
+ * the caller marks the cache empty first. */
+void lcjwt_opts_cache_anchor(lua_State *L)
+{
+    slot_push_table(L, RESULT_SLOT_INDEX);
+    lua_insert(L, -2);
+    lua_rawseti(L, -2, LCJWT_NAMES_MAX + 1);
+    lua_pop(L, 1);
+}
 
 /* Pushes the result of a verification in `mode`; slot (may be NULL): the
  * module's result slot, for the claims' names. May raise (out of memory). */
