@@ -218,8 +218,7 @@ typedef struct lcjwt_opts_cache {
     const void *table;           /* NULL: nothing kept */
     enum verify_mode mode;
     int n, n_lists;
-    const void *keys[OC_ENTRIES];
-    oc_value vals[OC_ENTRIES];
+    oc_value keys[OC_ENTRIES], vals[OC_ENTRIES];
     signed char list_of[OC_ENTRIES];   /* index into lists, or -1 */
     oc_list lists[OC_LISTS];
     cjwt_verify_opts core;       /* its lists point at the arrays below */

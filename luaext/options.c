@@ -425,13 +425,19 @@ static int oc_same(lua_State *L, int idx, const oc_value *v)
     }
 }
 
-/* Whether the table at idx holds exactly the entries of *l, in order. */
-static int oc_list_same(lua_State *L, int idx, const oc_list *l)
+/* Whether the table at idx holds exactly the n entries keys/vals, in
+ * lua_next's order; with oc, the options table: each list-valued entry's
+ * list is compared too. */
+static int oc_entries_same(lua_State *L, int idx, const oc_value *keys, const oc_value *vals,
+                           int n, const lcjwt_opts_cache *oc)
 {
     int i = 0, same = 1;
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
-        same = i < l->n && oc_same(L, -2, &l->keys[i]) && oc_same(L, -1, &l->vals[i]);
+        const oc_list *l = oc && i < n && oc->list_of[i] >= 0 ? &oc->lists[(int)oc->list_of[i]]
+                                                              : NULL;
+        same = i < n && oc_same(L, -2, &keys[i]) && oc_same(L, -1, &vals[i]) &&
+               (!l || oc_entries_same(L, lua_gettop(L), l->keys, l->vals, l->n, NULL));
         lua_pop(L, 1);
         if (!same) {
             lua_pop(L, 1);
@@ -439,29 +445,16 @@ static int oc_list_same(lua_State *L, int idx, const oc_list *l)
         }
         i++;
     }
-    return i == l->n;
+    return i == n;
 }
 
 /* Whether the options table at arg is the one kept, unchanged. */
 static int oc_hit(lua_State *L, int arg, const lcjwt_opts_cache *oc, enum verify_mode mode)
 {
-    int i = 0, same = 1;
     if (!oc->table || oc->mode != mode || lua_topointer(L, arg) != oc->table)
         return 0;
     luaL_checkstack(L, 6, "cjwt: no stack space");
-    lua_pushnil(L);
-    while (lua_next(L, arg) != 0) {
-        same = i < oc->n && lua_topointer(L, -2) == oc->keys[i] && oc_same(L, -1, &oc->vals[i]) &&
-               (oc->list_of[i] < 0 ||
-                oc_list_same(L, lua_gettop(L), &oc->lists[(int)oc->list_of[i]]));
-        lua_pop(L, 1);
-        if (!same) {
-            lua_pop(L, 1);
-            return 0;
-        }
-        i++;
-    }
-    return i == oc->n;
+    return oc_entries_same(L, arg, oc->keys, oc->vals, oc->n, oc);
 }
 
 /* Keeps the options just read from the table at arg (no denylist, lists
@@ -484,8 +477,7 @@ static void oc_store(lua_State *L, int arg, lcjwt_opts_cache *oc, const lverify_
     oc->n_lists = 0;
     lua_pushnil(L);
     while (lua_next(L, arg) != 0) {
-        int k = 2 * i + 2, ok = i < OC_ENTRIES && lua_type(L, -2) == LUA_TSTRING &&
-                                (oc->keys[i] = lua_topointer(L, -2)) != NULL &&
+        int k = 2 * i + 2, ok = i < OC_ENTRIES && oc_read(L, -2, &oc->keys[i]) &&
                                 oc_read(L, -1, &oc->vals[i]);
         oc->list_of[i] = -1;
         if (ok && oc->vals[i].type == LUA_TTABLE) {

@@ -223,11 +223,7 @@ PyDoc_STRVAR(decode_doc,
 "(``RevocationUnavailableError``, code ``unavailable``, the store's\n"
 "exception as ``__cause__``).");
 
-static PyObject *
-py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
-{
-    return decode_entry(module, MODE_CLAIMS, "decode", args, nargs, kwnames);
-}
+MODE_ENTRY_POINT(py_decode, PyObject *, decode_entry, MODE_CLAIMS, "decode")
 
 PyDoc_STRVAR(decode_complete_doc,
 "decode_complete($module, /, token, key=None, algorithms=None, options=None,\n"
@@ -236,12 +232,7 @@ PyDoc_STRVAR(decode_complete_doc,
 "--\n\n"
 "Like :func:`decode`, returning ``{\"header\", \"payload\", \"signature\"}``.");
 
-static PyObject *
-py_decode_complete(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
-                   PyObject *kwnames)
-{
-    return decode_entry(module, MODE_COMPLETE, "decode_complete", args, nargs, kwnames);
-}
+MODE_ENTRY_POINT(py_decode_complete, PyObject *, decode_entry, MODE_COMPLETE, "decode_complete")
 
 PyDoc_STRVAR(jws_decode_doc,
 "jws_decode($module, /, token, key=None, algorithms=None, *, options=None, typ=None,\n"
@@ -249,11 +240,7 @@ PyDoc_STRVAR(jws_decode_doc,
 "--\n\n"
 "Verifies a compact JWS and returns its payload as ``bytes`` (no claim checks).");
 
-static PyObject *
-py_jws_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
-{
-    return decode_entry(module, MODE_RAW, "jws_decode", args, nargs, kwnames);
-}
+MODE_ENTRY_POINT(py_jws_decode, PyObject *, decode_entry, MODE_RAW, "jws_decode")
 
 PyDoc_STRVAR(get_unverified_header_doc,
 "get_unverified_header($module, token, /)\n--\n\n"
