@@ -332,33 +332,38 @@ static inline void node_item(cjwt_item *it, const cjwtp_node *n, const cjwtp_nod
     }
 }
 
-/* The children of the container node c into items from *count on (as far
+/* The children of the container node c into items from `count` on (as far
  * as cap allows): leaves in the loop, containers by recursion (as deep as
- * the document, which the reader bounded). */
-static void node_children(const cjwtp_node *c, cjwt_item *items, size_t cap, size_t *count)
+ * the document, which the reader bounded). Returns the new count. */
+static size_t node_children(const cjwtp_node *c, cjwt_item *items, size_t cap, size_t count)
 {
-    int object = NODE_TYPE(c) == CJWT_TYPE_OBJECT;
     const cjwtp_node *n = c + 1;
-    for (uint32_t i = 0; i < c->count; i++) {
-        const cjwtp_node *name = NULL;
-        if (object)
-            name = n++;                  /* a member: its name's node, then its value */
-        if ((*count)++ < cap)
-            node_item(&items[*count - 1], n, name);
-        if (n->span > 1)                 /* a container with children */
-            node_children(n, items, cap, count);
-        n = node_next(n);
+    if (NODE_TYPE(c) == CJWT_TYPE_OBJECT) {
+        for (uint32_t i = 0; i < c->count; i++, n = node_next(n)) {
+            const cjwtp_node *name = n++;      /* a member: its name's node, then its value */
+            if (count < cap)
+                node_item(&items[count], n, name);
+            count++;
+            if (n->span > 1)                   /* a container with children */
+                count = node_children(n, items, cap, count);
+        }
+    } else {
+        for (uint32_t i = 0; i < c->count; i++, n = node_next(n)) {
+            if (count < cap)
+                node_item(&items[count], n, NULL);
+            count++;
+            if (n->span > 1)
+                count = node_children(n, items, cap, count);
+        }
     }
+    return count;
 }
 
 static size_t node_items(const cjwtp_node *n, cjwt_item *items, size_t cap)
 {
-    size_t count = 1;
     if (cap)
         node_item(&items[0], n, NULL);
-    if (n->span > 1)
-        node_children(n, items, cap, &count);
-    return count;
+    return n->span > 1 ? node_children(n, items, cap, 1) : 1;
 }
 
 /* The same over any value (jansson values: the cold path), through the
