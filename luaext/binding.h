@@ -36,8 +36,8 @@
  * Module state: the array metatable is upvalue 1 of every function, the
  * error metatable (or false for the safe flavour) upvalue 2, the verify
  * paths' protected result converter upvalue 3, their result slot upvalue 4,
- * the key cache (string key material -> parsed key) upvalue 5, the key and
- * key set metatables upvalues 6 and 7 (also in the registry, as the guard
+ * the key cache (string key material -> parsed key) upvalue 5, the key, key
+ * set and verifier metatables upvalues 6, 7 and 8 (also in the registry, as the guard
  * metatable is: luaL_checkudata finds them there). No C globals hold state.
  *
  * Names: what one file uses from another is declared here with the prefix
@@ -79,7 +79,8 @@
 #define KEY_CACHE_INDEX lua_upvalueindex(5)
 #define KEY_MT_INDEX lua_upvalueindex(6)
 #define KEYSET_MT_INDEX lua_upvalueindex(7)
-#define N_UPVALUES 7
+#define VERIFIER_MT_INDEX lua_upvalueindex(8)
+#define N_UPVALUES 8
 
 /* The function's flavour: raising (cjwt) or returning nil, message, code
  * (cjwt.safe). */
