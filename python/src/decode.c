@@ -98,10 +98,13 @@ verify_call(cjwt_state *st, int mode, const cjwt_verifier *v, const cjwt_verify_
     size_t len = in->token_len;
     int has_now = in->has_now;
     double now = in->now;
-    cjwt_error err = {0};
+    cjwt_error err;
     cjwt_decoded *dec;
     PyObject *result = NULL;
     denylist_call call = {NULL}, *outer;
+
+    err.code = CJWT_OK;                  /* as cjwtp_error_clear: not the whole struct */
+    err.message[0] = err.claim[0] = '\0';
 
     outer = denylist_enter(&call);   /* is_revoked may decode too */
     Py_BEGIN_ALLOW_THREADS
