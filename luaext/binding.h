@@ -191,6 +191,7 @@ typedef struct lverify_opts {
     int has_now;                 /* opts.now */
     double now;
     int denylist;                /* stack index of opts.denylist, 0: none */
+    int cached;                  /* taken from the options cache (not on the stack) */
     vo_slots slots;              /* where each option's value is on the stack */
 } lverify_opts;
 
@@ -229,6 +230,7 @@ typedef struct lcjwt_opts_cache {
 } lcjwt_opts_cache;
 lcjwt_opts_cache *lcjwt_opts_cache_get(lua_State *L);
 void lcjwt_opts_cache_anchor(lua_State *L);
+void lcjwt_opts_cache_anchor_push(lua_State *L);
 
 /* ---- key.c and keyset.c: key objects --------------------------------------- */
 

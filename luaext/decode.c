@@ -117,6 +117,17 @@ void lcjwt_opts_cache_anchor(lua_State *L)
     lua_pop(L, 1);
 }
 
+/* Pushes the options cache's anchor: a call whose options came from the
+ * cache keeps it on its stack while Lua code may run before the core is
+ * done with them (a finalizer run by an allocation could decode with other
+ * options, which replaces the anchor). */
+void lcjwt_opts_cache_anchor_push(lua_State *L)
+{
+    slot_push_table(L, RESULT_SLOT_INDEX);
+    lua_rawgeti(L, -1, LCJWT_NAMES_MAX + 1);
+    lua_remove(L, -2);
+}
+
 /* Pushes the result of a verification in `mode`; slot (may be NULL): the
  * module's result slot, for the claims' names. May raise (out of memory). */
 static void push_decoded_value(lua_State *L, const cjwt_decoded *d, enum verify_mode mode,
@@ -264,6 +275,11 @@ static int verify_common(lua_State *L, enum verify_mode mode)
     o.compiled = 0;
     if (lcjwt_read_verify_opts(L, 3, &o, &c.err) != 0)
         return lcjwt_push_failure(L, NULL, &c.err);
+    /* A key object or set runs no Lua before the core is done; a string or
+     * JWK key may (allocation, finalizers): then what the cached options
+     * point to is held by this call too. */
+    if (o.cached && !c.kobj && !c.sobj)
+        lcjwt_opts_cache_anchor_push(L);
     if (o.denylist) {
         lcjwt_denylist_prepare(L, o.denylist, &rv);
         o.core.revocation = lcjwt_denylist_hook;

@@ -541,11 +541,23 @@ int lcjwt_read_verify_opts(lua_State *L, int arg, lverify_opts *o, cjwt_error *e
         oc_hit(L, arg, oc, o->mode)) {
         luaL_checkstack(L, VERIFY_STACK, "cjwt: no stack space");
         o->denylist = 0;
+        o->cached = 1;
         o->core = oc->core;
         o->has_now = oc->has_now;
         o->now = oc->now;
+        /* the call's own copies of the lists: a nested call may store others */
+        memcpy(o->slots.aud, oc->aud, sizeof oc->aud);
+        memcpy(o->slots.iss, oc->iss, sizeof oc->iss);
+        memcpy(o->slots.req, oc->req, sizeof oc->req);
+        if (o->core.audience)
+            o->core.audience = o->slots.aud;
+        if (o->core.issuer)
+            o->core.issuer = o->slots.iss;
+        if (o->core.required)
+            o->core.required = o->slots.req;
         return 0;
     }
+    o->cached = 0;
     verify_opts_collect(L, arg, &o->slots);
     /* A verify call reserves only what its own calls push (VERIFY_STACK);
      * a verifier is made once, and may convert tables. */

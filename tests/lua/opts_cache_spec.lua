@@ -124,4 +124,31 @@ describe("decode's options table, read again after each change", function()
             if i % 50 == 0 then collectgarbage() end
         end
     end)
+
+    it("keeps its answers when finalizers decode with other options meanwhile", function()
+        local other = { algorithms = { "HS256" }, audience = "nope", now = NOW }
+        local nested = 0
+        local function finalizer()
+            nested = nested + 1
+            assert(not safe.decode(T, SECRET, other))   -- stores other options
+        end
+        local function garbage()
+            if newproxy then                              -- LuaJIT: __gc on userdata only
+                local p = newproxy(true)
+                getmetatable(p).__gc = finalizer
+            else
+                setmetatable({}, { __gc = finalizer })
+            end
+        end
+        local opts = { algorithms = { "HS256" }, audience = "api", now = NOW }
+        for i = 1, 300 do
+            for _ = 1, 20 do garbage() end
+            if i % 7 == 0 then collectgarbage("step") end
+            -- a string key: the call may allocate (and so finalize) after its options are read
+            assert.are.equal("u", cjwt.decode(T, SECRET, opts).sub)
+            assert.are.equal("invalid_audience", code(cjwt.decode, T, SECRET, other))
+        end
+        collectgarbage()
+        assert.is_true(nested > 0)
+    end)
 end)
