@@ -286,7 +286,7 @@ bench-build: core python lua $(B)/c_floor $(B)/bench/jwe_floor
 bench:
 	./bench/install-peers.sh
 	$(MAKE) bench-build
-	$(BENCH_PY) bench/run.py --rounds $(ROUNDS)
+	$(BENCH_PY) bench/run.py --rounds $(ROUNDS) --callgrind
 bench-quick: bench-build
 	$(BENCH_PY) bench/run.py --quick --out $(B)/bench/quick
 

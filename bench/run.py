@@ -373,7 +373,27 @@ def build_tables(med, na, skipped, floor):
     return lines
 
 
-def targets(med, gw_med=None, gw_skip=None):
+def run_callgrind(n=int(os.environ.get("BIND_N", "2000"))):
+    """Instructions per HS256 verify, core and bindings (bench/bind_callgrind.py):
+    ({row: instructions}, skip reason). Deterministic, unlike the timings."""
+    if not shutil.which("valgrind"):
+        return None, "valgrind not installed"
+    sys.path.insert(0, BENCH)
+    import tempfile
+    import bind_callgrind as bc
+    log("callgrind: instructions per HS256 verify (bench/bind_callgrind.py, N=%d)" % n)
+    out = {"core": bc.core(n)}
+    with tempfile.TemporaryDirectory() as tmp:
+        for row in ("python", "lua5.4", "luajit", "python-verifier", "lua5.4-verifier",
+                    "luajit-verifier"):
+            try:
+                out[row] = bc.binding(row, n, tmp)
+            except (SystemExit, OSError, subprocess.CalledProcessError) as e:
+                log("callgrind: %s failed: %s" % (row, str(e)[:200]))
+    return out, None
+
+
+def targets(med, gw_med=None, gw_skip=None, cg=None):
     """The issue's targets, computed from this run (information, never a test)."""
     def m(lib, lang, alg, op="verify"):
         return med.get("|".join((lib, lang, alg, op)))
@@ -417,6 +437,12 @@ def targets(med, gw_med=None, gw_skip=None):
     for lang in ("python", "lua5.4", "luajit"):
         ratio("issue 20: %s HS256 verify (key object), time vs C floor" % lang,
               hs, m("cjwt-key", lang, "HS256"), 1.3, False)
+    # the same ratios by instruction count (callgrind), where the run counted them
+    for row in ("python", "lua5.4", "luajit", "python-verifier", "lua5.4-verifier",
+                "luajit-verifier"):
+        if cg is not None:
+            ratio("issue 20: %s HS256 verify, instructions vs the core (callgrind)" % row,
+                  (cg or {}).get(row), (cg or {}).get("core"), 1.3, False)
     ratio("issue 20: core EdDSA verify vs bare OpenSSL Ed25519 verify (speed-up)",
           m("cjwt-floor", "c", "EdDSA"), m("primitive", "c", "EdDSA"), 2, True)
     ed = m("cjwt-floor", "c", "EdDSA")
@@ -564,6 +590,9 @@ def main():
                     help="timed seconds per verify loop (sign loops get half)")
     ap.add_argument("--only", default="", help="comma-separated libs (cjwt-floor is always run)")
     ap.add_argument("--out", default=BENCH, help="where results.{md,json,png} go")
+    ap.add_argument("--callgrind", action="store_true",
+                    help="also count instructions per HS256 verify, core and bindings "
+                         "(bench/bind_callgrind.py, ~2 min): issue 20's ratios without the noise")
     args = ap.parse_args()
     if args.quick:
         args.rounds, args.seconds = 1, min(args.seconds, 0.05)
@@ -646,7 +675,14 @@ def main():
         print("\nJWE decrypt (bench/jwe_bench.py), operations per second (in brackets: time vs the core)")
         for line in jwe_bench.lines(*jwe)[2:]:
             print("  " + line.strip("| ").replace(" | ", "   "))
-    tg = targets(med, gw_med, gw_skip)
+    cg, cg_skip = run_callgrind() if args.callgrind else (None, "not asked (--callgrind)")
+    if cg_skip:
+        log("skip callgrind counts: " + cg_skip)
+    else:
+        print("\ninstructions per HS256 verify (callgrind, bench/bind_callgrind.py):")
+        for row, v in cg.items():
+            print("  %-16s %9.0f  %.3fx the core" % (row, v, v / cg["core"]))
+    tg = targets(med, gw_med, gw_skip, cg)
     print("\nissue 8 targets (information only; never a test):")
     width = max(len(row[0]) for row in tg)
     for desc, val, goal, verdict in tg:
@@ -667,6 +703,7 @@ def main():
                                          "cpu_us": "nginx worker CPU (utime+stime) per request, µs"}},
                    "revocation": rev or {"skipped": rev_skip},
                    "jwe": {"median": jwe[0], "na": jwe[1]} if jwe else {"skipped": "--only"},
+                   "callgrind": cg or {"skipped": cg_skip},
                    "targets": [dict(zip(("target", "measured", "goal", "verdict"), row))
                                for row in tg],
                    "skipped": {"%s|%s" % k: v for k, v in skipped.items()},

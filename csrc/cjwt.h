@@ -131,6 +131,25 @@ CJWT_API void *cjwt_object_iter_next(const cjwt_value *o, void *it);
 CJWT_API const char *cjwt_object_iter_key(void *it, size_t *len);
 CJWT_API const cjwt_value *cjwt_object_iter_value(void *it);
 
+/* A whole value at once, for bindings that turn it into native objects:
+ * cjwt_value_items writes v's tree into items[0..cap) in document order
+ * (the value, then each element or member, depth first) and returns how
+ * many items the tree has (>= 1): when that is more than cap, call again
+ * with enough room. Everything is borrowed from v. */
+typedef struct cjwt_item {
+    cjwt_type type;
+    unsigned flags;          /* CJWT_ITEM_ASCII, CJWT_ITEM_NAME_ASCII */
+    const char *name;        /* the member name when the item is in an object, else NULL */
+    size_t name_len;
+    const char *s;           /* STRING: UTF-8 bytes, as cjwt_value_string */
+    size_t len;              /* STRING: bytes; ARRAY, OBJECT: the items directly inside */
+    int64_t i;               /* INT (only) */
+    double d;                /* REAL (only) */
+} cjwt_item;
+#define CJWT_ITEM_ASCII 1u        /* s is known to be ASCII only (unset: it may not be) */
+#define CJWT_ITEM_NAME_ASCII 2u   /* name is known to be ASCII only */
+CJWT_API size_t cjwt_value_items(const cjwt_value *v, cjwt_item *items, size_t cap);
+
 /* Constructors return a new value or NULL (no memory, invalid UTF-8 or an
  * embedded NUL in a string, NaN/infinite real). */
 CJWT_API cjwt_value *cjwt_value_new_object(void);

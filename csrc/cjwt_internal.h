@@ -43,8 +43,9 @@ int cjwtp_b64url_decode(const char *src, size_t n, unsigned char *dst, size_t *o
  * document is immutable; its values are cjwtp_node and are read through the
  * public cjwt_value_* accessors, which also accept jansson values. */
 #define CJWTP_NODE_TAG 0x6a770000u     /* above every json_type value */
+#define CJWTP_NODE_ASCII 0x100u        /* a string node whose bytes are all < 0x80 */
 typedef struct cjwtp_node {
-    uint32_t tag;          /* CJWTP_NODE_TAG | cjwt_type */
+    uint32_t tag;          /* CJWTP_NODE_TAG | CJWTP_NODE_ASCII (strings) | cjwt_type */
     uint32_t span;         /* nodes in this subtree, itself included */
     uint32_t count;        /* array elements, object members */
     uint32_t len;          /* string bytes */

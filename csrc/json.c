@@ -346,6 +346,114 @@ const cjwt_value *cjwt_object_iter_value(void *it)
     return CJWTP_VALUE(json_object_iter_value(it));
 }
 
+/* ---- a whole value at once ---------------------------------------------- */
+
+/* One reader node into an item; name: its member name's node, or NULL. */
+static inline void node_item(cjwt_item *it, const cjwtp_node *n, const cjwtp_node *name)
+{
+    cjwt_type t = NODE_TYPE(n);
+    it->type = t;
+    it->flags = (n->tag & CJWTP_NODE_ASCII) ? CJWT_ITEM_ASCII : 0;
+    it->s = NULL;
+    it->len = n->count;                  /* arrays, objects; 0 otherwise */
+    if (name) {
+        it->name = name->u.s;
+        it->name_len = name->len;
+        if (name->tag & CJWTP_NODE_ASCII)
+            it->flags |= CJWT_ITEM_NAME_ASCII;
+    } else {
+        it->name = NULL;
+        it->name_len = 0;
+    }
+    if (t == CJWT_TYPE_STRING) {
+        it->s = n->u.s;
+        it->len = n->len;
+    } else if (t == CJWT_TYPE_INT) {
+        it->i = n->u.i;
+    } else if (t == CJWT_TYPE_REAL) {
+        it->d = n->u.d;
+    }
+}
+
+/* The children of the container node c into items from `count` on (as far
+ * as cap allows): leaves in the loop, containers by recursion (as deep as
+ * the document, which the reader bounded). Returns the new count. */
+static size_t node_children(const cjwtp_node *c, cjwt_item *items, size_t cap, size_t count)
+{
+    const cjwtp_node *n = c + 1;
+    if (NODE_TYPE(c) == CJWT_TYPE_OBJECT) {
+        for (uint32_t i = 0; i < c->count; i++, n = node_next(n)) {
+            const cjwtp_node *name = n++;      /* a member: its name's node, then its value */
+            if (count < cap)
+                node_item(&items[count], n, name);
+            count++;
+            if (n->span > 1)                   /* a container with children */
+                count = node_children(n, items, cap, count);
+        }
+    } else {
+        for (uint32_t i = 0; i < c->count; i++, n = node_next(n)) {
+            if (count < cap)
+                node_item(&items[count], n, NULL);
+            count++;
+            if (n->span > 1)
+                count = node_children(n, items, cap, count);
+        }
+    }
+    return count;
+}
+
+static size_t node_items(const cjwtp_node *n, cjwt_item *items, size_t cap)
+{
+    if (cap)
+        node_item(&items[0], n, NULL);
+    return n->span > 1 ? node_children(n, items, cap, 1) : 1;
+}
+
+/* The same over any value (jansson values: the cold path), through the
+ * accessors; names and strings are not known to be ASCII. */
+static void value_items(const cjwt_value *v, const char *name, size_t name_len,
+                        cjwt_item *items, size_t cap, size_t *count)
+{
+    size_t at = (*count)++, n = 0;
+    cjwt_type t = cjwt_value_type(v);
+    if (t == CJWT_TYPE_ARRAY || t == CJWT_TYPE_OBJECT)
+        n = cjwt_value_size(v);
+    if (at < cap) {
+        cjwt_item *it = &items[at];
+        it->type = t;
+        it->flags = 0;
+        it->name = name;
+        it->name_len = name_len;
+        it->s = NULL;
+        it->len = n;
+        if (t == CJWT_TYPE_STRING)
+            it->s = cjwt_value_string(v, &it->len);
+        else if (t == CJWT_TYPE_INT)
+            it->i = cjwt_value_int(v);
+        else if (t == CJWT_TYPE_REAL)
+            it->d = cjwt_value_real(v);
+    }
+    if (t == CJWT_TYPE_ARRAY) {
+        for (size_t i = 0; i < n; i++)
+            value_items(cjwt_value_array_get(v, i), NULL, 0, items, cap, count);
+    } else if (t == CJWT_TYPE_OBJECT) {
+        for (void *it = cjwt_object_iter(v); it; it = cjwt_object_iter_next(v, it)) {
+            size_t klen = 0;
+            const char *k = cjwt_object_iter_key(it, &klen);
+            value_items(cjwt_object_iter_value(it), k, klen, items, cap, count);
+        }
+    }
+}
+
+size_t cjwt_value_items(const cjwt_value *v, cjwt_item *items, size_t cap)
+{
+    size_t count = 0;
+    if (v && CJWTP_IS_NODE(v))
+        return node_items(NODE(v), items, cap);
+    value_items(v, NULL, 0, items, cap, &count);
+    return count;
+}
+
 /* ---- building -------------------------------------------------------------- */
 
 cjwt_value *cjwt_value_new_object(void) { return CJWTP_VALUE(json_object()); }

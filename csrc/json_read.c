@@ -164,6 +164,7 @@ static int read_string(reader *r, size_t start, size_t end, cjwtp_node *node)
     const unsigned char *s = (const unsigned char *)r->text;
     char *o = r->arena;
     size_t i = start;
+    unsigned ascii = CJWTP_NODE_ASCII;   /* cleared by any byte >= 0x80 written */
     node->u.s = o;
     while (i < end) {
         unsigned c;
@@ -211,6 +212,8 @@ static int read_string(reader *r, size_t start, size_t end, cjwtp_node *node)
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                 i += 6;
             }
+            if (cp >= 0x80)
+                ascii = 0;
             o = put_utf8(o, cp);
         } else if (c < 0x20) {
             return fail_at(r, i, "control character in a string");
@@ -221,12 +224,13 @@ static int read_string(reader *r, size_t start, size_t end, cjwtp_node *node)
             memcpy(o, s + i, k);
             o += k;
             i += k;
+            ascii = 0;
         }
     }
     node->len = (uint32_t)(o - node->u.s);
     *o++ = '\0';
     r->arena = o;
-    node->tag = CJWTP_NODE_TAG | CJWT_TYPE_STRING;
+    node->tag = CJWTP_NODE_TAG | ascii | CJWT_TYPE_STRING;
     return 0;
 }
 

@@ -36,8 +36,9 @@
  * Module state: the array metatable is upvalue 1 of every function, the
  * error metatable (or false for the safe flavour) upvalue 2, the verify
  * paths' protected result converter upvalue 3, their result slot upvalue 4,
- * the key cache (string key material -> parsed key) upvalue 5; the key and
- * guard metatables live in the registry. No C globals hold state.
+ * the key cache (string key material -> parsed key) upvalue 5, the key, key
+ * set and verifier metatables upvalues 6, 7 and 8 (also in the registry, as the guard
+ * metatable is: luaL_checkudata finds them there). No C globals hold state.
  *
  * Names: what one file uses from another is declared here with the prefix
  * lcjwt_ (hidden: only luaopen_cjwt_core is exported); the rest is static.
@@ -76,7 +77,10 @@
 #define PUSH_DECODED_INDEX lua_upvalueindex(3)
 #define RESULT_SLOT_INDEX lua_upvalueindex(4)
 #define KEY_CACHE_INDEX lua_upvalueindex(5)
-#define N_UPVALUES 5
+#define KEY_MT_INDEX lua_upvalueindex(6)
+#define KEYSET_MT_INDEX lua_upvalueindex(7)
+#define VERIFIER_MT_INDEX lua_upvalueindex(8)
+#define N_UPVALUES 8
 
 /* The function's flavour: raising (cjwt) or returning nil, message, code
  * (cjwt.safe). */
@@ -127,6 +131,21 @@ extern const char lcjwt_empty_array_marker;
 int lcjwt_number_to_int64(lua_State *L, int idx, double min, double max, int64_t *out);
 cjwt_value *lcjwt_table_arg_to_value(lua_State *L, int idx, int arg, const char *what);
 void lcjwt_push_value(lua_State *L, const cjwt_value *v);
+
+/* The member names of the last claims object converted (decode.c keeps one
+ * per module, in its result slot), so that the next token's names, most
+ * often the same, are pushed from a table of those strings rather than
+ * made again. `n` names end at end[0..n) in bytes; the strings are at
+ * 1..n of the table given with them. */
+#define LCJWT_NAMES_MAX 24
+#define LCJWT_NAMES_BYTES 256
+typedef struct lcjwt_names {
+    unsigned n;
+    uint16_t end[LCJWT_NAMES_MAX];
+    char bytes[LCJWT_NAMES_BYTES];
+} lcjwt_names;
+void lcjwt_names_table_push(lua_State *L);
+void lcjwt_push_claims(lua_State *L, const cjwt_value *v, lcjwt_names *names, int table);
 void lcjwt_push_counter(lua_State *L, uint64_t n);
 
 /* ---- options.c: option tables -------------------------------------------- */
@@ -172,10 +191,46 @@ typedef struct lverify_opts {
     int has_now;                 /* opts.now */
     double now;
     int denylist;                /* stack index of opts.denylist, 0: none */
+    int cached;                  /* taken from the options cache (not on the stack) */
     vo_slots slots;              /* where each option's value is on the stack */
 } lverify_opts;
 
 int lcjwt_read_verify_opts(lua_State *L, int arg, lverify_opts *o, cjwt_error *err);
+
+/* The last options table of decode / decode_complete / jws_decode, read
+ * (options.c): the same table again, with the same raw contents (every key
+ * and value identical, lists item by item), gives the same options without
+ * reading them again. Everything it points to is anchored by the module
+ * (lcjwt_opts_cache_anchor), so no address can be reused while it is kept.
+ * One per module, in the result slot (decode.c). */
+#define OC_ENTRIES 12            /* members of an options table */
+#define OC_LISTS 4               /* algorithms, audience, issuer, require */
+#define OC_LIST_ITEMS 4
+typedef struct oc_value {
+    int type;                    /* LUA_T*; 0 when unused */
+    int is_int;                  /* a Lua 5.4 integer */
+    const void *p;               /* string, table, function: the object */
+    lua_Number n;                /* number, boolean */
+} oc_value;
+typedef struct oc_list {
+    int n;
+    oc_value keys[OC_LIST_ITEMS], vals[OC_LIST_ITEMS];
+} oc_list;
+typedef struct lcjwt_opts_cache {
+    const void *table;           /* NULL: nothing kept */
+    enum verify_mode mode;
+    int n, n_lists;
+    oc_value keys[OC_ENTRIES], vals[OC_ENTRIES];
+    signed char list_of[OC_ENTRIES];   /* index into lists, or -1 */
+    oc_list lists[OC_LISTS];
+    cjwt_verify_opts core;       /* its lists point at the arrays below */
+    int has_now;
+    double now;
+    const char *aud[VO_INLINE], *iss[VO_INLINE], *req[VO_INLINE];
+} lcjwt_opts_cache;
+lcjwt_opts_cache *lcjwt_opts_cache_get(lua_State *L);
+void lcjwt_opts_cache_anchor(lua_State *L);
+void lcjwt_opts_cache_anchor_push(lua_State *L);
 
 /* ---- key.c and keyset.c: key objects --------------------------------------- */
 

@@ -253,9 +253,12 @@ cjwt_value *lcjwt_table_arg_to_value(lua_State *L, int idx, int arg, const char 
 /* ---- cjwt_value -> Lua ---------------------------------------------------- */
 /* May raise (out of memory): callers hold the source in a guard. */
 
-void lcjwt_push_value(lua_State *L, const cjwt_value *v)
+/* items[*pos] and what it holds -> Lua, advancing *pos past them. */
+static void push_items(lua_State *L, const cjwt_item *items, size_t *pos)
 {
-    switch (cjwt_value_type(v)) {
+    const cjwt_item *it = &items[(*pos)++];
+    size_t i, n = it->len;
+    switch (it->type) {
     case CJWT_TYPE_NULL:
         lua_pushlightuserdata(L, NULL);
         break;
@@ -267,48 +270,125 @@ void lcjwt_push_value(lua_State *L, const cjwt_value *v)
         break;
     case CJWT_TYPE_INT:
 #if LCJWT_INTEGERS
-        lua_pushinteger(L, (lua_Integer)cjwt_value_int(v));
+        lua_pushinteger(L, (lua_Integer)it->i);
 #else
-        lua_pushnumber(L, (lua_Number)cjwt_value_int(v));
+        lua_pushnumber(L, (lua_Number)it->i);
 #endif
         break;
     case CJWT_TYPE_REAL:
-        lua_pushnumber(L, (lua_Number)cjwt_value_real(v));
+        lua_pushnumber(L, (lua_Number)it->d);
         break;
-    case CJWT_TYPE_STRING: {
-        size_t len = 0;
-        const char *s = cjwt_value_string(v, &len);
-        lua_pushlstring(L, s ? s : "", len);
+    case CJWT_TYPE_STRING:
+        lua_pushlstring(L, it->s, n);
         break;
-    }
-    case CJWT_TYPE_ARRAY: {
-        size_t i, n = cjwt_value_size(v);
+    case CJWT_TYPE_ARRAY:
         luaL_checkstack(L, 4, "cjwt: JSON nested too deep");
         lua_createtable(L, n > INT_MAX ? INT_MAX : (int)n, 0);
         for (i = 0; i < n; i++) {
-            lcjwt_push_value(L, cjwt_value_array_get(v, i));
+            push_items(L, items, pos);
             lua_rawseti(L, -2, (int)(i + 1));
         }
         /* Marked, so that an empty array encodes back as []. */
         lua_pushvalue(L, ARRAY_MT_INDEX);
         lua_setmetatable(L, -2);
         break;
-    }
-    case CJWT_TYPE_OBJECT: {
-        size_t n = cjwt_value_size(v);
-        void *it;
+    case CJWT_TYPE_OBJECT:
         luaL_checkstack(L, 4, "cjwt: JSON nested too deep");
         lua_createtable(L, 0, n > INT_MAX ? INT_MAX : (int)n);
-        for (it = cjwt_object_iter(v); it; it = cjwt_object_iter_next(v, it)) {
-            size_t klen = 0;
-            const char *k = cjwt_object_iter_key(it, &klen);
-            lua_pushlstring(L, k, klen);
-            lcjwt_push_value(L, cjwt_object_iter_value(it));
+        for (i = 0; i < n; i++) {
+            const cjwt_item *m = &items[*pos];
+            lua_pushlstring(L, m->name, m->name_len);
+            push_items(L, items, pos);
             lua_rawset(L, -3);
         }
         break;
     }
+}
+
+/* Values of up to this many items are converted from the C stack. */
+#define ITEMS_ON_STACK 48
+
+/* The core lays the whole tree out at once (cjwt_value_items), then the
+ * Lua values are made straight from it. A larger tree's items live in a
+ * userdata (a raise must not leak them), removed once converted. */
+void lcjwt_push_value(lua_State *L, const cjwt_value *v)
+{
+    cjwt_item on_stack[ITEMS_ON_STACK], *items = on_stack;
+    size_t pos = 0, n = cjwt_value_items(v, items, ITEMS_ON_STACK);
+    if (n <= ITEMS_ON_STACK) {
+        push_items(L, items, &pos);
+        return;
     }
+    if (n > (size_t)-1 / sizeof *items)
+        luaL_error(L, "cjwt: value too large");
+    items = (cjwt_item *)lua_newuserdata(L, n * sizeof *items);
+    cjwt_value_items(v, items, n);
+    push_items(L, items, &pos);
+    lua_remove(L, -2);
+}
+
+/* A new table for lcjwt_names: LCJWT_NAMES_MAX slots, each false until a
+ * name is put there (its array part is made whole, so storing a name never
+ * allocates), and one more for the options cache's anchor (decode.c). */
+void lcjwt_names_table_push(lua_State *L)
+{
+    int i;
+    lua_createtable(L, LCJWT_NAMES_MAX + 1, 0);
+    for (i = 1; i <= LCJWT_NAMES_MAX + 1; i++) {
+        lua_pushboolean(L, 0);
+        lua_rawseti(L, -2, i);
+    }
+}
+
+/* The claims object (an object's items at items[0..]) with its member names
+ * taken from `names` (strings at stack index `table`) while they match the
+ * remembered ones; from the first that does not, the names are made and
+ * remembered instead. Each C-side change follows the table's, so a raise
+ * leaves them agreeing. */
+static void push_claims_items(lua_State *L, const cjwt_item *items, size_t *pos,
+                              lcjwt_names *names, int table)
+{
+    size_t i, n = items[(*pos)++].len;
+    int same = 1;
+    luaL_checkstack(L, 4, "cjwt: JSON nested too deep");
+    lua_createtable(L, 0, n > INT_MAX ? INT_MAX : (int)n);
+    for (i = 0; i < n; i++) {
+        const cjwt_item *m = &items[*pos];
+        size_t start = i ? names->end[i - 1] : 0;
+        if (same && i < names->n && names->end[i] - start == m->name_len &&
+            memcmp(names->bytes + start, m->name, m->name_len) == 0) {
+            lua_rawgeti(L, table, (int)(i + 1));
+        } else {
+            if (same) {
+                same = 0;
+                if (names->n > i)
+                    names->n = (unsigned)i;        /* what follows is this object's */
+            }
+            lua_pushlstring(L, m->name, m->name_len);
+            if (names->n == i && i < LCJWT_NAMES_MAX && m->name_len <= LCJWT_NAMES_BYTES - start) {
+                lua_pushvalue(L, -1);
+                lua_rawseti(L, table, (int)(i + 1));
+                memcpy(names->bytes + start, m->name, m->name_len);
+                names->end[i] = (uint16_t)(start + m->name_len);
+                names->n = (unsigned)(i + 1);
+            }
+        }
+        push_items(L, items, pos);
+        lua_rawset(L, -3);
+    }
+}
+
+/* lcjwt_push_value for a verified payload: an object's member names through
+ * `names` (see binding.h); anything else as lcjwt_push_value does. */
+void lcjwt_push_claims(lua_State *L, const cjwt_value *v, lcjwt_names *names, int table)
+{
+    cjwt_item on_stack[ITEMS_ON_STACK];
+    size_t pos = 0, n = cjwt_value_items(v, on_stack, ITEMS_ON_STACK);
+    if (n > ITEMS_ON_STACK || on_stack[0].type != CJWT_TYPE_OBJECT) {
+        lcjwt_push_value(L, v);
+        return;
+    }
+    push_claims_items(L, on_stack, &pos, names, table);
 }
 
 /* A counter as a Lua integer (a number on LuaJIT: exact up to 2^53). */

@@ -74,13 +74,73 @@ void lcjwt_denylist_prepare(lua_State *L, int fn, lrevoke *r)
     r->fn = fn;
 }
 
-/* Pushes the result of a verification in `mode`. May raise (out of memory). */
-static void push_decoded_value(lua_State *L, const cjwt_decoded *d, enum verify_mode mode)
+/* The verify paths' parking place for the core's result while it is being
+ * converted (upvalue 4, one per module): its __gc frees what it holds. It
+ * also remembers the last claims object's member names (their strings in
+ * its user value, a table). */
+typedef struct result_slot {
+    cjwt_decoded *decoded;
+    lcjwt_names names;
+    lcjwt_opts_cache opts;
+} result_slot;
+
+#if LUA_VERSION_NUM >= 504
+#define slot_new(L, size) lua_newuserdatauv((L), (size), 1)
+#define slot_set_table(L, idx) lua_setiuservalue((L), (idx), 1)
+#define slot_push_table(L, idx) lua_getiuservalue((L), (idx), 1)
+#elif LUA_VERSION_NUM >= 502
+#define slot_new(L, size) lua_newuserdata((L), (size))
+#define slot_set_table(L, idx) lua_setuservalue((L), (idx))
+#define slot_push_table(L, idx) lua_getuservalue((L), (idx))
+#else
+#define slot_new(L, size) lua_newuserdata((L), (size))
+#define slot_set_table(L, idx) lua_setfenv((L), (idx))
+#define slot_push_table(L, idx) lua_getfenv((L), (idx))
+#endif
+
+/* The module's options cache (options.c), or NULL from a function without
+ * the result slot. */
+lcjwt_opts_cache *lcjwt_opts_cache_get(lua_State *L)
+{
+    result_slot *slot = (result_slot *)lua_touserdata(L, RESULT_SLOT_INDEX);
+    return slot ? &slot->opts : NULL;
+}
+
+/* Pops a table and keeps it as the anchor of the options cache (what the
+ * cache points to), releasing the previous one. May raise (out of memory):
+ * the caller marks the cache empty first. */
+void lcjwt_opts_cache_anchor(lua_State *L)
+{
+    slot_push_table(L, RESULT_SLOT_INDEX);
+    lua_insert(L, -2);
+    lua_rawseti(L, -2, LCJWT_NAMES_MAX + 1);
+    lua_pop(L, 1);
+}
+
+/* Pushes the options cache's anchor: a call whose options came from the
+ * cache keeps it on its stack while Lua code may run before the core is
+ * done with them (a finalizer run by an allocation could decode with other
+ * options, which replaces the anchor). */
+void lcjwt_opts_cache_anchor_push(lua_State *L)
+{
+    slot_push_table(L, RESULT_SLOT_INDEX);
+    lua_rawgeti(L, -1, LCJWT_NAMES_MAX + 1);
+    lua_remove(L, -2);
+}
+
+/* Pushes the result of a verification in `mode`; slot (may be NULL): the
+ * module's result slot, for the claims' names. May raise (out of memory). */
+static void push_decoded_value(lua_State *L, const cjwt_decoded *d, enum verify_mode mode,
+                               result_slot *slot)
 {
     if (mode == MODE_RAW) {
         size_t n = 0;
         const unsigned char *bytes = cjwt_decoded_payload_bytes(d, &n);
         lua_pushlstring(L, bytes ? (const char *)bytes : "", n);
+    } else if (mode == MODE_CLAIMS && slot) {
+        slot_push_table(L, RESULT_SLOT_INDEX);
+        lcjwt_push_claims(L, cjwt_decoded_payload(d), &slot->names, lua_gettop(L));
+        lua_remove(L, -2);
     } else if (mode == MODE_CLAIMS) {
         lcjwt_push_value(L, cjwt_decoded_payload(d));
     } else {
@@ -103,15 +163,9 @@ int lcjwt_push_decoded_call(lua_State *L)
     const cjwt_decoded *d = (const cjwt_decoded *)lua_touserdata(L, 1);
     enum verify_mode mode = (enum verify_mode)lua_tointeger(L, 2);
     lua_settop(L, 0);
-    push_decoded_value(L, d, mode);
+    push_decoded_value(L, d, mode, NULL);
     return 1;
 }
-
-/* The verify paths' parking place for the core's result while it is being
- * converted (upvalue 4, one per module): its __gc frees what it holds. */
-typedef struct result_slot {
-    cjwt_decoded *decoded;
-} result_slot;
 
 static int result_slot_gc(lua_State *L)
 {
@@ -136,7 +190,7 @@ int lcjwt_push_decoded(lua_State *L, cjwt_decoded *d, enum verify_mode mode)
     result_slot *slot = (result_slot *)lua_touserdata(L, RESULT_SLOT_INDEX);
     if (slot && !slot->decoded) {
         slot->decoded = d;
-        push_decoded_value(L, d, mode);
+        push_decoded_value(L, d, mode, slot);
         slot->decoded = NULL;
         cjwt_decoded_free(d);
         return 1;
@@ -154,7 +208,8 @@ int lcjwt_push_decoded(lua_State *L, cjwt_decoded *d, enum verify_mode mode)
 /* The key argument of a verify call, checked as lcjwt_check_key_arg does. A
  * key object or key set is returned through *k / *s (read their pointers
  * when verifying); otherwise both stay NULL and lcjwt_resolve_key makes the
- * key. One metatable comparison for a key object. */
+ * key. The metatable is compared with the module's own (upvalues), without
+ * a registry lookup. */
 static void verify_key_arg(lua_State *L, int arg, lkey **k, lkeyset **s)
 {
     void *p;
@@ -162,24 +217,15 @@ static void verify_key_arg(lua_State *L, int arg, lkey **k, lkeyset **s)
     *s = NULL;
     if (lua_type(L, arg) == LUA_TUSERDATA && (p = lua_touserdata(L, arg)) != NULL
         && lua_getmetatable(L, arg)) {
-        luaL_getmetatable(L, KEY_MT);
-        if (lua_rawequal(L, -1, -2)) {
-            lua_pop(L, 2);
-            if (!((lkey *)p)->key)
-                luaL_argerror(L, arg, "key object has been closed");
-            *k = (lkey *)p;
-            return;
-        }
+        int is_key = lua_rawequal(L, -1, KEY_MT_INDEX);
+        int is_set = !is_key && lua_rawequal(L, -1, KEYSET_MT_INDEX);
         lua_pop(L, 1);
-        luaL_getmetatable(L, KEYSET_MT);
-        if (lua_rawequal(L, -1, -2)) {
-            lua_pop(L, 2);
-            if (!((lkeyset *)p)->ks)
-                luaL_argerror(L, arg, "key set has been closed");
-            *s = (lkeyset *)p;
+        if (is_key && !(*k = (lkey *)p)->key)
+            luaL_argerror(L, arg, "key object has been closed");
+        if (is_set && !(*s = (lkeyset *)p)->ks)
+            luaL_argerror(L, arg, "key set has been closed");
+        if (is_key || is_set)
             return;
-        }
-        lua_pop(L, 2);
     }
     lcjwt_check_key_arg(L, arg, 1);      /* a string, table or nil; else raises */
 }
@@ -194,7 +240,8 @@ void lcjwt_verify_call_args(lua_State *L, lverify_call *c, int token_arg, int ke
     c->key = NULL;
     c->ks = NULL;
     memset(&c->g, 0, sizeof c->g);
-    memset(&c->err, 0, sizeof c->err);
+    c->err.code = CJWT_OK;               /* what cjwtp_error_clear sets: no 320-byte memset */
+    c->err.message[0] = c->err.claim[0] = '\0';
 }
 
 /* Sets c->key or c->ks, each with a reference of the call's own held in
@@ -228,6 +275,11 @@ static int verify_common(lua_State *L, enum verify_mode mode)
     o.compiled = 0;
     if (lcjwt_read_verify_opts(L, 3, &o, &c.err) != 0)
         return lcjwt_push_failure(L, NULL, &c.err);
+    /* A key object or set runs no Lua before the core is done; a string or
+     * JWK key may (allocation, finalizers): then what the cached options
+     * point to is held by this call too. */
+    if (o.cached && !c.kobj && !c.sobj)
+        lcjwt_opts_cache_anchor_push(L);
     if (o.denylist) {
         lcjwt_denylist_prepare(L, o.denylist, &rv);
         o.core.revocation = lcjwt_denylist_hook;
@@ -280,7 +332,9 @@ int lcjwt_get_unverified_header(lua_State *L)
 /* Pushes a new, empty result slot (the module's upvalue 4). */
 void lcjwt_result_slot_push(lua_State *L)
 {
-    memset(lua_newuserdata(L, sizeof(result_slot)), 0, sizeof(result_slot));
+    memset(slot_new(L, sizeof(result_slot)), 0, sizeof(result_slot));
+    lcjwt_names_table_push(L);
+    slot_set_table(L, -2);
     lua_newtable(L);
     lua_pushcfunction(L, result_slot_gc);
     lua_setfield(L, -2, "__gc");

@@ -69,7 +69,8 @@ static void new_object_mt(lua_State *L, const char *name, lua_CFunction gc,
 /* Sets `functions` into the table on top of the stack, closed over
  * array_mt (at am), `em` (error_mt's index, or 0 for false: the safe
  * flavour), the protected result converter (at pd), the result slot (at
- * pd + 1) and the key cache (at pd + 2). */
+ * pd + 1), the key cache (at pd + 2) and the key, key set and verifier
+ * metatables (at pd + 3, pd + 4, pd + 5). */
 static void set_functions(lua_State *L, const luaL_Reg *functions, int am, int em, int pd)
 {
     lua_pushvalue(L, am);
@@ -80,6 +81,9 @@ static void set_functions(lua_State *L, const luaL_Reg *functions, int am, int e
     lua_pushvalue(L, pd);
     lua_pushvalue(L, pd + 1);
     lua_pushvalue(L, pd + 2);
+    lua_pushvalue(L, pd + 3);
+    lua_pushvalue(L, pd + 4);
+    lua_pushvalue(L, pd + 5);
     luaL_setfuncs(L, functions, N_UPVALUES);
 }
 
@@ -112,26 +116,25 @@ CJWT_API int luaopen_cjwt_core(lua_State *L)
     pd = lua_gettop(L);
     lcjwt_result_slot_push(L);           /* the result slot, upvalue 4 (at pd + 1) */
     lcjwt_key_cache_push(L);             /* the key cache, upvalue 5 (at pd + 2) */
-
+    /* the key, key set and verifier metatables, upvalues 6, 7, 8 (at pd + 3..5):
+     * made first, as their own methods close over them too */
     new_object_mt(L, KEY_MT, lcjwt_key_gc, lcjwt_key_tostring);
+    new_object_mt(L, KEYSET_MT, lcjwt_keyset_gc, lcjwt_keyset_tostring);
+    new_object_mt(L, VERIFIER_MT, lcjwt_verifier_gc, lcjwt_verifier_tostring);  /* pd + 5 */
+
     lua_pushvalue(L, am);
     lua_pushvalue(L, em);
     push_methods(L, lcjwt_key_methods, am, em, pd);
     lua_pushcclosure(L, lcjwt_key_index, 3);   /* fields, then methods */
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+    lua_setfield(L, pd + 3, "__index");
 
-    new_object_mt(L, KEYSET_MT, lcjwt_keyset_gc, lcjwt_keyset_tostring);
     lua_pushcfunction(L, lcjwt_keyset_size);
-    lua_setfield(L, -2, "__len");
+    lua_setfield(L, pd + 4, "__len");
     push_methods(L, lcjwt_keyset_methods, am, em, pd);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+    lua_setfield(L, pd + 4, "__index");
 
-    new_object_mt(L, VERIFIER_MT, lcjwt_verifier_gc, lcjwt_verifier_tostring);
     push_methods(L, lcjwt_verifier_methods, am, em, pd);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+    lua_setfield(L, pd + 5, "__index");
 
     lua_newtable(L);                     /* the module: raising functions */
     lua_pushvalue(L, am);

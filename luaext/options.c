@@ -370,11 +370,194 @@ static int cache_opt(lua_State *L, int idx, int arg, size_t *out)
     return 1;
 }
 
+/* ---- the options cache (binding.h, lcjwt_opts_cache) ------------------------ */
+/* A value's identity: objects by address (kept alive by the anchor, so an
+ * address is never another object's), numbers and booleans by value. Other
+ * kinds (userdata...) and strings without an address (an old LuaJIT's
+ * lua_topointer) are not kept: 0. */
+static int oc_read(lua_State *L, int idx, oc_value *v)
+{
+    v->type = lua_type(L, idx);
+    v->is_int = 0;
+    v->p = NULL;
+    v->n = 0;
+    switch (v->type) {
+    case LUA_TSTRING:
+    case LUA_TTABLE:
+    case LUA_TFUNCTION:
+        v->p = lua_topointer(L, idx);
+        return v->p != NULL;
+    case LUA_TNUMBER:
+#if LCJWT_INTEGERS
+        v->is_int = lua_isinteger(L, idx);
+#endif
+        v->n = lua_tonumber(L, idx);
+        return v->n == v->n;                 /* not NaN */
+    case LUA_TBOOLEAN:
+        v->n = lua_toboolean(L, idx);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Whether the value at idx is the one oc_read kept in *v (the same checks,
+ * with as few calls as the kind needs). */
+static int oc_same(lua_State *L, int idx, const oc_value *v)
+{
+    if (lua_type(L, idx) != v->type)
+        return 0;
+    switch (v->type) {
+    case LUA_TSTRING:
+    case LUA_TTABLE:
+    case LUA_TFUNCTION:
+        return lua_topointer(L, idx) == v->p;
+    case LUA_TNUMBER:
+#if LCJWT_INTEGERS
+        if (lua_isinteger(L, idx) != v->is_int)
+            return 0;
+#endif
+        return lua_tonumber(L, idx) == v->n;
+    case LUA_TBOOLEAN:
+        return lua_toboolean(L, idx) == (int)v->n;
+    default:
+        return 0;
+    }
+}
+
+/* Whether the table at idx holds exactly the n entries keys/vals, in
+ * lua_next's order; with oc, the options table: each list-valued entry's
+ * list is compared too. */
+static int oc_entries_same(lua_State *L, int idx, const oc_value *keys, const oc_value *vals,
+                           int n, const lcjwt_opts_cache *oc)
+{
+    int i = 0, same = 1;
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        const oc_list *l = oc && i < n && oc->list_of[i] >= 0 ? &oc->lists[(int)oc->list_of[i]]
+                                                              : NULL;
+        /* a key kept is a string or a number: a string is its address alone */
+        same = i < n &&
+               (keys[i].type == LUA_TSTRING ? lua_topointer(L, -2) == keys[i].p
+                                            : oc_same(L, -2, &keys[i])) &&
+               oc_same(L, -1, &vals[i]) &&
+               (!l || oc_entries_same(L, lua_gettop(L), l->keys, l->vals, l->n, NULL));
+        lua_pop(L, 1);
+        if (!same) {
+            lua_pop(L, 1);
+            return 0;
+        }
+        i++;
+    }
+    return i == n;
+}
+
+/* Whether the options table at arg is the one kept, unchanged. */
+static int oc_hit(lua_State *L, int arg, const lcjwt_opts_cache *oc, enum verify_mode mode)
+{
+    if (!oc->table || oc->mode != mode || lua_topointer(L, arg) != oc->table)
+        return 0;
+    luaL_checkstack(L, 6, "cjwt: no stack space");
+    return oc_entries_same(L, arg, oc->keys, oc->vals, oc->n, oc);
+}
+
+/* Keeps the options just read from the table at arg (no denylist, lists
+ * inline), with an anchor holding every object they came from. Anything
+ * that does not fit leaves the cache empty. May raise (out of memory), with
+ * the cache empty. */
+static void oc_store(lua_State *L, int arg, lcjwt_opts_cache *oc, const lverify_opts *o)
+{
+    int i = 0, anchor;
+    oc->table = NULL;
+    if (o->denylist || (o->core.audience && o->core.audience != o->slots.aud) ||
+        (o->core.issuer && o->core.issuer != o->slots.iss) ||
+        (o->core.required && o->core.required != o->slots.req))
+        return;
+    luaL_checkstack(L, 8, "cjwt: no stack space");
+    lua_createtable(L, 4 * OC_ENTRIES, 0);           /* the anchor */
+    anchor = lua_gettop(L);
+    lua_pushvalue(L, arg);
+    lua_rawseti(L, anchor, 1);
+    oc->n_lists = 0;
+    lua_pushnil(L);
+    while (lua_next(L, arg) != 0) {
+        int k = 2 * i + 2, ok = i < OC_ENTRIES && oc_read(L, -2, &oc->keys[i]) &&
+                                oc_read(L, -1, &oc->vals[i]);
+        oc->list_of[i] = -1;
+        if (ok && oc->vals[i].type == LUA_TTABLE) {
+            int t = lua_gettop(L), j = 0;
+            oc_list *l = &oc->lists[oc->n_lists];
+            ok = oc->n_lists < OC_LISTS;
+            lua_pushnil(L);
+            while (ok && lua_next(L, t) != 0) {
+                ok = j < OC_LIST_ITEMS && oc_read(L, -2, &l->keys[j]) &&
+                     oc_read(L, -1, &l->vals[j]) && l->vals[j].type == LUA_TSTRING;
+                if (ok) {                                /* the item: anchored */
+                    lua_rawseti(L, anchor, 4 * OC_ENTRIES + 1 + oc->n_lists * OC_LIST_ITEMS + j);
+                    j++;
+                } else {
+                    lua_pop(L, 2);
+                }
+            }
+            l->n = j;
+            if (ok)
+                oc->list_of[i] = (signed char)oc->n_lists++;
+        }
+        if (!ok) {
+            lua_pop(L, 3);                               /* value, key, anchor */
+            return;
+        }
+        lua_rawseti(L, anchor, k + 1);                   /* the value */
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, anchor, k);                       /* the key */
+        i++;
+    }
+    lcjwt_opts_cache_anchor(L);                           /* pops the anchor */
+    oc->n = i;
+    oc->mode = o->mode;
+    oc->core = o->core;
+    oc->has_now = o->has_now;
+    oc->now = o->now;
+    memcpy(oc->aud, o->slots.aud, sizeof oc->aud);
+    memcpy(oc->iss, o->slots.iss, sizeof oc->iss);
+    memcpy(oc->req, o->slots.req, sizeof oc->req);
+    if (oc->core.audience)
+        oc->core.audience = oc->aud;
+    if (oc->core.issuer)
+        oc->core.issuer = oc->iss;
+    if (oc->core.required)
+        oc->core.required = oc->req;
+    oc->table = lua_topointer(L, arg);
+}
+
 /* The verify options table at `arg` (nil or absent: defaults) into *o, whose
  * mode and compiled the caller set. Reserves the Lua stack the call needs.
- * Misuse raises; an unknown algorithm name returns -1 with *err set. */
+ * Misuse raises; an unknown algorithm name returns -1 with *err set. The
+ * verify calls (not compiled) keep the last table read (see oc_store). */
 int lcjwt_read_verify_opts(lua_State *L, int arg, lverify_opts *o, cjwt_error *err)
 {
+    lcjwt_opts_cache *oc = NULL;
+    if (!o->compiled && lua_type(L, arg) == LUA_TTABLE && (oc = lcjwt_opts_cache_get(L)) != NULL &&
+        oc_hit(L, arg, oc, o->mode)) {
+        luaL_checkstack(L, VERIFY_STACK, "cjwt: no stack space");
+        o->denylist = 0;
+        o->cached = 1;
+        o->core = oc->core;
+        o->has_now = oc->has_now;
+        o->now = oc->now;
+        /* the call's own copies of the lists: a nested call may store others */
+        memcpy(o->slots.aud, oc->aud, sizeof oc->aud);
+        memcpy(o->slots.iss, oc->iss, sizeof oc->iss);
+        memcpy(o->slots.req, oc->req, sizeof oc->req);
+        if (o->core.audience)
+            o->core.audience = o->slots.aud;
+        if (o->core.issuer)
+            o->core.issuer = o->slots.iss;
+        if (o->core.required)
+            o->core.required = o->slots.req;
+        return 0;
+    }
+    o->cached = 0;
     verify_opts_collect(L, arg, &o->slots);
     /* A verify call reserves only what its own calls push (VERIFY_STACK);
      * a verifier is made once, and may convert tables. */
@@ -400,6 +583,8 @@ int lcjwt_read_verify_opts(lua_State *L, int arg, lverify_opts *o, cjwt_error *e
     o->core.raw_payload = (o->mode == MODE_RAW);
     if (o->compiled)
         cache_opt(L, o->slots.at[VO_CACHE], arg, &o->core.cache_size);
+    else if (oc)
+        oc_store(L, arg, oc, o);
     return 0;
 }
 

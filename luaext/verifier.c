@@ -78,9 +78,18 @@ int lcjwt_verifier(lua_State *L)
     return 1;
 }
 
+/* The verifier at idx (its metatable compared with the module's, upvalue 8;
+ * anything else raises luaL_checkudata's error). */
 static lverifier *check_verifier(lua_State *L, int idx)
 {
-    lverifier *v = (lverifier *)luaL_checkudata(L, idx, VERIFIER_MT);
+    lverifier *v = NULL;
+    if (lua_type(L, idx) == LUA_TUSERDATA && lua_getmetatable(L, idx)) {
+        if (lua_rawequal(L, -1, VERIFIER_MT_INDEX))
+            v = (lverifier *)lua_touserdata(L, idx);
+        lua_pop(L, 1);
+    }
+    if (!v)
+        v = (lverifier *)luaL_checkudata(L, idx, VERIFIER_MT);
     if (!v->v || v->close_pending)
         luaL_argerror(L, idx, "verifier has been closed");
     return v;

@@ -343,6 +343,16 @@ fail:
     return -1;
 }
 
+/* A METH_FASTCALL|METH_KEYWORDS entry point that only calls `impl` with its
+ * mode and its name: decode / decode_complete / jws_decode (decode.c) and
+ * Verifier.decode / decode_complete (verifier.c) are one function each. */
+#define MODE_ENTRY_POINT(name, self_type, impl, mode, fn)                                   \
+    static PyObject *name(self_type self, PyObject *const *args, Py_ssize_t nargs,         \
+                          PyObject *kwnames)                                                \
+    {                                                                                       \
+        return impl(self, (mode), (fn), args, nargs, kwnames);                             \
+    }
+
 int decode_settings_parse(cjwt_state *st, int mode, const char *calling, const decode_argv *in,
                           decode_settings *s);
 void decode_settings_release(decode_settings *s);

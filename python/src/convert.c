@@ -186,13 +186,28 @@ fail_container:
 
 /* ---- cjwt_value -> Python -------------------------------------------- */
 
+/* A str from UTF-8 bytes the core produced (valid, no NUL); `ascii` when
+ * the core knows them to be ASCII only: then copied into a new compact
+ * ASCII str, without the decoder's scan. */
+static inline PyObject *
+new_str(const char *s, size_t len, int ascii)
+{
+    if (ascii) {
+        PyObject *str = PyUnicode_New((Py_ssize_t)len, 127);
+        if (str)
+            memcpy(PyUnicode_1BYTE_DATA(str), s, len);
+        return str;
+    }
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict");
+}
+
 /* A claim name as str: from st->str_cache when the same short ASCII name
  * was seen before (the cached str also keeps its hash for the dict). */
 static PyObject *
-claim_name(cjwt_state *st, const char *k, size_t len)
+claim_name(cjwt_state *st, const char *k, size_t len, int ascii)
 {
     if (!st || len == 0 || len > STR_CACHE_MAX_LEN)
-        return PyUnicode_DecodeUTF8(k, (Py_ssize_t)len, "strict");
+        return new_str(k, len, ascii);
     unsigned h = 2166136261u;   /* FNV-1a */
     for (size_t i = 0; i < len; i++)
         h = (h ^ (unsigned char)k[i]) * 16777619u;
@@ -201,7 +216,7 @@ claim_name(cjwt_state *st, const char *k, size_t len)
     if (cached && PyUnicode_GET_LENGTH(cached) == (Py_ssize_t)len &&
         memcmp(PyUnicode_DATA(cached), k, len) == 0)   /* cached ones are compact ASCII */
         return Py_NewRef(cached);
-    PyObject *str = PyUnicode_DecodeUTF8(k, (Py_ssize_t)len, "strict");
+    PyObject *str = new_str(k, len, ascii);
     if (str && PyUnicode_IS_ASCII(str) && PyUnicode_IS_COMPACT(str))
         Py_XSETREF(*slot, Py_NewRef(str));
     return str;
@@ -213,14 +228,12 @@ claim_name(cjwt_state *st, const char *k, size_t len)
 #define new_dict_sized(n) PyDict_New()
 #endif
 
-/* cjwt_value -> Python; st (may be NULL) gives the claim name cache. */
-PyObject *
-from_value_st(const cjwt_value *v, cjwt_state *st)
+/* items[*pos] and what it holds -> Python, advancing *pos past them. */
+static PyObject *
+items_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st)
 {
-    size_t len;
-    const char *s;
-
-    switch (cjwt_value_type(v)) {
+    const cjwt_item *it = &items[(*pos)++];
+    switch (it->type) {
     case CJWT_TYPE_NULL:
         Py_RETURN_NONE;
     case CJWT_TYPE_FALSE:
@@ -228,19 +241,17 @@ from_value_st(const cjwt_value *v, cjwt_state *st)
     case CJWT_TYPE_TRUE:
         Py_RETURN_TRUE;
     case CJWT_TYPE_INT:
-        return PyLong_FromLongLong((long long)cjwt_value_int(v));
+        return PyLong_FromLongLong((long long)it->i);
     case CJWT_TYPE_REAL:
-        return PyFloat_FromDouble(cjwt_value_real(v));
+        return PyFloat_FromDouble(it->d);
     case CJWT_TYPE_STRING:
-        s = cjwt_value_string(v, &len);
-        return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict");
+        return new_str(it->s, it->len, (it->flags & CJWT_ITEM_ASCII) != 0);
     case CJWT_TYPE_ARRAY: {
-        size_t n = cjwt_value_size(v);
         if (Py_EnterRecursiveCall(" while converting a JWT value"))
             return NULL;
-        PyObject *list = PyList_New((Py_ssize_t)n);
-        for (size_t i = 0; list && i < n; i++) {
-            PyObject *item = from_value_st(cjwt_value_array_get(v, i), st);
+        PyObject *list = PyList_New((Py_ssize_t)it->len);
+        for (size_t i = 0; list && i < it->len; i++) {
+            PyObject *item = items_to_py(items, pos, st);
             if (!item)
                 Py_CLEAR(list);
             else
@@ -252,11 +263,12 @@ from_value_st(const cjwt_value *v, cjwt_state *st)
     case CJWT_TYPE_OBJECT: {
         if (Py_EnterRecursiveCall(" while converting a JWT value"))
             return NULL;
-        PyObject *dict = new_dict_sized(cjwt_value_size(v));
-        for (void *it = cjwt_object_iter(v); dict && it; it = cjwt_object_iter_next(v, it)) {
-            const char *k = cjwt_object_iter_key(it, &len);
-            PyObject *key = claim_name(st, k, len);
-            PyObject *item = key ? from_value_st(cjwt_object_iter_value(it), st) : NULL;
+        PyObject *dict = new_dict_sized(it->len);
+        for (size_t i = 0; dict && i < it->len; i++) {
+            const cjwt_item *m = &items[*pos];
+            PyObject *key = claim_name(st, m->name, m->name_len,
+                                       (m->flags & CJWT_ITEM_NAME_ASCII) != 0);
+            PyObject *item = key ? items_to_py(items, pos, st) : NULL;
             if (!item || PyDict_SetItem(dict, key, item) < 0)
                 Py_CLEAR(dict);
             Py_XDECREF(key);
@@ -268,6 +280,28 @@ from_value_st(const cjwt_value *v, cjwt_state *st)
     }
     PyErr_SetString(PyExc_SystemError, "cjwt: unknown JSON value type from the core");
     return NULL;
+}
+
+/* Values of up to this many items are converted without an allocation. */
+#define ITEMS_ON_STACK 48
+
+/* cjwt_value -> Python; st (may be NULL) gives the claim name cache. The
+ * core lays the whole tree out at once (cjwt_value_items): one call, then
+ * native objects straight from it. */
+PyObject *
+from_value_st(const cjwt_value *v, cjwt_state *st)
+{
+    cjwt_item on_stack[ITEMS_ON_STACK], *items = on_stack;
+    size_t pos = 0, n = cjwt_value_items(v, items, ITEMS_ON_STACK);
+    if (n > ITEMS_ON_STACK) {
+        if (!(items = PyMem_New(cjwt_item, n)))
+            return PyErr_NoMemory();
+        cjwt_value_items(v, items, n);
+    }
+    PyObject *result = items_to_py(items, &pos, st);
+    if (items != on_stack)
+        PyMem_Free(items);
+    return result;
 }
 
 PyObject *

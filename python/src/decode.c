@@ -99,10 +99,13 @@ verify_call(cjwt_state *st, int mode, const cjwt_verifier *v, const cjwt_verify_
     size_t len = in->token_len;
     int has_now = in->has_now;
     double now = in->now;
-    cjwt_error err = {0};
+    cjwt_error err;
     cjwt_decoded *dec;
     PyObject *result = NULL;
     denylist_call call = {NULL}, *outer;
+
+    err.code = CJWT_OK;                  /* as cjwtp_error_clear: not the whole struct */
+    err.message[0] = err.claim[0] = '\0';
 
     outer = denylist_enter(&call);   /* is_revoked may decode too */
     Py_BEGIN_ALLOW_THREADS
@@ -218,11 +221,7 @@ PyDoc_STRVAR(decode_doc,
 "(``RevocationUnavailableError``, code ``unavailable``, the store's\n"
 "exception as ``__cause__``).");
 
-static PyObject *
-py_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
-{
-    return decode_entry(module, MODE_CLAIMS, "decode", args, nargs, kwnames);
-}
+MODE_ENTRY_POINT(py_decode, PyObject *, decode_entry, MODE_CLAIMS, "decode")
 
 PyDoc_STRVAR(decode_complete_doc,
 "decode_complete($module, /, token, key=None, algorithms=None, options=None,\n"
@@ -231,12 +230,7 @@ PyDoc_STRVAR(decode_complete_doc,
 "--\n\n"
 "Like :func:`decode`, returning ``{\"header\", \"payload\", \"signature\"}``.");
 
-static PyObject *
-py_decode_complete(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
-                   PyObject *kwnames)
-{
-    return decode_entry(module, MODE_COMPLETE, "decode_complete", args, nargs, kwnames);
-}
+MODE_ENTRY_POINT(py_decode_complete, PyObject *, decode_entry, MODE_COMPLETE, "decode_complete")
 
 PyDoc_STRVAR(jws_decode_doc,
 "jws_decode($module, /, token, key=None, algorithms=None, *, options=None, typ=None,\n"
@@ -247,11 +241,7 @@ PyDoc_STRVAR(jws_decode_doc,
 "verifies with an allowed algorithm and the key wins). ``detached_payload``: the\n"
 "payload of a detached JWS (bytes or str), RFC 7797 ``b64: false`` or not.");
 
-static PyObject *
-py_jws_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
-{
-    return decode_entry(module, MODE_RAW, "jws_decode", args, nargs, kwnames);
-}
+MODE_ENTRY_POINT(py_jws_decode, PyObject *, decode_entry, MODE_RAW, "jws_decode")
 
 PyDoc_STRVAR(jws_decode_complete_doc,
 "jws_decode_complete($module, /, token, key=None, algorithms=None, *, options=None,\n"

@@ -158,24 +158,14 @@ PyDoc_STRVAR(verifier_decode_doc,
 ":func:`cjwt.decode`; ``now``: unix time or ``datetime``. Raises what\n"
 ":func:`cjwt.decode` raises.");
 
-static PyObject *
-verifier_decode(VerifierObject *self, PyObject *const *args, Py_ssize_t nargs,
-                PyObject *kwnames)
-{
-    return verifier_call(self, MODE_CLAIMS, "decode", args, nargs, kwnames);
-}
+MODE_ENTRY_POINT(verifier_decode, VerifierObject *, verifier_call, MODE_CLAIMS, "decode")
 
 PyDoc_STRVAR(verifier_decode_complete_doc,
 "decode_complete($self, /, token, key=None, *, now=None)\n"
 "--\n\n"
 "Like :meth:`decode`, returning ``{\"header\", \"payload\", \"signature\"}``.");
 
-static PyObject *
-verifier_decode_complete(VerifierObject *self, PyObject *const *args, Py_ssize_t nargs,
-                         PyObject *kwnames)
-{
-    return verifier_call(self, MODE_COMPLETE, "decode_complete", args, nargs, kwnames);
-}
+MODE_ENTRY_POINT(verifier_decode_complete, VerifierObject *, verifier_call, MODE_COMPLETE, "decode_complete")
 
 PyDoc_STRVAR(verifier_cache_info_doc,
 "cache_info($self, /)\n"
