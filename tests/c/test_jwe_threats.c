@@ -417,7 +417,7 @@ static void test_threat_jwe_key_use(void)
         };
         const unsigned char *secret = (const unsigned char *)"0123456789abcdef0123456789abcdef";
         cjwt_key *signer = cjwt_key_from_secret(secret, 32, 0, NULL);
-        cjwt_sign_opts so = {CJWT_ALG_HS256, NULL, 0, 0, 0, 0};
+        cjwt_sign_opts so = {.alg = CJWT_ALG_HS256};
         cjwt_verify_opts vo;
         char *jws = cjwt_jws_encode((const unsigned char *)"{}", 2, signer, &so, NULL, &err);
         memset(&vo, 0, sizeof vo);
@@ -443,7 +443,7 @@ static void test_threat_jwe_key_use(void)
                         "\"d\":\"XasIfmJKikt54X-Lg4AO5m87sSkmGLb9HC-LJ_-I4Os\"}";
         const char *set = "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"X25519\",\"x\":\"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08\"}]}";
         cjwt_key *k = jwk(x);
-        cjwt_sign_opts so = {CJWT_ALG_EDDSA, NULL, 0, 0, 0, 0};
+        cjwt_sign_opts so = {.alg = CJWT_ALG_EDDSA};
         CHECK(k && cjwt_jws_encode((const unsigned char *)"{}", 2, k, &so, NULL, &err) == NULL);
         CHECK_CODE(err, "invalid_key");
         CHECK(cjwt_keyset_from_jwks_json(set, strlen(set), 0, &err) == NULL);
