@@ -62,15 +62,9 @@ __all__ += ["encode_encrypted", "decode_encrypted", "decode_encrypted_complete",
 
 def _pkg() -> Any:
     """The cjwt package (its private argument converters: _core_key, _unix_time,
-    _date_claims), looked up at call time: it imports this module."""
+    _seconds, _date_claims), looked up at call time: it imports this module."""
     import sys
     return sys.modules[__name__.rpartition(".")[0]]
-
-
-def _seconds_arg(value: Any) -> Any:
-    if isinstance(value, _timedelta):
-        return value.total_seconds()
-    return value
 
 
 def encode_encrypted(payload: dict[str, Any], key: Any, *, alg: str, enc: str,
@@ -123,15 +117,15 @@ def decode_encrypted_complete(token: Union[str, bytes, dict[str, Any]], key: Any
     "payload": the claims, "jws_header": the inner JWS header of a nested
     token, else None}``."""
     p = _pkg()
-    _core_key, _unix_time = p._core_key, p._unix_time
+    _core_key, _unix_time, _seconds = p._core_key, p._unix_time, p._seconds
     if options and "verify_signature" in options and not options["verify_signature"]:
         raise ValueError("the signature of an encrypted JWT is always verified: "
                          "verify_signature cannot be False")
     result: dict[str, Any] = _cjwt.jwt_decrypt(
         _token_text(token), _core_key(key), algorithms, encryptions, max_plaintext, max_p2c,
         max_token_len, None if verification_key is None else _core_key(verification_key),
-        signature_algorithms, options, audience, issuer, subject, _seconds_arg(leeway), typ,
-        _seconds_arg(max_age), _unix_time(now), denylist, True)
+        signature_algorithms, options, audience, issuer, subject, _seconds(leeway), typ,
+        _seconds(max_age), _unix_time(now), denylist, True)
     return result
 
 
