@@ -489,6 +489,17 @@ CJWT_API const cjwt_value *cjwt_decoded_protected_header(const cjwt_decoded *d);
 CJWT_API const cjwt_value *cjwt_decoded_unprotected_header(const cjwt_decoded *d); /* or NULL */
 CJWT_API size_t cjwt_decoded_signature_index(const cjwt_decoded *d);
 
+/* Reads an unsecured (alg "none") JWT, whose claims NOTHING vouches for: for
+ * code that means to read one and says so by name (cjwt_verify* never accept
+ * one). The token must have alg "none" (else alg_not_allowed) and an empty
+ * signature (else bad_signature); it is parsed as strictly as by
+ * cjwt_verify_with, and typ and the claim checks of opts run, each claim check
+ * on unless opts->verify_set/verify turn it off (the signature bit means
+ * nothing here; revocation is not consulted). opts may be NULL. */
+CJWT_API CJWT_MUST_CHECK cjwt_decoded *
+cjwt_decode_unsecured(const cjwt_verify_opts *opts, const char *token, size_t len, int has_now,
+                      double now, cjwt_error *err);
+
 /* The header of a token, parsed strictly but NOT verified. New value or NULL. */
 CJWT_API cjwt_value *cjwt_unverified_header(const char *token, size_t len, cjwt_error *err);
 

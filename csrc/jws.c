@@ -688,10 +688,35 @@ static int header_says_unencoded(const parts *pt, int max_depth, unsigned char *
     return unencoded;
 }
 
-cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
-                                const cjwt_keyset *ks, const char *tok, size_t len,
-                                const unsigned char *detached, size_t detached_len, int has_now,
-                                double now, cjwtp_times *times, cjwt_error *err)
+/* The claim checks of cjwt_decode_unsecured: each on unless opts says
+ * otherwise (there is no signature whose absence would turn them off). */
+static unsigned unsecured_checks(const cjwt_verify_opts *o)
+{
+    unsigned set = o->verify_set & CJWT_CHECK_ALL;
+    return ((o->verify & set) | (CJWT_CHECK_ALL & ~set)) & ~CJWT_CHECK_SIGNATURE;
+}
+
+/* cjwt_decode_unsecured's step 3-4: only an unsecured token, and one that
+ * carries no signature, is read. */
+static cjwt_code check_unsecured(cjwt_alg alg, size_t sig_len, cjwt_error *err)
+{
+    if (alg != CJWT_ALG_NONE)
+        return cjwtp_fail(err, CJWT_E_ALG_NOT_ALLOWED,
+                          "decode_unsecured reads unsecured (alg \"none\") tokens only: "
+                          "verify a signed token with decode()");
+    if (sig_len != 0)
+        return cjwtp_fail(err, CJWT_E_BAD_SIGNATURE,
+                          "an unsecured (alg \"none\") token has an empty signature");
+    return CJWT_OK;
+}
+
+/* The pipeline of every compact verification; `unsecured`: the one of
+ * cjwt_decode_unsecured (no key, check_unsecured instead of the signature,
+ * no revocation). */
+static cjwt_decoded *pipeline(const cjwt_verify_opts *o, const cjwt_key *key,
+                              const cjwt_keyset *ks, const char *tok, size_t len,
+                              const unsigned char *detached, size_t detached_len, int has_now,
+                              double now, cjwtp_times *times, int unsecured, cjwt_error *err)
 {
     static const cjwt_verify_opts defaults;
     parts pt;
@@ -711,7 +736,7 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         times->checked = 0;
     if (!o)
         o = &defaults;
-    checks = cjwtp_effective_checks(o);
+    checks = unsecured ? unsecured_checks(o) : cjwtp_effective_checks(o);
     max_len = o->max_token_len ? o->max_token_len : CJWT_DEFAULT_MAX_TOKEN_LEN;
     max_depth = o->max_depth > 0 ? o->max_depth : CJWT_DEFAULT_MAX_DEPTH;
 
@@ -777,7 +802,10 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
         d->payload_len = pt.pn;
     }
     /* 3-4. allowlist, key type, signature */
-    if ((checks & CJWT_CHECK_SIGNATURE) &&
+    if (unsecured) {
+        if (check_unsecured(alg, d->sig_len, err) != CJWT_OK)
+            goto fail;
+    } else if ((checks & CJWT_CHECK_SIGNATURE) &&
         cjwtp_check_signature(o, key, ks, ks ? cjwt_value_object_get(header, "kid") : NULL, alg,
                               input, input_len, d->sig, d->sig_len, err) != CJWT_OK)
         goto fail;
@@ -805,7 +833,7 @@ cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
     if (cjwtp_check_claims(o, checks, payload, now, times, err) != CJWT_OK)
         goto fail;
     /* 7. revocation, last: it may cost a round trip to a shared store */
-    if (o->revocation && cjwtp_check_revocation(o, payload, err) != CJWT_OK)
+    if (!unsecured && o->revocation && cjwtp_check_revocation(o, payload, err) != CJWT_OK)
         goto fail;
     return d;
 fail:
@@ -814,6 +842,25 @@ fail:
         cjwtp_doc_free(hdr);
     cjwt_decoded_free(d);
     return NULL;
+}
+
+cjwt_decoded *cjwtp_verify_impl(const cjwt_verify_opts *o, const cjwt_key *key,
+                                const cjwt_keyset *ks, const char *tok, size_t len,
+                                const unsigned char *detached, size_t detached_len, int has_now,
+                                double now, cjwtp_times *times, cjwt_error *err)
+{
+    return pipeline(o, key, ks, tok, len, detached, detached_len, has_now, now, times, 0, err);
+}
+
+cjwt_decoded *cjwt_decode_unsecured(const cjwt_verify_opts *o, const char *tok, size_t len,
+                                    int has_now, double now, cjwt_error *err)
+{
+    if (o && o->raw_payload) {
+        cjwtp_error_clear(err);
+        cjwtp_fail(err, CJWT_E_INTERNAL, "decode_unsecured reads a JWT: raw_payload is not for it");
+        return NULL;
+    }
+    return pipeline(o, NULL, NULL, tok, len, NULL, 0, has_now, now, NULL, 1, err);
 }
 
 cjwt_decoded *cjwt_verify_with(const cjwt_verify_opts *o, const cjwt_key *key, const char *tok,

@@ -334,6 +334,7 @@ void lcjwt_result_slot_push(lua_State *L);
 int lcjwt_push_decoded_call(lua_State *L);
 
 int lcjwt_decode(lua_State *L);
+int lcjwt_decode_unsecured(lua_State *L);
 int lcjwt_decode_complete(lua_State *L);
 int lcjwt_jws_decode(lua_State *L);
 

@@ -317,6 +317,41 @@ int lcjwt_jws_decode(lua_State *L)
     return verify_common(L, MODE_RAW);
 }
 
+/* decode_unsecured(token, opts) -> claims | nil, message, code[, claim]: the
+ * core's cjwt_decode_unsecured (alg "none" only, no key). decode's options,
+ * but none about a signature: those are unknown here, as a misspelt one. */
+int lcjwt_decode_unsecured(lua_State *L)
+{
+    static const char *const signature_opts[] = {
+        "algorithms", "verify_signature", "denylist", "cache", NULL
+    };
+    lverify_opts o;
+    cjwt_error err;
+    cjwt_decoded *d;
+    size_t len;
+    const char *token = check_token(L, 1, &len);
+    if (!lua_isnoneornil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        for (int i = 0; signature_opts[i]; i++) {
+            lua_getfield(L, 2, signature_opts[i]);
+            if (!lua_isnil(L, -1))
+                luaL_argerror(L, 2, lua_pushfstring(L, "unknown option '%s' (an unsecured token "
+                                                    "has no signature)", signature_opts[i]));
+            lua_pop(L, 1);
+        }
+    }
+    err.code = CJWT_OK;
+    err.message[0] = err.claim[0] = '\0';
+    o.mode = MODE_CLAIMS;
+    o.compiled = 0;
+    if (lcjwt_read_verify_opts(L, 2, &o, &err) != 0)
+        return lcjwt_push_failure(L, NULL, &err);
+    d = cjwt_decode_unsecured(&o.core, token, len, o.has_now, o.now, &err);
+    if (!d)
+        return lcjwt_push_failure(L, NULL, &err);
+    return lcjwt_push_decoded(L, d, MODE_CLAIMS);
+}
+
 /* get_unverified_header(token) -> header table | nil, message, code */
 int lcjwt_get_unverified_header(lua_State *L)
 {

@@ -25,6 +25,7 @@ static const luaL_Reg core_functions[] = {
     { "decode", lcjwt_decode },
     { "decode_complete", lcjwt_decode_complete },
     { "get_unverified_header", lcjwt_get_unverified_header },
+    { "decode_unsecured", lcjwt_decode_unsecured },
     { "jws_encode", lcjwt_jws_encode },
     { "jws_decode", lcjwt_jws_decode },
     { "jws_decode_complete", lcjwt_jws_decode_complete },

@@ -33,8 +33,8 @@ local _M = {
     decode_complete = core.decode_complete,
     -- decode_unsecured(token, { audience =, issuer =, leeway =, verify_exp =, ... })
     -- -> the claims of an unsecured (alg "none") token, which NOTHING vouches for;
-    -- decode never returns them (lua/cjwt/unsecured.lua)
-    decode_unsecured = require("cjwt.unsecured").decode,
+    -- decode never returns them (the core's cjwt_decode_unsecured)
+    decode_unsecured = core.decode_unsecured,
     -- get_unverified_header(token) -> header table (NOT verified)
     get_unverified_header = core.get_unverified_header,
     -- jws_encode(bytes, key, { alg =, header =, now =, detached = }) -> token over any bytes

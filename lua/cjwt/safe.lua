@@ -17,7 +17,7 @@ return {
     decode = safe.decode,
     decode_complete = safe.decode_complete,
     get_unverified_header = safe.get_unverified_header,
-    decode_unsecured = require("cjwt.unsecured").safe_decode,
+    decode_unsecured = safe.decode_unsecured,
     jws_encode = safe.jws_encode,
     jws_decode = safe.jws_decode,
     jws_decode_complete = safe.jws_decode_complete,

@@ -118,6 +118,12 @@ def decode_complete(token: _Token, key: _AnyKey = ..., algorithms: Sequence[str]
                     leeway: _Seconds = ..., typ: str | None = ...,
                     max_age: _Seconds | None = ..., now: _Time | None = ...,
                     denylist: Denylist | None = ...) -> dict[str, Any]: ...
+def decode_unsecured(token: _Token, key: None = ..., algorithms: None = ...,
+                     options: Options | None = ..., verify: bool | None = ..., *,
+                     audience: _Audience = ..., issuer: _Issuer = ..., subject: str | None = ...,
+                     leeway: _Seconds = ..., typ: str | None = ...,
+                     max_age: _Seconds | None = ..., now: _Time | None = ...,
+                     denylist: None = ...) -> dict[str, Any]: ...
 def jws_decode(token: Union[_Token, dict[str, Any]], key: _AnyKey = ...,
                algorithms: Sequence[str] | None = ..., *,
                options: Options | None = ..., typ: str | None = ...,

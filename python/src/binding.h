@@ -240,8 +240,9 @@ extern PyMethodDef jws_json_functions[];
 
 /* MODE_ENCRYPTED: decode_encrypted's settings (the JWS algorithms are needed
  * only with a verification key, for a nested token). */
+/* MODE_UNSECURED: decode_unsecured (the core's cjwt_decode_unsecured; claims). */
 enum { MODE_CLAIMS = 0, MODE_COMPLETE = 1, MODE_RAW = 2, MODE_ENCRYPTED = 3,
-       MODE_JWS_COMPLETE = 4 };
+       MODE_JWS_COMPLETE = 4, MODE_UNSECURED = 5 };
 
 /* The arguments of decode / decode_complete / jws_decode, Verifier() and
  * Verifier.decode, as the caller gave them: borrowed, NULL when not given. */

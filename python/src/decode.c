@@ -109,7 +109,9 @@ verify_call(cjwt_state *st, int mode, const cjwt_verifier *v, const cjwt_verify_
 
     outer = denylist_enter(&call);   /* is_revoked may decode too */
     Py_BEGIN_ALLOW_THREADS
-    if (v)
+    if (mode == MODE_UNSECURED)
+        dec = cjwt_decode_unsecured(opts, token, len, has_now, now, &err);
+    else if (v)
         dec = keyset ? cjwt_verify_keyset(v, keyset, token, len, has_now, now, &err)
                      : cjwt_verify(v, key, token, len, has_now, now, &err);
     else
@@ -126,7 +128,7 @@ verify_call(cjwt_state *st, int mode, const cjwt_verifier *v, const cjwt_verify_
         size_t n = 0;
         const unsigned char *bytes = cjwt_decoded_payload_bytes(dec, &n);
         result = PyBytes_FromStringAndSize((const char *)bytes, (Py_ssize_t)n);
-    } else if (mode == MODE_CLAIMS) {
+    } else if (mode == MODE_CLAIMS || mode == MODE_UNSECURED) {
         result = from_value_st(cjwt_decoded_payload(dec), st);
     } else {
         size_t sig_len = 0;
@@ -166,6 +168,13 @@ decode_impl(cjwt_state *st, int mode, decode_argv *argv)
         return raise_code(st, CJWT_E_MALFORMED,
                           "a JWT never has a detached or unencoded payload (RFC 7797 7): "
                           "verify such a JWS with jws_decode(..., detached_payload=)", NULL);
+    }
+    if (mode == MODE_UNSECURED &&
+        ((argv->key && argv->key != Py_None) || (argv->algorithms && argv->algorithms != Py_None) ||
+         (argv->denylist && argv->denylist != Py_None))) {
+        PyErr_SetString(PyExc_TypeError, "decode_unsecured() takes no key, algorithms or "
+                        "denylist: an unsecured token has no signature to check");
+        return NULL;
     }
     if (!argv->algorithms)
         argv->algorithms = Py_None;
@@ -232,6 +241,17 @@ PyDoc_STRVAR(decode_complete_doc,
 
 MODE_ENTRY_POINT(py_decode_complete, PyObject *, decode_entry, MODE_COMPLETE, "decode_complete")
 
+PyDoc_STRVAR(decode_unsecured_doc,
+"decode_unsecured($module, /, token, key=None, algorithms=None, options=None,\n"
+"                 verify=None, *, audience=None, issuer=None, subject=None, leeway=0,\n"
+"                 typ=None, max_age=None, now=None, denylist=None)\n"
+"--\n\n"
+"Low-level entry point (key, algorithms and denylist must be None); use\n"
+"cjwt.decode_unsecured().");
+
+MODE_ENTRY_POINT(py_decode_unsecured, PyObject *, decode_entry, MODE_UNSECURED,
+                 "decode_unsecured")
+
 PyDoc_STRVAR(jws_decode_doc,
 "jws_decode($module, /, token, key=None, algorithms=None, *, options=None, typ=None,\n"
 "           now=None, detached_payload=None)\n"
@@ -283,6 +303,8 @@ PyMethodDef decode_functions[] = {
      decode_doc},
     {"decode_complete", (PyCFunction)(void (*)(void))py_decode_complete,
      METH_FASTCALL | METH_KEYWORDS, decode_complete_doc},
+    {"decode_unsecured", (PyCFunction)(void (*)(void))py_decode_unsecured,
+     METH_FASTCALL | METH_KEYWORDS, decode_unsecured_doc},
     {"jws_decode", (PyCFunction)(void (*)(void))py_jws_decode, METH_FASTCALL | METH_KEYWORDS,
      jws_decode_doc},
     {"jws_decode_complete", (PyCFunction)(void (*)(void))py_jws_decode_complete,

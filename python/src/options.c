@@ -268,7 +268,7 @@ decode_settings_parse(cjwt_state *st, int mode, const char *calling, const decod
                             (a->opts.verify & CJWT_CHECK_SIGNATURE);
     if (in->verify && in->verify != Py_None && compat_verify_arg(in->verify, signature_checked) < 0)
         goto done;
-    if (signature_checked && !a->algorithms_given &&
+    if (signature_checked && !a->algorithms_given && mode != MODE_UNSECURED &&
         !(mode == MODE_ENCRYPTED && (!in->key || in->key == Py_None))) {
         /* Argument misuse, reported exactly as PyJWT does so ported code keeps working. */
         char msg[CJWT_ERROR_MESSAGE_SIZE];

@@ -771,6 +771,78 @@ static void test_header_rules(void)
     CHECK(verify_raw(HS, "{}", &o, &err) == CJWT_E_ALG_NOT_ALLOWED);
 }
 
+/* cjwt_decode_unsecured: an unsecured token only, read by name; the claim
+ * checks on by default; hostile and signed tokens refused with their codes. */
+static void test_decode_unsecured(void)
+{
+    static const char NONE[] = "{\"alg\":\"none\"}";
+    cjwt_verify_opts o = {0};
+    cjwt_error err;
+    cjwt_decoded *d;
+    cjwt_key *k = secret_key(SECRET32);
+    char *ok = raw_token(NONE, "{\"sub\":\"x\",\"exp\":1700000100}", NULL, CJWT_ALG_NONE, "");
+    char *expired = raw_token(NONE, "{\"exp\":1600000000}", NULL, CJWT_ALG_NONE, "");
+    char *with_sig = raw_token(NONE, "{\"sub\":\"x\"}", NULL, CJWT_ALG_NONE, "QUFB");
+    char *signed_hs = raw_token(HS, "{\"sub\":\"x\"}", k, CJWT_ALG_HS256, NULL);
+    char *unknown_alg = raw_token("{\"alg\":\"XS1\"}", "{}", NULL, CJWT_ALG_NONE, "");
+    char *not_object = raw_token(NONE, "[1]", NULL, CJWT_ALG_NONE, "");
+    char *b64_false = raw_token("{\"alg\":\"none\",\"crit\":[\"b64\"],\"b64\":false}", "{}", NULL,
+                                CJWT_ALG_NONE, "");
+
+    d = cjwt_decode_unsecured(NULL, ok, strlen(ok), 1, NOW, &err);
+    CHECK(d != NULL);
+    if (d) {
+        size_t n = 0;
+        const cjwt_value *sub = cjwt_value_object_get(cjwt_decoded_payload(d), "sub");
+        CHECK(sub && strcmp(cjwt_value_string(sub, &n), "x") == 0);
+        cjwt_decoded_free(d);
+    }
+    /* the claim checks are on without a signature too; off only when asked */
+    CHECK(cjwt_decode_unsecured(NULL, expired, strlen(expired), 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "expired");
+    o.verify_set = CJWT_CHECK_EXP;
+    d = cjwt_decode_unsecured(&o, expired, strlen(expired), 1, NOW, &err);
+    CHECK(d != NULL);
+    cjwt_decoded_free(d);
+    /* PyJWT's rule (no signature check: claim checks off) does not apply here */
+    o.verify_set = CJWT_CHECK_SIGNATURE;
+    CHECK(cjwt_decode_unsecured(&o, expired, strlen(expired), 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "expired");
+    o.verify_set = 0;
+    /* a signed token is verified with decode, never read here; an alg "none"
+     * token with a signature is not an unsecured one */
+    CHECK(cjwt_decode_unsecured(NULL, signed_hs, strlen(signed_hs), 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "alg_not_allowed");
+    CHECK(cjwt_decode_unsecured(NULL, with_sig, strlen(with_sig), 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "bad_signature");
+    CHECK(cjwt_decode_unsecured(NULL, unknown_alg, strlen(unknown_alg), 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "unsupported_alg");
+    CHECK(cjwt_decode_unsecured(NULL, not_object, strlen(not_object), 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "malformed");
+    CHECK(cjwt_decode_unsecured(NULL, b64_false, strlen(b64_false), 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "malformed");
+    CHECK(cjwt_decode_unsecured(NULL, "a.b", 3, 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "malformed");
+    CHECK(cjwt_decode_unsecured(NULL, NULL, 0, 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "malformed");
+    /* typ is checked as by decode */
+    o.typ = "at+jwt";
+    CHECK(cjwt_decode_unsecured(&o, ok, strlen(ok), 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "invalid_typ");
+    o.typ = NULL;
+    o.raw_payload = 1;
+    CHECK(cjwt_decode_unsecured(&o, ok, strlen(ok), 1, NOW, &err) == NULL);
+    CHECK_CODE(err, "internal");
+    free(ok);
+    free(expired);
+    free(with_sig);
+    free(signed_hs);
+    free(unknown_alg);
+    free(not_object);
+    free(b64_false);
+    cjwt_key_free(k);
+}
+
 static void test_payload_rules(void)
 {
     cjwt_verify_opts o = hs256_opts();
@@ -1533,5 +1605,6 @@ int main(void)
     RUN(test_cache_revocation_and_lru);
     RUN(test_cache_growth);
     RUN(test_cache_options);
+    RUN(test_decode_unsecured);
     return testlib_report("test_core");
 }

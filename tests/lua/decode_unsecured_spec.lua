@@ -54,20 +54,27 @@ describe("decode_unsecured", function()
         T.expect_code("malformed", cjwt.decode_unsecured, none('{"a":1,"a":2}'))
         T.expect_code("malformed", cjwt.decode_unsecured, none('[1]'))
         T.expect_code("malformed", cjwt.decode_unsecured, unsigned:sub(1, -2) .. "!.")
-        -- other spellings of none are not none
+        -- other spellings of none are not none: an unknown algorithm, as for decode
         local t = T.b64url('{"alg":"None"}') .. "." .. T.b64url('{"a":1}') .. "."
-        T.expect_code("alg_not_allowed", cjwt.decode_unsecured, t)
+        T.expect_code("unsupported_alg", cjwt.decode_unsecured, t)
+        T.expect_code("unsupported_alg", cjwt.decode, t, T.SECRET, T.opts({ "HS256" }))
+        -- an unencoded payload is never a JWT's
+        T.expect_code("malformed", cjwt.decode_unsecured,
+                      T.b64url('{"alg":"none","crit":["b64"],"b64":false}') .. ".{}.")
     end)
 
     it("raises on misuse, as decode does", function()
         for _, bad in ipairs({ { nil }, { 5 }, { unsigned, "x" },
                                { unsigned, { algorithms = { "none" } } },
                                { unsigned, { verify_signature = true } },
+                               { unsigned, { denylist = function() return false end } },
+                               { unsigned, { cache = 10 } },
                                { unsigned, { isuer = "x" } } }) do
             local ok, err = pcall(cjwt.decode_unsecured, bad[1], bad[2])
             assert.is_false(ok)
             assert.are.equal("string", type(err))
-            assert.truthy(err:find("decode_unsecured", 1, true), err)
+            -- as every cjwt function's misuse (LuaJIT names a pcall'd C function '?')
+            assert.truthy(err:find("bad argument", 1, true), err)
         end
     end)
 

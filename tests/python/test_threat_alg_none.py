@@ -69,6 +69,20 @@ def test_decode_unsecured_reads_by_name_only():
         cjwt.decode_unsecured(None)
     with pytest.raises(cjwt.DecodeError):
         cjwt.decode_unsecured(segment({"alg": "none"}) + "." + segment({"a": 1, "a": 2}) + "!.")
+    # an unknown algorithm, a non-object payload, an unencoded payload: the core's codes
+    expect_code("unsupported_alg", cjwt.decode_unsecured,
+                segment({"alg": "XS1"}) + "." + segment({}) + ".")
+    expect_code("malformed", cjwt.decode_unsecured,
+                segment({"alg": "none"}) + "." + segment([1]) + ".")
+    expect_code("malformed", cjwt.decode_unsecured,
+                segment({"alg": "none", "crit": ["b64"], "b64": False}) + ".{}.")
+    # the claim checks stay on whatever the signature switch says (nothing to check)
+    with pytest.raises(cjwt.ExpiredSignatureError):
+        cjwt.decode_unsecured(expired, options={"verify_signature": False})
+    # the low-level entry point takes no key, allowlist or denylist
+    for kwargs in ({"key": HMAC_SECRET}, {"algorithms": ["none"]}, {"denylist": object()}):
+        with pytest.raises(TypeError, match="decode_unsecured"):
+            cjwt._cjwt.decode_unsecured(UNSIGNED, **kwargs)
 
 
 def test_no_algorithms_means_nothing_is_allowed():
