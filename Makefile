@@ -27,8 +27,8 @@ LUAJIT_INC := $(shell pkg-config --cflags luajit 2>/dev/null || echo -I/usr/incl
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-# jsmn is vendored (third_party/jsmn, a single MIT header; PROVENANCE.md there).
-CORE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(WARN) $(DEP_CFLAGS) -Ithird_party/jsmn
+# JSON is read by csrc/json_read.c (no tokenizer library).
+CORE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(WARN) $(DEP_CFLAGS)
 
 CORE_SRC = $(sort $(wildcard csrc/*.c))
 CORE_HDR = $(wildcard csrc/*.h)
@@ -170,10 +170,10 @@ FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_JOBS    ?= 2
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_NAMES   = b64url header json claims verify_hmac verify_rsa verify_ec verify_ed25519 \
-               keyset jwk pem json_diff jwe verify_es256k verify_ed448 jws_json
+               keyset jwk pem json_diff json_ref jwe verify_es256k verify_ed448 jws_json
 FUZZ_BINS    = $(addprefix $(B)/fuzz/fuzz_,$(FUZZ_NAMES))
 FUZZ_OBJS    = $(patsubst csrc/%.c,$(B)/fuzz/obj/%.o,$(CORE_SRC))
-FUZZ_HDRS    = $(wildcard tests/fuzz/*.h) $(CORE_HDR)
+FUZZ_HDRS    = $(wildcard tests/fuzz/*.h tests/fuzz/reference/*) $(CORE_HDR)
 .SECONDARY: $(FUZZ_OBJS)
 
 $(B)/fuzz/obj/%.o: csrc/%.c $(CORE_HDR)
@@ -204,12 +204,14 @@ test-soak: $(B)/soak_rss
 $(B)/plain/test_threats: tests/c/test_threats.c tests/c/testlib.h $(B)/libcjwt.a
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(CORE_CFLAGS) -Icsrc -o $@ $< $(B)/libcjwt.a $(DEP_LIBS) -lpthread
-$(B)/plain/test_jwe $(B)/plain/test_jwe_threats $(B)/plain/test_jwt_jwe $(B)/plain/test_jwe_json: $(B)/plain/%: tests/c/%.c tests/c/testlib.h $(B)/libcjwt.a
+$(B)/plain/test_jwe $(B)/plain/test_jwe_threats $(B)/plain/test_jwt_jwe $(B)/plain/test_jwe_json \
+  $(B)/plain/test_json_read: $(B)/plain/%: tests/c/%.c tests/c/testlib.h $(B)/libcjwt.a
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(CORE_CFLAGS) -Icsrc -o $@ $< $(B)/libcjwt.a $(DEP_LIBS) -lpthread
 # JWE too: the RFC 7516/7520 vectors (every serialization), round trips of
-# every alg family, and the JWE threat tests (failures of every kind)
-VALGRIND_C_TESTS = test_threats test_jwe test_jwe_threats test_jwt_jwe test_jwe_json
+# every alg family, and the JWE threat tests (failures of every kind); and the
+# JSON reader on hostile texts (its word-wide string copy, its trimmed block)
+VALGRIND_C_TESTS = test_threats test_jwe test_jwe_threats test_jwt_jwe test_jwe_json test_json_read
 test-valgrind: $(addprefix $(B)/plain/,$(VALGRIND_C_TESTS))
 	@for t in $(VALGRIND_C_TESTS); do \
 	  echo "valgrind $$t"; \

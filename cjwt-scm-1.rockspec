@@ -3,7 +3,7 @@
 -- For LuaJIT / OpenResty (the Lua 5.1 ABI; a bare `luarocks make` on
 -- Debian 12 also targets 5.1, but with Lua 5.1's headers):
 --   luarocks --lua-version 5.1 make cjwt-scm-1.rockspec LUA_INCDIR=/usr/include/luajit-2.1
--- Debian packages: libssl-dev libjansson-dev zlib1g-dev (jsmn is vendored in third_party/jsmn) (README.md, "LuaRocks").
+-- Debian packages: libssl-dev libjansson-dev zlib1g-dev (README.md, "LuaRocks").
 rockspec_format = "3.0"
 package = "cjwt"
 version = "scm-1"

@@ -2,8 +2,8 @@
 
 The metadata is in pyproject.toml; this file only defines the extension. The core
 (csrc/) never includes Python.h; the binding (python/src/*.c, one file per
-concern, see python/src/binding.h) includes only cjwt.h and Python.h. jsmn is vendored
-(third_party/jsmn); OpenSSL 3 libcrypto and jansson come from the system, and their
+concern, see python/src/binding.h) includes only cjwt.h and Python.h. The JSON reader
+is the core's own (csrc/json_read.c); OpenSSL 3 libcrypto and jansson come from the system, and their
 headers are checked before anything is compiled (see CheckedBuildExt).
 """
 import os
@@ -92,9 +92,8 @@ setup(
         Extension(
             "cjwt._cjwt",
             sources=sorted(glob("csrc/*.c")) + sorted(glob("python/src/*.c")),
-            depends=sorted(glob("csrc/*.h")) + sorted(glob("python/src/*.h"))
-            + ["third_party/jsmn/jsmn.h"],
-            include_dirs=["csrc", "python/src", "third_party/jsmn"],   # jsmn is vendored
+            depends=sorted(glob("csrc/*.h")) + sorted(glob("python/src/*.h")),
+            include_dirs=["csrc", "python/src"],
             # Same feature level as the Makefile's CORE_CFLAGS (clock_gettime under -std=c11).
             define_macros=[("_POSIX_C_SOURCE", "200809L")] + ([("CJWT_HAVE_SODIUM", "1")] if _SODIUM else []),
             libraries=["crypto", "jansson", "z"] + (["sodium"] if _SODIUM else []),   # z: JWE "zip": "DEF"

@@ -1,11 +1,9 @@
 /* The JSON reader: every JSON text cjwt receives (token headers and
  * payloads, JWKs, JWK sets) is read here, once, into an immutable document.
  *
- * jsmn (a zero-allocation tokenizer) splits the text into tokens; this file
- * then proves the text is strict JSON (RFC 8259) before anyone looks at it:
- * jsmn is lenient about separators, literals, numbers and string contents,
- * so every byte between and inside the tokens is checked here:
- *   - structure: exactly one value; between tokens only whitespace and the
+ * One pass over the text, no tokenizer: a strict RFC 8259 reader that
+ * builds the document's nodes as it goes and refuses anything else:
+ *   - structure: exactly one value; between values only whitespace and the
  *     one separator the grammar requires (':' after a key, ',' between
  *     members and elements); no NUL anywhere;
  *   - literals: exactly true, false, null; numbers by the RFC 8259 grammar,
@@ -15,77 +13,73 @@
  *     no raw control characters, only the JSON escapes, \u surrogates in
  *     proper pairs, no \u0000 (strings are NUL-terminated for callers);
  *   - objects: no member name twice;
- *   - depth: at most max_depth nested containers (too_large).
- * The document is one allocation: nodes in document order, then the
- * unescaped strings. jansson is still used to build and serialize JSON. */
+ *   - depth: at most max_depth nested containers (too_large). A text that
+ *     is refused is too_large rather than malformed whenever its brackets
+ *     nest deeper than the limit anywhere, as the reader before this one
+ *     (jsmn tokens, then checks) said: the codes do not depend on which
+ *     fault comes first.
+ * The rules and the error codes are those of that earlier reader, which is
+ * kept as a test oracle (tests/fuzz/reference/, tests/fuzz/fuzz_json_ref.c).
+ *
+ * The document is one allocation: a small header, the unescaped strings
+ * (the arena: never longer than the text), then the nodes in document
+ * order. The nodes are bounded by the text's length before reading (each
+ * node but the first needs a separator or an opening bracket and a byte of
+ * its own), and the allocation is trimmed to the nodes read at the end.
+ * Containers keep their parent's index in u.i while they are open, so the
+ * reader needs no stack of its own. jansson is still used to build and
+ * serialize JSON. */
 #include "cjwt_internal.h"
 
-#define JSMN_STATIC
-#define JSMN_STRICT
-#define JSMN_PARENT_LINKS
-#include <jsmn.h>
-
 #include <locale.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct cjwtp_doc {
+    cjwtp_node *nodes;        /* after the arena */
     size_t n;                 /* nodes */
-    cjwtp_node nodes[];       /* then the string arena */
+    char arena[];             /* the strings, then the nodes */
 };
 
-#define STACK_TOKENS 128
-
 typedef struct reader {
-    const char *text;
+    const unsigned char *s;
     size_t len;
-    const char *what;
-    cjwt_error *err;
-    char *arena;              /* next free byte for unescaped strings */
+    const char *why;          /* the first fault, NULL while there is none */
+    size_t pos;
+    cjwt_code code;           /* its code: malformed, unless said otherwise */
 } reader;
 
 static int fail_at(reader *r, size_t pos, const char *why)
 {
-    cjwtp_fail(r->err, CJWT_E_MALFORMED, "%s is not valid JSON: %s (at byte %zu)", r->what, why, pos);
+    if (!r->why) {
+        r->why = why;
+        r->pos = pos;
+        r->code = CJWT_E_MALFORMED;
+    }
     return -1;
 }
 
-static int is_ws(char c)
+static inline size_t skip_ws(const unsigned char *s, size_t i, size_t len)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* text[from, to) must be whitespace, `sep` (if not 0) once, whitespace. */
-static int check_gap(reader *r, size_t from, size_t to, char sep)
-{
-    size_t i = from;
-    while (i < to && is_ws(r->text[i]))
+    while (i < len && s[i] <= ' ' && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
         i++;
-    if (sep) {
-        if (i >= to || r->text[i] != sep)
-            return fail_at(r, i, sep == ':' ? "expected ':'" : "expected ','");
-        i++;
-        while (i < to && is_ws(r->text[i]))
-            i++;
-    }
-    if (i != to)
-        return fail_at(r, i, "unexpected character");
-    return 0;
+    return i;
 }
 
 /* ---- strings --------------------------------------------------------------- */
 
-static int hex4(const char *s, unsigned *out)
+static int hex4(const unsigned char *s, unsigned *out)
 {
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
-        char c = s[i];
+        unsigned c = s[i];
         v <<= 4;
-        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        if (c >= '0' && c <= '9') v |= c - '0';
+        else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
         else return -1;
     }
     *out = v;
@@ -132,8 +126,9 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return 0;
 }
 
-/* Eight bytes at once (SWAR): the reader's hot loops test a word for the
- * bytes that end a plain run, then finish byte by byte. */
+/* Eight bytes at once (SWAR): a word of plain string bytes is copied whole;
+ * otherwise its first byte that needs care is found and the bytes before it
+ * are kept. */
 #define ONES 0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
@@ -144,46 +139,57 @@ static inline uint64_t load8(const unsigned char *p)
     return w;
 }
 
-/* High bit set in each byte of w that is zero (exact: no carries between bytes). */
-static inline uint64_t zero_bytes(uint64_t w)
+/* High bits marking the bytes of w that end a plain run: '"', '\\', a
+ * control character (< 0x20) or a byte >= 0x80. Above the lowest marked byte
+ * there may be false marks (borrows), never below it, and only the lowest
+ * is used. */
+static inline uint64_t care_mask(uint64_t w)
 {
-    return ~(((w & ~HIGHS) + ~HIGHS) | w) & HIGHS;
+    uint64_t q = w ^ (0x22 * ONES), b = w ^ (0x5c * ONES);
+    return (w | ((w - 0x20 * ONES) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
 }
 
-/* Whether w holds a byte that is not printable ASCII (< 0x20 or >= 0x80)
- * or is a backslash: such a word is read byte by byte. */
-static inline int needs_care(uint64_t w)
-{
-    uint64_t ctl = (w - 0x20 * ONES) & ~w & HIGHS;   /* some byte < 0x20 (or >= 0x80, tested anyway) */
-    return ((w & HIGHS) | ctl | zero_bytes(w ^ (0x5c * ONES))) != 0;
-}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    (defined(__GNUC__) || defined(__clang__))
+#define FIRST_MARKED(m) ((size_t)__builtin_ctzll(m) >> 3)   /* the lowest byte in memory */
+#else
+#define FIRST_MARKED(m) ((size_t)0)    /* byte by byte from the word's start */
+#endif
 
-/* Validates and unescapes the string body text[start, end) into the arena. */
-static int read_string(reader *r, size_t start, size_t end, cjwtp_node *node)
+/* Reads the string whose opening quote is at s[*pi]: validates it,
+ * unescapes it into the arena at *po (NUL-terminated), and leaves *pi after
+ * the closing quote. The arena never overtakes the text (a string's quotes
+ * pay for its NUL, an escape is longer than what it stands for), so a
+ * word-wide copy at *po stays within the arena when the word read is within
+ * the text. */
+static int read_string(reader *r, size_t *pi, char **po, cjwtp_node *node)
 {
-    const unsigned char *s = (const unsigned char *)r->text;
-    char *o = r->arena;
-    size_t i = start;
+    const unsigned char *s = r->s;
+    size_t len = r->len, i = *pi + 1;
+    char *o = *po, *start = o;
     unsigned ascii = CJWTP_NODE_ASCII;   /* cleared by any byte >= 0x80 written */
-    node->u.s = o;
-    while (i < end) {
+    for (;;) {
         unsigned c;
-        /* the common case: a run of printable ASCII, copied at once */
-        size_t run = i;
-        while (run + 8 <= end && !needs_care(load8(s + run)))
-            run += 8;
-        while (run < end && (unsigned)(s[run] - 0x20) < 0x60 && s[run] != '\\')
-            run++;
-        if (run != i) {
-            memcpy(o, s + i, run - i);
-            o += run - i;
-            i = run;
-            continue;
+        while (i + 8 <= len) {
+            uint64_t w = load8(s + i), m = care_mask(w);
+            memcpy(o, &w, 8);
+            if (m) {
+                size_t k = FIRST_MARKED(m);
+                o += k;
+                i += k;
+                break;
+            }
+            o += 8;
+            i += 8;
         }
+        if (i >= len)
+            return fail_at(r, *pi, "unterminated string");
         c = s[i];
+        if (c == '"')
+            break;
         if (c == '\\') {
             unsigned cp;
-            if (i + 1 >= end)
+            if (i + 1 >= len)
                 return fail_at(r, i, "bad escape");
             switch (s[i + 1]) {
             case '"': *o++ = '"'; i += 2; continue;
@@ -197,7 +203,7 @@ static int read_string(reader *r, size_t start, size_t end, cjwtp_node *node)
             case 'u': break;
             default: return fail_at(r, i, "bad escape");
             }
-            if (i + 6 > end || hex4(r->text + i + 2, &cp) != 0)
+            if (i + 6 > len || hex4(s + i + 2, &cp) != 0)
                 return fail_at(r, i, "bad \\u escape");
             i += 6;
             if (cp == 0)
@@ -206,7 +212,7 @@ static int read_string(reader *r, size_t start, size_t end, cjwtp_node *node)
                 return fail_at(r, i - 6, "lone low surrogate");
             if (cp >= 0xd800 && cp <= 0xdbff) {
                 unsigned lo;
-                if (i + 6 > end || s[i] != '\\' || s[i + 1] != 'u' || hex4(r->text + i + 2, &lo) != 0 ||
+                if (i + 6 > len || s[i] != '\\' || s[i + 1] != 'u' || hex4(s + i + 2, &lo) != 0 ||
                     lo < 0xdc00 || lo > 0xdfff)
                     return fail_at(r, i - 6, "lone high surrogate");
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
@@ -216,9 +222,12 @@ static int read_string(reader *r, size_t start, size_t end, cjwtp_node *node)
                 ascii = 0;
             o = put_utf8(o, cp);
         } else if (c < 0x20) {
-            return fail_at(r, i, "control character in a string");
+            return fail_at(r, i, c ? "control character in a string" : "NUL byte");
+        } else if (c < 0x80) {
+            *o++ = (char)c;   /* the tail of the text, shorter than a word */
+            i++;
         } else {
-            size_t k = utf8_seq(s + i, end - i);
+            size_t k = utf8_seq(s + i, len - i);
             if (k == 0)
                 return fail_at(r, i, "invalid UTF-8");
             memcpy(o, s + i, k);
@@ -227,77 +236,81 @@ static int read_string(reader *r, size_t start, size_t end, cjwtp_node *node)
             ascii = 0;
         }
     }
-    node->len = (uint32_t)(o - node->u.s);
-    *o++ = '\0';
-    r->arena = o;
+    node->u.s = start;
+    node->len = (uint32_t)(o - start);
     node->tag = CJWTP_NODE_TAG | ascii | CJWT_TYPE_STRING;
+    *o++ = '\0';
+    *po = o;
+    *pi = i + 1;
     return 0;
 }
 
-/* ---- literals and numbers ----------------------------------------------------- */
+/* ---- numbers ------------------------------------------------------------------ */
 
-static int read_primitive(reader *r, size_t start, size_t end, cjwtp_node *node)
+static int is_digit(unsigned c)
 {
-    const char *s = r->text + start;
-    size_t n = end - start, i = 0;
-    int is_real = 0;
-    if (n == 4 && memcmp(s, "true", 4) == 0) {
-        node->tag = CJWTP_NODE_TAG | CJWT_TYPE_TRUE;
-        return 0;
-    }
-    if (n == 5 && memcmp(s, "false", 5) == 0) {
-        node->tag = CJWTP_NODE_TAG | CJWT_TYPE_FALSE;
-        return 0;
-    }
-    if (n == 4 && memcmp(s, "null", 4) == 0) {
-        node->tag = CJWTP_NODE_TAG | CJWT_TYPE_NULL;
-        return 0;
-    }
-    /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-    if (i < n && s[i] == '-')
+    return c - '0' < 10u;
+}
+
+/* The number at s[*pi] (a '-' or a digit): -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+ * An integer must fit int64; a real must be finite. */
+static int read_number(reader *r, size_t *pi, cjwtp_node *node)
+{
+    const unsigned char *s = r->s;
+    size_t len = r->len, start = *pi, i = start, d0, n;
+    int is_real = 0, neg = 0;
+    if (s[i] == '-') {
+        neg = 1;
         i++;
-    if (i < n && s[i] == '0')
+    }
+    d0 = i;
+    if (i < len && s[i] == '0')
         i++;
-    else if (i < n && s[i] >= '1' && s[i] <= '9')
-        while (i < n && s[i] >= '0' && s[i] <= '9')
+    else if (i < len && s[i] >= '1' && s[i] <= '9')
+        while (i < len && is_digit(s[i]))
             i++;
     else
-        return fail_at(r, start, "invalid literal or number");
-    if (i < n && s[i] == '.') {
+        return fail_at(r, start, "invalid number");
+    if (i < len && s[i] == '.') {
         size_t d = ++i;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
+        while (i < len && is_digit(s[i]))
             i++;
         if (i == d)
             return fail_at(r, start, "invalid number");
         is_real = 1;
     }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
         size_t d;
         i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
+        if (i < len && (s[i] == '+' || s[i] == '-'))
             i++;
         d = i;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
+        while (i < len && is_digit(s[i]))
             i++;
         if (i == d)
             return fail_at(r, start, "invalid number");
         is_real = 1;
     }
-    if (i != n)
-        return fail_at(r, start, "invalid number");
+    *pi = i;
+    n = i - start;
     if (!is_real) {
-        /* int64 exactly, accumulated negatively so INT64_MIN fits */
         int64_t v = 0;
-        int neg = s[0] == '-';
-        for (size_t k = (size_t)neg; k < n; k++) {
-            int dgt = s[k] - '0';
-            if (v < (INT64_MIN + dgt) / 10)
+        if (i - d0 <= 18) {   /* cannot overflow */
+            for (size_t k = d0; k < i; k++)
+                v = v * 10 + (s[k] - '0');
+            node->u.i = neg ? -v : v;
+        } else {
+            /* int64 exactly, accumulated negatively so INT64_MIN fits */
+            for (size_t k = d0; k < i; k++) {
+                int dgt = s[k] - '0';
+                if (v < (INT64_MIN + dgt) / 10)
+                    return fail_at(r, start, "integer out of the 64-bit range");
+                v = v * 10 - dgt;
+            }
+            if (!neg && v == INT64_MIN)
                 return fail_at(r, start, "integer out of the 64-bit range");
-            v = v * 10 - dgt;
+            node->u.i = neg ? v : -v;
         }
-        if (!neg && v == INT64_MIN)
-            return fail_at(r, start, "integer out of the 64-bit range");
-        node->u.i = neg ? v : -v;
         node->tag = CJWTP_NODE_TAG | CJWT_TYPE_INT;
         return 0;
     }
@@ -307,10 +320,12 @@ static int read_primitive(reader *r, size_t start, size_t end, cjwtp_node *node)
         const char *point = localeconv()->decimal_point;
         double d;
         if (!buf) {
-            cjwtp_fail(r->err, CJWT_E_NO_MEMORY, "out of memory reading a number");
+            r->why = "out of memory reading a number";
+            r->pos = start;
+            r->code = CJWT_E_NO_MEMORY;
             return -1;
         }
-        memcpy(buf, s, n);
+        memcpy(buf, s + start, n);
         buf[n] = '\0';
         if (point && point[0] != '.' && point[0])
             for (size_t k = 0; k < n; k++)
@@ -337,6 +352,7 @@ static int key_cmp(const void *a, const void *b)
     return memcmp(x->u.s, y->u.s, x->len);
 }
 
+/* obj is a closed object (span set). */
 static int check_unique(reader *r, const cjwtp_node *obj, size_t pos)
 {
     const cjwtp_node *k, *end = obj + obj->span;
@@ -346,7 +362,7 @@ static int check_unique(reader *r, const cjwtp_node *obj, size_t pos)
     if (m <= 16) {
         for (k = obj + 1; k < end; k = k + 1 + k[1].span)
             for (const cjwtp_node *j = obj + 1; j < k; j = j + 1 + j[1].span)
-                if (j->len == k->len && j->u.s[0] == k->u.s[0] && memcmp(j->u.s, k->u.s, k->len) == 0)
+                if (j->len == k->len && memcmp(j->u.s, k->u.s, k->len) == 0)
                     return fail_at(r, pos, "duplicate member name");
         return 0;
     }
@@ -355,7 +371,9 @@ static int check_unique(reader *r, const cjwtp_node *obj, size_t pos)
         size_t i = 0;
         int dup = 0;
         if (!keys) {
-            cjwtp_fail(r->err, CJWT_E_NO_MEMORY, "out of memory checking member names");
+            r->why = "out of memory checking member names";
+            r->pos = pos;
+            r->code = CJWT_E_NO_MEMORY;
             return -1;
         }
         for (k = obj + 1; k < end; k = k + 1 + k[1].span)
@@ -368,27 +386,16 @@ static int check_unique(reader *r, const cjwtp_node *obj, size_t pos)
     }
 }
 
-/* ---- the document --------------------------------------------------------------- */
+/* ---- nesting ------------------------------------------------------------------- */
 
-/* Bracket depth outside strings; stops at the first level over the limit,
- * so hostile nesting costs one linear scan and no tokens. A string is
- * skipped with memchr: it ends at the next quote not escaped by an odd run
- * of backslashes (the run cannot go back past the opening quote). */
+/* Bracket depth outside strings; stops at the first level over the limit.
+ * Only asked about texts that were refused: a refused text that nests
+ * deeper than the limit anywhere is too_large, whatever fault came first.
+ * A string is skipped with memchr: it ends at the next quote not escaped by
+ * an odd run of backslashes (the run cannot go back past the opening quote). */
 static int depth_exceeds(const char *s, size_t n, int max_depth)
 {
     int depth = 0;
-    /* Nesting needs an opening bracket per level: with no more '{' and '['
-     * bytes in the whole text (strings included) than the limit, it holds. */
-    size_t opens = 0, i0 = 0;
-    for (; i0 + 8 <= n; i0 += 8) {
-        /* '{' (0x7b) and '[' (0x5b) differ only in bit 0x20 */
-        uint64_t hit = zero_bytes((load8((const unsigned char *)s + i0) | 0x20 * ONES) ^ (0x7b * ONES));
-        opens += (size_t)(((hit >> 7) * ONES) >> 56);
-    }
-    for (; i0 < n; i0++)
-        opens += s[i0] == '{' || s[i0] == '[';
-    if (opens <= (size_t)max_depth)
-        return 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '"') {
@@ -396,7 +403,7 @@ static int depth_exceeds(const char *s, size_t n, int max_depth)
             do {
                 const char *q = memchr(s + i + 1, '"', n - i - 1);
                 if (!q)
-                    return 0;   /* unterminated: the tokenizer reports it */
+                    return 0;   /* unterminated */
                 i = (size_t)(q - s);
                 for (bs = 0; s[i - 1 - bs] == '\\'; bs++)
                     ;
@@ -411,24 +418,172 @@ static int depth_exceeds(const char *s, size_t n, int max_depth)
     return 0;
 }
 
-typedef struct open_container {
-    size_t node;        /* index of the container's node */
-    size_t end;         /* byte offset of its closing bracket */
-    size_t left;        /* child tokens still to come */
-    size_t seen;        /* child tokens seen */
-    int is_object;
-} open_container;
+/* ---- the document --------------------------------------------------------------- */
+
+#define NO_PARENT (-1)
+
+/* Reads the text into the nodes at `nodes` (room for cap) and the arena;
+ * returns the number of nodes, or 0 with r->why set. */
+static size_t read_doc(reader *r, cjwtp_node *nodes, size_t cap, char *arena, int max_depth)
+{
+    const unsigned char *s = r->s;
+    size_t len = r->len, i = 0, n = 0;
+    int64_t cur = NO_PARENT;   /* the innermost open container */
+    int depth = 0;
+    char *o = arena;
+    cjwtp_node *node, *c;
+
+value:   /* a value is due at i (whitespace first) */
+    i = skip_ws(s, i, len);
+    if (i >= len) {
+        fail_at(r, i, n ? "unexpected end" : "no value");
+        return 0;
+    }
+    if (n >= cap) {   /* cannot happen: cap bounds the nodes of any text */
+        fail_at(r, i, "too many values");
+        return 0;
+    }
+    node = &nodes[n];
+    node->span = 1;
+    node->count = 0;
+    node->len = 0;
+    switch (s[i]) {
+    case '"':
+        if (read_string(r, &i, &o, node) != 0)
+            return 0;
+        n++;
+        break;
+    case '{':
+    case '[': {
+        int is_obj = s[i] == '{';
+        if (++depth > max_depth) {
+            r->why = "nested deeper than the limit";
+            r->pos = i;
+            r->code = CJWT_E_TOO_LARGE;
+            return 0;
+        }
+        node->tag = CJWTP_NODE_TAG | (is_obj ? CJWT_TYPE_OBJECT : CJWT_TYPE_ARRAY);
+        node->u.i = cur;
+        cur = (int64_t)n++;
+        i = skip_ws(s, i + 1, len);
+        if (i < len && s[i] == (is_obj ? '}' : ']')) {
+            i++;
+            goto close;
+        }
+        if (is_obj)
+            goto key;
+        node->count = 1;
+        goto value;
+    }
+    case 't':
+        if (len - i < 4 || memcmp(s + i, "true", 4) != 0)
+            goto bad_literal;
+        node->tag = CJWTP_NODE_TAG | CJWT_TYPE_TRUE;
+        i += 4;
+        n++;
+        break;
+    case 'f':
+        if (len - i < 5 || memcmp(s + i, "false", 5) != 0)
+            goto bad_literal;
+        node->tag = CJWTP_NODE_TAG | CJWT_TYPE_FALSE;
+        i += 5;
+        n++;
+        break;
+    case 'n':
+        if (len - i < 4 || memcmp(s + i, "null", 4) != 0)
+            goto bad_literal;
+        node->tag = CJWTP_NODE_TAG | CJWT_TYPE_NULL;
+        i += 4;
+        n++;
+        break;
+    case '-': case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+        if (read_number(r, &i, node) != 0)
+            return 0;
+        n++;
+        break;
+    default:
+        fail_at(r, i, s[i] ? "unexpected character" : "NUL byte");
+        return 0;
+    }
+
+after:   /* a value ended at i */
+    i = skip_ws(s, i, len);
+    if (cur == NO_PARENT) {
+        if (i != len) {
+            fail_at(r, i, s[i] ? "unexpected character after the value" : "NUL byte");
+            return 0;
+        }
+        return n;
+    }
+    c = &nodes[cur];
+    if (i < len && s[i] == ',') {
+        i++;
+        if ((c->tag & 0xffu) == CJWT_TYPE_OBJECT)
+            goto key;
+        c->count++;
+        goto value;
+    }
+    if (i < len && s[i] == ((c->tag & 0xffu) == CJWT_TYPE_OBJECT ? '}' : ']')) {
+        i++;
+        goto close;
+    }
+    fail_at(r, i, i < len ? "expected ',' or a closing bracket" : "unexpected end");
+    return 0;
+
+key:     /* a member name is due at i (whitespace first), in the object cur */
+    i = skip_ws(s, i, len);
+    if (i >= len || s[i] != '"') {
+        fail_at(r, i, i < len ? "member name must be a string" : "unexpected end");
+        return 0;
+    }
+    if (n >= cap) {
+        fail_at(r, i, "too many values");
+        return 0;
+    }
+    node = &nodes[n];
+    node->span = 1;
+    node->count = 0;
+    if (read_string(r, &i, &o, node) != 0)
+        return 0;
+    n++;
+    nodes[cur].count++;
+    i = skip_ws(s, i, len);
+    if (i >= len || s[i] != ':') {
+        fail_at(r, i, "expected ':'");
+        return 0;
+    }
+    i++;
+    goto value;
+
+close:   /* the container cur ended just before i */
+    c = &nodes[cur];
+    c->span = (uint32_t)(n - (size_t)cur);
+    if ((c->tag & 0xffu) == CJWT_TYPE_OBJECT && check_unique(r, c, i - 1) != 0)
+        return 0;
+    cur = c->u.i;
+    c->u.i = 0;
+    depth--;
+    goto after;
+
+bad_literal:
+    fail_at(r, i, "invalid literal");
+    return 0;
+}
+
+static void fixup_strings(cjwtp_doc *doc, uintptr_t old)
+{
+    for (size_t k = 0; k < doc->n; k++)
+        if ((doc->nodes[k].tag & 0xffu) == CJWT_TYPE_STRING)
+            doc->nodes[k].u.s = (const char *)((uintptr_t)doc->nodes[k].u.s - old + (uintptr_t)doc);
+}
 
 cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const char *what,
                            cjwt_error *err)
 {
-    jsmntok_t stack_toks[STACK_TOKENS], *toks = stack_toks;
-    open_container stack_open[64], *open = stack_open;
-    jsmn_parser p;
-    reader r = {text, len, what, err, NULL};
-    cjwtp_doc *doc = NULL;
-    size_t cursor = 0, depth = 0, n_open_cap = 64;
-    int n, roots = 0;
+    reader r = {(const unsigned char *)text, len, NULL, 0, CJWT_OK};
+    cjwtp_doc *doc, *small;
+    size_t cap, arena, n;
 
     if (max_depth <= 0)
         max_depth = CJWT_DEFAULT_MAX_DEPTH;
@@ -436,174 +591,44 @@ cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const ch
         cjwtp_fail(err, CJWT_E_TOO_LARGE, "%s is too large", what);
         return NULL;
     }
-    if (depth_exceeds(text, len, max_depth)) {
-        cjwtp_fail(err, CJWT_E_TOO_LARGE, "%s JSON is nested deeper than the limit of %d", what,
-                   max_depth);
-        return NULL;
-    }
-    jsmn_init(&p);
-    n = jsmn_parse(&p, text, len, toks, STACK_TOKENS);
-    if (n == JSMN_ERROR_NOMEM) {
-        /* every token covers at least one byte: len + 1 is enough */
-        toks = malloc((len + 1) * sizeof *toks);
-        if (!toks) {
-            cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory reading JSON");
-            return NULL;
-        }
-        jsmn_init(&p);
-        n = jsmn_parse(&p, text, len, toks, (unsigned)(len + 1));
-    }
-    if (n == JSMN_ERROR_PART) {
-        /* jsmn's strict mode wants a delimiter after a primitive, so a
-         * document that is one bare number or literal is read here. */
-        size_t a = 0, b = len;
-        while (a < b && is_ws(text[a]))
-            a++;
-        while (b > a && is_ws(text[b - 1]))
-            b--;
-        if (a < b && text[a] != '{' && text[a] != '[' && text[a] != '"') {
-            doc = malloc(sizeof *doc + sizeof(cjwtp_node));
-            if (!doc) {
-                cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory reading JSON");
-                goto out;
-            }
-            doc->n = 1;
-            doc->nodes[0].span = 1;
-            doc->nodes[0].count = doc->nodes[0].len = 0;
-            if (memchr(text + a, '\0', b - a) ||
-                read_primitive(&r, a, b, &doc->nodes[0]) != 0) {
-                if (memchr(text + a, '\0', b - a))
-                    fail_at(&r, a, "NUL byte");
-                goto fail;
-            }
-            goto out;
-        }
-    }
-    if (n < 0 || p.pos != len) {
-        /* jsmn stops at a NUL byte; anything it refused is not JSON either */
-        fail_at(&r, p.pos, n == JSMN_ERROR_PART ? "unexpected end" :
-                           p.pos != len && n >= 0 ? "NUL byte" : "syntax error");
-        goto out;
-    }
-    if (n == 0) {
-        fail_at(&r, len, "no value");
-        goto out;
-    }
-    /* nodes, then strings: unescaping never makes a string longer, plus a NUL each */
-    doc = malloc(sizeof *doc + (size_t)n * sizeof(cjwtp_node) + len + (size_t)n + 1);
+    /* the first node needs a byte, every other a separator (or an opening
+     * bracket) and a byte of its own: at most (len + 1) / 2 nodes */
+    cap = (len + 1) / 2 + 1;
+    arena = (len + 8 + 7) & ~(size_t)7;   /* the strings: at most len bytes; keeps the nodes aligned */
+    doc = malloc(sizeof *doc + arena + cap * sizeof(cjwtp_node));
     if (!doc) {
         cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory reading JSON");
-        goto out;
+        return NULL;
     }
-    doc->n = (size_t)n;
-    r.arena = (char *)(doc->nodes + n);
-    if ((size_t)max_depth > n_open_cap) {
-        n_open_cap = (size_t)max_depth;
-        open = malloc(n_open_cap * sizeof *open);
-        if (!open) {
-            cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory reading JSON");
-            goto fail;
-        }
+    doc->nodes = (cjwtp_node *)(void *)(doc->arena + arena);
+    n = read_doc(&r, doc->nodes, cap, doc->arena, max_depth);
+    if (!n) {
+        free(doc);
+        if (r.code == CJWT_E_MALFORMED && depth_exceeds(text, len, max_depth))
+            r.code = CJWT_E_TOO_LARGE;
+        if (r.code == CJWT_E_TOO_LARGE)
+            cjwtp_fail(err, CJWT_E_TOO_LARGE, "%s JSON is nested deeper than the limit of %d",
+                       what, max_depth);
+        else if (r.code == CJWT_E_NO_MEMORY)
+            cjwtp_fail(err, CJWT_E_NO_MEMORY, "%s", r.why);
+        else
+            cjwtp_fail(err, CJWT_E_MALFORMED, "%s is not valid JSON: %s (at byte %zu)", what,
+                       r.why, r.pos);
+        return NULL;
     }
-    for (int t = 0; t < n; t++) {
-        const jsmntok_t *tk = &toks[t];
-        cjwtp_node *node = &doc->nodes[t];
-        /* the token's bytes: strings exclude their quotes in jsmn */
-        size_t span_start = tk->type == JSMN_STRING ? (size_t)tk->start - 1 : (size_t)tk->start;
-        size_t span_end = tk->type == JSMN_STRING ? (size_t)tk->end + 1 : (size_t)tk->end;
-        char sep = 0;
-        if (depth == 0) {
-            if (roots++) {
-                fail_at(&r, span_start, "more than one value");
-                goto fail;
-            }
-        } else {
-            open_container *c = &open[depth - 1];
-            if (c->seen > 0)
-                sep = c->is_object && (c->seen % 2) ? ':' : ',';
-            if (c->is_object && c->seen % 2 == 0 && tk->type != JSMN_STRING) {
-                fail_at(&r, span_start, "member name must be a string");
-                goto fail;
+    doc->n = n;
+    if (n < cap) {
+        /* give back the nodes not used (the strings move if the block does) */
+        uintptr_t old = (uintptr_t)doc;
+        small = realloc(doc, sizeof *doc + arena + n * sizeof(cjwtp_node));
+        if (small) {
+            doc = small;
+            if ((uintptr_t)doc != old) {
+                doc->nodes = (cjwtp_node *)(void *)(doc->arena + arena);
+                fixup_strings(doc, old);
             }
         }
-        /* the usual compact gap (just the separator, or nothing) without the call */
-        if ((sep ? !(span_start == cursor + 1 && text[cursor] == sep) : span_start != cursor) &&
-            check_gap(&r, cursor, span_start, sep) != 0)
-            goto fail;
-        node->span = 1;
-        node->count = 0;
-        node->len = 0;
-        switch (tk->type) {
-        case JSMN_STRING:
-            if (read_string(&r, (size_t)tk->start, (size_t)tk->end, node) != 0)
-                goto fail;
-            break;
-        case JSMN_PRIMITIVE:
-            if (read_primitive(&r, (size_t)tk->start, (size_t)tk->end, node) != 0)
-                goto fail;
-            break;
-        case JSMN_OBJECT:
-        case JSMN_ARRAY:
-            node->tag = CJWTP_NODE_TAG | (tk->type == JSMN_OBJECT ? CJWT_TYPE_OBJECT : CJWT_TYPE_ARRAY);
-            node->count = (uint32_t)tk->size;
-            break;
-        default:
-            fail_at(&r, span_start, "syntax error");
-            goto fail;
-        }
-        if (depth > 0)
-            open[depth - 1].seen++;
-        if (tk->type == JSMN_OBJECT || tk->type == JSMN_ARRAY) {
-            if (depth >= n_open_cap) {    /* cannot happen: depth was bounded above */
-                fail_at(&r, span_start, "nested too deeply");
-                goto fail;
-            }
-            open[depth].node = (size_t)t;
-            open[depth].end = (size_t)tk->end;
-            open[depth].left = (size_t)tk->size * (tk->type == JSMN_OBJECT ? 2 : 1);
-            open[depth].seen = 0;
-            open[depth].is_object = tk->type == JSMN_OBJECT;
-            depth++;
-            cursor = (size_t)tk->start + 1;
-        } else {
-            cursor = span_end;
-            if (depth > 0)
-                open[depth - 1].left--;
-        }
-        /* close every container whose last child just ended */
-        while (depth > 0 && open[depth - 1].left == 0) {
-            open_container *c = &open[depth - 1];
-            cjwtp_node *cn = &doc->nodes[c->node];
-            if (c->seen != (c->is_object ? 2 * (size_t)cn->count : cn->count)) {
-                fail_at(&r, cursor, "syntax error");
-                goto fail;
-            }
-            if (cursor != c->end - 1 && check_gap(&r, cursor, c->end - 1, 0) != 0)
-                goto fail;
-            cn->span = (uint32_t)((size_t)t + 1 - c->node);
-            if (c->is_object && check_unique(&r, cn, c->end - 1) != 0)
-                goto fail;
-            cursor = c->end;
-            depth--;
-            if (depth > 0)
-                open[depth - 1].left--;
-        }
     }
-    if (depth != 0) {
-        fail_at(&r, len, "unexpected end");
-        goto fail;
-    }
-    if (check_gap(&r, cursor, len, 0) != 0)
-        goto fail;
-    goto out;
-fail:
-    free(doc);
-    doc = NULL;
-out:
-    if (toks != stack_toks)
-        free(toks);
-    if (open != stack_open)
-        free(open);
     return doc;
 }
 

@@ -6,7 +6,7 @@ set -euo pipefail
 DEB_PACKAGES=(
   build-essential pkg-config openssl curl python3-venv   # openssl CLI: test keys; venv: the install test
   groff-base man-db                                      # the man page check (tests/cli/test_manpage.py)
-  libssl-dev libjansson-dev        # jsmn is vendored in third_party/jsmn
+  libssl-dev libjansson-dev
   libsodium-dev                   # Ed25519 through libsodium (optional at build time; make test builds both)
   zlib1g-dev                       # JWE "zip": "DEF" (csrc/jwe.c)
   lua5.4 liblua5.4-dev

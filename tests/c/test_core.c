@@ -180,7 +180,7 @@ static void test_json_strict(void)
 }
 
 /* The reader must accept exactly what jansson (strict RFC 8259, plus
- * cjwt's rules) accepts: structure jsmn alone lets through, literals,
+ * cjwt's rules) accepts: structure, separators, literals,
  * numbers, strings. Each input is also given to jansson, and the two must
  * agree, except where cjwt is stricter on purpose (\u0000). */
 static void test_reader_matches_jansson(void)

@@ -1,5 +1,5 @@
-/* Differential fuzzing of the strict JSON reader (json_read.c, jsmn plus
- * RFC 8259 checks) against jansson with the flags cjwt used before the
+/* Differential fuzzing of the strict JSON reader (json_read.c, one pass,
+ * RFC 8259) against jansson with the flags cjwt used before the
  * reader existed (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, plus the depth
  * bound). docs/design.md asks the reader to be exactly as strict, so both must
  * accept the same texts and, when they do, read the same value. */

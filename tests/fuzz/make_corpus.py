@@ -31,7 +31,7 @@ def main(out):
     seeds = {n: set() for n in ("b64url", "header", "json", "claims", "verify_hmac",
                                 "verify_rsa", "verify_ec", "verify_ed25519", "keyset",
                                 "jwk", "pem", "json_diff", "jwe", "verify_es256k",
-                                "verify_ed448", "jws_json")}
+                                "verify_ed448", "jws_json", "json_ref")}
     # fuzz_jws_json: byte 0 the mode, byte 1 the key (0x80: detached)
     for c in jws_cases:
         tok = (c["token"] if "token" in c else json.dumps(c["jws"])).encode()
@@ -110,6 +110,10 @@ def main(out):
         b'{"a":1e-400}', b'[1e400]', b'"\\ud83d\\ude00"', b'{"a":-0}', b'[9223372036854775807]',
         b'[-9223372036854775808]', b'[9223372036854775808]', b'"\xf4\x8f\xbf\xbf"', b'[1.5E+3]',
         b'{"a":{"b":[true,false,null]}}', b' [ ] ', b'"\\u00e9"'}
+    # fuzz_json_ref: the same texts, plus nesting around the depth limits it tries (3, 32)
+    seeds["json_ref"] = set(seeds["json_diff"]) | {
+        b'[[[1]]]', b'[[[[1]]]]', b'{"a":{"b":{"c":{}}}}', b'[' * 32 + b']' * 32,
+        b'[' * 33 + b']' * 33, b'[[[[x', b'{"a":1,"a":2}', b'{"a":"\\ud800"}', b'[1,]'}
     for name, items in seeds.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)

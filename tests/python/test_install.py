@@ -46,8 +46,7 @@ def test_pip_install_in_fresh_venv(tmp_path):
     src.mkdir()
     for name in ("setup.py", "pyproject.toml", "MANIFEST.in", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, src)
-    shutil.copytree(ROOT / "csrc", src / "csrc")
-    shutil.copytree(ROOT / "third_party", src / "third_party")
+    shutil.copytree(ROOT / "csrc", src / "csrc")   # nothing vendored: csrc/ is the whole core
     shutil.copytree(ROOT / "python", src / "python",
                     ignore=shutil.ignore_patterns("*.so", "__pycache__", "*.egg-info"))
     venv = tmp_path / "venv"
@@ -110,8 +109,7 @@ def test_missing_system_header_is_named_before_compiling(tmp_path):
     src.mkdir()
     for name in ("setup.py", "pyproject.toml", "MANIFEST.in", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, src)
-    for d in ("csrc", "third_party"):
-        shutil.copytree(ROOT / d, src / d)
+    shutil.copytree(ROOT / "csrc", src / "csrc")
     shutil.copytree(ROOT / "python", src / "python",
                     ignore=shutil.ignore_patterns("*.so", "__pycache__", "*.egg-info"))
     (tmp_path / "empty").write_text("")

@@ -1,6 +1,8 @@
 """Packaging stays in step with the core: the rock is built by the Makefile's `rock`
 target (both rockspecs use LuaRocks' make backend), which must compile every csrc/*.c
-and luaext/*.c with the vendored jsmn; setup.py globs the same directories."""
+and luaext/*.c; setup.py globs the same directories. Nothing is vendored: the JSON
+reader is the core's own (csrc/json_read.c), and jsmn, which it used before, is only a
+test oracle now (tests/fuzz/reference/)."""
 import pathlib
 import re
 import subprocess
@@ -27,34 +29,29 @@ def test_rock_compiles_every_core_and_binding_source():
     words = set(_rock_command().split())
     on_disk = {str(p.relative_to(ROOT)) for d in ("csrc", "luaext") for p in (ROOT / d).glob("*.c")}
     assert on_disk and on_disk <= words, sorted(on_disk - words)
-    assert "-Ithird_party/jsmn" in words
+    assert not any("jsmn" in w or "third_party" in w for w in words), sorted(words)
 
 
-def test_jsmn_is_vendored_unchanged():
-    """third_party/jsmn/jsmn.h is upstream v1.1.0 byte for byte (PROVENANCE.md names the
-    checksum), and no build asks the system for jsmn any more."""
+def test_no_build_uses_jsmn():
+    """jsmn left the build (the one-pass reader replaced it): no build file, no core
+    source, no packaging list names it, and json_read.c compiles with no header beyond
+    the core's own and the system's. Its copy, kept as the differential fuzzer's
+    reference, is there unchanged (PROVENANCE.md names the checksum)."""
     import hashlib
-
-    header = ROOT / "third_party" / "jsmn" / "jsmn.h"
-    digest = hashlib.sha256(header.read_bytes()).hexdigest()
-    assert digest in (ROOT / "third_party" / "jsmn" / "PROVENANCE.md").read_text()
-    assert (ROOT / "third_party" / "jsmn" / "LICENSE").read_text().startswith("Copyright (c) 2010")
-    for rockspec in ROOT.glob("*.rockspec"):
-        assert "JSMN" not in rockspec.read_text(), rockspec.name   # no external jsmn
-    assert '"third_party/jsmn"' in (ROOT / "setup.py").read_text()
-
-
-def test_makefile_compiles_against_the_vendored_jsmn(tmp_path):
-    """The Makefile's compile line for json_read.c resolves <jsmn.h> to the vendored
-    copy, even on a machine where a system jsmn.h exists too (-MM lists the header used)."""
     import shlex
-    import subprocess
 
+    assert not (ROOT / "third_party").exists()
+    for name in ("Makefile", "setup.py", "MANIFEST.in", "pyproject.toml",
+                 *(p.name for p in ROOT.glob("*.rockspec"))):
+        assert "jsmn" not in (ROOT / name).read_text().lower(), name
+        assert "third_party" not in (ROOT / name).read_text(), name
+    for src in (ROOT / "csrc").glob("*.[ch]"):
+        assert "jsmn.h" not in src.read_text(), src.name
+    ref = ROOT / "tests" / "fuzz" / "reference"
+    digest = hashlib.sha256((ref / "jsmn.h").read_bytes()).hexdigest()
+    assert digest in (ref / "PROVENANCE.md").read_text()
+    assert (ref / "LICENSE").read_text().startswith("Copyright (c) 2010")
     out = subprocess.run(["make", "-s", "-n", "-B", "build/obj/json_read.o"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
     line = next(l for l in out.splitlines() if "json_read.c" in l and " -c " in l)
-    argv = shlex.split(line)
-    argv[argv.index("-o") + 1] = str(tmp_path / "deps")
-    subprocess.run(argv + ["-MM"], cwd=ROOT, check=True)
-    deps = (tmp_path / "deps").read_text()
-    assert "third_party/jsmn/jsmn.h" in deps and "/usr/include/jsmn.h" not in deps, deps
+    assert "jsmn" not in line and "third_party" not in line, line
