@@ -5,6 +5,7 @@
  * seconds, exp must be > now - leeway, nbf and iat <= now + leeway. */
 #include "cjwt_internal.h"
 
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,9 +57,8 @@ static int numeric_date(const cjwt_value *v, double *out)
     return -1;
 }
 
-static cjwt_code check_aud(const cjwt_verify_opts *o, const cjwt_value *payload, cjwt_error *err)
+static cjwt_code check_aud(const cjwt_verify_opts *o, const cjwt_value *aud, cjwt_error *err)
 {
-    const cjwt_value *aud = cjwt_value_object_get(payload, "aud");
     char got[200];
     if (o->n_audience == 0) {
         if (!aud || json_falsy(aud))
@@ -111,9 +111,8 @@ static cjwt_code check_aud(const cjwt_verify_opts *o, const cjwt_value *payload,
     }
 }
 
-static cjwt_code check_iss(const cjwt_verify_opts *o, const cjwt_value *payload, cjwt_error *err)
+static cjwt_code check_iss(const cjwt_verify_opts *o, const cjwt_value *iss, cjwt_error *err)
 {
-    const cjwt_value *iss = cjwt_value_object_get(payload, "iss");
     char want[120], got[120];
     if (o->n_issuer == 0)
         return CJWT_OK;
@@ -130,9 +129,8 @@ static cjwt_code check_iss(const cjwt_verify_opts *o, const cjwt_value *payload,
                       want, o->n_issuer > 1 ? " (or another accepted one)" : "", got);
 }
 
-static cjwt_code check_sub(const cjwt_verify_opts *o, const cjwt_value *payload, cjwt_error *err)
+static cjwt_code check_sub(const cjwt_verify_opts *o, const cjwt_value *sub, cjwt_error *err)
 {
-    const cjwt_value *sub = cjwt_value_object_get(payload, "sub");
     char want[120], got[120];
     if (sub && !IS_STRING(sub))
         return cjwtp_fail(err, CJWT_E_INVALID_SUBJECT, "Subject must be a string");
@@ -194,6 +192,50 @@ cjwt_code cjwtp_check_times(const cjwt_verify_opts *o, const cjwtp_times *t, dou
     return CJWT_OK;
 }
 
+/* The registered claims the rules read, each NULL when absent. */
+typedef struct claim_members {
+    const cjwt_value *iat, *nbf, *exp, *iss, *aud, *sub, *jti;
+} claim_members;
+
+/* All of them in one pass over a document object's members (names are
+ * unique in it), or by lookups in a jansson object. */
+static void claim_lookup(const cjwt_value *payload, claim_members *m)
+{
+    const cjwtp_node *n = (const cjwtp_node *)(const void *)payload, *k;
+    memset(m, 0, sizeof *m);
+    if (!payload)
+        return;
+    if (!CJWTP_IS_NODE(payload)) {
+        m->iat = cjwt_value_object_get(payload, "iat");
+        m->nbf = cjwt_value_object_get(payload, "nbf");
+        m->exp = cjwt_value_object_get(payload, "exp");
+        m->iss = cjwt_value_object_get(payload, "iss");
+        m->aud = cjwt_value_object_get(payload, "aud");
+        m->sub = cjwt_value_object_get(payload, "sub");
+        m->jti = cjwt_value_object_get(payload, "jti");
+        return;
+    }
+    if ((n->tag & 0xffu) != CJWT_TYPE_OBJECT)
+        return;
+    k = n + 1;
+    for (uint32_t i = 0; i < n->count; i++, k = k + 1 + k[1].span) {
+        const unsigned char *s = (const unsigned char *)k->u.s;
+        const cjwt_value *v = (const cjwt_value *)(k + 1);
+        if (k->len != 3)
+            continue;
+        switch ((uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16) {
+        case 'i' | 'a' << 8 | 't' << 16: m->iat = v; break;
+        case 'n' | 'b' << 8 | 'f' << 16: m->nbf = v; break;
+        case 'e' | 'x' << 8 | 'p' << 16: m->exp = v; break;
+        case 'i' | 's' << 8 | 's' << 16: m->iss = v; break;
+        case 'a' | 'u' << 8 | 'd' << 16: m->aud = v; break;
+        case 's' | 'u' << 8 | 'b' << 16: m->sub = v; break;
+        case 'j' | 't' << 8 | 'i' << 16: m->jti = v; break;
+        default: break;
+        }
+    }
+}
+
 cjwt_code cjwtp_check_claims(const cjwt_verify_opts *o, unsigned checks, const cjwt_value *payload,
                              double now, cjwtp_times *times, cjwt_error *err)
 {
@@ -201,9 +243,11 @@ cjwt_code cjwtp_check_claims(const cjwt_verify_opts *o, unsigned checks, const c
     double t, leeway = o->leeway > 0 ? o->leeway : 0;
     cjwt_code rc;
     cjwtp_times unused;
+    claim_members m;
 
     if (!times)
         times = &unused;
+    claim_lookup(payload, &m);
     times->checked = 0;
     for (size_t i = 0; i < o->n_required; i++) {
         v = cjwt_value_object_get(payload, o->required[i]);
@@ -214,7 +258,7 @@ cjwt_code cjwtp_check_claims(const cjwt_verify_opts *o, unsigned checks, const c
                                     "Token is missing the \"%s\" claim", q);
         }
     }
-    if ((checks & CJWT_CHECK_IAT) && (v = cjwt_value_object_get(payload, "iat"))) {
+    if ((checks & CJWT_CHECK_IAT) && (v = m.iat)) {
         if (numeric_date(v, &t) != 0)
             return cjwtp_fail(err, CJWT_E_INVALID_IAT, "Issued At claim (iat) must be a number");
         if ((rc = iat_in_time(t, now, leeway, err)) != CJWT_OK)
@@ -222,7 +266,7 @@ cjwt_code cjwtp_check_claims(const cjwt_verify_opts *o, unsigned checks, const c
         times->iat = t;
         times->checked |= CJWT_CHECK_IAT;
     }
-    if ((checks & CJWT_CHECK_NBF) && (v = cjwt_value_object_get(payload, "nbf"))) {
+    if ((checks & CJWT_CHECK_NBF) && (v = m.nbf)) {
         if (numeric_date(v, &t) != 0)
             return cjwtp_fail(err, CJWT_E_MALFORMED, "Not Before claim (nbf) must be a number");
         if ((rc = nbf_in_time(t, now, leeway, err)) != CJWT_OK)
@@ -230,7 +274,7 @@ cjwt_code cjwtp_check_claims(const cjwt_verify_opts *o, unsigned checks, const c
         times->nbf = t;
         times->checked |= CJWT_CHECK_NBF;
     }
-    if ((checks & CJWT_CHECK_EXP) && (v = cjwt_value_object_get(payload, "exp"))) {
+    if ((checks & CJWT_CHECK_EXP) && (v = m.exp)) {
         if (numeric_date(v, &t) != 0)
             return cjwtp_fail(err, CJWT_E_MALFORMED, "Expiration Time claim (exp) must be a number");
         if ((rc = exp_in_time(t, now, leeway, err)) != CJWT_OK)
@@ -239,7 +283,7 @@ cjwt_code cjwtp_check_claims(const cjwt_verify_opts *o, unsigned checks, const c
         times->checked |= CJWT_CHECK_EXP;
     }
     if (o->has_max_age) {
-        v = cjwt_value_object_get(payload, "iat");
+        v = m.iat;
         if (!v)
             return cjwtp_fail_claim(err, CJWT_E_MISSING_CLAIM, "iat",
                                     "Token is missing the \"iat\" claim (max_age needs it)");
@@ -249,13 +293,13 @@ cjwt_code cjwtp_check_claims(const cjwt_verify_opts *o, unsigned checks, const c
             return rc;
         times->iat = t;
     }
-    if ((checks & CJWT_CHECK_ISS) && (rc = check_iss(o, payload, err)) != CJWT_OK)
+    if ((checks & CJWT_CHECK_ISS) && (rc = check_iss(o, m.iss, err)) != CJWT_OK)
         return rc;
-    if ((checks & CJWT_CHECK_AUD) && (rc = check_aud(o, payload, err)) != CJWT_OK)
+    if ((checks & CJWT_CHECK_AUD) && (rc = check_aud(o, m.aud, err)) != CJWT_OK)
         return rc;
-    if ((checks & CJWT_CHECK_SUB) && (rc = check_sub(o, payload, err)) != CJWT_OK)
+    if ((checks & CJWT_CHECK_SUB) && (rc = check_sub(o, m.sub, err)) != CJWT_OK)
         return rc;
-    if ((checks & CJWT_CHECK_JTI) && (v = cjwt_value_object_get(payload, "jti")) && !IS_STRING(v))
+    if ((checks & CJWT_CHECK_JTI) && (v = m.jti) && !IS_STRING(v))
         return cjwtp_fail(err, CJWT_E_INVALID_JTI, "JWT ID must be a string");
     return CJWT_OK;
 }

@@ -162,7 +162,13 @@ static inline uint64_t care_mask(uint64_t w)
  * pay for its NUL, an escape is longer than what it stands for), so a
  * word-wide copy at *po stays within the arena when the word read is within
  * the text. */
-static int read_string(reader *r, size_t *pi, char **po, cjwtp_node *node)
+#if defined(__GNUC__) || defined(__clang__)
+#define HOT_INLINE inline __attribute__((always_inline))   /* keeps i and o in registers */
+#else
+#define HOT_INLINE inline
+#endif
+
+static HOT_INLINE int read_string(reader *r, size_t *pi, char **po, cjwtp_node *node)
 {
     const unsigned char *s = r->s;
     size_t len = r->len, i = *pi + 1;
@@ -362,7 +368,7 @@ static int check_unique(reader *r, const cjwtp_node *obj, size_t pos)
     if (m <= 16) {
         for (k = obj + 1; k < end; k = k + 1 + k[1].span)
             for (const cjwtp_node *j = obj + 1; j < k; j = j + 1 + j[1].span)
-                if (j->len == k->len && memcmp(j->u.s, k->u.s, k->len) == 0)
+                if (j->len == k->len && j->u.s[0] == k->u.s[0] && memcmp(j->u.s, k->u.s, k->len) == 0)
                     return fail_at(r, pos, "duplicate member name");
         return 0;
     }
