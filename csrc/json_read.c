@@ -428,9 +428,11 @@ static int depth_exceeds(const char *s, size_t n, int max_depth)
 
 #define NO_PARENT (-1)
 
-/* Reads the text into the nodes at `nodes` (room for cap) and the arena;
- * returns the number of nodes, or 0 with r->why set. */
-static size_t read_doc(reader *r, cjwtp_node *nodes, size_t cap, char *arena, int max_depth)
+/* Reads the text into the nodes at `nodes` (room for cap) and the arena
+ * (room for len + 8 bytes); returns the number of nodes and the arena bytes
+ * used in *used, or 0 with r->why set. */
+static size_t read_doc(reader *r, cjwtp_node *nodes, size_t cap, char *arena, int max_depth,
+                       size_t *used)
 {
     const unsigned char *s = r->s;
     size_t len = r->len, i = 0, n = 0;
@@ -520,6 +522,7 @@ after:   /* a value ended at i */
             fail_at(r, i, s[i] ? "unexpected character after the value" : "NUL byte");
             return 0;
         }
+        *used = (size_t)(o - arena);
         return n;
     }
     c = &nodes[cur];
@@ -577,11 +580,58 @@ bad_literal:
     return 0;
 }
 
-static void fixup_strings(cjwtp_doc *doc, uintptr_t old)
+/* The strings of nodes[0..n) moved from the arena at `from` to `to`. */
+static void move_strings(cjwtp_node *nodes, size_t n, uintptr_t from, uintptr_t to)
 {
-    for (size_t k = 0; k < doc->n; k++)
-        if ((doc->nodes[k].tag & 0xffu) == CJWT_TYPE_STRING)
-            doc->nodes[k].u.s = (const char *)((uintptr_t)doc->nodes[k].u.s - old + (uintptr_t)doc);
+    for (size_t k = 0; k < n; k++)
+        if ((nodes[k].tag & 0xffu) == CJWT_TYPE_STRING)
+            nodes[k].u.s = (const char *)((uintptr_t)nodes[k].u.s - from + to);
+}
+
+static void report(const reader *r, const char *text, size_t len, int max_depth, const char *what,
+                   cjwt_error *err)
+{
+    cjwt_code code = r->code;
+    if (code == CJWT_E_MALFORMED && depth_exceeds(text, len, max_depth))
+        code = CJWT_E_TOO_LARGE;
+    if (code == CJWT_E_TOO_LARGE)
+        cjwtp_fail(err, CJWT_E_TOO_LARGE, "%s JSON is nested deeper than the limit of %d", what,
+                   max_depth);
+    else if (code == CJWT_E_NO_MEMORY)
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "%s", r->why);
+    else
+        cjwtp_fail(err, CJWT_E_MALFORMED, "%s is not valid JSON: %s (at byte %zu)", what, r->why,
+                   r->pos);
+}
+
+/* Texts up to this size are read into the stack and copied into a block
+ * of the exact size (a token's header and payload, usually): one malloc,
+ * no trimming. */
+#define SMALL_TEXT 512
+#define SMALL_CAP ((SMALL_TEXT + 1) / 2 + 1)
+
+static cjwtp_doc *parse_small(reader *r, int max_depth, const char *what, cjwt_error *err)
+{
+    cjwtp_node nodes[SMALL_CAP];
+    char arena[SMALL_TEXT + 8];
+    size_t used = 0, a, n = read_doc(r, nodes, (r->len + 1) / 2 + 1, arena, max_depth, &used);
+    cjwtp_doc *doc;
+    if (!n) {
+        report(r, (const char *)r->s, r->len, max_depth, what, err);
+        return NULL;
+    }
+    a = (used + 7) & ~(size_t)7;
+    doc = malloc(sizeof *doc + a + n * sizeof(cjwtp_node));
+    if (!doc) {
+        cjwtp_fail(err, CJWT_E_NO_MEMORY, "out of memory reading JSON");
+        return NULL;
+    }
+    doc->n = n;
+    doc->nodes = (cjwtp_node *)(void *)(doc->arena + a);
+    memcpy(doc->arena, arena, used);
+    memcpy(doc->nodes, nodes, n * sizeof(cjwtp_node));
+    move_strings(doc->nodes, n, (uintptr_t)arena, (uintptr_t)doc->arena);
+    return doc;
 }
 
 cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const char *what,
@@ -589,7 +639,7 @@ cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const ch
 {
     reader r = {(const unsigned char *)text, len, NULL, 0, CJWT_OK};
     cjwtp_doc *doc, *small;
-    size_t cap, arena, n;
+    size_t cap, arena, n, used = 0;
 
     if (max_depth <= 0)
         max_depth = CJWT_DEFAULT_MAX_DEPTH;
@@ -597,6 +647,8 @@ cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const ch
         cjwtp_fail(err, CJWT_E_TOO_LARGE, "%s is too large", what);
         return NULL;
     }
+    if (len <= SMALL_TEXT)
+        return parse_small(&r, max_depth, what, err);
     /* the first node needs a byte, every other a separator (or an opening
      * bracket) and a byte of its own: at most (len + 1) / 2 nodes */
     cap = (len + 1) / 2 + 1;
@@ -607,19 +659,10 @@ cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const ch
         return NULL;
     }
     doc->nodes = (cjwtp_node *)(void *)(doc->arena + arena);
-    n = read_doc(&r, doc->nodes, cap, doc->arena, max_depth);
+    n = read_doc(&r, doc->nodes, cap, doc->arena, max_depth, &used);
     if (!n) {
         free(doc);
-        if (r.code == CJWT_E_MALFORMED && depth_exceeds(text, len, max_depth))
-            r.code = CJWT_E_TOO_LARGE;
-        if (r.code == CJWT_E_TOO_LARGE)
-            cjwtp_fail(err, CJWT_E_TOO_LARGE, "%s JSON is nested deeper than the limit of %d",
-                       what, max_depth);
-        else if (r.code == CJWT_E_NO_MEMORY)
-            cjwtp_fail(err, CJWT_E_NO_MEMORY, "%s", r.why);
-        else
-            cjwtp_fail(err, CJWT_E_MALFORMED, "%s is not valid JSON: %s (at byte %zu)", what,
-                       r.why, r.pos);
+        report(&r, text, len, max_depth, what, err);
         return NULL;
     }
     doc->n = n;
@@ -631,7 +674,8 @@ cjwtp_doc *cjwtp_doc_parse(const char *text, size_t len, int max_depth, const ch
             doc = small;
             if ((uintptr_t)doc != old) {
                 doc->nodes = (cjwtp_node *)(void *)(doc->arena + arena);
-                fixup_strings(doc, old);
+                move_strings(doc->nodes, n, old + offsetof(cjwtp_doc, arena),
+                             (uintptr_t)doc->arena);
             }
         }
     }
