@@ -358,38 +358,28 @@ static int key_cmp(const void *a, const void *b)
     return memcmp(x->u.s, y->u.s, x->len);
 }
 
-/* obj is a closed object (span set). */
+/* The names of a closed object with more than FEW_MEMBERS members (those
+ * up to it were checked as they came): sorted, then neighbours compared,
+ * so a hostile object with many names costs n log n, never n^2. */
 static int check_unique(reader *r, const cjwtp_node *obj, size_t pos)
 {
     const cjwtp_node *k, *end = obj + obj->span;
-    size_t m = obj->count;
-    if (m < 2)
-        return 0;
-    if (m <= 16) {
-        for (k = obj + 1; k < end; k = k + 1 + k[1].span)
-            for (const cjwtp_node *j = obj + 1; j < k; j = j + 1 + j[1].span)
-                if (j->len == k->len && j->u.s[0] == k->u.s[0] && memcmp(j->u.s, k->u.s, k->len) == 0)
-                    return fail_at(r, pos, "duplicate member name");
-        return 0;
+    size_t m = obj->count, i = 0;
+    const cjwtp_node **keys = malloc(m * sizeof *keys);
+    int dup = 0;
+    if (!keys) {
+        r->why = "out of memory checking member names";
+        r->pos = pos;
+        r->code = CJWT_E_NO_MEMORY;
+        return -1;
     }
-    {
-        const cjwtp_node **keys = malloc(m * sizeof *keys);
-        size_t i = 0;
-        int dup = 0;
-        if (!keys) {
-            r->why = "out of memory checking member names";
-            r->pos = pos;
-            r->code = CJWT_E_NO_MEMORY;
-            return -1;
-        }
-        for (k = obj + 1; k < end; k = k + 1 + k[1].span)
-            keys[i++] = k;
-        qsort(keys, m, sizeof *keys, key_cmp);
-        for (i = 1; i < m && !dup; i++)
-            dup = key_cmp(&keys[i - 1], &keys[i]) == 0;
-        free(keys);
-        return dup ? fail_at(r, pos, "duplicate member name") : 0;
-    }
+    for (k = obj + 1; k < end; k = k + 1 + k[1].span)
+        keys[i++] = k;
+    qsort(keys, m, sizeof *keys, key_cmp);
+    for (i = 1; i < m && !dup; i++)
+        dup = key_cmp(&keys[i - 1], &keys[i]) == 0;
+    free(keys);
+    return dup ? fail_at(r, pos, "duplicate member name") : 0;
 }
 
 /* ---- nesting ------------------------------------------------------------------- */
@@ -426,7 +416,8 @@ static int depth_exceeds(const char *s, size_t n, int max_depth)
 
 /* ---- the document --------------------------------------------------------------- */
 
-#define NO_PARENT (-1)
+#define NO_PARENT UINT32_MAX
+#define FEW_MEMBERS 16   /* objects up to this size: names checked as they come */
 
 /* Reads the text into the nodes at `nodes` (room for cap) and the arena
  * (room for len + 8 bytes); returns the number of nodes and the arena bytes
@@ -436,7 +427,7 @@ static size_t read_doc(reader *r, cjwtp_node *nodes, size_t cap, char *arena, in
 {
     const unsigned char *s = r->s;
     size_t len = r->len, i = 0, n = 0;
-    int64_t cur = NO_PARENT;   /* the innermost open container */
+    uint32_t cur = NO_PARENT;  /* the innermost open container */
     int depth = 0;
     char *o = arena;
     cjwtp_node *node, *c;
@@ -471,8 +462,9 @@ value:   /* a value is due at i (whitespace first) */
             return 0;
         }
         node->tag = CJWTP_NODE_TAG | (is_obj ? CJWT_TYPE_OBJECT : CJWT_TYPE_ARRAY);
-        node->u.i = cur;
-        cur = (int64_t)n++;
+        node->len = cur;          /* the parent, while open */
+        node->u.i = 0;            /* an object's name filter, while open */
+        cur = (uint32_t)n++;
         i = skip_ws(s, i + 1, len);
         if (i < len && s[i] == (is_obj ? '}' : ']')) {
             i++;
@@ -556,7 +548,21 @@ key:     /* a member name is due at i (whitespace first), in the object cur */
     if (read_string(r, &i, &o, node) != 0)
         return 0;
     n++;
-    nodes[cur].count++;
+    c = &nodes[cur];
+    if (++c->count <= FEW_MEMBERS) {
+        /* a duplicate name: a filter bit per name (length, first and last
+         * byte), and the earlier names compared only when the bit is set */
+        const unsigned char *ks = (const unsigned char *)node->u.s;
+        uint64_t bit = 1ull << ((node->len * 7u + ks[0] + (node->len ? ks[node->len - 1] * 3u : 0u)) & 63u);
+        if ((uint64_t)c->u.i & bit) {
+            for (const cjwtp_node *j = c + 1; j < node; j = j + 1 + j[1].span)
+                if (j->len == node->len && memcmp(j->u.s, node->u.s, node->len) == 0) {
+                    fail_at(r, i, "duplicate member name");
+                    return 0;
+                }
+        }
+        c->u.i = (int64_t)((uint64_t)c->u.i | bit);
+    }
     i = skip_ws(s, i, len);
     if (i >= len || s[i] != ':') {
         fail_at(r, i, "expected ':'");
@@ -568,9 +574,10 @@ key:     /* a member name is due at i (whitespace first), in the object cur */
 close:   /* the container cur ended just before i */
     c = &nodes[cur];
     c->span = (uint32_t)(n - (size_t)cur);
-    if ((c->tag & 0xffu) == CJWT_TYPE_OBJECT && check_unique(r, c, i - 1) != 0)
+    if ((c->tag & 0xffu) == CJWT_TYPE_OBJECT && c->count > FEW_MEMBERS && check_unique(r, c, i - 1) != 0)
         return 0;
-    cur = c->u.i;
+    cur = c->len;
+    c->len = 0;
     c->u.i = 0;
     depth--;
     goto after;

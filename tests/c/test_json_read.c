@@ -145,6 +145,15 @@ static void test_duplicates(void)
     OK("{\"a\":1,\"b\":{\"a\":2},\"c\":[{\"a\":3,\"b\":4}]}");   /* one per object */
     OK("{\"a\":1,\"A\":2,\"a \":3,\"ab\":4,\"\":5}");
     BAD("{\"x\":{\"a\":1,\"a\":1}}");
+    /* names alike in length, first and last byte (the filter's bit) but different */
+    OK("{\"abc\":1,\"axc\":2,\"ayc\":{\"abc\":1,\"azc\":[]},\"a\":0,\"\":1,\"b\":2}");
+    BAD("{\"abc\":1,\"axc\":2,\"abc\":3}");
+    /* sixteen members, the sixteenth a repeat (checked as it comes) */
+    BAD("{\"1\":0,\"2\":0,\"3\":0,\"4\":0,\"5\":0,\"6\":0,\"7\":0,\"8\":0,\"9\":0,"
+        "\"10\":0,\"11\":0,\"12\":0,\"13\":0,\"14\":0,\"15\":0,\"3\":0}");
+    /* a repeat among the first sixteen of a larger object */
+    BAD("{\"1\":0,\"1\":0,\"3\":0,\"4\":0,\"5\":0,\"6\":0,\"7\":0,\"8\":0,\"9\":0,"
+        "\"10\":0,\"11\":0,\"12\":0,\"13\":0,\"14\":0,\"15\":0,\"16\":0,\"17\":0,\"18\":0}");
     /* many members (the sorted check): unique, then one repeated at the end */
     n = 0;
     buf[n++] = '{';
