@@ -8,7 +8,8 @@
  * Habits taken from CPython's Modules/_hashopenssl.c: multi-phase init, no C
  * globals (exception classes and the types live in module state), and the
  * GIL released only around pure C work (cjwt_encode / cjwt_verify_with),
- * never while a Python object is touched.
+ * never while a Python object is touched; a short HMAC or keyless verify
+ * keeps it (decode.c, gil_pointless: releasing would cost more).
  *
  * Ownership rule used throughout: every cjwt_value / cjwt_key / cjwt_decoded
  * created here has exactly one owner variable, and each function has a
