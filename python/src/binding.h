@@ -8,7 +8,8 @@
  * Habits taken from CPython's Modules/_hashopenssl.c: multi-phase init, no C
  * globals (exception classes and the types live in module state), and the
  * GIL released only around pure C work (cjwt_encode / cjwt_verify_with),
- * never while a Python object is touched.
+ * never while a Python object is touched; a short HMAC or keyless verify
+ * keeps it (decode.c, gil_pointless: releasing would cost more).
  *
  * Ownership rule used throughout: every cjwt_value / cjwt_key / cjwt_decoded
  * created here has exactly one owner variable, and each function has a
@@ -139,10 +140,21 @@ utf8_arg(PyObject *obj, const char *what, Py_ssize_t *len_out)
     return s;
 }
 
-/* A real number argument (int or float; not bool, not str). */
+/* A real number argument (int or float; not bool, not str). An exact int
+ * that a double holds exactly (every unix time, every leeway) is read as a
+ * C integer, without PyFloat_AsDouble's generic int path (frexp/ldexp). */
 static inline int
 number_arg(PyObject *obj, const char *what, double *out)
 {
+    if (PyLong_CheckExact(obj)) {
+        int overflow = 0;
+        long long n = PyLong_AsLongLongAndOverflow(obj, &overflow);
+        if (!overflow && n >= -(1LL << 53) && n <= (1LL << 53)) {   /* -1 is a value here */
+            *out = (double)n;
+            return 0;
+        }
+        /* larger: PyFloat_AsDouble below rounds (or raises OverflowError) as before */
+    }
     if (PyBool_Check(obj) || !(PyLong_Check(obj) || PyFloat_Check(obj))) {
         PyErr_Format(PyExc_TypeError, "%s must be int or float, not %.100s", what,
                      Py_TYPE(obj)->tp_name);
@@ -388,6 +400,7 @@ typedef struct {
     cjwt_keyset *keyset;     /* owned reference, or NULL */
     int has_now;
     double now;
+    int denylist;            /* the verification may call the denylist store (Python) */
 } verify_input;
 
 int verify_input_begin(cjwt_state *st, PyObject *token, PyObject *key, PyObject **algorithms_io,

@@ -201,20 +201,57 @@ new_str(const char *s, size_t len, int ascii)
     return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict");
 }
 
+/* a[0..len) == b[0..len), len <= STR_CACHE_MAX_LEN: 8 bytes at a time and
+ * inline (the names are a few bytes: libc's memcmp call costs more). */
+static inline int
+same_bytes(const char *a, const char *b, size_t len)
+{
+    /* overlapping loads: the first and the last chunk cover every byte */
+    if (len >= 8) {
+        uint64_t x, y, diff = 0;
+        for (size_t i = 0; i + 8 <= len; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            diff |= x ^ y;
+        }
+        memcpy(&x, a + len - 8, 8);
+        memcpy(&y, b + len - 8, 8);
+        return (diff | (x ^ y)) == 0;
+    }
+    if (len >= 4) {
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, a, 4);
+        memcpy(&y0, b, 4);
+        memcpy(&x1, a + len - 4, 4);
+        memcpy(&y1, b + len - 4, 4);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    if (len >= 2) {
+        uint16_t x0, y0, x1, y1;
+        memcpy(&x0, a, 2);
+        memcpy(&y0, b, 2);
+        memcpy(&x1, a + len - 2, 2);
+        memcpy(&y1, b + len - 2, 2);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    return len == 0 || a[0] == b[0];
+}
+
 /* A claim name as str: from st->str_cache when the same short ASCII name
- * was seen before (the cached str also keeps its hash for the dict). */
-static PyObject *
+ * was seen before (the cached str also keeps its hash for the dict). The
+ * slot comes from the length and three of the bytes (not a hash of every
+ * byte): a collision only costs a miss, the bytes are compared anyway. */
+static inline PyObject *
 claim_name(cjwt_state *st, const char *k, size_t len, int ascii)
 {
     if (!st || len == 0 || len > STR_CACHE_MAX_LEN)
         return new_str(k, len, ascii);
-    unsigned h = 2166136261u;   /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)k[i]) * 16777619u;
-    PyObject **slot = &st->str_cache[h % STR_CACHE_SIZE];
+    unsigned h = (unsigned)len * 0x9E3779B1u ^ (unsigned char)k[0] * 0x85EBCA6Bu ^
+                 (unsigned char)k[len - 1] * 0xC2B2AE35u ^ (unsigned char)k[len >> 1];
+    PyObject **slot = &st->str_cache[(h ^ h >> 16) % STR_CACHE_SIZE];
     PyObject *cached = *slot;
     if (cached && PyUnicode_GET_LENGTH(cached) == (Py_ssize_t)len &&
-        memcmp(PyUnicode_DATA(cached), k, len) == 0)   /* cached ones are compact ASCII */
+        same_bytes((const char *)PyUnicode_1BYTE_DATA(cached), k, len))   /* cached ones are compact ASCII */
         return Py_NewRef(cached);
     PyObject *str = new_str(k, len, ascii);
     if (str && PyUnicode_IS_ASCII(str) && PyUnicode_IS_COMPACT(str))
@@ -228,30 +265,51 @@ claim_name(cjwt_state *st, const char *k, size_t len, int ascii)
 #define new_dict_sized(n) PyDict_New()
 #endif
 
+static PyObject *items_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st);
+
+/* items[*pos] -> Python, advancing *pos past it and what it holds: scalars
+ * inline (the members of a usual payload), containers by items_to_py. */
+static inline PyObject *
+item_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st)
+{
+    const cjwt_item *it = &items[*pos];
+    switch (it->type) {
+    case CJWT_TYPE_STRING:
+        ++*pos;
+        return new_str(it->s, it->len, (it->flags & CJWT_ITEM_ASCII) != 0);
+    case CJWT_TYPE_INT:
+        ++*pos;
+        return PyLong_FromLongLong((long long)it->i);
+    case CJWT_TYPE_NULL:
+        ++*pos;
+        Py_RETURN_NONE;
+    case CJWT_TYPE_FALSE:
+        ++*pos;
+        Py_RETURN_FALSE;
+    case CJWT_TYPE_TRUE:
+        ++*pos;
+        Py_RETURN_TRUE;
+    case CJWT_TYPE_REAL:
+        ++*pos;
+        return PyFloat_FromDouble(it->d);
+    default:
+        return items_to_py(items, pos, st);
+    }
+}
+
 /* items[*pos] and what it holds -> Python, advancing *pos past them. */
 static PyObject *
 items_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st)
 {
-    const cjwt_item *it = &items[(*pos)++];
+    const cjwt_item *it = &items[*pos];
     switch (it->type) {
-    case CJWT_TYPE_NULL:
-        Py_RETURN_NONE;
-    case CJWT_TYPE_FALSE:
-        Py_RETURN_FALSE;
-    case CJWT_TYPE_TRUE:
-        Py_RETURN_TRUE;
-    case CJWT_TYPE_INT:
-        return PyLong_FromLongLong((long long)it->i);
-    case CJWT_TYPE_REAL:
-        return PyFloat_FromDouble(it->d);
-    case CJWT_TYPE_STRING:
-        return new_str(it->s, it->len, (it->flags & CJWT_ITEM_ASCII) != 0);
     case CJWT_TYPE_ARRAY: {
+        ++*pos;
         if (Py_EnterRecursiveCall(" while converting a JWT value"))
             return NULL;
         PyObject *list = PyList_New((Py_ssize_t)it->len);
         for (size_t i = 0; list && i < it->len; i++) {
-            PyObject *item = items_to_py(items, pos, st);
+            PyObject *item = item_to_py(items, pos, st);
             if (!item)
                 Py_CLEAR(list);
             else
@@ -261,6 +319,7 @@ items_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st)
         return list;
     }
     case CJWT_TYPE_OBJECT: {
+        ++*pos;
         if (Py_EnterRecursiveCall(" while converting a JWT value"))
             return NULL;
         PyObject *dict = new_dict_sized(it->len);
@@ -268,7 +327,7 @@ items_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st)
             const cjwt_item *m = &items[*pos];
             PyObject *key = claim_name(st, m->name, m->name_len,
                                        (m->flags & CJWT_ITEM_NAME_ASCII) != 0);
-            PyObject *item = key ? items_to_py(items, pos, st) : NULL;
+            PyObject *item = key ? item_to_py(items, pos, st) : NULL;
             if (!item || PyDict_SetItem(dict, key, item) < 0)
                 Py_CLEAR(dict);
             Py_XDECREF(key);
@@ -277,6 +336,13 @@ items_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st)
         Py_LeaveRecursiveCall();
         return dict;
     }
+    case CJWT_TYPE_NULL:
+    case CJWT_TYPE_FALSE:
+    case CJWT_TYPE_TRUE:
+    case CJWT_TYPE_INT:
+    case CJWT_TYPE_REAL:
+    case CJWT_TYPE_STRING:
+        return item_to_py(items, pos, st);
     }
     PyErr_SetString(PyExc_SystemError, "cjwt: unknown JSON value type from the core");
     return NULL;

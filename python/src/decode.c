@@ -82,13 +82,37 @@ verify_input_release(verify_input *in)
     Py_XDECREF(in->converted);
 }
 
-/* The verification itself, with the GIL released: through the compiled
- * verifier `v` when given (its cache, its hook), else with `opts` directly.
- * Returns the result for `mode` (a new dict, or bytes for MODE_RAW; a hit of
- * a Verifier's cache is converted afresh too, so callers may mutate it), or
- * NULL with the mapped exception set (with the denylist store's own
- * exception as __cause__ when the store failed). Everything passed in must
- * stay alive for the call (the caller holds it). */
+/* Tokens up to this many bytes are verified without releasing the GIL when
+ * the work is an HMAC or no signature at all (see gil_pointless). The same
+ * bound as hashlib's (HASHLIB_GIL_MINSIZE): below it, hashing costs less
+ * than giving the GIL up and taking it back. */
+#define GIL_KEEP_MAX_TOKEN 2048
+
+/* 1 when releasing the GIL around this verification is pointless: a short
+ * token, checked with an HMAC secret (a cjwt.Key or str/bytes secret) or
+ * with no key at all (verify_signature False, decode_unsecured), and no
+ * denylist (its store is Python code that may block on a network). The
+ * verification then takes about as long as dropping and re-taking the GIL
+ * (a mutex, a condition signal and atomics each way); under contention it
+ * is worse: a waiting thread takes the released GIL and this one waits for
+ * the switch interval to get it back. Keys sets (several keys may be tried),
+ * RSA/EC/EdDSA keys and long tokens keep releasing it, so other threads
+ * run meanwhile. Only the GIL handling differs: the same core call, the
+ * same result (tests/python/test_gil_and_now.py). */
+static inline int
+gil_pointless(const verify_input *in)
+{
+    return in->token_len <= GIL_KEEP_MAX_TOKEN && !in->keyset && !in->denylist &&
+           (!in->key || cjwt_key_type(in->key) == CJWT_KTY_OCT);
+}
+
+/* The verification itself: through the compiled verifier `v` when given
+ * (its cache, its hook), else with `opts` directly; the GIL released unless
+ * gil_pointless. Returns the result for `mode` (a new dict, or bytes for
+ * MODE_RAW; a hit of a Verifier's cache is converted afresh too, so callers
+ * may mutate it), or NULL with the mapped exception set (with the denylist
+ * store's own exception as __cause__ when the store failed). Everything
+ * passed in must stay alive for the call (the caller holds it). */
 PyObject *
 verify_call(cjwt_state *st, int mode, const cjwt_verifier *v, const cjwt_verify_opts *opts,
             const verify_input *in)
@@ -102,23 +126,34 @@ verify_call(cjwt_state *st, int mode, const cjwt_verifier *v, const cjwt_verify_
     cjwt_error err;
     cjwt_decoded *dec;
     PyObject *result = NULL;
-    denylist_call call = {NULL}, *outer;
+    denylist_call call = {NULL}, *outer = NULL;
 
     err.code = CJWT_OK;                  /* as cjwtp_error_clear: not the whole struct */
     err.message[0] = err.claim[0] = '\0';
 
-    outer = denylist_enter(&call);   /* is_revoked may decode too */
-    Py_BEGIN_ALLOW_THREADS
-    if (mode == MODE_UNSECURED)
-        dec = cjwt_decode_unsecured(opts, token, len, has_now, now, &err);
-    else if (v)
-        dec = keyset ? cjwt_verify_keyset(v, keyset, token, len, has_now, now, &err)
-                     : cjwt_verify(v, key, token, len, has_now, now, &err);
-    else
-        dec = keyset ? cjwt_verify_keyset_with(opts, keyset, token, len, has_now, now, &err)
-                     : cjwt_verify_with(opts, key, token, len, has_now, now, &err);
-    Py_END_ALLOW_THREADS
-    denylist_leave(outer);
+#define VERIFY_CORE()                                                                        \
+    do {                                                                                     \
+        if (mode == MODE_UNSECURED)                                                          \
+            dec = cjwt_decode_unsecured(opts, token, len, has_now, now, &err);               \
+        else if (v)                                                                          \
+            dec = keyset ? cjwt_verify_keyset(v, keyset, token, len, has_now, now, &err)     \
+                         : cjwt_verify(v, key, token, len, has_now, now, &err);              \
+        else                                                                                 \
+            dec = keyset ? cjwt_verify_keyset_with(opts, keyset, token, len, has_now, now,   \
+                                                   &err)                                     \
+                         : cjwt_verify_with(opts, key, token, len, has_now, now, &err);      \
+    } while (0)
+    if (gil_pointless(in)) {
+        /* no denylist: nothing calls back into Python */
+        VERIFY_CORE();
+    } else {
+        outer = denylist_enter(&call);   /* is_revoked may decode too */
+        Py_BEGIN_ALLOW_THREADS
+        VERIFY_CORE();
+        Py_END_ALLOW_THREADS
+        denylist_leave(outer);
+    }
+#undef VERIFY_CORE
 
     if (!dec) {
         denylist_raise(st, &err, &call);
@@ -184,6 +219,7 @@ decode_impl(cjwt_state *st, int mode, decode_argv *argv)
         goto done;
     if (verify_input_finish(st, argv->now, &in) < 0)
         goto done;
+    in.denylist = a.opts.revocation != NULL;
     /* Every pointer in a.opts is kept alive by `a` and the arguments, the
      * token by the argument tuple, the key (set) by its own reference. */
     result = verify_call(st, mode, NULL, &a.opts, &in);

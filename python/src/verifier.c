@@ -143,6 +143,7 @@ verifier_call(VerifierObject *self, int mode, const char *fn, PyObject *const *a
     if (verify_input_begin(st, argv.token, argv.key, &algorithms, &in) < 0 ||
         verify_input_finish(st, argv.now, &in) < 0)
         goto done;
+    in.denylist = self->has_denylist;
     result = verify_call(st, mode, self->v, NULL, &in);
 done:
     verify_input_release(&in);
