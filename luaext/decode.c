@@ -113,7 +113,7 @@ void lcjwt_opts_cache_anchor(lua_State *L)
 {
     slot_push_table(L, RESULT_SLOT_INDEX);
     lua_insert(L, -2);
-    lua_rawseti(L, -2, LCJWT_NAMES_MAX + 1);
+    lua_rawseti(L, -2, LCJWT_ANCHOR_SLOT);
     lua_pop(L, 1);
 }
 
@@ -124,7 +124,7 @@ void lcjwt_opts_cache_anchor(lua_State *L)
 void lcjwt_opts_cache_anchor_push(lua_State *L)
 {
     slot_push_table(L, RESULT_SLOT_INDEX);
-    lua_rawgeti(L, -1, LCJWT_NAMES_MAX + 1);
+    lua_rawgeti(L, -1, LCJWT_ANCHOR_SLOT);
     lua_remove(L, -2);
 }
 
