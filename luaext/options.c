@@ -402,8 +402,12 @@ static int oc_read(lua_State *L, int idx, oc_value *v)
 }
 
 /* Whether the value at idx is the one oc_read kept in *v (the same checks,
- * with as few calls as the kind needs). */
-static int oc_same(lua_State *L, int idx, const oc_value *v)
+ * with as few calls as the kind needs). Inlined: it runs twice per entry of
+ * every options table compared. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int oc_same(lua_State *L, int idx, const oc_value *v)
 {
     if (lua_type(L, idx) != v->type)
         return 0;
