@@ -160,6 +160,20 @@ describe("claim values kept between tokens", function()
         end)
     end
 
+    it("tells apart values (and names) that differ in any one byte", function()
+        for len = 1, 50 do
+            local same = string.rep("a", len)
+            local base = token(string.format('{"%s":"%s","p":["%s"]}', same, same, same))
+            for pos = 1, len do
+                local other = same:sub(1, pos - 1) .. "b" .. same:sub(pos + 1)
+                local t = token(string.format('{"%s":"%s","p":["%s"]}', other, other, other))
+                local f = decoders[pos % 3 + 1][2]
+                assert.are.same({ [same] = same, p = { same } }, f(base), len .. "/" .. pos)
+                assert.are.same({ [other] = other, p = { other } }, f(t), len .. "/" .. pos)
+            end
+        end
+    end)
+
     it("is the same for many distinct tokens, with collections in between", function()
         local rng = 12345
         local function rand(n)
