@@ -146,7 +146,15 @@ test-python: python lua
 	PYTHONPATH=python $(PYTHON) -m pytest -q tests/python
 
 # Both interpreters always run; the target fails if either did.
-test-lua: lua
+# cjwt_testhelper.so: a test-only C module (tests/lua/helper), never installed.
+TESTHELPER = $(B)/lua5.4/cjwt_testhelper.so $(B)/luajit/cjwt_testhelper.so
+$(B)/lua5.4/cjwt_testhelper.so: tests/lua/helper/testhelper.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC $(LUA54_INC) -shared -o $@ $<
+$(B)/luajit/cjwt_testhelper.so: tests/lua/helper/testhelper.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC $(LUAJIT_INC) -shared -o $@ $<
+test-lua: lua $(TESTHELPER)
 	@rc=0; \
 	echo "busted on $(LUA54)"; \
 	LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(B)/lua5.4/?.so;;' $(LUA54) $(BUSTED) -o utfTerminal tests/lua || rc=1; \

@@ -38,7 +38,9 @@
  * paths' protected result converter upvalue 3, their result slot upvalue 4,
  * the key cache (string key material -> parsed key) upvalue 5, the key, key
  * set and verifier metatables upvalues 6, 7 and 8 (also in the registry, as the guard
- * metatable is: luaL_checkudata finds them there). No C globals hold state.
+ * metatable is: luaL_checkudata finds them there), and the table of strings
+ * kept between verify calls (claim names and values, the options cache's
+ * anchor: lcjwt_names) upvalue 9. No C globals hold state.
  *
  * Names: what one file uses from another is declared here with the prefix
  * lcjwt_ (hidden: only luaopen_cjwt_core is exported); the rest is static.
@@ -80,7 +82,8 @@
 #define KEY_MT_INDEX lua_upvalueindex(6)
 #define KEYSET_MT_INDEX lua_upvalueindex(7)
 #define VERIFIER_MT_INDEX lua_upvalueindex(8)
-#define N_UPVALUES 8
+#define KEPT_INDEX lua_upvalueindex(9)
+#define N_UPVALUES 9
 
 /* The function's flavour: raising (cjwt) or returning nil, message, code
  * (cjwt.safe). */
@@ -136,13 +139,28 @@ void lcjwt_push_value(lua_State *L, const cjwt_value *v);
  * per module, in its result slot), so that the next token's names, most
  * often the same, are pushed from a table of those strings rather than
  * made again. `n` names end at end[0..n) in bytes; the strings are at
- * 1..n of the table given with them. */
+ * 1..n of the table given with them (the module's upvalue 9).
+ *
+ * Likewise the string values of the claims (the object's members and what
+ * they hold, arrays included) are kept by their position in the value's
+ * item layout (cjwt_value_items): item p's string, when it has the same
+ * bytes as the one kept for p, is pushed from the table (slot
+ * LCJWT_KEPT_SLOT(p)) instead of made again; `iss`, `aud`, `role`, scopes
+ * repeat from one token to the next. A value is compared byte for byte
+ * before it is reused, so a token never gets another token's value. */
 #define LCJWT_NAMES_MAX 24
 #define LCJWT_NAMES_BYTES 256
+#define LCJWT_KEPT_MAX 32            /* item positions 0..31 */
+#define LCJWT_KEPT_BYTES 48          /* longer values are not kept */
+#define LCJWT_ANCHOR_SLOT (LCJWT_NAMES_MAX + 1)          /* the options cache's */
+#define LCJWT_KEPT_SLOT(p) (LCJWT_NAMES_MAX + 2 + (int)(p))
+#define LCJWT_SLOTS (LCJWT_NAMES_MAX + 1 + LCJWT_KEPT_MAX)
 typedef struct lcjwt_names {
     unsigned n;
     uint16_t end[LCJWT_NAMES_MAX];
     char bytes[LCJWT_NAMES_BYTES];
+    unsigned char kept_len[LCJWT_KEPT_MAX];      /* length + 1; 0: nothing kept */
+    char kept[LCJWT_KEPT_MAX][LCJWT_KEPT_BYTES];
 } lcjwt_names;
 void lcjwt_names_table_push(lua_State *L);
 void lcjwt_push_claims(lua_State *L, const cjwt_value *v, lcjwt_names *names, int table);

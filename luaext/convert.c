@@ -253,10 +253,76 @@ cjwt_value *lcjwt_table_arg_to_value(lua_State *L, int idx, int arg, const char 
 /* ---- cjwt_value -> Lua ---------------------------------------------------- */
 /* May raise (out of memory): callers hold the source in a guard. */
 
-/* items[*pos] and what it holds -> Lua, advancing *pos past them. */
-static void push_items(lua_State *L, const cjwt_item *items, size_t *pos)
+/* Whether the n bytes at a and b are the same: memcmp for the short strings
+ * of claims (names, values of a few dozen bytes), without its call. Reads
+ * only a[0..n) and b[0..n), 8 bytes at a time, the last 8 overlapping. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
 {
-    const cjwt_item *it = &items[(*pos)++];
+    uint64_t x, y;
+    uint32_t u, v;
+    size_t i;
+    if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y)
+                return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        if (u != v)
+            return 0;
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return u == v;
+    }
+    for (i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+/* Where string values are kept between calls (lcjwt_names, binding.h), or
+ * NULL: every string made. */
+typedef struct kept_ctx {
+    lcjwt_names *names;
+    int table;                       /* stack index of the names table */
+} kept_ctx;
+
+/* Pushes item p's string: the one kept for position p when its bytes are
+ * the same, else a new one, which is then kept for p (when it fits). The
+ * table changes before the C side does, and rawgeti / rawseti of its
+ * array part never allocate, so a raise (out of memory, only in
+ * lua_pushlstring) leaves them agreeing. */
+static void push_kept(lua_State *L, const kept_ctx *k, size_t p, const char *s, size_t n)
+{
+    lcjwt_names *nm = k->names;
+    if (p < LCJWT_KEPT_MAX && n < LCJWT_KEPT_BYTES) {
+        if (nm->kept_len[p] == n + 1 && same_bytes(nm->kept[p], s, n)) {
+            lua_rawgeti(L, k->table, LCJWT_KEPT_SLOT(p));
+            return;
+        }
+        lua_pushlstring(L, s, n);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, k->table, LCJWT_KEPT_SLOT(p));
+        memcpy(nm->kept[p], s, n);
+        nm->kept_len[p] = (unsigned char)(n + 1);
+        return;
+    }
+    lua_pushlstring(L, s, n);
+}
+
+/* items[*pos] and what it holds -> Lua, advancing *pos past them; strings
+ * through k when given. */
+static void push_items(lua_State *L, const cjwt_item *items, size_t *pos, const kept_ctx *k)
+{
+    size_t p = (*pos)++;
+    const cjwt_item *it = &items[p];
     size_t i, n = it->len;
     switch (it->type) {
     case CJWT_TYPE_NULL:
@@ -279,13 +345,16 @@ static void push_items(lua_State *L, const cjwt_item *items, size_t *pos)
         lua_pushnumber(L, (lua_Number)it->d);
         break;
     case CJWT_TYPE_STRING:
-        lua_pushlstring(L, it->s, n);
+        if (k)
+            push_kept(L, k, p, it->s, n);
+        else
+            lua_pushlstring(L, it->s, n);
         break;
     case CJWT_TYPE_ARRAY:
         luaL_checkstack(L, 4, "cjwt: JSON nested too deep");
         lua_createtable(L, n > INT_MAX ? INT_MAX : (int)n, 0);
         for (i = 0; i < n; i++) {
-            push_items(L, items, pos);
+            push_items(L, items, pos, k);
             lua_rawseti(L, -2, (int)(i + 1));
         }
         /* Marked, so that an empty array encodes back as []. */
@@ -298,7 +367,7 @@ static void push_items(lua_State *L, const cjwt_item *items, size_t *pos)
         for (i = 0; i < n; i++) {
             const cjwt_item *m = &items[*pos];
             lua_pushlstring(L, m->name, m->name_len);
-            push_items(L, items, pos);
+            push_items(L, items, pos, k);
             lua_rawset(L, -3);
         }
         break;
@@ -316,25 +385,26 @@ void lcjwt_push_value(lua_State *L, const cjwt_value *v)
     cjwt_item on_stack[ITEMS_ON_STACK], *items = on_stack;
     size_t pos = 0, n = cjwt_value_items(v, items, ITEMS_ON_STACK);
     if (n <= ITEMS_ON_STACK) {
-        push_items(L, items, &pos);
+        push_items(L, items, &pos, NULL);
         return;
     }
     if (n > (size_t)-1 / sizeof *items)
         luaL_error(L, "cjwt: value too large");
     items = (cjwt_item *)lua_newuserdata(L, n * sizeof *items);
     cjwt_value_items(v, items, n);
-    push_items(L, items, &pos);
+    push_items(L, items, &pos, NULL);
     lua_remove(L, -2);
 }
 
-/* A new table for lcjwt_names: LCJWT_NAMES_MAX slots, each false until a
- * name is put there (its array part is made whole, so storing a name never
- * allocates), and one more for the options cache's anchor (decode.c). */
+/* A new table for lcjwt_names: LCJWT_NAMES_MAX slots for names, one for
+ * the options cache's anchor (decode.c), LCJWT_KEPT_MAX for values, each
+ * false until something is put there (its array part is made whole, so
+ * storing never allocates). */
 void lcjwt_names_table_push(lua_State *L)
 {
     int i;
-    lua_createtable(L, LCJWT_NAMES_MAX + 1, 0);
-    for (i = 1; i <= LCJWT_NAMES_MAX + 1; i++) {
+    lua_createtable(L, LCJWT_SLOTS, 0);
+    for (i = 1; i <= LCJWT_SLOTS; i++) {
         lua_pushboolean(L, 0);
         lua_rawseti(L, -2, i);
     }
@@ -350,13 +420,16 @@ static void push_claims_items(lua_State *L, const cjwt_item *items, size_t *pos,
 {
     size_t i, n = items[(*pos)++].len;
     int same = 1;
+    kept_ctx k;
+    k.names = names;
+    k.table = table;
     luaL_checkstack(L, 4, "cjwt: JSON nested too deep");
     lua_createtable(L, 0, n > INT_MAX ? INT_MAX : (int)n);
     for (i = 0; i < n; i++) {
         const cjwt_item *m = &items[*pos];
         size_t start = i ? names->end[i - 1] : 0;
         if (same && i < names->n && names->end[i] - start == m->name_len &&
-            memcmp(names->bytes + start, m->name, m->name_len) == 0) {
+            same_bytes(names->bytes + start, m->name, m->name_len)) {
             lua_rawgeti(L, table, (int)(i + 1));
         } else {
             if (same) {
@@ -373,7 +446,7 @@ static void push_claims_items(lua_State *L, const cjwt_item *items, size_t *pos,
                 names->n = (unsigned)(i + 1);
             }
         }
-        push_items(L, items, pos);
+        push_items(L, items, pos, &k);
         lua_rawset(L, -3);
     }
 }

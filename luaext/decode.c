@@ -76,27 +76,13 @@ void lcjwt_denylist_prepare(lua_State *L, int fn, lrevoke *r)
 
 /* The verify paths' parking place for the core's result while it is being
  * converted (upvalue 4, one per module): its __gc frees what it holds. It
- * also remembers the last claims object's member names (their strings in
- * its user value, a table). */
+ * also remembers the last claims object's member names and string values
+ * (their strings in the module's upvalue 9) and the options cache. */
 typedef struct result_slot {
     cjwt_decoded *decoded;
     lcjwt_names names;
     lcjwt_opts_cache opts;
 } result_slot;
-
-#if LUA_VERSION_NUM >= 504
-#define slot_new(L, size) lua_newuserdatauv((L), (size), 1)
-#define slot_set_table(L, idx) lua_setiuservalue((L), (idx), 1)
-#define slot_push_table(L, idx) lua_getiuservalue((L), (idx), 1)
-#elif LUA_VERSION_NUM >= 502
-#define slot_new(L, size) lua_newuserdata((L), (size))
-#define slot_set_table(L, idx) lua_setuservalue((L), (idx))
-#define slot_push_table(L, idx) lua_getuservalue((L), (idx))
-#else
-#define slot_new(L, size) lua_newuserdata((L), (size))
-#define slot_set_table(L, idx) lua_setfenv((L), (idx))
-#define slot_push_table(L, idx) lua_getfenv((L), (idx))
-#endif
 
 /* The module's options cache (options.c), or NULL from a function without
  * the result slot. */
@@ -111,10 +97,7 @@ lcjwt_opts_cache *lcjwt_opts_cache_get(lua_State *L)
  * the caller marks the cache empty first. */
 void lcjwt_opts_cache_anchor(lua_State *L)
 {
-    slot_push_table(L, RESULT_SLOT_INDEX);
-    lua_insert(L, -2);
-    lua_rawseti(L, -2, LCJWT_NAMES_MAX + 1);
-    lua_pop(L, 1);
+    lua_rawseti(L, KEPT_INDEX, LCJWT_ANCHOR_SLOT);
 }
 
 /* Pushes the options cache's anchor: a call whose options came from the
@@ -123,13 +106,13 @@ void lcjwt_opts_cache_anchor(lua_State *L)
  * options, which replaces the anchor). */
 void lcjwt_opts_cache_anchor_push(lua_State *L)
 {
-    slot_push_table(L, RESULT_SLOT_INDEX);
-    lua_rawgeti(L, -1, LCJWT_NAMES_MAX + 1);
-    lua_remove(L, -2);
+    lua_rawgeti(L, KEPT_INDEX, LCJWT_ANCHOR_SLOT);
 }
 
 /* Pushes the result of a verification in `mode`; slot (may be NULL): the
- * module's result slot, for the claims' names. May raise (out of memory). */
+ * module's result slot, for the claims' names and values. The result is on
+ * top; with slot, the kept strings' table is below it (the verify calls
+ * return the top value only). May raise (out of memory). */
 static void push_decoded_value(lua_State *L, const cjwt_decoded *d, enum verify_mode mode,
                                result_slot *slot)
 {
@@ -138,9 +121,10 @@ static void push_decoded_value(lua_State *L, const cjwt_decoded *d, enum verify_
         const unsigned char *bytes = cjwt_decoded_payload_bytes(d, &n);
         lua_pushlstring(L, bytes ? (const char *)bytes : "", n);
     } else if (mode == MODE_CLAIMS && slot) {
-        slot_push_table(L, RESULT_SLOT_INDEX);
+        /* the table on the stack (an absolute index is the cheapest to
+         * reach), left below the result: the call returns the top value */
+        lua_pushvalue(L, KEPT_INDEX);
         lcjwt_push_claims(L, cjwt_decoded_payload(d), &slot->names, lua_gettop(L));
-        lua_remove(L, -2);
     } else if (mode == MODE_CLAIMS) {
         lcjwt_push_value(L, cjwt_decoded_payload(d));
     } else {
@@ -183,7 +167,8 @@ static int result_slot_gc(lua_State *L)
  * conversion (a raise leaves it there, for the slot's __gc); when it is busy
  * (a call nested through a __gc or the denylist, or left by a raise) the
  * conversion runs under lua_pcall and `d` is freed before re-raising. The
- * stack is reserved. */
+ * stack is reserved. Returns 1: the result is the top value (the caller
+ * returns it at once; what is below it is not returned). */
 int lcjwt_push_decoded(lua_State *L, cjwt_decoded *d, enum verify_mode mode)
 {
     int status;
@@ -367,9 +352,7 @@ int lcjwt_get_unverified_header(lua_State *L)
 /* Pushes a new, empty result slot (the module's upvalue 4). */
 void lcjwt_result_slot_push(lua_State *L)
 {
-    memset(slot_new(L, sizeof(result_slot)), 0, sizeof(result_slot));
-    lcjwt_names_table_push(L);
-    slot_set_table(L, -2);
+    memset(lua_newuserdata(L, sizeof(result_slot)), 0, sizeof(result_slot));
     lua_newtable(L);
     lua_pushcfunction(L, result_slot_gc);
     lua_setfield(L, -2, "__gc");

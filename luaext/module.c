@@ -70,8 +70,9 @@ static void new_object_mt(lua_State *L, const char *name, lua_CFunction gc,
 /* Sets `functions` into the table on top of the stack, closed over
  * array_mt (at am), `em` (error_mt's index, or 0 for false: the safe
  * flavour), the protected result converter (at pd), the result slot (at
- * pd + 1), the key cache (at pd + 2) and the key, key set and verifier
- * metatables (at pd + 3, pd + 4, pd + 5). */
+ * pd + 1), the key cache (at pd + 2), the key, key set and verifier
+ * metatables (at pd + 3, pd + 4, pd + 5) and the kept strings' table (at
+ * pd + 6). */
 static void set_functions(lua_State *L, const luaL_Reg *functions, int am, int em, int pd)
 {
     lua_pushvalue(L, am);
@@ -85,6 +86,7 @@ static void set_functions(lua_State *L, const luaL_Reg *functions, int am, int e
     lua_pushvalue(L, pd + 3);
     lua_pushvalue(L, pd + 4);
     lua_pushvalue(L, pd + 5);
+    lua_pushvalue(L, pd + 6);
     luaL_setfuncs(L, functions, N_UPVALUES);
 }
 
@@ -122,6 +124,7 @@ CJWT_API int luaopen_cjwt_core(lua_State *L)
     new_object_mt(L, KEY_MT, lcjwt_key_gc, lcjwt_key_tostring);
     new_object_mt(L, KEYSET_MT, lcjwt_keyset_gc, lcjwt_keyset_tostring);
     new_object_mt(L, VERIFIER_MT, lcjwt_verifier_gc, lcjwt_verifier_tostring);  /* pd + 5 */
+    lcjwt_names_table_push(L);           /* the kept strings, upvalue 9 (at pd + 6) */
 
     lua_pushvalue(L, am);
     lua_pushvalue(L, em);

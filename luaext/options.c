@@ -402,8 +402,12 @@ static int oc_read(lua_State *L, int idx, oc_value *v)
 }
 
 /* Whether the value at idx is the one oc_read kept in *v (the same checks,
- * with as few calls as the kind needs). */
-static int oc_same(lua_State *L, int idx, const oc_value *v)
+ * with as few calls as the kind needs). Inlined: it runs twice per entry of
+ * every options table compared. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int oc_same(lua_State *L, int idx, const oc_value *v)
 {
     if (lua_type(L, idx) != v->type)
         return 0;
@@ -436,11 +440,9 @@ static int oc_entries_same(lua_State *L, int idx, const oc_value *keys, const oc
     while (lua_next(L, idx) != 0) {
         const oc_list *l = oc && i < n && oc->list_of[i] >= 0 ? &oc->lists[(int)oc->list_of[i]]
                                                               : NULL;
-        /* a key kept is a string or a number: a string is its address alone */
-        same = i < n &&
-               (keys[i].type == LUA_TSTRING ? lua_topointer(L, -2) == keys[i].p
-                                            : oc_same(L, -2, &keys[i])) &&
-               oc_same(L, -1, &vals[i]) &&
+        /* keys by type and identity, as values: a light userdata key has
+         * the address of whatever it likes, a kept name's among them */
+        same = i < n && oc_same(L, -2, &keys[i]) && oc_same(L, -1, &vals[i]) &&
                (!l || oc_entries_same(L, lua_gettop(L), l->keys, l->vals, l->n, NULL));
         lua_pop(L, 1);
         if (!same) {

@@ -87,6 +87,48 @@ describe("decode's options table, read again after each change", function()
         assert.are.equal("alg_not_allowed", code(cjwt.decode, T, KEY, opts))
     end)
 
+    -- The cache keeps an option's name by the string's address; a light
+    -- userdata key at that same address is not that name (it is no option
+    -- name at all) and must be refused as on a first read.
+    it("does not take a light userdata key for the name at its address", function()
+        local ok, helper = pcall(require, "cjwt_testhelper")
+        if not ok then return pending("cjwt_testhelper not built (make test-lua builds it)") end
+        local function order(t)
+            local keys = {}
+            for k in pairs(t) do keys[#keys + 1] = type(k) == "string" and k or "?" end
+            return keys
+        end
+        local T0 = tok({ sub = "u" })                     -- no claim needs an option
+        local values = { leeway = 5, typ = "JWT", verify_exp = true, max_token_len = 4096 }
+        local exercised = 0
+        for _, name in ipairs({ "leeway", "typ", "verify_exp", "max_token_len" }) do
+            -- where a key lands in the table's walk depends on its hash (the
+            -- light userdata's: its address): tried until it took the name's place
+            for _ = 1, 20 do
+                local opts = { algorithms = { "HS256" }, [name] = values[name] }
+                for _ = 1, 3 do assert.are.equal("u", cjwt.decode(T0, KEY, opts).sub) end
+                local before = order(opts)
+                opts[name] = nil
+                opts[helper.address_of(name)] = values[name]
+                local after = order(opts)
+                for i, k in ipairs(before) do
+                    if k == name then after[i] = name end
+                end
+                for _, f in ipairs({ cjwt.decode, safe.decode }) do
+                    local okd, err = pcall(f, T0, KEY, opts)
+                    assert.is_false(okd, name)
+                    assert.truthy(tostring(err):find("option names must be strings", 1, true),
+                                  tostring(err))
+                end
+                if table.concat(before, ",") == table.concat(after, ",") then
+                    exercised = exercised + 1
+                    break
+                end
+            end
+        end
+        assert.is_true(exercised > 0, "no table put the light userdata where the name was")
+    end)
+
     it("gives each table and each function its own answer", function()
         local a = { algorithms = { "HS256" }, audience = "api", now = NOW }
         local b = { algorithms = { "HS256" }, audience = "nope", now = NOW }
