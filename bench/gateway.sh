@@ -112,28 +112,15 @@ PY
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/es256.pem" 2>/dev/null
 openssl pkey -in "$T/es256.pem" -pubout -out "$T/es256.pub.pem" 2>/dev/null
 read -r HS_K HS_TOKEN ES_TOKEN < <(PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}" \
-  "$PYTHON" - "$T" <<'PY'
-import base64, os, sys, time
-import cjwt
-t = sys.argv[1]
-secret = os.urandom(32)
-payload = {"sub": "user-1234567", "iss": "https://auth.example.com", "aud": "api.example.com",
-           "iat": int(time.time()), "exp": 4100000000, "jti": "3f2c9a1e-5b7d-4e2f-9a61-0c8d7e6f5a4b",
-           "role": "admin", "permissions": ["orders:read", "orders:write", "payments:read"]}
-with open(t + "/es256.pem", "rb") as f:
-    es = f.read()
-print(base64.urlsafe_b64encode(secret).rstrip(b"=").decode(),
-      cjwt.encode(payload, secret, algorithm="HS256"),
-      cjwt.encode(payload, es, algorithm="ES256"))
-PY
-)
+  "$PYTHON" "$ROOT/bench/gateway_tokens.py" "$T")
+[ -n "$ES_TOKEN" ] || { log "bench/gateway_tokens.py made no tokens"; exit 1; }
 
 USER_LINE=""
 [ "$(id -u)" -eq 0 ] && USER_LINE="user root;"     # workers read the repo and the temp dir
 
 start_nginx() {   # WORKERS
   sed -e "s|@T@|$T|g" -e "s|@ROOT@|$ROOT|g" -e "s|@MODDIR@|$MODDIR|g" -e "s|@USER@|$USER_LINE|g" \
-      -e "s|@PORT@|$PORT|g" -e "s|@UPSTREAM_PORT@|$UPSTREAM_PORT|g" -e "s|@WORKERS@|$1|g" \
+      -e "s|@MASTER@|on|g" -e "s|@PORT@|$PORT|g" -e "s|@UPSTREAM_PORT@|$UPSTREAM_PORT|g" -e "s|@WORKERS@|$1|g" \
       -e "s|@HS_K@|$HS_K|g" -e "s|@RESTY@|$RESTY|g" -e "s|@HAVE_RESTY@|$HAVE_RESTY|g" \
       "$ROOT/bench/gateway.nginx.conf.in" > "$T/nginx.conf"
   "$NGINX" -t -q -p "$T" -c "$T/nginx.conf" -e "$T/error.log"
