@@ -15,6 +15,8 @@
 #     --requests N counted requests per location (default 1000)
 #     --warm N     warm-up requests per location (default 300)
 #     --keep DIR   keep the callgrind dumps (callgrind_annotate them) in DIR
+#     --baseline REF also location hs256-base: lua/cjwt/gateway.lua as of the git
+#                  ref REF under another module name (gateway.sh --baseline)
 #
 # Prints `gateway-callgrind LOC instructions_per_request N` on stdout, and the
 # same with the difference to plain on stderr.
@@ -26,19 +28,21 @@ PYTHON=${PYTHON:-python3}
 REQS=1000
 WARM=300
 KEEP=""
+BASE=""
 LOCS=""
 while [ $# -gt 0 ]; do
   case $1 in
     --requests) REQS=$2; shift ;;
     --warm) WARM=$2; shift ;;
     --keep) KEEP=$2; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --baseline) BASE=$2; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     -*) echo "gateway_callgrind.sh: unknown argument $1" >&2; exit 2 ;;
     *) LOCS="$LOCS $1" ;;
   esac
   shift
 done
-[ -n "$LOCS" ] || LOCS="plain empty var decode hs256 hs256-cache"
+[ -n "$LOCS" ] || LOCS="plain empty var decode hs256 hs256-cache${BASE:+ hs256-base}"
 
 log() { echo "gateway_callgrind: $*" >&2; }
 for cmd in "$NGINX" valgrind callgrind_control openssl; do
@@ -86,12 +90,20 @@ openssl pkey -in "$T/es256.pem" -pubout -out "$T/es256.pub.pem" 2>/dev/null
 read -r HS_K HS_TOKEN ES_TOKEN < <(PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}" \
   "$PYTHON" "$ROOT/bench/gateway_tokens.py" "$T")
 [ -n "$ES_TOKEN" ] || { log "bench/gateway_tokens.py made no tokens"; exit 1; }
+HAVE_BASE=false
+if [ -n "$BASE" ]; then
+  mkdir -p "$T/lua"
+  git -C "$ROOT" show "$BASE:lua/cjwt/gateway.lua" > "$T/lua/cjwt_gateway_base.lua" \
+    || { log "no lua/cjwt/gateway.lua at $BASE"; exit 1; }
+  HAVE_BASE=true
+fi
 USER_LINE=""
 [ "$(id -u)" -eq 0 ] && USER_LINE="user root;"
 sed -e "s|@T@|$T|g" -e "s|@ROOT@|$ROOT|g" -e "s|@MODDIR@|$MODDIR|g" -e "s|@USER@|$USER_LINE|g" \
     -e "s|@MASTER@|off|g" -e "s|@PORT@|$PORT|g" -e "s|@UPSTREAM_PORT@|$UPSTREAM_PORT|g" \
     -e "s|@WORKERS@|1|g" -e "s|@HS_K@|$HS_K|g" -e "s|@RESTY@|$ROOT/build/bench/resty/lib|g" \
     -e "s|@HAVE_RESTY@|$([ -f "$ROOT/build/bench/resty/lib/resty/jwt.lua" ] && echo true || echo false)|g" \
+    -e "s|@HAVE_BASE@|$HAVE_BASE|g" \
     "$ROOT/bench/gateway.nginx.conf.in" > "$T/nginx.conf"
 "$NGINX" -t -q -p "$T" -c "$T/nginx.conf" -e "$T/error.log"
 
