@@ -16,7 +16,13 @@
 #     --workers W  nginx worker counts to run (default "1 2", "1" on 1 core)
 #     --rounds N   run every location N times, alternating (plain, HS256, ...,
 #                  plain, HS256, ...), and report the medians (default 1)
-#     --locations L  only these LOCs (default all; none is always run)
+#     --locations L  only these LOCs (default all; none is always run); also
+#                  `empty` (an empty access_by_lua_block: ngx_lua's own cost, the
+#                  floor of any Lua module) and `decode` (a bare verifier:decode of
+#                  the token in access_by_lua), run only when named here
+#     --baseline REF also run HS256 with lua/cjwt/gateway.lua as of the git ref
+#                  REF (loaded under another module name in the same nginx,
+#                  location HS256-base), for a before/after in the same run
 #   WRK_THREADS (2), WRK_CONNECTIONS (32): the wrk load.
 #
 # Prints, on stdout, lines for bench/run.py's collector (LOC is none, HS256,
@@ -45,6 +51,7 @@ WORKERS="1 2"
 QUICK=0
 ROUNDS=1
 ONLY=""
+BASE=""
 RESTY=$ROOT/build/bench/resty/lib
 HAVE_RESTY=false
 [ -f "$RESTY/resty/jwt.lua" ] && HAVE_RESTY=true
@@ -55,7 +62,8 @@ while [ $# -gt 0 ]; do
     --workers) WORKERS=$2; shift ;;
     --rounds) ROUNDS=$2; shift ;;
     --locations) ONLY=$2; shift ;;
-    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+    --baseline) BASE=$2; shift ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) echo "gateway.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -112,30 +120,26 @@ PY
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/es256.pem" 2>/dev/null
 openssl pkey -in "$T/es256.pem" -pubout -out "$T/es256.pub.pem" 2>/dev/null
 read -r HS_K HS_TOKEN ES_TOKEN < <(PYTHONPATH="$ROOT/python${PYTHONPATH:+:$PYTHONPATH}" \
-  "$PYTHON" - "$T" <<'PY'
-import base64, os, sys, time
-import cjwt
-t = sys.argv[1]
-secret = os.urandom(32)
-payload = {"sub": "user-1234567", "iss": "https://auth.example.com", "aud": "api.example.com",
-           "iat": int(time.time()), "exp": 4100000000, "jti": "3f2c9a1e-5b7d-4e2f-9a61-0c8d7e6f5a4b",
-           "role": "admin", "permissions": ["orders:read", "orders:write", "payments:read"]}
-with open(t + "/es256.pem", "rb") as f:
-    es = f.read()
-print(base64.urlsafe_b64encode(secret).rstrip(b"=").decode(),
-      cjwt.encode(payload, secret, algorithm="HS256"),
-      cjwt.encode(payload, es, algorithm="ES256"))
-PY
-)
+  "$PYTHON" "$ROOT/bench/gateway_tokens.py" "$T")
+[ -n "$ES_TOKEN" ] || { log "bench/gateway_tokens.py made no tokens"; exit 1; }
+
+# --baseline: the gateway module of another commit, as cjwt_gateway_base
+HAVE_BASE=false
+if [ -n "$BASE" ]; then
+  mkdir -p "$T/lua"
+  git -C "$ROOT" show "$BASE:lua/cjwt/gateway.lua" > "$T/lua/cjwt_gateway_base.lua" \
+    || { log "no lua/cjwt/gateway.lua at $BASE"; exit 1; }
+  HAVE_BASE=true
+fi
 
 USER_LINE=""
 [ "$(id -u)" -eq 0 ] && USER_LINE="user root;"     # workers read the repo and the temp dir
 
 start_nginx() {   # WORKERS
   sed -e "s|@T@|$T|g" -e "s|@ROOT@|$ROOT|g" -e "s|@MODDIR@|$MODDIR|g" -e "s|@USER@|$USER_LINE|g" \
-      -e "s|@PORT@|$PORT|g" -e "s|@UPSTREAM_PORT@|$UPSTREAM_PORT|g" -e "s|@WORKERS@|$1|g" \
+      -e "s|@MASTER@|on|g" -e "s|@PORT@|$PORT|g" -e "s|@UPSTREAM_PORT@|$UPSTREAM_PORT|g" -e "s|@WORKERS@|$1|g" \
       -e "s|@HS_K@|$HS_K|g" -e "s|@RESTY@|$RESTY|g" -e "s|@HAVE_RESTY@|$HAVE_RESTY|g" \
-      "$ROOT/bench/gateway.nginx.conf.in" > "$T/nginx.conf"
+      -e "s|@HAVE_BASE@|$HAVE_BASE|g" "$ROOT/bench/gateway.nginx.conf.in" > "$T/nginx.conf"
   "$NGINX" -t -q -p "$T" -c "$T/nginx.conf" -e "$T/error.log"
   setsid "$NGINX" -p "$T" -c "$T/nginx.conf" -e "$T/error.log" &
   NGINX_PID=$!
@@ -194,7 +198,10 @@ if $HAVE_RESTY; then
 else
   log "lua-resty-jwt not in build/bench/resty (bench/install-peers.sh): its locations are not run"
 fi
+$HAVE_BASE && LOCS="$LOCS HS256-base:/hs256-base:HS"
 if [ -n "$ONLY" ]; then
+  LOCS="$LOCS empty:/empty:HS decode:/decode:HS"
+  $HAVE_BASE && ONLY="$ONLY HS256-base"
   sel=""
   for loc in $LOCS; do
     name=${loc%%:*}
@@ -215,6 +222,8 @@ for w in $WORKERS; do
   expect 200 /hs256-cache "$HS_TOKEN"; expect 200 /es256-cache "$ES_TOKEN"
   expect 401 /hs256-cache "$ES_TOKEN"; expect 401 /es256-cache "$HS_TOKEN"
   expect 200 /plain
+  expect 200 /empty; expect 200 /decode "$HS_TOKEN"
+  if $HAVE_BASE; then expect 401 /hs256-base; expect 200 /hs256-base "$HS_TOKEN"; fi
   if $HAVE_RESTY; then
     expect 401 /resty-hs256; expect 401 /resty-es256
     expect 200 /resty-hs256 "$HS_TOKEN"; expect 200 /resty-es256 "$ES_TOKEN"

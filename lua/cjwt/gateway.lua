@@ -314,6 +314,15 @@ function _M.new(conf)
         self.k_json, self.k_ver, self.k_exp, self.k_cool = p .. "json", p .. "ver", p .. "exp", p .. "cool"
         self.ks_version = nil                -- version of self.key, per worker
     end
+    -- Precomputed for the request path: the mapped headers as two arrays
+    -- (claim i -> header i), and whether the client's copies of them may be
+    -- replaced at the end instead of cleared first (see _M.access).
+    self.h_claims, self.h_names = {}, {}
+    for i, m in ipairs(self.headers) do
+        self.h_claims[i], self.h_names[i] = m[1], m[2]
+    end
+    self.n_headers = #self.headers
+    self.late_headers = not self.jwks_uri and not denylist
     return self
 end
 
@@ -508,71 +517,96 @@ end
 -- ---- requests -------------------------------------------------------------
 
 -- The bearer token: from Authorization (scheme case-insensitive, RFC 6750
--- 2.1), else from the configured cookie. Returns token, or nil and whether
--- some credentials were present but unusable.
+-- 2.1), else from the configured cookie. Returns the token and whether it
+-- came from Authorization, or nil and whether some credentials were present
+-- but unusable ("Bearer" alone).
 --
 -- Plain finds and byte tests only: a Lua pattern walking a ~400-byte token
 -- ("(.-)%s*$", or even "%s") cost 3-13 us per request, more than an HS256
--- verification (docs/performance.md, gateway profile).
-local function has_space(s)
-    return str_find(s, " ", 1, true) or str_find(s, "\t", 1, true) or str_find(s, "\v", 1, true)
-        or str_find(s, "\f", 1, true) or str_find(s, "\r", 1, true) or str_find(s, "\n", 1, true)
-end
-
+-- verification (docs/performance.md, gateway profile). A token with
+-- whitespace inside ("Bearer a b", a malformed header: 400) is not looked
+-- for here: no token with whitespace verifies (the core refuses it as
+-- malformed), so the caller checks it only for a refused token
+-- (malformed_header below), not on every request.
 local function is_space_byte(b)
     return b == 32 or (b >= 9 and b <= 13)
+end
+
+local function malformed_header(token)
+    return str_find(token, " ", 1, true) or str_find(token, "\t", 1, true)
+        or str_find(token, "\v", 1, true) or str_find(token, "\f", 1, true)
+        or str_find(token, "\r", 1, true) or str_find(token, "\n", 1, true)
+end
+
+-- Any other form of the header than "Bearer <token>": leading spaces, the
+-- scheme in other cases, several spaces or tabs after it, spaces at the end.
+local function general_bearer(auth)
+    -- "^%s*" then the scheme, by the anchored pattern (not compiled by LuaJIT:
+    -- it runs in C from a stitched trace, ~1k instructions; only these forms)
+    local _, e = str_find(auth, "^%s*[Bb][Ee][Aa][Rr][Ee][Rr]")
+    if not e then
+        return nil
+    end
+    local n = #auth
+    local b = str_byte(auth, e + 1)
+    if b ~= nil and not is_space_byte(b) then
+        return nil                           -- "Bearerxyz": another scheme
+    end
+    -- skip the spaces after the scheme, trim those at the end
+    local first = e + 1
+    while first <= n and is_space_byte(str_byte(auth, first)) do
+        first = first + 1
+    end
+    local last = n
+    while last >= first and is_space_byte(str_byte(auth, last)) do
+        last = last - 1
+    end
+    if last < first then
+        return false                         -- "Bearer" and nothing else
+    end
+    return str_sub(auth, first, last)
 end
 
 local function find_token(self)
     local auth = ngx.var.http_authorization
     if auth then
-        -- "^%s*" then the scheme. The common forms ("Bearer", "bearer" at
-        -- the start) are recognised by byte tests; any other goes through
-        -- the anchored pattern (a pattern is not compiled by LuaJIT: it
-        -- runs in C from a stitched trace, ~1k instructions a request).
-        local e
-        local b1, b2, b3, b4, b5, b6 = str_byte(auth, 1, 6)
-        if (b1 == 66 or b1 == 98) and b2 == 101 and b3 == 97 and b4 == 114 and b5 == 101
-           and b6 == 114 then
-            e = 6
-        else
-            local _
-            _, e = str_find(auth, "^%s*[Bb][Ee][Aa][Rr][Ee][Rr]")
+        -- "Bearer <token>" / "bearer <token>", one space, nothing at the end:
+        -- byte tests and no loop (the request path stays one trace)
+        local b1, b2, b3, b4, b5, b6, b7, b8 = str_byte(auth, 1, 8)
+        if b8 and b7 == 32 and (b1 == 66 or b1 == 98) and b2 == 101 and b3 == 97
+           and b4 == 114 and b5 == 101 and b6 == 114 and not is_space_byte(b8)
+           and not is_space_byte(str_byte(auth, -1)) then
+            return str_sub(auth, 8), true
         end
-        if e then
-            local n = #auth
-            local b = str_byte(auth, e + 1)
-            if b == nil or is_space_byte(b) then
-                -- skip the spaces after the scheme, trim those at the end
-                local first = e + 1
-                while first <= n and is_space_byte(str_byte(auth, first)) do
-                    first = first + 1
-                end
-                local last = n
-                while last >= first and is_space_byte(str_byte(auth, last)) do
-                    last = last - 1
-                end
-                if last < first then
-                    return nil, true                 -- "Bearer" and nothing else
-                end
-                local rest = str_sub(auth, first, last)
-                if has_space(rest) then
-                    return nil, true                 -- "Bearer a b"
-                end
-                return rest
-            end
+        local t = general_bearer(auth)
+        if t then
+            return t, true
+        elseif t == false then
+            return nil, true
         end
     end
     if self.cookie then
         local c = ngx.var["cookie_" .. self.cookie]
         if c and c ~= "" then
-            return c
+            return c, false
         end
     end
     return nil, false
 end
 
+-- Removes the client's copies of the mapped headers.
+local function clear_mapped(self)
+    local names = self.h_names
+    for i = 1, self.n_headers do
+        ngx.req.clear_header(names[i])
+    end
+end
+
+-- Ends the request with 401/403/400 and RFC 6750's WWW-Authenticate. The
+-- mapped headers are cleared first: an error_page location (or a later
+-- phase) never sees the client's copies.
 local function challenge(self, status, err, description, scope)
+    clear_mapped(self)
     local parts = { 'Bearer realm="', self.realm, '"' }
     if err then
         parts[#parts + 1] = ', error="' .. err .. '"'
@@ -665,19 +699,28 @@ end
 
 -- Verifies the request's token; on success sets the mapped headers and
 -- ngx.ctx.cjwt_claims, otherwise ends the request with 400/401/403.
+--
+-- The client never chooses the mapped headers. With a static key and no
+-- denylist (self.late_headers) nothing between the start and the end of
+-- this function yields or leaves the request to another location unless it
+-- refuses, so: every refusal clears them (challenge) before answering, and
+-- a verified request replaces them at the end, each set (which replaces every
+-- copy the client sent) or cleared (no value for it in the token). With
+-- jwks_uri (a subrequest or a sleep may yield) or a denylist (Redis, 503),
+-- they are cleared before anything else, as the client's copies must be
+-- gone whatever happens next.
 function _M.access(self)
     if type(self) == "string" then
         self = _M.configured[self] or error("cjwt.gateway: no configuration named '" .. self .. "'")
     end
-    -- The client never chooses these: cleared before anything else, so that
-    -- no later phase or error_page location sees the client's copies either.
-    for _, m in ipairs(self.headers) do
-        ngx.req.clear_header(m[2])
+    local late = self.late_headers
+    if not late then
+        clear_mapped(self)
     end
 
-    local token, present = find_token(self)
+    local token, from_header = find_token(self)
     if not token then
-        if present then
+        if from_header then
             return challenge(self, ngx.HTTP_BAD_REQUEST, "invalid_request",
                              "malformed Authorization header")
         end
@@ -686,6 +729,10 @@ function _M.access(self)
 
     local key = self.key
     if self.jwks_uri then
+        if from_header and malformed_header(token) then   -- before any JWKS fetch
+            return challenge(self, ngx.HTTP_BAD_REQUEST, "invalid_request",
+                             "malformed Authorization header")
+        end
         key = current_keyset(self, false)
         if not key then
             ngx.log(ngx.ERR, "cjwt.gateway: no key set available from ", self.jwks_uri)
@@ -706,6 +753,11 @@ function _M.access(self)
         end
     end
     if not claims then
+        if from_header and malformed_header(token) then
+            -- "Bearer a b": the header is malformed, not the token (RFC 6750 3.1)
+            return challenge(self, ngx.HTTP_BAD_REQUEST, "invalid_request",
+                             "malformed Authorization header")
+        end
         ngx.log(ngx.INFO, "cjwt.gateway: token refused: ", code, ": ", msg)
         local d = DESCRIPTIONS[code] or "invalid token"
         if code == "missing_claim" and claim and str_match(claim, "^[%w_%-%.:]+$") then
@@ -752,10 +804,13 @@ function _M.access(self)
         end
     end
 
-    for _, m in ipairs(self.headers) do
-        local v = header_value(claims[m[1]])
+    local cl, names = self.h_claims, self.h_names
+    for i = 1, self.n_headers do
+        local v = header_value(claims[cl[i]])
         if v then
-            ngx.req.set_header(m[2], v)
+            ngx.req.set_header(names[i], v)      -- replaces the client's copies
+        elseif late then
+            ngx.req.clear_header(names[i])
         end
     end
     ngx.ctx.cjwt_claims = claims

@@ -98,18 +98,30 @@ def test_empty_bearer_is_400_invalid_request():
     challenge(status, headers, "invalid_request", "malformed Authorization header")
 
 
+@pytest.mark.parametrize("path,token", [
+    ("/api/x", "valid_a"),          # jwks_uri: whitespace in the token refused before a fetch
+    ("/admin/x", "admin_ok"),       # static key: checked only once the core refused the token
+])
 @pytest.mark.parametrize("template,status", [
+    ("Bearer {t}", 200),
     ("bearer {t}", 200),            # the scheme is case-insensitive
     ("BEARER   {t}  ", 200),        # spaces after the scheme and at the end
     ("Bearer\t{t}", 200),
+    ("Bearer {t}\t", 200),
     ("  Bearer {t}", 200),
+    ("Bearer  {t}", 200),
     ("Bearer {t} extra", 400),      # a space inside: malformed header
+    ("Bearer {t}\textra", 400),
+    ("Bearer a {t}", 400),
     ("Bearer", 400),
+    ("Bearer ", 400),
     ("Bearer{t}", 401),             # another scheme: no bearer token at all
+    ("Bearerx {t}", 401),
+    ("Basic {t}", 401),
 ])
-def test_authorization_header_forms(template, status):
-    value = template.format(t=TOKENS["valid_a"])
-    got, headers, _ = get("/api/x", headers=[("Authorization", value)])
+def test_authorization_header_forms(path, token, template, status):
+    value = template.format(t=TOKENS[token])
+    got, headers, _ = get(path, headers=[("Authorization", value)])
     assert got == status, value
     if status == 400:
         challenge(got, headers, "invalid_request", "malformed Authorization header")
@@ -161,6 +173,40 @@ def test_spoofed_identity_headers_never_reach_upstream():
     # no token: refused before the upstream
     status, _, _ = get("/api/x", headers=spoof)
     assert status == 401
+
+
+SPOOF = [("X-User-Id", "spoof1"), ("x-user-id", "spoof2"), ("X-Scopes", "spoof3"),
+         ("X-SCOPES", "spoof4")]
+
+
+def test_spoofed_copies_are_all_replaced_static_key():
+    # a static key without denylist: the headers are replaced at the end; the
+    # upstream sees each one once, with the token's value, never a client's copy
+    status, _, body = get("/admin-ep/x", TOKENS["admin_ok"], headers=SPOOF)
+    assert status == 200
+    assert upstream_saw(body) == {"user": "root", "scopes": "read admin"}
+    # "scope" is null (the scope is granted by "scp"): X-Scopes has no value
+    # to set, so every copy the client sent is cleared
+    status, _, body = get("/admin-ep/x", TOKENS["admin_scp_list"], headers=SPOOF)
+    assert status == 200
+    assert upstream_saw(body) == {"user": "root", "scopes": ""}
+
+
+@pytest.mark.parametrize("token,header,expected", [
+    (None, None, 401),                                 # no token
+    ("admin_no_scope", None, 403),                     # insufficient_scope
+    ("not.a.jwt", None, 401),                          # invalid_token
+    (None, "Bearer a b", 400),                         # malformed header
+    (None, "Bearer", 400),
+])
+def test_refusals_clear_spoofed_headers_before_error_page(token, header, expected):
+    headers = list(SPOOF)
+    if header:
+        headers.append(("Authorization", header))
+    status, _, body = get("/admin-ep/x", TOKENS.get(token, token), headers=headers)
+    # answered by the error_page location (@refused_echo), with the refusal's status
+    assert status == expected
+    assert upstream_saw(body) == {"refused": "yes", "user": "", "scopes": ""}
 
 
 def test_claim_with_control_characters_is_not_forwarded():
