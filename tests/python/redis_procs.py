@@ -11,7 +11,10 @@ import subprocess
 import tempfile
 import time
 
-import pytest
+try:  # the fixture below is for pytest; bench/revocation.py imports RedisProc without it
+    import pytest
+except ImportError:
+    pytest = None
 
 
 def free_port():
@@ -119,8 +122,7 @@ class RedisProc:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def redis_server():
+def _redis_server():
     """A throwaway redis-server without persistence for a test module
     (import it into the module: `from redis_procs import redis_server`)."""
     server = RedisProc(appendonly=False)
@@ -128,6 +130,10 @@ def redis_server():
         yield server
     finally:
         server.close()
+
+
+if pytest is not None:
+    redis_server = pytest.fixture(scope="module", name="redis_server")(_redis_server)
 
 
 class SentinelSet:
