@@ -2,7 +2,8 @@
 # Installs what `make bench` compares cjwt against. Idempotent: each step is
 # skipped when its result is already there. Never run by the test suite.
 #
-#   build/bench-venv/          PyJWT[crypto], jwcrypto, joserfc, matplotlib, and
+#   build/bench-venv/          PyJWT[crypto], jwcrypto, joserfc, matplotlib, redis
+#                              (bench/revocation.py's RedisStore client), and
 #                              pyjwt-rs (module `jwt_rs`). PyPI has only an sdist
 #                              of pyjwt-rs, so it needs cargo and builds for
 #                              ~8 minutes the first time (pip caches the wheel);
@@ -31,7 +32,7 @@ fail() { printf '%s\t%s\n' "$1" "$2" >> "$STATUS"; echo "install-peers: $1: $2" 
 ok()   { printf '%s\tok\n' "$1" >> "$STATUS"; }
 
 # --- Python peers ----------------------------------------------------------
-PY_PEERS=("pyjwt[crypto]:jwt" "jwcrypto:jwcrypto" "joserfc:joserfc" "matplotlib:matplotlib")
+PY_PEERS=("pyjwt[crypto]:jwt" "jwcrypto:jwcrypto" "joserfc:joserfc" "matplotlib:matplotlib" "redis:redis")
 if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV" || fail venv "python -m venv failed"
 fi
