@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "binding.h"
+#include "cjwt_bytes.h"
 
 /* Its address marks cjwt.empty_array (a light userdata, like lua-cjson). */
 const char lcjwt_empty_array_marker = 0;
@@ -253,40 +254,6 @@ cjwt_value *lcjwt_table_arg_to_value(lua_State *L, int idx, int arg, const char 
 /* ---- cjwt_value -> Lua ---------------------------------------------------- */
 /* May raise (out of memory): callers hold the source in a guard. */
 
-/* Whether the n bytes at a and b are the same: memcmp for the short strings
- * of claims (names, values of a few dozen bytes), without its call. Reads
- * only a[0..n) and b[0..n), 8 bytes at a time, the last 8 overlapping. */
-static inline int same_bytes(const char *a, const char *b, size_t n)
-{
-    uint64_t x, y;
-    uint32_t u, v;
-    size_t i;
-    if (n >= 8) {
-        for (i = 0; i + 8 < n; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            if (x != y)
-                return 0;
-        }
-        memcpy(&x, a + n - 8, 8);
-        memcpy(&y, b + n - 8, 8);
-        return x == y;
-    }
-    if (n >= 4) {
-        memcpy(&u, a, 4);
-        memcpy(&v, b, 4);
-        if (u != v)
-            return 0;
-        memcpy(&u, a + n - 4, 4);
-        memcpy(&v, b + n - 4, 4);
-        return u == v;
-    }
-    for (i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
-}
-
 /* Where string values are kept between calls (lcjwt_names, binding.h), or
  * NULL: every string made. */
 typedef struct kept_ctx {
@@ -303,7 +270,7 @@ static void push_kept(lua_State *L, const kept_ctx *k, size_t p, const char *s, 
 {
     lcjwt_names *nm = k->names;
     if (p < LCJWT_KEPT_MAX && n < LCJWT_KEPT_BYTES) {
-        if (nm->kept_len[p] == n + 1 && same_bytes(nm->kept[p], s, n)) {
+        if (nm->kept_len[p] == n + 1 && cjwt_same_bytes(nm->kept[p], s, n)) {
             lua_rawgeti(L, k->table, LCJWT_KEPT_SLOT(p));
             return;
         }
@@ -429,7 +396,7 @@ static void push_claims_items(lua_State *L, const cjwt_item *items, size_t *pos,
         const cjwt_item *m = &items[*pos];
         size_t start = i ? names->end[i - 1] : 0;
         if (same && i < names->n && names->end[i] - start == m->name_len &&
-            same_bytes(names->bytes + start, m->name, m->name_len)) {
+            cjwt_same_bytes(names->bytes + start, m->name, m->name_len)) {
             lua_rawgeti(L, table, (int)(i + 1));
         } else {
             if (same) {

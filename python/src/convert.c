@@ -1,6 +1,7 @@
 /* Python <-> cjwt_value, and the small argument helpers every entry point
  * uses (str without NUL, tokens, numbers, lists of str). */
 #include "binding.h"
+#include "cjwt_bytes.h"
 
 /* ---- small argument helpers ------------------------------------------ */
 
@@ -201,42 +202,6 @@ new_str(const char *s, size_t len, int ascii)
     return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict");
 }
 
-/* a[0..len) == b[0..len), len <= STR_CACHE_MAX_LEN: 8 bytes at a time and
- * inline (the names are a few bytes: libc's memcmp call costs more). */
-static inline int
-same_bytes(const char *a, const char *b, size_t len)
-{
-    /* overlapping loads: the first and the last chunk cover every byte */
-    if (len >= 8) {
-        uint64_t x, y, diff = 0;
-        for (size_t i = 0; i + 8 <= len; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            diff |= x ^ y;
-        }
-        memcpy(&x, a + len - 8, 8);
-        memcpy(&y, b + len - 8, 8);
-        return (diff | (x ^ y)) == 0;
-    }
-    if (len >= 4) {
-        uint32_t x0, y0, x1, y1;
-        memcpy(&x0, a, 4);
-        memcpy(&y0, b, 4);
-        memcpy(&x1, a + len - 4, 4);
-        memcpy(&y1, b + len - 4, 4);
-        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-    }
-    if (len >= 2) {
-        uint16_t x0, y0, x1, y1;
-        memcpy(&x0, a, 2);
-        memcpy(&y0, b, 2);
-        memcpy(&x1, a + len - 2, 2);
-        memcpy(&y1, b + len - 2, 2);
-        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-    }
-    return len == 0 || a[0] == b[0];
-}
-
 /* A claim name as str: from st->str_cache when the same short ASCII name
  * was seen before (the cached str also keeps its hash for the dict). The
  * slot comes from the length and three of the bytes (not a hash of every
@@ -251,7 +216,7 @@ claim_name(cjwt_state *st, const char *k, size_t len, int ascii)
     PyObject **slot = &st->str_cache[(h ^ h >> 16) % STR_CACHE_SIZE];
     PyObject *cached = *slot;
     if (cached && PyUnicode_GET_LENGTH(cached) == (Py_ssize_t)len &&
-        same_bytes((const char *)PyUnicode_1BYTE_DATA(cached), k, len))   /* cached ones are compact ASCII */
+        cjwt_same_bytes((const char *)PyUnicode_1BYTE_DATA(cached), k, len))   /* cached ones are compact ASCII */
         return Py_NewRef(cached);
     PyObject *str = new_str(k, len, ascii);
     if (str && PyUnicode_IS_ASCII(str) && PyUnicode_IS_COMPACT(str))
