@@ -16,9 +16,16 @@ ifeq ($(CJWT_SODIUM),1)
 PKGS      += libsodium
 SODIUM_DEF = -DCJWT_HAVE_SODIUM
 SODIUM_LIB = -lsodium
-SAN_DIR    = $(B)/san
+SAN_DIR    = $(B)/san$(HMAC_SUFFIX)
 else
-SAN_DIR    = $(B)/san-nosodium
+SAN_DIR    = $(B)/san-nosodium$(HMAC_SUFFIX)
+endif
+# HMAC from pre-keyed SHA-2 states copied on the stack (csrc/alg.c); CJWT_HMAC_EVP=1
+# builds the EVP path only (what a FIPS default or an OpenSSL without the
+# 3.0-deprecated API gets): test-c-nosodium tests that path.
+ifeq ($(CJWT_HMAC_EVP),1)
+SODIUM_DEF += -DCJWT_HMAC_EVP_ONLY
+HMAC_SUFFIX = -evp
 endif
 DEP_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SODIUM_DEF)
 DEP_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lcrypto -lz $(SODIUM_LIB)) -lm
@@ -114,15 +121,16 @@ $(SAN_DIR)/%: tests/c/%.c tests/c/testlib.h $(CORE_SRC) $(CORE_HDR)
 # fails if any did. Wycheproof vectors: tests/vectors/wycheproof (in the repository).
 WYCHEPROOF_DIR ?= tests/vectors/wycheproof
 test-c: $(addprefix $(SAN_DIR)/,$(C_TESTS))
-	@echo "C tests, Ed25519 via $(if $(filter 1,$(CJWT_SODIUM)),libsodium,OpenSSL)"
+	@echo "C tests, Ed25519 via $(if $(filter 1,$(CJWT_SODIUM)),libsodium,OpenSSL), HMAC via $(if $(filter 1,$(CJWT_HMAC_EVP)),EVP,pre-keyed SHA-2 states)"
 	@rc=0; for t in $(C_TESTS); do \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    CJWT_VECTORS=tests/vectors CJWT_WYCHEPROOF_DIR=$(WYCHEPROOF_DIR) ./$(SAN_DIR)/$$t || rc=1; \
 	done; exit $$rc
-# The same C tests built without libsodium (OpenSSL's Ed25519): same answers.
+# The same C tests built without libsodium (OpenSSL's Ed25519) and with HMAC
+# through EVP only (csrc/alg.c): same answers.
 .PHONY: test-c-nosodium
 test-c-nosodium:
-	$(MAKE) --no-print-directory test-c CJWT_SODIUM=0
+	$(MAKE) --no-print-directory test-c CJWT_SODIUM=0 CJWT_HMAC_EVP=1
 
 # Keys, key sets, verifiers and key caches are shared between threads: the threaded core
 # tests also run under ThreadSanitizer.
