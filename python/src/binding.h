@@ -70,6 +70,15 @@ enum {
 #define STR_CACHE_SIZE 64
 #define STR_CACHE_MAX_LEN 32
 
+/* Likewise short ASCII string values (claims, header members, array items):
+ * `iss`, `aud`, `role`, scopes, `typ`, `alg` repeat from one token to the
+ * next. A table of their own, so per-token values (`sub`, `jti`) never evict
+ * a name. Up to 80 bytes: issuer URLs (Azure AD's v2 issuer is 75 bytes,
+ * Cognito's 60-70), audiences and scope strings fit; the compare is 8 bytes
+ * a step, so a longer value costs a few more loads, never a call. */
+#define VAL_CACHE_SIZE 128
+#define VAL_CACHE_MAX_LEN 80
+
 typedef struct {
     PyTypeObject *key_type;                 /* cjwt.Key */
     PyTypeObject *keyset_type;              /* cjwt.KeySet */
@@ -81,7 +90,8 @@ typedef struct {
     PyObject *slow_key_hook;                /* cjwt._slow_key(key, algorithms) -> (key, algorithms) */
     PyObject *seconds_hook;                 /* cjwt._seconds: timedelta -> seconds */
     PyObject *time_hook;                    /* cjwt._unix_time: datetime -> unix time */
-    PyObject *str_cache[STR_CACHE_SIZE];
+    PyObject *str_cache[STR_CACHE_SIZE];    /* claim names (convert.c, claim_name) */
+    PyObject *val_cache[VAL_CACHE_SIZE];    /* string values (convert.c, claim_value) */
     cjwt_key_cache *key_cache;              /* owned; NULL once the module is cleared */
     uint32_t unregistered_algs;             /* CJWT_ALG_BIT()s unregister_algorithm removed */
 } cjwt_state;

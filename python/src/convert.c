@@ -202,18 +202,19 @@ new_str(const char *s, size_t len, int ascii)
     return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict");
 }
 
-/* A claim name as str: from st->str_cache when the same short ASCII name
- * was seen before (the cached str also keeps its hash for the dict). The
- * slot comes from the length and three of the bytes (not a hash of every
- * byte): a collision only costs a miss, the bytes are compared anyway. */
+/* A short str from `cache` (`size` slots) when the same bytes were seen
+ * before, else a new one, which then takes the slot if it is compact ASCII
+ * (what the compare reads). The slot comes from the length and three of the
+ * bytes (not a hash of every byte): a collision only costs a miss, the bytes
+ * are compared anyway. Runs with the GIL held; nothing between the slot's
+ * read and Py_NewRef can run Python code, and the slot is read again after
+ * new_str (which allocates). */
 static inline PyObject *
-claim_name(cjwt_state *st, const char *k, size_t len, int ascii)
+cached_str(PyObject **cache, unsigned size, const char *k, size_t len, int ascii)
 {
-    if (!st || len == 0 || len > STR_CACHE_MAX_LEN)
-        return new_str(k, len, ascii);
     unsigned h = (unsigned)len * 0x9E3779B1u ^ (unsigned char)k[0] * 0x85EBCA6Bu ^
                  (unsigned char)k[len - 1] * 0xC2B2AE35u ^ (unsigned char)k[len >> 1];
-    PyObject **slot = &st->str_cache[(h ^ h >> 16) % STR_CACHE_SIZE];
+    PyObject **slot = &cache[(h ^ h >> 16) % size];
     PyObject *cached = *slot;
     if (cached && PyUnicode_GET_LENGTH(cached) == (Py_ssize_t)len &&
         cjwt_same_bytes((const char *)PyUnicode_1BYTE_DATA(cached), k, len))   /* cached ones are compact ASCII */
@@ -222,6 +223,27 @@ claim_name(cjwt_state *st, const char *k, size_t len, int ascii)
     if (str && PyUnicode_IS_ASCII(str) && PyUnicode_IS_COMPACT(str))
         Py_XSETREF(*slot, Py_NewRef(str));
     return str;
+}
+
+/* A claim name as str: from st->str_cache when the same short ASCII name
+ * was seen before (the cached str also keeps its hash for the dict). */
+static inline PyObject *
+claim_name(cjwt_state *st, const char *k, size_t len, int ascii)
+{
+    if (!st || len == 0 || len > STR_CACHE_MAX_LEN)
+        return new_str(k, len, ascii);
+    return cached_str(st->str_cache, STR_CACHE_SIZE, k, len, ascii);
+}
+
+/* A string value as str: from st->val_cache when the same short ASCII value
+ * was seen before (str is immutable: every holder may share it), in a table
+ * apart from the names'. "" is CPython's empty singleton already. */
+static inline PyObject *
+claim_value(cjwt_state *st, const char *s, size_t len, int ascii)
+{
+    if (!st || len == 0 || len > VAL_CACHE_MAX_LEN)
+        return new_str(s, len, ascii);
+    return cached_str(st->val_cache, VAL_CACHE_SIZE, s, len, ascii);
 }
 
 #if PY_VERSION_HEX < 0x030D0000
@@ -241,7 +263,7 @@ item_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st)
     switch (it->type) {
     case CJWT_TYPE_STRING:
         ++*pos;
-        return new_str(it->s, it->len, (it->flags & CJWT_ITEM_ASCII) != 0);
+        return claim_value(st, it->s, it->len, (it->flags & CJWT_ITEM_ASCII) != 0);
     case CJWT_TYPE_INT:
         ++*pos;
         return PyLong_FromLongLong((long long)it->i);
@@ -316,9 +338,9 @@ items_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st)
 /* Values of up to this many items are converted without an allocation. */
 #define ITEMS_ON_STACK 48
 
-/* cjwt_value -> Python; st (may be NULL) gives the claim name cache. The
- * core lays the whole tree out at once (cjwt_value_items): one call, then
- * native objects straight from it. */
+/* cjwt_value -> Python; st (may be NULL) gives the claim name and value
+ * caches. The core lays the whole tree out at once (cjwt_value_items): one
+ * call, then native objects straight from it. */
 PyObject *
 from_value_st(const cjwt_value *v, cjwt_state *st)
 {
