@@ -202,27 +202,43 @@ new_str(const char *s, size_t len, int ascii)
     return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict");
 }
 
-/* A short str from `cache` (`size` slots) when the same bytes were seen
- * before, else a new one, which then takes the slot if it is compact ASCII
- * (what the compare reads). The slot comes from the length and three of the
- * bytes (not a hash of every byte): a collision only costs a miss, the bytes
- * are compared anyway. Runs with the GIL held; nothing between the slot's
- * read and Py_NewRef can run Python code, and the slot is read again after
- * new_str (which allocates). */
+/* A miss of cached_str: a new str, which then takes the set's newer way
+ * if it is compact ASCII (what the compare reads), the newer one moving to
+ * the older way and the older one being dropped. */
+static inline PyObject *
+cache_miss(PyObject **set, const char *k, size_t len, int ascii)
+{
+    PyObject *str = new_str(k, len, ascii);
+    if (str && PyUnicode_IS_ASCII(str) && PyUnicode_IS_COMPACT(str)) {
+        PyObject *old = set[1];
+        set[1] = set[0];
+        set[0] = Py_NewRef(str);
+        Py_XDECREF(old);
+    }
+    return str;
+}
+
+/* A short str from `cache` (`size` slots, size / 2 sets of two ways) when
+ * the same bytes were seen before, else a new one from cache_miss. The set
+ * comes from the length and three of the bytes (not a hash of every byte):
+ * a collision only costs a miss, the bytes are compared anyway; two ways,
+ * so that two values of one token that share a set (`aud` and a scope of
+ * the reference token do) both stay. Runs with the GIL held; nothing
+ * between the slot's read and Py_NewRef can run Python code, and
+ * cache_miss reads the set again after new_str (which allocates). */
 static inline PyObject *
 cached_str(PyObject **cache, unsigned size, const char *k, size_t len, int ascii)
 {
     unsigned h = (unsigned)len * 0x9E3779B1u ^ (unsigned char)k[0] * 0x85EBCA6Bu ^
                  (unsigned char)k[len - 1] * 0xC2B2AE35u ^ (unsigned char)k[len >> 1];
-    PyObject **slot = &cache[(h ^ h >> 16) % size];
-    PyObject *cached = *slot;
-    if (cached && PyUnicode_GET_LENGTH(cached) == (Py_ssize_t)len &&
-        cjwt_same_bytes((const char *)PyUnicode_1BYTE_DATA(cached), k, len))   /* cached ones are compact ASCII */
-        return Py_NewRef(cached);
-    PyObject *str = new_str(k, len, ascii);
-    if (str && PyUnicode_IS_ASCII(str) && PyUnicode_IS_COMPACT(str))
-        Py_XSETREF(*slot, Py_NewRef(str));
-    return str;
+    PyObject **set = &cache[(h ^ h >> 16) % (size / 2) * 2];
+    for (int w = 0; w < 2; w++) {
+        PyObject *cached = set[w];
+        if (cached && PyUnicode_GET_LENGTH(cached) == (Py_ssize_t)len &&
+            cjwt_same_bytes((const char *)PyUnicode_1BYTE_DATA(cached), k, len))   /* cached ones are compact ASCII */
+            return Py_NewRef(cached);
+    }
+    return cache_miss(set, k, len, ascii);
 }
 
 /* A claim name as str: from st->str_cache when the same short ASCII name
@@ -255,8 +271,10 @@ claim_value(cjwt_state *st, const char *s, size_t len, int ascii)
 static PyObject *items_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st);
 
 /* items[*pos] -> Python, advancing *pos past it and what it holds: scalars
- * inline (the members of a usual payload), containers by items_to_py. */
-static inline PyObject *
+ * inline (the members of a usual payload), containers by items_to_py.
+ * Always inlined: with the value cache GCC would otherwise make it a
+ * function of its own, and every member (ints too) would pay for a call. */
+static inline Py_ALWAYS_INLINE PyObject *
 item_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st)
 {
     const cjwt_item *it = &items[*pos];
