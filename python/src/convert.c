@@ -202,53 +202,81 @@ new_str(const char *s, size_t len, int ascii)
     return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict");
 }
 
-/* A miss of cached_str: a new str, which then takes the set's newer way
- * if it is compact ASCII (what the compare reads), the newer one moving to
- * the older way and the older one being dropped. */
+/* A miss of cached_str: a new str. It is kept (in the set's newer way, the
+ * newer one moving to the older way and the older one being dropped) only
+ * when the same hash `h` missed recently: `seen` remembers the set's last
+ * two misses, so a value is kept from its second sighting on. A value that
+ * never comes back (`sub`, `jti`) is not kept: freed with its dict, as
+ * without the cache, instead of holding a slot until another value evicts
+ * it. */
 static inline PyObject *
-cache_miss(PyObject **set, const char *k, size_t len, int ascii)
+cache_miss(PyObject **set, uint32_t *tag, uint32_t *seen, uint32_t h, const char *k, size_t len,
+           int ascii)
 {
     PyObject *str = new_str(k, len, ascii);
-    if (str && PyUnicode_IS_ASCII(str) && PyUnicode_IS_COMPACT(str)) {
+    if (!str)
+        return NULL;
+    if (seen[0] != h && seen[1] != h) {
+        seen[1] = seen[0];
+        seen[0] = h;
+    } else if (PyUnicode_IS_ASCII(str) && PyUnicode_IS_COMPACT(str)) {
         PyObject *old = set[1];
         set[1] = set[0];
+        tag[1] = tag[0];
         set[0] = Py_NewRef(str);
+        tag[0] = h;
         Py_XDECREF(old);
     }
     return str;
 }
 
-/* A short str from `cache` (`size` slots, size / 2 sets of two ways) when
- * the same bytes were seen before, else a new one from cache_miss. The set
- * comes from the length and three of the bytes (not a hash of every byte):
- * a collision only costs a miss, the bytes are compared anyway; two ways,
- * so that two values of one token that share a set (`aud` and a scope of
- * the reference token do) both stay. Runs with the GIL held; nothing
- * between the slot's read and Py_NewRef can run Python code, and
- * cache_miss reads the set again after new_str (which allocates). */
+/* A short str from `cache` (`size` slots, size / 2 sets of two ways; `tag`
+ * and `seen` as many hashes) when the same bytes were seen before, else a
+ * new one from cache_miss. The set comes from a hash of the length and three
+ * of the bytes (not of every byte): a collision only costs a miss, the bytes
+ * are compared anyway. Each way's hash is kept beside it (`tag`), so that a
+ * miss is decided without reading the cached str. Two ways, so that two
+ * values of one token that share a set (`aud` and a scope of the reference
+ * token do) both stay. Runs with the GIL held; nothing between
+ * the slot's read and Py_NewRef can run Python code, and cache_miss reads
+ * the set again after new_str (which allocates). */
 static inline PyObject *
-cached_str(PyObject **cache, unsigned size, const char *k, size_t len, int ascii)
+cached_str(PyObject **cache, uint32_t *tag, uint32_t *seen, unsigned size, const char *k,
+           size_t len, int ascii)
 {
-    unsigned h = (unsigned)len * 0x9E3779B1u ^ (unsigned char)k[0] * 0x85EBCA6Bu ^
+    uint32_t h = (uint32_t)len * 0x9E3779B1u ^ (unsigned char)k[0] * 0x85EBCA6Bu ^
                  (unsigned char)k[len - 1] * 0xC2B2AE35u ^ (unsigned char)k[len >> 1];
-    PyObject **set = &cache[(h ^ h >> 16) % (size / 2) * 2];
-    for (int w = 0; w < 2; w++) {
-        PyObject *cached = set[w];
-        if (cached && PyUnicode_GET_LENGTH(cached) == (Py_ssize_t)len &&
+    h ^= h >> 16;
+    unsigned i = h % (size / 2) * 2;
+    for (unsigned w = i; w < i + 2; w++) {
+        PyObject *cached = cache[w];
+        if (tag[w] == h && cached && PyUnicode_GET_LENGTH(cached) == (Py_ssize_t)len &&
             cjwt_same_bytes((const char *)PyUnicode_1BYTE_DATA(cached), k, len))   /* cached ones are compact ASCII */
             return Py_NewRef(cached);
     }
-    return cache_miss(set, k, len, ascii);
+    return cache_miss(&cache[i], &tag[i], &seen[i], h, k, len, ascii);
 }
 
 /* A claim name as str: from st->str_cache when the same short ASCII name
- * was seen before (the cached str also keeps its hash for the dict). */
+ * was seen before (the cached str also keeps its hash for the dict). The
+ * slot comes from the length and three of the bytes (not a hash of every
+ * byte): a collision only costs a miss, the bytes are compared anyway. */
 static inline PyObject *
 claim_name(cjwt_state *st, const char *k, size_t len, int ascii)
 {
     if (!st || len == 0 || len > STR_CACHE_MAX_LEN)
         return new_str(k, len, ascii);
-    return cached_str(st->str_cache, STR_CACHE_SIZE, k, len, ascii);
+    unsigned h = (unsigned)len * 0x9E3779B1u ^ (unsigned char)k[0] * 0x85EBCA6Bu ^
+                 (unsigned char)k[len - 1] * 0xC2B2AE35u ^ (unsigned char)k[len >> 1];
+    PyObject **slot = &st->str_cache[(h ^ h >> 16) % STR_CACHE_SIZE];
+    PyObject *cached = *slot;
+    if (cached && PyUnicode_GET_LENGTH(cached) == (Py_ssize_t)len &&
+        cjwt_same_bytes((const char *)PyUnicode_1BYTE_DATA(cached), k, len))   /* cached ones are compact ASCII */
+        return Py_NewRef(cached);
+    PyObject *str = new_str(k, len, ascii);
+    if (str && PyUnicode_IS_ASCII(str) && PyUnicode_IS_COMPACT(str))
+        Py_XSETREF(*slot, Py_NewRef(str));
+    return str;
 }
 
 /* A string value as str: from st->val_cache when the same short ASCII value
@@ -259,7 +287,7 @@ claim_value(cjwt_state *st, const char *s, size_t len, int ascii)
 {
     if (!st || len == 0 || len > VAL_CACHE_MAX_LEN)
         return new_str(s, len, ascii);
-    return cached_str(st->val_cache, VAL_CACHE_SIZE, s, len, ascii);
+    return cached_str(st->val_cache, st->val_tag, st->val_seen, VAL_CACHE_SIZE, s, len, ascii);
 }
 
 #if PY_VERSION_HEX < 0x030D0000

@@ -47,20 +47,23 @@ def test_values_equal_and_exact_str():
 
 
 def test_repeated_short_ascii_value_is_shared():
-    # What docs/python.md promises: a short ASCII value decoded again, with no
-    # other value in between, is the same str.
-    for v in ("https://auth.example.com", "admin", "x", "a" * VALUE_MAX, "orders:read"):
-        one, two = decode_obj({"v": v}), decode_obj({"v": v})
+    # What docs/python.md promises: a short ASCII value is kept from its second
+    # sighting; decoded again, with no other value in between, it is the same str.
+    for v in ("https://rs.example.com", "rs-admin", "Y", "b" * VALUE_MAX, "rs:orders:read"):
+        zero, one, two = decode_obj({"v": v}), decode_obj({"v": v}), decode_obj({"v": v})
+        assert zero["v"] is not one["v"], v          # seen once: not kept
         assert one["v"] is two["v"], v
     # Beyond the promise, a regression check of this table's layout: every value
     # of this payload stays (api.example.com and orders:read share a set; two ways
-    # keep both), so a second decode allocates no str.
+    # keep both), so a third decode allocates no str.
+    decode_obj(PAYLOAD)
     a, b = decode_obj(PAYLOAD), decode_obj(PAYLOAD)
     assert a is not b and a["scope"] is not b["scope"]      # containers are always new
     for k in ("iss", "aud", "role", "typ", "sub", "jti"):
         assert a[k] is b[k], k
     assert all(x is y for x, y in zip(a["scope"], b["scope"]))
     # the same value twice in one token, and in another token of the same issuer
+    decode_obj({"iss": "https://auth.example.com", "l": ["read", "read"]})
     c = decode_obj({"iss": "https://auth.example.com", "l": ["read", "read"]})
     assert c["iss"] is a["iss"] and c["l"][0] is c["l"][1]
     # written with JSON escapes: the same characters, the same str
@@ -70,6 +73,7 @@ def test_repeated_short_ascii_value_is_shared():
 
 def test_header_values_shared_too():
     token = cjwt.encode({"sub": "u"}, KEY, algorithm="HS256", headers={"kid": "k-2026"})
+    cjwt.decode_complete(token, KEY, algorithms=["HS256"], now=NOW)
     h1 = cjwt.decode_complete(token, KEY, algorithms=["HS256"], now=NOW)["header"]
     h2 = cjwt.decode_complete(token, KEY, algorithms=["HS256"], now=NOW)["header"]
     assert h1 == h2 == {"alg": "HS256", "typ": "JWT", "kid": "k-2026"}
@@ -80,6 +84,7 @@ def test_length_limit():
     at = "a" + "b" * (VALUE_MAX - 2) + "c"
     over = "a" + "b" * (VALUE_MAX - 1) + "c"
     assert len(at) == VALUE_MAX and len(over) == VALUE_MAX + 1
+    decode_obj({"at": at, "over": over})
     a, b = decode_obj({"at": at, "over": over}), decode_obj({"at": at, "over": over})
     assert a["at"] == b["at"] == at and a["over"] == b["over"] == over
     assert type(a["at"]) is str and type(a["over"]) is str
@@ -159,9 +164,12 @@ def test_cached_value_refcounts_stable():
     for _ in range(1000):
         one_round()
     assert [sys.getrefcount(o) for o in objs] == before
-    # dropped from the cache (every set refilled), the values are only ours
-    for i in range(4000):
-        decode_obj({"v%d" % j: "%s-%d-%d" % ("y" * (j % 40), i, j) for j in range(8)})
+    # dropped from the cache (every set refilled by values seen twice), the
+    # values are only ours
+    for i in range(2000):
+        churn = {"v%d" % j: "%s-%d-%d" % ("y" * (j % 40), i, j) for j in range(8)}
+        decode_obj(churn)
+        decode_obj(churn)
     assert [sys.getrefcount(o) for o in objs] == [n - 1 for n in before]
 
 
@@ -196,11 +204,13 @@ sys.path.insert(0, {path!r})
 import cjwt
 key = cjwt.Key.from_secret("k" * 32)
 token = cjwt.jws_encode({json.dumps(PAYLOAD)!r}.encode(), key, algorithm="HS256")
+cjwt.decode(token, key, algorithms=["HS256"], now={NOW}, options={{"verify_aud": False}})
 a = cjwt.decode(token, key, algorithms=["HS256"], now={NOW}, options={{"verify_aud": False}})
 b = cjwt.decode(token, key, algorithms=["HS256"], now={NOW}, options={{"verify_aud": False}})
 with open({out!r}, "w") as f:
     json.dump({{"a": a, "same": a["iss"] is b["iss"]}}, f)
 """
+        decode_obj(PAYLOAD)
         mine = decode_obj(PAYLOAD)
         for _ in range(2):                           # a second interpreter after the first is gone
             interp = interpreters.create()
