@@ -73,9 +73,9 @@ enum {
 /* Likewise short ASCII string values (claims, header members, array items):
  * `iss`, `aud`, `role`, scopes, `typ`, `alg` repeat from one token to the
  * next. A table of their own, so values never evict a name; two ways a set
- * (each with its hash, val_tag), and a value is kept only from its second
- * sighting (val_seen), so per-token values (`sub`, `jti`) take no slot
- * (convert.c, cached_str). Up to 80 bytes: issuer URLs (Azure AD's v2
+ * (each with its hash, val_tag: convert.c, value_hash), and a value is kept
+ * only from its second sighting (val_seen), so per-token values (`sub`,
+ * `jti`) take no slot (convert.c, cached_str). Up to 80 bytes: issuer URLs (Azure AD's v2
  * issuer is 75 bytes, Cognito's 60-70), audiences and scope strings fit;
  * the compare is 8 bytes a step, so a longer value costs a few more loads,
  * never a call. */

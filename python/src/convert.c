@@ -230,11 +230,36 @@ cache_miss(PyObject **set, uint32_t *tag, uint32_t *seen, uint32_t h, const char
     return str;
 }
 
+/* The hash of a value's bytes for cached_str: its first, middle and last 8
+ * (or 4) bytes and its length, so that values which differ only inside (an
+ * issuer with a tenant id, "user-1234567") get different hashes: a miss is
+ * decided on the hash, and a value is kept when its hash was seen before. */
+static inline uint32_t
+value_hash(const char *k, size_t len)
+{
+    uint64_t a, b, c;
+    if (len >= 8) {
+        memcpy(&a, k, 8);
+        memcpy(&b, k + (len - 8) / 2, 8);
+        memcpy(&c, k + len - 8, 8);
+    } else if (len >= 4) {
+        uint32_t x, y;
+        memcpy(&x, k, 4);
+        memcpy(&y, k + len - 4, 4);
+        a = x, b = y, c = 0;
+    } else {
+        a = (unsigned char)k[0], b = (unsigned char)k[len >> 1], c = (unsigned char)k[len - 1];
+    }
+    uint64_t h = (a ^ (uint64_t)len << 56) * 0x9E3779B97F4A7C15u ^ b * 0xC2B2AE3D27D4EB4Fu ^
+                 c * 0x165667B19E3779F9u;
+    return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
 /* A short str from `cache` (`size` slots, size / 2 sets of two ways; `tag`
  * and `seen` as many hashes) when the same bytes were seen before, else a
- * new one from cache_miss. The set comes from a hash of the length and three
- * of the bytes (not of every byte): a collision only costs a miss, the bytes
- * are compared anyway. Each way's hash is kept beside it (`tag`), so that a
+ * new one from cache_miss. The set comes from value_hash (not a hash of
+ * every byte): a collision only costs a miss, the bytes are compared
+ * anyway. Each way's hash is kept beside it (`tag`), so that a
  * miss is decided without reading the cached str. Two ways, so that two
  * values of one token that share a set (`aud` and a scope of the reference
  * token do) both stay. Runs with the GIL held; nothing between
@@ -244,9 +269,7 @@ static inline PyObject *
 cached_str(PyObject **cache, uint32_t *tag, uint32_t *seen, unsigned size, const char *k,
            size_t len, int ascii)
 {
-    uint32_t h = (uint32_t)len * 0x9E3779B1u ^ (unsigned char)k[0] * 0x85EBCA6Bu ^
-                 (unsigned char)k[len - 1] * 0xC2B2AE35u ^ (unsigned char)k[len >> 1];
-    h ^= h >> 16;
+    uint32_t h = value_hash(k, len);
     unsigned i = h % (size / 2) * 2;
     for (unsigned w = i; w < i + 2; w++) {
         PyObject *cached = cache[w];
