@@ -70,6 +70,18 @@ enum {
 #define STR_CACHE_SIZE 64
 #define STR_CACHE_MAX_LEN 32
 
+/* Likewise short ASCII string values (claims, header members, array items):
+ * `iss`, `aud`, `role`, scopes, `typ`, `alg` repeat from one token to the
+ * next. A table of their own, so values never evict a name; two ways a set
+ * (each with its hash, val_tag: convert.c, value_hash), and a value is kept
+ * only from its second sighting (val_seen), so per-token values (`sub`,
+ * `jti`) take no slot (convert.c, cached_str). Up to 80 bytes: issuer URLs (Azure AD's v2
+ * issuer is 75 bytes, Cognito's 60-70), audiences and scope strings fit;
+ * the compare is 8 bytes a step, so a longer value costs a few more loads,
+ * never a call. */
+#define VAL_CACHE_SIZE 128
+#define VAL_CACHE_MAX_LEN 80
+
 typedef struct {
     PyTypeObject *key_type;                 /* cjwt.Key */
     PyTypeObject *keyset_type;              /* cjwt.KeySet */
@@ -81,7 +93,10 @@ typedef struct {
     PyObject *slow_key_hook;                /* cjwt._slow_key(key, algorithms) -> (key, algorithms) */
     PyObject *seconds_hook;                 /* cjwt._seconds: timedelta -> seconds */
     PyObject *time_hook;                    /* cjwt._unix_time: datetime -> unix time */
-    PyObject *str_cache[STR_CACHE_SIZE];
+    PyObject *str_cache[STR_CACHE_SIZE];    /* claim names (convert.c, claim_name) */
+    PyObject *val_cache[VAL_CACHE_SIZE];    /* string values (convert.c, claim_value) */
+    uint32_t val_tag[VAL_CACHE_SIZE];       /* the hash of each val_cache slot's str */
+    uint32_t val_seen[VAL_CACHE_SIZE];      /* the hashes of recent misses (cache_miss) */
     cjwt_key_cache *key_cache;              /* owned; NULL once the module is cleared */
     uint32_t unregistered_algs;             /* CJWT_ALG_BIT()s unregister_algorithm removed */
 } cjwt_state;

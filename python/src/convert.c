@@ -202,6 +202,84 @@ new_str(const char *s, size_t len, int ascii)
     return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict");
 }
 
+/* A miss of cached_str: a new str. It is kept (in the set's newer way, the
+ * newer one moving to the older way and the older one being dropped) only
+ * when the same hash `h` missed recently: `seen` remembers the set's last
+ * two misses, so a value is kept from its second sighting on. A value that
+ * never comes back (`sub`, `jti`) is not kept: freed with its dict, as
+ * without the cache, instead of holding a slot until another value evicts
+ * it. */
+static inline PyObject *
+cache_miss(PyObject **set, uint32_t *tag, uint32_t *seen, uint32_t h, const char *k, size_t len,
+           int ascii)
+{
+    PyObject *str = new_str(k, len, ascii);
+    if (!str)
+        return NULL;
+    if (seen[0] != h && seen[1] != h) {
+        seen[1] = seen[0];
+        seen[0] = h;
+    } else if (PyUnicode_IS_ASCII(str) && PyUnicode_IS_COMPACT(str)) {
+        PyObject *old = set[1];
+        set[1] = set[0];
+        tag[1] = tag[0];
+        set[0] = Py_NewRef(str);
+        tag[0] = h;
+        Py_XDECREF(old);
+    }
+    return str;
+}
+
+/* The hash of a value's bytes for cached_str: its first, middle and last 8
+ * (or 4) bytes and its length, so that values which differ only inside (an
+ * issuer with a tenant id, "user-1234567") get different hashes: a miss is
+ * decided on the hash, and a value is kept when its hash was seen before. */
+static inline uint32_t
+value_hash(const char *k, size_t len)
+{
+    uint64_t a, b, c;
+    if (len >= 8) {
+        memcpy(&a, k, 8);
+        memcpy(&b, k + (len - 8) / 2, 8);
+        memcpy(&c, k + len - 8, 8);
+    } else if (len >= 4) {
+        uint32_t x, y;
+        memcpy(&x, k, 4);
+        memcpy(&y, k + len - 4, 4);
+        a = x, b = y, c = 0;
+    } else {
+        a = (unsigned char)k[0], b = (unsigned char)k[len >> 1], c = (unsigned char)k[len - 1];
+    }
+    uint64_t h = (a ^ (uint64_t)len << 56) * 0x9E3779B97F4A7C15u ^ b * 0xC2B2AE3D27D4EB4Fu ^
+                 c * 0x165667B19E3779F9u;
+    return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+/* A short str from `cache` (`size` slots, size / 2 sets of two ways; `tag`
+ * and `seen` as many hashes) when the same bytes were seen before, else a
+ * new one from cache_miss. The set comes from value_hash (not a hash of
+ * every byte): a collision only costs a miss, the bytes are compared
+ * anyway. Each way's hash is kept beside it (`tag`), so that a
+ * miss is decided without reading the cached str. Two ways, so that two
+ * values of one token that share a set (`aud` and a scope of the reference
+ * token do) both stay. Runs with the GIL held; nothing between
+ * the slot's read and Py_NewRef can run Python code, and cache_miss reads
+ * the set again after new_str (which allocates). */
+static inline PyObject *
+cached_str(PyObject **cache, uint32_t *tag, uint32_t *seen, unsigned size, const char *k,
+           size_t len, int ascii)
+{
+    uint32_t h = value_hash(k, len);
+    unsigned i = h % (size / 2) * 2;
+    for (unsigned w = i; w < i + 2; w++) {
+        PyObject *cached = cache[w];
+        if (tag[w] == h && cached && PyUnicode_GET_LENGTH(cached) == (Py_ssize_t)len &&
+            cjwt_same_bytes((const char *)PyUnicode_1BYTE_DATA(cached), k, len))   /* cached ones are compact ASCII */
+            return Py_NewRef(cached);
+    }
+    return cache_miss(&cache[i], &tag[i], &seen[i], h, k, len, ascii);
+}
+
 /* A claim name as str: from st->str_cache when the same short ASCII name
  * was seen before (the cached str also keeps its hash for the dict). The
  * slot comes from the length and three of the bytes (not a hash of every
@@ -224,6 +302,17 @@ claim_name(cjwt_state *st, const char *k, size_t len, int ascii)
     return str;
 }
 
+/* A string value as str: from st->val_cache when the same short ASCII value
+ * was seen before (str is immutable: every holder may share it), in a table
+ * apart from the names'. "" is CPython's empty singleton already. */
+static inline PyObject *
+claim_value(cjwt_state *st, const char *s, size_t len, int ascii)
+{
+    if (!st || len == 0 || len > VAL_CACHE_MAX_LEN)
+        return new_str(s, len, ascii);
+    return cached_str(st->val_cache, st->val_tag, st->val_seen, VAL_CACHE_SIZE, s, len, ascii);
+}
+
 #if PY_VERSION_HEX < 0x030D0000
 #define new_dict_sized(n) _PyDict_NewPresized((Py_ssize_t)(n))
 #else
@@ -233,15 +322,17 @@ claim_name(cjwt_state *st, const char *k, size_t len, int ascii)
 static PyObject *items_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st);
 
 /* items[*pos] -> Python, advancing *pos past it and what it holds: scalars
- * inline (the members of a usual payload), containers by items_to_py. */
-static inline PyObject *
+ * inline (the members of a usual payload), containers by items_to_py.
+ * Always inlined: with the value cache GCC would otherwise make it a
+ * function of its own, and every member (ints too) would pay for a call. */
+static inline Py_ALWAYS_INLINE PyObject *
 item_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st)
 {
     const cjwt_item *it = &items[*pos];
     switch (it->type) {
     case CJWT_TYPE_STRING:
         ++*pos;
-        return new_str(it->s, it->len, (it->flags & CJWT_ITEM_ASCII) != 0);
+        return claim_value(st, it->s, it->len, (it->flags & CJWT_ITEM_ASCII) != 0);
     case CJWT_TYPE_INT:
         ++*pos;
         return PyLong_FromLongLong((long long)it->i);
@@ -316,9 +407,9 @@ items_to_py(const cjwt_item *items, size_t *pos, cjwt_state *st)
 /* Values of up to this many items are converted without an allocation. */
 #define ITEMS_ON_STACK 48
 
-/* cjwt_value -> Python; st (may be NULL) gives the claim name cache. The
- * core lays the whole tree out at once (cjwt_value_items): one call, then
- * native objects straight from it. */
+/* cjwt_value -> Python; st (may be NULL) gives the claim name and value
+ * caches. The core lays the whole tree out at once (cjwt_value_items): one
+ * call, then native objects straight from it. */
 PyObject *
 from_value_st(const cjwt_value *v, cjwt_state *st)
 {

@@ -176,6 +176,8 @@ cjwt_clear(PyObject *module)
         Py_CLEAR(st->alg_names[i]);
     for (int i = 0; i < STR_CACHE_SIZE; i++)
         Py_CLEAR(st->str_cache[i]);
+    for (int i = 0; i < VAL_CACHE_SIZE; i++)
+        Py_CLEAR(st->val_cache[i]);
     Py_CLEAR(st->slow_key_hook);
     Py_CLEAR(st->seconds_hook);
     Py_CLEAR(st->time_hook);
