@@ -283,6 +283,24 @@ static int sha2_finish(const union sha2_state *keyed, size_t hash_len, const uns
 #pragma GCC diagnostic pop
 #endif
 
+/* The inner (outer = 0) or outer (1) keyed state: K0 ^ ipad (0x36) or
+ * K0 ^ opad (0x5c), one block, absorbed into hk's EVP context or, when hk
+ * has none, its low-level state. `pad` is the caller's scratch block. */
+static int hmac_pad_state(hmac_keyed *hk, int outer, const EVP_MD *md, cjwt_alg alg,
+                          const unsigned char *k0, unsigned char *pad, size_t block)
+{
+    EVP_MD_CTX *ctx = outer ? hk->outer : hk->inner;
+    for (size_t i = 0; i < block; i++)
+        pad[i] = k0[i] ^ (outer ? 0x5c : 0x36);
+    if (ctx)
+        return EVP_DigestInit_ex(ctx, md, NULL) == 1 && EVP_DigestUpdate(ctx, pad, block) == 1;
+#ifdef CJWTP_HMAC_LOWLEVEL
+    return sha2_keyed(outer ? &hk->lout : &hk->lin, cjwtp_alg_hash_len(alg), pad, block);
+#else
+    return 0;
+#endif
+}
+
 static hmac_keyed *hmac_keyed_new(const cjwt_key *key, cjwt_alg alg)
 {
     unsigned char k0[128], pad[128];
@@ -304,24 +322,8 @@ static hmac_keyed *hmac_keyed_new(const cjwt_key *key, cjwt_alg alg)
     } else if (ok) {
         memcpy(k0, key->secret, klen);
     }
-    for (size_t i = 0; ok && i < block; i++)
-        pad[i] = k0[i] ^ 0x36;
-    if (evp)
-        ok = ok && EVP_DigestInit_ex(hk->inner, md, NULL) == 1 &&
-             EVP_DigestUpdate(hk->inner, pad, block) == 1;
-#ifdef CJWTP_HMAC_LOWLEVEL
-    else
-        ok = ok && sha2_keyed(&hk->lin, cjwtp_alg_hash_len(alg), pad, block);
-#endif
-    for (size_t i = 0; ok && i < block; i++)
-        pad[i] = k0[i] ^ 0x5c;
-    if (evp)
-        ok = ok && EVP_DigestInit_ex(hk->outer, md, NULL) == 1 &&
-             EVP_DigestUpdate(hk->outer, pad, block) == 1;
-#ifdef CJWTP_HMAC_LOWLEVEL
-    else
-        ok = ok && sha2_keyed(&hk->lout, cjwtp_alg_hash_len(alg), pad, block);
-#endif
+    ok = ok && hmac_pad_state(hk, 0, md, alg, k0, pad, block) &&
+         hmac_pad_state(hk, 1, md, alg, k0, pad, block);
     OPENSSL_cleanse(k0, sizeof k0);
     OPENSSL_cleanse(pad, sizeof pad);
     EVP_MD_free(md);                   /* the contexts hold their own references */
