@@ -39,12 +39,19 @@ def run_web_tests(tests, env):
     return results, text
 
 
-def check(tests, env):
-    results, text = run_web_tests(tests, env)
-    assert results.get(CONTROL) == "passed", "the control test did not pass:\n" + text[-4000:]
+def check(tests, env, tries=1):
+    """`tests` must fail (and the control pass) with the protection off. A
+    protection against a race may be given `tries` runs: the unprotected race
+    is likely, not certain, to be lost in one run on a loaded machine, so one
+    failing run of the `tries` is enough (the control must pass in each)."""
+    for attempt in range(tries):
+        results, text = run_web_tests(tests, env)
+        assert results.get(CONTROL) == "passed", "the control test did not pass:\n" + text[-4000:]
+        if all(results.get(t) == "failed" for t in tests):
+            return
     for t in tests:
-        assert results.get(t) == "failed", \
-            "%s did not fail with the protection off (%s):\n%s" % (t, results.get(t), text[-4000:])
+        assert results.get(t) == "failed", "%s did not fail with the protection off in %d run(s) (%s):\n%s" % (
+            t, tries, results.get(t), text[-4000:])
 
 
 def patched_web(tmp_path, needle, replacement):
@@ -65,9 +72,11 @@ def test_fails_if_the_access_token_is_stored_in_localstorage(tmp_path):
 
 
 def test_fails_if_refreshes_are_not_queued_across_tabs(tmp_path):
+    # a race: without the lock, two tabs' refreshes usually cross (see the test), but a
+    # loaded machine can delay the second past the first's answer in all five reloads
     check(["test_two_tabs_reloading_together_stay_signed_in"], patched_web(
         tmp_path, 'return navigator.locks ? navigator.locks.request("cjwt-demo-refresh", run) : run();',
-        "return run();"))
+        "return run();"), tries=3)
 
 
 def test_fails_if_the_refresh_cookie_is_not_httponly():

@@ -213,7 +213,9 @@ with open({out!r}, "w") as f:
         decode_obj(PAYLOAD)
         mine = decode_obj(PAYLOAD)
         for _ in range(2):                           # a second interpreter after the first is gone
-            interp = interpreters.create()
+            # a legacy subinterpreter (shared GIL): 3.12's default is isolated (its own GIL),
+            # which the extension does not declare support for (no Py_mod_multiple_interpreters)
+            interp = interpreters.create(isolated=False)
             try:
                 interpreters.run_string(interp, code)
             finally:
