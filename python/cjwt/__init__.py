@@ -14,14 +14,53 @@ from ._cjwt import MAX_CACHE_SIZE, CacheInfo, Key, KeySet, Verifier
 from ._jwe import (decode_encrypted, decode_encrypted_complete, decode_nested, encode_encrypted,
                    encode_nested, jwe_decrypt, jwe_decrypt_complete, jwe_encrypt,
                    jwe_encrypt_json)
-from . import algorithms, utils  # noqa: E402 - PyJWT code reaches them as jwt.algorithms/jwt.utils
+from . import utils  # noqa: E402 - PyJWT code reaches it as jwt.utils
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import *  # noqa: F401,F403
 from .exceptions import __all__ as _exceptions_all
 from .exceptions import _ArgumentTypeError
-from .jwks_client import JWKSClient, JWKSClientError, PyJWKClient
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
-from .lifecycle import MemoryStore, RedisStore, TokenIssuer, TokenPair, refresh_cookie
+
+# Imported on first use (PEP 562), so that ``import cjwt`` costs what encode and
+# decode need: ``jwt.algorithms`` loads ``cryptography`` (~35 ms, and a PyO3
+# module that refuses subinterpreters), the JWKS client ``urllib.request`` and
+# ``http.client`` (~25 ms), the lifecycle helpers ``dataclasses`` and
+# ``http.cookies`` (~8 ms). ``cjwt.PyJWKClient``, ``from cjwt import
+# TokenIssuer`` and ``jwt.algorithms.RSAAlgorithm`` work as before.
+_LAZY = {
+    "algorithms": ("algorithms", None),
+    "JWKSClient": ("jwks_client", "JWKSClient"),
+    "JWKSClientError": ("jwks_client", "JWKSClientError"),
+    "PyJWKClient": ("jwks_client", "PyJWKClient"),
+    "MemoryStore": ("lifecycle", "MemoryStore"),
+    "RedisStore": ("lifecycle", "RedisStore"),
+    "TokenIssuer": ("lifecycle", "TokenIssuer"),
+    "TokenPair": ("lifecycle", "TokenPair"),
+    "refresh_cookie": ("lifecycle", "refresh_cookie"),
+}
+
+
+def __getattr__(name):
+    spec = _LAZY.get(name)
+    if spec is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module("." + spec[0], __name__)
+    value = module if spec[1] is None else getattr(module, spec[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+def _algorithms():
+    """``cjwt.algorithms`` (PyJWT's ``jwt.algorithms``), imported on first use."""
+    from . import algorithms
+
+    return algorithms
 
 __version__ = _cjwt.CORE_VERSION   # one version for the core and the package (setup.py too)
 CORE_VERSION = _cjwt.CORE_VERSION
@@ -97,14 +136,10 @@ def _core_key(key):
     if isinstance(key, PyJWKSet):
         return key.keyset
     if hasattr(key, "private_bytes") or hasattr(key, "public_bytes"):
-        return _from_cryptography(key)
+        # Serialising a `cryptography` key object is a conversion: the core
+        # then parses the PEM like any other.
+        return _algorithms().key_from_cryptography(key)
     return key
-
-
-# Serialising a `cryptography` key object is a conversion: the core then
-# parses the PEM like any other.
-_from_cryptography = algorithms.key_from_cryptography
-_algorithms_module = algorithms
 
 
 def _date_claims(payload):
@@ -149,7 +184,7 @@ def get_algorithm_by_name(alg_name):
     try:
         if alg_name in _UNREGISTERED:
             raise KeyError(alg_name)
-        return algorithms.get_default_algorithms()[alg_name]
+        return _algorithms().get_default_algorithms()[alg_name]
     except (KeyError, TypeError):
         raise NotImplementedError("Algorithm not supported") from None
 
@@ -184,6 +219,7 @@ def register_algorithm(alg_id, alg_obj):
 
 
 def _check_algorithm_object(alg_id, alg_obj):
+    algorithms = _algorithms()
     if not isinstance(alg_obj, algorithms.Algorithm):
         raise TypeError("Object is not of type `Algorithm`")
     builtin = algorithms.get_default_algorithms().get(alg_id)
@@ -397,7 +433,7 @@ class PyJWS:
 
     def __init__(self, algorithms=None, options=None):
         self._valid_algs = set(algorithms) if algorithms is not None else set(_ALGORITHMS)
-        self._algorithms = {name: alg for name, alg in _algorithms_module.get_default_algorithms().items()
+        self._algorithms = {name: alg for name, alg in _algorithms().get_default_algorithms().items()
                             if name in self._valid_algs}
         self.options = {"verify_signature": True, "enforce_minimum_key_length": False}
         if options is not None:

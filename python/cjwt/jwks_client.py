@@ -45,14 +45,22 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_URLOPEN = urllib.request.urlopen
+def _urlopen_replaced():
+    """Whether ``urllib.request.urlopen`` is not the standard library's own
+    function (a ``mock.patch``, autospec'd or not, or any wrapper). Told by
+    its code object, not by comparing with the function seen when this module
+    was imported: ``cjwt`` imports this module on first use (PEP 562), which
+    may happen inside the test's ``mock.patch``."""
+    code = getattr(urllib.request.urlopen, "__code__", None)
+    return (code is None or code.co_name != "urlopen"
+            or code.co_filename != getattr(urllib.request, "__file__", None))
 
 
 def _open(request, timeout, ssl_context):
     """Opens without following redirects. A test that replaced
     ``urllib.request.urlopen`` (``mock.patch``) gets the call, as documented;
     the answer's URL is then checked instead."""
-    if urllib.request.urlopen is not _URLOPEN:
+    if _urlopen_replaced():
         return urllib.request.urlopen(request, timeout=timeout, context=ssl_context)
     handlers = [_NoRedirect()]
     if ssl_context is not None:
