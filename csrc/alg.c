@@ -11,6 +11,7 @@
 #include <openssl/core_names.h>
 #include <openssl/rsa.h>
 #include <openssl/opensslv.h>
+#include <openssl/provider.h>
 #include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,10 +213,17 @@ static void md_ctx_destroy(void *p) { EVP_MD_CTX_free(p); }
  * cleanses per MAC, about 65 ns of a 330 ns HMAC-SHA256 of a 320-byte
  * token, more when the allocator's memory is cold (a gateway request). Both
  * run OpenSSL's own SHA-2 code (the same assembly, SHA extensions included);
- * only the EVP/provider layer is skipped. With a FIPS default
- * (EVP_default_properties_is_fips_enabled) or an OpenSSL built without the
- * 3.0-deprecated API, or when cjwt is built with -DCJWT_HMAC_EVP_ONLY (the
- * test-c-nosodium build, so both paths are tested), the EVP states are used. */
+ * only the EVP/provider layer is skipped. That holds only while the digest
+ * EVP would use is OpenSSL's own: so the low-level states are taken only
+ * when fetching the digest (default library context, default properties)
+ * gives the "default" provider's and no FIPS default is set. A FIPS
+ * provider (with or without `default_properties = fips=yes`) or any other
+ * provider of SHA-2 that the application prefers is then used through EVP,
+ * as are an OpenSSL built without the 3.0-deprecated API and cjwt built with
+ * -DCJWT_HMAC_EVP_ONLY (the test-c-nosodium build, so both paths are
+ * tested). The choice is made when a key's state is first made (once per
+ * key and algorithm): a provider configured after that does not change the
+ * keys already used (tests/c/test_hmac_provider.c). */
 #if !defined(CJWT_HMAC_EVP_ONLY) && !defined(OPENSSL_NO_DEPRECATED_3_0) && OPENSSL_VERSION_MAJOR < 4
 #define CJWTP_HMAC_LOWLEVEL 1
 #endif
@@ -301,6 +309,17 @@ static int hmac_pad_state(hmac_keyed *hk, int outer, const EVP_MD *md, cjwt_alg 
 #endif
 }
 
+#ifdef CJWTP_HMAC_LOWLEVEL
+/* Whether md comes from OpenSSL's "default" provider, the one whose SHA-2
+ * is the code the low-level SHA256_/SHA512_ functions run. */
+static int hmac_md_is_openssls(const EVP_MD *md)
+{
+    const OSSL_PROVIDER *prov = EVP_MD_get0_provider(md);
+    const char *name = prov ? OSSL_PROVIDER_get0_name(prov) : NULL;
+    return name && strcmp(name, "default") == 0;
+}
+#endif
+
 static hmac_keyed *hmac_keyed_new(const cjwt_key *key, cjwt_alg alg)
 {
     unsigned char k0[128], pad[128];
@@ -310,7 +329,7 @@ static hmac_keyed *hmac_keyed_new(const cjwt_key *key, cjwt_alg alg)
     hmac_keyed *hk = calloc(1, sizeof *hk);
     int ok = md && hk, evp = 1;
 #ifdef CJWTP_HMAC_LOWLEVEL
-    evp = EVP_default_properties_is_fips_enabled(NULL);
+    evp = !md || !hmac_md_is_openssls(md) || EVP_default_properties_is_fips_enabled(NULL);
 #endif
     ok = ok && (!evp || ((hk->inner = EVP_MD_CTX_new()) && (hk->outer = EVP_MD_CTX_new())));
     block = md ? (size_t)EVP_MD_get_block_size(md) : 0;
