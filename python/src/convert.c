@@ -202,7 +202,15 @@ new_str(const char *s, size_t len, int ascii)
     return PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict");
 }
 
-/* A miss of cached_str: a new str. It is kept (in the set's newer way, the
+/* The name and value caches (module state) are read and changed with the
+ * GIL held: every caller converts after Py_END_ALLOW_THREADS, and the
+ * denylist hook (which runs under PyGILState) converts without them
+ * (from_value with st == NULL). They rely on it: a hit takes a reference
+ * that a concurrent miss's eviction could drop. Declaring the module
+ * free-threading safe (Py_mod_gil = Py_MOD_GIL_NOT_USED) would need a lock
+ * or per-thread caches first.
+ *
+ * A miss of cached_str: a new str. It is kept (in the set's newer way, the
  * newer one moving to the older way and the older one being dropped) only
  * when the same hash `h` missed recently: `seen` remembers the set's last
  * two misses, so a value is kept from its second sighting on. A value that
