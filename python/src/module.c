@@ -192,8 +192,16 @@ cjwt_free_module(void *module)
     cjwt_clear((PyObject *)module);
 }
 
+/* Every piece of state is the module's (heap types, caches, hooks) or the
+ * core's, which is thread-safe (keys, verifiers and key caches are shared
+ * between threads; the core's only global, jwe_alg.c's fetched ciphers, is
+ * made under CRYPTO_THREAD_run_once). So a subinterpreter with its own GIL
+ * (Python 3.12+) may import the module; each gets its own state. */
 static PyModuleDef_Slot cjwt_slots[] = {
     {Py_mod_exec, cjwt_exec},
+#ifdef Py_mod_multiple_interpreters
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#endif
     {0, NULL},
 };
 
