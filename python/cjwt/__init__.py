@@ -28,7 +28,12 @@ from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 # ``http.cookies`` (~8 ms). ``cjwt.PyJWKClient``, ``from cjwt import
 # TokenIssuer`` and ``jwt.algorithms.RSAAlgorithm`` work as before.
 _LAZY = {
+    # submodules: before 2026-12-06 `import cjwt` imported them, so code may reach
+    # them as attributes (`jwt.jwks_client.PyJWKClient`, as in PyJWT)
     "algorithms": ("algorithms", None),
+    "jwks_client": ("jwks_client", None),
+    "jwk_set_cache": ("jwk_set_cache", None),
+    "lifecycle": ("lifecycle", None),
     "JWKSClient": ("jwks_client", "JWKSClient"),
     "JWKSClientError": ("jwks_client", "JWKSClientError"),
     "PyJWKClient": ("jwks_client", "PyJWKClient"),

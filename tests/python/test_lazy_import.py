@@ -14,7 +14,8 @@ from conftest import NOW, PACKAGE_PATH
 
 import cjwt
 
-LAZY = ["algorithms", "JWKSClient", "JWKSClientError", "PyJWKClient", "MemoryStore",
+SUBMODULES = ["algorithms", "jwks_client", "jwk_set_cache", "lifecycle"]
+LAZY = SUBMODULES[1:] + ["algorithms", "JWKSClient", "JWKSClientError", "PyJWKClient", "MemoryStore",
         "RedisStore", "TokenIssuer", "TokenPair", "refresh_cookie"]
 # modules only the lazy parts need
 HEAVY = ["cryptography", "urllib.request", "http.client", "dataclasses", "http.cookies",
@@ -68,7 +69,7 @@ def test_lazy_names_are_the_submodules_objects():
     assert cjwt.refresh_cookie is lifecycle.refresh_cookie
     for name in LAZY:
         assert name in dir(cjwt)
-        assert name in cjwt.__all__ or name == "algorithms"   # a submodule, as in PyJWT
+        assert name in cjwt.__all__ or name in SUBMODULES   # submodules, as in PyJWT
 
 
 def test_star_import_brings_every_public_name():
@@ -153,3 +154,16 @@ print(json.dumps({"calls": urlopen.call_count, "kid": signing_key.key_id,
                   "replaced_after": jwks_client._urlopen_replaced()}))
 """)
     assert out == {"calls": 1, "kid": "k1", "replaced_after": False}
+
+
+def test_every_submodule_an_import_used_to_bind_is_an_attribute():
+    """Before the lazy imports, ``import cjwt`` bound these submodules as
+    attributes; code (and PyJWT-style tests: ``jwt.jwks_client.PyJWKClient``)
+    may reach them so. Each resolves from a fresh import."""
+    out = run(f"""
+import json
+import cjwt
+print(json.dumps({{name: getattr(cjwt, name).__name__ for name in {SUBMODULES + ["utils", "api_jwk", "exceptions", "warnings"]!r}}}))
+""")
+    for name, module in out.items():
+        assert module == "cjwt." + name
