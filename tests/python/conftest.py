@@ -39,3 +39,32 @@ def make_token(header, payload, secret=SECRET, alg="HS256"):
 def pytest_configure(config):
     # Slow tests still run in `make test`; `-m "not slow"` skips them locally.
     config.addinivalue_line("markers", "slow: takes tens of seconds (e.g. pip install into a venv)")
+
+
+def run_in_subinterpreter(code, isolated=False):
+    """Runs `code` in a new subinterpreter with this cjwt on its sys.path and
+    returns what the code wrote as JSON to the file named by OUT (a name the
+    code finds defined). isolated=False: a legacy one sharing the GIL
+    (`_xxsubinterpreters`, 3.11/3.12); True: one with its own GIL
+    (`_interpreters`, 3.13+). Skips when this Python has no such module."""
+    import json
+    import tempfile
+
+    import pytest
+
+    interpreters = pytest.importorskip("_interpreters" if isolated else "_xxsubinterpreters")
+    path = PACKAGE_PATH or os.path.dirname(os.path.dirname(sys.modules["cjwt"].__file__))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out.json")
+        prelude = f"import sys\nsys.path.insert(0, {path!r})\nOUT = {out!r}\n"
+        interp = interpreters.create() if isolated else interpreters.create(isolated=False)
+        try:
+            if isolated:       # 3.13's exec returns the failure (None when it ran)
+                failure = interpreters.exec(interp, prelude + code)
+                assert failure is None, failure
+            else:              # run_string raises it in this interpreter
+                interpreters.run_string(interp, prelude + code)
+        finally:
+            interpreters.destroy(interp)
+        with open(out) as f:
+            return json.load(f)

@@ -109,32 +109,6 @@ def test_a_cryptography_key_object_still_works_as_a_key():
     assert cjwt.decode(token, private.public_key(), algorithms=["ES256"]) == {"sub": "a"}
 
 
-def test_import_in_a_subinterpreter_with_cryptography_installed():
-    """cryptography (a PyO3 module) refuses subinterpreters; ``import cjwt``
-    no longer loads it, so encode/decode work there without hiding it."""
-    interpreters = pytest.importorskip("_xxsubinterpreters")
-    import tempfile
-    path = PACKAGE_PATH or os.path.dirname(os.path.dirname(cjwt.__file__))
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "out.json")
-        code = f"""
-import json, sys
-sys.path.insert(0, {path!r})
-import cjwt
-key = cjwt.Key.from_secret(b"k" * 32)
-token = cjwt.encode({{"sub": "a"}}, key, algorithm="HS256")
-with open({out!r}, "w") as f:
-    json.dump(cjwt.decode(token, key, algorithms=["HS256"]), f)
-"""
-        interp = interpreters.create(isolated=False)
-        try:
-            interpreters.run_string(interp, code)
-        finally:
-            interpreters.destroy(interp)
-        with open(out) as f:
-            assert json.load(f) == {"sub": "a"}
-
-
 def test_jwks_client_first_imported_inside_a_urlopen_patch_uses_the_patch():
     """PyJWT's documented way to test a JWKS client: ``mock.patch`` of
     ``urllib.request.urlopen``. The patch must get the call even when the

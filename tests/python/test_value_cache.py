@@ -12,6 +12,7 @@ import tracemalloc
 import pytest
 
 import cjwt
+from conftest import run_in_subinterpreter
 
 KEY = cjwt.Key.from_secret("k" * 32)
 NOW = 1700000000
@@ -191,36 +192,22 @@ def test_no_growth_with_many_distinct_values():
 
 
 def test_subinterpreter_has_its_own_cache():
-    interpreters = pytest.importorskip("_xxsubinterpreters")
-    import os
-    import tempfile
-    path = os.path.dirname(os.path.dirname(cjwt.__file__))
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "out.json")
-        code = f"""
-import json, sys
-sys.path.insert(0, {path!r})
+    code = f"""
+import json
 import cjwt
 key = cjwt.Key.from_secret("k" * 32)
 token = cjwt.jws_encode({json.dumps(PAYLOAD)!r}.encode(), key, algorithm="HS256")
 cjwt.decode(token, key, algorithms=["HS256"], now={NOW}, options={{"verify_aud": False}})
 a = cjwt.decode(token, key, algorithms=["HS256"], now={NOW}, options={{"verify_aud": False}})
 b = cjwt.decode(token, key, algorithms=["HS256"], now={NOW}, options={{"verify_aud": False}})
-with open({out!r}, "w") as f:
+with open(OUT, "w") as f:
     json.dump({{"a": a, "same": a["iss"] is b["iss"]}}, f)
 """
-        decode_obj(PAYLOAD)
-        mine = decode_obj(PAYLOAD)
-        for _ in range(2):                           # a second interpreter after the first is gone
-            # a legacy subinterpreter (shared GIL): 3.12's default is isolated (its own GIL),
-            # which 3.12.1 crashes on by itself (tests/python/test_subinterpreters.py)
-            interp = interpreters.create(isolated=False)
-            try:
-                interpreters.run_string(interp, code)
-            finally:
-                interpreters.destroy(interp)
-            with open(out) as f:
-                res = json.load(f)
-            assert res == {"a": PAYLOAD, "same": True}
+    decode_obj(PAYLOAD)
+    mine = decode_obj(PAYLOAD)
+    for _ in range(2):                           # a second interpreter after the first is gone
+        # a legacy subinterpreter (shared GIL): 3.12's default is isolated (its own GIL),
+        # which 3.12.1 crashes on by itself (tests/python/test_subinterpreters.py)
+        assert run_in_subinterpreter(code) == {"a": PAYLOAD, "same": True}
     again = decode_obj(PAYLOAD)
     assert again == PAYLOAD and again["iss"] is mine["iss"]
